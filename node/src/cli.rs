@@ -1,0 +1,64 @@
+//! The command line: the standard Substrate subcommands plus the dev-mode options.
+
+/// Subcommands of `aioracle-node`.
+#[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant)]
+pub enum Subcommand {
+	/// Key management: generate, inspect and insert keys into the keystore.
+	#[command(subcommand)]
+	Key(sc_cli::KeySubcommand),
+
+	/// Export the chain specification as JSON (`--raw` for raw storage).
+	#[command(alias = "build-spec")]
+	ExportChainSpec(sc_cli::ExportChainSpecCmd),
+
+	/// Validate blocks.
+	CheckBlock(sc_cli::CheckBlockCmd),
+
+	/// Export blocks.
+	ExportBlocks(sc_cli::ExportBlocksCmd),
+
+	/// Export the state of a given block into a chain spec.
+	ExportState(sc_cli::ExportStateCmd),
+
+	/// Import blocks.
+	ImportBlocks(sc_cli::ImportBlocksCmd),
+
+	/// Remove the whole chain.
+	PurgeChain(sc_cli::PurgeChainCmd),
+
+	/// Revert the chain to a previous state.
+	Revert(sc_cli::RevertCmd),
+
+	/// Print information about the chain database.
+	ChainInfo(sc_cli::ChainInfoCmd),
+}
+
+/// Options of the dev service (`--dev`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DevOptions {
+	/// Milliseconds between two blocks sealed by the dev node.
+	#[arg(long, value_name = "MILLISECONDS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..))]
+	pub dev_block_time: u64,
+}
+
+/// `aioracle-node`: the node of the aioracle parachain.
+#[derive(Debug, clap::Parser)]
+#[command(
+	propagate_version = true,
+	args_conflicts_with_subcommands = true,
+	subcommand_negates_reqs = true
+)]
+pub struct Cli {
+	/// A subcommand; without one the node runs.
+	#[command(subcommand)]
+	pub subcommand: Option<Subcommand>,
+
+	#[allow(missing_docs)]
+	#[command(flatten)]
+	pub run: sc_cli::RunCmd,
+
+	#[allow(missing_docs)]
+	#[command(flatten)]
+	pub dev: DevOptions,
+}

@@ -1,0 +1,130 @@
+//! The node's services. What every mode shares lives here: the wasm executor and its
+//! host functions, the client, the transaction pool, the off-chain workers and the RPC.
+//! [`dev`] runs the chain alone with manual seal; a collator service for a real relay
+//! chain will sit beside it and reuse the same pieces.
+
+pub mod dev;
+mod relay_mock;
+
+use std::sync::Arc;
+
+use aioracle_primitives::OpaqueBlock as Block;
+use futures::FutureExt;
+use sc_client_api::Backend as _;
+use sc_service::{Configuration, TaskManager};
+use sc_telemetry::{Telemetry, TelemetryWorker};
+use sc_transaction_pool_api::OffchainTransactionPoolFactory;
+
+/// The host functions the runtime may call: Substrate's, plus the storage-proof-size one
+/// that `cumulus-pallet-weight-reclaim` uses.
+pub type HostFunctions = (
+	sp_io::SubstrateHostFunctions,
+	cumulus_primitives_proof_size_hostfunction::storage_proof_size::HostFunctions,
+);
+
+/// The wasm executor of the runtime.
+pub type Executor = sc_executor::WasmExecutor<HostFunctions>;
+
+/// The client: the runtime API of `aioracle-runtime` over the executor.
+pub type FullClient = sc_service::TFullClient<Block, aioracle_runtime::RuntimeApi, Executor>;
+
+/// The database backend (ParityDB by default).
+pub type FullBackend = sc_service::TFullBackend<Block>;
+
+/// The transaction pool.
+pub type FullPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
+
+/// What every service starts from.
+pub struct Components {
+	/// The client.
+	pub client: Arc<FullClient>,
+	/// The database backend.
+	pub backend: Arc<FullBackend>,
+	/// The spawner of the node's tasks.
+	pub task_manager: TaskManager,
+	/// The keystore.
+	pub keystore_container: sc_service::KeystoreContainer,
+	/// The transaction pool.
+	pub transaction_pool: Arc<FullPool>,
+	/// Telemetry, if endpoints are configured.
+	pub telemetry: Option<Telemetry>,
+}
+
+/// Builds the executor, client, backend, keystore and transaction pool.
+pub fn new_components(config: &Configuration) -> Result<Components, sc_service::Error> {
+	let telemetry = config
+		.telemetry_endpoints
+		.clone()
+		.filter(|x| !x.is_empty())
+		.map(|endpoints| -> Result<_, sc_telemetry::Error> {
+			let worker = TelemetryWorker::new(16)?;
+			let telemetry = worker.handle().new_telemetry(endpoints);
+			Ok((worker, telemetry))
+		})
+		.transpose()?;
+
+	let executor = sc_service::new_wasm_executor::<HostFunctions>(&config.executor);
+
+	// Import proof recording lets `storage_proof_size` report real sizes, as on a collator.
+	let (client, backend, keystore_container, task_manager) =
+		sc_service::new_full_parts_record_import::<Block, aioracle_runtime::RuntimeApi, _>(
+			config,
+			telemetry.as_ref().map(|(_, telemetry)| telemetry.handle()),
+			executor,
+			true,
+			Default::default(),
+		)?;
+	let client = Arc::new(client);
+
+	let telemetry = telemetry.map(|(worker, telemetry)| {
+		task_manager.spawn_handle().spawn("telemetry", None, worker.run());
+		telemetry
+	});
+
+	let transaction_pool = Arc::from(
+		sc_transaction_pool::Builder::new(
+			task_manager.spawn_essential_handle(),
+			client.clone(),
+			config.role.is_authority().into(),
+		)
+		.with_options(config.transaction_pool.clone())
+		.with_prometheus(config.prometheus_registry())
+		.build(),
+	);
+
+	Ok(Components { client, backend, task_manager, keystore_container, transaction_pool, telemetry })
+}
+
+/// Starts the off-chain workers: after each imported best block they run the runtime's
+/// `offchain_worker` with the keystore, the offchain database, HTTP and the transaction
+/// pool. Every node mode calls this, so OCWs behave the same on dev nodes and collators.
+pub fn spawn_offchain_workers(
+	config: &Configuration,
+	components: &Components,
+	network: Arc<dyn sc_network::service::traits::NetworkService>,
+) -> Result<(), sc_service::Error> {
+	if !config.offchain_worker.enabled {
+		log::info!("Off-chain workers are disabled (--offchain-worker never)");
+		return Ok(());
+	}
+	let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
+		runtime_api_provider: components.client.clone(),
+		keystore: Some(components.keystore_container.keystore()),
+		offchain_db: components.backend.offchain_storage(),
+		transaction_pool: Some(OffchainTransactionPoolFactory::new(
+			components.transaction_pool.clone(),
+		)),
+		network_provider: Arc::new(network),
+		is_validator: config.role.is_authority(),
+		enable_http_requests: true,
+		custom_extensions: |_| vec![],
+	})?;
+	components.task_manager.spawn_handle().spawn(
+		"offchain-workers-runner",
+		"offchain-work",
+		offchain_workers
+			.run(components.client.clone(), components.task_manager.spawn_handle())
+			.boxed(),
+	);
+	Ok(())
+}

@@ -1,0 +1,68 @@
+//! The node binary's command line: bad input ends with a clear message and a non-zero
+//! status; the built-in chain specs export.
+
+use std::process::{Command, Output};
+
+fn node(args: &[&str]) -> Output {
+	Command::new(env!("CARGO_BIN_EXE_aioracle-node"))
+		.args(args)
+		.output()
+		.expect("the aioracle-node binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+	String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn unknown_chain_preset_is_refused_with_a_clear_message() {
+	let output = node(&["--chain", "no-such-chain", "--tmp"]);
+	assert!(!output.status.success());
+	let err = stderr(&output);
+	assert!(err.contains("unknown chain `no-such-chain`"), "stderr: {err}");
+	assert!(err.contains("dev"), "the message should list the built-in chains: {err}");
+}
+
+#[test]
+fn missing_chain_spec_file_is_refused_with_a_clear_message() {
+	let output = node(&["--chain", "/nonexistent/spec.json", "--tmp"]);
+	assert!(!output.status.success());
+	let err = stderr(&output);
+	assert!(err.contains("/nonexistent/spec.json"), "stderr: {err}");
+}
+
+#[test]
+fn a_local_chain_needs_the_collator_service() {
+	let output = node(&["--chain", "local", "--tmp"]);
+	assert!(!output.status.success());
+	let err = stderr(&output);
+	assert!(err.contains("needs a relay chain"), "stderr: {err}");
+}
+
+#[test]
+fn export_chain_spec_carries_the_dev_preset_and_properties() {
+	let output = node(&["export-chain-spec", "--chain", "dev"]);
+	assert!(output.status.success(), "stderr: {}", stderr(&output));
+	let spec: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON chain spec");
+	assert_eq!(spec["id"], "aioracle_dev");
+	assert_eq!(spec["chainType"], "Development");
+	assert_eq!(spec["properties"]["tokenSymbol"], "AIO");
+	assert_eq!(spec["properties"]["tokenDecimals"], 12);
+	assert_eq!(spec["paraId"], 2000);
+	assert_eq!(spec["genesis"]["runtimeGenesis"]["preset"], "development");
+}
+
+#[test]
+fn exported_chain_spec_file_can_be_loaded_again() {
+	let dir = std::env::temp_dir().join(format!("aioracle-cli-test-{}", std::process::id()));
+	std::fs::create_dir_all(&dir).unwrap();
+	let path = dir.join("dev.json");
+	let output = node(&["export-chain-spec", "--chain", "dev"]);
+	assert!(output.status.success(), "stderr: {}", stderr(&output));
+	std::fs::write(&path, &output.stdout).unwrap();
+	let again = node(&["export-chain-spec", "--chain", path.to_str().unwrap()]);
+	assert!(again.status.success(), "stderr: {}", stderr(&again));
+	let spec: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+	assert_eq!(spec["id"], "aioracle_dev");
+	std::fs::remove_dir_all(&dir).ok();
+}

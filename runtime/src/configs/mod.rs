@@ -1,0 +1,9 @@
+//! One `impl Config` per pallet, grouped by concern, with each pallet's
+//! `parameter_types!` beside it.
+
+pub mod collators;
+pub mod governance;
+pub mod monetary;
+pub mod system;
+
+pub use system::RuntimeBlockWeights;

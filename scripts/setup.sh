@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Installs what building and testing aioracle needs, if it is missing, and exports the
+# build environment. Sourced by run-dev.sh and test.sh; safe to run again.
+#
+#   protobuf-compiler (apt)          litep2p's build script runs protoc
+#   wasm32v1-none, wasm32-unknown-unknown, rust-src (rustup)   the wasm runtime
+#   npm packages of e2e/             the end-to-end tests (test.sh only)
+#
+# Cargo's target directory defaults to ~/.cache/aioracle/target, outside the clone, so
+# every clone on this machine (and CI) reuses one build. Set CARGO_TARGET_DIR to override.
+
+set -euo pipefail
+
+AIORACLE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export AIORACLE_ROOT
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/aioracle/target}"
+# rustup must not wander off to install toolchains on its own.
+export RUSTUP_AUTO_INSTALL=0
+
+die() {
+	echo "setup: $*" >&2
+	exit 1
+}
+
+step() {
+	echo "setup: $*" >&2
+}
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		return 1
+	fi
+}
+
+apt_install() {
+	# $1: the command the package provides, $2: the Debian package.
+	command -v "$1" >/dev/null 2>&1 && return 0
+	step "installing $2 (apt)"
+	command -v apt-get >/dev/null 2>&1 || die "cannot install $2: no apt-get here; install it by hand"
+	if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1; then
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 || true
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null ||
+			die "cannot install $2 with apt-get (are you root or a sudoer?)"
+	fi
+	command -v "$1" >/dev/null 2>&1 || die "$2 was installed but '$1' is not on PATH"
+}
+
+setup_rust() {
+	command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust with rustup (https://rustup.rs)"
+	command -v rustup >/dev/null 2>&1 || die "rustup not found: the wasm targets are installed with rustup"
+	# Outside the clone, so that rust-toolchain.toml cannot get in the way of fixing itself.
+	cd /
+	local installed
+	installed="$(rustup target list --installed --toolchain stable)"
+	for target in wasm32v1-none wasm32-unknown-unknown; do
+		if ! grep -qx "$target" <<<"$installed"; then
+			step "adding the Rust target $target (rustup)"
+			rustup target add --toolchain stable "$target" >/dev/null || die "cannot add the Rust target $target (rustup target add $target)"
+		fi
+	done
+	if ! rustup component list --installed --toolchain stable | grep -q '^rust-src'; then
+		step "adding the Rust component rust-src (rustup)"
+		rustup component add --toolchain stable rust-src >/dev/null || die "cannot add the Rust component rust-src (rustup component add rust-src)"
+	fi
+}
+
+setup_node_js() {
+	command -v node >/dev/null 2>&1 || apt_install node nodejs
+	command -v npm >/dev/null 2>&1 || apt_install npm npm
+	local major
+	major="$(node -p 'process.versions.node.split(".")[0]')"
+	[ "$major" -ge 18 ] || die "Node.js $major is too old for the end-to-end tests: Node.js 18 or newer is needed"
+	cd "$AIORACLE_ROOT/e2e"
+	# Reinstall when the lockfile changed since the last install.
+	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+		step "installing the e2e npm packages (npm ci)"
+		npm ci --no-audit --no-fund --loglevel=error >/dev/null || die "cannot install the e2e npm packages (npm ci in e2e/)"
+	fi
+}
+
+# Builds the node (and with it the wasm runtime); prints the binary's path.
+build_node() {
+	cd "$AIORACLE_ROOT"
+	step "building aioracle-node (cargo build; the first build takes about 25 minutes on 2 cores)"
+	cargo build --locked -p aioracle-node >&2 || die "cargo build -p aioracle-node failed"
+	echo "$CARGO_TARGET_DIR/debug/aioracle-node"
+}
+
+apt_install protoc protobuf-compiler
+setup_rust

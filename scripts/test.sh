@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every test: the Rust workspace's tests, then the
+# end-to-end suite (Polkadot.js against a freshly started dev node).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_node_js
+
+cd "$AIORACLE_ROOT"
+echo "test: cargo test --workspace" >&2
+cargo test --locked --workspace
+
+node_bin="$(build_node)"
+echo "test: end-to-end suite against $node_bin" >&2
+cd "$AIORACLE_ROOT/e2e"
+AIORACLE_NODE="$node_bin" npm test
