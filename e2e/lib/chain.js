@@ -37,7 +37,7 @@ export function nextBlocks(api, count, timeoutMs = 60_000) {
 }
 
 /**
- * Signs and sends `tx`, resolving once it is in a block with
+ * Signs and sends `tx`, resolving once it is in a block (or finalized) with
  * `{ blockHash, events, dispatchError }`; rejects on an invalid transaction or a timeout.
  */
 export function sendAndWaitInBlock(tx, signer, timeoutMs = 60_000) {
@@ -52,11 +52,13 @@ export function sendAndWaitInBlock(tx, signer, timeoutMs = 60_000) {
         clearTimeout(timer);
         unsubscribe?.();
         reject(new Error(`transaction failed: ${result.status.type}`));
-      } else if (result.status.isInBlock) {
+      } else if (result.status.isInBlock || result.status.isFinalized) {
+        // Usually InBlock comes first; a pool that learns of the block only once it is
+        // final reports Finalized alone.
         clearTimeout(timer);
         unsubscribe?.();
         resolve({
-          blockHash: result.status.asInBlock,
+          blockHash: result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized,
           events: result.events,
           dispatchError: result.dispatchError,
         });

@@ -57,6 +57,26 @@ describe('dev node', () => {
     assert.equal(after - before, amount);
   });
 
+  it('reports a transaction InBlock, then Finalized a block later', async () => {
+    const { bob, charlie } = await devAccounts();
+    const statuses = await new Promise((resolve, reject) => {
+      const seen = [];
+      const timer = setTimeout(() => reject(new Error(`statuses so far: ${seen}`)), 60_000);
+      api.tx.balances
+        .transferKeepAlive(charlie.address, 1_000_000_000n)
+        .signAndSend(bob, ({ status }) => {
+          seen.push(status.type);
+          if (status.isFinalized) {
+            clearTimeout(timer);
+            resolve(seen);
+          }
+        })
+        .catch(reject);
+    });
+    assert.ok(statuses.indexOf('InBlock') >= 0, `no InBlock status: ${statuses}`);
+    assert.ok(statuses.indexOf('InBlock') < statuses.indexOf('Finalized'), `order: ${statuses}`);
+  });
+
   it('lists the runtime pallets in its metadata', async () => {
     const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
     for (const name of [

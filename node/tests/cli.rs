@@ -49,7 +49,11 @@ fn export_chain_spec_carries_the_dev_preset_and_properties() {
 	assert_eq!(spec["properties"]["tokenSymbol"], "AIO");
 	assert_eq!(spec["properties"]["tokenDecimals"], 12);
 	assert_eq!(spec["paraId"], 2000);
-	assert_eq!(spec["genesis"]["runtimeGenesis"]["preset"], "development");
+	let patch = &spec["genesis"]["runtimeGenesis"]["patch"];
+	let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+	assert_eq!(patch["sudo"]["key"], alice);
+	assert_eq!(patch["councilMembership"]["members"].as_array().map(Vec::len), Some(3));
+	assert_eq!(patch["collatorSelection"]["invulnerables"], serde_json::json!([alice]));
 }
 
 #[test]

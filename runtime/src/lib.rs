@@ -23,7 +23,7 @@ pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 
-use alloc::borrow::Cow;
+use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{generic, impl_opaque_keys};
 use sp_version::RuntimeVersion;
 

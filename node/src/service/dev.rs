@@ -1,5 +1,5 @@
 //! The dev service (`aioracle-node --dev`): one node, no relay chain, a block sealed every
-//! `--dev-block-time` milliseconds and finalized at once.
+//! `--dev-block-time` milliseconds and finalized one block later.
 //!
 //! Blocks carry an Aura pre-digest for the slot of their timestamp (so the runtime's Aura
 //! checks pass) and a mocked relay-chain inherent ([`super::relay_mock`]). Off-chain
@@ -10,11 +10,14 @@ use std::{sync::Arc, time::Duration};
 
 use aioracle_primitives::{Hash, OpaqueBlock as Block};
 use cumulus_primitives_core::{GetParachainInfo, ParaId};
-use futures::{channel::mpsc, SinkExt};
+use futures::{
+	channel::{mpsc, oneshot},
+	SinkExt,
+};
 use sc_consensus_manual_seal::{
 	consensus::aura::AuraConsensusDataProvider, EngineCommand, ManualSealParams,
 };
-use sc_network::{config::FullNetworkConfiguration, service::traits::NetworkBackend, NotificationMetrics};
+use sc_network::{config::FullNetworkConfiguration, service::traits::NetworkBackend};
 use sc_service::{Configuration, TaskManager};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
@@ -53,7 +56,7 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 	config.network.default_peers_set.in_peers = 0;
 	config.network.default_peers_set.out_peers = 0;
 
-	let mut components = new_components(&config)?;
+	let components = new_components(&config)?;
 	let import_queue = import_queue(&components, &config);
 	let client = components.client.clone();
 
@@ -137,21 +140,37 @@ fn spawn_block_authoring(
 		components.telemetry.as_ref().map(|t| t.handle()),
 	);
 
+	// Each tick finalizes the block sealed on the previous tick, then seals a new one. The
+	// one-block finality lag is deliberate: clients (and the transaction pool) see a
+	// transaction `InBlock` first and `Finalized` a block later, as on a live chain.
 	let (mut seal_sink, seal_stream) = mpsc::channel(16);
 	components.task_manager.spawn_essential_handle().spawn("dev-block-timer", None, async move {
 		let mut interval = tokio::time::interval(block_time);
 		interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+		let mut unfinalized: Option<Hash> = None;
 		loop {
 			interval.tick().await;
-			let command = EngineCommand::SealNewBlock {
+			if let Some(hash) = unfinalized.take() {
+				let finalize = EngineCommand::FinalizeBlock { hash, sender: None, justification: None };
+				if seal_sink.send(finalize).await.is_err() {
+					return;
+				}
+			}
+			let (sender, created) = oneshot::channel();
+			let seal = EngineCommand::SealNewBlock {
 				create_empty: true,
-				finalize: true,
+				finalize: false,
 				parent_hash: None,
-				sender: None,
+				sender: Some(sender),
 			};
-			if seal_sink.send(command).await.is_err() {
-				// The sealing task has stopped; the node is shutting down.
+			if seal_sink.send(seal).await.is_err() {
+				// The sealing task has stopped: the node is shutting down.
 				return;
+			}
+			match created.await {
+				Ok(Ok(block)) => unfinalized = Some(block.hash),
+				Ok(Err(e)) => log::warn!("Dev block not sealed: {e}"),
+				Err(_) => return,
 			}
 		}
 	});

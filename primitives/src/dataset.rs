@@ -1,0 +1,190 @@
+//! Datasets: the types, the trait other pallets ask questions through, and the runtime
+//! API that clients read provenance with. Implemented by `pallet-dataset-provenance`.
+
+use alloc::vec::Vec;
+use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// A dataset's id: sequential, from 0.
+pub type DatasetId = u64;
+
+/// The blake2-256 hash of a dataset's canonical bytes (see `aioracle-node dataset hash`).
+pub type ContentHash = sp_core::H256;
+
+/// What a licence allows, in terms the chain can check.
+#[derive(
+	Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct LicenceFlags {
+	/// The data may be used commercially (e.g. to train a model sold as a service).
+	pub commercial_use: bool,
+	/// Derived datasets (and models) may be made from the data.
+	pub derivatives: bool,
+	/// Derived datasets must carry the same licence.
+	pub share_alike: bool,
+}
+
+/// What an attestation vouches for.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking,
+	TypeInfo, MaxEncodedLen,
+)]
+pub enum AttestationKind {
+	/// The data's quality was checked (labels, duplicates, coverage).
+	Quality,
+	/// The data subjects consented to this use.
+	Consent,
+	/// An audit of the data or how it was collected.
+	Audit,
+	/// Anything else; the statement says what.
+	Other,
+}
+
+/// Who retracted a dataset.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub enum Retractor<AccountId> {
+	/// Its owner.
+	Owner(AccountId),
+	/// The governance origin (a takedown, e.g. consent withdrawn).
+	Governance,
+}
+
+/// How a dataset was derived from its parents.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum DerivationView {
+	/// A short description of the transformation.
+	Description(Vec<u8>),
+	/// The blake2-256 hash of the transformation code.
+	CodeHash(sp_core::H256),
+}
+
+/// A dataset as the runtime API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct DatasetView<AccountId, Balance, BlockNumber> {
+	/// The dataset's id.
+	pub id: DatasetId,
+	/// Who owns the record (may update its URI, transfer or retract it).
+	pub owner: AccountId,
+	/// The blake2-256 hash of the canonical bytes.
+	pub content_hash: ContentHash,
+	/// The size of the canonical bytes.
+	pub size_bytes: u64,
+	/// The number of records, if the registrant gave it.
+	pub record_count: Option<u64>,
+	/// Where the bytes can be fetched.
+	pub uri: Vec<u8>,
+	/// The SPDX licence identifier or expression.
+	pub licence: Vec<u8>,
+	/// What the licence allows.
+	pub licence_flags: LicenceFlags,
+	/// The hash of the data's schema, if given.
+	pub schema_hash: Option<sp_core::H256>,
+	/// The datasets this one was derived from.
+	pub parents: Vec<DatasetId>,
+	/// How it was derived from them.
+	pub derivation: Option<DerivationView>,
+	/// The block it was registered in.
+	pub registered_at: BlockNumber,
+	/// The deposit held from the owner for the record.
+	pub deposit: Balance,
+	/// Set once the dataset is retracted: when, by whom and why.
+	pub retraction: Option<RetractionView<AccountId, BlockNumber>>,
+}
+
+/// A retraction as the runtime API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct RetractionView<AccountId, BlockNumber> {
+	/// The block of the retraction.
+	pub at: BlockNumber,
+	/// Who retracted it.
+	pub by: Retractor<AccountId>,
+	/// Why.
+	pub reason: Vec<u8>,
+}
+
+/// An attestation as the runtime API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct AttestationView<AccountId, BlockNumber> {
+	/// Who attests.
+	pub author: AccountId,
+	/// What is attested.
+	pub kind: AttestationKind,
+	/// The hash of the signed statement, report or consent record, kept off-chain.
+	pub statement_hash: sp_core::H256,
+	/// The block of the attestation.
+	pub at: BlockNumber,
+}
+
+/// One dataset reached in a lineage walk.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct LineageEntry {
+	/// The dataset.
+	pub id: DatasetId,
+	/// Its distance from the start: 1 for a parent (or child), 2 for a grandparent...
+	pub depth: u32,
+	/// Its parents (for ancestors) or children (for descendants) within the walk.
+	pub links: Vec<DatasetId>,
+	/// Whether the dataset itself is retracted.
+	pub retracted: bool,
+}
+
+/// A bounded walk of a dataset's lineage.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Lineage {
+	/// The datasets reached, nearest first.
+	pub entries: Vec<LineageEntry>,
+	/// True when the walk stopped at the depth or size limit before reaching every dataset.
+	pub truncated: bool,
+}
+
+/// Whether a dataset may be relied on.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Taint {
+	/// The dataset itself is retracted.
+	pub retracted: bool,
+	/// Its retracted ancestors (empty if none): each taints everything derived from it.
+	pub retracted_ancestors: Vec<DatasetId>,
+}
+
+impl Taint {
+	/// Tainted: retracted itself, or derived from retracted data.
+	pub fn is_tainted(&self) -> bool {
+		self.retracted || !self.retracted_ancestors.is_empty()
+	}
+}
+
+/// What other pallets (the model registry) may ask about datasets.
+pub trait DatasetInspect {
+	/// Whether the dataset exists.
+	fn exists(id: DatasetId) -> bool;
+	/// Whether the dataset or any of its ancestors is retracted.
+	fn is_tainted(id: DatasetId) -> bool;
+	/// What the dataset's licence allows, or `None` if there is no such dataset.
+	fn licence_flags(id: DatasetId) -> Option<LicenceFlags>;
+}
+
+sp_api::decl_runtime_apis! {
+	/// Reads dataset provenance: records, lineage, taint and attestations.
+	pub trait DatasetProvenanceApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// The dataset `id`.
+		fn dataset(id: DatasetId) -> Option<DatasetView<AccountId, Balance, BlockNumber>>;
+		/// The dataset registered with `content_hash`.
+		fn dataset_by_hash(content_hash: ContentHash) -> Option<DatasetView<AccountId, Balance, BlockNumber>>;
+		/// The ancestors of `id` up to `max_depth` generations (capped by the runtime).
+		fn ancestors(id: DatasetId, max_depth: u32) -> Option<Lineage>;
+		/// The descendants of `id` up to `max_depth` generations (capped by the runtime).
+		fn descendants(id: DatasetId, max_depth: u32) -> Option<Lineage>;
+		/// Whether `id` is retracted or derived from retracted data.
+		fn taint(id: DatasetId) -> Option<Taint>;
+		/// The attestations of `id`.
+		fn attestations(id: DatasetId) -> Vec<AttestationView<AccountId, BlockNumber>>;
+	}
+}

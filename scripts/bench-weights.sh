@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Regenerates the weights of aioracle's pallets with the node's `benchmark pallet`
+# command, and benchmarks `Balances::transfer_keep_alive` in the same run as the
+# reference every call is compared with.
+#
+#   ./scripts/bench-weights.sh                      # every aioracle pallet
+#   ./scripts/bench-weights.sh pallet_dataset_provenance
+#
+# Builds aioracle-node with `--features runtime-benchmarks` in the release profile
+# (benchmarks must run optimised code), then writes each pallet's src/weights.rs and a
+# comparison table to stdout. STEPS and REPEAT override the sampling (default 50, 20).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$AIORACLE_ROOT"
+
+steps="${STEPS:-50}"
+repeat="${REPEAT:-20}"
+pallets=("$@")
+if [ ${#pallets[@]} -eq 0 ]; then
+	pallets=(pallet_dataset_provenance)
+fi
+
+step "building aioracle-node --features runtime-benchmarks (release)"
+cargo build --locked --release -p aioracle-node --features runtime-benchmarks >&2 ||
+	die "cargo build --features runtime-benchmarks failed"
+node_bin="$CARGO_TARGET_DIR/release/aioracle-node"
+
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+
+step "benchmarking the reference, pallet_balances::transfer_keep_alive"
+"$node_bin" benchmark pallet --chain dev --pallet pallet_balances --extrinsic transfer_keep_alive \
+	--steps "$steps" --repeat "$repeat" --wasm-execution compiled --heap-pages 4096 \
+	--output "$out/balances_weights.rs" >&2
+
+for pallet in "${pallets[@]}"; do
+	dir="pallets/$(sed -e 's/^pallet_//' -e 's/_/-/g' <<<"$pallet")"
+	[ -d "$dir" ] || die "no pallet directory $dir for $pallet"
+	step "benchmarking $pallet into $dir/src/weights.rs"
+	"$node_bin" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' \
+		--steps "$steps" --repeat "$repeat" --wasm-execution compiled --heap-pages 4096 \
+		--template scripts/frame-weight-template.hbs --output "$dir/src/weights.rs" >&2
+	python3 scripts/weights_vs_transfer.py "$out/balances_weights.rs" "$dir/src/weights.rs"
+done
