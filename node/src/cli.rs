@@ -32,6 +32,16 @@ pub enum Subcommand {
 
 	/// Print information about the chain database.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Dataset tools: `dataset hash PATH` prints what `register_dataset` expects.
+	#[command(subcommand)]
+	Dataset(crate::dataset_hash::DatasetCmd),
+
+	/// Benchmark the runtime's pallets (`benchmark pallet`); needs a node built with
+	/// `--features runtime-benchmarks` (see scripts/bench-weights.sh).
+	#[cfg(feature = "runtime-benchmarks")]
+	#[command(subcommand)]
+	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 }
 
 /// Options of the dev service (`--dev`).

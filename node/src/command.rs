@@ -96,6 +96,22 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<aioracle_primitives::OpaqueBlock>(&config))
 		},
+		Some(Subcommand::Dataset(cmd)) => cmd.run(),
+		#[cfg(feature = "runtime-benchmarks")]
+		Some(Subcommand::Benchmark(cmd)) => {
+			use frame_benchmarking_cli::BenchmarkCmd;
+			let runner = cli.create_runner(cmd)?;
+			match cmd {
+				BenchmarkCmd::Pallet(cmd) => runner.sync_run(|config| {
+					cmd.run_with_spec::<sp_runtime::traits::HashingFor<aioracle_primitives::OpaqueBlock>, service::HostFunctions>(
+						Some(config.chain_spec),
+					)
+				}),
+				_ => Err(sc_cli::Error::Input(
+					"only `benchmark pallet` is available in aioracle-node".into(),
+				)),
+			}
+		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let block_time = Duration::from_millis(cli.dev.dev_block_time);

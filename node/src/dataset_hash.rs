@@ -215,7 +215,7 @@ mod tests {
 	use super::*;
 
 	fn blake2_256(data: &[u8]) -> [u8; 32] {
-		sp_core::hashing::blake2_256(data)
+		sp_io::hashing::blake2_256(data)
 	}
 
 	fn temp_dir(name: &str) -> PathBuf {

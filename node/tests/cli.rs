@@ -70,3 +70,24 @@ fn exported_chain_spec_file_can_be_loaded_again() {
 	assert_eq!(spec["id"], "aioracle_dev");
 	std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn dataset_hash_prints_what_register_dataset_expects() {
+	let dir = std::env::temp_dir().join(format!("aioracle-cli-hash-{}", std::process::id()));
+	std::fs::create_dir_all(&dir).unwrap();
+	let path = dir.join("iris.csv");
+	let data = b"sepal_length,sepal_width\n5.1,3.5\n";
+	std::fs::write(&path, data).unwrap();
+	let output = node(&["dataset", "hash", "--no-progress", path.to_str().unwrap()]);
+	assert!(output.status.success(), "stderr: {}", stderr(&output));
+	let digest: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+	let expected = format!("0x{}", sp_core::hexdisplay::HexDisplay::from(&sp_io::hashing::blake2_256(data)));
+	assert_eq!(digest["contentHash"], serde_json::Value::String(expected));
+	assert_eq!(digest["sizeBytes"], data.len());
+	assert_eq!(digest["files"], 1);
+
+	let missing = node(&["dataset", "hash", dir.join("nope").to_str().unwrap()]);
+	assert!(!missing.status.success());
+	assert!(stderr(&missing).contains("nope"), "stderr: {}", stderr(&missing));
+	std::fs::remove_dir_all(&dir).ok();
+}

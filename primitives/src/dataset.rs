@@ -135,7 +135,8 @@ pub struct LineageEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct Lineage {
 	/// The datasets reached, nearest first.
-	pub entries: Vec<LineageEntry>,
+	// Not `entries`: Polkadot.js structs are Maps, whose `entries()` would shadow it.
+	pub datasets: Vec<LineageEntry>,
 	/// True when the walk stopped at the depth or size limit before reaching every dataset.
 	pub truncated: bool,
 }

@@ -15,10 +15,14 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
+use aioracle_primitives::dataset::{
+	AttestationView, ContentHash, DatasetId, DatasetView, Lineage, Taint,
+};
+
 use crate::{
-	AccountId, AuraId, Balance, Block, ConsensusHook, Executive, InherentDataExt, Nonce,
-	ParachainSystem, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-	TransactionPayment, SLOT_DURATION, VERSION,
+	AccountId, AuraId, Balance, Block, BlockNumber, ConsensusHook, DatasetProvenance, Executive,
+	InherentDataExt, Nonce, ParachainSystem, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, System, TransactionPayment, SLOT_DURATION, VERSION,
 };
 
 impl_runtime_apis! {
@@ -187,6 +191,32 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl aioracle_primitives::dataset::DatasetProvenanceApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn dataset(id: DatasetId) -> Option<DatasetView<AccountId, Balance, BlockNumber>> {
+			DatasetProvenance::dataset_view(id)
+		}
+
+		fn dataset_by_hash(content_hash: ContentHash) -> Option<DatasetView<AccountId, Balance, BlockNumber>> {
+			DatasetProvenance::dataset_view_by_hash(content_hash)
+		}
+
+		fn ancestors(id: DatasetId, max_depth: u32) -> Option<Lineage> {
+			DatasetProvenance::ancestors(id, max_depth)
+		}
+
+		fn descendants(id: DatasetId, max_depth: u32) -> Option<Lineage> {
+			DatasetProvenance::descendants(id, max_depth)
+		}
+
+		fn taint(id: DatasetId) -> Option<Taint> {
+			DatasetProvenance::taint(id)
+		}
+
+		fn attestations(id: DatasetId) -> Vec<AttestationView<AccountId, BlockNumber>> {
+			DatasetProvenance::attestation_views(id)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)
@@ -198,6 +228,36 @@ impl_runtime_apis! {
 
 		fn preset_names() -> Vec<sp_genesis_builder::PresetId> {
 			crate::genesis_config_presets::preset_names()
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			use frame_benchmarking::BenchmarkList;
+			use frame_support::traits::StorageInfoTrait;
+			use crate::{benchmarks::*, *};
+
+			let mut list = Vec::<BenchmarkList>::new();
+			list_benchmarks!(list, extra);
+			(list, AllPalletsWithSystem::storage_info())
+		}
+
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use frame_benchmarking::BenchmarkBatch;
+			use frame_support::traits::WhitelistedStorageKeys;
+			use crate::{benchmarks::*, *};
+
+			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			add_benchmarks!(params, batches);
+			Ok(batches)
 		}
 	}
 

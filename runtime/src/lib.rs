@@ -20,6 +20,8 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 
@@ -74,6 +76,9 @@ pub type Executive = frame_executive::Executive<
 	AllPalletsWithSystem,
 	Migrations,
 >;
+
+/// The runtime API implementation, for the node's client.
+pub use apis::RuntimeApi;
 
 /// Types the node uses without knowing this runtime's extrinsic format.
 pub mod opaque {
@@ -198,6 +203,8 @@ mod runtime {
 	pub type MessageQueue = pallet_message_queue;
 
 	// aioracle's own pallets: 50 and above.
+	#[runtime::pallet_index(50)]
+	pub type DatasetProvenance = pallet_dataset_provenance;
 }
 
 cumulus_pallet_parachain_system::register_validate_block! {

@@ -26,7 +26,7 @@ pub type HostFunctions = (
 pub type Executor = sc_executor::WasmExecutor<HostFunctions>;
 
 /// The client: the runtime API of `aioracle-runtime` over the executor.
-pub type FullClient = sc_service::TFullClient<Block, aioracle_runtime::apis::RuntimeApi, Executor>;
+pub type FullClient = sc_service::TFullClient<Block, aioracle_runtime::RuntimeApi, Executor>;
 
 /// The database backend (ParityDB by default).
 pub type FullBackend = sc_service::TFullBackend<Block>;
@@ -67,7 +67,7 @@ pub fn new_components(config: &Configuration) -> Result<Components, sc_service::
 
 	// Import proof recording lets `storage_proof_size` report real sizes, as on a collator.
 	let (client, backend, keystore_container, task_manager) =
-		sc_service::new_full_parts_record_import::<Block, aioracle_runtime::apis::RuntimeApi, _>(
+		sc_service::new_full_parts_record_import::<Block, aioracle_runtime::RuntimeApi, _>(
 			config,
 			telemetry.as_ref().map(|(_, telemetry)| telemetry.handle()),
 			executor,

@@ -2,6 +2,7 @@
 //! `parameter_types!` beside it.
 
 pub mod collators;
+pub mod datasets;
 pub mod governance;
 pub mod monetary;
 pub mod system;

@@ -1,0 +1,130 @@
+// Dataset provenance end to end, as a dApp would: register a dataset, derive a second
+// from it, attest, retract the first, and read lineage and taint through the runtime API.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { blake2AsHex } from '@polkadot/util-crypto';
+
+import { devAccounts, sendAndWaitInBlock } from '../lib/chain.js';
+import { startDevNode } from '../lib/node.js';
+
+/** Sends `tx` signed by `signer`, asserts success and returns the block's events. */
+async function submit(api, tx, signer) {
+  const { events, dispatchError } = await sendAndWaitInBlock(tx, signer);
+  if (dispatchError) {
+    const detail = dispatchError.isModule
+      ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(dispatchError.asModule))
+      : dispatchError.toString();
+    assert.fail(`dispatch failed: ${detail}`);
+  }
+  return events;
+}
+
+function eventOf(api, events, name) {
+  const found = events.find(({ event }) => api.events.datasetProvenance[name].is(event));
+  assert.ok(found, `no DatasetProvenance.${name} event`);
+  return found.event;
+}
+
+describe('dataset provenance', () => {
+  let node;
+  let api;
+  let accounts;
+
+  before(async () => {
+    node = await startDevNode({ name: 'datasets', args: ['--dev-block-time', '1000'] });
+    api = await node.connect();
+    accounts = await devAccounts();
+  });
+
+  after(async () => {
+    await node?.stop();
+  });
+
+  it('registers, derives, attests, retracts, and reports lineage and taint', async () => {
+    const { alice, bob, charlie } = accounts;
+    const raw = new TextEncoder().encode('sepal_length,sepal_width\n5.1,3.5\n');
+    const rawHash = blake2AsHex(raw, 256);
+    const open = { commercialUse: true, derivatives: true, shareAlike: false };
+
+    // Alice registers the raw data.
+    let events = await submit(
+      api,
+      api.tx.datasetProvenance.registerDataset(
+        rawHash, raw.length, 1, 'ipfs://raw', 'CC-BY-4.0', open, null, [], null,
+      ),
+      alice,
+    );
+    const rawId = eventOf(api, events, 'DatasetRegistered').data.dataset.toNumber();
+
+    // Bob derives a cleaned dataset from it.
+    const cleanHash = blake2AsHex('cleaned', 256);
+    events = await submit(
+      api,
+      api.tx.datasetProvenance.registerDataset(
+        cleanHash, 7, null, 'ipfs://clean', 'CC-BY-4.0', open, null, [rawId],
+        { Description: 'deduplicated' },
+      ),
+      bob,
+    );
+    const registered = eventOf(api, events, 'DatasetRegistered');
+    const cleanId = registered.data.dataset.toNumber();
+    assert.deepEqual(registered.data.parents.map((p) => p.toNumber()), [rawId]);
+
+    // Charlie, an auditor, attests the cleaned data's quality.
+    const report = blake2AsHex('audit report', 256);
+    events = await submit(
+      api, api.tx.datasetProvenance.attest(cleanId, 'Quality', report), charlie,
+    );
+    eventOf(api, events, 'Attested');
+
+    // Before any retraction nothing is tainted.
+    let taint = await api.call.datasetProvenanceApi.taint(cleanId);
+    assert.equal(taint.unwrap().retracted.isTrue, false);
+    assert.equal(taint.unwrap().retractedAncestors.length, 0);
+
+    // Alice retracts the raw data.
+    events = await submit(
+      api, api.tx.datasetProvenance.retract(rawId, 'consent withdrawn'), alice,
+    );
+    const retracted = eventOf(api, events, 'DatasetRetracted');
+    assert.equal(retracted.data.by.asOwner.toString(), alice.address);
+
+    // The runtime API: records by id and by hash, lineage both ways, taint, attestations.
+    const byHash = (await api.call.datasetProvenanceApi.datasetByHash(cleanHash)).unwrap();
+    assert.equal(byHash.id.toNumber(), cleanId);
+    assert.equal(byHash.owner.toString(), bob.address);
+    assert.deepEqual(byHash.parents.map((p) => p.toNumber()), [rawId]);
+    assert.equal(byHash.derivation.unwrap().asDescription.toUtf8(), 'deduplicated');
+
+    const rawView = (await api.call.datasetProvenanceApi.dataset(rawId)).unwrap();
+    assert.equal(rawView.retraction.unwrap().reason.toUtf8(), 'consent withdrawn');
+
+    const ancestors = (await api.call.datasetProvenanceApi.ancestors(cleanId, 8)).unwrap();
+    assert.deepEqual(ancestors.datasets.map((e) => [e.id.toNumber(), e.depth.toNumber(), e.retracted.isTrue]), [[rawId, 1, true]]);
+    const descendants = (await api.call.datasetProvenanceApi.descendants(rawId, 8)).unwrap();
+    assert.deepEqual(descendants.datasets.map((e) => e.id.toNumber()), [cleanId]);
+
+    taint = (await api.call.datasetProvenanceApi.taint(cleanId)).unwrap();
+    assert.equal(taint.retracted.isTrue, false);
+    assert.deepEqual(taint.retractedAncestors.map((a) => a.toNumber()), [rawId]);
+
+    const attestations = await api.call.datasetProvenanceApi.attestations(cleanId);
+    assert.equal(attestations.length, 1);
+    assert.equal(attestations[0].author.toString(), charlie.address);
+    assert.equal(attestations[0].kind.toString(), 'Quality');
+    assert.equal(attestations[0].statementHash.toHex(), report);
+
+    // Nothing new can be derived from tainted data: a clear module error.
+    const { dispatchError } = await sendAndWaitInBlock(
+      api.tx.datasetProvenance.registerDataset(
+        blake2AsHex('more', 256), 1, null, 'ipfs://x', 'CC-BY-4.0', open, null, [cleanId], null,
+      ),
+      charlie,
+    );
+    assert.ok(dispatchError?.isModule, 'deriving from tainted data should fail');
+    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+    assert.equal(`${section}.${name}`, 'datasetProvenance.AncestorRetracted');
+  });
+});

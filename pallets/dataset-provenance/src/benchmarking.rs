@@ -1,0 +1,201 @@
+//! Benchmarks of every call, each in its worst case over the pallet's bounds.
+
+use super::*;
+use crate::Pallet as DatasetProvenance;
+use frame::{benchmarking::prelude::*, traits::fungible::Mutate};
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let who: T::AccountId = account(name, index, 0);
+	// Enough for any deposit: a million times the base deposit plus every byte.
+	let amount = T::DatasetDepositBase::get()
+		.saturating_add(T::AttestationDeposit::get())
+		.saturating_add(T::DepositPerByte::get().saturating_mul(1_000_000u32.into()))
+		.saturating_mul(1_000u32.into());
+	T::Currency::set_balance(&who, amount);
+	who
+}
+
+fn content_hash(n: u32) -> ContentHash {
+	H256::from_low_u64_be(u64::from(n) + 1)
+}
+
+/// The longest licence in bounds, with every flag allowing derivation.
+fn licence<T: Config>() -> (Vec<u8>, LicenceFlags) {
+	(
+		vec![b'L'; T::MaxLicenceLen::get() as usize],
+		LicenceFlags { commercial_use: true, derivatives: true, share_alike: true },
+	)
+}
+
+/// Registers a dataset with the largest fields in bounds and returns its id.
+fn register<T: Config>(owner: &T::AccountId, n: u32, parents: Vec<DatasetId>) -> DatasetId
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let (spdx, flags) = licence::<T>();
+	let derivation = (!parents.is_empty())
+		.then(|| Derivation::Description(vec![b'd'; T::MaxDescriptionLen::get() as usize]));
+	let registration = Registration {
+		content_hash: content_hash(n),
+		size_bytes: u64::MAX,
+		record_count: Some(u64::MAX),
+		uri: vec![b'u'; T::MaxUriLen::get() as usize],
+		licence: spdx,
+		licence_flags: flags,
+		schema_hash: Some(H256::repeat_byte(1)),
+		parents,
+		derivation,
+	};
+	let id = NextDatasetId::<T>::get();
+	Pallet::<T>::do_register(owner.clone(), registration).expect("valid registration");
+	id
+}
+
+#[benchmarks(where T::Currency: Mutate<T::AccountId>)]
+mod benchmarks {
+	use super::*;
+
+	/// `p` parents, and `a` more ancestors beyond them (a chain above the first parent):
+	/// the walk visits `p + a` datasets.
+	#[benchmark]
+	fn register_dataset(
+		p: Linear<0, { T::MaxParents::get() }>,
+		a: Linear<0, { T::MaxAncestors::get().saturating_sub(T::MaxParents::get()) }>,
+	) {
+		let owner = funded::<T>("owner", 0);
+		let mut n = 0;
+		// The chain of extra ancestors, oldest first; the first parent derives from its tip.
+		let mut tip = None;
+		if p > 0 {
+			for _ in 0..a {
+				tip = Some(register::<T>(&owner, n, tip.into_iter().collect()));
+				n += 1;
+			}
+		}
+		let mut parents = Vec::new();
+		for i in 0..p {
+			let grand = if i == 0 { tip.into_iter().collect() } else { Vec::new() };
+			parents.push(register::<T>(&owner, n, grand));
+			n += 1;
+		}
+		let caller = funded::<T>("caller", 1);
+		let (spdx, flags) = licence::<T>();
+		let derivation = (!parents.is_empty())
+			.then(|| Derivation::Description(vec![b'd'; T::MaxDescriptionLen::get() as usize]));
+		let id = NextDatasetId::<T>::get();
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(caller.clone()),
+			content_hash(n),
+			u64::MAX,
+			Some(u64::MAX),
+			vec![b'u'; T::MaxUriLen::get() as usize],
+			spdx,
+			flags,
+			Some(H256::repeat_byte(1)),
+			parents,
+			derivation,
+		);
+
+		assert_eq!(Datasets::<T>::get(id).map(|d| d.owner), Some(caller));
+	}
+
+	#[benchmark]
+	fn update_uri() {
+		let owner = funded::<T>("owner", 0);
+		let id = register::<T>(&owner, 0, Vec::new());
+		let uri = vec![b'v'; T::MaxUriLen::get() as usize];
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id, uri.clone());
+
+		assert_eq!(Datasets::<T>::get(id).map(|d| d.uri.into_inner()), Some(uri));
+	}
+
+	#[benchmark]
+	fn transfer_ownership() {
+		let owner = funded::<T>("owner", 0);
+		let id = register::<T>(&owner, 0, Vec::new());
+		let new_owner = funded::<T>("new", 1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id, new_owner.clone());
+
+		assert_eq!(Datasets::<T>::get(id).map(|d| d.owner), Some(new_owner));
+	}
+
+	#[benchmark]
+	fn retract() {
+		let owner = funded::<T>("owner", 0);
+		let id = register::<T>(&owner, 0, Vec::new());
+		let reason = vec![b'r'; T::MaxReasonLen::get() as usize];
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id, reason);
+
+		assert!(Retractions::<T>::contains_key(id));
+	}
+
+	/// `n` attestations already on the dataset.
+	#[benchmark]
+	fn attest(n: Linear<0, { T::MaxAttestations::get().saturating_sub(1) }>) {
+		let owner = funded::<T>("owner", 0);
+		let id = register::<T>(&owner, 0, Vec::new());
+		for i in 0..n {
+			let author = funded::<T>("author", i + 10);
+			Pallet::<T>::attest(
+				RawOrigin::Signed(author).into(),
+				id,
+				AttestationKind::Quality,
+				H256::zero(),
+			)
+			.expect("room for the attestation");
+		}
+		let caller = funded::<T>("caller", 1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id, AttestationKind::Audit, H256::repeat_byte(2));
+
+		assert_eq!(Attestations::<T>::get(id).len() as u32, n + 1);
+	}
+
+	/// `n` attestations on the dataset, the caller's last.
+	#[benchmark]
+	fn revoke_attestation(n: Linear<1, { T::MaxAttestations::get() }>) {
+		let owner = funded::<T>("owner", 0);
+		let id = register::<T>(&owner, 0, Vec::new());
+		for i in 0..n.saturating_sub(1) {
+			let author = funded::<T>("author", i + 10);
+			Pallet::<T>::attest(
+				RawOrigin::Signed(author).into(),
+				id,
+				AttestationKind::Quality,
+				H256::zero(),
+			)
+			.expect("room for the attestation");
+		}
+		let caller = funded::<T>("caller", 1);
+		Pallet::<T>::attest(
+			RawOrigin::Signed(caller.clone()).into(),
+			id,
+			AttestationKind::Audit,
+			H256::zero(),
+		)
+		.expect("room for the attestation");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id, AttestationKind::Audit);
+
+		assert_eq!(Attestations::<T>::get(id).len() as u32, n - 1);
+	}
+
+	impl_benchmark_test_suite!(
+		DatasetProvenance,
+		crate::mock::ExtBuilder::build(),
+		crate::mock::Test
+	);
+}

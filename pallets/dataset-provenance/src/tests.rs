@@ -1,0 +1,836 @@
+//! Unit tests: every call's success, each of its errors, and no state change on error
+//! (`assert_noop!` compares the storage root). Invariants are checked after every test.
+
+use crate::{mock::*, *};
+use frame::{
+	deps::sp_runtime::{DispatchError, TokenError},
+	testing_prelude::*,
+};
+
+const OPEN: LicenceFlags = LicenceFlags { commercial_use: true, derivatives: true, share_alike: false };
+const SHARE_ALIKE: LicenceFlags =
+	LicenceFlags { commercial_use: true, derivatives: true, share_alike: true };
+const NO_DERIVATIVES: LicenceFlags =
+	LicenceFlags { commercial_use: true, derivatives: false, share_alike: false };
+const NON_COMMERCIAL: LicenceFlags =
+	LicenceFlags { commercial_use: false, derivatives: true, share_alike: false };
+
+fn hash(n: u8) -> ContentHash {
+	H256::repeat_byte(n)
+}
+
+/// The arguments of a valid registration; tests change what they test.
+struct Reg {
+	hash: ContentHash,
+	uri: Vec<u8>,
+	licence: Vec<u8>,
+	flags: LicenceFlags,
+	parents: Vec<DatasetId>,
+	derivation: Option<Derivation<Vec<u8>>>,
+}
+
+impl Reg {
+	fn new(n: u8) -> Self {
+		Reg {
+			hash: hash(n),
+			uri: b"ipfs://data".to_vec(),
+			licence: b"CC-BY-4.0".to_vec(),
+			flags: OPEN,
+			parents: vec![],
+			derivation: None,
+		}
+	}
+	fn derived_from(mut self, parents: Vec<DatasetId>) -> Self {
+		self.parents = parents;
+		self.derivation = Some(Derivation::Description(b"deduplicated".to_vec()));
+		self
+	}
+	fn licence(mut self, spdx: &[u8], flags: LicenceFlags) -> Self {
+		self.licence = spdx.to_vec();
+		self.flags = flags;
+		self
+	}
+	fn submit(self, who: u64) -> DispatchResultWithPostInfo {
+		DatasetProvenance::register_dataset(
+			RuntimeOrigin::signed(who),
+			self.hash,
+			1_000,
+			Some(10),
+			self.uri,
+			self.licence,
+			self.flags,
+			None,
+			self.parents,
+			self.derivation,
+		)
+	}
+}
+
+/// Registers dataset `n` as `who` and returns its id.
+fn register(who: u64, reg: Reg) -> DatasetId {
+	let id = NextDatasetId::<Test>::get();
+	assert_ok!(reg.submit(who));
+	id
+}
+
+fn held(reason: HoldReason, who: u64) -> u128 {
+	<Balances as frame::traits::fungible::InspectHold<u64>>::balance_on_hold(&reason.into(), &who)
+}
+
+fn last_event() -> RuntimeEvent {
+	System::events().pop().expect("an event").event
+}
+
+mod register_dataset {
+	use super::*;
+
+	#[test]
+	fn registers_a_root_dataset_and_holds_its_deposit() {
+		ExtBuilder::build_and_execute(|| {
+			let id = register(ALICE, Reg::new(1));
+			assert_eq!(id, 0);
+			let record = Datasets::<Test>::get(0).unwrap();
+			assert_eq!(record.owner, ALICE);
+			assert_eq!(record.content_hash, hash(1));
+			assert_eq!(record.size_bytes, 1_000);
+			assert_eq!(record.record_count, Some(10));
+			assert_eq!(record.licence.spdx.to_vec(), b"CC-BY-4.0".to_vec());
+			assert_eq!(record.registered_at, 1);
+			assert_eq!(DatasetIdByHash::<Test>::get(hash(1)), Some(0));
+			assert_eq!(NextDatasetId::<Test>::get(), 1);
+			assert!(Parents::<Test>::get(0).is_none());
+
+			let expected = DEPOSIT_BASE + DEPOSIT_PER_BYTE * (record.encoded_size() as u128 + 1);
+			assert_eq!(record.deposit, expected);
+			assert_eq!(held(HoldReason::DatasetStorage, ALICE), expected);
+			assert_eq!(
+				last_event(),
+				Event::DatasetRegistered {
+					dataset: 0,
+					owner: ALICE,
+					content_hash: hash(1),
+					parents: Default::default(),
+					deposit: expected,
+				}
+				.into()
+			);
+		});
+	}
+
+	#[test]
+	fn registers_a_derived_dataset_with_its_lineage() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let b = register(BOB, Reg::new(2));
+			let c = register(CHARLIE, Reg::new(3).derived_from(vec![a, b]));
+			assert_eq!(Parents::<Test>::get(c).unwrap().to_vec(), vec![a, b]);
+			assert!(Children::<Test>::contains_key(a, c));
+			assert!(Children::<Test>::contains_key(b, c));
+			assert_eq!(
+				Datasets::<Test>::get(c).unwrap().derivation,
+				Some(Derivation::Description(b"deduplicated".to_vec().try_into().unwrap()))
+			);
+			// The parent links are paid for too.
+			let record = Datasets::<Test>::get(c).unwrap();
+			let parents = Parents::<Test>::get(c).unwrap();
+			assert_eq!(
+				record.deposit,
+				DEPOSIT_BASE + (record.encoded_size() + parents.encoded_size()) as u128
+			);
+		});
+	}
+
+	#[test]
+	fn accepts_a_code_hash_derivation() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let mut reg = Reg::new(2).derived_from(vec![a]);
+			reg.derivation = Some(Derivation::CodeHash(H256::repeat_byte(9)));
+			let b = register(ALICE, reg);
+			assert_eq!(
+				Datasets::<Test>::get(b).unwrap().derivation,
+				Some(Derivation::CodeHash(H256::repeat_byte(9)))
+			);
+		});
+	}
+
+	#[test]
+	fn refuses_a_duplicate_hash() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE, Reg::new(1));
+			assert_noop!(Reg::new(1).submit(BOB), Error::<Test>::AlreadyRegistered);
+		});
+	}
+
+	#[test]
+	fn refuses_an_unknown_parent() {
+		ExtBuilder::build_and_execute(|| {
+			assert_noop!(
+				Reg::new(1).derived_from(vec![7]).submit(ALICE),
+				Error::<Test>::ParentNotFound
+			);
+		});
+	}
+
+	#[test]
+	fn refuses_a_duplicate_parent() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			assert_noop!(
+				Reg::new(2).derived_from(vec![a, a]).submit(ALICE),
+				Error::<Test>::DuplicateParent
+			);
+		});
+	}
+
+	#[test]
+	fn refuses_too_many_parents() {
+		ExtBuilder::build_and_execute(|| {
+			let parents: Vec<_> = (1..=MAX_PARENTS as u8 + 1).map(|n| register(ALICE, Reg::new(n))).collect();
+			assert_noop!(
+				Reg::new(50).derived_from(parents).submit(ALICE),
+				Error::<Test>::TooManyParents
+			);
+		});
+	}
+
+	#[test]
+	fn refuses_too_many_ancestors() {
+		ExtBuilder::build_and_execute(|| {
+			// A chain of MAX_ANCESTORS datasets: its tip has MAX_ANCESTORS - 1 ancestors.
+			let mut tip = register(ALICE, Reg::new(1));
+			for n in 2..=MAX_ANCESTORS as u8 {
+				tip = register(ALICE, Reg::new(n).derived_from(vec![tip]));
+			}
+			// A child of the tip has exactly MAX_ANCESTORS ancestors: allowed...
+			let child = register(ALICE, Reg::new(100).derived_from(vec![tip]));
+			// ...but its own child would have one more.
+			assert_noop!(
+				Reg::new(101).derived_from(vec![child]).submit(ALICE),
+				Error::<Test>::TooManyAncestors
+			);
+		});
+	}
+
+	#[test]
+	fn counts_shared_ancestors_once() {
+		ExtBuilder::build_and_execute(|| {
+			// A diamond: root -> (l, r) -> child has 3 ancestors, not 4.
+			let root = register(ALICE, Reg::new(1));
+			let l = register(ALICE, Reg::new(2).derived_from(vec![root]));
+			let r = register(ALICE, Reg::new(3).derived_from(vec![root]));
+			let child = register(ALICE, Reg::new(4).derived_from(vec![l, r]));
+			assert_eq!(DatasetProvenance::ancestors(child, 10).unwrap().datasets.len(), 3);
+		});
+	}
+
+	#[test]
+	fn refuses_oversized_fields() {
+		ExtBuilder::build_and_execute(|| {
+			let mut reg = Reg::new(1);
+			reg.uri = vec![b'u'; MAX_URI_LEN as usize + 1];
+			assert_noop!(reg.submit(ALICE), Error::<Test>::UriTooLong);
+
+			let reg = Reg::new(1).licence(&[b'L'; MAX_LICENCE_LEN as usize + 1], OPEN);
+			assert_noop!(reg.submit(ALICE), Error::<Test>::LicenceTooLong);
+
+			let a = register(ALICE, Reg::new(2));
+			let mut reg = Reg::new(3).derived_from(vec![a]);
+			reg.derivation =
+				Some(Derivation::Description(vec![b'd'; MAX_DESCRIPTION_LEN as usize + 1]));
+			assert_noop!(reg.submit(ALICE), Error::<Test>::DescriptionTooLong);
+		});
+	}
+
+	#[test]
+	fn accepts_fields_at_their_bounds() {
+		ExtBuilder::build_and_execute(|| {
+			let mut reg = Reg::new(1).licence(&[b'L'; MAX_LICENCE_LEN as usize], OPEN);
+			reg.uri = vec![b'u'; MAX_URI_LEN as usize];
+			assert_ok!(reg.submit(ALICE));
+		});
+	}
+
+	#[test]
+	fn refuses_an_empty_licence() {
+		ExtBuilder::build_and_execute(|| {
+			assert_noop!(Reg::new(1).licence(b"", OPEN).submit(ALICE), Error::<Test>::EmptyLicence);
+		});
+	}
+
+	#[test]
+	fn refuses_a_derivation_without_parents() {
+		ExtBuilder::build_and_execute(|| {
+			let mut reg = Reg::new(1);
+			reg.derivation = Some(Derivation::CodeHash(H256::zero()));
+			assert_noop!(reg.submit(ALICE), Error::<Test>::DerivationWithoutParents);
+		});
+	}
+
+	#[test]
+	fn refuses_a_parent_that_forbids_derivatives() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1).licence(b"CC-BY-ND-4.0", NO_DERIVATIVES));
+			assert_noop!(
+				Reg::new(2).derived_from(vec![a]).submit(BOB),
+				Error::<Test>::ParentForbidsDerivatives
+			);
+		});
+	}
+
+	#[test]
+	fn share_alike_parents_pass_their_licence_on() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1).licence(b"CC-BY-SA-4.0", SHARE_ALIKE));
+			// Another licence is refused...
+			assert_noop!(
+				Reg::new(2).derived_from(vec![a]).submit(BOB),
+				Error::<Test>::ShareAlikeLicenceNotCarried
+			);
+			// ...so is the same identifier with other flags...
+			assert_noop!(
+				Reg::new(2).derived_from(vec![a]).licence(b"CC-BY-SA-4.0", OPEN).submit(BOB),
+				Error::<Test>::ShareAlikeLicenceNotCarried
+			);
+			// ...the same licence is accepted.
+			assert_ok!(Reg::new(2)
+				.derived_from(vec![a])
+				.licence(b"CC-BY-SA-4.0", SHARE_ALIKE)
+				.submit(BOB));
+		});
+	}
+
+	#[test]
+	fn non_commercial_parents_forbid_commercial_children() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1).licence(b"CC-BY-NC-4.0", NON_COMMERCIAL));
+			assert_noop!(
+				Reg::new(2).derived_from(vec![a]).submit(BOB),
+				Error::<Test>::CommercialUseForbiddenByParent
+			);
+			assert_ok!(Reg::new(2)
+				.derived_from(vec![a])
+				.licence(b"CC-BY-NC-4.0", NON_COMMERCIAL)
+				.submit(BOB));
+		});
+	}
+
+	#[test]
+	fn refuses_to_derive_from_tainted_data() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let b = register(ALICE, Reg::new(2).derived_from(vec![a]));
+			assert_ok!(DatasetProvenance::retract(RuntimeOrigin::signed(ALICE), a, b"gone".to_vec()));
+			// The parent itself is retracted...
+			assert_noop!(
+				Reg::new(3).derived_from(vec![a]).submit(BOB),
+				Error::<Test>::AncestorRetracted
+			);
+			// ...or only tainted.
+			assert_noop!(
+				Reg::new(3).derived_from(vec![b]).submit(BOB),
+				Error::<Test>::AncestorRetracted
+			);
+		});
+	}
+
+	#[test]
+	fn refuses_when_the_deposit_cannot_be_held() {
+		ExtBuilder::build_and_execute(|| {
+			assert_noop!(Reg::new(1).submit(POOR), TokenError::FundsUnavailable);
+		});
+	}
+
+	#[test]
+	fn refuses_unsigned_origins() {
+		ExtBuilder::build_and_execute(|| {
+			assert_noop!(
+				DatasetProvenance::register_dataset(
+					RuntimeOrigin::none(),
+					hash(1),
+					1,
+					None,
+					vec![],
+					b"MIT".to_vec(),
+					OPEN,
+					None,
+					vec![],
+					None
+				),
+				DispatchError::BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn refunds_weight_down_to_the_ancestors_walked() {
+		ExtBuilder::build_and_execute(|| {
+			let post = Reg::new(1).submit(ALICE).unwrap();
+			assert_eq!(post.actual_weight, Some(<() as WeightInfo>::register_dataset(0, 0)));
+		});
+	}
+}
+
+mod update_uri {
+	use super::*;
+
+	#[test]
+	fn updates_the_uri_and_adjusts_the_deposit() {
+		ExtBuilder::build_and_execute(|| {
+			let id = register(ALICE, Reg::new(1));
+			let before = Datasets::<Test>::get(id).unwrap().deposit;
+			let longer = b"https://example.org/data.tar".to_vec();
+			assert_ok!(DatasetProvenance::update_uri(RuntimeOrigin::signed(ALICE), id, longer.clone()));
+			let record = Datasets::<Test>::get(id).unwrap();
+			assert_eq!(record.uri.to_vec(), longer);
+			assert_eq!(record.content_hash, hash(1));
+			let grown = (longer.len() - b"ipfs://data".len()) as u128 * DEPOSIT_PER_BYTE;
+			assert_eq!(record.deposit, before + grown);
+			assert_eq!(held(HoldReason::DatasetStorage, ALICE), before + grown);
+			assert_eq!(
+				last_event(),
+				Event::UriUpdated { dataset: id, uri: longer.try_into().unwrap() }.into()
+			);
+			// Shorter again: the difference is released.
+			assert_ok!(DatasetProvenance::update_uri(RuntimeOrigin::signed(ALICE), id, b"x".to_vec()));
+			assert!(held(HoldReason::DatasetStorage, ALICE) < before);
+		});
+	}
+
+	#[test]
+	fn errors() {
+		ExtBuilder::build_and_execute(|| {
+			let id = register(ALICE, Reg::new(1));
+			assert_noop!(
+				DatasetProvenance::update_uri(RuntimeOrigin::signed(BOB), id, b"x".to_vec()),
+				Error::<Test>::NotOwner
+			);
+			assert_noop!(
+				DatasetProvenance::update_uri(RuntimeOrigin::signed(ALICE), 9, b"x".to_vec()),
+				Error::<Test>::DatasetNotFound
+			);
+			assert_noop!(
+				DatasetProvenance::update_uri(
+					RuntimeOrigin::signed(ALICE),
+					id,
+					vec![0; MAX_URI_LEN as usize + 1]
+				),
+				Error::<Test>::UriTooLong
+			);
+		});
+	}
+}
+
+mod transfer_ownership {
+	use super::*;
+
+	#[test]
+	fn moves_the_record_and_its_deposit() {
+		ExtBuilder::build_and_execute(|| {
+			let id = register(ALICE, Reg::new(1));
+			let deposit = Datasets::<Test>::get(id).unwrap().deposit;
+			assert_ok!(DatasetProvenance::transfer_ownership(RuntimeOrigin::signed(ALICE), id, BOB));
+			assert_eq!(Datasets::<Test>::get(id).unwrap().owner, BOB);
+			assert_eq!(held(HoldReason::DatasetStorage, ALICE), 0);
+			assert_eq!(held(HoldReason::DatasetStorage, BOB), deposit);
+			assert_eq!(Balances::free_balance(ALICE), START_BALANCE - deposit);
+			assert_eq!(
+				last_event(),
+				Event::OwnershipTransferred { dataset: id, from: ALICE, to: BOB }.into()
+			);
+			// The new owner now controls it.
+			assert_ok!(DatasetProvenance::update_uri(RuntimeOrigin::signed(BOB), id, b"b".to_vec()));
+		});
+	}
+
+	#[test]
+	fn errors() {
+		ExtBuilder::build_and_execute(|| {
+			let id = register(ALICE, Reg::new(1));
+			assert_noop!(
+				DatasetProvenance::transfer_ownership(RuntimeOrigin::signed(BOB), id, CHARLIE),
+				Error::<Test>::NotOwner
+			);
+			assert_noop!(
+				DatasetProvenance::transfer_ownership(RuntimeOrigin::signed(ALICE), 9, BOB),
+				Error::<Test>::DatasetNotFound
+			);
+			assert_noop!(
+				DatasetProvenance::transfer_ownership(RuntimeOrigin::signed(ALICE), id, ALICE),
+				Error::<Test>::AlreadyOwner
+			);
+		});
+	}
+}
+
+mod retract {
+	use super::*;
+
+	#[test]
+	fn the_owner_retracts_and_descendants_are_tainted() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let b = register(BOB, Reg::new(2).derived_from(vec![a]));
+			let c = register(CHARLIE, Reg::new(3).derived_from(vec![b]));
+			let other = register(CHARLIE, Reg::new(4));
+			let deposit = held(HoldReason::DatasetStorage, ALICE);
+
+			assert_ok!(DatasetProvenance::retract(
+				RuntimeOrigin::signed(ALICE),
+				a,
+				b"no consent".to_vec()
+			));
+			let retraction = Retractions::<Test>::get(a).unwrap();
+			assert_eq!(retraction.by, Retractor::Owner(ALICE));
+			assert_eq!(retraction.reason.to_vec(), b"no consent".to_vec());
+			assert_eq!(
+				last_event(),
+				Event::DatasetRetracted { dataset: a, by: Retractor::Owner(ALICE) }.into()
+			);
+			// Never deleted, deposit kept.
+			assert!(Datasets::<Test>::contains_key(a));
+			assert_eq!(held(HoldReason::DatasetStorage, ALICE), deposit);
+
+			assert_eq!(DatasetProvenance::taint(a).unwrap(), Taint { retracted: true, retracted_ancestors: vec![] });
+			assert_eq!(DatasetProvenance::taint(c).unwrap(), Taint { retracted: false, retracted_ancestors: vec![a] });
+			assert!(DatasetProvenance::is_tainted(b));
+			assert!(<DatasetProvenance as DatasetInspect>::is_tainted(c));
+			assert!(!<DatasetProvenance as DatasetInspect>::is_tainted(other));
+		});
+	}
+
+	#[test]
+	fn governance_retracts_any_dataset() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let b = register(ALICE, Reg::new(2));
+			assert_ok!(DatasetProvenance::retract(RuntimeOrigin::root(), a, b"takedown".to_vec()));
+			assert_eq!(Retractions::<Test>::get(a).unwrap().by, Retractor::Governance);
+			// A signed account recognised by RetractOrigin acts as governance too.
+			assert_ok!(DatasetProvenance::retract(RuntimeOrigin::signed(GOVERNANCE), b, vec![]));
+			assert_eq!(Retractions::<Test>::get(b).unwrap().by, Retractor::Governance);
+		});
+	}
+
+	#[test]
+	fn errors() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			assert_noop!(
+				DatasetProvenance::retract(RuntimeOrigin::signed(BOB), a, vec![]),
+				Error::<Test>::NotOwner
+			);
+			assert_noop!(
+				DatasetProvenance::retract(RuntimeOrigin::signed(ALICE), 9, vec![]),
+				Error::<Test>::DatasetNotFound
+			);
+			assert_noop!(
+				DatasetProvenance::retract(
+					RuntimeOrigin::signed(ALICE),
+					a,
+					vec![0; MAX_REASON_LEN as usize + 1]
+				),
+				Error::<Test>::ReasonTooLong
+			);
+			assert_noop!(
+				DatasetProvenance::retract(RuntimeOrigin::none(), a, vec![]),
+				DispatchError::BadOrigin
+			);
+			assert_ok!(DatasetProvenance::retract(RuntimeOrigin::signed(ALICE), a, vec![]));
+			assert_noop!(
+				DatasetProvenance::retract(RuntimeOrigin::root(), a, vec![]),
+				Error::<Test>::AlreadyRetracted
+			);
+		});
+	}
+}
+
+mod attestations {
+	use super::*;
+
+	#[test]
+	fn anyone_attests_and_the_author_revokes() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let statement = H256::repeat_byte(0xaa);
+			assert_ok!(DatasetProvenance::attest(
+				RuntimeOrigin::signed(BOB),
+				a,
+				AttestationKind::Quality,
+				statement
+			));
+			assert_eq!(held(HoldReason::AttestationStorage, BOB), ATTESTATION_DEPOSIT);
+			assert_eq!(
+				last_event(),
+				Event::Attested {
+					dataset: a,
+					author: BOB,
+					kind: AttestationKind::Quality,
+					statement_hash: statement
+				}
+				.into()
+			);
+			// The same author may attest another kind; another author the same kind.
+			assert_ok!(DatasetProvenance::attest(
+				RuntimeOrigin::signed(BOB),
+				a,
+				AttestationKind::Audit,
+				statement
+			));
+			assert_ok!(DatasetProvenance::attest(
+				RuntimeOrigin::signed(CHARLIE),
+				a,
+				AttestationKind::Quality,
+				statement
+			));
+			let views = DatasetProvenance::attestation_views(a);
+			assert_eq!(views.len(), 3);
+			assert_eq!((views[0].author, views[0].kind), (BOB, AttestationKind::Quality));
+
+			assert_ok!(DatasetProvenance::revoke_attestation(
+				RuntimeOrigin::signed(BOB),
+				a,
+				AttestationKind::Quality
+			));
+			assert_eq!(held(HoldReason::AttestationStorage, BOB), ATTESTATION_DEPOSIT);
+			assert_eq!(
+				last_event(),
+				Event::AttestationRevoked { dataset: a, author: BOB, kind: AttestationKind::Quality }
+					.into()
+			);
+			assert_eq!(DatasetProvenance::attestation_views(a).len(), 2);
+		});
+	}
+
+	#[test]
+	fn revoking_the_last_attestation_clears_storage() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			assert_ok!(DatasetProvenance::attest(
+				RuntimeOrigin::signed(BOB),
+				a,
+				AttestationKind::Consent,
+				H256::zero()
+			));
+			assert_ok!(DatasetProvenance::revoke_attestation(
+				RuntimeOrigin::signed(BOB),
+				a,
+				AttestationKind::Consent
+			));
+			assert!(!Attestations::<Test>::contains_key(a));
+			assert_eq!(held(HoldReason::AttestationStorage, BOB), 0);
+		});
+	}
+
+	#[test]
+	fn a_retracted_dataset_can_still_be_attested() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			assert_ok!(DatasetProvenance::retract(RuntimeOrigin::root(), a, vec![]));
+			assert_ok!(DatasetProvenance::attest(
+				RuntimeOrigin::signed(BOB),
+				a,
+				AttestationKind::Other,
+				H256::zero()
+			));
+		});
+	}
+
+	#[test]
+	fn attest_errors() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let attest = |who, kind| {
+				DatasetProvenance::attest(RuntimeOrigin::signed(who), a, kind, H256::zero())
+			};
+			assert_noop!(
+				DatasetProvenance::attest(
+					RuntimeOrigin::signed(BOB),
+					9,
+					AttestationKind::Quality,
+					H256::zero()
+				),
+				Error::<Test>::DatasetNotFound
+			);
+			assert_ok!(attest(BOB, AttestationKind::Quality));
+			assert_noop!(attest(BOB, AttestationKind::Quality), Error::<Test>::AlreadyAttested);
+			assert_ok!(attest(BOB, AttestationKind::Audit));
+			assert_ok!(attest(CHARLIE, AttestationKind::Audit));
+			assert_noop!(attest(ALICE, AttestationKind::Audit), Error::<Test>::TooManyAttestations);
+			assert_noop!(
+				DatasetProvenance::attest(
+					RuntimeOrigin::signed(NOBODY),
+					a,
+					AttestationKind::Other,
+					H256::zero()
+				),
+				Error::<Test>::TooManyAttestations
+			);
+		});
+	}
+
+	#[test]
+	fn attest_needs_the_deposit() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			assert_noop!(
+				DatasetProvenance::attest(
+					RuntimeOrigin::signed(NOBODY),
+					a,
+					AttestationKind::Other,
+					H256::zero()
+				),
+				TokenError::FundsUnavailable
+			);
+		});
+	}
+
+	#[test]
+	fn revoke_errors() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			assert_ok!(DatasetProvenance::attest(
+				RuntimeOrigin::signed(BOB),
+				a,
+				AttestationKind::Quality,
+				H256::zero()
+			));
+			// Not the author, not the kind, not the dataset.
+			assert_noop!(
+				DatasetProvenance::revoke_attestation(
+					RuntimeOrigin::signed(CHARLIE),
+					a,
+					AttestationKind::Quality
+				),
+				Error::<Test>::AttestationNotFound
+			);
+			assert_noop!(
+				DatasetProvenance::revoke_attestation(
+					RuntimeOrigin::signed(BOB),
+					a,
+					AttestationKind::Audit
+				),
+				Error::<Test>::AttestationNotFound
+			);
+			assert_noop!(
+				DatasetProvenance::revoke_attestation(
+					RuntimeOrigin::signed(BOB),
+					9,
+					AttestationKind::Quality
+				),
+				Error::<Test>::AttestationNotFound
+			);
+		});
+	}
+}
+
+mod reading {
+	use super::*;
+
+	#[test]
+	fn views_by_id_and_hash() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let b = register(BOB, Reg::new(2).derived_from(vec![a]));
+			let view = DatasetProvenance::dataset_view(b).unwrap();
+			assert_eq!(view.id, b);
+			assert_eq!(view.owner, BOB);
+			assert_eq!(view.parents, vec![a]);
+			assert_eq!(view.licence, b"CC-BY-4.0".to_vec());
+			assert_eq!(view.retraction, None);
+			assert_eq!(DatasetProvenance::dataset_view_by_hash(hash(2)), Some(view));
+			assert_eq!(DatasetProvenance::dataset_view(9), None);
+			assert_eq!(DatasetProvenance::dataset_view_by_hash(hash(9)), None);
+			assert_eq!(DatasetProvenance::ancestors(9, 1), None);
+			assert_eq!(DatasetProvenance::descendants(9, 1), None);
+			assert_eq!(DatasetProvenance::taint(9), None);
+		});
+	}
+
+	#[test]
+	fn ancestors_and_descendants_by_depth() {
+		ExtBuilder::build_and_execute(|| {
+			// root -> mid -> leaf, and other -> leaf
+			let root = register(ALICE, Reg::new(1));
+			let mid = register(ALICE, Reg::new(2).derived_from(vec![root]));
+			let other = register(ALICE, Reg::new(3));
+			let leaf = register(ALICE, Reg::new(4).derived_from(vec![mid, other]));
+
+			let up = DatasetProvenance::ancestors(leaf, 10).unwrap();
+			assert!(!up.truncated);
+			let depths: Vec<_> = up.datasets.iter().map(|e| (e.id, e.depth)).collect();
+			assert_eq!(depths, vec![(mid, 1), (other, 1), (root, 2)]);
+			assert_eq!(up.datasets[0].links, vec![root]);
+
+			let one = DatasetProvenance::ancestors(leaf, 1).unwrap();
+			assert_eq!(one.datasets.len(), 2);
+			assert!(one.truncated);
+
+			let down = DatasetProvenance::descendants(root, 10).unwrap();
+			let depths: Vec<_> = down.datasets.iter().map(|e| (e.id, e.depth)).collect();
+			assert_eq!(depths, vec![(mid, 1), (leaf, 2)]);
+			assert!(!down.truncated);
+		});
+	}
+
+	#[test]
+	fn lineage_walks_stop_at_the_result_limit() {
+		ExtBuilder::build_and_execute(|| {
+			let root = register(ALICE, Reg::new(1));
+			for n in 0..MAX_LINEAGE_RESULTS as u8 + 2 {
+				register(ALICE, Reg::new(10 + n).derived_from(vec![root]));
+			}
+			let down = DatasetProvenance::descendants(root, 10).unwrap();
+			assert_eq!(down.datasets.len(), MAX_LINEAGE_RESULTS as usize);
+			assert!(down.truncated);
+		});
+	}
+
+	#[test]
+	fn lineage_entries_mark_retracted_datasets() {
+		ExtBuilder::build_and_execute(|| {
+			let root = register(ALICE, Reg::new(1));
+			let child = register(ALICE, Reg::new(2).derived_from(vec![root]));
+			assert_ok!(DatasetProvenance::retract(RuntimeOrigin::root(), root, vec![]));
+			let up = DatasetProvenance::ancestors(child, 5).unwrap();
+			assert!(up.datasets[0].retracted);
+			assert_eq!(DatasetProvenance::licence_flags(child), Some(OPEN));
+			assert!(DatasetProvenance::exists(child));
+			assert!(!DatasetProvenance::exists(7));
+		});
+	}
+}
+
+mod invariants {
+	use super::*;
+
+	#[test]
+	fn try_state_catches_a_broken_hash_index() {
+		ExtBuilder::build().execute_with(|| {
+			let a = register(ALICE, Reg::new(1));
+			DatasetIdByHash::<Test>::remove(hash(1));
+			assert!(DatasetProvenance::do_try_state().is_err());
+			DatasetIdByHash::<Test>::insert(hash(1), a);
+			assert_ok!(DatasetProvenance::do_try_state());
+		});
+	}
+
+	#[test]
+	fn try_state_catches_a_missing_child_link() {
+		ExtBuilder::build().execute_with(|| {
+			let a = register(ALICE, Reg::new(1));
+			let b = register(ALICE, Reg::new(2).derived_from(vec![a]));
+			Children::<Test>::remove(a, b);
+			assert!(DatasetProvenance::do_try_state().is_err());
+		});
+	}
+
+	#[test]
+	fn try_state_catches_a_deposit_mismatch() {
+		ExtBuilder::build().execute_with(|| {
+			let a = register(ALICE, Reg::new(1));
+			Datasets::<Test>::mutate(a, |d| d.as_mut().unwrap().deposit += 1);
+			assert!(DatasetProvenance::do_try_state().is_err());
+		});
+	}
+}

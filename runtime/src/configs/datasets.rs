@@ -1,0 +1,37 @@
+//! aioracle's own pallets: dataset provenance.
+
+use frame_support::{parameter_types, traits::ConstU32};
+
+use crate::{
+	configs::governance::RootOrTwoThirdsCouncil, Balance, Balances, Runtime, RuntimeHoldReason,
+	MILLI_UNIT, UNIT,
+};
+
+parameter_types! {
+	/// A dataset record costs 0.1 AIO plus 1 milli-AIO per stored byte (about 0.6 AIO for
+	/// a record with a 200-byte URI and a few parents).
+	pub const DatasetDepositBase: Balance = UNIT / 10;
+	/// Per byte of a dataset record and its parent links.
+	pub const DatasetDepositPerByte: Balance = MILLI_UNIT;
+	/// Held for each attestation until its author revokes it.
+	pub const AttestationDeposit: Balance = UNIT / 10;
+}
+
+impl pallet_dataset_provenance::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Takedowns (consent withdrawn, unlawful content) by two thirds of the council, or root.
+	type RetractOrigin = RootOrTwoThirdsCouncil;
+	type DatasetDepositBase = DatasetDepositBase;
+	type DepositPerByte = DatasetDepositPerByte;
+	type AttestationDeposit = AttestationDeposit;
+	type MaxParents = ConstU32<16>;
+	type MaxAncestors = ConstU32<256>;
+	type MaxUriLen = ConstU32<256>;
+	type MaxLicenceLen = ConstU32<64>;
+	type MaxDescriptionLen = ConstU32<256>;
+	type MaxReasonLen = ConstU32<256>;
+	type MaxAttestations = ConstU32<64>;
+	type MaxLineageResults = ConstU32<512>;
+	type WeightInfo = pallet_dataset_provenance::weights::SubstrateWeight<Runtime>;
+}
