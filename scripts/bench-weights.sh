@@ -6,9 +6,11 @@
 #   ./scripts/bench-weights.sh                      # every aioracle pallet
 #   ./scripts/bench-weights.sh pallet_dataset_provenance
 #
-# Builds aioracle-node with `--features runtime-benchmarks` in the release profile
-# (benchmarks must run optimised code), then writes each pallet's src/weights.rs and a
-# comparison table to stdout. STEPS and REPEAT override the sampling (default 50, 20).
+# Builds aioracle-node with `--features runtime-benchmarks`, then writes each pallet's
+# src/weights.rs and a comparison table to stdout. STEPS and REPEAT override the sampling
+# (default 50, 20). PROFILE picks the cargo profile (default `release`, what production
+# weights need; `PROFILE=dev` reuses the dev build and runs the node's native storage
+# code unoptimised, which overestimates storage-heavy calls).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$AIORACLE_ROOT"
@@ -20,10 +22,11 @@ if [ ${#pallets[@]} -eq 0 ]; then
 	pallets=(pallet_dataset_provenance)
 fi
 
-step "building aioracle-node --features runtime-benchmarks (release)"
-cargo build --locked --release -p aioracle-node --features runtime-benchmarks >&2 ||
+profile="${PROFILE:-release}"
+step "building aioracle-node --features runtime-benchmarks ($profile profile)"
+cargo build --locked --profile "$profile" -p aioracle-node --features runtime-benchmarks >&2 ||
 	die "cargo build --features runtime-benchmarks failed"
-node_bin="$CARGO_TARGET_DIR/release/aioracle-node"
+node_bin="$CARGO_TARGET_DIR/$([ "$profile" = dev ] && echo debug || echo "$profile")/aioracle-node"
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

@@ -9,6 +9,9 @@ cd "$AIORACLE_ROOT"
 echo "test: cargo test --workspace" >&2
 cargo test --locked --workspace
 
+echo "test: benchmarks of the pallets, run as tests in their mock runtimes" >&2
+cargo test --locked -p pallet-dataset-provenance --features runtime-benchmarks
+
 node_bin="$(build_node)"
 echo "test: end-to-end suite against $node_bin" >&2
 cd "$AIORACLE_ROOT/e2e"

@@ -24,8 +24,10 @@ def parse(path):
     for m in re.finditer(r"fn (\w+)\(([^)]*)\) -> Weight \{(.*?)\n\t\}", text, re.S):
         name, body = m.group(1), m.group(3)
         base = int(re.search(r"Weight::from_parts\(([\d_]+), 0\)", body).group(1).replace("_", ""))
-        reads = sum(int(x) for x in re.findall(r"\.reads\((\d+)_u64\)", body))
-        writes = sum(int(x) for x in re.findall(r"\.writes\((\d+)_u64\)", body))
+        # Base reads/writes: `.reads(4))`; per-component ones are left out (their
+        # components are at their minimum in the base figure).
+        reads = sum(int(x) for x in re.findall(r"\.reads\((\d+)\)\)", body))
+        writes = sum(int(x) for x in re.findall(r"\.writes\((\d+)\)\)", body))
         slopes = {
             c: int(v.replace("_", ""))
             for v, c in re.findall(r"Weight::from_parts\(([\d_]+), 0\)\.saturating_mul\((\w+)\.into\(\)\)", body)

@@ -366,7 +366,29 @@ mod register_dataset {
 	fn refunds_weight_down_to_the_ancestors_walked() {
 		ExtBuilder::build_and_execute(|| {
 			let post = Reg::new(1).submit(ALICE).unwrap();
-			assert_eq!(post.actual_weight, Some(<() as WeightInfo>::register_dataset(0, 0)));
+			assert_eq!(post.actual_weight, Some(<() as WeightInfo>::register_dataset(1, 0)));
+			// Two parents, one of them with a grandparent: 3 ancestors, 2 parents.
+			let a = register(ALICE, Reg::new(2));
+			let b = register(ALICE, Reg::new(3).derived_from(vec![a]));
+			let c = register(ALICE, Reg::new(4));
+			let post = Reg::new(5).derived_from(vec![b, c]).submit(ALICE).unwrap();
+			assert_eq!(post.actual_weight, Some(<() as WeightInfo>::register_dataset(2, 1)));
+			// Charged up front for the worst case that many parents can bring.
+			let call = crate::Call::<Test>::register_dataset {
+				content_hash: hash(6),
+				size_bytes: 1,
+				record_count: None,
+				uri: vec![],
+				licence: b"MIT".to_vec(),
+				licence_flags: OPEN,
+				schema_hash: None,
+				parents: vec![b, c],
+				derivation: None,
+			};
+			assert_eq!(
+				call.get_dispatch_info().call_weight,
+				<() as WeightInfo>::register_dataset(2, MAX_ANCESTORS - 2)
+			);
 		});
 	}
 }

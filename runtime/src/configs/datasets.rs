@@ -26,7 +26,9 @@ impl pallet_dataset_provenance::Config for Runtime {
 	type DepositPerByte = DatasetDepositPerByte;
 	type AttestationDeposit = AttestationDeposit;
 	type MaxParents = ConstU32<16>;
-	type MaxAncestors = ConstU32<256>;
+	/// Bounds the ancestry walk of a registration: at worst about 400 KiB of proof size is
+	/// charged up front, refunded down to the ancestors actually walked.
+	type MaxAncestors = ConstU32<128>;
 	type MaxUriLen = ConstU32<256>;
 	type MaxLicenceLen = ConstU32<64>;
 	type MaxDescriptionLen = ConstU32<256>;
