@@ -41,33 +41,38 @@ fn wasm() -> Result<&'static [u8], String> {
 	})
 }
 
-/// The development chain: one node, Alice collates, blocks by manual seal.
-pub fn development() -> Result<ChainSpec, String> {
+fn spec(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(
 		wasm()?,
 		Extensions { relay_chain: "rococo-local".into(), para_id: PARACHAIN_ID },
 	)
-	.with_name("aioracle Development")
-	.with_id("aioracle_dev")
-	.with_chain_type(ChainType::Development)
-	.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+	.with_name(name)
+	.with_id(id)
+	.with_protocol_id(id)
+	.with_chain_type(chain_type)
+	.with_genesis_config_preset_name(preset)
 	.with_properties(properties())
 	.build())
 }
 
+/// The development chain: one node, Alice collates, blocks by manual seal.
+pub fn development() -> Result<ChainSpec, String> {
+	spec(
+		"aioracle Development",
+		"aioracle_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
+}
+
 /// The local testnet: Alice and Bob collate for a local relay chain.
 pub fn local_testnet() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(
-		wasm()?,
-		Extensions { relay_chain: "rococo-local".into(), para_id: PARACHAIN_ID },
+	spec(
+		"aioracle Local Testnet",
+		"aioracle_local_testnet",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
 	)
-	.with_name("aioracle Local Testnet")
-	.with_id("aioracle_local_testnet")
-	.with_chain_type(ChainType::Local)
-	.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-	.with_properties(properties())
-	.with_protocol_id("aioracle-local")
-	.build())
 }
 
 /// Loads `--chain ID`: a built-in preset name, or the path of a chain-spec JSON file.

@@ -41,12 +41,22 @@ impl SubstrateCli for Cli {
 	}
 }
 
-/// Runs a subcommand that needs the client, on the async runner.
+/// Runs a subcommand that needs the client (and, with a third name, the import queue)
+/// on the async runner.
 macro_rules! with_components {
 	($cli:ident, $cmd:ident, |$components:ident, $config:ident| $body:expr) => {{
 		let runner = $cli.create_runner($cmd)?;
 		runner.async_run(|$config| {
 			let $components = service::new_components(&$config)?;
+			let task_manager = $components.task_manager;
+			$body.map(|v| (v, task_manager))
+		})
+	}};
+	($cli:ident, $cmd:ident, |$components:ident, $config:ident, $queue:ident| $body:expr) => {{
+		let runner = $cli.create_runner($cmd)?;
+		runner.async_run(|$config| {
+			let $components = service::new_components(&$config)?;
+			let $queue = service::dev::import_queue(&$components, &$config);
 			let task_manager = $components.task_manager;
 			$body.map(|v| (v, task_manager))
 		})
@@ -63,28 +73,20 @@ pub fn run() -> sc_cli::Result<()> {
 			let spec = cli.load_spec(&cmd.chain)?;
 			cmd.run(spec)
 		},
-		Some(Subcommand::CheckBlock(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let components = service::new_components(&config)?;
-				let import_queue = service::dev::import_queue(&components, &config);
-				Ok((cmd.run(components.client, import_queue), components.task_manager))
-			})
-		},
+		Some(Subcommand::CheckBlock(cmd)) =>
+			with_components!(cli, cmd, |components, config, import_queue| {
+				Ok::<_, sc_cli::Error>(cmd.run(components.client, import_queue))
+			}),
 		Some(Subcommand::ExportBlocks(cmd)) => with_components!(cli, cmd, |components, config| {
 			Ok::<_, sc_cli::Error>(cmd.run(components.client, config.database))
 		}),
 		Some(Subcommand::ExportState(cmd)) => with_components!(cli, cmd, |components, config| {
 			Ok::<_, sc_cli::Error>(cmd.run(components.client, config.chain_spec))
 		}),
-		Some(Subcommand::ImportBlocks(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let components = service::new_components(&config)?;
-				let import_queue = service::dev::import_queue(&components, &config);
-				Ok((cmd.run(components.client, import_queue), components.task_manager))
-			})
-		},
+		Some(Subcommand::ImportBlocks(cmd)) =>
+			with_components!(cli, cmd, |components, config, import_queue| {
+				Ok::<_, sc_cli::Error>(cmd.run(components.client, import_queue))
+			}),
 		Some(Subcommand::PurgeChain(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.database))

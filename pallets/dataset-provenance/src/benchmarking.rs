@@ -83,6 +83,23 @@ where
 	Some(DatasetId::from(len - 1))
 }
 
+/// Adds `count` `Quality` attestations to dataset `id`, each by another funded author.
+fn add_attestations<T: Config>(id: DatasetId, count: u32)
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	for i in 0..count {
+		let author = funded::<T>("author", i + 10);
+		Pallet::<T>::attest(
+			RawOrigin::Signed(author).into(),
+			id,
+			AttestationKind::Quality,
+			H256::zero(),
+		)
+		.expect("room for the attestation");
+	}
+}
+
 #[benchmarks(where T::Currency: Mutate<T::AccountId>)]
 mod benchmarks {
 	use super::*;
@@ -169,16 +186,7 @@ mod benchmarks {
 	fn attest(n: Linear<0, { T::MaxAttestations::get().saturating_sub(1) }>) {
 		let owner = funded::<T>("owner", 0);
 		let id = register::<T>(&owner, 0, Vec::new());
-		for i in 0..n {
-			let author = funded::<T>("author", i + 10);
-			Pallet::<T>::attest(
-				RawOrigin::Signed(author).into(),
-				id,
-				AttestationKind::Quality,
-				H256::zero(),
-			)
-			.expect("room for the attestation");
-		}
+		add_attestations::<T>(id, n);
 		let caller = funded::<T>("caller", 1);
 
 		#[extrinsic_call]
@@ -192,16 +200,7 @@ mod benchmarks {
 	fn revoke_attestation(n: Linear<1, { T::MaxAttestations::get() }>) {
 		let owner = funded::<T>("owner", 0);
 		let id = register::<T>(&owner, 0, Vec::new());
-		for i in 0..n.saturating_sub(1) {
-			let author = funded::<T>("author", i + 10);
-			Pallet::<T>::attest(
-				RawOrigin::Signed(author).into(),
-				id,
-				AttestationKind::Quality,
-				H256::zero(),
-			)
-			.expect("room for the attestation");
-		}
+		add_attestations::<T>(id, n.saturating_sub(1));
 		let caller = funded::<T>("caller", 1);
 		Pallet::<T>::attest(
 			RawOrigin::Signed(caller.clone()).into(),
