@@ -85,7 +85,7 @@ setup_node_js() {
 # Builds the node (and with it the wasm runtime); prints the binary's path.
 build_node() {
 	cd "$AIORACLE_ROOT"
-	step "building aioracle-node (cargo build; the first build takes about 25 minutes on 2 cores)"
+	step "building aioracle-node (cargo build; the first build takes about 30 minutes on 2 cores)"
 	cargo build --locked -p aioracle-node >&2 || die "cargo build -p aioracle-node failed"
 	echo "$CARGO_TARGET_DIR/debug/aioracle-node"
 }
