@@ -264,6 +264,9 @@ impl_runtime_apis! {
 	#[cfg(feature = "try-runtime")]
 	impl frame_try_runtime::TryRuntime<Block> for Runtime {
 		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
+			// Compiled only with the try-runtime feature, never into the on-chain runtime. The
+			// API returns a weight, not a result: panicking is how a failed check reaches the
+			// try-runtime CLI, which reports it with the message and a backtrace.
 			let weight = Executive::try_runtime_upgrade(checks)
 				.expect("try-runtime only: surface the failure with a backtrace");
 			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
@@ -275,6 +278,7 @@ impl_runtime_apis! {
 			signature_check: bool,
 			select: frame_try_runtime::TryStateSelect,
 		) -> Weight {
+			// try-runtime only, like `on_runtime_upgrade` above: the panic is the report.
 			Executive::try_execute_block(block, state_root_check, signature_check, select)
 				.expect("try-runtime only: surface the failure with a backtrace")
 		}

@@ -33,7 +33,11 @@ fn licence<T: Config>() -> (Vec<u8>, LicenceFlags) {
 }
 
 /// Registers a dataset with the largest fields in bounds and returns its id.
-fn register<T: Config>(owner: &T::AccountId, n: u32, parents: Vec<DatasetId>) -> DatasetId
+fn register<T: Config>(
+	owner: &T::AccountId,
+	n: u32,
+	parents: Vec<DatasetId>,
+) -> Result<DatasetId, BenchmarkError>
 where
 	T::Currency: Mutate<T::AccountId>,
 {
@@ -52,39 +56,43 @@ where
 		derivation,
 	};
 	let id = NextDatasetId::<T>::get();
-	Pallet::<T>::do_register(owner.clone(), registration).expect("valid registration");
-	id
+	Pallet::<T>::do_register(owner.clone(), registration)
+		.map_err(|_| BenchmarkError::Stop("the set-up registration was refused"))?;
+	Ok(id)
 }
 
 /// Inserts a chain of `len` datasets (each the child of the previous) straight into
 /// storage, ids `0..len`, and returns the id of its tip. Registering them one by one would
 /// walk the chain each time: quadratic set-up for what is only the ancestry to be walked.
-fn insert_chain<T: Config>(owner: &T::AccountId, len: u32) -> Option<DatasetId>
+fn insert_chain<T: Config>(
+	owner: &T::AccountId,
+	len: u32,
+) -> Result<Option<DatasetId>, BenchmarkError>
 where
 	T::Currency: Mutate<T::AccountId>,
 {
 	if len == 0 {
-		return None;
+		return Ok(None);
 	}
-	let root = register::<T>(owner, 0, Vec::new());
-	let record = Datasets::<T>::get(root).expect("just registered");
+	let root = register::<T>(owner, 0, Vec::new())?;
+	let record = Datasets::<T>::get(root).ok_or(BenchmarkError::Stop("the chain root is missing"))?;
 	for n in 1..len {
 		let id = DatasetId::from(n);
 		let mut link = record.clone();
 		link.content_hash = content_hash(n);
 		Datasets::<T>::insert(id, link);
 		DatasetIdByHash::<T>::insert(content_hash(n), id);
-		let parents: ParentsOf<T> =
-			BoundedVec::try_from(vec![id - 1]).expect("MaxParents is at least 1");
+		let parents: ParentsOf<T> = BoundedVec::try_from(vec![id - 1])
+			.map_err(|_| BenchmarkError::Stop("MaxParents must be at least 1"))?;
 		Parents::<T>::insert(id, parents);
 		Children::<T>::insert(id - 1, id, ());
 	}
 	NextDatasetId::<T>::put(DatasetId::from(len));
-	Some(DatasetId::from(len - 1))
+	Ok(Some(DatasetId::from(len - 1)))
 }
 
 /// Adds `count` `Quality` attestations to dataset `id`, each by another funded author.
-fn add_attestations<T: Config>(id: DatasetId, count: u32)
+fn add_attestations<T: Config>(id: DatasetId, count: u32) -> Result<(), BenchmarkError>
 where
 	T::Currency: Mutate<T::AccountId>,
 {
@@ -96,8 +104,9 @@ where
 			AttestationKind::Quality,
 			H256::zero(),
 		)
-		.expect("room for the attestation");
+		.map_err(|_| BenchmarkError::Stop("no room for the set-up attestation"))?;
 	}
+	Ok(())
 }
 
 #[benchmarks(where T::Currency: Mutate<T::AccountId>)]
@@ -111,15 +120,15 @@ mod benchmarks {
 	fn register_dataset(
 		p: Linear<1, { T::MaxParents::get() }>,
 		a: Linear<0, { T::MaxAncestors::get().saturating_sub(T::MaxParents::get()) }>,
-	) {
+	) -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner", 0);
 		// The chain of extra ancestors, oldest first; the first parent derives from its tip.
-		let tip = insert_chain::<T>(&owner, a);
+		let tip = insert_chain::<T>(&owner, a)?;
 		let mut n = a;
 		let mut parents = Vec::new();
 		for i in 0..p {
 			let grand = if i == 0 { tip.into_iter().collect() } else { Vec::new() };
-			parents.push(register::<T>(&owner, n, grand));
+			parents.push(register::<T>(&owner, n, grand)?);
 			n += 1;
 		}
 		let caller = funded::<T>("caller", 1);
@@ -143,64 +152,73 @@ mod benchmarks {
 		);
 
 		assert_eq!(Datasets::<T>::get(id).map(|d| d.owner), Some(caller));
+		Ok(())
 	}
 
 	#[benchmark]
-	fn update_uri() {
+	fn update_uri() -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner", 0);
-		let id = register::<T>(&owner, 0, Vec::new());
+		let id = register::<T>(&owner, 0, Vec::new())?;
 		let uri = vec![b'v'; T::MaxUriLen::get() as usize];
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id, uri.clone());
 
 		assert_eq!(Datasets::<T>::get(id).map(|d| d.uri.into_inner()), Some(uri));
+		Ok(())
 	}
 
 	#[benchmark]
-	fn transfer_ownership() {
+	fn transfer_ownership() -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner", 0);
-		let id = register::<T>(&owner, 0, Vec::new());
+		let id = register::<T>(&owner, 0, Vec::new())?;
 		let new_owner = funded::<T>("new", 1);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id, new_owner.clone());
 
 		assert_eq!(Datasets::<T>::get(id).map(|d| d.owner), Some(new_owner));
+		Ok(())
 	}
 
 	#[benchmark]
-	fn retract() {
+	fn retract() -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner", 0);
-		let id = register::<T>(&owner, 0, Vec::new());
+		let id = register::<T>(&owner, 0, Vec::new())?;
 		let reason = vec![b'r'; T::MaxReasonLen::get() as usize];
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id, reason);
 
 		assert!(Retractions::<T>::contains_key(id));
+		Ok(())
 	}
 
 	/// `n` attestations already on the dataset.
 	#[benchmark]
-	fn attest(n: Linear<0, { T::MaxAttestations::get().saturating_sub(1) }>) {
+	fn attest(
+		n: Linear<0, { T::MaxAttestations::get().saturating_sub(1) }>,
+	) -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner", 0);
-		let id = register::<T>(&owner, 0, Vec::new());
-		add_attestations::<T>(id, n);
+		let id = register::<T>(&owner, 0, Vec::new())?;
+		add_attestations::<T>(id, n)?;
 		let caller = funded::<T>("caller", 1);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), id, AttestationKind::Audit, H256::repeat_byte(2));
 
 		assert_eq!(Attestations::<T>::get(id).len() as u32, n + 1);
+		Ok(())
 	}
 
 	/// `n` attestations on the dataset, the caller's last.
 	#[benchmark]
-	fn revoke_attestation(n: Linear<1, { T::MaxAttestations::get() }>) {
+	fn revoke_attestation(
+		n: Linear<1, { T::MaxAttestations::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner", 0);
-		let id = register::<T>(&owner, 0, Vec::new());
-		add_attestations::<T>(id, n.saturating_sub(1));
+		let id = register::<T>(&owner, 0, Vec::new())?;
+		add_attestations::<T>(id, n.saturating_sub(1))?;
 		let caller = funded::<T>("caller", 1);
 		Pallet::<T>::attest(
 			RawOrigin::Signed(caller.clone()).into(),
@@ -208,12 +226,13 @@ mod benchmarks {
 			AttestationKind::Audit,
 			H256::zero(),
 		)
-		.expect("room for the attestation");
+		.map_err(|_| BenchmarkError::Stop("no room for the caller's attestation"))?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), id, AttestationKind::Audit);
 
 		assert_eq!(Attestations::<T>::get(id).len() as u32, n - 1);
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::build(), crate::mock::Test);

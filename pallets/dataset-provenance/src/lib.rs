@@ -669,17 +669,29 @@ impl<T: Config> Pallet<T> {
 	/// Walks the ancestors of a new dataset with `parents`: none may be retracted and
 	/// there may be at most `MaxAncestors`. Returns how many there are.
 	fn check_ancestry(parents: &[DatasetId]) -> Result<u32, DispatchError> {
-		let max = T::MaxAncestors::get() as usize;
-		let mut visited: BTreeSet<DatasetId> = parents.iter().copied().collect();
+		let max = T::MaxAncestors::get();
+		Self::try_for_each_ancestor(parents, |id, walked| {
+			ensure!(walked <= max, Error::<T>::TooManyAncestors);
+			ensure!(!Retractions::<T>::contains_key(id), Error::<T>::AncestorRetracted);
+			Ok(())
+		})
+	}
+
+	/// Visits every dataset reachable from `parents` through `Parents` (the parents
+	/// included) once, passing how many have been visited so far; stops at the first
+	/// error of `visit`. Returns the number visited.
+	fn try_for_each_ancestor<E>(
+		parents: &[DatasetId],
+		mut visit: impl FnMut(DatasetId, u32) -> Result<(), E>,
+	) -> Result<u32, E> {
+		let mut visited = BTreeSet::new();
 		let mut queue: Vec<DatasetId> = parents.to_vec();
 		while let Some(id) = queue.pop() {
-			ensure!(!Retractions::<T>::contains_key(id), Error::<T>::AncestorRetracted);
-			for parent in Parents::<T>::get(id).unwrap_or_default() {
-				if visited.insert(parent) {
-					ensure!(visited.len() <= max, Error::<T>::TooManyAncestors);
-					queue.push(parent);
-				}
+			if !visited.insert(id) {
+				continue;
 			}
+			visit(id, visited.len() as u32)?;
+			queue.extend(Parents::<T>::get(id).into_iter().flatten());
 		}
 		Ok(visited.len() as u32)
 	}
@@ -790,18 +802,14 @@ impl<T: Config> Pallet<T> {
 			return None;
 		}
 		// Ancestors are fixed at registration and were at most `MaxAncestors` then.
+		let parents = Parents::<T>::get(id).map(|p| p.into_inner()).unwrap_or_default();
 		let mut retracted_ancestors = Vec::new();
-		let mut visited = BTreeSet::new();
-		let mut queue = Parents::<T>::get(id).map(|p| p.into_inner()).unwrap_or_default();
-		while let Some(ancestor) = queue.pop() {
-			if !visited.insert(ancestor) {
-				continue;
-			}
+		let _ = Self::try_for_each_ancestor(&parents, |ancestor, _| {
 			if Retractions::<T>::contains_key(ancestor) {
 				retracted_ancestors.push(ancestor);
 			}
-			queue.extend(Parents::<T>::get(ancestor).map(|p| p.into_inner()).unwrap_or_default());
-		}
+			Ok::<(), core::convert::Infallible>(())
+		});
 		retracted_ancestors.sort();
 		Some(Taint { retracted: Retractions::<T>::contains_key(id), retracted_ancestors })
 	}
