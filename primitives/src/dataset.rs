@@ -13,7 +13,16 @@ pub type ContentHash = sp_core::H256;
 
 /// What a licence allows, in terms the chain can check.
 #[derive(
-	Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
 	MaxEncodedLen,
 )]
 pub struct LicenceFlags {
@@ -27,8 +36,18 @@ pub struct LicenceFlags {
 
 /// What an attestation vouches for.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking,
-	TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum AttestationKind {
 	/// The data's quality was checked (labels, duplicates, coverage).

@@ -8,6 +8,7 @@
 extern crate alloc;
 
 pub mod dataset;
+pub mod model;
 
 use sp_runtime::{
 	generic,

@@ -1,0 +1,1022 @@
+//! # Model registry pallet
+//!
+//! Answers the second question aioracle puts on-chain: *which model is allowed to answer,
+//! and who said so?* An owner creates a model and proposes versions of it: ONNX bytes
+//! identified by their blake2-256 hash, each tied to the datasets it was trained on. A
+//! governance origin (a council motion at two thirds, or root) approves, activates,
+//! rejects, deprecates and rolls back versions. The inference oracle serves a model's
+//! active version only.
+//!
+//! ## Terminology
+//! - **Model bytes**: the ONNX file. They never live in state: `propose_version` checks
+//!   their hash and writes them to each node's offchain database with offchain indexing,
+//!   under [`model_bytes_key`] = `b"aioracle/model-bytes/" ++ model_hash`. State keeps the
+//!   hash and the size. A node that indexed no bytes (it joined later, or runs without
+//!   `--enable-offchain-indexing`) fetches them from the version's URI and checks the hash.
+//! - **Serving contract**: what a version promises the oracle: its input and output
+//!   [`TensorSpec`]s, fixed-point `input_scale` and `output_scale`, the [`Aggregation`]
+//!   rule with its tolerance, the fewest agreeing operators (`min_agreement`), and golden
+//!   vectors (inputs with the outputs a correct engine must reproduce).
+//! - **Training data**: the registered datasets a version was trained on. A model is a
+//!   derivative of its training data: each dataset's licence must allow derivatives, and
+//!   commercial use if the version declares it. Tainted data (retracted, or derived from
+//!   retracted data) cannot train a version that is proposed, approved or activated.
+//! - **Status**: `Proposed` -> `Approved` -> `Active` -> `Deprecated`; `Proposed` or
+//!   `Approved` -> `Rejected` (final). At most one version of a model is `Active`.
+//!   Activating another deprecates the current one and remembers it, so that `rollback`
+//!   can return to it.
+//!
+//! ## Deposits
+//! A model holds `ModelDeposit + DepositPerByte * record bytes` from its owner
+//! ([`HoldReason::ModelStorage`]). A version holds `VersionDeposit + DepositPerByte *
+//! (record + golden vector bytes) + DepositPerModelByte * ONNX bytes`
+//! ([`HoldReason::VersionStorage`]): the last term pays for the copy every indexing node
+//! keeps. Records are permanent once governance has acted on them, so their deposits stay
+//! held; a version withdrawn while still `Proposed` is deleted (bytes included) and its
+//! deposit released.
+//!
+//! ## Scenario
+//! Alice creates `iris-classifier` and proposes version 1: the ONNX bytes of a
+//! scikit-learn pipeline, trained on dataset 0 (CC-BY-4.0), input `[1, 4]` floats at 4
+//! decimals, output the 3 class probabilities at 6 decimals, median aggregation with a
+//! tolerance of 10 units, two agreeing operators. A council member proposes the motion
+//! `ModelRegistry.approve_version(0, 1)`; two of three members vote aye; the motion is
+//! closed and executed: version 1 is `Approved`. A second motion,
+//! `ModelRegistry.activate_version(0, 1)`, makes it `Active`: requests for model 0 are
+//! scored with it. Later version 2 is activated (1 becomes `Deprecated`); it
+//! misbehaves, and a `rollback` motion makes 1 `Active` again.
+//!
+//! ## API
+//! Calls: [`create_model`](Pallet::create_model),
+//! [`propose_version`](Pallet::propose_version),
+//! [`withdraw_version`](Pallet::withdraw_version) (owner);
+//! [`approve_version`](Pallet::approve_version),
+//! [`activate_version`](Pallet::activate_version),
+//! [`reject_version`](Pallet::reject_version),
+//! [`deprecate_version`](Pallet::deprecate_version), [`rollback`](Pallet::rollback)
+//! (governance).
+//!
+//! Reading: the runtime API `ModelRegistryApi` (in `aioracle-primitives`), served by
+//! [`Pallet::model_view`], [`Pallet::version_views`], [`Pallet::version_view`] and
+//! [`Pallet::version_view_by_hash`]; the runtime adds each version's provenance from the
+//! dataset pallet. The inference oracle asks through [`ModelInspect`].
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::{collections::BTreeSet, vec::Vec};
+
+pub use aioracle_primitives::model::{
+	model_bytes_key, Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
+	StatusBlocks, TensorSpec, VersionId, VersionStatus, MAX_SCALE,
+};
+use aioracle_primitives::{
+	dataset::{DatasetId, DatasetInspect},
+	model::{ModelView, VersionView},
+};
+use frame::{
+	deps::sp_io,
+	hashing::blake2_256,
+	prelude::*,
+	traits::{
+		fungible::{Inspect, MutateHold},
+		tokens::Precision,
+	},
+};
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+/// The log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::model-registry";
+
+/// The balance type of the currency deposits are held in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+/// A model record of this runtime.
+pub type ModelOf<T> = Model<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+	<T as Config>::MaxNameLen,
+	<T as Config>::MaxDescriptionLen,
+	<T as Config>::MaxRollbackDepth,
+>;
+/// A model version record of this runtime.
+pub type ModelVersionOf<T> = ModelVersion<
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+	<T as Config>::MaxUriLen,
+	<T as Config>::MaxTrainingDatasets,
+>;
+/// The golden vectors of a version.
+pub type GoldenVectorsOf<T> =
+	BoundedVec<BoundedGoldenVector<<T as Config>::MaxTensorLen>, <T as Config>::MaxGoldenVectors>;
+/// A model view of this runtime.
+pub type ModelViewOf<T> =
+	ModelView<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+/// A version view of this runtime.
+pub type VersionViewOf<T> = VersionView<BalanceOf<T>, BlockNumberFor<T>>;
+
+/// Creates what the benchmarks need from the rest of the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// A registered dataset that versions may be trained on (licence allowing derivatives
+	/// and commercial use), distinct for each `n`, and as costly to check as any: the
+	/// longest ancestry the dataset pallet allows.
+	fn training_dataset(n: u32) -> DatasetId;
+}
+
+#[frame::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The currency deposits are held in.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// What the registry asks about training datasets: do they exist, are they tainted,
+		/// what do their licences allow.
+		type Datasets: DatasetInspect;
+
+		/// The origin that approves, activates, rejects, deprecates and rolls back versions.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The fixed part of a model's deposit.
+		#[pallet::constant]
+		type ModelDeposit: Get<BalanceOf<Self>>;
+
+		/// The fixed part of a version's deposit.
+		#[pallet::constant]
+		type VersionDeposit: Get<BalanceOf<Self>>;
+
+		/// The deposit per byte of a stored record (models, versions, golden vectors).
+		#[pallet::constant]
+		type DepositPerByte: Get<BalanceOf<Self>>;
+
+		/// The deposit per byte of ONNX bytes, which every indexing node keeps.
+		#[pallet::constant]
+		type DepositPerModelByte: Get<BalanceOf<Self>>;
+
+		/// The largest ONNX file a version may carry, in bytes. At least 1 MiB; it must fit
+		/// in a normal extrinsic.
+		#[pallet::constant]
+		type MaxModelBytes: Get<u32>;
+
+		/// The longest model name, in bytes.
+		#[pallet::constant]
+		type MaxNameLen: Get<u32>;
+
+		/// The longest model description, in bytes.
+		#[pallet::constant]
+		type MaxDescriptionLen: Get<u32>;
+
+		/// The longest fallback URI, in bytes.
+		#[pallet::constant]
+		type MaxUriLen: Get<u32>;
+
+		/// The most training datasets a version may list. At least 1.
+		#[pallet::constant]
+		type MaxTrainingDatasets: Get<u32>;
+
+		/// The most elements an input or output tensor may have. At least 1.
+		#[pallet::constant]
+		type MaxTensorLen: Get<u32>;
+
+		/// The most golden vectors a version may carry.
+		#[pallet::constant]
+		type MaxGoldenVectors: Get<u32>;
+
+		/// The highest version number a model may reach. At least 1.
+		#[pallet::constant]
+		type MaxVersions: Get<u32>;
+
+		/// How many previously active versions a model remembers for `rollback`.
+		#[pallet::constant]
+		type MaxRollbackDepth: Get<u32>;
+
+		/// The largest `min_agreement` a version may ask for (the oracle's operator set
+		/// bounds it in practice). At least 1.
+		#[pallet::constant]
+		type MaxMinAgreement: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+
+		/// Creates training datasets for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
+	}
+
+	/// The id the next created model gets.
+	#[pallet::storage]
+	pub type NextModelId<T: Config> = StorageValue<_, ModelId, ValueQuery>;
+
+	/// The models, by id.
+	#[pallet::storage]
+	pub type Models<T: Config> = StorageMap<_, Twox64Concat, ModelId, ModelOf<T>>;
+
+	/// The versions of each model: `(model, version) -> version`.
+	#[pallet::storage]
+	pub type Versions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, ModelVersionOf<T>>;
+
+	/// The golden vectors of each version that has any. Kept apart from `Versions` so that
+	/// serving a request does not read them; off-chain workers do.
+	#[pallet::storage]
+	pub type GoldenVectors<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, GoldenVectorsOf<T>>;
+
+	/// The version whose ONNX bytes have a hash: one version per hash.
+	#[pallet::storage]
+	pub type VersionByHash<T: Config> = StorageMap<_, Identity, ModelHash, (ModelId, VersionId)>;
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit for a model record, held from its owner.
+		#[codec(index = 0)]
+		ModelStorage,
+		/// The deposit for a version (record, golden vectors, ONNX bytes off-chain), held
+		/// from the model's owner.
+		#[codec(index = 1)]
+		VersionStorage,
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A model was created.
+		ModelCreated {
+			/// Its id.
+			model: ModelId,
+			/// Its owner.
+			owner: T::AccountId,
+			/// The deposit held from the owner.
+			deposit: BalanceOf<T>,
+		},
+		/// A version was proposed; its bytes are in the offchain DB of indexing nodes.
+		ModelVersionProposed {
+			/// The model.
+			model: ModelId,
+			/// The new version's number.
+			version: VersionId,
+			/// blake2-256 of its ONNX bytes.
+			model_hash: ModelHash,
+			/// The size of its ONNX bytes.
+			size_bytes: u32,
+			/// The deposit held from the model's owner.
+			deposit: BalanceOf<T>,
+		},
+		/// A proposed version was withdrawn by the model's owner and deleted; its deposit
+		/// was released.
+		ModelVersionWithdrawn {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+		},
+		/// Governance approved a version: it may now be activated.
+		ModelVersionApproved {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+		},
+		/// A version became the model's active version.
+		ModelVersionActivated {
+			/// The model.
+			model: ModelId,
+			/// The version now active.
+			version: VersionId,
+			/// The version it replaced, now deprecated.
+			previous: Option<VersionId>,
+		},
+		/// Governance rejected a version. Final.
+		ModelVersionRejected {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+		},
+		/// Governance deprecated the active version: the model has no active version.
+		ModelVersionDeprecated {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+		},
+		/// Governance rolled the model back to the version active before.
+		ModelRolledBack {
+			/// The model.
+			model: ModelId,
+			/// The version that was active, now deprecated (`None` if there was none).
+			from: Option<VersionId>,
+			/// The version active again.
+			to: VersionId,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No model has this id.
+		ModelNotFound,
+		/// The model has no version with this number.
+		VersionNotFound,
+		/// The caller does not own the model.
+		NotOwner,
+		/// The name is empty.
+		EmptyName,
+		/// The name is longer than `MaxNameLen`.
+		NameTooLong,
+		/// The description is longer than `MaxDescriptionLen`.
+		DescriptionTooLong,
+		/// The URI is longer than `MaxUriLen`.
+		UriTooLong,
+		/// No ONNX bytes were sent.
+		EmptyModelBytes,
+		/// The ONNX bytes are longer than `MaxModelBytes`.
+		ModelBytesTooLarge,
+		/// The blake2-256 hash of the ONNX bytes is not the proposal's `model_hash`.
+		ModelHashMismatch,
+		/// A version with these ONNX bytes is already registered.
+		ModelHashInUse,
+		/// The model has reached `MaxVersions` versions.
+		TooManyVersions,
+		/// A tensor spec has no dimensions or a zero dimension.
+		InvalidShape,
+		/// A tensor has more elements than `MaxTensorLen`.
+		TensorTooLarge,
+		/// A fixed-point scale is above 18 decimals.
+		ScaleTooLarge,
+		/// `min_agreement` is 0 or above `MaxMinAgreement`.
+		InvalidMinAgreement,
+		/// No training dataset was given.
+		NoTrainingData,
+		/// More training datasets than `MaxTrainingDatasets`.
+		TooManyTrainingDatasets,
+		/// A training dataset is listed twice.
+		DuplicateTrainingDataset,
+		/// A training dataset is not registered.
+		TrainingDatasetNotFound,
+		/// A training dataset is retracted or derived from retracted data.
+		TrainingDataTainted,
+		/// A training dataset's licence forbids derivatives, and a model is one.
+		TrainingDataForbidsDerivatives,
+		/// The version is declared for commercial use and a training dataset forbids it.
+		TrainingDataForbidsCommercialUse,
+		/// More golden vectors than `MaxGoldenVectors`.
+		TooManyGoldenVectors,
+		/// A golden vector's input or output length differs from its tensor spec.
+		GoldenVectorMismatch,
+		/// The version is not `Proposed`.
+		NotProposed,
+		/// The version is neither `Proposed` nor `Approved`: governance already decided.
+		AlreadyDecided,
+		/// Only an `Approved` or `Deprecated` version can be activated.
+		NotActivatable,
+		/// The version is not the model's active version.
+		NotActive,
+		/// The model has no earlier active version to roll back to.
+		NoPreviousVersion,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxModelBytes::get() >= 1024 * 1024, "MaxModelBytes must be at least 1 MiB");
+			assert!(T::MaxTrainingDatasets::get() >= 1, "MaxTrainingDatasets must be at least 1");
+			assert!(T::MaxTensorLen::get() >= 1, "MaxTensorLen must be at least 1");
+			assert!(T::MaxVersions::get() >= 1, "MaxVersions must be at least 1");
+			assert!(T::MaxMinAgreement::get() >= 1, "MaxMinAgreement must be at least 1");
+			assert!(T::MaxNameLen::get() >= 1, "MaxNameLen must be at least 1");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call(weight(<T as Config>::WeightInfo))]
+	impl<T: Config> Pallet<T> {
+		/// Creates a model owned by the caller and holds its deposit.
+		///
+		/// - `name`: 1 to `MaxNameLen` bytes; need not be unique (the id is).
+		/// - `description`: at most `MaxDescriptionLen` bytes.
+		///
+		/// The origin must be signed. Emits `ModelCreated`.
+		#[pallet::call_index(0)]
+		pub fn create_model(
+			origin: OriginFor<T>,
+			name: Vec<u8>,
+			description: Vec<u8>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_create_model(owner, name, description).map(|_| ())
+		}
+
+		/// Proposes a new version of a model: its ONNX `bytes`, and its serving contract
+		/// and training data in `proposal`. The pallet checks that `blake2_256(bytes)` is
+		/// `proposal.model_hash`, writes the bytes to the offchain DB of every indexing node
+		/// under `b"aioracle/model-bytes/" ++ model_hash`, and keeps only the hash and
+		/// size in state. The version gets the model's next number and status `Proposed`.
+		///
+		/// Refused if a training dataset is missing, tainted, or licensed against the use:
+		/// every one must allow derivatives, and commercial use if `commercial_use`.
+		///
+		/// The origin must be the model's owner, who pays the version's deposit. Emits
+		/// `ModelVersionProposed`.
+		///
+		/// ## Complexity
+		/// `O(B + D * A)`: `B` bytes hashed and indexed, `D` training datasets, each with up
+		/// to `A` ancestors walked for taint by the dataset pallet.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::propose_version(
+			bytes.len() as u32,
+			proposal.training_datasets.len().clamp(1, T::MaxTrainingDatasets::get() as usize) as u32,
+		))]
+		pub fn propose_version(
+			origin: OriginFor<T>,
+			model: ModelId,
+			proposal: VersionProposal,
+			bytes: Vec<u8>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_propose(who, model, proposal, bytes).map(|_| ())
+		}
+
+		/// Withdraws a version that is still `Proposed`: deletes it, clears its bytes from
+		/// the offchain DB and releases its deposit. The version number is not reused.
+		///
+		/// The origin must be the model's owner. Emits `ModelVersionWithdrawn`.
+		#[pallet::call_index(2)]
+		pub fn withdraw_version(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+			ensure!(record.owner == who, Error::<T>::NotOwner);
+			let v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
+			ensure!(v.status == VersionStatus::Proposed, Error::<T>::NotProposed);
+			T::Currency::release(
+				&HoldReason::VersionStorage.into(),
+				&who,
+				v.deposit,
+				Precision::BestEffort,
+			)?;
+			Versions::<T>::remove(model, version);
+			GoldenVectors::<T>::remove(model, version);
+			VersionByHash::<T>::remove(v.model_hash);
+			sp_io::offchain_index::clear(&model_bytes_key(&v.model_hash));
+			Self::deposit_event(Event::ModelVersionWithdrawn { model, version });
+			Ok(())
+		}
+
+		/// Approves a `Proposed` version, so that it may be activated. Its training data
+		/// must still be untainted.
+		///
+		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionApproved`.
+		///
+		/// ## Complexity
+		/// `O(D * A)`: `D` training datasets, each with up to `A` ancestors.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::approve_version(T::MaxTrainingDatasets::get()))]
+		pub fn approve_version(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+		) -> DispatchResultWithPostInfo {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
+			ensure!(v.status == VersionStatus::Proposed, Error::<T>::NotProposed);
+			Self::ensure_untainted(&v.training_datasets)?;
+			v.status = VersionStatus::Approved;
+			v.status_blocks.approved = Some(Self::now());
+			let datasets = v.training_datasets.len() as u32;
+			Versions::<T>::insert(model, version, v);
+			Self::deposit_event(Event::ModelVersionApproved { model, version });
+			Ok(Some(T::WeightInfo::approve_version(datasets)).into())
+		}
+
+		/// Makes an `Approved` or `Deprecated` version the model's active version. The
+		/// version active until now becomes `Deprecated` and is remembered for `rollback`.
+		/// The version's training data must still be untainted.
+		///
+		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionActivated`.
+		///
+		/// ## Complexity
+		/// `O(D * A + R)`: `D` training datasets with up to `A` ancestors, `R` remembered
+		/// versions.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::activate_version(T::MaxTrainingDatasets::get()))]
+		pub fn activate_version(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+		) -> DispatchResultWithPostInfo {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let datasets = Self::do_activate(model, version)?;
+			Ok(Some(T::WeightInfo::activate_version(datasets)).into())
+		}
+
+		/// Rejects a `Proposed` or `Approved` version. Final: it can never be activated. The
+		/// record stays, and so does its deposit.
+		///
+		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionRejected`.
+		#[pallet::call_index(5)]
+		pub fn reject_version(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
+			ensure!(
+				matches!(v.status, VersionStatus::Proposed | VersionStatus::Approved),
+				Error::<T>::AlreadyDecided
+			);
+			v.status = VersionStatus::Rejected;
+			v.status_blocks.rejected = Some(Self::now());
+			Versions::<T>::insert(model, version, v);
+			log::info!(target: LOG_TARGET, "model {model} version {version} rejected");
+			Self::deposit_event(Event::ModelVersionRejected { model, version });
+			Ok(())
+		}
+
+		/// Deprecates the model's active version: the model has no active version until
+		/// governance activates one or rolls back (to the version active before this one).
+		///
+		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionDeprecated`.
+		#[pallet::call_index(6)]
+		pub fn deprecate_version(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+			let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
+			ensure!(record.active == Some(version), Error::<T>::NotActive);
+			v.status = VersionStatus::Deprecated;
+			v.status_blocks.deprecated = Some(Self::now());
+			record.active = None;
+			Versions::<T>::insert(model, version, v);
+			Models::<T>::insert(model, record);
+			log::info!(target: LOG_TARGET, "model {model} version {version} deprecated");
+			Self::deposit_event(Event::ModelVersionDeprecated { model, version });
+			Ok(())
+		}
+
+		/// Rolls a model back to the version that was active before the current one (or,
+		/// if the model has no active version, to the last one that was): that version is
+		/// `Active` again, the current one `Deprecated` and forgotten by later rollbacks.
+		/// The version returned to must still have untainted training data.
+		///
+		/// The origin must be `GovernanceOrigin`. Emits `ModelRolledBack`.
+		///
+		/// ## Complexity
+		/// `O(D * A)`: `D` training datasets of the version returned to, with up to `A`
+		/// ancestors each.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::rollback(T::MaxTrainingDatasets::get()))]
+		pub fn rollback(origin: OriginFor<T>, model: ModelId) -> DispatchResultWithPostInfo {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let datasets = Self::do_rollback(model)?;
+			Ok(Some(T::WeightInfo::rollback(datasets)).into())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	fn now() -> BlockNumberFor<T> {
+		frame_system::Pallet::<T>::block_number()
+	}
+
+	/// Creates a model; returns its id.
+	pub fn do_create_model(
+		owner: T::AccountId,
+		name: Vec<u8>,
+		description: Vec<u8>,
+	) -> Result<ModelId, DispatchError> {
+		ensure!(!name.is_empty(), Error::<T>::EmptyName);
+		let name: BoundedVec<u8, T::MaxNameLen> =
+			name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
+		let description: BoundedVec<u8, T::MaxDescriptionLen> =
+			description.try_into().map_err(|_| Error::<T>::DescriptionTooLong)?;
+		let id = NextModelId::<T>::get();
+		let mut record = Model {
+			owner: owner.clone(),
+			name,
+			description,
+			created_at: Self::now(),
+			deposit: Zero::zero(),
+			active: None,
+			previous: BoundedVec::new(),
+			next_version: 1,
+		};
+		// The record's largest size: `previous` grows as versions are activated.
+		let bytes = ModelOf::<T>::max_encoded_len()
+			.saturating_sub(T::MaxNameLen::get() as usize)
+			.saturating_sub(T::MaxDescriptionLen::get() as usize)
+			.saturating_add(record.name.len())
+			.saturating_add(record.description.len());
+		let deposit = Self::storage_deposit(T::ModelDeposit::get(), bytes, 0);
+		record.deposit = deposit;
+		T::Currency::hold(&HoldReason::ModelStorage.into(), &owner, deposit)?;
+		NextModelId::<T>::put(id.saturating_add(1));
+		Models::<T>::insert(id, record);
+		Self::deposit_event(Event::ModelCreated { model: id, owner, deposit });
+		Ok(id)
+	}
+
+	/// Validates and stores a proposed version; returns its number.
+	pub fn do_propose(
+		who: T::AccountId,
+		model: ModelId,
+		p: VersionProposal,
+		bytes: Vec<u8>,
+	) -> Result<VersionId, DispatchError> {
+		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+		ensure!(record.owner == who, Error::<T>::NotOwner);
+		let version = record.next_version;
+		ensure!(version <= T::MaxVersions::get(), Error::<T>::TooManyVersions);
+
+		ensure!(!bytes.is_empty(), Error::<T>::EmptyModelBytes);
+		ensure!(bytes.len() <= T::MaxModelBytes::get() as usize, Error::<T>::ModelBytesTooLarge);
+		ensure!(ModelHash::from(blake2_256(&bytes)) == p.model_hash, Error::<T>::ModelHashMismatch);
+		ensure!(!VersionByHash::<T>::contains_key(p.model_hash), Error::<T>::ModelHashInUse);
+
+		let uri: BoundedVec<u8, T::MaxUriLen> =
+			p.uri.try_into().map_err(|_| Error::<T>::UriTooLong)?;
+		let input_len = Self::check_tensor(&p.input)?;
+		let output_len = Self::check_tensor(&p.output)?;
+		ensure!(
+			p.input_scale <= MAX_SCALE && p.output_scale <= MAX_SCALE,
+			Error::<T>::ScaleTooLarge
+		);
+		ensure!(
+			(1..=T::MaxMinAgreement::get()).contains(&p.min_agreement),
+			Error::<T>::InvalidMinAgreement
+		);
+		let golden_vectors = Self::bound_golden_vectors(p.golden_vectors, input_len, output_len)?;
+		let training_datasets = Self::check_training_data(p.training_datasets, p.commercial_use)?;
+
+		let mut v = ModelVersion {
+			model_hash: p.model_hash,
+			size_bytes: bytes.len() as u32,
+			uri,
+			input: p.input,
+			output: p.output,
+			input_scale: p.input_scale,
+			output_scale: p.output_scale,
+			aggregation: p.aggregation,
+			min_agreement: p.min_agreement,
+			training_datasets,
+			commercial_use: p.commercial_use,
+			status: VersionStatus::Proposed,
+			status_blocks: StatusBlocks { proposed: Self::now(), ..Default::default() },
+			deposit: Zero::zero(),
+		};
+		let record_bytes = v.encoded_size().saturating_add(golden_vectors.encoded_size());
+		let deposit = Self::storage_deposit(T::VersionDeposit::get(), record_bytes, bytes.len());
+		v.deposit = deposit;
+		T::Currency::hold(&HoldReason::VersionStorage.into(), &who, deposit)?;
+
+		sp_io::offchain_index::set(&model_bytes_key(&p.model_hash), &bytes);
+		record.next_version = version.saturating_add(1);
+		Models::<T>::insert(model, record);
+		Versions::<T>::insert(model, version, v);
+		if !golden_vectors.is_empty() {
+			GoldenVectors::<T>::insert(model, version, golden_vectors);
+		}
+		VersionByHash::<T>::insert(p.model_hash, (model, version));
+		log::info!(
+			target: LOG_TARGET,
+			"model {model} version {version} proposed: {} bytes, hash {:?}",
+			bytes.len(),
+			p.model_hash,
+		);
+		Self::deposit_event(Event::ModelVersionProposed {
+			model,
+			version,
+			model_hash: p.model_hash,
+			size_bytes: bytes.len() as u32,
+			deposit,
+		});
+		Ok(version)
+	}
+
+	/// The deposit for `record_bytes` of state and `model_bytes` of ONNX off-chain.
+	fn storage_deposit(
+		base: BalanceOf<T>,
+		record_bytes: usize,
+		model_bytes: usize,
+	) -> BalanceOf<T> {
+		let per_byte = |rate: BalanceOf<T>, bytes: usize| {
+			rate.saturating_mul(BalanceOf::<T>::from(u32::try_from(bytes).unwrap_or(u32::MAX)))
+		};
+		base.saturating_add(per_byte(T::DepositPerByte::get(), record_bytes))
+			.saturating_add(per_byte(T::DepositPerModelByte::get(), model_bytes))
+	}
+
+	/// The element count of a tensor spec, within `MaxTensorLen`.
+	fn check_tensor(spec: &TensorSpec) -> Result<u32, DispatchError> {
+		let count = match spec.element_count() {
+			Some(count) => count,
+			// A zero or missing dimension, or a product beyond `u32`: which one tells the
+			// caller what to fix.
+			None if spec.shape.is_empty() || spec.shape.contains(&0) => {
+				return Err(Error::<T>::InvalidShape.into())
+			}
+			None => return Err(Error::<T>::TensorTooLarge.into()),
+		};
+		ensure!(count <= T::MaxTensorLen::get(), Error::<T>::TensorTooLarge);
+		Ok(count)
+	}
+
+	/// Bounds the golden vectors and checks their sizes against the tensor specs.
+	fn bound_golden_vectors(
+		vectors: Vec<GoldenVector>,
+		input_len: u32,
+		output_len: u32,
+	) -> Result<GoldenVectorsOf<T>, DispatchError> {
+		ensure!(
+			vectors.len() <= T::MaxGoldenVectors::get() as usize,
+			Error::<T>::TooManyGoldenVectors
+		);
+		let bounded = vectors
+			.into_iter()
+			.map(|g| {
+				ensure!(
+					g.input.len() == input_len as usize && g.output.len() == output_len as usize,
+					Error::<T>::GoldenVectorMismatch
+				);
+				// The lengths are within `MaxTensorLen`: they equal checked element counts.
+				Ok(BoundedGoldenVector {
+					input: BoundedVec::truncate_from(g.input),
+					output: BoundedVec::truncate_from(g.output),
+				})
+			})
+			.collect::<Result<Vec<_>, DispatchError>>()?;
+		Ok(BoundedVec::truncate_from(bounded))
+	}
+
+	/// Checks a version's training data: 1 to `MaxTrainingDatasets` distinct registered
+	/// datasets, untainted, whose licences allow derivatives (and commercial use if the
+	/// version declares it).
+	fn check_training_data(
+		datasets: Vec<DatasetId>,
+		commercial_use: bool,
+	) -> Result<BoundedVec<DatasetId, T::MaxTrainingDatasets>, DispatchError> {
+		ensure!(!datasets.is_empty(), Error::<T>::NoTrainingData);
+		let datasets: BoundedVec<DatasetId, T::MaxTrainingDatasets> =
+			datasets.try_into().map_err(|_| Error::<T>::TooManyTrainingDatasets)?;
+		let mut seen = BTreeSet::new();
+		for id in datasets.iter() {
+			ensure!(seen.insert(*id), Error::<T>::DuplicateTrainingDataset);
+			let flags =
+				T::Datasets::licence_flags(*id).ok_or(Error::<T>::TrainingDatasetNotFound)?;
+			ensure!(flags.derivatives, Error::<T>::TrainingDataForbidsDerivatives);
+			ensure!(
+				flags.commercial_use || !commercial_use,
+				Error::<T>::TrainingDataForbidsCommercialUse
+			);
+		}
+		Self::ensure_untainted(&datasets)?;
+		Ok(datasets)
+	}
+
+	/// No training dataset is retracted or derived from retracted data.
+	fn ensure_untainted(datasets: &[DatasetId]) -> DispatchResult {
+		ensure!(
+			!datasets.iter().any(|id| T::Datasets::is_tainted(*id)),
+			Error::<T>::TrainingDataTainted
+		);
+		Ok(())
+	}
+
+	/// Activates `version`; returns its number of training datasets (for the weight).
+	fn do_activate(model: ModelId, version: VersionId) -> Result<u32, DispatchError> {
+		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+		let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
+		ensure!(
+			matches!(v.status, VersionStatus::Approved | VersionStatus::Deprecated),
+			Error::<T>::NotActivatable
+		);
+		Self::ensure_untainted(&v.training_datasets)?;
+		let now = Self::now();
+		let previous = record.active;
+		if let Some(current) = previous {
+			Self::set_status(model, current, VersionStatus::Deprecated, now)?;
+			if record.previous.is_full() {
+				record.previous.remove(0);
+			}
+			// Room was made just above.
+			let _ = record.previous.try_push(current);
+		}
+		record.previous.retain(|p| *p != version);
+		v.status = VersionStatus::Active;
+		v.status_blocks.activated = Some(now);
+		record.active = Some(version);
+		let datasets = v.training_datasets.len() as u32;
+		Versions::<T>::insert(model, version, v);
+		Models::<T>::insert(model, record);
+		log::info!(target: LOG_TARGET, "model {model} version {version} active (was {previous:?})");
+		Self::deposit_event(Event::ModelVersionActivated { model, version, previous });
+		Ok(datasets)
+	}
+
+	/// Rolls `model` back; returns the training dataset count of the version returned to.
+	fn do_rollback(model: ModelId) -> Result<u32, DispatchError> {
+		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+		let to = record.previous.pop().ok_or(Error::<T>::NoPreviousVersion)?;
+		let mut v = Versions::<T>::get(model, to).ok_or(Error::<T>::VersionNotFound)?;
+		Self::ensure_untainted(&v.training_datasets)?;
+		let now = Self::now();
+		let from = record.active;
+		if let Some(current) = from {
+			Self::set_status(model, current, VersionStatus::Deprecated, now)?;
+		}
+		v.status = VersionStatus::Active;
+		v.status_blocks.activated = Some(now);
+		record.active = Some(to);
+		let datasets = v.training_datasets.len() as u32;
+		Versions::<T>::insert(model, to, v);
+		Models::<T>::insert(model, record);
+		log::info!(target: LOG_TARGET, "model {model} rolled back from {from:?} to {to}");
+		Self::deposit_event(Event::ModelRolledBack { model, from, to });
+		Ok(datasets)
+	}
+
+	/// Moves an existing version to `Deprecated`.
+	fn set_status(
+		model: ModelId,
+		version: VersionId,
+		status: VersionStatus,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		Versions::<T>::try_mutate(model, version, |v| {
+			let v = v.as_mut().ok_or(Error::<T>::VersionNotFound)?;
+			v.status = status;
+			if status == VersionStatus::Deprecated {
+				v.status_blocks.deprecated = Some(now);
+			}
+			Ok(())
+		})
+	}
+
+	/// The view of model `id`, as the runtime API returns it.
+	pub fn model_view(id: ModelId) -> Option<ModelViewOf<T>> {
+		Models::<T>::get(id).map(|m| m.view(id))
+	}
+
+	/// The view of version `version` of `model`.
+	pub fn version_view(model: ModelId, version: VersionId) -> Option<VersionViewOf<T>> {
+		let v = Versions::<T>::get(model, version)?;
+		let golden = GoldenVectors::<T>::get(model, version).map(|g| g.into_inner());
+		Some(v.view(model, version, golden.unwrap_or_default()))
+	}
+
+	/// Every version of `model`, oldest first.
+	pub fn version_views(model: ModelId) -> Vec<VersionViewOf<T>> {
+		let mut versions: Vec<VersionId> = Versions::<T>::iter_key_prefix(model).collect();
+		versions.sort();
+		versions.into_iter().filter_map(|v| Self::version_view(model, v)).collect()
+	}
+
+	/// The active version of `model`.
+	pub fn active_version_view(model: ModelId) -> Option<VersionViewOf<T>> {
+		Models::<T>::get(model)?.active.and_then(|v| Self::version_view(model, v))
+	}
+
+	/// The version whose ONNX bytes hash to `model_hash`.
+	pub fn version_view_by_hash(model_hash: ModelHash) -> Option<VersionViewOf<T>> {
+		VersionByHash::<T>::get(model_hash).and_then(|(m, v)| Self::version_view(m, v))
+	}
+}
+
+impl<T: Config> ModelInspect<BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
+	fn active_version(model: ModelId) -> Option<VersionViewOf<T>> {
+		Self::active_version_view(model)
+	}
+
+	fn version(model: ModelId, version: VersionId) -> Option<VersionViewOf<T>> {
+		Self::version_view(model, version)
+	}
+}
+
+use frame::{deps::sp_runtime::TryRuntimeError, traits::fungible::InspectHold};
+
+// Always compiled (not only for try-runtime) so that runtime-level tests can check the
+// invariants too; nothing on-chain calls it, so it adds nothing to the wasm.
+impl<T: Config> Pallet<T> {
+	/// Checks the pallet's invariants; `try_state` runs it under try-runtime.
+	///
+	/// ## Expectations
+	/// - every model id is below `NextModelId`; every version belongs to an existing model
+	///   and is numbered from 1 to below the model's `next_version`;
+	/// - at most one version of a model is `Active`, and it is the model's `active`;
+	/// - the versions a model remembers for rollback exist, are distinct, `Deprecated`,
+	///   and not the active one;
+	/// - `VersionByHash` and `Versions` agree both ways; golden vectors belong to existing
+	///   versions;
+	/// - the funds held for models and versions equal the deposits recorded.
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		Self::check_models()?;
+		Self::check_versions()?;
+		Self::check_deposits()
+	}
+
+	fn check_models() -> Result<(), TryRuntimeError> {
+		let next = NextModelId::<T>::get();
+		for (id, model) in Models::<T>::iter() {
+			ensure!(id < next, "a model id is not below NextModelId");
+			let active: Vec<VersionId> = Versions::<T>::iter_prefix(id)
+				.filter(|(_, v)| v.status == VersionStatus::Active)
+				.map(|(n, _)| n)
+				.collect();
+			ensure!(active.len() <= 1, "a model has more than one Active version");
+			ensure!(active.first().copied() == model.active, "a model's active version disagrees");
+			let previous: BTreeSet<_> = model.previous.iter().collect();
+			ensure!(previous.len() == model.previous.len(), "a rollback entry is repeated");
+			for p in model.previous.iter() {
+				ensure!(Some(*p) != model.active, "the active version is a rollback entry");
+				let status = Versions::<T>::get(id, p).map(|v| v.status);
+				ensure!(
+					status == Some(VersionStatus::Deprecated),
+					"a rollback entry is missing or not Deprecated"
+				);
+			}
+		}
+		Ok(())
+	}
+
+	fn check_versions() -> Result<(), TryRuntimeError> {
+		let mut count = 0usize;
+		for (model, version, v) in Versions::<T>::iter() {
+			let record = Models::<T>::get(model).ok_or("a version of a missing model")?;
+			ensure!(
+				version >= 1 && version < record.next_version,
+				"a version number is out of range"
+			);
+			ensure!(
+				VersionByHash::<T>::get(v.model_hash) == Some((model, version)),
+				"a version is missing from VersionByHash"
+			);
+			count += 1;
+		}
+		ensure!(VersionByHash::<T>::iter().count() == count, "VersionByHash has extra entries");
+		for (model, version) in GoldenVectors::<T>::iter_keys() {
+			ensure!(
+				Versions::<T>::contains_key(model, version),
+				"golden vectors of a missing version"
+			);
+		}
+		Ok(())
+	}
+
+	fn check_deposits() -> Result<(), TryRuntimeError> {
+		use alloc::collections::BTreeMap;
+		let mut models: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut versions: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		for (id, model) in Models::<T>::iter() {
+			let total = models.entry(model.owner.clone()).or_insert_with(Zero::zero);
+			*total = total.saturating_add(model.deposit);
+			let total = versions.entry(model.owner).or_insert_with(Zero::zero);
+			for v in Versions::<T>::iter_prefix_values(id) {
+				*total = total.saturating_add(v.deposit);
+			}
+		}
+		for (reason, expected) in
+			[(HoldReason::ModelStorage, models), (HoldReason::VersionStorage, versions)]
+		{
+			for (who, deposit) in expected {
+				ensure!(
+					T::Currency::balance_on_hold(&reason.into(), &who) == deposit,
+					"held funds differ from the recorded deposits"
+				);
+			}
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,190 @@
+//! A test runtime: System, Balances and this pallet, with a dataset registry kept in a
+//! thread-local (so tests can retract data or change licences at will) and small bounds so
+//! that tests reach them.
+
+use crate as pallet_model_registry;
+use aioracle_primitives::dataset::{DatasetId, DatasetInspect, LicenceFlags};
+use core::cell::RefCell;
+use frame::{deps::sp_io, testing_prelude::*};
+use std::collections::BTreeMap;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		ModelRegistry: pallet_model_registry,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u128>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = u128;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+thread_local! {
+	/// The registered datasets: licence flags, and whether each is tainted.
+	static DATASETS: RefCell<BTreeMap<DatasetId, (LicenceFlags, bool)>> =
+		RefCell::new(BTreeMap::new());
+}
+
+/// A licence allowing everything (e.g. CC-BY-4.0).
+pub const OPEN: LicenceFlags =
+	LicenceFlags { commercial_use: true, derivatives: true, share_alike: false };
+/// A non-commercial licence (e.g. CC-BY-NC-4.0).
+pub const NON_COMMERCIAL: LicenceFlags =
+	LicenceFlags { commercial_use: false, derivatives: true, share_alike: false };
+/// A no-derivatives licence (e.g. CC-BY-ND-4.0).
+pub const NO_DERIVATIVES: LicenceFlags =
+	LicenceFlags { commercial_use: true, derivatives: false, share_alike: false };
+
+/// The datasets the tests use; `MockDatasets::add` adds more.
+pub const IRIS: DatasetId = 0;
+pub const WINE: DatasetId = 1;
+pub const NC_DATA: DatasetId = 2;
+pub const ND_DATA: DatasetId = 3;
+pub const MISSING: DatasetId = 99;
+
+/// The dataset pallet as the registry sees it, through [`DatasetInspect`].
+pub struct MockDatasets;
+
+impl MockDatasets {
+	pub fn add(id: DatasetId, flags: LicenceFlags) {
+		DATASETS.with(|d| d.borrow_mut().insert(id, (flags, false)));
+	}
+
+	/// Marks `id` retracted (or derived from retracted data).
+	pub fn taint(id: DatasetId) {
+		DATASETS.with(|d| {
+			if let Some(entry) = d.borrow_mut().get_mut(&id) {
+				entry.1 = true;
+			}
+		});
+	}
+}
+
+impl DatasetInspect for MockDatasets {
+	fn exists(id: DatasetId) -> bool {
+		DATASETS.with(|d| d.borrow().contains_key(&id))
+	}
+
+	fn is_tainted(id: DatasetId) -> bool {
+		DATASETS.with(|d| d.borrow().get(&id).is_some_and(|(_, tainted)| *tainted))
+	}
+
+	fn licence_flags(id: DatasetId) -> Option<LicenceFlags> {
+		DATASETS.with(|d| d.borrow().get(&id).map(|(flags, _)| *flags))
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockDatasets {
+	fn training_dataset(n: u32) -> DatasetId {
+		let id = 1_000 + DatasetId::from(n);
+		Self::add(id, OPEN);
+		id
+	}
+}
+
+/// Governance acts as root, or as this account, in tests.
+pub const GOVERNANCE: u64 = 100;
+
+ord_parameter_types! {
+	pub const Governance: u64 = GOVERNANCE;
+}
+
+pub const MODEL_DEPOSIT: u128 = 10;
+pub const VERSION_DEPOSIT: u128 = 20;
+pub const DEPOSIT_PER_BYTE: u128 = 1;
+pub const DEPOSIT_PER_MODEL_BYTE: u128 = 0;
+/// The pallet requires at least 1 MiB.
+pub const MAX_MODEL_BYTES: u32 = 1024 * 1024;
+pub const MAX_NAME_LEN: u32 = 16;
+pub const MAX_DESCRIPTION_LEN: u32 = 32;
+pub const MAX_URI_LEN: u32 = 24;
+pub const MAX_TRAINING_DATASETS: u32 = 3;
+pub const MAX_TENSOR_LEN: u32 = 8;
+pub const MAX_GOLDEN_VECTORS: u32 = 2;
+pub const MAX_VERSIONS: u32 = 4;
+pub const MAX_ROLLBACK_DEPTH: u32 = 2;
+pub const MAX_MIN_AGREEMENT: u32 = 5;
+
+impl crate::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Datasets = MockDatasets;
+	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
+	type ModelDeposit = ConstU128<MODEL_DEPOSIT>;
+	type VersionDeposit = ConstU128<VERSION_DEPOSIT>;
+	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
+	type DepositPerModelByte = ConstU128<DEPOSIT_PER_MODEL_BYTE>;
+	type MaxModelBytes = ConstU32<MAX_MODEL_BYTES>;
+	type MaxNameLen = ConstU32<MAX_NAME_LEN>;
+	type MaxDescriptionLen = ConstU32<MAX_DESCRIPTION_LEN>;
+	type MaxUriLen = ConstU32<MAX_URI_LEN>;
+	type MaxTrainingDatasets = ConstU32<MAX_TRAINING_DATASETS>;
+	type MaxTensorLen = ConstU32<MAX_TENSOR_LEN>;
+	type MaxGoldenVectors = ConstU32<MAX_GOLDEN_VECTORS>;
+	type MaxVersions = ConstU32<MAX_VERSIONS>;
+	type MaxRollbackDepth = ConstU32<MAX_ROLLBACK_DEPTH>;
+	type MaxMinAgreement = ConstU32<MAX_MIN_AGREEMENT>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockDatasets;
+}
+
+pub const ALICE: u64 = 1;
+pub const BOB: u64 = 2;
+/// An account that can pay for a model but not for a version.
+pub const POOR: u64 = 4;
+/// An account that cannot pay even for a model.
+pub const BROKE: u64 = 5;
+
+pub const START_BALANCE: u128 = 1_000_000;
+
+/// Builds test externalities with funded accounts and the datasets above;
+/// `build_and_execute` checks the pallet's invariants after the test.
+pub struct ExtBuilder;
+
+impl ExtBuilder {
+	pub fn build() -> sp_io::TestExternalities {
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> {
+			balances: vec![
+				(ALICE, START_BALANCE),
+				(BOB, START_BALANCE),
+				(POOR, 200),
+				(BROKE, 20),
+				(GOVERNANCE, START_BALANCE),
+			],
+			..Default::default()
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		DATASETS.with(|d| d.borrow_mut().clear());
+		MockDatasets::add(IRIS, OPEN);
+		MockDatasets::add(WINE, OPEN);
+		MockDatasets::add(NC_DATA, NON_COMMERCIAL);
+		MockDatasets::add(ND_DATA, NO_DERIVATIVES);
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	pub fn build_and_execute(test: impl FnOnce()) {
+		Self::build().execute_with(|| {
+			test();
+			ModelRegistry::do_try_state().expect("invariants hold after the test");
+		});
+	}
+}

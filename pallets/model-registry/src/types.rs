@@ -1,0 +1,198 @@
+//! The records the pallet stores, and the proposal a `propose_version` call carries.
+
+use aioracle_primitives::{
+	dataset::DatasetId,
+	model::{
+		Aggregation, GoldenVector, ModelHash, ModelId, ModelView, StatusBlocks, TensorSpec,
+		VersionId, VersionStatus, VersionView,
+	},
+};
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame::prelude::*;
+use scale_info::TypeInfo;
+
+/// A model: a name, an owner who proposes its versions, and which version answers now.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxName, MaxDescription, MaxRollback))]
+pub struct Model<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxName: Get<u32>,
+	MaxDescription: Get<u32>,
+	MaxRollback: Get<u32>,
+> {
+	/// Who owns the model: proposes and withdraws its versions, pays its deposits.
+	pub owner: AccountId,
+	/// A short name.
+	pub name: BoundedVec<u8, MaxName>,
+	/// What the model does.
+	pub description: BoundedVec<u8, MaxDescription>,
+	/// The block it was created in.
+	pub created_at: BlockNumber,
+	/// The deposit held from `owner` for this record.
+	pub deposit: Balance,
+	/// The version that answers inference requests, if any.
+	pub active: Option<VersionId>,
+	/// Versions that were active before, most recent last: where `rollback` returns to.
+	/// When full, the oldest is forgotten (it stays `Deprecated` and can still be
+	/// activated by `activate_version`).
+	pub previous: BoundedVec<VersionId, MaxRollback>,
+	/// The number the next proposed version gets (from 1; never reused).
+	pub next_version: VersionId,
+}
+
+/// A version of a model: the hash of its ONNX bytes (the bytes live in the offchain DB),
+/// its serving contract, its training data and where it is in its life.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxUri, MaxDatasets))]
+pub struct ModelVersion<
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxUri: Get<u32>,
+	MaxDatasets: Get<u32>,
+> {
+	/// blake2-256 of the ONNX bytes.
+	pub model_hash: ModelHash,
+	/// The size of the ONNX bytes.
+	pub size_bytes: u32,
+	/// Where the bytes can be fetched by a node that lacks them.
+	pub uri: BoundedVec<u8, MaxUri>,
+	/// The input requests feed.
+	pub input: TensorSpec,
+	/// The output that is reported.
+	pub output: TensorSpec,
+	/// Decimals of the fixed-point input.
+	pub input_scale: u8,
+	/// Decimals of the fixed-point output.
+	pub output_scale: u8,
+	/// How operators' outputs are combined.
+	pub aggregation: Aggregation,
+	/// The fewest agreeing operators that make a result.
+	pub min_agreement: u32,
+	/// The datasets the version was trained on (at least one, all registered).
+	pub training_datasets: BoundedVec<DatasetId, MaxDatasets>,
+	/// The model is declared for commercial use: every training dataset must allow it.
+	pub commercial_use: bool,
+	/// Where the version is in its life.
+	pub status: VersionStatus,
+	/// When it entered each status.
+	pub status_blocks: StatusBlocks<BlockNumber>,
+	/// The deposit held from the model's owner for this version, its golden vectors and
+	/// its bytes in every node's offchain DB.
+	pub deposit: Balance,
+}
+
+/// A golden vector as stored: bounded input and output.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxLen))]
+pub struct BoundedGoldenVector<MaxLen: Get<u32>> {
+	/// The fixed-point input.
+	pub input: BoundedVec<i64, MaxLen>,
+	/// The expected fixed-point output.
+	pub output: BoundedVec<i64, MaxLen>,
+}
+
+/// What a `propose_version` call carries besides the ONNX bytes. Unbounded here; the
+/// pallet checks every bound and says which one was exceeded.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct VersionProposal {
+	/// blake2-256 of the ONNX bytes sent with the call.
+	pub model_hash: ModelHash,
+	/// Where the bytes can be fetched (at most `MaxUriLen` bytes; may be empty).
+	pub uri: Vec<u8>,
+	/// The input requests feed: at most `MaxTensorLen` elements.
+	pub input: TensorSpec,
+	/// The output that is reported: at most `MaxTensorLen` elements.
+	pub output: TensorSpec,
+	/// Decimals of the fixed-point input, at most 18.
+	pub input_scale: u8,
+	/// Decimals of the fixed-point output, at most 18.
+	pub output_scale: u8,
+	/// How operators' outputs are combined.
+	pub aggregation: Aggregation,
+	/// The fewest agreeing operators that make a result: from 1 to `MaxMinAgreement`.
+	pub min_agreement: u32,
+	/// The datasets the version was trained on: 1 to `MaxTrainingDatasets`, registered,
+	/// untainted, their licences allowing derivatives (and commercial use if declared).
+	pub training_datasets: Vec<DatasetId>,
+	/// The model is declared for commercial use.
+	pub commercial_use: bool,
+	/// Inputs and the outputs a correct engine gives (at most `MaxGoldenVectors`), sized
+	/// to the input and output specs.
+	pub golden_vectors: Vec<GoldenVector>,
+}
+
+impl<
+		AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+		Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+		MaxName: Get<u32>,
+		MaxDescription: Get<u32>,
+		MaxRollback: Get<u32>,
+	> Model<AccountId, Balance, BlockNumber, MaxName, MaxDescription, MaxRollback>
+{
+	/// The view the runtime API returns.
+	pub fn view(self, id: ModelId) -> ModelView<AccountId, Balance, BlockNumber> {
+		ModelView {
+			id,
+			owner: self.owner,
+			name: self.name.into_inner(),
+			description: self.description.into_inner(),
+			created_at: self.created_at,
+			deposit: self.deposit,
+			active_version: self.active,
+			previous_versions: self.previous.into_inner(),
+			next_version: self.next_version,
+		}
+	}
+}
+
+impl<
+		Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+		MaxUri: Get<u32>,
+		MaxDatasets: Get<u32>,
+	> ModelVersion<Balance, BlockNumber, MaxUri, MaxDatasets>
+{
+	/// The view the runtime API returns.
+	pub fn view<MaxLen: Get<u32>>(
+		self,
+		model: ModelId,
+		version: VersionId,
+		golden_vectors: Vec<BoundedGoldenVector<MaxLen>>,
+	) -> VersionView<Balance, BlockNumber> {
+		VersionView {
+			model,
+			version,
+			model_hash: self.model_hash,
+			size_bytes: self.size_bytes,
+			uri: self.uri.into_inner(),
+			input: self.input,
+			output: self.output,
+			input_scale: self.input_scale,
+			output_scale: self.output_scale,
+			aggregation: self.aggregation,
+			min_agreement: self.min_agreement,
+			training_datasets: self.training_datasets.into_inner(),
+			commercial_use: self.commercial_use,
+			golden_vectors: golden_vectors
+				.into_iter()
+				.map(|g| GoldenVector {
+					input: g.input.into_inner(),
+					output: g.output.into_inner(),
+				})
+				.collect(),
+			status: self.status,
+			status_blocks: self.status_blocks,
+			deposit: self.deposit,
+		}
+	}
+}

@@ -1,0 +1,301 @@
+//! Models: the types of a model version's serving contract (tensor specs, fixed-point
+//! scales, aggregation rule), the trait the inference oracle asks through, and the runtime
+//! API that clients read the registry with. Implemented by `pallet-model-registry`.
+//!
+//! ## The determinism contract
+//! Floats never go on-chain. An input element `x` is sent as the integer
+//! `round(x * 10^input_scale)`; the engine feeds the model `q / 10^input_scale`, and
+//! quantises every output element `y` to `round_half_even(y * 10^output_scale)`. Operators
+//! whose outputs differ by at most `tolerance` units agree (see [`Aggregation`]).
+
+use alloc::vec::Vec;
+use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::{traits::ConstU32, BoundedVec};
+
+use crate::dataset::{DatasetId, DatasetView, Lineage, Taint};
+
+/// A model's id: sequential, from 0.
+pub type ModelId = u32;
+
+/// A version number within a model: sequential, from 1.
+pub type VersionId = u32;
+
+/// The blake2-256 hash of a model version's ONNX bytes.
+pub type ModelHash = sp_core::H256;
+
+/// The most dimensions a tensor spec may have.
+pub const MAX_TENSOR_RANK: u32 = 8;
+
+/// The most decimals a fixed-point scale may have: `10^18` still fits an `i64`.
+pub const MAX_SCALE: u8 = 18;
+
+/// The prefix of the offchain-DB key under which a node keeps a model version's ONNX
+/// bytes. The full key is this prefix followed by the 32 bytes of the model hash; see
+/// [`model_bytes_key`].
+pub const MODEL_BYTES_KEY_PREFIX: &[u8] = b"aioracle/model-bytes/";
+
+/// The offchain-DB (persistent local storage) key of the ONNX bytes with `hash`:
+/// `b"aioracle/model-bytes/" ++ hash`. The model registry writes the bytes there with
+/// offchain indexing when a version is proposed; off-chain workers read them from there.
+pub fn model_bytes_key(hash: &ModelHash) -> Vec<u8> {
+	let mut key = Vec::with_capacity(MODEL_BYTES_KEY_PREFIX.len() + 32);
+	key.extend_from_slice(MODEL_BYTES_KEY_PREFIX);
+	key.extend_from_slice(hash.as_bytes());
+	key
+}
+
+/// The element type of an ONNX tensor, as the engine feeds or reads it.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum ElementType {
+	/// 32-bit float (`tensor(float)`), what scikit-learn exports use.
+	F32,
+	/// 64-bit float (`tensor(double)`).
+	F64,
+	/// 32-bit integer (`tensor(int32)`).
+	I32,
+	/// 64-bit integer (`tensor(int64)`), e.g. a classifier's label output.
+	I64,
+}
+
+/// One input or output tensor of a model: which one, its element type and its exact shape
+/// (batch dimension included, e.g. `[1, 4]`).
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct TensorSpec {
+	/// Its position among the model's inputs (or outputs), from 0.
+	pub index: u32,
+	/// Its element type.
+	pub element_type: ElementType,
+	/// Its dimensions, each at least 1.
+	pub shape: BoundedVec<u32, ConstU32<MAX_TENSOR_RANK>>,
+}
+
+impl TensorSpec {
+	/// The number of elements, or `None` if a dimension is 0, there are no dimensions, or
+	/// the product overflows.
+	pub fn element_count(&self) -> Option<u32> {
+		if self.shape.is_empty() {
+			return None;
+		}
+		self.shape.iter().try_fold(1u32, |count, dim| match dim {
+			0 => None,
+			dim => count.checked_mul(*dim),
+		})
+	}
+}
+
+/// How operators' outputs are combined into the accepted result.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Aggregation {
+	/// The median of each output element; a submission more than `tolerance` units (of
+	/// the output's fixed point) from the median in any element is an outlier. For scores,
+	/// probabilities and regressions.
+	Median {
+		/// The largest disagreement, in fixed-point units, still counted as agreement.
+		tolerance: u64,
+	},
+	/// The output a strict majority of submissions share exactly; the others are
+	/// outliers. For labels.
+	ExactMajority,
+}
+
+/// Where a model version is in its life.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum VersionStatus {
+	/// Proposed by the model's owner, awaiting governance. The owner may withdraw it.
+	Proposed,
+	/// Approved by governance; may be activated.
+	Approved,
+	/// The version that answers the model's inference requests (at most one per model).
+	Active,
+	/// Was active; no longer answers requests. Governance may activate it again.
+	Deprecated,
+	/// Refused by governance. Final.
+	Rejected,
+}
+
+/// The last block at which a version entered each status (`None`: never).
+#[derive(
+	Clone,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct StatusBlocks<BlockNumber> {
+	/// When it was proposed.
+	pub proposed: BlockNumber,
+	/// When it was approved.
+	pub approved: Option<BlockNumber>,
+	/// When it was last activated.
+	pub activated: Option<BlockNumber>,
+	/// When it was last deprecated.
+	pub deprecated: Option<BlockNumber>,
+	/// When it was rejected.
+	pub rejected: Option<BlockNumber>,
+}
+
+/// An input and the output a correct engine produces for it, both in fixed point.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct GoldenVector {
+	/// The input, `input_scale` fixed point, one element per input tensor element.
+	pub input: Vec<i64>,
+	/// The expected output, `output_scale` fixed point; an engine must be within the
+	/// version's tolerance (exact for [`Aggregation::ExactMajority`]).
+	pub output: Vec<i64>,
+}
+
+/// A model as the runtime API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct ModelView<AccountId, Balance, BlockNumber> {
+	/// Its id.
+	pub id: ModelId,
+	/// Its owner, who proposes its versions.
+	pub owner: AccountId,
+	/// Its name.
+	pub name: Vec<u8>,
+	/// What it does.
+	pub description: Vec<u8>,
+	/// The block it was created in.
+	pub created_at: BlockNumber,
+	/// The deposit held from the owner for the record.
+	pub deposit: Balance,
+	/// The version that answers requests, if any.
+	pub active_version: Option<VersionId>,
+	/// The versions a rollback returns to, most recent last.
+	pub previous_versions: Vec<VersionId>,
+	/// The number the next proposed version gets.
+	pub next_version: VersionId,
+}
+
+/// A model version as the runtime API (and [`ModelInspect`]) returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct VersionView<Balance, BlockNumber> {
+	/// The model.
+	pub model: ModelId,
+	/// The version number.
+	pub version: VersionId,
+	/// blake2-256 of the ONNX bytes.
+	pub model_hash: ModelHash,
+	/// The size of the ONNX bytes.
+	pub size_bytes: u32,
+	/// Where the bytes can be fetched if a node's offchain DB lacks them.
+	pub uri: Vec<u8>,
+	/// The input the requests feed.
+	pub input: TensorSpec,
+	/// The output that is reported.
+	pub output: TensorSpec,
+	/// Decimals of the fixed-point input.
+	pub input_scale: u8,
+	/// Decimals of the fixed-point output.
+	pub output_scale: u8,
+	/// How operators' outputs are combined.
+	pub aggregation: Aggregation,
+	/// The fewest agreeing operators that make a result.
+	pub min_agreement: u32,
+	/// The datasets it was trained on.
+	pub training_datasets: Vec<DatasetId>,
+	/// Whether the model is declared for commercial use.
+	pub commercial_use: bool,
+	/// Inputs with their expected outputs.
+	pub golden_vectors: Vec<GoldenVector>,
+	/// Where it is in its life.
+	pub status: VersionStatus,
+	/// When it entered each status.
+	pub status_blocks: StatusBlocks<BlockNumber>,
+	/// The deposit held from the model's owner for the version.
+	pub deposit: Balance,
+}
+
+/// One training dataset of a model version, with what makes it trustworthy or not.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct TrainingDataset<AccountId, Balance, BlockNumber> {
+	/// The dataset's record (licence included).
+	pub dataset: DatasetView<AccountId, Balance, BlockNumber>,
+	/// Its ancestors, nearest first.
+	pub ancestors: Lineage,
+	/// Whether it or an ancestor is retracted.
+	pub taint: Taint,
+}
+
+/// The chain of custody of a model version: the version and the data it was trained on.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Provenance<AccountId, Balance, BlockNumber> {
+	/// The version.
+	pub version: VersionView<Balance, BlockNumber>,
+	/// Its training datasets, in the order the version lists them.
+	pub training_datasets: Vec<TrainingDataset<AccountId, Balance, BlockNumber>>,
+	/// True if any training dataset is tainted.
+	pub tainted: bool,
+}
+
+/// What other pallets (the inference oracle) may ask about models.
+pub trait ModelInspect<Balance, BlockNumber> {
+	/// The version of `model` that answers requests now, if any.
+	fn active_version(model: ModelId) -> Option<VersionView<Balance, BlockNumber>>;
+	/// Version `version` of `model`, whatever its status.
+	fn version(model: ModelId, version: VersionId) -> Option<VersionView<Balance, BlockNumber>>;
+}
+
+sp_api::decl_runtime_apis! {
+	/// Reads the model registry: models, versions and their provenance.
+	pub trait ModelRegistryApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// The model `model`.
+		fn model(model: ModelId) -> Option<ModelView<AccountId, Balance, BlockNumber>>;
+		/// Every version of `model`, oldest first.
+		fn versions(model: ModelId) -> Vec<VersionView<Balance, BlockNumber>>;
+		/// Version `version` of `model`.
+		fn version(model: ModelId, version: VersionId) -> Option<VersionView<Balance, BlockNumber>>;
+		/// The active version of `model`.
+		fn active_version(model: ModelId) -> Option<VersionView<Balance, BlockNumber>>;
+		/// The version whose ONNX bytes hash to `model_hash`.
+		fn version_by_hash(model_hash: ModelHash) -> Option<VersionView<Balance, BlockNumber>>;
+		/// The version with its training datasets, their lineage, licences and taint.
+		fn provenance(model: ModelId, version: VersionId) -> Option<Provenance<AccountId, Balance, BlockNumber>>;
+	}
+}
