@@ -1,5 +1,7 @@
 // Small helpers for driving the chain with @polkadot/api.
 
+import assert from 'node:assert/strict';
+
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
@@ -72,4 +74,44 @@ export function sendAndWaitInBlock(tx, signer, timeoutMs = 60_000) {
         reject(e);
       });
   });
+}
+
+/** The module error of a failed dispatch as `Pallet.Error`, or the error as text. */
+export function describeDispatchError(api, dispatchError) {
+  if (!dispatchError.isModule) return dispatchError.toString();
+  const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+  return `${section}.${name}`;
+}
+
+/** Sends `tx` signed by `signer`, asserts that it dispatched, and returns the block's events. */
+export async function submit(api, tx, signer) {
+  const { events, dispatchError } = await sendAndWaitInBlock(tx, signer);
+  if (dispatchError) assert.fail(`dispatch failed: ${describeDispatchError(api, dispatchError)}`);
+  return events;
+}
+
+/** The event `section.name` among `events` (asserting there is one). */
+export function findEvent(api, events, section, name) {
+  const found = events.find(({ event }) => api.events[section][name].is(event));
+  assert.ok(found, `no ${section}.${name} event`);
+  return found.event;
+}
+
+/**
+ * Passes `call` as a council motion the way members do: `proposer` proposes it with
+ * `threshold`, every account in `voters` votes aye, and `closer` closes it, which executes
+ * it. Returns the `Council.Executed` event's result (`Ok` or the dispatch error).
+ */
+export async function passCouncilMotion(api, call, { proposer, voters, closer, threshold }) {
+  const length = call.method.encodedLength;
+  let events = await submit(api, api.tx.council.propose(threshold, call, length), proposer);
+  const proposed = findEvent(api, events, 'council', 'Proposed');
+  const { proposalHash, proposalIndex } = proposed.data;
+  for (const voter of voters) {
+    await submit(api, api.tx.council.vote(proposalHash, proposalIndex, true), voter);
+  }
+  // The weight bound `close` needs: the call's own weight, as the runtime reports it.
+  const { weight } = await api.call.transactionPaymentCallApi.queryCallInfo(call.method, length);
+  events = await submit(api, api.tx.council.close(proposalHash, proposalIndex, weight, length), closer);
+  return findEvent(api, events, 'council', 'Executed').data.result;
 }

@@ -6,25 +6,11 @@ import { after, before, describe, it } from 'node:test';
 
 import { blake2AsHex } from '@polkadot/util-crypto';
 
-import { devAccounts, sendAndWaitInBlock } from '../lib/chain.js';
+import { devAccounts, findEvent, submit } from '../lib/chain.js';
 import { startDevNode } from '../lib/node.js';
 
-/** Sends `tx` signed by `signer`, asserts success and returns the block's events. */
-async function submit(api, tx, signer) {
-  const { events, dispatchError } = await sendAndWaitInBlock(tx, signer);
-  if (dispatchError) {
-    const detail = dispatchError.isModule
-      ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(dispatchError.asModule))
-      : dispatchError.toString();
-    assert.fail(`dispatch failed: ${detail}`);
-  }
-  return events;
-}
-
 function eventOf(api, events, name) {
-  const found = events.find(({ event }) => api.events.datasetProvenance[name].is(event));
-  assert.ok(found, `no DatasetProvenance.${name} event`);
-  return found.event;
+  return findEvent(api, events, 'datasetProvenance', name);
 }
 
 describe('dataset provenance', () => {

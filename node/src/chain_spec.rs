@@ -95,6 +95,6 @@ pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 				));
 			}
 			Ok(Box::new(ChainSpec::from_json_file(path)?))
-		},
+		}
 	}
 }

@@ -72,32 +72,34 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::ExportChainSpec(cmd)) => {
 			let spec = cli.load_spec(&cmd.chain)?;
 			cmd.run(spec)
-		},
-		Some(Subcommand::CheckBlock(cmd)) =>
+		}
+		Some(Subcommand::CheckBlock(cmd)) => {
 			with_components!(cli, cmd, |components, config, import_queue| {
 				Ok::<_, sc_cli::Error>(cmd.run(components.client, import_queue))
-			}),
+			})
+		}
 		Some(Subcommand::ExportBlocks(cmd)) => with_components!(cli, cmd, |components, config| {
 			Ok::<_, sc_cli::Error>(cmd.run(components.client, config.database))
 		}),
 		Some(Subcommand::ExportState(cmd)) => with_components!(cli, cmd, |components, config| {
 			Ok::<_, sc_cli::Error>(cmd.run(components.client, config.chain_spec))
 		}),
-		Some(Subcommand::ImportBlocks(cmd)) =>
+		Some(Subcommand::ImportBlocks(cmd)) => {
 			with_components!(cli, cmd, |components, config, import_queue| {
 				Ok::<_, sc_cli::Error>(cmd.run(components.client, import_queue))
-			}),
+			})
+		}
 		Some(Subcommand::PurgeChain(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.database))
-		},
+		}
 		Some(Subcommand::Revert(cmd)) => with_components!(cli, cmd, |components, config| {
 			Ok::<_, sc_cli::Error>(cmd.run(components.client, components.backend, None))
 		}),
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<aioracle_primitives::OpaqueBlock>(&config))
-		},
+		}
 		Some(Subcommand::Dataset(cmd)) => cmd.run(),
 		#[cfg(feature = "runtime-benchmarks")]
 		Some(Subcommand::Benchmark(cmd)) => {
@@ -113,7 +115,7 @@ pub fn run() -> sc_cli::Result<()> {
 					"only `benchmark pallet` is available in aioracle-node".into(),
 				)),
 			}
-		},
+		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let block_time = Duration::from_millis(cli.dev.dev_block_time);
@@ -129,6 +131,6 @@ pub fn run() -> sc_cli::Result<()> {
 				}
 				service::dev::start(config, block_time).map_err(Into::into)
 			})
-		},
+		}
 	}
 }

@@ -79,10 +79,13 @@ fn list(root: &Path) -> io::Result<Vec<Entry>> {
 			if file_type.is_dir() {
 				dirs.push(path);
 			} else if file_type.is_file() {
-				let relative = path.strip_prefix(root).map_err(|_| refuse(&path, "outside the root"))?;
+				let relative =
+					path.strip_prefix(root).map_err(|_| refuse(&path, "outside the root"))?;
 				let name = relative
 					.components()
-					.map(|c| c.as_os_str().to_str().ok_or_else(|| refuse(&path, "path is not UTF-8")))
+					.map(|c| {
+						c.as_os_str().to_str().ok_or_else(|| refuse(&path, "path is not UTF-8"))
+					})
 					.collect::<io::Result<Vec<_>>>()?
 					.join("/");
 				entries.push(Entry { len: item.metadata()?.len(), path, name });
@@ -144,7 +147,11 @@ struct ProgressBar {
 
 impl ProgressBar {
 	fn new(enabled: bool) -> Self {
-		Self { started: Instant::now(), last_percent: None, enabled: enabled && io::stderr().is_terminal() }
+		Self {
+			started: Instant::now(),
+			last_percent: None,
+			enabled: enabled && io::stderr().is_terminal(),
+		}
 	}
 
 	fn update(&mut self, done: u64, total: u64) {
@@ -205,7 +212,7 @@ impl DatasetCmd {
 				bar.finish();
 				println!("{}", digest.to_json());
 				Ok(())
-			},
+			}
 		}
 	}
 }

@@ -81,7 +81,8 @@ fn dataset_hash_prints_what_register_dataset_expects() {
 	let output = node(&["dataset", "hash", "--no-progress", path.to_str().unwrap()]);
 	assert!(output.status.success(), "stderr: {}", stderr(&output));
 	let digest: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-	let expected = format!("0x{}", sp_core::hexdisplay::HexDisplay::from(&sp_io::hashing::blake2_256(data)));
+	let expected =
+		format!("0x{}", sp_core::hexdisplay::HexDisplay::from(&sp_io::hashing::blake2_256(data)));
 	assert_eq!(digest["contentHash"], serde_json::Value::String(expected));
 	assert_eq!(digest["sizeBytes"], data.len());
 	assert_eq!(digest["files"], 1);

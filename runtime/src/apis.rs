@@ -15,14 +15,15 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
-use aioracle_primitives::dataset::{
-	AttestationView, ContentHash, DatasetId, DatasetView, Lineage, Taint,
+use aioracle_primitives::{
+	dataset::{AttestationView, ContentHash, DatasetId, DatasetView, Lineage, Taint},
+	model::{ModelHash, ModelId, ModelView, Provenance, VersionId, VersionView},
 };
 
 use crate::{
 	AccountId, AuraId, Balance, Block, BlockNumber, ConsensusHook, DatasetProvenance, Executive,
-	InherentDataExt, Nonce, ParachainSystem, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SessionKeys, System, TransactionPayment, SLOT_DURATION, VERSION,
+	InherentDataExt, ModelRegistry, Nonce, ParachainSystem, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, SLOT_DURATION, VERSION,
 };
 
 impl_runtime_apis! {
@@ -214,6 +215,32 @@ impl_runtime_apis! {
 
 		fn attestations(id: DatasetId) -> Vec<AttestationView<AccountId, BlockNumber>> {
 			DatasetProvenance::attestation_views(id)
+		}
+	}
+
+	impl aioracle_primitives::model::ModelRegistryApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn model(model: ModelId) -> Option<ModelView<AccountId, Balance, BlockNumber>> {
+			ModelRegistry::model_view(model)
+		}
+
+		fn versions(model: ModelId) -> Vec<VersionView<Balance, BlockNumber>> {
+			ModelRegistry::version_views(model)
+		}
+
+		fn version(model: ModelId, version: VersionId) -> Option<VersionView<Balance, BlockNumber>> {
+			ModelRegistry::version_view(model, version)
+		}
+
+		fn active_version(model: ModelId) -> Option<VersionView<Balance, BlockNumber>> {
+			ModelRegistry::active_version_view(model)
+		}
+
+		fn version_by_hash(model_hash: ModelHash) -> Option<VersionView<Balance, BlockNumber>> {
+			ModelRegistry::version_view_by_hash(model_hash)
+		}
+
+		fn provenance(model: ModelId, version: VersionId) -> Option<Provenance<AccountId, Balance, BlockNumber>> {
+			crate::provenance::version_provenance(model, version)
 		}
 	}
 

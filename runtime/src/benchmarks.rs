@@ -4,4 +4,5 @@
 frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_dataset_provenance, DatasetProvenance]
+	[pallet_model_registry, ModelRegistry]
 );

@@ -24,6 +24,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod provenance;
 
 use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{generic, impl_opaque_keys};
@@ -100,7 +101,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("aioracle"),
 	impl_name: Cow::Borrowed("aioracle"),
 	authoring_version: 1,
-	spec_version: 1,
+	spec_version: 2,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -205,6 +206,8 @@ mod runtime {
 	// aioracle's own pallets: 50 and above.
 	#[runtime::pallet_index(50)]
 	pub type DatasetProvenance = pallet_dataset_provenance;
+	#[runtime::pallet_index(51)]
+	pub type ModelRegistry = pallet_model_registry;
 }
 
 cumulus_pallet_parachain_system::register_validate_block! {

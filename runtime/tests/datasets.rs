@@ -1,72 +1,19 @@
 //! Runtime-level tests of dataset provenance: the real runtime, built from the
 //! `development` genesis preset, with the real Council deciding a takedown.
 
+mod common;
+
 use aioracle_runtime::{
-	genesis_config_presets, AccountId, Balances, Council, DatasetProvenance, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
+	AccountId, Balances, Council, DatasetProvenance, Runtime, RuntimeCall, RuntimeEvent, System,
 };
 use codec::Encode;
+use common::{development, register, signed};
 use frame_support::{
-	assert_noop, assert_ok,
-	dispatch::GetDispatchInfo,
-	traits::{fungible::InspectHold, Hooks},
+	assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::fungible::InspectHold,
 };
-use pallet_dataset_provenance::{Derivation, LicenceFlags, Retractor};
+use pallet_dataset_provenance::Retractor;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
-use sp_runtime::{
-	traits::{BlakeTwo256, Dispatchable, Hash},
-	BuildStorage,
-};
-
-/// Merges a genesis preset's JSON patch into the full default genesis config.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			},
-		(base, patch) => *base = patch,
-	}
-}
-
-/// Externalities holding the genesis state of the `development` preset, at block 1.
-fn development() -> sp_io::TestExternalities {
-	let patch = genesis_config_presets::get_preset(&sp_genesis_builder::DEV_RUNTIME_PRESET.into())
-		.expect("the development preset exists");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, serde_json::from_slice(&patch).unwrap());
-	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
-	let mut ext = sp_io::TestExternalities::new(config.build_storage().unwrap());
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		DatasetProvenance::on_initialize(1);
-	});
-	ext
-}
-
-fn signed(who: &AccountId) -> RuntimeOrigin {
-	RuntimeOrigin::signed(who.clone())
-}
-
-const OPEN: LicenceFlags = LicenceFlags { commercial_use: true, derivatives: true, share_alike: false };
-
-fn register(who: &AccountId, seed: u8, parents: Vec<u64>) -> u64 {
-	let id = pallet_dataset_provenance::NextDatasetId::<Runtime>::get();
-	let derivation = (!parents.is_empty()).then(|| Derivation::Description(b"cleaned".to_vec()));
-	assert_ok!(DatasetProvenance::register_dataset(
-		signed(who),
-		sp_core::H256::repeat_byte(seed),
-		1_000,
-		None,
-		b"ipfs://data".to_vec(),
-		b"CC-BY-4.0".to_vec(),
-		OPEN,
-		None,
-		parents,
-		derivation,
-	));
-	id
-}
+use sp_runtime::traits::{BlakeTwo256, Dispatchable, Hash};
 
 #[test]
 fn registering_holds_a_deposit_in_aio() {
@@ -102,16 +49,24 @@ fn a_council_motion_at_two_thirds_takes_a_dataset_down() {
 
 		// Alice proposes the takedown with a threshold of 2 (of 3 members); the proposer's
 		// vote is not implied, so Alice and Bob both vote aye.
-		let takedown: RuntimeCall =
-			pallet_dataset_provenance::Call::retract { dataset: raw, reason: b"consent withdrawn".to_vec() }
-				.into();
+		let takedown: RuntimeCall = pallet_dataset_provenance::Call::retract {
+			dataset: raw,
+			reason: b"consent withdrawn".to_vec(),
+		}
+		.into();
 		let length = takedown.encoded_size() as u32;
 		let hash = BlakeTwo256::hash_of(&takedown);
 		assert_ok!(Council::propose(signed(&alice), 2, Box::new(takedown.clone()), length));
 		assert_ok!(Council::vote(signed(&alice), hash, 0, true));
 		// One aye of three is not enough to close early.
 		assert_noop!(
-			Council::close(signed(&charlie), hash, 0, takedown.get_dispatch_info().call_weight, length),
+			Council::close(
+				signed(&charlie),
+				hash,
+				0,
+				takedown.get_dispatch_info().call_weight,
+				length
+			),
 			pallet_collective::Error::<Runtime, pallet_collective::Instance1>::TooEarly
 		);
 		assert_ok!(Council::vote(signed(&bob), hash, 0, true));

@@ -37,12 +37,17 @@ pub fn import_queue(
 }
 
 /// Starts the dev node with the network backend chosen by `--network-backend`.
-pub fn start(config: Configuration, block_time: Duration) -> Result<TaskManager, sc_service::Error> {
+pub fn start(
+	config: Configuration,
+	block_time: Duration,
+) -> Result<TaskManager, sc_service::Error> {
 	match config.network.network_backend {
-		sc_network::config::NetworkBackendType::Libp2p =>
-			start_with::<sc_network::NetworkWorker<Block, Hash>>(config, block_time),
-		sc_network::config::NetworkBackendType::Litep2p =>
-			start_with::<sc_network::Litep2pNetworkBackend>(config, block_time),
+		sc_network::config::NetworkBackendType::Libp2p => {
+			start_with::<sc_network::NetworkWorker<Block, Hash>>(config, block_time)
+		}
+		sc_network::config::NetworkBackendType::Litep2p => {
+			start_with::<sc_network::Litep2pNetworkBackend>(config, block_time)
+		}
 	}
 }
 
@@ -93,8 +98,14 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 		})
 	};
 
-	let Components { backend, mut task_manager, keystore_container, transaction_pool, mut telemetry, .. } =
-		components;
+	let Components {
+		backend,
+		mut task_manager,
+		keystore_container,
+		transaction_pool,
+		mut telemetry,
+		..
+	} = components;
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
 		network,
 		client,
@@ -151,7 +162,8 @@ fn spawn_block_authoring(
 		loop {
 			interval.tick().await;
 			if let Some(hash) = unfinalized.take() {
-				let finalize = EngineCommand::FinalizeBlock { hash, sender: None, justification: None };
+				let finalize =
+					EngineCommand::FinalizeBlock { hash, sender: None, justification: None };
 				if seal_sink.send(finalize).await.is_err() {
 					return;
 				}
@@ -196,9 +208,10 @@ fn spawn_block_authoring(
 		))),
 		create_inherent_data_providers,
 	});
-	components
-		.task_manager
-		.spawn_essential_handle()
-		.spawn_blocking("manual-seal", None, authorship);
+	components.task_manager.spawn_essential_handle().spawn_blocking(
+		"manual-seal",
+		None,
+		authorship,
+	);
 	Ok(())
 }

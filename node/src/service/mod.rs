@@ -92,7 +92,14 @@ pub fn new_components(config: &Configuration) -> Result<Components, sc_service::
 		.build(),
 	);
 
-	Ok(Components { client, backend, task_manager, keystore_container, transaction_pool, telemetry })
+	Ok(Components {
+		client,
+		backend,
+		task_manager,
+		keystore_container,
+		transaction_pool,
+		telemetry,
+	})
 }
 
 /// Starts the off-chain workers: after each imported best block they run the runtime's

@@ -27,7 +27,8 @@ use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Header as _;
 
 /// The relay chain's slot duration.
-const RELAY_SLOT_MILLIS: u64 = aioracle_runtime::async_backing::RELAY_CHAIN_SLOT_DURATION_MILLIS as u64;
+const RELAY_SLOT_MILLIS: u64 =
+	aioracle_runtime::async_backing::RELAY_CHAIN_SLOT_DURATION_MILLIS as u64;
 
 /// How far in the past the mocked relay chain starts.
 const START_IN_THE_PAST: Duration = Duration::from_secs(2 * 60 * 60);

@@ -193,8 +193,7 @@ pub mod pallet {
 
 	/// The id of the dataset registered with a content hash.
 	#[pallet::storage]
-	pub type DatasetIdByHash<T: Config> =
-		StorageMap<_, Blake2_128Concat, ContentHash, DatasetId>;
+	pub type DatasetIdByHash<T: Config> = StorageMap<_, Blake2_128Concat, ContentHash, DatasetId>;
 
 	/// The parents of each derived dataset (absent for datasets without parents).
 	#[pallet::storage]
@@ -411,7 +410,11 @@ pub mod pallet {
 		///
 		/// The origin must be the dataset's owner. Emits `UriUpdated`.
 		#[pallet::call_index(1)]
-		pub fn update_uri(origin: OriginFor<T>, dataset: DatasetId, uri: Vec<u8>) -> DispatchResult {
+		pub fn update_uri(
+			origin: OriginFor<T>,
+			dataset: DatasetId,
+			uri: Vec<u8>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let uri: BoundedVec<u8, T::MaxUriLen> =
 				uri.try_into().map_err(|_| Error::<T>::UriTooLong)?;
@@ -463,7 +466,11 @@ pub mod pallet {
 		/// The origin must be the dataset's owner, or `RetractOrigin` (a governance
 		/// takedown). Emits `DatasetRetracted`.
 		#[pallet::call_index(3)]
-		pub fn retract(origin: OriginFor<T>, dataset: DatasetId, reason: Vec<u8>) -> DispatchResult {
+		pub fn retract(
+			origin: OriginFor<T>,
+			dataset: DatasetId,
+			reason: Vec<u8>,
+		) -> DispatchResult {
 			let by = match T::RetractOrigin::try_origin(origin) {
 				Ok(_) => Retractor::Governance,
 				Err(origin) => Retractor::Owner(ensure_signed(origin)?),
@@ -699,7 +706,8 @@ impl<T: Config> Pallet<T> {
 	/// The deposit for `record` and its parent links.
 	pub fn dataset_deposit(record: &DatasetOf<T>, parents: &ParentsOf<T>) -> BalanceOf<T> {
 		let bytes = record.encoded_size().saturating_add(parents.encoded_size()) as u32;
-		T::DatasetDepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
+		T::DatasetDepositBase::get()
+			.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
 	}
 
 	/// Holds or releases the difference between an old and a new deposit.
@@ -746,7 +754,9 @@ impl<T: Config> Pallet<T> {
 		let limit = T::MaxLineageResults::get() as usize;
 		Datasets::<T>::contains_key(id).then(|| {
 			// Bounded read of the children: one more than the result limit tells truncation.
-			Self::walk(id, max_depth, |n| Children::<T>::iter_key_prefix(n).take(limit + 1).collect())
+			Self::walk(id, max_depth, |n| {
+				Children::<T>::iter_key_prefix(n).take(limit + 1).collect()
+			})
 		})
 	}
 
@@ -819,6 +829,49 @@ impl<T: Config> Pallet<T> {
 		id: DatasetId,
 	) -> Vec<AttestationView<T::AccountId, BlockNumberFor<T>>> {
 		Attestations::<T>::get(id).into_iter().map(Attestation::view).collect()
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Benchmarks only (this pallet's and other pallets' that need deep lineage): appends a
+	/// chain of `len` datasets owned by `owner` straight to storage, each the child of the
+	/// previous, with the largest fields in bounds and a licence allowing everything.
+	/// Returns the id of its tip. No deposit is held, and no dataset may be registered with
+	/// the content hashes it uses (`blake2_256("benchmark chain" ++ id)`).
+	pub fn benchmark_insert_chain(owner: T::AccountId, len: u32) -> Option<DatasetId> {
+		let licence = Licence {
+			spdx: BoundedVec::truncate_from(alloc::vec![b'L'; T::MaxLicenceLen::get() as usize]),
+			flags: LicenceFlags { commercial_use: true, derivatives: true, share_alike: true },
+		};
+		let record = Dataset {
+			owner,
+			content_hash: H256::zero(),
+			size_bytes: u64::MAX,
+			record_count: Some(u64::MAX),
+			uri: BoundedVec::truncate_from(alloc::vec![b'u'; T::MaxUriLen::get() as usize]),
+			licence,
+			schema_hash: Some(H256::repeat_byte(1)),
+			derivation: None,
+			registered_at: frame_system::Pallet::<T>::block_number(),
+			deposit: Zero::zero(),
+		};
+		let mut tip = None;
+		for _ in 0..len {
+			let id = NextDatasetId::<T>::get();
+			let content_hash = (b"benchmark chain", id).using_encoded(frame::hashing::blake2_256);
+			let mut link = record.clone();
+			link.content_hash = content_hash.into();
+			Datasets::<T>::insert(id, link);
+			DatasetIdByHash::<T>::insert(H256::from(content_hash), id);
+			if let Some(parent) = tip {
+				Parents::<T>::insert(id, BoundedVec::truncate_from(alloc::vec![parent]));
+				Children::<T>::insert(parent, id, ());
+			}
+			NextDatasetId::<T>::put(id.saturating_add(1));
+			tip = Some(id);
+		}
+		tip
 	}
 }
 
@@ -917,10 +970,9 @@ impl<T: Config> Pallet<T> {
 			let total = attestations.entry(a.author).or_insert_with(Zero::zero);
 			*total = total.saturating_add(a.deposit);
 		}
-		for (reason, expected) in [
-			(HoldReason::DatasetStorage, datasets),
-			(HoldReason::AttestationStorage, attestations),
-		] {
+		for (reason, expected) in
+			[(HoldReason::DatasetStorage, datasets), (HoldReason::AttestationStorage, attestations)]
+		{
 			for (who, deposit) in expected {
 				ensure!(
 					T::Currency::balance_on_hold(&reason.into(), &who) == deposit,

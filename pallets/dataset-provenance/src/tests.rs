@@ -7,7 +7,8 @@ use frame::{
 	testing_prelude::*,
 };
 
-const OPEN: LicenceFlags = LicenceFlags { commercial_use: true, derivatives: true, share_alike: false };
+const OPEN: LicenceFlags =
+	LicenceFlags { commercial_use: true, derivatives: true, share_alike: false };
 const SHARE_ALIKE: LicenceFlags =
 	LicenceFlags { commercial_use: true, derivatives: true, share_alike: true };
 const NO_DERIVATIVES: LicenceFlags =
@@ -186,7 +187,8 @@ mod register_dataset {
 	#[test]
 	fn refuses_too_many_parents() {
 		ExtBuilder::build_and_execute(|| {
-			let parents: Vec<_> = (1..=MAX_PARENTS as u8 + 1).map(|n| register(ALICE, Reg::new(n))).collect();
+			let parents: Vec<_> =
+				(1..=MAX_PARENTS as u8 + 1).map(|n| register(ALICE, Reg::new(n))).collect();
 			assert_noop!(
 				Reg::new(50).derived_from(parents).submit(ALICE),
 				Error::<Test>::TooManyParents
@@ -320,7 +322,11 @@ mod register_dataset {
 		ExtBuilder::build_and_execute(|| {
 			let a = register(ALICE, Reg::new(1));
 			let b = register(ALICE, Reg::new(2).derived_from(vec![a]));
-			assert_ok!(DatasetProvenance::retract(RuntimeOrigin::signed(ALICE), a, b"gone".to_vec()));
+			assert_ok!(DatasetProvenance::retract(
+				RuntimeOrigin::signed(ALICE),
+				a,
+				b"gone".to_vec()
+			));
 			// The parent itself is retracted...
 			assert_noop!(
 				Reg::new(3).derived_from(vec![a]).submit(BOB),
@@ -402,7 +408,11 @@ mod update_uri {
 			let id = register(ALICE, Reg::new(1));
 			let before = Datasets::<Test>::get(id).unwrap().deposit;
 			let longer = b"https://example.org/data.tar".to_vec();
-			assert_ok!(DatasetProvenance::update_uri(RuntimeOrigin::signed(ALICE), id, longer.clone()));
+			assert_ok!(DatasetProvenance::update_uri(
+				RuntimeOrigin::signed(ALICE),
+				id,
+				longer.clone()
+			));
 			let record = Datasets::<Test>::get(id).unwrap();
 			assert_eq!(record.uri.to_vec(), longer);
 			assert_eq!(record.content_hash, hash(1));
@@ -414,7 +424,11 @@ mod update_uri {
 				Event::UriUpdated { dataset: id, uri: longer.try_into().unwrap() }.into()
 			);
 			// Shorter again: the difference is released.
-			assert_ok!(DatasetProvenance::update_uri(RuntimeOrigin::signed(ALICE), id, b"x".to_vec()));
+			assert_ok!(DatasetProvenance::update_uri(
+				RuntimeOrigin::signed(ALICE),
+				id,
+				b"x".to_vec()
+			));
 			assert!(held(HoldReason::DatasetStorage, ALICE) < before);
 		});
 	}
@@ -451,7 +465,11 @@ mod transfer_ownership {
 		ExtBuilder::build_and_execute(|| {
 			let id = register(ALICE, Reg::new(1));
 			let deposit = Datasets::<Test>::get(id).unwrap().deposit;
-			assert_ok!(DatasetProvenance::transfer_ownership(RuntimeOrigin::signed(ALICE), id, BOB));
+			assert_ok!(DatasetProvenance::transfer_ownership(
+				RuntimeOrigin::signed(ALICE),
+				id,
+				BOB
+			));
 			assert_eq!(Datasets::<Test>::get(id).unwrap().owner, BOB);
 			assert_eq!(held(HoldReason::DatasetStorage, ALICE), 0);
 			assert_eq!(held(HoldReason::DatasetStorage, BOB), deposit);
@@ -461,7 +479,11 @@ mod transfer_ownership {
 				Event::OwnershipTransferred { dataset: id, from: ALICE, to: BOB }.into()
 			);
 			// The new owner now controls it.
-			assert_ok!(DatasetProvenance::update_uri(RuntimeOrigin::signed(BOB), id, b"b".to_vec()));
+			assert_ok!(DatasetProvenance::update_uri(
+				RuntimeOrigin::signed(BOB),
+				id,
+				b"b".to_vec()
+			));
 		});
 	}
 
@@ -513,8 +535,14 @@ mod retract {
 			assert!(Datasets::<Test>::contains_key(a));
 			assert_eq!(held(HoldReason::DatasetStorage, ALICE), deposit);
 
-			assert_eq!(DatasetProvenance::taint(a).unwrap(), Taint { retracted: true, retracted_ancestors: vec![] });
-			assert_eq!(DatasetProvenance::taint(c).unwrap(), Taint { retracted: false, retracted_ancestors: vec![a] });
+			assert_eq!(
+				DatasetProvenance::taint(a).unwrap(),
+				Taint { retracted: true, retracted_ancestors: vec![] }
+			);
+			assert_eq!(
+				DatasetProvenance::taint(c).unwrap(),
+				Taint { retracted: false, retracted_ancestors: vec![a] }
+			);
 			assert!(DatasetProvenance::is_tainted(b));
 			assert!(<DatasetProvenance as DatasetInspect>::is_tainted(c));
 			assert!(!<DatasetProvenance as DatasetInspect>::is_tainted(other));
@@ -617,8 +645,12 @@ mod attestations {
 			assert_eq!(held(HoldReason::AttestationStorage, BOB), ATTESTATION_DEPOSIT);
 			assert_eq!(
 				last_event(),
-				Event::AttestationRevoked { dataset: a, author: BOB, kind: AttestationKind::Quality }
-					.into()
+				Event::AttestationRevoked {
+					dataset: a,
+					author: BOB,
+					kind: AttestationKind::Quality
+				}
+				.into()
 			);
 			assert_eq!(DatasetProvenance::attestation_views(a).len(), 2);
 		});

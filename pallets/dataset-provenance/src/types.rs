@@ -33,8 +33,7 @@ impl<Text> Derivation<Text> {
 
 /// A dataset's licence: the SPDX identifier or expression, and what it allows.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo,
-	MaxEncodedLen,
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(MaxLen))]
 pub struct Licence<MaxLen: Get<u32>> {
@@ -46,8 +45,7 @@ pub struct Licence<MaxLen: Get<u32>> {
 
 /// A registered dataset. Records are permanent: retraction marks them, nothing deletes them.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo,
-	MaxEncodedLen,
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(MaxUri, MaxLicence, MaxDescription))]
 pub struct Dataset<
@@ -82,8 +80,7 @@ pub struct Dataset<
 
 /// A retraction: when, by whom, why.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo,
-	MaxEncodedLen,
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(MaxReason))]
 pub struct Retraction<

@@ -1,1 +1,269 @@
+//! Benchmarks of every call, each in its worst case over the pallet's bounds.
 
+use super::*;
+use alloc::vec;
+use frame::{benchmarking::prelude::*, traits::fungible::Mutate};
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let who: T::AccountId = account(name, index, 0);
+	// Enough for a model and a hundred of the largest versions.
+	let per_version = T::VersionDeposit::get()
+		.saturating_add(T::DepositPerByte::get().saturating_mul(1_000_000u32.into()))
+		.saturating_add(
+			T::DepositPerModelByte::get().saturating_mul(T::MaxModelBytes::get().into()),
+		);
+	let amount = T::ModelDeposit::get()
+		.saturating_add(per_version)
+		.saturating_mul(100u32.into())
+		.saturating_add(T::Currency::minimum_balance());
+	T::Currency::set_balance(&who, amount);
+	who
+}
+
+/// A model with the longest name and description, owned by a funded account.
+fn model<T: Config>() -> Result<(T::AccountId, ModelId), BenchmarkError>
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let owner = funded::<T>("owner", 0);
+	let id = Pallet::<T>::do_create_model(
+		owner.clone(),
+		vec![b'n'; T::MaxNameLen::get() as usize],
+		vec![b'd'; T::MaxDescriptionLen::get() as usize],
+	)
+	.map_err(|_| BenchmarkError::Stop("the set-up model was refused"))?;
+	Ok((owner, id))
+}
+
+/// `len` bytes that differ for each `seed`.
+fn onnx_bytes(len: u32, seed: u32) -> Vec<u8> {
+	let mut bytes = vec![0x5a; len as usize];
+	for (b, s) in bytes.iter_mut().zip(seed.to_le_bytes()) {
+		*b = s;
+	}
+	bytes
+}
+
+/// The largest serving contract in bounds for `bytes`, trained on `datasets` fresh
+/// worst-case datasets.
+fn proposal<T: Config>(bytes: &[u8], datasets: u32) -> VersionProposal {
+	let len = T::MaxTensorLen::get();
+	let spec = |index| TensorSpec {
+		index,
+		element_type: ElementType::F32,
+		shape: BoundedVec::truncate_from(vec![1, len]),
+	};
+	VersionProposal {
+		model_hash: blake2_256(bytes).into(),
+		uri: vec![b'u'; T::MaxUriLen::get() as usize],
+		input: spec(0),
+		output: spec(1),
+		input_scale: MAX_SCALE,
+		output_scale: MAX_SCALE,
+		aggregation: Aggregation::Median { tolerance: u64::MAX },
+		min_agreement: T::MaxMinAgreement::get(),
+		training_datasets: (0..datasets).map(|_| T::BenchmarkHelper::training_dataset()).collect(),
+		commercial_use: true,
+		golden_vectors: vec![
+			GoldenVector {
+				input: vec![i64::MAX; len as usize],
+				output: vec![i64::MIN; len as usize]
+			};
+			T::MaxGoldenVectors::get() as usize
+		],
+	}
+}
+
+/// Proposes a version of `model` with `datasets` training datasets and returns its number.
+fn propose<T: Config>(
+	owner: &T::AccountId,
+	model: ModelId,
+	seed: u32,
+	datasets: u32,
+) -> Result<VersionId, BenchmarkError> {
+	let bytes = onnx_bytes(64, seed);
+	Pallet::<T>::do_propose(owner.clone(), model, proposal::<T>(&bytes, datasets), bytes)
+		.map_err(|_| BenchmarkError::Stop("the set-up proposal was refused"))
+}
+
+/// Proposes and approves a version.
+fn approved<T: Config>(
+	owner: &T::AccountId,
+	model: ModelId,
+	seed: u32,
+	datasets: u32,
+) -> Result<VersionId, BenchmarkError> {
+	let version = propose::<T>(owner, model, seed, datasets)?;
+	Pallet::<T>::approve_version(RawOrigin::Root.into(), model, version)
+		.map_err(|_| BenchmarkError::Stop("the set-up approval was refused"))?;
+	Ok(version)
+}
+
+/// A model whose active version is not its first and which remembers as many previous
+/// versions as it can: activating another shifts that memory, the most work activation
+/// does. Returns the owner and the model.
+fn model_with_history<T: Config>() -> Result<(T::AccountId, ModelId), BenchmarkError>
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let (owner, model) = model::<T>()?;
+	for seed in 0..=T::MaxRollbackDepth::get() {
+		let version = approved::<T>(&owner, model, seed, 1)?;
+		Pallet::<T>::activate_version(RawOrigin::Root.into(), model, version)
+			.map_err(|_| BenchmarkError::Stop("the set-up activation was refused"))?;
+	}
+	Ok((owner, model))
+}
+
+fn origin<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
+	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
+}
+
+#[benchmarks(where T::Currency: Mutate<T::AccountId>)]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn create_model() -> Result<(), BenchmarkError> {
+		let owner = funded::<T>("owner", 0);
+		let name = vec![b'n'; T::MaxNameLen::get() as usize];
+		let description = vec![b'd'; T::MaxDescriptionLen::get() as usize];
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), name, description);
+
+		ensure!(Models::<T>::contains_key(0), "the model was not created");
+		Ok(())
+	}
+
+	/// `b` bytes of ONNX (hashed and indexed), `d` training datasets (each with the
+	/// longest ancestry the dataset pallet allows, walked for taint).
+	#[benchmark]
+	fn propose_version(
+		b: Linear<1, { T::MaxModelBytes::get() }>,
+		d: Linear<1, { T::MaxTrainingDatasets::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let bytes = onnx_bytes(b, u32::MAX);
+		let proposal = proposal::<T>(&bytes, d);
+		let hash = proposal.model_hash;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, proposal, bytes);
+
+		ensure!(VersionByHash::<T>::get(hash) == Some((model, 1)), "the version was not stored");
+		Ok(())
+	}
+
+	#[benchmark]
+	fn withdraw_version() -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let version = propose::<T>(&owner, model, 0, T::MaxTrainingDatasets::get())?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, version);
+
+		ensure!(!Versions::<T>::contains_key(model, version), "the version was not withdrawn");
+		Ok(())
+	}
+
+	/// `d` training datasets checked for taint.
+	#[benchmark]
+	fn approve_version(
+		d: Linear<1, { T::MaxTrainingDatasets::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let version = propose::<T>(&owner, model, 0, d)?;
+		let origin = origin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, model, version);
+
+		ensure!(
+			Versions::<T>::get(model, version).map(|v| v.status) == Some(VersionStatus::Approved),
+			"the version was not approved"
+		);
+		Ok(())
+	}
+
+	/// `d` training datasets checked for taint; the active version is deprecated and the
+	/// full rollback memory shifted.
+	#[benchmark]
+	fn activate_version(
+		d: Linear<1, { T::MaxTrainingDatasets::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (owner, model) = model_with_history::<T>()?;
+		let version = approved::<T>(&owner, model, 1_000, d)?;
+		let origin = origin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, model, version);
+
+		ensure!(
+			Models::<T>::get(model).and_then(|m| m.active) == Some(version),
+			"the version was not activated"
+		);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn reject_version() -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let version = approved::<T>(&owner, model, 0, T::MaxTrainingDatasets::get())?;
+		let origin = origin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, model, version);
+
+		ensure!(
+			Versions::<T>::get(model, version).map(|v| v.status) == Some(VersionStatus::Rejected),
+			"the version was not rejected"
+		);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn deprecate_version() -> Result<(), BenchmarkError> {
+		let (_, model) = model_with_history::<T>()?;
+		let version = Models::<T>::get(model)
+			.and_then(|m| m.active)
+			.ok_or(BenchmarkError::Stop("the set-up model has no active version"))?;
+		let origin = origin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, model, version);
+
+		ensure!(
+			Models::<T>::get(model).map(|m| m.active.is_none()) == Some(true),
+			"the version was not deprecated"
+		);
+		Ok(())
+	}
+
+	/// `d` training datasets of the version returned to, checked for taint.
+	#[benchmark]
+	fn rollback(d: Linear<1, { T::MaxTrainingDatasets::get() }>) -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let first = approved::<T>(&owner, model, 0, d)?;
+		let second = approved::<T>(&owner, model, 1, 1)?;
+		for version in [first, second] {
+			Pallet::<T>::activate_version(RawOrigin::Root.into(), model, version)
+				.map_err(|_| BenchmarkError::Stop("the set-up activation was refused"))?;
+		}
+		let origin = origin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, model);
+
+		ensure!(
+			Models::<T>::get(model).and_then(|m| m.active) == Some(first),
+			"the model was not rolled back"
+		);
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::build(), crate::mock::Test);
+}

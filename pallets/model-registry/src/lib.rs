@@ -131,10 +131,10 @@ pub type VersionViewOf<T> = VersionView<BalanceOf<T>, BlockNumberFor<T>>;
 /// Creates what the benchmarks need from the rest of the runtime.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper {
-	/// A registered dataset that versions may be trained on (licence allowing derivatives
-	/// and commercial use), distinct for each `n`, and as costly to check as any: the
-	/// longest ancestry the dataset pallet allows.
-	fn training_dataset(n: u32) -> DatasetId;
+	/// Registers a new dataset that versions may be trained on (its licence allows
+	/// derivatives and commercial use), as costly to check as any: with the longest
+	/// ancestry the dataset pallet allows. A fresh one on each call.
+	fn training_dataset() -> DatasetId;
 }
 
 #[frame::pallet]

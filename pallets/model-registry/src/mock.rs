@@ -89,8 +89,8 @@ impl DatasetInspect for MockDatasets {
 
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper for MockDatasets {
-	fn training_dataset(n: u32) -> DatasetId {
-		let id = 1_000 + DatasetId::from(n);
+	fn training_dataset() -> DatasetId {
+		let id = DATASETS.with(|d| d.borrow().keys().max().map_or(0, |max| max + 1));
 		Self::add(id, OPEN);
 		id
 	}

@@ -8,8 +8,8 @@ use frame_support::{
 use frame_system::EnsureRoot;
 
 use crate::{
-	AccountId, AuraId, Balances, BlockNumber, CollatorSelection, Runtime, RuntimeEvent,
-	Session, SessionKeys, HOURS, SLOT_DURATION,
+	AccountId, AuraId, Balances, BlockNumber, CollatorSelection, Runtime, RuntimeEvent, Session,
+	SessionKeys, HOURS, SLOT_DURATION,
 };
 
 impl pallet_authorship::Config for Runtime {

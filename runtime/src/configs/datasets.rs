@@ -1,4 +1,4 @@
-//! aioracle's own pallets: dataset provenance.
+//! Dataset provenance: datasets by content hash, their licences, lineage and attestations.
 
 use frame_support::{parameter_types, traits::ConstU32};
 
@@ -15,6 +15,9 @@ parameter_types! {
 	pub const DatasetDepositPerByte: Balance = MILLI_UNIT;
 	/// Held for each attestation until its author revokes it.
 	pub const AttestationDeposit: Balance = UNIT / 10;
+	/// Bounds the ancestry walk of a registration: at worst about 400 KiB of proof size is
+	/// charged up front, refunded down to the ancestors actually walked.
+	pub const MaxAncestors: u32 = 128;
 }
 
 impl pallet_dataset_provenance::Config for Runtime {
@@ -26,9 +29,7 @@ impl pallet_dataset_provenance::Config for Runtime {
 	type DepositPerByte = DatasetDepositPerByte;
 	type AttestationDeposit = AttestationDeposit;
 	type MaxParents = ConstU32<16>;
-	/// Bounds the ancestry walk of a registration: at worst about 400 KiB of proof size is
-	/// charged up front, refunded down to the ancestors actually walked.
-	type MaxAncestors = ConstU32<128>;
+	type MaxAncestors = MaxAncestors;
 	type MaxUriLen = ConstU32<256>;
 	type MaxLicenceLen = ConstU32<64>;
 	type MaxDescriptionLen = ConstU32<256>;

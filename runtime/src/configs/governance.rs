@@ -3,11 +3,7 @@
 //! Model-registry decisions (approve, activate, reject, deprecate, roll back a model
 //! version) are taken by a Council motion at two thirds, or by root.
 
-use frame_support::{
-	parameter_types,
-	traits::EitherOfDiverse,
-	weights::Weight,
-};
+use frame_support::{parameter_types, traits::EitherOfDiverse, weights::Weight};
 use frame_system::EnsureRoot;
 
 use crate::{

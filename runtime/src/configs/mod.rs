@@ -4,6 +4,7 @@
 pub mod collators;
 pub mod datasets;
 pub mod governance;
+pub mod models;
 pub mod monetary;
 pub mod system;
 

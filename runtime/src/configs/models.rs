@@ -1,0 +1,71 @@
+//! The model registry: ONNX model versions by hash, activated by the council.
+
+use frame_support::{parameter_types, traits::ConstU32};
+
+use crate::{
+	configs::governance::RootOrTwoThirdsCouncil, Balance, Balances, DatasetProvenance, Runtime,
+	RuntimeHoldReason, MICRO_UNIT, MILLI_UNIT, UNIT,
+};
+
+parameter_types! {
+	/// A model record costs 1 AIO plus 1 milli-AIO per byte (about 1.6 AIO at most).
+	pub const ModelDeposit: Balance = UNIT;
+	/// A version costs 1 AIO, plus 1 milli-AIO per byte of its record and golden vectors,
+	/// plus 1 micro-AIO per byte of ONNX kept by every indexing node (about 1 AIO for a
+	/// 1 MiB model).
+	pub const VersionDeposit: Balance = UNIT;
+	/// Per byte of a model or version record and its golden vectors.
+	pub const ModelRecordDepositPerByte: Balance = MILLI_UNIT;
+	/// Per byte of ONNX, which lives in nodes' offchain DB, not in state.
+	pub const DepositPerModelByte: Balance = MICRO_UNIT;
+}
+
+/// The largest ONNX file: 2 MiB, well inside a normal extrinsic (3.75 MiB of a 5 MiB block).
+pub const MAX_MODEL_BYTES: u32 = 2 * 1024 * 1024;
+
+impl pallet_model_registry::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Datasets = DatasetProvenance;
+	/// A council motion at two thirds, or root (sudo on the dev chain).
+	type GovernanceOrigin = RootOrTwoThirdsCouncil;
+	type ModelDeposit = ModelDeposit;
+	type VersionDeposit = VersionDeposit;
+	type DepositPerByte = ModelRecordDepositPerByte;
+	type DepositPerModelByte = DepositPerModelByte;
+	type MaxModelBytes = ConstU32<MAX_MODEL_BYTES>;
+	type MaxNameLen = ConstU32<64>;
+	type MaxDescriptionLen = ConstU32<512>;
+	type MaxUriLen = ConstU32<256>;
+	/// Each is walked for taint (up to 128 ancestors) on proposal, approval and activation.
+	type MaxTrainingDatasets = ConstU32<8>;
+	/// Enough for the 64 pixels of scikit-learn's digits or 30 breast-cancer features.
+	type MaxTensorLen = ConstU32<256>;
+	type MaxGoldenVectors = ConstU32<8>;
+	type MaxVersions = ConstU32<1024>;
+	type MaxRollbackDepth = ConstU32<8>;
+	type MaxMinAgreement = ConstU32<32>;
+	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark::TrainingDatasets;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark {
+	use aioracle_primitives::dataset::DatasetId;
+
+	use crate::{configs::datasets::MaxAncestors, AccountId, DatasetProvenance};
+
+	/// Training datasets for the registry's benchmarks, from the real dataset pallet.
+	pub struct TrainingDatasets;
+
+	impl pallet_model_registry::BenchmarkHelper for TrainingDatasets {
+		/// The tip of a fresh chain with `MaxAncestors` ancestors: a taint check walks them
+		/// all.
+		fn training_dataset() -> DatasetId {
+			let owner = AccountId::from([0xda; 32]);
+			let len = frame_support::traits::Get::<u32>::get(&MaxAncestors) + 1;
+			DatasetProvenance::benchmark_insert_chain(owner, len).unwrap_or_default()
+		}
+	}
+}

@@ -1,0 +1,98 @@
+//! What the runtime-level tests share: externalities from the `development` preset, and
+//! a council motion passed the way members pass one.
+
+// Each test file uses a different subset.
+#![allow(dead_code)]
+
+use aioracle_runtime::{
+	genesis_config_presets, AccountId, Council, DatasetProvenance, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, RuntimeOrigin, System,
+};
+use codec::Encode;
+use frame_support::{assert_ok, dispatch::GetDispatchInfo, traits::Hooks};
+use pallet_dataset_provenance::{Derivation, LicenceFlags};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie};
+use sp_runtime::{
+	traits::{BlakeTwo256, Hash},
+	BuildStorage,
+};
+
+/// Merges a genesis preset's JSON patch into the full default genesis config.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			}
+		}
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Externalities holding the genesis state of the `development` preset, at block 1.
+pub fn development() -> sp_io::TestExternalities {
+	let patch = genesis_config_presets::get_preset(&sp_genesis_builder::DEV_RUNTIME_PRESET.into())
+		.expect("the development preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
+	let mut ext = sp_io::TestExternalities::new(config.build_storage().unwrap());
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		DatasetProvenance::on_initialize(1);
+	});
+	ext
+}
+
+pub fn signed(who: &AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who.clone())
+}
+
+/// Passes `call` as a council motion with threshold 2 of the 3 dev members: Alice
+/// proposes, Alice and Bob vote aye (the proposer's vote is not implied), Charlie closes
+/// and so executes it. The motion's index is `index`.
+pub fn pass_motion(call: RuntimeCall, index: u32) {
+	let (alice, bob, charlie): (AccountId, AccountId, AccountId) =
+		(Alice.into(), Bob.into(), Charlie.into());
+	let length = call.encoded_size() as u32;
+	let hash = BlakeTwo256::hash_of(&call);
+	let weight = call.get_dispatch_info().call_weight;
+	assert_ok!(Council::propose(signed(&alice), 2, Box::new(call), length));
+	assert_ok!(Council::vote(signed(&alice), hash, index, true));
+	assert_ok!(Council::vote(signed(&bob), hash, index, true));
+	assert_ok!(Council::close(signed(&charlie), hash, index, weight, length));
+}
+
+/// Whether the last council motion executed without error.
+pub fn last_motion_succeeded() -> bool {
+	System::events().iter().rev().find_map(|r| match &r.event {
+		aioracle_runtime::RuntimeEvent::Council(pallet_collective::Event::Executed {
+			result,
+			..
+		}) => Some(result.is_ok()),
+		_ => None,
+	}) == Some(true)
+}
+
+/// A licence allowing everything.
+pub const OPEN: LicenceFlags =
+	LicenceFlags { commercial_use: true, derivatives: true, share_alike: false };
+
+/// Registers a CC-BY-4.0 dataset owned by `who`, derived from `parents`; returns its id.
+pub fn register(who: &AccountId, seed: u8, parents: Vec<u64>) -> u64 {
+	let id = pallet_dataset_provenance::NextDatasetId::<Runtime>::get();
+	let derivation = (!parents.is_empty()).then(|| Derivation::Description(b"cleaned".to_vec()));
+	assert_ok!(DatasetProvenance::register_dataset(
+		signed(who),
+		sp_core::H256::repeat_byte(seed),
+		1_000,
+		None,
+		b"ipfs://data".to_vec(),
+		b"CC-BY-4.0".to_vec(),
+		OPEN,
+		None,
+		parents,
+		derivation,
+	));
+	id
+}

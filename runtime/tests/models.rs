@@ -1,0 +1,196 @@
+//! Runtime-level tests of the model registry: the real runtime from the `development`
+//! preset, the real dataset pallet behind `DatasetInspect`, and the real Council voting
+//! versions in and back.
+
+mod common;
+
+use aioracle_runtime::{
+	provenance::version_provenance, AccountId, DatasetProvenance, ModelRegistry, Runtime,
+	RuntimeCall, RuntimeOrigin,
+};
+use common::{development, last_motion_succeeded, pass_motion, register, signed};
+use frame_support::{assert_noop, assert_ok};
+use pallet_model_registry::{
+	model_bytes_key, Aggregation, ElementType, GoldenVector, ModelId, TensorSpec, VersionId,
+	VersionProposal, VersionStatus,
+};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Dave};
+use sp_runtime::{traits::BadOrigin, BoundedVec};
+
+fn onnx(n: u8) -> Vec<u8> {
+	let mut bytes = b"\x08\x07\x12\x08skl2onnx iris".to_vec();
+	bytes.push(n);
+	bytes
+}
+
+fn proposal(bytes: &[u8], dataset: u64) -> VersionProposal {
+	let spec = |index, shape: Vec<u32>| TensorSpec {
+		index,
+		element_type: ElementType::F32,
+		shape: BoundedVec::truncate_from(shape),
+	};
+	VersionProposal {
+		model_hash: sp_io::hashing::blake2_256(bytes).into(),
+		uri: b"https://models.example/iris.onnx".to_vec(),
+		input: spec(0, vec![1, 4]),
+		output: spec(1, vec![1, 3]),
+		input_scale: 4,
+		output_scale: 6,
+		aggregation: Aggregation::Median { tolerance: 10 },
+		min_agreement: 1,
+		training_datasets: vec![dataset],
+		commercial_use: true,
+		golden_vectors: vec![GoldenVector {
+			input: vec![51_000, 35_000, 14_000, 2_000],
+			output: vec![979_000, 21_000, 0],
+		}],
+	}
+}
+
+/// Dave registers a dataset, creates a model and proposes version `n` trained on it.
+fn dave_proposes(model: Option<ModelId>, n: u8, dataset: u64) -> (ModelId, VersionId) {
+	let dave: AccountId = Dave.into();
+	let model = model.unwrap_or_else(|| {
+		assert_ok!(ModelRegistry::create_model(signed(&dave), b"iris".to_vec(), vec![]));
+		pallet_model_registry::NextModelId::<Runtime>::get() - 1
+	});
+	let bytes = onnx(n);
+	assert_ok!(ModelRegistry::propose_version(
+		signed(&dave),
+		model,
+		proposal(&bytes, dataset),
+		bytes
+	));
+	(model, pallet_model_registry::Models::<Runtime>::get(model).unwrap().next_version - 1)
+}
+
+fn approve(model: ModelId, version: VersionId) -> RuntimeCall {
+	pallet_model_registry::Call::approve_version { model, version }.into()
+}
+
+fn activate(model: ModelId, version: VersionId) -> RuntimeCall {
+	pallet_model_registry::Call::activate_version { model, version }.into()
+}
+
+fn status(model: ModelId, version: VersionId) -> VersionStatus {
+	ModelRegistry::version_view(model, version).unwrap().status
+}
+
+fn check_invariants() {
+	DatasetProvenance::do_try_state().unwrap();
+	ModelRegistry::do_try_state().unwrap();
+}
+
+#[test]
+fn the_council_votes_a_version_in_and_rolls_it_back() {
+	development().execute_with(|| {
+		let dataset = register(&Dave.into(), 1, vec![]);
+		let (model, v1) = dave_proposes(None, 1, dataset);
+
+		// Two motions, each passed by two of the three members.
+		pass_motion(approve(model, v1), 0);
+		assert!(last_motion_succeeded());
+		assert_eq!(status(model, v1), VersionStatus::Approved);
+		pass_motion(activate(model, v1), 1);
+		assert!(last_motion_succeeded());
+		assert_eq!(status(model, v1), VersionStatus::Active);
+		assert_eq!(ModelRegistry::active_version_view(model).unwrap().version, v1);
+
+		// Version 2 replaces it; version 1 is deprecated but still there.
+		let (_, v2) = dave_proposes(Some(model), 2, dataset);
+		pass_motion(approve(model, v2), 2);
+		pass_motion(activate(model, v2), 3);
+		assert_eq!(
+			(status(model, v1), status(model, v2)),
+			(VersionStatus::Deprecated, VersionStatus::Active)
+		);
+
+		// Rollback: version 1 answers again.
+		pass_motion(pallet_model_registry::Call::rollback { model }.into(), 4);
+		assert!(last_motion_succeeded());
+		assert_eq!(ModelRegistry::active_version_view(model).unwrap().version, v1);
+		assert_eq!(status(model, v2), VersionStatus::Deprecated);
+		check_invariants();
+	});
+}
+
+#[test]
+fn no_single_account_can_activate_a_version() {
+	development().execute_with(|| {
+		let dataset = register(&Dave.into(), 1, vec![]);
+		let (model, v1) = dave_proposes(None, 1, dataset);
+		pass_motion(approve(model, v1), 0);
+		// Neither the owner nor a council member alone.
+		for who in [Dave, Alice] {
+			let who: AccountId = who.into();
+			assert_noop!(ModelRegistry::activate_version(signed(&who), model, v1), BadOrigin);
+		}
+		// A motion that only one member (of three) backs executes with too weak an origin.
+		let alice: AccountId = Alice.into();
+		let call = activate(model, v1);
+		let length = codec::Encode::encoded_size(&call) as u32;
+		assert_ok!(aioracle_runtime::Council::propose(signed(&alice), 1, Box::new(call), length));
+		assert!(!last_motion_succeeded());
+		assert_eq!(status(model, v1), VersionStatus::Approved);
+		// Root (sudo on the dev chain) can.
+		assert_ok!(ModelRegistry::activate_version(RuntimeOrigin::root(), model, v1));
+		check_invariants();
+	});
+}
+
+#[test]
+fn provenance_follows_training_data_into_its_lineage_and_taint() {
+	development().execute_with(|| {
+		let dave: AccountId = Dave.into();
+		let raw = register(&dave, 1, vec![]);
+		let clean = register(&dave, 2, vec![raw]);
+		let (model, v1) = dave_proposes(None, 1, clean);
+
+		let provenance = version_provenance(model, v1).unwrap();
+		assert_eq!(provenance.version.version, v1);
+		assert_eq!(provenance.training_datasets.len(), 1);
+		let trained_on = &provenance.training_datasets[0];
+		assert_eq!(trained_on.dataset.id, clean);
+		assert_eq!(trained_on.dataset.licence, b"CC-BY-4.0".to_vec());
+		assert_eq!(
+			trained_on.ancestors.datasets.iter().map(|e| e.id).collect::<Vec<_>>(),
+			vec![raw]
+		);
+		assert!(!provenance.tainted);
+
+		// The raw data is retracted: the version's provenance shows the taint, and governance
+		// can no longer approve it.
+		assert_ok!(DatasetProvenance::retract(signed(&dave), raw, b"consent withdrawn".to_vec()));
+		let provenance = version_provenance(model, v1).unwrap();
+		assert!(provenance.tainted);
+		assert_eq!(provenance.training_datasets[0].taint.retracted_ancestors, vec![raw]);
+		assert_noop!(
+			ModelRegistry::approve_version(RuntimeOrigin::root(), model, v1),
+			pallet_model_registry::Error::<Runtime>::TrainingDataTainted
+		);
+		// And no new version may be trained on it.
+		let bytes = onnx(2);
+		assert_noop!(
+			ModelRegistry::propose_version(signed(&dave), model, proposal(&bytes, clean), bytes),
+			pallet_model_registry::Error::<Runtime>::TrainingDataTainted
+		);
+		assert!(version_provenance(model, 99).is_none());
+		check_invariants();
+	});
+}
+
+#[test]
+fn proposed_bytes_reach_the_offchain_db() {
+	let mut ext = development();
+	let bytes = onnx(1);
+	ext.execute_with(|| {
+		let dataset = register(&Bob.into(), 1, vec![]);
+		let (model, version) = dave_proposes(None, 1, dataset);
+		let view = ModelRegistry::version_view(model, version).unwrap();
+		assert_eq!(view.size_bytes as usize, bytes.len());
+		check_invariants();
+	});
+	ext.persist_offchain_overlay();
+	let key = model_bytes_key(&sp_io::hashing::blake2_256(&bytes).into());
+	assert_eq!(ext.offchain_db().get(&key), Some(bytes));
+}
