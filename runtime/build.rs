@@ -8,9 +8,13 @@
 #[cfg(feature = "std")]
 fn hint_workspace() {
 	if std::env::var_os("WASM_BUILD_WORKSPACE_HINT").is_none() {
-		let runtime_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-		if let Some(workspace) = runtime_dir.parent() {
-			std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
+		// Read when the script runs, not with `env!` when it is compiled: cargo reuses a
+		// compiled build script across clones sharing the target directory, and a path
+		// baked in at compile time would point into whichever clone built it first.
+		if let Some(runtime_dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+			if let Some(workspace) = std::path::Path::new(&runtime_dir).parent() {
+				std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
+			}
 		}
 	}
 }

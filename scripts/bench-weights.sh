@@ -19,7 +19,7 @@ steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"
 pallets=("$@")
 if [ ${#pallets[@]} -eq 0 ]; then
-	pallets=(pallet_dataset_provenance)
+	pallets=(pallet_dataset_provenance pallet_model_registry)
 fi
 
 profile="${PROFILE:-release}"

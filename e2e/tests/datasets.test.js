@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { blake2AsHex } from '@polkadot/util-crypto';
 
-import { devAccounts, findEvent, submit } from '../lib/chain.js';
+import { devAccounts, findEvent, sendAndWaitInBlock, submit } from '../lib/chain.js';
 import { startDevNode } from '../lib/node.js';
 
 function eventOf(api, events, name) {
