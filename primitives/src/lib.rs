@@ -9,6 +9,8 @@ extern crate alloc;
 
 pub mod dataset;
 pub mod model;
+pub mod onnx;
+pub mod oracle;
 
 use sp_runtime::{
 	generic,

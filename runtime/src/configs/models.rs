@@ -64,7 +64,7 @@ mod benchmark {
 		/// all.
 		fn training_dataset() -> DatasetId {
 			let owner = AccountId::from([0xda; 32]);
-			let len = frame_support::traits::Get::<u32>::get(&MaxAncestors) + 1;
+			let len = <MaxAncestors as frame_support::traits::Get<u32>>::get() + 1;
 			DatasetProvenance::benchmark_insert_chain(owner, len).unwrap_or_default()
 		}
 	}

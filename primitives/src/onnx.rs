@@ -1,0 +1,134 @@
+//! The ONNX host function: how an off-chain worker in the wasm runtime asks the node to
+//! score a model.
+//!
+//! Scoring runs in the node (tract is std-only), behind the [`onnx`] runtime interface.
+//! The node implements it with an externalities extension, [`OnnxExt`], that it registers
+//! for off-chain workers only. Anywhere else (block import, RPC calls, a node without the
+//! engine) every function returns [`ScoreError::Unavailable`]: deterministically, and
+//! without panicking.
+//!
+//! The engine keeps parsed, optimised plans cached by model hash. An off-chain worker
+//! calls [`onnx::score`]; on [`ScoreError::UnknownModel`] it reads the bytes (offchain DB or
+//! URI), calls [`onnx::load`] and scores again.
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+#[cfg(not(substrate_runtime))]
+use sp_externalities::ExternalitiesExt;
+use sp_runtime_interface::{
+	pass_by::{AllocateAndReturnByCodec, PassFatPointerAndDecode, PassFatPointerAndRead},
+	runtime_interface,
+};
+
+use crate::model::{ModelHash, TensorSpec};
+
+/// What to score: a fixed-point input for one of the model's inputs, and which output to
+/// quantise, at which scale (see the determinism contract in [`crate::model`]).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct ScoreRequest {
+	/// The input tensor fed (its index, element type and exact shape).
+	pub input: TensorSpec,
+	/// The output tensor reported.
+	pub output: TensorSpec,
+	/// Decimals of `values`.
+	pub input_scale: u8,
+	/// Decimals the output is quantised to.
+	pub output_scale: u8,
+	/// The input's elements, row-major, in `input_scale` fixed point.
+	pub values: Vec<i64>,
+}
+
+/// Why a model could not be loaded or scored. Also recorded on-chain when an operator
+/// reports a failure, so that a broken model is visible rather than silent.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum ScoreError {
+	/// No engine here: not an off-chain worker, or a node built without one.
+	Unavailable,
+	/// The engine has no plan for this hash: load the bytes, then score again.
+	UnknownModel,
+	/// The bytes do not hash to the model hash.
+	HashMismatch,
+	/// The model uses an operator the engine does not implement.
+	UnsupportedOperator,
+	/// The bytes are not a valid ONNX model, or it does not type-check.
+	InvalidModel,
+	/// The input does not match the model's input shape, or the spec's own shape.
+	WrongInputShape,
+	/// The input or output element type differs from the model's.
+	WrongElementType,
+	/// The model's output has another shape than the version's output spec.
+	WrongOutputShape,
+	/// An output element is NaN, infinite, or too large for `i64` at the output scale.
+	NonFiniteOutput,
+	/// The engine failed while running the model.
+	ExecutionFailed,
+}
+
+/// The node's scoring engine, as the host functions see it.
+#[cfg(feature = "std")]
+pub trait Scorer: Send + Sync {
+	/// Checks `bytes` against `hash`, parses and optimises them, and caches the plan.
+	fn load(&self, hash: ModelHash, bytes: &[u8]) -> Result<(), ScoreError>;
+	/// Whether a plan for `hash` is cached.
+	fn is_loaded(&self, hash: ModelHash) -> bool;
+	/// Scores `request` with the cached plan for `hash`.
+	fn score(&self, hash: ModelHash, request: &ScoreRequest) -> Result<Vec<i64>, ScoreError>;
+}
+
+#[cfg(feature = "std")]
+sp_externalities::decl_extension! {
+	/// The ONNX engine, registered by the node for off-chain workers only.
+	pub struct OnnxExt(std::sync::Arc<dyn Scorer>);
+}
+
+#[cfg(feature = "std")]
+impl OnnxExt {
+	/// Wraps a scorer.
+	pub fn new(scorer: std::sync::Arc<dyn Scorer>) -> Self {
+		Self(scorer)
+	}
+}
+
+/// Scoring ONNX models in the node. Every function returns [`ScoreError::Unavailable`]
+/// outside an off-chain worker of a node with the engine.
+#[runtime_interface]
+pub trait Onnx {
+	/// Loads the ONNX `bytes` of `hash` into the engine's cache.
+	fn load(
+		&mut self,
+		hash: PassFatPointerAndDecode<ModelHash>,
+		bytes: PassFatPointerAndRead<&[u8]>,
+	) -> AllocateAndReturnByCodec<Result<(), ScoreError>> {
+		match self.extension::<OnnxExt>() {
+			Some(ext) => ext.0.load(hash, bytes),
+			None => Err(ScoreError::Unavailable),
+		}
+	}
+
+	/// Whether the engine has the model `hash` loaded (`Ok(false)` if not).
+	fn is_loaded(
+		&mut self,
+		hash: PassFatPointerAndDecode<ModelHash>,
+	) -> AllocateAndReturnByCodec<Result<bool, ScoreError>> {
+		match self.extension::<OnnxExt>() {
+			Some(ext) => Ok(ext.0.is_loaded(hash)),
+			None => Err(ScoreError::Unavailable),
+		}
+	}
+
+	/// Scores `request` with the model `hash`: the output in `output_scale` fixed point.
+	fn score(
+		&mut self,
+		hash: PassFatPointerAndDecode<ModelHash>,
+		request: PassFatPointerAndDecode<ScoreRequest>,
+	) -> AllocateAndReturnByCodec<Result<Vec<i64>, ScoreError>> {
+		match self.extension::<OnnxExt>() {
+			Some(ext) => ext.0.score(hash, &request),
+			None => Err(ScoreError::Unavailable),
+		}
+	}
+}

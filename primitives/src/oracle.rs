@@ -1,0 +1,168 @@
+//! Inference requests and results: the types the oracle pallet, its off-chain worker and
+//! clients share, and the runtime API that explains a result.
+
+use alloc::vec::Vec;
+use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+use crate::{
+	dataset::DatasetId,
+	model::{Aggregation, ModelHash, ModelId, Provenance, VersionId},
+	onnx::ScoreError,
+};
+
+/// A request's id: sequential, from 0.
+pub type RequestId = u64;
+
+/// Why an operator could not produce an output. Recorded on-chain, so that a model that
+/// fails is visible rather than silent.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Failure {
+	/// The engine refused or failed (see [`ScoreError`]).
+	Engine(ScoreError),
+	/// The operator's node has no copy of the model bytes and could not fetch them.
+	ModelBytesUnavailable,
+	/// The engine does not reproduce the version's golden vectors: it will not serve it.
+	GoldenVectorMismatch,
+}
+
+/// What an operator submits for a request: the output, or why there is none.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Outcome<Output> {
+	/// The output, in the version's output fixed point.
+	Output(Output),
+	/// No output, and why.
+	Failed(Failure),
+}
+
+/// Where a request is in its life.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum RequestStatus {
+	/// Awaiting submissions.
+	Pending,
+	/// Enough operators agreed: the result is final.
+	Finalized,
+	/// The deadline passed without agreement; the fee was refunded.
+	Expired,
+}
+
+/// An operator's submission for a request, as the runtime API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct SubmissionView<AccountId, BlockNumber> {
+	/// The operator's account.
+	pub operator: AccountId,
+	/// What it submitted.
+	pub outcome: Outcome<Vec<i64>>,
+	/// When.
+	pub at: BlockNumber,
+}
+
+/// A request as the runtime API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct RequestView<AccountId, Balance, BlockNumber> {
+	/// Its id.
+	pub id: RequestId,
+	/// Who asked (and pays).
+	pub requester: AccountId,
+	/// The model.
+	pub model: ModelId,
+	/// The version that was active when the request was made, which scores it.
+	pub version: VersionId,
+	/// That version's ONNX hash.
+	pub model_hash: ModelHash,
+	/// The input, in the version's input fixed point.
+	pub input: Vec<i64>,
+	/// The fee held from the requester.
+	pub fee: Balance,
+	/// When it was made.
+	pub created_at: BlockNumber,
+	/// The last block at which submissions are accepted.
+	pub deadline: BlockNumber,
+	/// How submissions are combined, and how many must agree.
+	pub aggregation: Aggregation,
+	/// The fewest agreeing operators that make the result.
+	pub min_agreement: u32,
+	/// Where it is.
+	pub status: RequestStatus,
+}
+
+/// The accepted answer to a request, as the runtime API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct ResultView<AccountId, BlockNumber> {
+	/// The request.
+	pub request: RequestId,
+	/// The accepted output, in the version's output fixed point.
+	pub output: Vec<i64>,
+	/// When it was finalized.
+	pub finalized_at: BlockNumber,
+	/// The operators whose outputs agreed with it (they shared the fee).
+	pub agreeing: Vec<AccountId>,
+	/// The operators whose outputs were farther than the tolerance from it.
+	pub outliers: Vec<AccountId>,
+	/// The operators that reported a failure.
+	pub failed: Vec<(AccountId, Failure)>,
+}
+
+/// A result with its chain of custody: request, model version, training data, and every
+/// operator's submission.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Explanation<AccountId, Balance, BlockNumber> {
+	/// The request.
+	pub request: RequestView<AccountId, Balance, BlockNumber>,
+	/// Its result, if finalized (and still retained).
+	pub result: Option<ResultView<AccountId, BlockNumber>>,
+	/// Every operator's submission.
+	pub submissions: Vec<SubmissionView<AccountId, BlockNumber>>,
+	/// The model version that scored it, with its training datasets and their taint.
+	pub provenance: Option<Provenance<AccountId, Balance, BlockNumber>>,
+	/// The training datasets that are tainted now (retracted, or derived from retracted
+	/// data).
+	pub tainted_datasets: Vec<DatasetId>,
+}
+
+/// An operator's record, as the runtime API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct OperatorView<AccountId, Balance, Key> {
+	/// The operator's account, which holds the bond and receives fees.
+	pub account: AccountId,
+	/// The `orcl` key its node signs submissions with.
+	pub key: Key,
+	/// The bond held.
+	pub bond: Balance,
+	/// Submissions that agreed with the accepted result.
+	pub agreements: u32,
+	/// Submissions farther than the tolerance from the accepted result.
+	pub outliers: u32,
+	/// Failures reported.
+	pub failures: u32,
+	/// Requests it was registered for and did not answer before they closed.
+	pub misses: u32,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Reads the inference oracle: pending requests, results and their explanation.
+	pub trait InferenceOracleApi<AccountId, Balance, BlockNumber, Key>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+		Key: Codec,
+	{
+		/// Pending requests, oldest first, at most `limit` (capped by the runtime).
+		fn pending_requests(limit: u32) -> Vec<RequestView<AccountId, Balance, BlockNumber>>;
+		/// The request `id`, whatever its status (while retained).
+		fn request(id: RequestId) -> Option<RequestView<AccountId, Balance, BlockNumber>>;
+		/// The accepted result of request `id`, if finalized and retained.
+		fn result(id: RequestId) -> Option<ResultView<AccountId, BlockNumber>>;
+		/// Request `id` with its result, submissions, model version and training data.
+		fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNumber>>;
+		/// The registered operators.
+		fn operators() -> Vec<OperatorView<AccountId, Balance, Key>>;
+	}
+}
