@@ -30,7 +30,9 @@ pub enum Failure {
 }
 
 /// What an operator submits for a request: the output, or why there is none.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
 pub enum Outcome<Output> {
 	/// The output, in the version's output fixed point.
 	Output(Output),

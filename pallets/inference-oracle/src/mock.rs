@@ -1,0 +1,359 @@
+//! A test runtime: System, Balances and this pallet; a model registry with one active
+//! iris-like version; a fake ONNX engine behind the real host-function extension; and
+//! helpers for off-chain worker tests (offchain DB, transaction pool, keystore).
+
+use crate as pallet_inference_oracle;
+use aioracle_primitives::{
+	model::{
+		Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect, StatusBlocks,
+		TensorSpec, VersionId, VersionStatus, VersionView,
+	},
+	onnx::{OnnxExt, ScoreError, ScoreRequest, Scorer},
+};
+use core::cell::RefCell;
+use frame::{
+	deps::{
+		sp_core::offchain::{
+			testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
+			OffchainDbExt, OffchainStorage, OffchainWorkerExt, TransactionPoolExt,
+		},
+		sp_io,
+		sp_runtime::testing::TestXt,
+	},
+	testing_prelude::*,
+};
+use std::{
+	collections::BTreeSet,
+	sync::{Arc, Mutex},
+};
+
+type TxExtension = frame_system::AuthorizeCall<Test>;
+pub type Extrinsic = TestXt<RuntimeCall, TxExtension>;
+type Block = frame::deps::sp_runtime::generic::Block<
+	frame::deps::sp_runtime::generic::Header<u64, frame::deps::sp_runtime::traits::BlakeTwo256>,
+	Extrinsic,
+>;
+
+construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		InferenceOracle: pallet_inference_oracle,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u128>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = u128;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+	fn create_transaction(call: RuntimeCall, extension: Self::Extension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_extension() -> Self::Extension {
+		TxExtension::new()
+	}
+}
+
+/// The model every test requests; `LABELS` is an exact-majority model.
+pub const IRIS: ModelId = 0;
+pub const LABELS: ModelId = 1;
+/// A model without an active version.
+pub const RETIRED: ModelId = 2;
+
+/// The ONNX bytes of the test models (the fake engine only checks their hash).
+pub fn onnx_bytes(model: ModelId) -> Vec<u8> {
+	format!("onnx bytes of model {model}").into_bytes()
+}
+
+pub fn model_hash(model: ModelId) -> ModelHash {
+	frame::hashing::blake2_256(&onnx_bytes(model)).into()
+}
+
+fn spec(index: u32, element_type: ElementType, shape: &[u32]) -> TensorSpec {
+	TensorSpec { index, element_type, shape: BoundedVec::truncate_from(shape.to_vec()) }
+}
+
+/// What the honest fake engine outputs for an input: a deterministic function of it.
+pub fn honest_output(model: ModelId, input: &[i64]) -> Vec<i64> {
+	let sum: i64 = input.iter().sum();
+	match model {
+		LABELS => vec![sum.rem_euclid(3)],
+		_ => vec![sum, sum / 2, 7],
+	}
+}
+
+pub const GOLDEN_INPUT: [i64; 4] = [51_000, 35_000, 14_000, 2_000];
+
+thread_local! {
+	/// Golden vectors given to versions (tests may break them).
+	static GOLDEN_OUTPUT_OVERRIDE: RefCell<Option<Vec<i64>>> = const { RefCell::new(None) };
+}
+
+/// Makes the active iris version's golden vector expect `output`.
+pub fn set_golden_output(output: Vec<i64>) {
+	GOLDEN_OUTPUT_OVERRIDE.with(|g| *g.borrow_mut() = Some(output));
+}
+
+/// The model registry as the oracle sees it.
+pub struct MockModels;
+
+impl MockModels {
+	fn view(model: ModelId) -> Option<VersionView<u128, u64>> {
+		let (output, aggregation) = match model {
+			IRIS => (spec(1, ElementType::F32, &[1, 3]), Aggregation::Median { tolerance: 10 }),
+			LABELS => (spec(0, ElementType::I64, &[1]), Aggregation::ExactMajority),
+			_ => return None,
+		};
+		let golden_output = GOLDEN_OUTPUT_OVERRIDE
+			.with(|g| g.borrow().clone())
+			.filter(|_| model == IRIS)
+			.unwrap_or_else(|| honest_output(model, &GOLDEN_INPUT));
+		Some(VersionView {
+			model,
+			version: 1,
+			model_hash: model_hash(model),
+			size_bytes: onnx_bytes(model).len() as u32,
+			uri: vec![],
+			input: spec(0, ElementType::F32, &[1, 4]),
+			output,
+			input_scale: 4,
+			output_scale: 6,
+			aggregation,
+			min_agreement: 2,
+			training_datasets: vec![0],
+			commercial_use: false,
+			golden_vectors: vec![GoldenVector {
+				input: GOLDEN_INPUT.to_vec(),
+				output: golden_output,
+			}],
+			status: VersionStatus::Active,
+			status_blocks: StatusBlocks::default(),
+			deposit: 0,
+		})
+	}
+}
+
+impl ModelInspect<u128, u64> for MockModels {
+	fn active_version(model: ModelId) -> Option<VersionView<u128, u64>> {
+		Self::view(model)
+	}
+
+	fn version(model: ModelId, version: VersionId) -> Option<VersionView<u128, u64>> {
+		Self::view(model).filter(|v| v.version == version)
+	}
+}
+
+/// A fake ONNX engine: checks hashes, caches "plans", and outputs [`honest_output`].
+#[derive(Default)]
+pub struct FakeEngine {
+	loaded: Mutex<BTreeSet<ModelHash>>,
+	/// How many loads it has done.
+	pub loads: Mutex<u32>,
+	/// Fail every score with this error.
+	pub fail_with: Mutex<Option<ScoreError>>,
+}
+
+impl Scorer for FakeEngine {
+	fn load(&self, hash: ModelHash, bytes: &[u8]) -> Result<(), ScoreError> {
+		if ModelHash::from(frame::hashing::blake2_256(bytes)) != hash {
+			return Err(ScoreError::HashMismatch);
+		}
+		*self.loads.lock().unwrap() += 1;
+		self.loaded.lock().unwrap().insert(hash);
+		Ok(())
+	}
+
+	fn is_loaded(&self, hash: ModelHash) -> bool {
+		self.loaded.lock().unwrap().contains(&hash)
+	}
+
+	fn score(&self, hash: ModelHash, request: &ScoreRequest) -> Result<Vec<i64>, ScoreError> {
+		if let Some(error) = *self.fail_with.lock().unwrap() {
+			return Err(error);
+		}
+		if !self.is_loaded(hash) {
+			return Err(ScoreError::UnknownModel);
+		}
+		let model = [IRIS, LABELS].into_iter().find(|m| model_hash(*m) == hash).unwrap();
+		Ok(honest_output(model, &request.values))
+	}
+}
+
+/// Governance acts as root, or as this account, in tests.
+pub const GOVERNANCE: u64 = 100;
+
+ord_parameter_types! {
+	pub const Governance: u64 = GOVERNANCE;
+}
+
+pub const BOND: u128 = 1_000;
+pub const FEE: u128 = 100;
+pub const WINDOW: u64 = 5;
+pub const MAX_OPERATORS: u32 = 4;
+pub const MAX_REQUESTS_PER_BLOCK: u32 = 3;
+pub const MAX_RETAINED: u32 = 30;
+
+impl crate::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = MockModels;
+	type AuthorityId = crate::crypto::Public;
+	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
+	type OperatorBond = ConstU128<BOND>;
+	type RequestFee = ConstU128<FEE>;
+	type ResponseWindow = ConstU64<WINDOW>;
+	type MaxOperators = ConstU32<MAX_OPERATORS>;
+	type MaxInputLen = ConstU32<8>;
+	type MaxOutputLen = ConstU32<8>;
+	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;
+	type MaxRetainedRequests = ConstU32<MAX_RETAINED>;
+	type MaxRequestsPerOcwRun = ConstU32<10>;
+	type SubmissionPriority = ConstU64<{ 1 << 20 }>;
+	type WeightInfo = ();
+}
+
+pub const ALICE: u64 = 1;
+pub const BOB: u64 = 2;
+pub const CHARLIE: u64 = 3;
+pub const DAVE: u64 = 4;
+/// A dApp.
+pub const DAPP: u64 = 10;
+/// An account without funds for a bond or fee.
+pub const POOR: u64 = 11;
+
+pub const START_BALANCE: u128 = 1_000_000;
+
+/// The sr25519 pair behind operator `who`'s `orcl` key (seed `//<who>`).
+pub fn pair(who: u64) -> frame::deps::sp_core::sr25519::Pair {
+	use frame::deps::sp_core::Pair;
+	frame::deps::sp_core::sr25519::Pair::from_string(&format!("//{who}"), None).unwrap()
+}
+
+/// Operator `who`'s `orcl` key.
+pub fn key(who: u64) -> crate::crypto::Public {
+	use frame::deps::sp_core::Pair;
+	pair(who).public().into()
+}
+
+/// `who`'s signature over `payload` with its `orcl` key.
+pub fn sign(who: u64, payload: &[u8]) -> crate::crypto::Signature {
+	use frame::deps::sp_core::Pair;
+	pair(who).sign(payload).into()
+}
+
+/// Test externalities with funded accounts; `build_and_execute` checks the invariants.
+pub struct ExtBuilder;
+
+impl ExtBuilder {
+	pub fn build() -> sp_io::TestExternalities {
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> {
+			balances: [ALICE, BOB, CHARLIE, DAVE, DAPP, GOVERNANCE]
+				.into_iter()
+				.map(|who| (who, START_BALANCE))
+				.chain([(POOR, 10)])
+				.collect(),
+			..Default::default()
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		GOLDEN_OUTPUT_OVERRIDE.with(|g| *g.borrow_mut() = None);
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	pub fn build_and_execute(test: impl FnOnce()) {
+		Self::build().execute_with(|| {
+			test();
+			InferenceOracle::do_try_state().expect("invariants hold after the test");
+		});
+	}
+}
+
+/// What an off-chain worker test needs: externalities with the offchain DB, a transaction
+/// pool, a keystore holding the `orcl` keys of `keys`, and the fake engine behind
+/// `OnnxExt`. The models' bytes are in the offchain DB unless `with_bytes` is false.
+pub struct OcwEnv {
+	pub ext: sp_io::TestExternalities,
+	pub pool: Arc<parking_lot::RwLock<PoolState>>,
+	pub engine: Arc<FakeEngine>,
+}
+
+impl OcwEnv {
+	pub fn new(keys: &[u64], with_bytes: bool) -> Self {
+		use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+		let (offchain, offchain_state) = TestOffchainExt::new();
+		let (pool, pool_state) = TestTransactionPoolExt::new();
+		let keystore = MemoryKeystore::new();
+		for who in keys {
+			keystore.sr25519_generate_new(crate::KEY_TYPE, Some(&format!("//{who}"))).unwrap();
+		}
+		if with_bytes {
+			let mut state = offchain_state.write();
+			for model in [IRIS, LABELS] {
+				let key = aioracle_primitives::model::model_bytes_key(&model_hash(model));
+				state.persistent_storage.set(b"", &key, &onnx_bytes(model));
+			}
+		}
+		let engine = Arc::new(FakeEngine::default());
+		let mut ext = ExtBuilder::build();
+		ext.register_extension(OffchainDbExt::new(offchain.clone()));
+		ext.register_extension(OffchainWorkerExt::new(offchain));
+		ext.register_extension(TransactionPoolExt::new(pool));
+		ext.register_extension(KeystoreExt::new(keystore));
+		ext.register_extension(OnnxExt::new(engine.clone()));
+		Self { ext, pool: pool_state, engine }
+	}
+
+	/// Takes the transactions the off-chain worker submitted, decoded.
+	pub fn take_submissions(
+		&self,
+	) -> Vec<(crate::ResultSubmission<crate::crypto::Public>, crate::crypto::Signature)> {
+		use codec::Decode;
+		self.pool
+			.write()
+			.transactions
+			.drain(..)
+			.map(|tx| {
+				let xt = Extrinsic::decode(&mut &tx[..]).expect("a valid extrinsic");
+				match xt.function {
+					RuntimeCall::InferenceOracle(crate::Call::submit_result {
+						submission,
+						signature,
+					}) => (submission, signature),
+					other => panic!("unexpected call {other:?}"),
+				}
+			})
+			.collect()
+	}
+}

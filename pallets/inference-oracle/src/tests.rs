@@ -1,0 +1,538 @@
+//! Unit tests: operators, requests, authorization of submissions, aggregation with honest,
+//! lying, failing and missing operators, expiry, retention, and the off-chain worker.
+
+use crate::{mock::*, *};
+use aioracle_primitives::onnx::{onnx, ScoreError};
+use frame::{
+	deps::sp_runtime::{
+		traits::BadOrigin,
+		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		TokenError,
+	},
+	testing_prelude::*,
+	traits::{fungible::InspectHold, Authorize, UnfilteredDispatchable},
+};
+
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::InferenceOracle(e) = r.event { Some(e) } else { None })
+		.collect()
+}
+
+fn held(reason: HoldReason, who: u64) -> u128 {
+	Balances::balance_on_hold(&reason.into(), &who)
+}
+
+fn register(who: u64) {
+	assert_ok!(InferenceOracle::register_operator(signed(who), key(who)));
+}
+
+fn request(model: ModelId) -> RequestId {
+	assert_ok!(InferenceOracle::request_inference(signed(DAPP), model, vec![1, 2, 3, 4], FEE));
+	NextRequestId::<Test>::get() - 1
+}
+
+/// `who` submits `outcome` for `request` through the authorized call, as its OCW would.
+fn submit(who: u64, request: RequestId, outcome: Outcome<Vec<i64>>) -> DispatchResult {
+	let submission = ResultSubmission { request, key: key(who), outcome };
+	let signature = sign(who, &submission.encode());
+	let call = Call::<Test>::submit_result { submission, signature };
+	call.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into())
+		.map(|_| ())
+		.map_err(|e| e.error)
+}
+
+fn output(values: &[i64]) -> Outcome<Vec<i64>> {
+	Outcome::Output(values.to_vec())
+}
+
+fn stats(who: u64) -> (u32, u32, u32, u32) {
+	let o = Operators::<Test>::get(who).unwrap();
+	(o.agreements, o.outliers, o.failures, o.misses)
+}
+
+mod operators {
+	use super::*;
+
+	#[test]
+	fn register_holds_the_bond_and_indexes_the_key() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			assert_eq!(held(HoldReason::OperatorBond, ALICE), BOND);
+			assert_eq!(OperatorByKey::<Test>::get(key(ALICE)), Some(ALICE));
+			assert_eq!(
+				events().last(),
+				Some(&Event::OperatorRegistered { operator: ALICE, key: key(ALICE) })
+			);
+		});
+	}
+
+	#[test]
+	fn register_errors() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			assert_noop!(
+				InferenceOracle::register_operator(signed(ALICE), key(BOB)),
+				Error::<Test>::AlreadyOperator
+			);
+			assert_noop!(
+				InferenceOracle::register_operator(signed(BOB), key(ALICE)),
+				Error::<Test>::KeyInUse
+			);
+			assert_noop!(
+				InferenceOracle::register_operator(signed(POOR), key(POOR)),
+				TokenError::FundsUnavailable
+			);
+			assert_noop!(
+				InferenceOracle::register_operator(RuntimeOrigin::root(), key(BOB)),
+				BadOrigin
+			);
+			for who in [BOB, CHARLIE, DAVE] {
+				register(who);
+			}
+			assert_noop!(
+				InferenceOracle::register_operator(signed(GOVERNANCE), key(GOVERNANCE)),
+				Error::<Test>::TooManyOperators
+			);
+		});
+	}
+
+	#[test]
+	fn unregister_and_remove_release_the_bond() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			register(BOB);
+			assert_ok!(InferenceOracle::unregister_operator(signed(ALICE)));
+			assert_eq!(held(HoldReason::OperatorBond, ALICE), 0);
+			assert!(OperatorByKey::<Test>::get(key(ALICE)).is_none());
+			assert_noop!(
+				InferenceOracle::unregister_operator(signed(ALICE)),
+				Error::<Test>::NotOperator
+			);
+			assert_noop!(InferenceOracle::remove_operator(signed(ALICE), BOB), BadOrigin);
+			assert_ok!(InferenceOracle::remove_operator(RuntimeOrigin::root(), BOB));
+			assert_eq!(held(HoldReason::OperatorBond, BOB), 0);
+			assert_eq!(events().last(), Some(&Event::OperatorRemoved { operator: BOB }));
+			assert_noop!(
+				InferenceOracle::remove_operator(RuntimeOrigin::root(), BOB),
+				Error::<Test>::NotOperator
+			);
+		});
+	}
+
+	#[test]
+	fn slash_burns_the_bond() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let issuance = Balances::total_issuance();
+			assert_noop!(InferenceOracle::slash_operator(signed(BOB), ALICE), BadOrigin);
+			assert_ok!(InferenceOracle::slash_operator(signed(GOVERNANCE), ALICE));
+			assert_eq!(Balances::total_issuance(), issuance - BOND);
+			assert_eq!(Balances::free_balance(ALICE), START_BALANCE - BOND);
+			assert!(Operators::<Test>::get(ALICE).is_none());
+			assert_eq!(
+				events().last(),
+				Some(&Event::OperatorSlashed { operator: ALICE, amount: BOND })
+			);
+			assert_noop!(
+				InferenceOracle::slash_operator(RuntimeOrigin::root(), ALICE),
+				Error::<Test>::NotOperator
+			);
+		});
+	}
+}
+
+mod requests {
+	use super::*;
+
+	#[test]
+	fn request_holds_the_fee_and_copies_the_contract() {
+		ExtBuilder::build_and_execute(|| {
+			let id = request(IRIS);
+			let r = Requests::<Test>::get(id).unwrap();
+			assert_eq!((r.model, r.version, r.model_hash), (IRIS, 1, model_hash(IRIS)));
+			assert_eq!(r.input.to_vec(), vec![1, 2, 3, 4]);
+			assert_eq!(r.deadline, 1 + WINDOW);
+			assert_eq!(r.status, RequestStatus::Pending);
+			assert!(PendingRequests::<Test>::contains_key(id));
+			assert_eq!(Expiries::<Test>::get(2 + WINDOW).to_vec(), vec![id]);
+			assert_eq!(held(HoldReason::RequestFee, DAPP), FEE);
+			assert_eq!(
+				events().last(),
+				Some(&Event::InferenceRequested {
+					request: id,
+					requester: DAPP,
+					model: IRIS,
+					version: 1,
+					fee: FEE,
+					deadline: 1 + WINDOW,
+				})
+			);
+		});
+	}
+
+	#[test]
+	fn request_errors() {
+		ExtBuilder::build_and_execute(|| {
+			let call = |model, input: Vec<i64>, max_fee| {
+				InferenceOracle::request_inference(signed(DAPP), model, input, max_fee)
+			};
+			assert_noop!(call(RETIRED, vec![1, 2, 3, 4], FEE), Error::<Test>::NoActiveVersion);
+			assert_noop!(call(IRIS, vec![1, 2, 3], FEE), Error::<Test>::InputLengthMismatch);
+			assert_noop!(call(IRIS, vec![1; 5], FEE), Error::<Test>::InputLengthMismatch);
+			assert_noop!(call(IRIS, vec![1, 2, 3, 4], FEE - 1), Error::<Test>::FeeAboveMax);
+			assert_noop!(
+				InferenceOracle::request_inference(signed(POOR), IRIS, vec![1, 2, 3, 4], FEE),
+				TokenError::FundsUnavailable
+			);
+			for _ in 0..MAX_REQUESTS_PER_BLOCK {
+				request(IRIS);
+			}
+			assert_noop!(call(IRIS, vec![1, 2, 3, 4], FEE), Error::<Test>::TooManyRequestsInBlock);
+			System::set_block_number(2);
+			request(IRIS);
+		});
+	}
+
+	#[test]
+	fn old_requests_are_pruned_after_the_retention() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let first = request(IRIS);
+			for block in 2..=(MAX_RETAINED as u64 + 1) {
+				System::set_block_number(block);
+				InferenceOracle::on_initialize(block);
+				request(IRIS);
+			}
+			assert!(Requests::<Test>::get(first).is_none(), "pruned");
+			assert_eq!(Requests::<Test>::iter().count() as u32, MAX_RETAINED);
+		});
+	}
+}
+
+mod submissions {
+	use super::*;
+
+	fn authorize(
+		who: u64,
+		signer: u64,
+		request: RequestId,
+		outcome: Outcome<Vec<i64>>,
+	) -> Result<(), TransactionValidityError> {
+		let submission = ResultSubmission { request, key: key(who), outcome };
+		let signature = sign(signer, &submission.encode());
+		let call = Call::<Test>::submit_result { submission, signature };
+		call.authorize(TransactionSource::External)
+			.expect("submit_result has authorize logic")
+			.map(|_| ())
+	}
+
+	#[test]
+	fn the_pool_accepts_a_signed_submission_from_a_registered_key_only() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let id = request(IRIS);
+			assert_eq!(authorize(ALICE, ALICE, id, output(&[1, 2, 3])), Ok(()));
+			assert_eq!(
+				authorize(ALICE, BOB, id, output(&[1, 2, 3])),
+				Err(InvalidTransaction::BadProof.into()),
+				"signed by another key"
+			);
+			assert_eq!(
+				authorize(BOB, BOB, id, output(&[1, 2, 3])),
+				Err(InvalidTransaction::BadSigner.into()),
+				"not a registered key"
+			);
+			assert_eq!(
+				authorize(ALICE, ALICE, 99, output(&[1, 2, 3])),
+				Err(InvalidTransaction::Stale.into())
+			);
+			assert_eq!(
+				authorize(ALICE, ALICE, id, output(&[1, 2])),
+				Err(InvalidTransaction::Custom(0).into()),
+				"wrong output length"
+			);
+			assert_ok!(submit(ALICE, id, output(&[1, 2, 3])));
+			assert_eq!(
+				authorize(ALICE, ALICE, id, output(&[1, 2, 3])),
+				Err(InvalidTransaction::Stale.into()),
+				"already submitted"
+			);
+		});
+	}
+
+	#[test]
+	fn only_authorized_origins_may_submit() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let id = request(IRIS);
+			let submission =
+				ResultSubmission { request: id, key: key(ALICE), outcome: output(&[1, 2, 3]) };
+			let signature = sign(ALICE, &submission.encode());
+			assert_noop!(
+				InferenceOracle::submit_result(signed(ALICE), submission, signature),
+				BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn submit_errors_leave_state_unchanged() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let id = request(IRIS);
+			assert_noop!(submit(ALICE, 99, output(&[1, 2, 3])), Error::<Test>::RequestNotFound);
+			assert_noop!(submit(BOB, id, output(&[1, 2, 3])), Error::<Test>::UnknownOperatorKey);
+			assert_noop!(submit(ALICE, id, output(&[1])), Error::<Test>::OutputLengthMismatch);
+			assert_ok!(submit(ALICE, id, output(&[1, 2, 3])));
+			assert_noop!(submit(ALICE, id, output(&[1, 2, 3])), Error::<Test>::AlreadySubmitted);
+		});
+	}
+
+	#[test]
+	fn honest_operators_finalize_and_a_liar_is_an_outlier() {
+		ExtBuilder::build_and_execute(|| {
+			for who in [ALICE, BOB, CHARLIE, DAVE] {
+				register(who);
+			}
+			let id = request(IRIS);
+			let truth = [980_000, 20_000, 0];
+			assert_ok!(submit(CHARLIE, id, output(&[5, 5, 999_999])));
+			assert_ok!(submit(ALICE, id, output(&truth)));
+			assert!(Results::<Test>::get(id).is_none(), "one honest output is not enough");
+			assert_ok!(submit(BOB, id, output(&[980_004, 19_996, 3])));
+
+			let result = Results::<Test>::get(id).expect("finalized");
+			// The lower median of each element: the honest values.
+			assert_eq!(result.output.to_vec(), vec![980_000, 19_996, 3]);
+			assert_eq!(Requests::<Test>::get(id).unwrap().status, RequestStatus::Finalized);
+			assert!(!PendingRequests::<Test>::contains_key(id));
+			assert!(events().contains(&Event::ResultFinalized {
+				request: id,
+				output: result.output.clone(),
+				agreeing: BoundedVec::truncate_from(vec![ALICE, BOB]),
+				outliers: BoundedVec::truncate_from(vec![CHARLIE]),
+			}));
+			// The fee is split between Alice and Bob.
+			assert_eq!(Balances::free_balance(ALICE), START_BALANCE - BOND + FEE / 2);
+			assert_eq!(Balances::free_balance(BOB), START_BALANCE - BOND + FEE / 2);
+			assert_eq!(Balances::free_balance(CHARLIE), START_BALANCE - BOND);
+			assert_eq!(Balances::total_balance(&DAPP), START_BALANCE - FEE);
+			assert_eq!(
+				(stats(ALICE), stats(CHARLIE), stats(DAVE)),
+				((1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 0, 1))
+			);
+			// Too late now.
+			assert_noop!(submit(DAVE, id, output(&truth)), Error::<Test>::RequestNotPending);
+		});
+	}
+
+	#[test]
+	fn failures_are_recorded_and_do_not_count_as_outputs() {
+		ExtBuilder::build_and_execute(|| {
+			for who in [ALICE, BOB, CHARLIE] {
+				register(who);
+			}
+			let id = request(IRIS);
+			assert_ok!(submit(
+				ALICE,
+				id,
+				Outcome::Failed(Failure::Engine(ScoreError::UnsupportedOperator))
+			));
+			assert_ok!(submit(BOB, id, output(&[1, 2, 3])));
+			assert!(Results::<Test>::get(id).is_none());
+			assert_ok!(submit(CHARLIE, id, output(&[1, 2, 3])));
+			assert!(Results::<Test>::get(id).is_some());
+			assert_eq!(stats(ALICE), (0, 0, 1, 0));
+			assert_eq!(Submissions::<Test>::get(id).len(), 3);
+		});
+	}
+
+	#[test]
+	fn labels_need_an_exact_majority() {
+		ExtBuilder::build_and_execute(|| {
+			for who in [ALICE, BOB, CHARLIE] {
+				register(who);
+			}
+			let id = request(LABELS);
+			assert_ok!(submit(ALICE, id, output(&[2])));
+			assert_ok!(submit(BOB, id, output(&[1])));
+			assert!(Results::<Test>::get(id).is_none(), "1 vs 2: no majority");
+			assert_ok!(submit(CHARLIE, id, output(&[2])));
+			assert_eq!(Results::<Test>::get(id).unwrap().output.to_vec(), vec![2]);
+			assert_eq!(stats(BOB), (0, 1, 0, 0));
+		});
+	}
+
+	#[test]
+	fn a_request_without_agreement_expires_and_is_refunded() {
+		ExtBuilder::build_and_execute(|| {
+			for who in [ALICE, BOB, CHARLIE] {
+				register(who);
+			}
+			let id = request(IRIS);
+			assert_ok!(submit(ALICE, id, output(&[0, 0, 0])));
+			assert_ok!(submit(BOB, id, Outcome::Failed(Failure::ModelBytesUnavailable)));
+			for block in 2..=(1 + WINDOW) {
+				System::set_block_number(block);
+				InferenceOracle::on_initialize(block);
+				assert_eq!(Requests::<Test>::get(id).unwrap().status, RequestStatus::Pending);
+			}
+			// Still accepted in the deadline block.
+			System::set_block_number(2 + WINDOW);
+			InferenceOracle::on_initialize(2 + WINDOW);
+			assert_eq!(Requests::<Test>::get(id).unwrap().status, RequestStatus::Expired);
+			assert_eq!(held(HoldReason::RequestFee, DAPP), 0);
+			assert_eq!(Balances::free_balance(DAPP), START_BALANCE);
+			assert_eq!(events().last(), Some(&Event::RequestExpired { request: id }));
+			assert_eq!(
+				(stats(ALICE), stats(BOB), stats(CHARLIE)),
+				((0, 0, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1))
+			);
+			assert_noop!(submit(CHARLIE, id, output(&[0, 0, 0])), Error::<Test>::RequestNotPending);
+		});
+	}
+}
+
+mod offchain_worker {
+	use super::*;
+
+	fn run_ocw(env: &mut OcwEnv, block: u64) {
+		env.ext.execute_with(|| {
+			System::set_block_number(block);
+			InferenceOracle::offchain_worker(block);
+		});
+	}
+
+	#[test]
+	fn scores_each_pending_request_once_per_local_operator_key() {
+		let mut env = OcwEnv::new(&[ALICE, BOB], true);
+		let (first, second) = env.ext.execute_with(|| {
+			register(ALICE);
+			register(BOB);
+			register(CHARLIE); // not this node's key
+			(request(IRIS), request(LABELS))
+		});
+		run_ocw(&mut env, 1);
+		let sent = env.take_submissions();
+		assert_eq!(sent.len(), 4, "two requests times two local keys");
+		for (submission, signature) in &sent {
+			use frame::deps::sp_runtime::RuntimeAppPublic;
+			assert!(submission.key.verify(&submission.encode(), signature), "signed by its key");
+			let model = if submission.request == first { IRIS } else { LABELS };
+			assert_eq!(submission.outcome, output(&honest_output(model, &[1, 2, 3, 4])));
+		}
+		assert!(sent.iter().any(|(s, _)| s.request == second && s.key == key(BOB)));
+		// The model was loaded once, from the offchain DB, and served twice.
+		assert_eq!(*env.engine.loads.lock().unwrap(), 2);
+
+		// Run again (the same block, and the next): nothing is sent twice.
+		run_ocw(&mut env, 1);
+		run_ocw(&mut env, 2);
+		assert!(env.take_submissions().is_empty());
+	}
+
+	#[test]
+	fn submissions_reach_the_chain_and_finalize() {
+		let mut env = OcwEnv::new(&[ALICE, BOB], true);
+		let id = env.ext.execute_with(|| {
+			register(ALICE);
+			register(BOB);
+			request(IRIS)
+		});
+		run_ocw(&mut env, 1);
+		let sent = env.take_submissions();
+		env.ext.execute_with(|| {
+			for (submission, signature) in sent {
+				let call = Call::<Test>::submit_result { submission, signature };
+				assert_ok!(call.authorize(TransactionSource::External).unwrap());
+				assert_ok!(call.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into()));
+			}
+			let result = Results::<Test>::get(id).expect("two honest operators agree");
+			assert_eq!(result.output.to_vec(), honest_output(IRIS, &[1, 2, 3, 4]));
+			InferenceOracle::do_try_state().unwrap();
+		});
+	}
+
+	#[test]
+	fn a_submission_already_on_chain_is_not_sent() {
+		let mut env = OcwEnv::new(&[ALICE], true);
+		env.ext.execute_with(|| {
+			register(ALICE);
+			register(BOB);
+			let id = request(IRIS);
+			assert_ok!(submit(ALICE, id, output(&[1, 2, 3])));
+		});
+		run_ocw(&mut env, 1);
+		assert!(env.take_submissions().is_empty());
+	}
+
+	#[test]
+	fn missing_bytes_are_reported_as_a_failure() {
+		let mut env = OcwEnv::new(&[ALICE], false);
+		env.ext.execute_with(|| {
+			register(ALICE);
+			request(IRIS);
+		});
+		run_ocw(&mut env, 1);
+		let sent = env.take_submissions();
+		assert_eq!(sent.len(), 1);
+		assert_eq!(sent[0].0.outcome, Outcome::Failed(Failure::ModelBytesUnavailable));
+	}
+
+	#[test]
+	fn a_model_whose_golden_vectors_fail_is_not_served() {
+		let mut env = OcwEnv::new(&[ALICE], true);
+		env.ext.execute_with(|| {
+			set_golden_output(vec![1, 2, 3]);
+			register(ALICE);
+			request(IRIS);
+		});
+		run_ocw(&mut env, 1);
+		let sent = env.take_submissions();
+		assert_eq!(sent[0].0.outcome, Outcome::Failed(Failure::GoldenVectorMismatch));
+	}
+
+	#[test]
+	fn engine_errors_are_reported() {
+		let mut env = OcwEnv::new(&[ALICE], true);
+		env.ext.execute_with(|| {
+			register(ALICE);
+			request(IRIS);
+		});
+		*env.engine.fail_with.lock().unwrap() = Some(ScoreError::NonFiniteOutput);
+		run_ocw(&mut env, 1);
+		let sent = env.take_submissions();
+		assert_eq!(
+			sent[0].0.outcome,
+			Outcome::Failed(Failure::Engine(ScoreError::NonFiniteOutput))
+		);
+	}
+
+	#[test]
+	fn a_node_without_operator_keys_sends_nothing() {
+		let mut env = OcwEnv::new(&[], true);
+		env.ext.execute_with(|| {
+			register(ALICE);
+			request(IRIS);
+		});
+		run_ocw(&mut env, 1);
+		assert!(env.take_submissions().is_empty());
+	}
+
+	#[test]
+	fn the_host_function_is_unavailable_outside_an_offchain_worker() {
+		ExtBuilder::build().execute_with(|| {
+			assert_eq!(onnx::is_loaded(model_hash(IRIS)), Err(ScoreError::Unavailable));
+			assert_eq!(
+				onnx::load(model_hash(IRIS), &onnx_bytes(IRIS)),
+				Err(ScoreError::Unavailable)
+			);
+		});
+	}
+}
