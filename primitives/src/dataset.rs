@@ -24,7 +24,10 @@ pub type ContentHash = sp_core::H256;
 	DecodeWithMemTracking,
 	TypeInfo,
 	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
 )]
+#[serde(rename_all = "camelCase")]
 pub struct LicenceFlags {
 	/// The data may be used commercially (e.g. to train a model sold as a service).
 	pub commercial_use: bool,

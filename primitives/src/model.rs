@@ -57,6 +57,8 @@ pub fn model_bytes_key(hash: &ModelHash) -> Vec<u8> {
 	DecodeWithMemTracking,
 	TypeInfo,
 	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub enum ElementType {
 	/// 32-bit float (`tensor(float)`), what scikit-learn exports use.
@@ -72,8 +74,19 @@ pub enum ElementType {
 /// One input or output tensor of a model: which one, its element type and its exact shape
 /// (batch dimension included, e.g. `[1, 4]`).
 #[derive(
-	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	Clone,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
 )]
+#[serde(rename_all = "camelCase")]
 pub struct TensorSpec {
 	/// Its position among the model's inputs (or outputs), from 0.
 	pub index: u32,
@@ -109,6 +122,8 @@ impl TensorSpec {
 	DecodeWithMemTracking,
 	TypeInfo,
 	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub enum Aggregation {
 	/// The median of each output element; a submission more than `tolerance` units (of
@@ -176,7 +191,19 @@ pub struct StatusBlocks<BlockNumber> {
 }
 
 /// An input and the output a correct engine produces for it, both in fixed point.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(
+	Clone,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
 pub struct GoldenVector {
 	/// The input, `input_scale` fixed point, one element per input tensor element.
 	pub input: Vec<i64>,

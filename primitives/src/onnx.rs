@@ -42,7 +42,15 @@ pub struct ScoreRequest {
 /// Why a model could not be loaded or scored. Also recorded on-chain when an operator
 /// reports a failure, so that a broken model is visible rather than silent.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
 	MaxEncodedLen,
 )]
 pub enum ScoreError {

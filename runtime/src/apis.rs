@@ -18,11 +18,13 @@ use sp_version::RuntimeVersion;
 use aioracle_primitives::{
 	dataset::{AttestationView, ContentHash, DatasetId, DatasetView, Lineage, Taint},
 	model::{ModelHash, ModelId, ModelView, Provenance, VersionId, VersionView},
+	oracle::{Explanation, OperatorView, RequestId, RequestView, ResultView},
 };
+use pallet_inference_oracle::crypto::Public as OracleKey;
 
 use crate::{
 	AccountId, AuraId, Balance, Block, BlockNumber, ConsensusHook, DatasetProvenance, Executive,
-	InherentDataExt, ModelRegistry, Nonce, ParachainSystem, Runtime, RuntimeCall,
+	InferenceOracle, InherentDataExt, ModelRegistry, Nonce, ParachainSystem, Runtime, RuntimeCall,
 	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, SLOT_DURATION, VERSION,
 };
 
@@ -241,6 +243,28 @@ impl_runtime_apis! {
 
 		fn provenance(model: ModelId, version: VersionId) -> Option<Provenance<AccountId, Balance, BlockNumber>> {
 			crate::provenance::version_provenance(model, version)
+		}
+	}
+
+	impl aioracle_primitives::oracle::InferenceOracleApi<Block, AccountId, Balance, BlockNumber, OracleKey> for Runtime {
+		fn pending_requests(limit: u32) -> Vec<RequestView<AccountId, Balance, BlockNumber>> {
+			InferenceOracle::pending_request_views(limit)
+		}
+
+		fn request(id: RequestId) -> Option<RequestView<AccountId, Balance, BlockNumber>> {
+			InferenceOracle::request_view(id)
+		}
+
+		fn result(id: RequestId) -> Option<ResultView<AccountId, BlockNumber>> {
+			InferenceOracle::result_view(id)
+		}
+
+		fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNumber>> {
+			crate::provenance::explain(id)
+		}
+
+		fn operators() -> Vec<OperatorView<AccountId, Balance, OracleKey>> {
+			InferenceOracle::operator_views()
 		}
 	}
 

@@ -5,4 +5,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_dataset_provenance, DatasetProvenance]
 	[pallet_model_registry, ModelRegistry]
+	[pallet_inference_oracle, InferenceOracle]
 );

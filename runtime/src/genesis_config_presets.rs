@@ -1,10 +1,15 @@
 //! Genesis presets: `development` (the one-node dev chain) and `local_testnet` (a local
 //! relay chain with two collators).
 //!
-//! | preset | collators | funded | council | sudo |
+//! | preset | collators and oracle operators | funded | council | sudo |
 //! |---|---|---|---|---|
 //! | `development` | Alice | the six dev accounts | Alice, Bob, Charlie | Alice |
 //! | `local_testnet` | Alice, Bob | the six dev accounts | Alice, Bob, Charlie | Alice |
+//!
+//! Both also hold the sample: dataset 0, scikit-learn's bundled `iris.csv`, and model 0,
+//! `iris-classifier`, whose version 1 (`models/iris-logreg.onnx`, trained on dataset 0) is
+//! active. Its golden vectors are the first cases of `models/iris-logreg.json`, the
+//! onnxruntime reference outputs committed beside the model.
 
 use alloc::{vec, vec::Vec};
 use cumulus_primitives_core::ParaId;
@@ -12,10 +17,19 @@ use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
+use sp_runtime::traits::{BlakeTwo256, Hash};
+
+use aioracle_primitives::{
+	dataset::LicenceFlags,
+	model::{Aggregation, ElementType, GoldenVector, TensorSpec},
+};
+use pallet_inference_oracle::crypto::Public as OracleKey;
+use pallet_model_registry::{GenesisModel, GenesisVersion, VersionProposal};
 
 use crate::{
 	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, CouncilMembershipConfig,
-	ParachainInfoConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, UNIT,
+	DatasetProvenanceConfig, InferenceOracleConfig, ModelRegistryConfig, ParachainInfoConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, UNIT,
 };
 
 /// The parachain id of both presets (the first id a local relay chain hands out).
@@ -27,16 +41,90 @@ pub const DEV_ENDOWMENT: Balance = 1_000_000 * UNIT;
 /// The bond to become a collator candidate: 16 AIO.
 pub const CANDIDACY_BOND: Balance = 16 * UNIT;
 
-fn session_keys(aura: AuraId) -> SessionKeys {
-	SessionKeys { aura }
+/// The sample model's ONNX bytes and reference outputs (see `models/README.md`).
+pub const SAMPLE_MODEL_ONNX: &[u8] = include_bytes!("../../models/iris-logreg.onnx");
+const SAMPLE_MODEL_REFERENCE: &str = include_str!("../../models/iris-logreg.json");
+
+/// The sample dataset: scikit-learn 1.9.1's `sklearn/datasets/data/iris.csv` (2,734 bytes),
+/// hashed as `aioracle-node dataset hash` does.
+/// `0x06acbe603c9c2199df585e728885e17f7a4b23be601a4d0c65efa88baaae4cbf`.
+const IRIS_CSV_HASH: [u8; 32] = [
+	0x06, 0xac, 0xbe, 0x60, 0x3c, 0x9c, 0x21, 0x99, 0xdf, 0x58, 0x5e, 0x72, 0x88, 0x85, 0xe1, 0x7f,
+	0x7a, 0x4b, 0x23, 0xbe, 0x60, 0x1a, 0x4d, 0x0c, 0x65, 0xef, 0xa8, 0x8b, 0xaa, 0xae, 0x4c, 0xbf,
+];
+const IRIS_CSV_SIZE: u64 = 2_734;
+
+/// How many of the reference cases become golden vectors.
+const SAMPLE_GOLDEN_VECTORS: usize = 3;
+
+fn session_keys(aura: AuraId, oracle: OracleKey) -> SessionKeys {
+	SessionKeys { aura, oracle }
 }
 
-fn collator(key: Sr25519Keyring) -> (AccountId, AuraId) {
-	(key.to_account_id(), key.public().into())
+/// A collator of the presets: its account, Aura key and `orcl` key, all from one dev seed.
+/// Each is also an oracle operator.
+struct Collator {
+	account: AccountId,
+	aura: AuraId,
+	oracle: OracleKey,
+}
+
+fn collator(key: Sr25519Keyring) -> Collator {
+	Collator {
+		account: key.to_account_id(),
+		aura: key.public().into(),
+		oracle: key.public().into(),
+	}
+}
+
+/// The sample model's version 1: its contract, built from the committed reference JSON.
+fn sample_version() -> GenesisVersion {
+	let reference: Value = serde_json::from_str(SAMPLE_MODEL_REFERENCE).unwrap_or_default();
+	let scale = |name: &str| reference["fixed_point"][name].as_u64().unwrap_or(0) as u8;
+	let ints = |v: &Value| -> Vec<i64> {
+		v.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default()
+	};
+	// Output 1 of the scikit-learn classifier: the class probabilities.
+	let golden_vectors = reference["cases"]
+		.as_array()
+		.map(|cases| {
+			cases
+				.iter()
+				.take(SAMPLE_GOLDEN_VECTORS)
+				.map(|c| GoldenVector {
+					input: ints(&c["input_fixed_point"]),
+					output: ints(&c["outputs"][1]["fixed_point"]),
+				})
+				.collect()
+		})
+		.unwrap_or_default();
+	let spec = |index, shape: Vec<u32>| TensorSpec {
+		index,
+		element_type: ElementType::F32,
+		shape: frame_support::BoundedVec::truncate_from(shape),
+	};
+	GenesisVersion {
+		proposal: VersionProposal {
+			model_hash: <BlakeTwo256 as Hash>::hash(SAMPLE_MODEL_ONNX),
+			uri: Vec::new(),
+			input: spec(0, vec![1, 4]),
+			output: spec(1, vec![1, 3]),
+			input_scale: scale("input_scale"),
+			output_scale: scale("output_scale"),
+			// Ten millionths of probability.
+			aggregation: Aggregation::Median { tolerance: 10 },
+			min_agreement: 1,
+			training_datasets: vec![0],
+			commercial_use: false,
+			golden_vectors,
+		},
+		size_bytes: SAMPLE_MODEL_ONNX.len() as u32,
+		active: true,
+	}
 }
 
 fn genesis(
-	collators: Vec<(AccountId, AuraId)>,
+	collators: Vec<Collator>,
 	endowed: Vec<AccountId>,
 	council: Vec<AccountId>,
 	root: AccountId,
@@ -48,14 +136,37 @@ fn genesis(
 		},
 		parachain_info: ParachainInfoConfig { parachain_id: id },
 		collator_selection: CollatorSelectionConfig {
-			invulnerables: collators.iter().map(|(acc, _)| acc.clone()).collect::<Vec<_>>(),
+			invulnerables: collators.iter().map(|c| c.account.clone()).collect::<Vec<_>>(),
 			candidacy_bond: CANDIDACY_BOND,
 		},
 		session: SessionConfig {
 			keys: collators
-				.into_iter()
-				.map(|(acc, aura)| (acc.clone(), acc, session_keys(aura)))
+				.iter()
+				.map(|c| {
+					(c.account.clone(), c.account.clone(), session_keys(c.aura.clone(), c.oracle.clone()))
+				})
 				.collect::<Vec<_>>(),
+		},
+		dataset_provenance: DatasetProvenanceConfig {
+			datasets: vec![(
+				root.clone(),
+				IRIS_CSV_HASH.into(),
+				IRIS_CSV_SIZE,
+				b"https://archive.ics.uci.edu/dataset/53/iris".to_vec(),
+				b"CC-BY-4.0".to_vec(),
+				LicenceFlags { commercial_use: true, derivatives: true, share_alike: false },
+			)],
+		},
+		model_registry: ModelRegistryConfig {
+			models: vec![GenesisModel {
+				owner: root.clone(),
+				name: b"iris-classifier".to_vec(),
+				description: b"Iris species from 4 flower measurements (cm); outputs the probabilities of setosa, versicolor, virginica.".to_vec(),
+				versions: vec![sample_version()],
+			}],
+		},
+		inference_oracle: InferenceOracleConfig {
+			operators: collators.iter().map(|c| (c.account.clone(), c.oracle.clone())).collect::<Vec<_>>(),
 		},
 		council_membership: CouncilMembershipConfig {
 			members: frame_support::BoundedVec::truncate_from(council),

@@ -92,6 +92,9 @@ impl_opaque_keys! {
 	pub struct SessionKeys {
 		/// Signs the blocks the collator authors.
 		pub aura: Aura,
+		/// Signs the inference results the node's off-chain worker submits (`orcl`), if
+		/// the account is a registered operator.
+		pub oracle: InferenceOracle,
 	}
 }
 
@@ -101,7 +104,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("aioracle"),
 	impl_name: Cow::Borrowed("aioracle"),
 	authoring_version: 1,
-	spec_version: 2,
+	spec_version: 3,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -208,6 +211,8 @@ mod runtime {
 	pub type DatasetProvenance = pallet_dataset_provenance;
 	#[runtime::pallet_index(51)]
 	pub type ModelRegistry = pallet_model_registry;
+	#[runtime::pallet_index(52)]
+	pub type InferenceOracle = pallet_inference_oracle;
 }
 
 cumulus_pallet_parachain_system::register_validate_block! {

@@ -1,13 +1,17 @@
-//! The chain of custody, composed from the pallets' read APIs: a model version and the
-//! datasets it was trained on, with their lineage, licences and taint. The model registry
+//! The chain of custody, composed from the pallets' read APIs: a result, the model version
+//! that produced it, and the datasets that version was trained on, with their lineage,
+//! licences and taint. The model registry
 //! knows dataset ids only; the runtime joins them with the dataset pallet's records here.
 
 use alloc::vec::Vec;
 
-use aioracle_primitives::model::{ModelId, Provenance, TrainingDataset, VersionId};
+use aioracle_primitives::{
+	model::{ModelId, Provenance, TrainingDataset, VersionId},
+	oracle::{Explanation, RequestId},
+};
 use pallet_dataset_provenance::MAX_LINEAGE_QUERY_DEPTH;
 
-use crate::{AccountId, Balance, BlockNumber, DatasetProvenance, ModelRegistry};
+use crate::{AccountId, Balance, BlockNumber, DatasetProvenance, InferenceOracle, ModelRegistry};
 
 /// The provenance of `version` of `model`, or `None` if there is no such version.
 pub fn version_provenance(
@@ -29,4 +33,24 @@ pub fn version_provenance(
 		.collect();
 	let tainted = training_datasets.iter().any(|d| d.taint.is_tainted());
 	Some(Provenance { version, training_datasets, tainted })
+}
+
+/// Request `id` explained: its result, every submission, the model version that scored it
+/// and that version's training data, or `None` if the request is not retained.
+pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNumber>> {
+	let request = InferenceOracle::request_view(id)?;
+	let provenance = version_provenance(request.model, request.version);
+	let tainted_datasets = provenance
+		.iter()
+		.flat_map(|p| p.training_datasets.iter())
+		.filter(|d| d.taint.is_tainted())
+		.map(|d| d.dataset.id)
+		.collect();
+	Some(Explanation {
+		result: InferenceOracle::result_view(id),
+		submissions: InferenceOracle::submission_views(id),
+		request,
+		provenance,
+		tainted_datasets,
+	})
 }

@@ -18,11 +18,11 @@ use sp_runtime::traits::{BlakeTwo256, Dispatchable, Hash};
 #[test]
 fn registering_holds_a_deposit_in_aio() {
 	development().execute_with(|| {
-		let alice: AccountId = Alice.into();
-		let id = register(&alice, 1, vec![]);
+		let dave: AccountId = Dave.into();
+		let id = register(&dave, 1, vec![]);
 		let held = Balances::balance_on_hold(
 			&pallet_dataset_provenance::HoldReason::DatasetStorage.into(),
-			&alice,
+			&dave,
 		);
 		let record = pallet_dataset_provenance::Datasets::<Runtime>::get(id).unwrap();
 		assert_eq!(held, record.deposit);

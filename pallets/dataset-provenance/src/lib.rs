@@ -224,6 +224,36 @@ pub mod pallet {
 		AttestationStorage,
 	}
 
+	#[pallet::genesis_config]
+	#[derive(frame::prelude::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Datasets registered at genesis, without parents: `(owner, content hash, size in
+		/// bytes, URI, SPDX licence, licence flags)`. Their deposits are held from the
+		/// owners, as for `register_dataset`.
+		pub datasets: Vec<(T::AccountId, ContentHash, u64, Vec<u8>, Vec<u8>, LicenceFlags)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (owner, content_hash, size_bytes, uri, licence, flags) in &self.datasets {
+				let registration = Registration {
+					content_hash: *content_hash,
+					size_bytes: *size_bytes,
+					record_count: None,
+					uri: uri.clone(),
+					licence: licence.clone(),
+					licence_flags: *flags,
+					schema_hash: None,
+					parents: Vec::new(),
+					derivation: None,
+				};
+				let result = Pallet::<T>::do_register(owner.clone(), registration);
+				assert!(result.is_ok(), "a genesis dataset was refused: {result:?}");
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {

@@ -84,6 +84,7 @@ mod offchain;
 #[cfg(test)]
 mod tests;
 pub mod types;
+pub mod views;
 pub mod weights;
 
 /// The log target of this pallet and its off-chain worker.
@@ -122,6 +123,15 @@ pub type SubmissionOf<T> = Submission<
 pub type SubmissionsOf<T> = BoundedVec<SubmissionOf<T>, <T as Config>::MaxOperators>;
 /// A result of this runtime.
 pub type FinalResultOf<T> = FinalResult<BlockNumberFor<T>, <T as Config>::MaxOutputLen>;
+
+/// Creates what the benchmarks need from the rest of the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// A model whose active version has the largest input and output this pallet accepts,
+	/// and whose `min_agreement` is `MaxOperators` (so that only the last operator's
+	/// submission finalizes a request).
+	fn model() -> ModelId;
+}
 
 #[frame::pallet]
 pub mod pallet {
@@ -197,6 +207,10 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
+
+		/// Creates what the benchmarks need from the rest of the runtime.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// The registered operators, by account.
@@ -482,9 +496,9 @@ pub mod pallet {
 		///
 		/// ## Complexity
 		/// `O(S * L + O)`: `S` submissions of `L` elements compared, `O` operators counted
-		/// on finalization.
+		/// on finalization. Charged for the worst case: the submission that finalizes a
+		/// request every operator answered.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::submit_result(T::MaxOperators::get()))]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result())]
 		#[pallet::authorize(Self::authorize_submission)]
 		pub fn submit_result(
@@ -492,10 +506,9 @@ pub mod pallet {
 			submission: ResultSubmission<T::AuthorityId>,
 			// Verified in `authorize_submission`.
 			_signature: <T::AuthorityId as RuntimeAppPublic>::Signature,
-		) -> DispatchResultWithPostInfo {
+		) -> DispatchResult {
 			ensure_authorized(origin)?;
-			let submissions = Self::do_submit(submission)?;
-			Ok(Some(T::WeightInfo::submit_result(submissions)).into())
+			Self::do_submit(submission).map(|_| ())
 		}
 	}
 }

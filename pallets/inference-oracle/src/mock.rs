@@ -88,6 +88,8 @@ pub const IRIS: ModelId = 0;
 pub const LABELS: ModelId = 1;
 /// A model without an active version.
 pub const RETIRED: ModelId = 2;
+/// The benchmarks' model: every operator must agree.
+pub const BENCH: ModelId = 3;
 
 /// The ONNX bytes of the test models (the fake engine only checks their hash).
 pub fn onnx_bytes(model: ModelId) -> Vec<u8> {
@@ -131,7 +133,12 @@ impl MockModels {
 		let (output, aggregation) = match model {
 			IRIS => (spec(1, ElementType::F32, &[1, 3]), Aggregation::Median { tolerance: 10 }),
 			LABELS => (spec(0, ElementType::I64, &[1]), Aggregation::ExactMajority),
+			BENCH => (spec(1, ElementType::F32, &[1, 8]), Aggregation::Median { tolerance: 0 }),
 			_ => return None,
+		};
+		let (input, min_agreement) = match model {
+			BENCH => (spec(0, ElementType::F32, &[1, 8]), MAX_OPERATORS),
+			_ => (spec(0, ElementType::F32, &[1, 4]), 2),
 		};
 		let golden_output = GOLDEN_OUTPUT_OVERRIDE
 			.with(|g| g.borrow().clone())
@@ -143,12 +150,12 @@ impl MockModels {
 			model_hash: model_hash(model),
 			size_bytes: onnx_bytes(model).len() as u32,
 			uri: vec![],
-			input: spec(0, ElementType::F32, &[1, 4]),
+			input,
 			output,
 			input_scale: 4,
 			output_scale: 6,
 			aggregation,
-			min_agreement: 2,
+			min_agreement,
 			training_datasets: vec![0],
 			commercial_use: false,
 			golden_vectors: vec![GoldenVector {
@@ -239,6 +246,15 @@ impl crate::Config for Test {
 	type MaxRequestsPerOcwRun = ConstU32<10>;
 	type SubmissionPriority = ConstU64<{ 1 << 20 }>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockModels;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockModels {
+	fn model() -> ModelId {
+		BENCH
+	}
 }
 
 pub const ALICE: u64 = 1;

@@ -13,9 +13,37 @@ pub trait WeightInfo {
 	fn remove_operator() -> Weight;
 	fn slash_operator() -> Weight;
 	fn request_inference() -> Weight;
-	fn submit_result(s: u32) -> Weight;
+	fn submit_result() -> Weight;
 	fn authorize_submit_result() -> Weight;
 	fn on_initialize(r: u32) -> Weight;
+}
+
+pub struct SubstrateWeight<T>(PhantomData<T>);
+impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	fn register_operator() -> Weight {
+		Weight::zero()
+	}
+	fn unregister_operator() -> Weight {
+		Weight::zero()
+	}
+	fn remove_operator() -> Weight {
+		Weight::zero()
+	}
+	fn slash_operator() -> Weight {
+		Weight::zero()
+	}
+	fn request_inference() -> Weight {
+		Weight::zero()
+	}
+	fn submit_result() -> Weight {
+		Weight::zero()
+	}
+	fn authorize_submit_result() -> Weight {
+		Weight::zero()
+	}
+	fn on_initialize(_r: u32) -> Weight {
+		Weight::zero()
+	}
 }
 
 impl WeightInfo for () {
@@ -34,7 +62,7 @@ impl WeightInfo for () {
 	fn request_inference() -> Weight {
 		Weight::zero()
 	}
-	fn submit_result(_s: u32) -> Weight {
+	fn submit_result() -> Weight {
 		Weight::zero()
 	}
 	fn authorize_submit_result() -> Weight {

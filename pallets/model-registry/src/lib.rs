@@ -260,6 +260,52 @@ pub mod pallet {
 		VersionStorage,
 	}
 
+	#[pallet::genesis_config]
+	#[derive(frame::prelude::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Models created at genesis with their versions. Deposits are held from the owners
+		/// as for the calls. Genesis cannot write the offchain DB: nodes fetch the bytes from
+		/// each version's URI (the dev node seeds its sample model's bytes itself).
+		pub models: Vec<GenesisModel<T::AccountId>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for m in &self.models {
+				let model = Pallet::<T>::do_create_model(
+					m.owner.clone(),
+					m.name.clone(),
+					m.description.clone(),
+				);
+				let Ok(model) = model else { panic!("a genesis model was refused: {model:?}") };
+				for v in &m.versions {
+					let version = Pallet::<T>::store_version(
+						m.owner.clone(),
+						model,
+						v.proposal.clone(),
+						v.size_bytes,
+					);
+					let Ok(version) = version else {
+						panic!("a genesis version was refused: {version:?}")
+					};
+					if v.active {
+						let approved = Pallet::<T>::approve(model, version);
+						assert!(
+							approved.is_ok(),
+							"a genesis version was not approved: {approved:?}"
+						);
+						let activated = Pallet::<T>::do_activate(model, version);
+						assert!(
+							activated.is_ok(),
+							"a genesis version was not activated: {activated:?}"
+						);
+					}
+				}
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -507,14 +553,7 @@ pub mod pallet {
 			version: VersionId,
 		) -> DispatchResultWithPostInfo {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
-			ensure!(v.status == VersionStatus::Proposed, Error::<T>::NotProposed);
-			Self::ensure_untainted(&v.training_datasets)?;
-			v.status = VersionStatus::Approved;
-			v.status_blocks.approved = Some(Self::now());
-			let datasets = v.training_datasets.len() as u32;
-			Versions::<T>::insert(model, version, v);
-			Self::deposit_event(Event::ModelVersionApproved { model, version });
+			let datasets = Self::approve(model, version)?;
 			Ok(Some(T::WeightInfo::approve_version(datasets)).into())
 		}
 
@@ -649,21 +688,36 @@ impl<T: Config> Pallet<T> {
 		Ok(id)
 	}
 
-	/// Validates and stores a proposed version; returns its number.
+	/// Checks the ONNX `bytes` against the proposal, stores the version and indexes the
+	/// bytes into the offchain DB; returns the version's number.
 	pub fn do_propose(
 		who: T::AccountId,
 		model: ModelId,
 		p: VersionProposal,
 		bytes: Vec<u8>,
 	) -> Result<VersionId, DispatchError> {
+		ensure!(!bytes.is_empty(), Error::<T>::EmptyModelBytes);
+		ensure!(bytes.len() <= T::MaxModelBytes::get() as usize, Error::<T>::ModelBytesTooLarge);
+		ensure!(ModelHash::from(blake2_256(&bytes)) == p.model_hash, Error::<T>::ModelHashMismatch);
+		let hash = p.model_hash;
+		let version = Self::store_version(who, model, p, bytes.len() as u32)?;
+		sp_io::offchain_index::set(&model_bytes_key(&hash), &bytes);
+		Ok(version)
+	}
+
+	/// Validates and stores a version whose bytes (`size_bytes` long) hash to
+	/// `p.model_hash`; returns its number. The caller vouches for the bytes.
+	fn store_version(
+		who: T::AccountId,
+		model: ModelId,
+		p: VersionProposal,
+		size_bytes: u32,
+	) -> Result<VersionId, DispatchError> {
 		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
 		ensure!(record.owner == who, Error::<T>::NotOwner);
 		let version = record.next_version;
 		ensure!(version <= T::MaxVersions::get(), Error::<T>::TooManyVersions);
-
-		ensure!(!bytes.is_empty(), Error::<T>::EmptyModelBytes);
-		ensure!(bytes.len() <= T::MaxModelBytes::get() as usize, Error::<T>::ModelBytesTooLarge);
-		ensure!(ModelHash::from(blake2_256(&bytes)) == p.model_hash, Error::<T>::ModelHashMismatch);
+		ensure!(size_bytes <= T::MaxModelBytes::get(), Error::<T>::ModelBytesTooLarge);
 		ensure!(!VersionByHash::<T>::contains_key(p.model_hash), Error::<T>::ModelHashInUse);
 
 		let uri: BoundedVec<u8, T::MaxUriLen> =
@@ -683,7 +737,7 @@ impl<T: Config> Pallet<T> {
 
 		let mut v = ModelVersion {
 			model_hash: p.model_hash,
-			size_bytes: bytes.len() as u32,
+			size_bytes,
 			uri,
 			input: p.input,
 			output: p.output,
@@ -698,11 +752,11 @@ impl<T: Config> Pallet<T> {
 			deposit: Zero::zero(),
 		};
 		let record_bytes = v.encoded_size().saturating_add(golden_vectors.encoded_size());
-		let deposit = Self::storage_deposit(T::VersionDeposit::get(), record_bytes, bytes.len());
+		let deposit =
+			Self::storage_deposit(T::VersionDeposit::get(), record_bytes, size_bytes as usize);
 		v.deposit = deposit;
 		T::Currency::hold(&HoldReason::VersionStorage.into(), &who, deposit)?;
 
-		sp_io::offchain_index::set(&model_bytes_key(&p.model_hash), &bytes);
 		record.next_version = version.saturating_add(1);
 		Models::<T>::insert(model, record);
 		Versions::<T>::insert(model, version, v);
@@ -712,18 +766,31 @@ impl<T: Config> Pallet<T> {
 		VersionByHash::<T>::insert(p.model_hash, (model, version));
 		log::info!(
 			target: LOG_TARGET,
-			"model {model} version {version} proposed: {} bytes, hash {:?}",
-			bytes.len(),
+			"model {model} version {version} proposed: {size_bytes} bytes, hash {:?}",
 			p.model_hash,
 		);
 		Self::deposit_event(Event::ModelVersionProposed {
 			model,
 			version,
 			model_hash: p.model_hash,
-			size_bytes: bytes.len() as u32,
+			size_bytes,
 			deposit,
 		});
 		Ok(version)
+	}
+
+	/// Approves a `Proposed` version with untainted training data; returns its number of
+	/// training datasets (for the weight).
+	fn approve(model: ModelId, version: VersionId) -> Result<u32, DispatchError> {
+		let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
+		ensure!(v.status == VersionStatus::Proposed, Error::<T>::NotProposed);
+		Self::ensure_untainted(&v.training_datasets)?;
+		v.status = VersionStatus::Approved;
+		v.status_blocks.approved = Some(Self::now());
+		let datasets = v.training_datasets.len() as u32;
+		Versions::<T>::insert(model, version, v);
+		Self::deposit_event(Event::ModelVersionApproved { model, version });
+		Ok(datasets)
 	}
 
 	/// The deposit for `record_bytes` of state and `model_bytes` of ONNX off-chain.
@@ -912,6 +979,44 @@ impl<T: Config> Pallet<T> {
 	/// The version whose ONNX bytes hash to `model_hash`.
 	pub fn version_view_by_hash(model_hash: ModelHash) -> Option<VersionViewOf<T>> {
 		VersionByHash::<T>::get(model_hash).and_then(|(m, v)| Self::version_view(m, v))
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Benchmarks only (other pallets' too): creates a model owned by `owner` whose active
+	/// version takes `input_len` and returns `output_len` F32 elements, with median
+	/// aggregation at tolerance 0 and `min_agreement`, trained on one dataset from
+	/// `T::BenchmarkHelper`. `owner` must be able to pay the deposits.
+	pub fn benchmark_active_model(
+		owner: T::AccountId,
+		input_len: u32,
+		output_len: u32,
+		min_agreement: u32,
+	) -> Result<ModelId, DispatchError> {
+		let model = Self::do_create_model(owner.clone(), alloc::vec![b'm'], Vec::new())?;
+		let spec = |index, len: u32| TensorSpec {
+			index,
+			element_type: ElementType::F32,
+			shape: BoundedVec::truncate_from(alloc::vec![1, len]),
+		};
+		let proposal = VersionProposal {
+			model_hash: (b"benchmark model", model).using_encoded(blake2_256).into(),
+			uri: Vec::new(),
+			input: spec(0, input_len),
+			output: spec(1, output_len),
+			input_scale: 0,
+			output_scale: 0,
+			aggregation: Aggregation::Median { tolerance: 0 },
+			min_agreement,
+			training_datasets: alloc::vec![T::BenchmarkHelper::training_dataset()],
+			commercial_use: false,
+			golden_vectors: Vec::new(),
+		};
+		let version = Self::store_version(owner, model, proposal, 1)?;
+		Self::approve(model, version)?;
+		Self::do_activate(model, version)?;
+		Ok(model)
 	}
 }
 

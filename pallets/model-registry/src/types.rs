@@ -102,7 +102,19 @@ pub struct BoundedGoldenVector<MaxLen: Get<u32>> {
 
 /// What a `propose_version` call carries besides the ONNX bytes. Unbounded here; the
 /// pallet checks every bound and says which one was exceeded.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(
+	Clone,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	frame_support::Serialize,
+	frame_support::Deserialize,
+)]
+#[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
 pub struct VersionProposal {
 	/// blake2-256 of the ONNX bytes sent with the call.
 	pub model_hash: ModelHash,
@@ -195,4 +207,30 @@ impl<
 			deposit: self.deposit,
 		}
 	}
+}
+
+/// A model created at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, frame_support::Serialize, frame_support::Deserialize)]
+#[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
+pub struct GenesisModel<AccountId> {
+	/// Its owner.
+	pub owner: AccountId,
+	/// Its name.
+	pub name: Vec<u8>,
+	/// What it does.
+	pub description: Vec<u8>,
+	/// Its versions, numbered from 1 in this order.
+	pub versions: Vec<GenesisVersion>,
+}
+
+/// A model version created at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, frame_support::Serialize, frame_support::Deserialize)]
+#[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
+pub struct GenesisVersion {
+	/// Its contract and training data.
+	pub proposal: VersionProposal,
+	/// The size of its ONNX bytes (which hash to `proposal.model_hash`).
+	pub size_bytes: u32,
+	/// Approve and activate it (else it stays `Proposed`).
+	pub active: bool,
 }

@@ -6,6 +6,7 @@ pub mod datasets;
 pub mod governance;
 pub mod models;
 pub mod monetary;
+pub mod oracle;
 pub mod system;
 
 pub use system::RuntimeBlockWeights;

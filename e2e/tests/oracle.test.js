@@ -1,0 +1,88 @@
+// The inference oracle end to end, as a dApp would use it on a fresh dev node: request an
+// inference from the sample model (iris, active at genesis), wait for ResultFinalized, and
+// compare the output with the onnxruntime reference committed beside the model. Alice's
+// node is the operator: its off-chain worker scores with the real ONNX engine.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+
+import { devAccounts, findEvent, submit } from '../lib/chain.js';
+import { startDevNode } from '../lib/node.js';
+
+const reference = JSON.parse(
+  readFileSync(new URL('../../models/iris-logreg.json', import.meta.url), 'utf8'),
+);
+
+/** Resolves with the first `InferenceOracle.ResultFinalized` event for `request`. */
+function resultFinalized(api, request, timeoutMs = 120_000) {
+  return new Promise((resolve, reject) => {
+    let unsubscribe;
+    const timer = setTimeout(() => {
+      unsubscribe?.();
+      reject(new Error(`no ResultFinalized for request ${request} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    api.query.system
+      .events((records) => {
+        for (const { event } of records) {
+          if (api.events.inferenceOracle.ResultFinalized.is(event)
+            && event.data.request.toNumber() === request) {
+            clearTimeout(timer);
+            unsubscribe?.();
+            resolve(event);
+          }
+        }
+      })
+      .then((u) => { unsubscribe = u; }, reject);
+  });
+}
+
+describe('inference oracle', () => {
+  let node;
+  let api;
+  let accounts;
+
+  before(async () => {
+    node = await startDevNode({ name: 'oracle', args: ['--dev-block-time', '1000'] });
+    api = await node.connect();
+    accounts = await devAccounts();
+  });
+
+  after(async () => {
+    await node?.stop();
+  });
+
+  it('answers a request on the sample model with the reference output', async () => {
+    const { dave } = accounts;
+    const model = (await api.call.modelRegistryApi.activeVersion(0)).unwrap();
+    assert.equal(model.modelHash.toHex(), reference.hash, 'the sample model is active');
+    const operators = await api.call.inferenceOracleApi.operators();
+    assert.equal(operators.length, 1, 'Alice is the dev operator');
+
+    for (const [index, c] of reference.cases.slice(0, 3).entries()) {
+      const fee = api.consts.inferenceOracle.requestFee;
+      const events = await submit(
+        api, api.tx.inferenceOracle.requestInference(0, c.input_fixed_point, fee), dave,
+      );
+      const request = findEvent(api, events, 'inferenceOracle', 'InferenceRequested')
+        .data.request.toNumber();
+      const finalized = await resultFinalized(api, request);
+      const output = finalized.data.output.map((x) => x.toNumber());
+      const expected = c.outputs[1].fixed_point;
+      const tolerance = model.aggregation.asMedian.tolerance.toNumber();
+      output.forEach((value, i) => assert.ok(
+        Math.abs(value - expected[i]) <= tolerance,
+        `case ${index}, element ${i}: ${value} vs reference ${expected[i]}`,
+      ));
+
+      // The result explains itself: the model version, its training data, who agreed.
+      const explanation = (await api.call.inferenceOracleApi.explain(request)).unwrap();
+      assert.equal(explanation.request.status.toString(), 'Finalized');
+      assert.equal(explanation.result.unwrap().agreeing.length, 1);
+      assert.equal(explanation.submissions.length, 1);
+      const provenance = explanation.provenance.unwrap();
+      assert.equal(provenance.trainingDatasets[0].dataset.licence.toUtf8(), 'CC-BY-4.0');
+      assert.equal(explanation.taintedDatasets.length, 0);
+    }
+  });
+});

@@ -1,0 +1,143 @@
+//! What the runtime API returns: requests, results, submissions and operators as views.
+
+use aioracle_primitives::oracle::{OperatorView, RequestView, ResultView, SubmissionView};
+use alloc::vec::Vec;
+
+use super::*;
+
+/// The most pending requests one `pending_requests` call returns.
+pub const MAX_PENDING_QUERY: u32 = 256;
+
+/// A request view of this runtime.
+pub type RequestViewOf<T> =
+	RequestView<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+/// A result view of this runtime.
+pub type ResultViewOf<T> = ResultView<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+/// A submission view of this runtime.
+pub type SubmissionViewOf<T> =
+	SubmissionView<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+/// An operator view of this runtime.
+pub type OperatorViewOf<T> =
+	OperatorView<<T as frame_system::Config>::AccountId, BalanceOf<T>, <T as Config>::AuthorityId>;
+
+impl<T: Config> Pallet<T> {
+	/// Request `id`, if retained.
+	pub fn request_view(id: RequestId) -> Option<RequestViewOf<T>> {
+		let r = Requests::<T>::get(id)?;
+		Some(RequestView {
+			id,
+			requester: r.requester,
+			model: r.model,
+			version: r.version,
+			model_hash: r.model_hash,
+			input: r.input.into_inner(),
+			fee: r.fee,
+			created_at: r.created_at,
+			deadline: r.deadline,
+			aggregation: r.aggregation,
+			min_agreement: r.min_agreement,
+			status: r.status,
+		})
+	}
+
+	/// Pending requests, oldest first, at most `limit` (capped at [`MAX_PENDING_QUERY`]).
+	pub fn pending_request_views(limit: u32) -> Vec<RequestViewOf<T>> {
+		let mut ids: Vec<RequestId> = PendingRequests::<T>::iter_keys().collect();
+		ids.sort();
+		ids.into_iter()
+			.take(limit.min(MAX_PENDING_QUERY) as usize)
+			.filter_map(Self::request_view)
+			.collect()
+	}
+
+	/// Every submission to request `id`, in arrival order.
+	pub fn submission_views(id: RequestId) -> Vec<SubmissionViewOf<T>> {
+		Submissions::<T>::get(id)
+			.into_iter()
+			.map(|s| SubmissionView {
+				operator: s.operator,
+				outcome: match s.outcome {
+					Outcome::Output(o) => Outcome::Output(o.into_inner()),
+					Outcome::Failed(f) => Outcome::Failed(f),
+				},
+				at: s.at,
+			})
+			.collect()
+	}
+
+	/// The accepted result of request `id`, with who agreed, who was an outlier and who
+	/// failed.
+	pub fn result_view(id: RequestId) -> Option<ResultViewOf<T>> {
+		let result = Results::<T>::get(id)?;
+		let request = Requests::<T>::get(id)?;
+		let tolerance = match request.aggregation {
+			Aggregation::Median { tolerance } => tolerance,
+			Aggregation::ExactMajority => 0,
+		};
+		let (mut agreeing, mut outliers, mut failed) = (Vec::new(), Vec::new(), Vec::new());
+		for s in Submissions::<T>::get(id) {
+			match s.outcome {
+				Outcome::Output(o) => {
+					let agrees = o.len() == result.output.len()
+						&& o.iter()
+							.zip(result.output.iter())
+							.all(|(a, b)| a.abs_diff(*b) <= tolerance);
+					if agrees {
+						agreeing.push(s.operator)
+					} else {
+						outliers.push(s.operator)
+					}
+				}
+				Outcome::Failed(f) => failed.push((s.operator, f)),
+			}
+		}
+		Some(ResultView {
+			request: id,
+			output: result.output.into_inner(),
+			finalized_at: result.finalized_at,
+			agreeing,
+			outliers,
+			failed,
+		})
+	}
+
+	/// The registered operators.
+	pub fn operator_views() -> Vec<OperatorViewOf<T>> {
+		Operators::<T>::iter()
+			.map(|(account, o)| OperatorView {
+				account,
+				key: o.key,
+				bond: o.bond,
+				agreements: o.agreements,
+				outliers: o.outliers,
+				failures: o.failures,
+				misses: o.misses,
+			})
+			.collect()
+	}
+}
+
+impl<T: Config> frame::deps::sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
+	type Public = T::AuthorityId;
+}
+
+/// The `orcl` key travels with a collator's session keys so that `--dev` seeds and
+/// `author_rotateKeys` create it, but sessions do not use it: operators register their key
+/// with `register_operator`.
+impl<T: Config> frame::traits::OneSessionHandler<T::AccountId> for Pallet<T> {
+	type Key = T::AuthorityId;
+
+	fn on_genesis_session<'a, I: 'a>(_validators: I)
+	where
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+	{
+	}
+
+	fn on_new_session<'a, I: 'a>(_changed: bool, _validators: I, _queued: I)
+	where
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+	{
+	}
+
+	fn on_disabled(_validator_index: u32) {}
+}
