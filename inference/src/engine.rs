@@ -1,0 +1,484 @@
+//! The [`Engine`]: models loaded by hash, optimised plans in an LRU cache, fixed-point
+//! scoring.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Instant;
+
+use aioracle_primitives::model::{ElementType, ModelHash, TensorSpec};
+use tract_onnx::data_resolver::ModelDataResolver;
+use tract_onnx::prelude::*;
+use tract_onnx::tract_core::internal::format_err;
+use tract_onnx::Onnx;
+
+use crate::fixed_point::{
+	check_scale, dequantise_f32, dequantise_f64, dequantise_int, quantise_float, quantise_int,
+};
+use crate::inspect::{check_no_external_data, decode, describe, model_hash, ModelInfo};
+use crate::EngineError;
+
+/// The log target of the engine.
+const LOG_TARGET: &str = "onnx";
+
+/// The most plans (input shapes) kept per model; the oldest is dropped beyond that.
+const MAX_PLANS_PER_MODEL: usize = 4;
+
+/// tract-onnx with this crate's operators registered, and no access to external data
+/// files. Built once.
+pub(crate) fn framework() -> &'static Onnx {
+	static FRAMEWORK: OnceLock<Onnx> = OnceLock::new();
+	FRAMEWORK.get_or_init(|| {
+		let mut onnx = tract_onnx::onnx();
+		crate::ops::register(&mut onnx.op_register);
+		onnx.provider = Arc::new(NoExternalData);
+		onnx
+	})
+}
+
+/// Refuses every external-data read: a model is only the bytes it hashes to.
+struct NoExternalData;
+
+impl ModelDataResolver for NoExternalData {
+	fn read_bytes_from_path(
+		&self,
+		_buf: &mut Vec<u8>,
+		p: &Path,
+		_offset: usize,
+		_length: Option<usize>,
+	) -> TractResult<()> {
+		Err(format_err!("external tensor data ({p:?}) is not allowed"))
+	}
+}
+
+/// A request to score one input with a loaded model, in fixed point (see
+/// [`crate::fixed_point`] for the conversions).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScoreRequest {
+	/// The input tensor fed: its index among the model's inputs (0: the engine serves
+	/// single-input models), element type and exact shape (e.g. `[1, 4]`).
+	pub input: TensorSpec,
+	/// The output tensor read: its index among the model's outputs, element type and
+	/// exact shape (e.g. `[1, 3]`).
+	pub output: TensorSpec,
+	/// Decimals of the fixed-point input values.
+	pub input_scale: u8,
+	/// Decimals of the fixed-point output values.
+	pub output_scale: u8,
+	/// The input, `input_scale` fixed point, row-major, one per element of `input.shape`.
+	pub values: Vec<i64>,
+}
+
+/// A runnable, optimised plan for one input shape.
+type Plan = Arc<TypedSimplePlan>;
+
+/// A loaded model: what it is, its parsed (not yet typed) graph, and its plans.
+struct Loaded {
+	info: ModelInfo,
+	/// The parsed graph, its input as declared (symbolic batch included).
+	model: InferenceModel,
+	/// The element type of its input.
+	input_type: ElementType,
+	/// The declared dimensions of its input (`None`: symbolic).
+	input_dims: Vec<Option<u64>>,
+	/// Plans by input shape, oldest first.
+	plans: Mutex<Vec<(Vec<usize>, Plan)>>,
+}
+
+impl Loaded {
+	/// The plan for `shape`, built (type-checked, optimised) the first time.
+	fn plan(&self, shape: &[usize]) -> Result<Plan, EngineError> {
+		if let Some((_, plan)) = lock(&self.plans).iter().find(|(s, _)| s == shape) {
+			return Ok(plan.clone());
+		}
+		let plan = build_plan(&self.model, shape, self.input_type)?;
+		let mut plans = lock(&self.plans);
+		if !plans.iter().any(|(s, _)| s == shape) {
+			if plans.len() >= MAX_PLANS_PER_MODEL {
+				plans.remove(0);
+			}
+			plans.push((shape.to_vec(), plan.clone()));
+		}
+		Ok(plan)
+	}
+}
+
+/// Types a copy of the parsed graph for a concrete input shape and optimises it.
+fn build_plan(
+	model: &InferenceModel,
+	shape: &[usize],
+	input: ElementType,
+) -> Result<Plan, EngineError> {
+	let build = || -> TractResult<Plan> {
+		let fact = InferenceFact::dt_shape(datum_type(input), shape);
+		let model = model.clone().with_input_fact(0, fact)?;
+		model.into_optimized()?.into_runnable()
+	};
+	build().map_err(|e| EngineError::InvalidModel(format!("{e:#}")))
+}
+
+/// The tract datum type of an element type.
+fn datum_type(t: ElementType) -> DatumType {
+	match t {
+		ElementType::F32 => f32::datum_type(),
+		ElementType::F64 => f64::datum_type(),
+		ElementType::I32 => i32::datum_type(),
+		ElementType::I64 => i64::datum_type(),
+	}
+}
+
+/// The element type of a tract datum type, if the engine reads that type.
+fn element_type(dt: DatumType) -> Option<ElementType> {
+	match dt {
+		DatumType::F32 => Some(ElementType::F32),
+		DatumType::F64 => Some(ElementType::F64),
+		DatumType::I32 => Some(ElementType::I32),
+		// tract types ONNX int64 tensors it may use as shapes as TDim; their values are
+		// plain integers by the time they are outputs.
+		DatumType::I64 | DatumType::TDim => Some(ElementType::I64),
+		_ => None,
+	}
+}
+
+/// Locks a mutex, ignoring poisoning (the data under these locks stays consistent: a
+/// panic cannot leave a half-made entry).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+	m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The loaded models, least recently used first out.
+struct Cache {
+	capacity: usize,
+	/// Incremented on every use; an entry's `used` is the tick of its last use.
+	tick: u64,
+	entries: Vec<(ModelHash, Arc<Loaded>, u64)>,
+}
+
+impl Cache {
+	/// The model, marked as just used.
+	fn get(&mut self, hash: &ModelHash) -> Option<Arc<Loaded>> {
+		self.tick += 1;
+		let tick = self.tick;
+		self.entries.iter_mut().find(|(h, _, _)| h == hash).map(|(_, loaded, used)| {
+			*used = tick;
+			loaded.clone()
+		})
+	}
+
+	/// Adds a model (or replaces it), evicting the least recently used beyond capacity;
+	/// returns the evicted hashes.
+	fn insert(&mut self, hash: ModelHash, loaded: Arc<Loaded>) -> Vec<ModelHash> {
+		self.tick += 1;
+		self.entries.retain(|(h, _, _)| *h != hash);
+		let mut evicted = vec![];
+		while self.entries.len() >= self.capacity {
+			let oldest = (0..self.entries.len())
+				.min_by_key(|i| self.entries[*i].2)
+				.expect("capacity is at least 1");
+			evicted.push(self.entries.remove(oldest).0);
+		}
+		self.entries.push((hash, loaded, self.tick));
+		evicted
+	}
+}
+
+/// The ONNX engine: loads models by hash, keeps optimised plans of the most recently used
+/// ones, and scores fixed-point requests.
+///
+/// It is `Send + Sync`: share it behind an `Arc` between threads. Loading and planning run
+/// outside the cache lock, so scoring one model does not wait for another's load (two
+/// threads loading the same new model at once may both parse it; the cache keeps one).
+///
+/// ## Plans and input shapes
+/// scikit-learn exports have a symbolic batch dimension (`[N, k]`). A model's graph is
+/// parsed once, at load, and a plan is typed and optimised per concrete input shape and
+/// cached with the model (at most 4 shapes per model). The load itself builds the plan for
+/// the declared shape with every symbolic dimension set to 1 (batch 1), which is also where
+/// the graph is type-checked: a model that loads can score single rows without further
+/// planning.
+///
+/// ## Capacity
+/// The cache holds at most `capacity` models (at least 1); loading one more evicts the
+/// least recently used (loaded or scored). Scoring an evicted model gives
+/// [`EngineError::UnknownModel`]: load its bytes again and retry.
+pub struct Engine {
+	cache: Mutex<Cache>,
+	parses: AtomicU64,
+}
+
+impl Engine {
+	/// An engine that keeps at most `capacity` models (0 counts as 1).
+	pub fn new(capacity: usize) -> Self {
+		Engine {
+			cache: Mutex::new(Cache { capacity: capacity.max(1), tick: 0, entries: vec![] }),
+			parses: AtomicU64::new(0),
+		}
+	}
+
+	/// The most models the engine keeps.
+	pub fn capacity(&self) -> usize {
+		lock(&self.cache).capacity
+	}
+
+	/// The number of models loaded now.
+	pub fn len(&self) -> usize {
+		lock(&self.cache).entries.len()
+	}
+
+	/// Whether no model is loaded.
+	pub fn is_empty(&self) -> bool {
+		self.len() == 0
+	}
+
+	/// How many times the engine has parsed a model's graph (a load of a model already
+	/// cached does not parse).
+	pub fn parse_count(&self) -> u64 {
+		self.parses.load(Ordering::Relaxed)
+	}
+
+	/// Whether the model is loaded (does not count as a use for the LRU order).
+	pub fn is_loaded(&self, hash: &ModelHash) -> bool {
+		lock(&self.cache).entries.iter().any(|(h, _, _)| h == hash)
+	}
+
+	/// Loads a model: checks that `bytes` hash (blake2-256) to `expected`, checks its
+	/// operators, parses it with tract-onnx (with this crate's ONNX-ML operators), types
+	/// and optimises it for a batch of 1, and caches it. Loading a model that is cached
+	/// only checks the hash and marks it used.
+	pub fn load(&self, expected: ModelHash, bytes: &[u8]) -> Result<ModelInfo, EngineError> {
+		let actual = model_hash(bytes);
+		if actual != expected {
+			return Err(EngineError::HashMismatch { expected, actual });
+		}
+		if let Some(loaded) = lock(&self.cache).get(&expected) {
+			return Ok(loaded.info.clone());
+		}
+		let started = Instant::now();
+		let proto = decode(bytes)?;
+		let info = describe(&proto, bytes);
+		if !info.unsupported_ops.is_empty() {
+			return Err(EngineError::UnsupportedOperator(info.unsupported_ops.join(", ")));
+		}
+		check_no_external_data(proto.graph.as_ref().expect("decode checks the graph"))?;
+		let [input] = info.inputs.as_slice() else {
+			return Err(EngineError::UnsupportedModel(format!(
+				"the model has {} inputs; the engine feeds exactly one",
+				info.inputs.len()
+			)));
+		};
+		let input_type = input.element_type.ok_or_else(|| {
+			EngineError::UnsupportedModel(format!(
+				"input {:?} is {}, which the engine cannot feed",
+				input.name, input.onnx_type
+			))
+		})?;
+		let input_dims = input.shape.clone().ok_or_else(|| {
+			EngineError::UnsupportedModel(format!("input {:?} declares no shape", input.name))
+		})?;
+
+		self.parses.fetch_add(1, Ordering::Relaxed);
+		let parsed = framework()
+			.parse(&proto, None)
+			.map_err(|e| EngineError::InvalidModel(format!("{e:#}")))?;
+		if !parsed.unresolved_inputs.is_empty() {
+			return Err(EngineError::InvalidModel(format!(
+				"unresolved inputs: {:?}",
+				parsed.unresolved_inputs
+			)));
+		}
+		let batch_one: Vec<usize> = input_dims.iter().map(|d| d.unwrap_or(1) as usize).collect();
+		let plan = build_plan(&parsed.model, &batch_one, input_type)?;
+		let loaded = Arc::new(Loaded {
+			info: info.clone(),
+			model: parsed.model,
+			input_type,
+			input_dims,
+			plans: Mutex::new(vec![(batch_one, plan)]),
+		});
+		let evicted = lock(&self.cache).insert(expected, loaded);
+		log::info!(
+			target: LOG_TARGET,
+			"loaded model {expected:?} ({} bytes, {} ops) in {} ms",
+			info.size_bytes,
+			info.ops.iter().map(|o| o.count).sum::<usize>(),
+			started.elapsed().as_millis()
+		);
+		for hash in evicted {
+			log::info!(target: LOG_TARGET, "evicted model {hash:?} (least recently used)");
+		}
+		Ok(info)
+	}
+
+	/// Scores one request with a loaded model: dequantises the input, runs the plan for its
+	/// shape, and returns output `request.output.index` in fixed point, row-major.
+	///
+	/// Errors: [`EngineError::UnknownModel`] if the model is not loaded;
+	/// [`EngineError::WrongInputShape`], [`EngineError::WrongElementType`] or
+	/// [`EngineError::WrongOutputShape`] if the request does not match the model;
+	/// [`EngineError::NonFiniteOutput`] or [`EngineError::OutputOutOfRange`] if an output
+	/// element has no fixed-point value.
+	pub fn score(&self, hash: ModelHash, request: &ScoreRequest) -> Result<Vec<i64>, EngineError> {
+		check_scale(request.input_scale)?;
+		check_scale(request.output_scale)?;
+		let loaded = lock(&self.cache).get(&hash).ok_or(EngineError::UnknownModel(hash))?;
+		let input = &request.input;
+		if input.index != 0 {
+			return Err(EngineError::WrongInputShape(format!(
+				"input index {}: the model has one input",
+				input.index
+			)));
+		}
+		if input.element_type != loaded.input_type {
+			return Err(EngineError::WrongElementType(format!(
+				"the model's input is {:?}, the request feeds {:?}",
+				loaded.input_type, input.element_type
+			)));
+		}
+		let shape: Vec<usize> = input.shape.iter().map(|d| *d as usize).collect();
+		let count = input.element_count().ok_or_else(|| {
+			EngineError::WrongInputShape(format!("input shape {shape:?} has no elements"))
+		})?;
+		let declared = &loaded.input_dims;
+		let compatible = declared.len() == shape.len()
+			&& declared.iter().zip(&shape).all(|(d, s)| d.is_none_or(|d| d == *s as u64));
+		if !compatible {
+			let declared: Vec<String> = declared
+				.iter()
+				.map(|d| d.map_or_else(|| "N".to_string(), |d| d.to_string()))
+				.collect();
+			return Err(EngineError::WrongInputShape(format!(
+				"the model's input is [{}], the request's {shape:?}",
+				declared.join(", ")
+			)));
+		}
+		if request.values.len() != count as usize {
+			return Err(EngineError::WrongInputShape(format!(
+				"{} values for input shape {shape:?} ({count} elements)",
+				request.values.len()
+			)));
+		}
+		let tensor = dequantise(&request.values, request.input_scale, input.element_type, &shape)?;
+		let plan = loaded.plan(&shape)?;
+		let outputs = plan
+			.run(tvec!(tensor.into_tvalue()))
+			.map_err(|e| EngineError::Inference(format!("{e:#}")))?;
+
+		let index = request.output.index as usize;
+		let output = outputs.get(index).ok_or_else(|| {
+			EngineError::WrongOutputShape(format!(
+				"output index {index}: the model has {} outputs",
+				outputs.len()
+			))
+		})?;
+		let output_type = element_type(output.datum_type());
+		if output_type != Some(request.output.element_type) {
+			return Err(EngineError::WrongElementType(format!(
+				"the model's output {index} is {:?}, the request reads {:?}",
+				output.datum_type(),
+				request.output.element_type
+			)));
+		}
+		let expected: Vec<usize> = request.output.shape.iter().map(|d| *d as usize).collect();
+		if output.shape() != expected.as_slice() {
+			return Err(EngineError::WrongOutputShape(format!(
+				"the model's output {index} has shape {:?}, the request expects {expected:?}",
+				output.shape()
+			)));
+		}
+		let result = quantise(output, request.output_scale)?;
+		log::debug!(
+			target: LOG_TARGET,
+			"scored model {hash:?}: input {shape:?} -> output {index} {expected:?}: {result:?}"
+		);
+		Ok(result)
+	}
+}
+
+/// The input tensor of fixed-point `values`.
+fn dequantise(
+	values: &[i64],
+	scale: u8,
+	element_type: ElementType,
+	shape: &[usize],
+) -> Result<Tensor, EngineError> {
+	let tensor = match element_type {
+		ElementType::F32 => {
+			let v: Vec<f32> = values.iter().map(|q| dequantise_f32(*q, scale)).collect();
+			Tensor::from_shape(shape, &v)
+		}
+		ElementType::F64 => {
+			let v: Vec<f64> = values.iter().map(|q| dequantise_f64(*q, scale)).collect();
+			Tensor::from_shape(shape, &v)
+		}
+		ElementType::I64 => {
+			let v: Vec<i64> = values.iter().map(|q| dequantise_int(*q, scale)).collect();
+			Tensor::from_shape(shape, &v)
+		}
+		ElementType::I32 => {
+			let v = values
+				.iter()
+				.enumerate()
+				.map(|(index, q)| {
+					i32::try_from(dequantise_int(*q, scale))
+						.map_err(|_| EngineError::InputOutOfRange { index })
+				})
+				.collect::<Result<Vec<i32>, _>>()?;
+			Tensor::from_shape(shape, &v)
+		}
+	};
+	tensor.map_err(|e| EngineError::WrongInputShape(format!("{e:#}")))
+}
+
+/// An output tensor in fixed point.
+fn quantise(output: &TValue, scale: u8) -> Result<Vec<i64>, EngineError> {
+	let fail = |e: TractError| EngineError::Inference(format!("{e:#}"));
+	let output = if output.datum_type() == DatumType::TDim {
+		std::borrow::Cow::Owned(output.cast_to::<i64>().map_err(fail)?.into_owned())
+	} else {
+		std::borrow::Cow::Borrowed(&**output)
+	};
+	let view = output.try_as_plain_ram().map_err(fail)?;
+	match output.datum_type() {
+		DatumType::F32 => view
+			.as_slice::<f32>()
+			.map_err(fail)?
+			.iter()
+			.enumerate()
+			.map(|(i, y)| quantise_float(*y as f64, scale, i))
+			.collect(),
+		DatumType::F64 => view
+			.as_slice::<f64>()
+			.map_err(fail)?
+			.iter()
+			.enumerate()
+			.map(|(i, y)| quantise_float(*y, scale, i))
+			.collect(),
+		DatumType::I64 => view
+			.as_slice::<i64>()
+			.map_err(fail)?
+			.iter()
+			.enumerate()
+			.map(|(i, y)| quantise_int(*y, scale, i))
+			.collect(),
+		DatumType::I32 => view
+			.as_slice::<i32>()
+			.map_err(fail)?
+			.iter()
+			.enumerate()
+			.map(|(i, y)| quantise_int(*y as i64, scale, i))
+			.collect(),
+		dt => Err(EngineError::WrongElementType(format!("output type {dt:?} has no fixed point"))),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn assert_send_sync<T: Send + Sync>() {}
+
+	#[test]
+	fn engine_is_send_and_sync() {
+		assert_send_sync::<Engine>();
+	}
+}

@@ -1,0 +1,43 @@
+//! # aioracle-inference
+//!
+//! The ONNX engine of aioracle's off-chain workers. It loads a model version's ONNX bytes
+//! by their hash ([`Engine::load`]), keeps optimised, runnable plans of the most recently
+//! used models, and scores fixed-point requests ([`Engine::score`]) under the determinism
+//! contract of `aioracle_primitives::model`: inputs arrive as integers at `input_scale`
+//! decimals, outputs leave as integers at `output_scale` decimals, and no float crosses
+//! the boundary ([`fixed_point`] has the conversions). [`inspect`] describes a model
+//! without loading it.
+//!
+//! It is pure Rust, on [tract](https://github.com/sonos/tract) (`tract-onnx` 0.23.9),
+//! with the ONNX-ML operators scikit-learn exports through skl2onnx (`zipmap=False`)
+//! implemented or re-implemented here to match the ONNX-ML specification and onnxruntime,
+//! which computes the reference outputs (see the `ops` module's documentation for which
+//! and why). Operators supported: every standard ONNX operator tract-onnx implements, and
+//! in `ai.onnx.ml` `ArrayFeatureExtractor`, `Binarizer`, `CategoryMapper`, `Imputer`,
+//! `LinearClassifier`, `LinearRegressor`, `Normalizer`, `OneHotEncoder`, `Scaler`,
+//! `TreeEnsembleClassifier` and `TreeEnsembleRegressor`.
+//!
+//! How close to onnxruntime: on the example models of `models/`, the ONNX-ML operators
+//! (scalers, normalisers, imputer, linear models, tree ensembles) reproduce onnxruntime's
+//! `float32` outputs bit for bit; a 10-class softmax differs by up to 2 ulps (onnxruntime
+//! computes it with MLAS's vectorised exponential), and standard operators run by tract
+//! (`MatMul`, `Softmax`, ...) by a few ulps. In fixed point (6 decimals for probabilities)
+//! every reference output is reproduced exactly. Labels and other integer outputs are
+//! exact.
+//!
+//! Logs go to the `onnx` target: loads and evictions at info level, scores at debug.
+
+#![warn(missing_docs)]
+
+mod engine;
+mod error;
+pub mod fixed_point;
+mod inspect;
+mod ops;
+
+pub use aioracle_primitives::model::{ElementType, ModelHash, TensorSpec};
+pub use engine::{Engine, ScoreRequest};
+pub use error::EngineError;
+pub use inspect::{
+	inspect, model_hash, ModelInfo, OpUsage, OpsetImport, TensorInfo, DEFAULT_DOMAIN, ML_DOMAIN,
+};
