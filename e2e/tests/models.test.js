@@ -1,7 +1,8 @@
 // The model registry end to end, as a model owner and council members would: propose a
-// version with the real ONNX bytes of the sample iris model, pass the council motions that
-// approve and activate it with Alice's and Bob's votes, and read it back through the
-// runtime API, its bytes from the node's offchain DB, and its provenance.
+// version with the real ONNX bytes of an iris pipeline (not the sample model, which the
+// dev genesis already holds), pass the council motions that approve and activate it with
+// Alice's and Bob's votes, and read it back through the runtime API, its bytes from the
+// node's offchain DB, and its provenance.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,15 +15,15 @@ import { devAccounts, findEvent, passCouncilMotion, submit } from '../lib/chain.
 import { startDevNode } from '../lib/node.js';
 
 const modelsDir = new URL('../../models/', import.meta.url);
-const onnx = readFileSync(new URL('iris-logreg.onnx', modelsDir));
-const reference = JSON.parse(readFileSync(new URL('iris-logreg.json', modelsDir), 'utf8'));
+const onnx = readFileSync(new URL('iris-preprocess.onnx', modelsDir));
+const reference = JSON.parse(readFileSync(new URL('iris-preprocess.json', modelsDir), 'utf8'));
 
 /** The version proposal of the sample model: its probabilities, at the committed scales. */
 function irisProposal(datasetId) {
   const probabilities = reference.outputs.findIndex((o) => o.name === 'probabilities');
   return {
     modelHash: blake2AsHex(onnx, 256),
-    uri: 'https://models.example/iris-logreg.onnx',
+    uri: 'https://models.example/iris-preprocess.onnx',
     input: { index: 0, elementType: 'F32', shape: [1, reference.n_features] },
     output: { index: probabilities, elementType: 'F32', shape: [1, reference.classes.length] },
     inputScale: reference.fixed_point.input_scale,

@@ -37,6 +37,11 @@ pub enum Subcommand {
 	#[command(subcommand)]
 	Dataset(crate::dataset_hash::DatasetCmd),
 
+	/// Model tools: `model inspect FILE.onnx`, `model score FILE.onnx ...` (the engine the
+	/// off-chain workers use).
+	#[command(subcommand)]
+	Model(crate::model_cli::ModelCmd),
+
 	/// Benchmark the runtime's pallets (`benchmark pallet`); needs a node built with
 	/// `--features runtime-benchmarks` (see scripts/bench-weights.sh).
 	#[cfg(feature = "runtime-benchmarks")]

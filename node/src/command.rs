@@ -101,6 +101,7 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<aioracle_primitives::OpaqueBlock>(&config))
 		}
 		Some(Subcommand::Dataset(cmd)) => cmd.run(),
+		Some(Subcommand::Model(cmd)) => cmd.run(),
 		#[cfg(feature = "runtime-benchmarks")]
 		Some(Subcommand::Benchmark(cmd)) => {
 			use frame_benchmarking_cli::BenchmarkCmd;

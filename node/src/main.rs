@@ -8,6 +8,8 @@ mod chain_spec;
 mod cli;
 mod command;
 mod dataset_hash;
+mod model_cli;
+mod onnx;
 mod rpc;
 mod service;
 

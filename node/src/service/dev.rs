@@ -4,9 +4,12 @@
 //! Blocks carry an Aura pre-digest for the slot of their timestamp (so the runtime's Aura
 //! checks pass) and a mocked relay-chain inherent ([`super::relay_mock`]). Off-chain
 //! workers and offchain indexing are always on, the node takes no peers, and the dev key
-//! seed (`//Alice` unless `--bob` etc.) fills the keystore with every session key.
+//! seed (`//Alice` unless `--bob` etc.) fills the keystore with every session key (Aura
+//! and the oracle's `orcl`). The sample model's bytes are put in the offchain DB.
 
 use std::{sync::Arc, time::Duration};
+
+use sc_client_api::Backend as _;
 
 use aioracle_primitives::{Hash, OpaqueBlock as Block};
 use cumulus_primitives_core::{GetParachainInfo, ParaId};
@@ -62,6 +65,14 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 	config.network.default_peers_set.out_peers = 0;
 
 	let components = new_components(&config)?;
+	// The genesis preset's sample model: genesis cannot index its bytes, so the dev node
+	// puts them where `propose_version` would have.
+	if let Some(mut storage) = components.backend.offchain_storage() {
+		crate::onnx::seed_model_bytes(
+			&mut storage,
+			aioracle_runtime::genesis_config_presets::SAMPLE_MODEL_ONNX,
+		);
+	}
 	let import_queue = import_queue(&components, &config);
 	let client = components.client.clone();
 

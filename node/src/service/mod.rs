@@ -20,6 +20,7 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 pub type HostFunctions = (
 	sp_io::SubstrateHostFunctions,
 	cumulus_primitives_proof_size_hostfunction::storage_proof_size::HostFunctions,
+	aioracle_primitives::onnx::onnx::HostFunctions,
 );
 
 /// The wasm executor of the runtime.
@@ -114,6 +115,8 @@ pub fn spawn_offchain_workers(
 		log::info!("Off-chain workers are disabled (--offchain-worker never)");
 		return Ok(());
 	}
+	let scorer: Arc<dyn aioracle_primitives::onnx::Scorer> =
+		Arc::new(crate::onnx::EngineScorer::new(crate::onnx::PLAN_CACHE_CAPACITY));
 	let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 		runtime_api_provider: components.client.clone(),
 		keystore: Some(components.keystore_container.keystore()),
@@ -124,7 +127,9 @@ pub fn spawn_offchain_workers(
 		network_provider: Arc::new(network),
 		is_validator: config.role.is_authority(),
 		enable_http_requests: true,
-		custom_extensions: |_| vec![],
+		// The ONNX engine, for off-chain workers only: during block import the `onnx` host
+		// functions find no extension and return `Unavailable`.
+		custom_extensions: move |_| vec![Box::new(crate::onnx::extension(&scorer)) as Box<_>],
 	})?;
 	components.task_manager.spawn_handle().spawn(
 		"offchain-workers-runner",

@@ -1,0 +1,168 @@
+//! `aioracle-node model inspect FILE.onnx` and `aioracle-node model score FILE.onnx ...`:
+//! what a model owner checks before proposing a version, with the same engine and the same
+//! fixed-point rules as the off-chain workers.
+
+use std::path::PathBuf;
+
+use aioracle_inference::{inspect, model_hash, Engine, ModelInfo, ScoreRequest, TensorInfo};
+use aioracle_primitives::model::{ElementType, TensorSpec, MAX_TENSOR_RANK};
+use serde_json::{json, Value};
+use sp_runtime::BoundedVec;
+
+/// `aioracle-node model ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum ModelCmd {
+	/// Print a model's hash, size, inputs, outputs, opsets, operators and the operators
+	/// this engine does not support (JSON).
+	Inspect(InspectCmd),
+	/// Score one input and print the fixed-point outputs an off-chain worker would submit
+	/// (JSON, one entry per model output).
+	Score(ScoreCmd),
+}
+
+/// `aioracle-node model inspect FILE`
+#[derive(Debug, clap::Args)]
+pub struct InspectCmd {
+	/// The ONNX file.
+	pub file: PathBuf,
+}
+
+/// `aioracle-node model score FILE --input-scale S --output-scale S --input v1,v2,...`
+#[derive(Debug, clap::Args)]
+pub struct ScoreCmd {
+	/// The ONNX file.
+	pub file: PathBuf,
+	/// Decimals of the fixed-point input (the version's `input_scale`).
+	#[arg(long)]
+	pub input_scale: u8,
+	/// Decimals of the fixed-point output (the version's `output_scale`).
+	#[arg(long)]
+	pub output_scale: u8,
+	/// The input row, comma-separated decimals (e.g. `5.1,3.5,1.4,0.2`); each is turned
+	/// into fixed point as a dApp would: `round(x * 10^input_scale)`.
+	#[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+	pub input: Vec<f64>,
+}
+
+fn io_error(e: impl std::fmt::Display) -> sc_cli::Error {
+	sc_cli::Error::Input(e.to_string())
+}
+
+fn element_type_name(t: Option<ElementType>) -> Value {
+	t.map_or(Value::Null, |t| json!(format!("{t:?}")))
+}
+
+fn tensor_json(t: &TensorInfo) -> Value {
+	json!({
+		"name": t.name,
+		"elementType": element_type_name(t.element_type),
+		"onnxType": t.onnx_type,
+		"shape": t.shape,
+	})
+}
+
+fn info_json(info: &ModelInfo) -> Value {
+	json!({
+		"modelHash": format!("{:?}", info.hash),
+		"sizeBytes": info.size_bytes,
+		"producer": info.producer,
+		"opsets": info.opset_imports.iter().map(|o| json!({"domain": o.domain, "version": o.version})).collect::<Vec<_>>(),
+		"inputs": info.inputs.iter().map(tensor_json).collect::<Vec<_>>(),
+		"outputs": info.outputs.iter().map(tensor_json).collect::<Vec<_>>(),
+		"operators": info.ops.iter().map(|o| json!({"domain": o.domain, "op": o.op_type, "count": o.count, "supported": o.supported})).collect::<Vec<_>>(),
+		"unsupportedOperators": info.unsupported_ops,
+	})
+}
+
+/// The concrete spec of a model tensor at batch size 1 (symbolic dimensions become 1).
+fn batch_one_spec(index: usize, t: &TensorInfo) -> Result<TensorSpec, sc_cli::Error> {
+	let element_type = t.element_type.ok_or_else(|| {
+		io_error(format!("tensor {} has an element type the chain cannot name", t.name))
+	})?;
+	let dims: Vec<u32> = t
+		.shape
+		.as_ref()
+		.ok_or_else(|| io_error(format!("tensor {} has no declared shape", t.name)))?
+		.iter()
+		.map(|d| d.map_or(1, |d| d as u32))
+		.collect();
+	if dims.len() > MAX_TENSOR_RANK as usize {
+		return Err(io_error(format!(
+			"tensor {} has more than {MAX_TENSOR_RANK} dimensions",
+			t.name
+		)));
+	}
+	Ok(TensorSpec { index: index as u32, element_type, shape: BoundedVec::truncate_from(dims) })
+}
+
+/// `round(x * 10^scale)`, as a dApp turns a decimal into the chain's fixed point.
+fn to_fixed_point(x: f64, scale: u8) -> Result<i64, sc_cli::Error> {
+	let scaled = (x * 10f64.powi(scale.into())).round();
+	if !scaled.is_finite() || scaled.abs() >= i64::MAX as f64 {
+		return Err(io_error(format!("{x} does not fit an i64 at scale {scale}")));
+	}
+	Ok(scaled as i64)
+}
+
+impl ModelCmd {
+	/// Runs the command, printing JSON to stdout.
+	pub fn run(&self) -> sc_cli::Result<()> {
+		match self {
+			ModelCmd::Inspect(cmd) => {
+				let bytes = std::fs::read(&cmd.file).map_err(io_error)?;
+				let info = inspect(&bytes).map_err(io_error)?;
+				println!("{}", serde_json::to_string_pretty(&info_json(&info)).map_err(io_error)?);
+				Ok(())
+			}
+			ModelCmd::Score(cmd) => {
+				let bytes = std::fs::read(&cmd.file).map_err(io_error)?;
+				let hash = model_hash(&bytes);
+				let engine = Engine::new(1);
+				let info = engine.load(hash, &bytes).map_err(io_error)?;
+				let first_input =
+					info.inputs.first().ok_or_else(|| io_error("the model has no input"))?;
+				let mut input = batch_one_spec(0, first_input)?;
+				if input.element_count() != Some(cmd.input.len() as u32) {
+					// A single row: the shape is [1, n].
+					input.shape = BoundedVec::truncate_from(vec![1, cmd.input.len() as u32]);
+				}
+				let values = cmd
+					.input
+					.iter()
+					.map(|x| to_fixed_point(*x, cmd.input_scale))
+					.collect::<Result<Vec<_>, _>>()?;
+				let mut outputs = Vec::new();
+				for (index, t) in info.outputs.iter().enumerate() {
+					let output = batch_one_spec(index, t)?;
+					let request = ScoreRequest {
+						input: input.clone(),
+						output: output.clone(),
+						input_scale: cmd.input_scale,
+						output_scale: cmd.output_scale,
+						values: values.clone(),
+					};
+					let result = engine.score(hash, &request);
+					outputs.push(match result {
+						Ok(fixed) => json!({
+							"index": index,
+							"name": t.name,
+							"elementType": format!("{:?}", output.element_type),
+							"shape": output.shape.to_vec(),
+							"fixedPoint": fixed,
+						}),
+						Err(e) => json!({ "index": index, "name": t.name, "error": e.to_string() }),
+					});
+				}
+				let report = json!({
+					"modelHash": format!("{hash:?}"),
+					"inputScale": cmd.input_scale,
+					"outputScale": cmd.output_scale,
+					"input": { "shape": input.shape.to_vec(), "fixedPoint": values },
+					"outputs": outputs,
+				});
+				println!("{}", serde_json::to_string_pretty(&report).map_err(io_error)?);
+				Ok(())
+			}
+		}
+	}
+}

@@ -1,0 +1,106 @@
+//! The ONNX engine behind the `onnx` host functions: `aioracle-inference` (tract), adapted
+//! to the [`Scorer`] interface that off-chain workers reach through [`OnnxExt`].
+
+use std::sync::Arc;
+
+use aioracle_inference::{Engine, EngineError};
+use aioracle_primitives::{
+	model::{model_bytes_key, ModelHash},
+	onnx::{OnnxExt, ScoreError, ScoreRequest, Scorer},
+};
+
+/// How many optimised model plans the engine keeps (least recently used evicted).
+pub const PLAN_CACHE_CAPACITY: usize = 16;
+
+/// The log target of the node's ONNX engine.
+const LOG_TARGET: &str = "onnx";
+
+/// The engine, as off-chain workers' host functions see it.
+pub struct EngineScorer {
+	engine: Engine,
+}
+
+impl EngineScorer {
+	/// An engine caching up to `capacity` plans.
+	pub fn new(capacity: usize) -> Self {
+		Self { engine: Engine::new(capacity) }
+	}
+}
+
+/// The on-chain failure code of an engine error (the detail goes to the log).
+fn score_error(error: &EngineError) -> ScoreError {
+	match error {
+		EngineError::UnknownModel(_) => ScoreError::UnknownModel,
+		EngineError::HashMismatch { .. } => ScoreError::HashMismatch,
+		EngineError::UnsupportedOperator(_) | EngineError::UnsupportedModel(_) => {
+			ScoreError::UnsupportedOperator
+		}
+		EngineError::InvalidModel(_) => ScoreError::InvalidModel,
+		EngineError::WrongInputShape(_)
+		| EngineError::InputOutOfRange { .. }
+		| EngineError::InvalidScale(_) => ScoreError::WrongInputShape,
+		EngineError::WrongElementType(_) => ScoreError::WrongElementType,
+		EngineError::WrongOutputShape(_) => ScoreError::WrongOutputShape,
+		EngineError::NonFiniteOutput { .. } | EngineError::OutputOutOfRange { .. } => {
+			ScoreError::NonFiniteOutput
+		}
+		EngineError::Inference(_) => ScoreError::ExecutionFailed,
+	}
+}
+
+impl Scorer for EngineScorer {
+	fn load(&self, hash: ModelHash, bytes: &[u8]) -> Result<(), ScoreError> {
+		match self.engine.load(hash, bytes) {
+			Ok(info) => {
+				log::info!(
+					target: LOG_TARGET,
+					"model {hash:?} loaded: {} bytes, {} operator kinds",
+					bytes.len(),
+					info.ops.len()
+				);
+				Ok(())
+			}
+			Err(e) => {
+				log::warn!(target: LOG_TARGET, "model {hash:?} not loaded: {e}");
+				Err(score_error(&e))
+			}
+		}
+	}
+
+	fn is_loaded(&self, hash: ModelHash) -> bool {
+		self.engine.is_loaded(&hash)
+	}
+
+	fn score(&self, hash: ModelHash, request: &ScoreRequest) -> Result<Vec<i64>, ScoreError> {
+		let request = aioracle_inference::ScoreRequest {
+			input: request.input.clone(),
+			output: request.output.clone(),
+			input_scale: request.input_scale,
+			output_scale: request.output_scale,
+			values: request.values.clone(),
+		};
+		self.engine.score(hash, &request).map_err(|e| {
+			if !matches!(e, EngineError::UnknownModel(_)) {
+				log::warn!(target: LOG_TARGET, "model {hash:?}: scoring failed: {e}");
+			}
+			score_error(&e)
+		})
+	}
+}
+
+/// The extension each off-chain worker run gets: one engine shared by all runs.
+pub fn extension(scorer: &Arc<dyn Scorer>) -> OnnxExt {
+	OnnxExt::new(scorer.clone())
+}
+
+/// Writes `bytes` into the node's offchain DB where the model registry would have indexed
+/// them (`model_bytes_key`), unless they are there already. For models created at
+/// genesis, which offchain indexing never sees.
+pub fn seed_model_bytes<S: sp_core::offchain::OffchainStorage>(storage: &mut S, bytes: &[u8]) {
+	let hash = aioracle_inference::model_hash(bytes);
+	let key = model_bytes_key(&hash);
+	if storage.get(sp_offchain::STORAGE_PREFIX, &key).is_none() {
+		storage.set(sp_offchain::STORAGE_PREFIX, &key, bytes);
+		log::info!(target: LOG_TARGET, "seeded the offchain DB with model {hash:?}");
+	}
+}
