@@ -10,7 +10,9 @@ echo "test: cargo test --workspace" >&2
 cargo test --locked --workspace
 
 echo "test: benchmarks of the pallets, run as tests in their mock runtimes" >&2
-cargo test --locked -p pallet-dataset-provenance --features runtime-benchmarks
+pallets=(pallet-dataset-provenance pallet-model-registry pallet-inference-oracle)
+cargo test --locked "${pallets[@]/#/-p}" \
+	--features "$(printf '%s/runtime-benchmarks,' "${pallets[@]}")"
 
 node_bin="$(build_node)"
 echo "test: end-to-end suite against $node_bin" >&2
