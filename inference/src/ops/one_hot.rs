@@ -8,11 +8,17 @@ use super::*;
 use std::collections::HashMap;
 use tract_onnx::model::ParsingContext;
 
-/// The categories of a `OneHotEncoder`.
+/// The categories of a `OneHotEncoder`, each with its position.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Categories {
-	Ints(Vec<i64>),
-	Strings(Vec<String>),
+	Ints(HashMap<i64, usize>, usize),
+	Strings(HashMap<String, usize>, usize),
+}
+
+/// Each category's position; a category listed twice keeps its last position, as in
+/// onnxruntime.
+fn positions<T: std::hash::Hash + Eq + Clone>(cats: &[T]) -> HashMap<T, usize> {
+	cats.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect()
 }
 
 /// The `OneHotEncoder` op.
@@ -28,8 +34,8 @@ pub(crate) fn build(_ctx: &ParsingContext, node: &NodeProto) -> Built {
 	let ints = node.get_attr_opt_vec::<i64>("cats_int64s")?.filter(|v| !v.is_empty());
 	let strings = node.get_attr_opt_vec::<String>("cats_strings")?.filter(|v| !v.is_empty());
 	let categories = match (ints, strings) {
-		(Some(ints), None) => Categories::Ints(ints),
-		(None, Some(strings)) => Categories::Strings(strings),
+		(Some(ints), None) => Categories::Ints(positions(&ints), ints.len()),
+		(None, Some(strings)) => Categories::Strings(positions(&strings), strings.len()),
 		_ => bail!(
 			"{} (OneHotEncoder): exactly one of cats_int64s and cats_strings is needed",
 			node.name
@@ -44,8 +50,7 @@ impl OneHotEncoder {
 
 	fn len(&self) -> usize {
 		match &self.categories {
-			Categories::Ints(v) => v.len(),
-			Categories::Strings(v) => v.len(),
+			Categories::Ints(_, n) | Categories::Strings(_, n) => *n,
 		}
 	}
 
@@ -78,25 +83,20 @@ impl OneHotEncoder {
 		let n = self.len();
 		// The category index of every input element (None: unknown).
 		let indices: Vec<Option<usize>> = match &self.categories {
-			Categories::Ints(cats) => {
-				let position: HashMap<i64, usize> =
-					cats.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+			Categories::Ints(position, _) => {
 				ensure!(
 					input.datum_type() != String::datum_type(),
 					"OneHotEncoder with int64 categories needs a numeric input"
 				);
-				let keys = input_i64(input)?;
-				keys.iter().map(|k| position.get(k).copied()).collect()
+				input_i64(input)?.iter().map(|k| position.get(k).copied()).collect()
 			}
-			Categories::Strings(cats) => {
+			Categories::Strings(position, _) => {
 				ensure!(
 					input.datum_type() == String::datum_type(),
 					"OneHotEncoder with string categories needs a string input"
 				);
-				let position: HashMap<&str, usize> =
-					cats.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
 				let x = input.try_as_plain_ram()?.as_slice::<String>()?;
-				x.iter().map(|k| position.get(k.as_str()).copied()).collect()
+				x.iter().map(|k| position.get(k).copied()).collect()
 			}
 		};
 		let mut out = vec![0.0f32; indices.len() * n];

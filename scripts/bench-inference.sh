@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Single-row inference latency of aioracle's ONNX engine (aioracle-inference, on tract)
+# against onnxruntime, on the example models of models/ and their reference inputs, in
+# one run; prints a table of median per-inference latencies and their ratio.
+#
+#   ./scripts/bench-inference.sh                 # builds the bench example in release
+#   ITERATIONS=50000 ./scripts/bench-inference.sh
+#
+# onnxruntime runs in the virtualenv scripts/models/make-models.sh makes
+# (${AIORACLE_VENV:-$HOME/.cache/aioracle/venv}; run that script once first). Both sides
+# use one thread. Compare ratios, not absolute times: they depend on the machine and on
+# what else runs on it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${AIORACLE_VENV:-$HOME/.cache/aioracle/venv}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/aioracle/target}"
+iterations="${ITERATIONS:-20000}"
+
+die() {
+	echo "bench-inference: $*" >&2
+	exit 1
+}
+
+[ -x "$VENV/bin/python" ] || die "no virtualenv at $VENV: run scripts/models/make-models.sh first"
+"$VENV/bin/python" -c 'import onnxruntime, numpy' 2>/dev/null ||
+	die "onnxruntime is not installed in $VENV: run scripts/models/make-models.sh first"
+
+echo "bench-inference: building the engine's bench example (release)" >&2
+# Serialised with other cargo runs on this machine.
+(cd "$ROOT" && flock /tmp/aioracle-cargo.lock cargo build --release -q -p aioracle-inference --example bench)
+engine_bin="$CARGO_TARGET_DIR/release/examples/bench"
+[ -x "$engine_bin" ] || die "the bench example was not built at $engine_bin"
+
+"$VENV/bin/python" "$ROOT/scripts/bench_inference.py" \
+	--engine-bin "$engine_bin" --models "$ROOT/models" --iterations "$iterations"
