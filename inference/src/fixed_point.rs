@@ -52,8 +52,9 @@ pub fn quantise_float(y: f64, scale: u8, index: usize) -> Result<i64, EngineErro
 		return Err(EngineError::NonFiniteOutput { index, value: y });
 	}
 	let v = (y * pow10_f64(scale)).round_ties_even();
-	// i64::MIN is -2^63 exactly; i64::MAX + 1 is 2^63.
-	if !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&v) {
+	// i64 holds [-2^63, 2^63); both bounds are exact floats.
+	let limit = 2f64.powi(63);
+	if !(-limit..limit).contains(&v) {
 		return Err(EngineError::OutputOutOfRange { index, value: v });
 	}
 	Ok(v as i64)

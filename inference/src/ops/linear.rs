@@ -84,6 +84,7 @@ impl Labels {
 /// that depends on whether the target is in a block of 4, 2 or 1 rows (targets go in
 /// blocks of 4, then one of 2, then one of 1); the bias is added last. The arithmetic is
 /// scalar, so the result is the same on any CPU.
+#[allow(clippy::needless_range_loop)] // Indexing mirrors the kernel's lanes and rows.
 pub(crate) fn scores_like_mlas(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
 	let k = x.len();
 	let lanes = |row: &[f32]| -> [f32; 8] {
@@ -94,7 +95,7 @@ pub(crate) fn scores_like_mlas(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: 
 				acc[l] += x[c + l] * row[c + l];
 			}
 		}
-		if k % 8 != 0 {
+		if !k.is_multiple_of(8) {
 			for l in 0..8 {
 				let i = full + l;
 				acc[l] += if i < k { x[i] * row[i] } else { 0.0 };

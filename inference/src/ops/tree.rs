@@ -466,7 +466,8 @@ pub(crate) fn build_classifier(_ctx: &ParsingContext, node: &NodeProto) -> Built
 	let weights = node.get_attr_opt_vec::<f32>("class_weights")?.unwrap_or_default();
 	let distinct: std::collections::HashSet<i64> = ids.iter().copied().collect();
 	let binary_case = labels.len() == 2 && distinct.len() == 1;
-	let weights_all_positive = weights.iter().all(|w| !(*w < 0.0));
+	// As onnxruntime: a weight is negative if `w < 0` (so NaN is not).
+	let weights_all_positive = weights.iter().all(|w| *w >= 0.0 || w.is_nan());
 	let base = ensemble.base_values.len();
 	ensure!(
 		base == 0 || base == labels.len() || (labels.len() == 2 && base == 1),
