@@ -50,11 +50,13 @@ fn score_error(error: &EngineError) -> ScoreError {
 
 impl Scorer for EngineScorer {
 	fn load(&self, hash: ModelHash, bytes: &[u8]) -> Result<(), ScoreError> {
+		let started = std::time::Instant::now();
 		match self.engine.load(hash, bytes) {
 			Ok(info) => {
 				log::info!(
 					target: LOG_TARGET,
-					"model {hash:?} loaded: {} bytes, {} operator kinds",
+					"model {hash:?} loaded in {} µs: {} bytes, {} operator kinds",
+					started.elapsed().as_micros(),
 					bytes.len(),
 					info.ops.len()
 				);
@@ -79,7 +81,14 @@ impl Scorer for EngineScorer {
 			output_scale: request.output_scale,
 			values: request.values.clone(),
 		};
-		self.engine.score(hash, &request).map_err(|e| {
+		let started = std::time::Instant::now();
+		let result = self.engine.score(hash, &request);
+		log::debug!(
+			target: LOG_TARGET,
+			"model {hash:?}: scored in {} µs",
+			started.elapsed().as_micros()
+		);
+		result.map_err(|e| {
 			if !matches!(e, EngineError::UnknownModel(_)) {
 				log::warn!(target: LOG_TARGET, "model {hash:?}: scoring failed: {e}");
 			}

@@ -14,8 +14,12 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	who
 }
 
-/// Registers `count` operators with fresh keys; returns their accounts and keys.
+/// Registers `count` operators with fresh keys, replacing any the genesis registered;
+/// returns their accounts and keys.
 fn operators<T: Config>(count: u32) -> Result<Vec<(T::AccountId, T::AuthorityId)>, BenchmarkError> {
+	// Start from an empty set: a chain's genesis operators have no keys in this keystore.
+	let _ = Operators::<T>::clear(u32::MAX, None);
+	let _ = OperatorByKey::<T>::clear(u32::MAX, None);
 	(0..count)
 		.map(|i| {
 			let who = funded::<T>("operator", i);

@@ -14,7 +14,7 @@ use core::cell::RefCell;
 use frame::{
 	deps::{
 		sp_core::offchain::{
-			testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
+			testing::{OffchainState, PoolState, TestOffchainExt, TestTransactionPoolExt},
 			OffchainDbExt, OffchainStorage, OffchainWorkerExt, TransactionPoolExt,
 		},
 		sp_io,
@@ -120,6 +120,16 @@ thread_local! {
 	static GOLDEN_OUTPUT_OVERRIDE: RefCell<Option<Vec<i64>>> = const { RefCell::new(None) };
 }
 
+thread_local! {
+	/// The URI the versions give for their bytes.
+	static URI: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Makes every version give `uri` as where its bytes can be fetched.
+pub fn set_uri(uri: &str) {
+	URI.with(|u| *u.borrow_mut() = uri.as_bytes().to_vec());
+}
+
 /// Makes the active iris version's golden vector expect `output`.
 pub fn set_golden_output(output: Vec<i64>) {
 	GOLDEN_OUTPUT_OVERRIDE.with(|g| *g.borrow_mut() = Some(output));
@@ -149,7 +159,7 @@ impl MockModels {
 			version: 1,
 			model_hash: model_hash(model),
 			size_bytes: onnx_bytes(model).len() as u32,
-			uri: vec![],
+			uri: URI.with(|u| u.borrow().clone()),
 			input,
 			output,
 			input_scale: 4,
@@ -303,7 +313,12 @@ impl ExtBuilder {
 		.assimilate_storage(&mut storage)
 		.unwrap();
 		GOLDEN_OUTPUT_OVERRIDE.with(|g| *g.borrow_mut() = None);
+		URI.with(|u| u.borrow_mut().clear());
 		let mut ext = sp_io::TestExternalities::new(storage);
+		// The benchmarks make operator keys, as the benchmark CLI's keystore lets them.
+		ext.register_extension(sp_keystore::KeystoreExt::new(
+			sp_keystore::testing::MemoryKeystore::new(),
+		));
 		ext.execute_with(|| System::set_block_number(1));
 		ext
 	}
@@ -322,6 +337,7 @@ impl ExtBuilder {
 pub struct OcwEnv {
 	pub ext: sp_io::TestExternalities,
 	pub pool: Arc<parking_lot::RwLock<PoolState>>,
+	pub offchain: Arc<parking_lot::RwLock<OffchainState>>,
 	pub engine: Arc<FakeEngine>,
 }
 
@@ -348,7 +364,7 @@ impl OcwEnv {
 		ext.register_extension(TransactionPoolExt::new(pool));
 		ext.register_extension(KeystoreExt::new(keystore));
 		ext.register_extension(OnnxExt::new(engine.clone()));
-		Self { ext, pool: pool_state, engine }
+		Self { ext, pool: pool_state, offchain: offchain_state, engine }
 	}
 
 	/// Takes the transactions the off-chain worker submitted, decoded.

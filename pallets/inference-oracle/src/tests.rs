@@ -485,6 +485,50 @@ mod offchain_worker {
 		assert_eq!(sent[0].0.outcome, Outcome::Failed(Failure::ModelBytesUnavailable));
 	}
 
+	fn expect_get(env: &OcwEnv, uri: &str, body: Vec<u8>) {
+		use frame::deps::sp_core::offchain::testing::PendingRequest;
+		env.offchain.write().expect_request(PendingRequest {
+			method: "GET".into(),
+			uri: uri.into(),
+			response: Some(body),
+			sent: true,
+			..Default::default()
+		});
+	}
+
+	#[test]
+	fn bytes_missing_locally_are_fetched_from_the_uri_and_kept() {
+		let mut env = OcwEnv::new(&[ALICE], false);
+		let uri = "https://models.example/iris.onnx";
+		env.ext.execute_with(|| {
+			set_uri(uri);
+			register(ALICE);
+			request(IRIS);
+		});
+		expect_get(&env, uri, onnx_bytes(IRIS));
+		run_ocw(&mut env, 1);
+		let sent = env.take_submissions();
+		assert_eq!(sent[0].0.outcome, output(&honest_output(IRIS, &[1, 2, 3, 4])));
+		let key = aioracle_primitives::model::model_bytes_key(&model_hash(IRIS));
+		assert_eq!(env.offchain.read().persistent_storage.get(&key), Some(onnx_bytes(IRIS)));
+	}
+
+	#[test]
+	fn fetched_bytes_with_the_wrong_hash_are_refused() {
+		let mut env = OcwEnv::new(&[ALICE], false);
+		let uri = "https://models.example/iris.onnx";
+		env.ext.execute_with(|| {
+			set_uri(uri);
+			register(ALICE);
+			request(IRIS);
+		});
+		expect_get(&env, uri, b"tampered bytes".to_vec());
+		run_ocw(&mut env, 1);
+		let sent = env.take_submissions();
+		assert_eq!(sent[0].0.outcome, Outcome::Failed(Failure::ModelBytesUnavailable));
+		assert_eq!(*env.engine.loads.lock().unwrap(), 0, "nothing was loaded");
+	}
+
 	#[test]
 	fn a_model_whose_golden_vectors_fail_is_not_served() {
 		let mut env = OcwEnv::new(&[ALICE], true);

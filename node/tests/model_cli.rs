@@ -1,0 +1,83 @@
+//! `aioracle-node model inspect` and `model score` on the committed example models: the
+//! report names what the model is, and scoring gives onnxruntime's reference outputs in
+//! fixed point.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn node(args: &[&str]) -> Output {
+	Command::new(env!("CARGO_BIN_EXE_aioracle-node"))
+		.args(args)
+		.output()
+		.expect("the aioracle-node binary runs")
+}
+
+fn models_dir() -> std::path::PathBuf {
+	std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
+}
+
+fn reference(name: &str) -> Value {
+	let text = std::fs::read_to_string(models_dir().join(format!("{name}.json"))).unwrap();
+	serde_json::from_str(&text).unwrap()
+}
+
+fn json_stdout(output: &Output) -> Value {
+	assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+	serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn inspect_reports_hash_io_and_operators() {
+	let file = models_dir().join("iris-logreg.onnx");
+	let report = json_stdout(&node(&["model", "inspect", file.to_str().unwrap()]));
+	let expected = reference("iris-logreg");
+	assert_eq!(report["modelHash"], expected["hash"]);
+	assert_eq!(report["sizeBytes"], expected["size_bytes"]);
+	assert_eq!(report["inputs"][0]["name"], "input");
+	assert_eq!(report["outputs"][1]["name"], "probabilities");
+	let ops: Vec<&str> =
+		report["operators"].as_array().unwrap().iter().map(|o| o["op"].as_str().unwrap()).collect();
+	assert!(ops.contains(&"Scaler") && ops.contains(&"LinearClassifier"), "{ops:?}");
+	assert_eq!(report["unsupportedOperators"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn score_gives_the_reference_fixed_point_outputs() {
+	let file = models_dir().join("iris-logreg.onnx");
+	let expected = reference("iris-logreg");
+	let case = &expected["cases"][0];
+	let input: Vec<String> = case["input"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|x| format!("{}", x.as_f64().unwrap()))
+		.collect();
+	let report = json_stdout(&node(&[
+		"model",
+		"score",
+		file.to_str().unwrap(),
+		"--input-scale",
+		"4",
+		"--output-scale",
+		"6",
+		"--input",
+		&input.join(","),
+	]));
+	assert_eq!(report["input"]["fixedPoint"], case["input_fixed_point"]);
+	assert_eq!(report["outputs"][0]["fixedPoint"], case["outputs"][0]["fixed_point"], "the label");
+	let probabilities = report["outputs"][1]["fixedPoint"].as_array().unwrap();
+	let reference = case["outputs"][1]["fixed_point"].as_array().unwrap();
+	for (got, want) in probabilities.iter().zip(reference) {
+		let diff = (got.as_i64().unwrap() - want.as_i64().unwrap()).abs();
+		assert!(diff <= 1, "probability {got} vs reference {want}");
+	}
+}
+
+#[test]
+fn a_file_that_is_not_onnx_is_refused() {
+	let output =
+		node(&["model", "inspect", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/model_cli.rs")]);
+	assert!(!output.status.success());
+	assert!(String::from_utf8_lossy(&output.stderr).contains("ONNX"));
+}
