@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
-use aioracle_primitives::model::{ElementType, ModelHash, TensorSpec};
+use aioracle_primitives::model::{ElementType, ModelHash};
 use tract_onnx::data_resolver::ModelDataResolver;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::internal::format_err;
@@ -52,22 +52,9 @@ impl ModelDataResolver for NoExternalData {
 }
 
 /// A request to score one input with a loaded model, in fixed point (see
-/// [`crate::fixed_point`] for the conversions).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScoreRequest {
-	/// The input tensor fed: its index among the model's inputs (0: the engine serves
-	/// single-input models), element type and exact shape (e.g. `[1, 4]`).
-	pub input: TensorSpec,
-	/// The output tensor read: its index among the model's outputs, element type and
-	/// exact shape (e.g. `[1, 3]`).
-	pub output: TensorSpec,
-	/// Decimals of the fixed-point input values.
-	pub input_scale: u8,
-	/// Decimals of the fixed-point output values.
-	pub output_scale: u8,
-	/// The input, `input_scale` fixed point, row-major, one per element of `input.shape`.
-	pub values: Vec<i64>,
-}
+/// [`crate::fixed_point`] for the conversions): the same type the `onnx` host function
+/// carries from the runtime.
+pub use aioracle_primitives::onnx::ScoreRequest;
 
 /// A runnable, optimised plan for one input shape.
 type Plan = Arc<TypedSimplePlan>;

@@ -74,15 +74,8 @@ impl Scorer for EngineScorer {
 	}
 
 	fn score(&self, hash: ModelHash, request: &ScoreRequest) -> Result<Vec<i64>, ScoreError> {
-		let request = aioracle_inference::ScoreRequest {
-			input: request.input.clone(),
-			output: request.output.clone(),
-			input_scale: request.input_scale,
-			output_scale: request.output_scale,
-			values: request.values.clone(),
-		};
 		let started = std::time::Instant::now();
-		let result = self.engine.score(hash, &request);
+		let result = self.engine.score(hash, request);
 		log::debug!(
 			target: LOG_TARGET,
 			"model {hash:?}: scored in {} µs",
