@@ -115,3 +115,27 @@ export async function passCouncilMotion(api, call, { proposer, voters, closer, t
   events = await submit(api, api.tx.council.close(proposalHash, proposalIndex, weight, length), closer);
   return findEvent(api, events, 'council', 'Executed').data.result;
 }
+
+/**
+ * Resolves with the first event for which `matches(event)` holds, in the blocks imported
+ * from now on; rejects after `timeoutMs`.
+ */
+export function waitForEvent(api, matches, timeoutMs = 120_000, what = 'the event') {
+  return new Promise((resolve, reject) => {
+    let unsubscribe;
+    const timer = setTimeout(() => {
+      unsubscribe?.();
+      reject(new Error(`${what} did not come within ${timeoutMs} ms`));
+    }, timeoutMs);
+    api.query.system
+      .events((records) => {
+        const found = records.find(({ event }) => matches(event));
+        if (found) {
+          clearTimeout(timer);
+          unsubscribe?.();
+          resolve(found.event);
+        }
+      })
+      .then((u) => { unsubscribe = u; }, reject);
+  });
+}

@@ -7,34 +7,22 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
-import { devAccounts, findEvent, submit } from '../lib/chain.js';
+import { devAccounts, findEvent, submit, waitForEvent } from '../lib/chain.js';
 import { startDevNode } from '../lib/node.js';
 
 const reference = JSON.parse(
   readFileSync(new URL('../../models/iris-logreg.json', import.meta.url), 'utf8'),
 );
 
-/** Resolves with the first `InferenceOracle.ResultFinalized` event for `request`. */
-function resultFinalized(api, request, timeoutMs = 120_000) {
-  return new Promise((resolve, reject) => {
-    let unsubscribe;
-    const timer = setTimeout(() => {
-      unsubscribe?.();
-      reject(new Error(`no ResultFinalized for request ${request} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    api.query.system
-      .events((records) => {
-        for (const { event } of records) {
-          if (api.events.inferenceOracle.ResultFinalized.is(event)
-            && event.data.request.toNumber() === request) {
-            clearTimeout(timer);
-            unsubscribe?.();
-            resolve(event);
-          }
-        }
-      })
-      .then((u) => { unsubscribe = u; }, reject);
-  });
+/** The `InferenceOracle.ResultFinalized` event of `request`, once it comes. */
+function resultFinalized(api, request) {
+  return waitForEvent(
+    api,
+    (event) => api.events.inferenceOracle.ResultFinalized.is(event)
+      && event.data.request.toNumber() === request,
+    120_000,
+    `ResultFinalized for request ${request}`,
+  );
 }
 
 describe('inference oracle', () => {
