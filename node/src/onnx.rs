@@ -1,12 +1,10 @@
 //! The ONNX engine behind the `onnx` host functions: `aioracle-inference` (tract), adapted
 //! to the [`Scorer`] interface that off-chain workers reach through [`OnnxExt`].
 
-use std::sync::Arc;
-
 use aioracle_inference::{Engine, EngineError};
 use aioracle_primitives::{
 	model::{model_bytes_key, ModelHash},
-	onnx::{OnnxExt, ScoreError, ScoreRequest, Scorer},
+	onnx::{ScoreError, ScoreRequest, Scorer},
 };
 
 /// How many optimised model plans the engine keeps (least recently used evicted).
@@ -88,11 +86,6 @@ impl Scorer for EngineScorer {
 			score_error(&e)
 		})
 	}
-}
-
-/// The extension each off-chain worker run gets: one engine shared by all runs.
-pub fn extension(scorer: &Arc<dyn Scorer>) -> OnnxExt {
-	OnnxExt::new(scorer.clone())
 }
 
 /// Writes `bytes` into the node's offchain DB where the model registry would have indexed

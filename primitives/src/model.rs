@@ -138,6 +138,21 @@ pub enum Aggregation {
 	ExactMajority,
 }
 
+impl Aggregation {
+	/// Whether `output` agrees with `reference`: the same length, and every element within
+	/// `tolerance` of it ([`Aggregation::Median`]) or equal ([`Aggregation::ExactMajority`]).
+	/// The one rule for operators' outputs against an accepted result and for an engine's
+	/// outputs against golden vectors.
+	pub fn agrees(&self, output: &[i64], reference: &[i64]) -> bool {
+		let tolerance = match self {
+			Aggregation::Median { tolerance } => *tolerance,
+			Aggregation::ExactMajority => 0,
+		};
+		output.len() == reference.len()
+			&& output.iter().zip(reference).all(|(a, b)| a.abs_diff(*b) <= tolerance)
+	}
+}
+
 /// Where a model version is in its life.
 #[derive(
 	Clone,

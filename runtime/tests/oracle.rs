@@ -13,7 +13,7 @@ use codec::Encode;
 use common::{development, signed};
 use frame_support::{
 	assert_ok,
-	traits::{fungible::Inspect, Authorize, Get},
+	traits::{fungible::Inspect, Authorize},
 };
 use pallet_inference_oracle::{crypto, ResultSubmission};
 use sp_keyring::Sr25519Keyring::{Alice, Dave};

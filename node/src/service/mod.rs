@@ -129,7 +129,10 @@ pub fn spawn_offchain_workers(
 		enable_http_requests: true,
 		// The ONNX engine, for off-chain workers only: during block import the `onnx` host
 		// functions find no extension and return `Unavailable`.
-		custom_extensions: move |_| vec![Box::new(crate::onnx::extension(&scorer)) as Box<_>],
+		// One engine shared by every run, so cached plans survive between blocks.
+		custom_extensions: move |_| {
+			vec![Box::new(aioracle_primitives::onnx::OnnxExt::new(scorer.clone())) as Box<_>]
+		},
 	})?;
 	components.task_manager.spawn_handle().spawn(
 		"offchain-workers-runner",

@@ -26,23 +26,19 @@ pub fn aggregate(rule: Aggregation, min_agreement: u32, outputs: &[&[i64]]) -> O
 	if outputs.len() < min_agreement {
 		return None;
 	}
-	let accepted = match rule {
-		Aggregation::Median { tolerance } => {
-			let output = median(outputs)?;
-			let agrees = outputs.iter().map(|o| within(o, &output, tolerance)).collect();
-			Accepted { output, agrees }
-		}
+	let output = match rule {
+		Aggregation::Median { .. } => median(outputs)?,
 		Aggregation::ExactMajority => {
 			let (output, count) = most_common(outputs)?;
-			if count * 2 <= outputs.len() {
+			if count.saturating_mul(2) <= outputs.len() {
 				return None;
 			}
-			let agrees = outputs.iter().map(|o| *o == output.as_slice()).collect();
-			Accepted { output, agrees }
+			output
 		}
 	};
-	let agreeing = accepted.agrees.iter().filter(|a| **a).count();
-	(agreeing >= min_agreement).then_some(accepted)
+	let agrees: Vec<bool> = outputs.iter().map(|o| rule.agrees(o, &output)).collect();
+	let agreeing = agrees.iter().filter(|a| **a).count();
+	(agreeing >= min_agreement).then_some(Accepted { output, agrees })
 }
 
 /// The element-wise lower median, or `None` for no outputs or outputs of unequal lengths.
@@ -55,16 +51,12 @@ fn median(outputs: &[&[i64]]) -> Option<Vec<i64>> {
 	let mut result = Vec::with_capacity(len);
 	for i in 0..len {
 		column.clear();
-		column.extend(outputs.iter().map(|o| o[i]));
+		column.extend(outputs.iter().filter_map(|o| o.get(i).copied()));
 		column.sort_unstable();
-		result.push(column[(column.len() - 1) / 2]);
+		// Every output has `len` elements, so the column has one per output.
+		result.push(*column.get(column.len().saturating_sub(1) / 2)?);
 	}
 	Some(result)
-}
-
-/// Every element of `a` is within `tolerance` of `b`'s.
-fn within(a: &[i64], b: &[i64], tolerance: u64) -> bool {
-	a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.abs_diff(*y) <= tolerance)
 }
 
 /// The output shared by the most outputs (the first such on ties), with its count.
@@ -77,63 +69,4 @@ fn most_common(outputs: &[&[i64]]) -> Option<(Vec<i64>, usize)> {
 		}
 	}
 	best.map(|(o, c)| (o.to_vec(), c))
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	const MEDIAN: Aggregation = Aggregation::Median { tolerance: 5 };
-
-	#[test]
-	fn median_accepts_honest_operators_and_flags_a_liar() {
-		let outputs: [&[i64]; 3] = [&[980_000, 20_000], &[980_003, 19_998], &[10, 990_000]];
-		let accepted = aggregate(MEDIAN, 2, &outputs).unwrap();
-		assert_eq!(accepted.output, vec![980_000, 20_000]);
-		assert_eq!(accepted.agrees, vec![true, true, false]);
-	}
-
-	#[test]
-	fn median_waits_for_enough_agreement() {
-		let outputs: [&[i64]; 2] = [&[100], &[200]];
-		assert_eq!(aggregate(MEDIAN, 2, &outputs), None, "two far apart: no agreement");
-		assert_eq!(aggregate(MEDIAN, 3, &outputs[..1]), None, "too few outputs");
-		let accepted = aggregate(MEDIAN, 1, &outputs).unwrap();
-		assert_eq!(accepted.output, vec![100], "the lower median");
-	}
-
-	#[test]
-	fn median_is_per_element_and_one_bad_element_makes_an_outlier() {
-		let outputs: [&[i64]; 3] = [&[1, 50], &[2, 60], &[3, 70]];
-		let accepted = aggregate(Aggregation::Median { tolerance: 10 }, 2, &outputs).unwrap();
-		assert_eq!(accepted.output, vec![2, 60]);
-		assert_eq!(accepted.agrees, vec![true, true, true]);
-		let accepted = aggregate(Aggregation::Median { tolerance: 9 }, 1, &outputs).unwrap();
-		assert_eq!(accepted.agrees, vec![false, true, false]);
-	}
-
-	#[test]
-	fn two_liars_cannot_outvote_three_honest_operators() {
-		let outputs: [&[i64]; 5] = [&[7], &[1_000], &[8], &[-1_000], &[7]];
-		let accepted = aggregate(Aggregation::Median { tolerance: 1 }, 3, &outputs).unwrap();
-		assert_eq!(accepted.output, vec![7]);
-		assert_eq!(accepted.agrees, vec![true, false, true, false, true]);
-	}
-
-	#[test]
-	fn exact_majority_needs_more_than_half() {
-		let outputs: [&[i64]; 3] = [&[2], &[2], &[1]];
-		let accepted = aggregate(Aggregation::ExactMajority, 2, &outputs).unwrap();
-		assert_eq!((accepted.output, accepted.agrees), (vec![2], vec![true, true, false]));
-		let tied: [&[i64]; 4] = [&[2], &[2], &[1], &[1]];
-		assert_eq!(aggregate(Aggregation::ExactMajority, 2, &tied), None);
-		let split: [&[i64]; 3] = [&[0], &[1], &[2]];
-		assert_eq!(aggregate(Aggregation::ExactMajority, 1, &split), None);
-	}
-
-	#[test]
-	fn unequal_lengths_never_aggregate() {
-		let outputs: [&[i64]; 2] = [&[1, 2], &[1]];
-		assert_eq!(aggregate(MEDIAN, 1, &outputs), None);
-	}
 }

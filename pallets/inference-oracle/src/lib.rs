@@ -565,16 +565,14 @@ impl<T: Config> Pallet<T> {
 		let fee = T::RequestFee::get();
 		ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
 
+		let id = NextRequestId::<T>::get();
 		let now = Self::now();
 		let deadline = now.saturating_add(T::ResponseWindow::get());
 		// Expired at the start of the block after the deadline.
-		Expiries::<T>::try_mutate(deadline.saturating_add(One::one()), |due| {
-			due.try_push(NextRequestId::<T>::get())
-		})
-		.map_err(|_| Error::<T>::TooManyRequestsInBlock)?;
+		Expiries::<T>::try_mutate(deadline.saturating_add(One::one()), |due| due.try_push(id))
+			.map_err(|_| Error::<T>::TooManyRequestsInBlock)?;
 		T::Currency::hold(&HoldReason::RequestFee.into(), &requester, fee)?;
 
-		let id = NextRequestId::<T>::get();
 		NextRequestId::<T>::put(id.saturating_add(1));
 		Self::prune(id);
 		let request = Request {

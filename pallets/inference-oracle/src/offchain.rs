@@ -7,12 +7,13 @@
 //! pallet refuses a second submission anyway.
 
 use aioracle_primitives::{
-	model::{model_bytes_key, Aggregation, ModelHash, VersionView},
+	model::{model_bytes_key, ModelHash, VersionView},
 	onnx::{onnx, ScoreError, ScoreRequest},
 };
 use alloc::vec::Vec;
 use frame::deps::{
 	frame_system::offchain::SubmitTransaction,
+	sp_core::offchain::StorageKind,
 	sp_io,
 	sp_runtime::offchain::{
 		http,
@@ -132,14 +133,7 @@ fn score<T: Config>(request: &RequestOf<T>) -> Outcome<Vec<i64>> {
 	if let Err(failure) = ensure_ready(&version) {
 		return Outcome::Failed(failure);
 	}
-	let score_request = ScoreRequest {
-		input: version.input.clone(),
-		output: version.output.clone(),
-		input_scale: version.input_scale,
-		output_scale: version.output_scale,
-		values: request.input.to_vec(),
-	};
-	match score_loaded(&version, score_request) {
+	match score_loaded(&version, score_request(&version, request.input.to_vec())) {
 		Ok(output) => Outcome::Output(output),
 		Err(failure) => Outcome::Failed(failure),
 	}
@@ -192,25 +186,12 @@ fn ensure_ready<B, N>(version: &VersionView<B, N>) -> Result<(), Failure> {
 	}
 }
 
-/// Whether the engine's outputs for every golden input are within the version's
-/// tolerance of the expected outputs (equal, for exact aggregation).
+/// Whether the engine's outputs for every golden input agree with the expected outputs by
+/// the version's own rule ([`Aggregation::agrees`]).
 fn golden_vectors_reproduced<B, N>(version: &VersionView<B, N>) -> Result<bool, Failure> {
-	let tolerance = match version.aggregation {
-		Aggregation::Median { tolerance } => tolerance,
-		Aggregation::ExactMajority => 0,
-	};
 	for golden in &version.golden_vectors {
-		let request = ScoreRequest {
-			input: version.input.clone(),
-			output: version.output.clone(),
-			input_scale: version.input_scale,
-			output_scale: version.output_scale,
-			values: golden.input.clone(),
-		};
-		let output = score_loaded(version, request)?;
-		let matches = output.len() == golden.output.len()
-			&& output.iter().zip(&golden.output).all(|(a, b)| a.abs_diff(*b) <= tolerance);
-		if !matches {
+		let output = score_loaded(version, score_request(version, golden.input.clone()))?;
+		if !version.aggregation.agrees(&output, &golden.output) {
 			log::warn!(
 				target: LOG_TARGET,
 				"golden vector: expected {:?}, the engine gives {:?}",
@@ -223,11 +204,22 @@ fn golden_vectors_reproduced<B, N>(version: &VersionView<B, N>) -> Result<bool, 
 	Ok(true)
 }
 
+/// What the engine is asked to score for `values` under the version's contract.
+fn score_request<B, N>(version: &VersionView<B, N>, values: Vec<i64>) -> ScoreRequest {
+	ScoreRequest {
+		input: version.input.clone(),
+		output: version.output.clone(),
+		input_scale: version.input_scale,
+		output_scale: version.output_scale,
+		values,
+	}
+}
+
 /// Loads the version's bytes into the engine: from the offchain DB (where the registry
 /// indexed them), else from its URI, checking the hash.
 fn load<B, N>(version: &VersionView<B, N>) -> Result<(), Failure> {
 	let key = model_bytes_key(&version.model_hash);
-	let bytes = match sp_io::offchain::local_storage_get(sp_core_storage_kind(), &key) {
+	let bytes = match sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key) {
 		Some(bytes) => bytes,
 		None => {
 			log::info!(
@@ -242,17 +234,13 @@ fn load<B, N>(version: &VersionView<B, N>) -> Result<(), Failure> {
 				return Err(Failure::ModelBytesUnavailable);
 			}
 			// Keep them for next time.
-			sp_io::offchain::local_storage_set(sp_core_storage_kind(), &key, &bytes);
+			sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &key, &bytes);
 			bytes
 		}
 	};
 	onnx::load(version.model_hash, &bytes).map_err(Failure::Engine)?;
 	log::info!(target: LOG_TARGET, "model {:?} loaded ({} bytes)", version.model_hash, bytes.len());
 	Ok(())
-}
-
-fn sp_core_storage_kind() -> frame::deps::sp_core::offchain::StorageKind {
-	frame::deps::sp_core::offchain::StorageKind::PERSISTENT
 }
 
 /// GETs `uri` over the off-chain worker's HTTP client; `None` on any failure.

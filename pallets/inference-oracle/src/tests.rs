@@ -580,3 +580,63 @@ mod offchain_worker {
 		});
 	}
 }
+
+/// The aggregation rules on their own (`aggregate.rs`).
+mod aggregation {
+	use crate::aggregate::aggregate;
+	use aioracle_primitives::model::Aggregation;
+
+	const MEDIAN: Aggregation = Aggregation::Median { tolerance: 5 };
+
+	#[test]
+	fn median_accepts_honest_operators_and_flags_a_liar() {
+		let outputs: [&[i64]; 3] = [&[980_000, 20_000], &[980_003, 19_998], &[10, 990_000]];
+		let accepted = aggregate(MEDIAN, 2, &outputs).unwrap();
+		assert_eq!(accepted.output, vec![980_000, 20_000]);
+		assert_eq!(accepted.agrees, vec![true, true, false]);
+	}
+
+	#[test]
+	fn median_waits_for_enough_agreement() {
+		let outputs: [&[i64]; 2] = [&[100], &[200]];
+		assert_eq!(aggregate(MEDIAN, 2, &outputs), None, "two far apart: no agreement");
+		assert_eq!(aggregate(MEDIAN, 3, &outputs[..1]), None, "too few outputs");
+		let accepted = aggregate(MEDIAN, 1, &outputs).unwrap();
+		assert_eq!(accepted.output, vec![100], "the lower median");
+	}
+
+	#[test]
+	fn median_is_per_element_and_one_bad_element_makes_an_outlier() {
+		let outputs: [&[i64]; 3] = [&[1, 50], &[2, 60], &[3, 70]];
+		let accepted = aggregate(Aggregation::Median { tolerance: 10 }, 2, &outputs).unwrap();
+		assert_eq!(accepted.output, vec![2, 60]);
+		assert_eq!(accepted.agrees, vec![true, true, true]);
+		let accepted = aggregate(Aggregation::Median { tolerance: 9 }, 1, &outputs).unwrap();
+		assert_eq!(accepted.agrees, vec![false, true, false]);
+	}
+
+	#[test]
+	fn two_liars_cannot_outvote_three_honest_operators() {
+		let outputs: [&[i64]; 5] = [&[7], &[1_000], &[8], &[-1_000], &[7]];
+		let accepted = aggregate(Aggregation::Median { tolerance: 1 }, 3, &outputs).unwrap();
+		assert_eq!(accepted.output, vec![7]);
+		assert_eq!(accepted.agrees, vec![true, false, true, false, true]);
+	}
+
+	#[test]
+	fn exact_majority_needs_more_than_half() {
+		let outputs: [&[i64]; 3] = [&[2], &[2], &[1]];
+		let accepted = aggregate(Aggregation::ExactMajority, 2, &outputs).unwrap();
+		assert_eq!((accepted.output, accepted.agrees), (vec![2], vec![true, true, false]));
+		let tied: [&[i64]; 4] = [&[2], &[2], &[1], &[1]];
+		assert_eq!(aggregate(Aggregation::ExactMajority, 2, &tied), None);
+		let split: [&[i64]; 3] = [&[0], &[1], &[2]];
+		assert_eq!(aggregate(Aggregation::ExactMajority, 1, &split), None);
+	}
+
+	#[test]
+	fn unequal_lengths_never_aggregate() {
+		let outputs: [&[i64]; 2] = [&[1, 2], &[1]];
+		assert_eq!(aggregate(MEDIAN, 1, &outputs), None);
+	}
+}

@@ -70,19 +70,11 @@ impl<T: Config> Pallet<T> {
 	pub fn result_view(id: RequestId) -> Option<ResultViewOf<T>> {
 		let result = Results::<T>::get(id)?;
 		let request = Requests::<T>::get(id)?;
-		let tolerance = match request.aggregation {
-			Aggregation::Median { tolerance } => tolerance,
-			Aggregation::ExactMajority => 0,
-		};
 		let (mut agreeing, mut outliers, mut failed) = (Vec::new(), Vec::new(), Vec::new());
 		for s in Submissions::<T>::get(id) {
 			match s.outcome {
 				Outcome::Output(o) => {
-					let agrees = o.len() == result.output.len()
-						&& o.iter()
-							.zip(result.output.iter())
-							.all(|(a, b)| a.abs_diff(*b) <= tolerance);
-					if agrees {
+					if request.aggregation.agrees(&o, &result.output) {
 						agreeing.push(s.operator)
 					} else {
 						outliers.push(s.operator)
