@@ -894,7 +894,7 @@ impl<T: Config> Pallet<T> {
 		let now = Self::now();
 		let previous = record.active;
 		if let Some(current) = previous {
-			Self::set_status(model, current, VersionStatus::Deprecated, now)?;
+			Self::deprecate(model, current, now)?;
 			if record.previous.is_full() {
 				record.previous.remove(0);
 			}
@@ -922,7 +922,7 @@ impl<T: Config> Pallet<T> {
 		let now = Self::now();
 		let from = record.active;
 		if let Some(current) = from {
-			Self::set_status(model, current, VersionStatus::Deprecated, now)?;
+			Self::deprecate(model, current, now)?;
 		}
 		v.status = VersionStatus::Active;
 		v.status_blocks.activated = Some(now);
@@ -936,18 +936,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves an existing version to `Deprecated`.
-	fn set_status(
-		model: ModelId,
-		version: VersionId,
-		status: VersionStatus,
-		now: BlockNumberFor<T>,
-	) -> DispatchResult {
+	fn deprecate(model: ModelId, version: VersionId, now: BlockNumberFor<T>) -> DispatchResult {
 		Versions::<T>::try_mutate(model, version, |v| {
 			let v = v.as_mut().ok_or(Error::<T>::VersionNotFound)?;
-			v.status = status;
-			if status == VersionStatus::Deprecated {
-				v.status_blocks.deprecated = Some(now);
-			}
+			v.status = VersionStatus::Deprecated;
+			v.status_blocks.deprecated = Some(now);
 			Ok(())
 		})
 	}
