@@ -72,5 +72,44 @@ describe('inference oracle', () => {
       assert.equal(provenance.trainingDatasets[0].dataset.licence.toUtf8(), 'CC-BY-4.0');
       assert.equal(explanation.taintedDatasets.length, 0);
     }
+
+    // Alice's node counted its work in Prometheus, labelled by the model's hash.
+    const metrics = await scrapeMetrics(node.prometheusPort);
+    const model_hash = reference.hash;
+    assert.equal(metrics.value('aioracle_oracle_requests_seen_total', { model_hash }), 3);
+    assert.equal(
+      metrics.value('aioracle_oracle_submissions_total', { model_hash, outcome: 'output' }), 3,
+    );
+    assert.equal(metrics.value('aioracle_oracle_model_loads_total', { model_hash }), 1);
+    // Three requests, and the golden vectors checked once before the first.
+    const inferences = metrics.value('aioracle_oracle_inferences_total', { model_hash });
+    assert.equal(inferences, 3 + model.goldenVectors.length);
+    assert.equal(metrics.value('aioracle_oracle_inference_seconds_count', { model_hash }), inferences);
+    assert.ok(metrics.value('aioracle_oracle_inference_seconds_sum', { model_hash }) > 0);
+    assert.equal(metrics.value('aioracle_oracle_failures_total', {}), undefined, 'no failures');
   });
 });
+
+/**
+ * The node's Prometheus metrics. `value(name, labels)` is the value of the sample `name`
+ * whose labels include `labels` (the node adds others, such as `chain`), or undefined.
+ */
+async function scrapeMetrics(port) {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const samples = text.split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const [, name, labels = '', value] = line.match(/^([^{ ]+)(?:\{(.*)\})? (\S+)$/);
+      return {
+        name,
+        labels: Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])),
+        value: Number(value),
+      };
+    });
+  return {
+    value(name, labels) {
+      return samples.find((s) => s.name === name
+        && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    },
+  };
+}

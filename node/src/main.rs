@@ -8,6 +8,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod dataset_hash;
+mod metrics;
 mod model_cli;
 mod onnx;
 mod rpc;

@@ -1,6 +1,8 @@
 //! The ONNX engine behind the `onnx` host functions: `aioracle-inference` (tract), adapted
 //! to the [`Scorer`] interface that off-chain workers reach through [`OnnxExt`].
 
+use std::sync::Arc;
+
 use aioracle_inference::{Engine, EngineError};
 use aioracle_primitives::{
 	model::{model_bytes_key, ModelHash},
@@ -13,15 +15,19 @@ pub const PLAN_CACHE_CAPACITY: usize = 16;
 /// The log target of the node's ONNX engine.
 const LOG_TARGET: &str = "onnx";
 
+use crate::metrics::OracleMetrics;
+
 /// The engine, as off-chain workers' host functions see it.
 pub struct EngineScorer {
 	engine: Engine,
+	metrics: Option<Arc<OracleMetrics>>,
 }
 
 impl EngineScorer {
-	/// An engine caching up to `capacity` plans.
-	pub fn new(capacity: usize) -> Self {
-		Self { engine: Engine::new(capacity) }
+	/// An engine caching up to `capacity` plans, counting loads and inferences in
+	/// `metrics` if given.
+	pub fn new(capacity: usize, metrics: Option<Arc<OracleMetrics>>) -> Self {
+		Self { engine: Engine::new(capacity), metrics }
 	}
 }
 
@@ -51,6 +57,9 @@ impl Scorer for EngineScorer {
 		let started = std::time::Instant::now();
 		match self.engine.load(hash, bytes) {
 			Ok(info) => {
+				if let Some(metrics) = &self.metrics {
+					metrics.model_loaded(&hash);
+				}
 				log::info!(
 					target: LOG_TARGET,
 					"model {hash:?} loaded in {} µs: {} bytes, {} operator kinds",
@@ -74,11 +83,13 @@ impl Scorer for EngineScorer {
 	fn score(&self, hash: ModelHash, request: &ScoreRequest) -> Result<Vec<i64>, ScoreError> {
 		let started = std::time::Instant::now();
 		let result = self.engine.score(hash, request);
-		log::debug!(
-			target: LOG_TARGET,
-			"model {hash:?}: scored in {} µs",
-			started.elapsed().as_micros()
-		);
+		let elapsed = started.elapsed();
+		if result.is_ok() {
+			log::debug!(target: LOG_TARGET, "model {hash:?}: scored in {} µs", elapsed.as_micros());
+			if let Some(metrics) = &self.metrics {
+				metrics.inference_done(&hash, elapsed);
+			}
+		}
 		result.map_err(|e| {
 			if !matches!(e, EngineError::UnknownModel(_)) {
 				log::warn!(target: LOG_TARGET, "model {hash:?}: scoring failed: {e}");

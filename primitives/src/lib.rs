@@ -8,6 +8,7 @@
 extern crate alloc;
 
 pub mod dataset;
+pub mod metrics;
 pub mod model;
 pub mod onnx;
 pub mod oracle;

@@ -15,12 +15,14 @@ use sc_service::{Configuration, TaskManager};
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 
-/// The host functions the runtime may call: Substrate's, plus the storage-proof-size one
-/// that `cumulus-pallet-weight-reclaim` uses.
+/// The host functions the runtime may call: Substrate's, the storage-proof-size one that
+/// `cumulus-pallet-weight-reclaim` uses, and aioracle's: the ONNX engine and the oracle
+/// worker's metrics (both doing nothing outside off-chain workers).
 pub type HostFunctions = (
 	sp_io::SubstrateHostFunctions,
 	cumulus_primitives_proof_size_hostfunction::storage_proof_size::HostFunctions,
 	aioracle_primitives::onnx::onnx::HostFunctions,
+	aioracle_primitives::metrics::oracle_metrics::HostFunctions,
 );
 
 /// The wasm executor of the runtime.
@@ -115,8 +117,14 @@ pub fn spawn_offchain_workers(
 		log::info!("Off-chain workers are disabled (--offchain-worker never)");
 		return Ok(());
 	}
-	let scorer: Arc<dyn aioracle_primitives::onnx::Scorer> =
-		Arc::new(crate::onnx::EngineScorer::new(crate::onnx::PLAN_CACHE_CAPACITY));
+	let metrics = config
+		.prometheus_registry()
+		.map(crate::metrics::OracleMetrics::register)
+		.transpose()?
+		.map(Arc::new);
+	let scorer: Arc<dyn aioracle_primitives::onnx::Scorer> = Arc::new(
+		crate::onnx::EngineScorer::new(crate::onnx::PLAN_CACHE_CAPACITY, metrics.clone()),
+	);
 	let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 		runtime_api_provider: components.client.clone(),
 		keystore: Some(components.keystore_container.keystore()),
@@ -130,8 +138,15 @@ pub fn spawn_offchain_workers(
 		// The ONNX engine, for off-chain workers only: during block import the `onnx` host
 		// functions find no extension and return `Unavailable`.
 		// One engine shared by every run, so cached plans survive between blocks.
+		// The worker's metrics likewise, when Prometheus is on.
 		custom_extensions: move |_| {
-			vec![Box::new(aioracle_primitives::onnx::OnnxExt::new(scorer.clone())) as Box<_>]
+			let mut extensions: Vec<Box<dyn sp_externalities::Extension>> =
+				vec![Box::new(aioracle_primitives::onnx::OnnxExt::new(scorer.clone()))];
+			if let Some(metrics) = &metrics {
+				let sink: Arc<dyn aioracle_primitives::metrics::WorkerEventSink> = metrics.clone();
+				extensions.push(Box::new(aioracle_primitives::metrics::OracleMetricsExt::new(sink)));
+			}
+			extensions
 		},
 	})?;
 	components.task_manager.spawn_handle().spawn(

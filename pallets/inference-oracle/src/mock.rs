@@ -4,6 +4,7 @@
 
 use crate as pallet_inference_oracle;
 use aioracle_primitives::{
+	metrics::{OracleMetricsExt, WorkerEvent, WorkerEventSink},
 	model::{
 		Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect, StatusBlocks,
 		TensorSpec, VersionId, VersionStatus, VersionView,
@@ -225,6 +226,23 @@ impl Scorer for FakeEngine {
 	}
 }
 
+/// Records what the off-chain worker reports to the node's metrics.
+#[derive(Default)]
+pub struct WorkerEvents(Mutex<Vec<WorkerEvent>>);
+
+impl WorkerEvents {
+	/// The events recorded since the last call.
+	pub fn take(&self) -> Vec<WorkerEvent> {
+		std::mem::take(&mut *self.0.lock().unwrap())
+	}
+}
+
+impl WorkerEventSink for WorkerEvents {
+	fn record(&self, event: WorkerEvent) {
+		self.0.lock().unwrap().push(event);
+	}
+}
+
 /// Governance acts as root, or as this account, in tests.
 pub const GOVERNANCE: u64 = 100;
 
@@ -332,13 +350,14 @@ impl ExtBuilder {
 }
 
 /// What an off-chain worker test needs: externalities with the offchain DB, a transaction
-/// pool, a keystore holding the `orcl` keys of `keys`, and the fake engine behind
-/// `OnnxExt`. The models' bytes are in the offchain DB unless `with_bytes` is false.
+/// pool, a keystore holding the `orcl` keys of `keys`, the fake engine behind `OnnxExt`,
+/// and a recorder behind `OracleMetricsExt`. The models' bytes are in the offchain DB unless `with_bytes` is false.
 pub struct OcwEnv {
 	pub ext: sp_io::TestExternalities,
 	pub pool: Arc<parking_lot::RwLock<PoolState>>,
 	pub offchain: Arc<parking_lot::RwLock<OffchainState>>,
 	pub engine: Arc<FakeEngine>,
+	pub metrics: Arc<WorkerEvents>,
 }
 
 impl OcwEnv {
@@ -364,7 +383,9 @@ impl OcwEnv {
 		ext.register_extension(TransactionPoolExt::new(pool));
 		ext.register_extension(KeystoreExt::new(keystore));
 		ext.register_extension(OnnxExt::new(engine.clone()));
-		Self { ext, pool: pool_state, offchain: offchain_state, engine }
+		let metrics = Arc::new(WorkerEvents::default());
+		ext.register_extension(OracleMetricsExt::new(metrics.clone()));
+		Self { ext, pool: pool_state, offchain: offchain_state, engine, metrics }
 	}
 
 	/// Takes the transactions the off-chain worker submitted, decoded.

@@ -7,6 +7,7 @@
 //! pallet refuses a second submission anyway.
 
 use aioracle_primitives::{
+	metrics::{oracle_metrics, WorkerEvent},
 	model::{model_bytes_key, ModelHash, VersionView},
 	onnx::{onnx, ScoreError, ScoreRequest},
 };
@@ -53,14 +54,18 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 	let mut scored = 0u32;
 	for id in PendingRequests::<T>::iter_keys().take(T::MaxRequestsPerOcwRun::get() as usize) {
 		let Some(request) = Requests::<T>::get(id) else { continue };
+		let model_hash = request.model_hash;
 		let submitted = Submissions::<T>::get(id);
 		let owed: Vec<_> = keys
 			.iter()
 			.filter(|(_, account)| !submitted.iter().any(|s| &s.operator == account))
-			.filter(|(key, _)| claim::<T>(id, key, now))
+			.filter_map(|(key, _)| claim::<T>(id, key, now).map(|claim| (key, claim)))
 			.collect();
 		if owed.is_empty() {
 			continue;
+		}
+		if owed.iter().any(|(_, claim)| *claim == Claim::First) {
+			oracle_metrics::record(WorkerEvent::RequestSeen { model_hash });
 		}
 		let outcome = score::<T>(&request);
 		scored += 1;
@@ -69,14 +74,20 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 				log::info!(target: LOG_TARGET, "request {id}: scored {} elements", output.len())
 			}
 			Outcome::Failed(failure) => {
-				log::warn!(target: LOG_TARGET, "request {id}: cannot score: {failure:?}")
+				log::warn!(target: LOG_TARGET, "request {id}: cannot score: {failure:?}");
+				oracle_metrics::record(WorkerEvent::Failed { model_hash, failure: *failure });
 			}
 		}
+		let output = matches!(outcome, Outcome::Output(_));
 		for (key, _) in owed {
-			if let Err(e) = submit::<T>(id, key.clone(), outcome.clone()) {
-				log::warn!(target: LOG_TARGET, "request {id}: submission not sent: {e}");
-				// Let the next run try again.
-				StorageValueRef::persistent(&sent_key(id, key)).clear();
+			match submit::<T>(id, key.clone(), outcome.clone()) {
+				Ok(()) => oracle_metrics::record(WorkerEvent::SubmissionSent { model_hash, output }),
+				Err(e) => {
+					log::warn!(target: LOG_TARGET, "request {id}: submission not sent: {e}");
+					oracle_metrics::record(WorkerEvent::SubmissionRefused { model_hash });
+					// Let the next run try again.
+					StorageValueRef::persistent(&sent_key(id, key)).clear();
+				}
 			}
 		}
 	}
@@ -89,24 +100,42 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 	}
 }
 
+/// Why a `(request, key)` is sent in this run.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Claim {
+	/// Never sent before.
+	First,
+	/// Sent [`RESEND_AFTER`] or more blocks ago, and not on-chain yet.
+	Resend,
+}
+
 /// Marks `(request, key)` as sent at `now`, unless it was sent less than [`RESEND_AFTER`]
-/// blocks ago. Returns whether the caller should send it.
-fn claim<T: Config>(request: RequestId, key: &T::AuthorityId, now: BlockNumberFor<T>) -> bool {
+/// blocks ago. Returns why the caller should send it, or `None` if it should not.
+fn claim<T: Config>(
+	request: RequestId,
+	key: &T::AuthorityId,
+	now: BlockNumberFor<T>,
+) -> Option<Claim> {
 	let marker_key = sent_key(request, key);
 	let marker = StorageValueRef::persistent(&marker_key);
 	let resend_after: BlockNumberFor<T> = RESEND_AFTER.into();
+	let mut claim = Claim::First;
 	let result =
 		marker.mutate(
 			|sent: Result<Option<BlockNumberFor<T>>, StorageRetrievalError>| match sent {
 				Ok(Some(at)) if now < at.saturating_add(resend_after) => Err(()),
+				Ok(Some(_)) => {
+					claim = Claim::Resend;
+					Ok(now)
+				}
 				_ => Ok(now),
 			},
 		);
 	match result {
-		Ok(_) => true,
-		Err(MutateStorageError::ValueFunctionFailed(())) => false,
+		Ok(_) => Some(claim),
+		Err(MutateStorageError::ValueFunctionFailed(())) => None,
 		// Another worker changed the marker concurrently: it is sending.
-		Err(MutateStorageError::ConcurrentModification(_)) => false,
+		Err(MutateStorageError::ConcurrentModification(_)) => None,
 	}
 }
 

@@ -438,6 +438,56 @@ mod offchain_worker {
 	}
 
 	#[test]
+	fn reports_requests_failures_and_submissions_to_the_node_metrics() {
+		use aioracle_primitives::metrics::WorkerEvent::*;
+		let mut env = OcwEnv::new(&[ALICE, BOB], true);
+		let iris = model_hash(IRIS);
+		env.ext.execute_with(|| {
+			register(ALICE);
+			register(BOB);
+			request(IRIS);
+		});
+		run_ocw(&mut env, 1);
+		assert_eq!(
+			env.metrics.take(),
+			vec![
+				RequestSeen { model_hash: iris },
+				SubmissionSent { model_hash: iris, output: true },
+				SubmissionSent { model_hash: iris, output: true },
+			]
+		);
+		run_ocw(&mut env, 2);
+		assert_eq!(env.metrics.take(), vec![], "nothing new to do");
+
+		// The submissions never reached the chain: resent, but the request is not new.
+		env.take_submissions();
+		run_ocw(&mut env, 1 + crate::offchain::RESEND_AFTER as u64);
+		assert_eq!(env.take_submissions().len(), 2);
+		assert_eq!(
+			env.metrics.take(),
+			vec![
+				SubmissionSent { model_hash: iris, output: true },
+				SubmissionSent { model_hash: iris, output: true },
+			]
+		);
+
+		// A failing engine: the failure is counted once, and both keys report it.
+		let mut env = OcwEnv::new(&[ALICE, BOB], true);
+		*env.engine.fail_with.lock().unwrap() = Some(ScoreError::ExecutionFailed);
+		env.ext.execute_with(|| {
+			register(ALICE);
+			register(BOB);
+			request(IRIS);
+		});
+		run_ocw(&mut env, 1);
+		let failure = Failure::Engine(ScoreError::ExecutionFailed);
+		let events = env.metrics.take();
+		assert_eq!(events[0], RequestSeen { model_hash: iris });
+		assert_eq!(events[1], Failed { model_hash: iris, failure });
+		assert_eq!(events[2..], [SubmissionSent { model_hash: iris, output: false }; 2][..]);
+	}
+
+	#[test]
 	fn submissions_reach_the_chain_and_finalize() {
 		let mut env = OcwEnv::new(&[ALICE, BOB], true);
 		let id = env.ext.execute_with(|| {
