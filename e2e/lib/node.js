@@ -73,7 +73,7 @@ async function waitForRpc(port, child, timeoutMs) {
 }
 
 /**
- * Starts `aioracle-node --dev --tmp` on free ports.
+ * Starts `aioracle-node --dev --tmp` on free ports (`--base-path` in `args` replaces `--tmp`).
  * @param {{name?: string, args?: string[], timeoutMs?: number}} options
  */
 export async function startDevNode({ name = 'dev-node', args = [], timeoutMs = 120_000 } = {}) {
@@ -91,7 +91,8 @@ export async function startDevNode({ name = 'dev-node', args = [], timeoutMs = 1
     binary,
     [
       '--dev',
-      '--tmp',
+      // Fresh state, unless the test keeps it in a directory of its own.
+      ...(args.includes('--base-path') ? [] : ['--tmp']),
       '--rpc-port', String(rpcPort),
       '--port', String(p2pPort),
       '--prometheus-port', String(prometheusPort),

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { devAccounts, findEvent, submit, waitForEvent } from '../lib/chain.js';
+import { scrapeMetrics } from '../lib/metrics.js';
 import { startDevNode } from '../lib/node.js';
 
 const reference = JSON.parse(
@@ -89,27 +90,3 @@ describe('inference oracle', () => {
     assert.equal(metrics.value('aioracle_oracle_failures_total', {}), undefined, 'no failures');
   });
 });
-
-/**
- * The node's Prometheus metrics. `value(name, labels)` is the value of the sample `name`
- * whose labels include `labels` (the node adds others, such as `chain`), or undefined.
- */
-async function scrapeMetrics(port) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const samples = text.split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const [, name, labels = '', value] = line.match(/^([^{ ]+)(?:\{(.*)\})? (\S+)$/);
-      return {
-        name,
-        labels: Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])),
-        value: Number(value),
-      };
-    });
-  return {
-    value(name, labels) {
-      return samples.find((s) => s.name === name
-        && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
-    },
-  };
-}

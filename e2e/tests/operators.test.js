@@ -1,0 +1,101 @@
+// The operator's path of docs/operators.md, step by step on a real dev node: generate an
+// `orcl` key with the node's CLI, insert it into the running node's keystore, register it
+// with a bond, and see the node score and submit for it (logs, metrics, the chain's
+// operator record).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { devAccounts, findEvent, nextBlocks, submit, waitForEvent } from '../lib/chain.js';
+import { scrapeMetrics } from '../lib/metrics.js';
+import { nodeBinary, startDevNode } from '../lib/node.js';
+
+describe('an operator joins, from docs/operators.md', () => {
+  let node;
+  let api;
+  let accounts;
+  let basePath;
+
+  before(async () => {
+    basePath = mkdtempSync(join(tmpdir(), 'aioracle-operator-'));
+    node = await startDevNode({
+      name: 'operators',
+      args: ['--base-path', basePath, '--dev-block-time', '1000'],
+    });
+    api = await node.connect();
+    accounts = await devAccounts();
+  });
+
+  after(async () => {
+    await node?.stop();
+    if (basePath) rmSync(basePath, { recursive: true, force: true });
+  });
+
+  it('registers a new orcl key, and the node scores and submits with it', async () => {
+    const { bob, dave } = accounts;
+    const cli = (...args) => execFileSync(nodeBinary(), args, { encoding: 'utf8' });
+
+    // 1. A fresh key, made by the node's CLI and put in the running node's keystore.
+    const key = JSON.parse(cli('key', 'generate', '--scheme', 'sr25519', '--output-type', 'json'));
+    cli('key', 'insert', '--base-path', basePath, '--chain', 'dev', '--key-type', 'orcl',
+      '--scheme', 'sr25519', '--suri', key.secretPhrase);
+
+    // 2. Bob registers it; the bond is held from his balance.
+    const bond = api.consts.inferenceOracle.operatorBond.toBigInt();
+    const heldBefore = (await api.query.system.account(bob.address)).data.reserved.toBigInt();
+    const events = await submit(api, api.tx.inferenceOracle.registerOperator(key.publicKey), bob);
+    const registered = findEvent(api, events, 'inferenceOracle', 'OperatorRegistered');
+    assert.equal(registered.data.operator.toString(), bob.address);
+    assert.equal(registered.data.key.toHex(), key.publicKey);
+    const heldAfter = (await api.query.system.account(bob.address)).data.reserved.toBigInt();
+    assert.equal(heldAfter - heldBefore, bond, 'the bond is held');
+
+    // 3. A request: the node's off-chain worker now answers for both local keys (Alice's
+    //    dev key and Bob's new one).
+    const requested = await submit(
+      api,
+      api.tx.inferenceOracle.requestInference(
+        0, [51000, 35000, 14000, 2000], api.consts.inferenceOracle.requestFee,
+      ),
+      dave,
+    );
+    const request = findEvent(api, requested, 'inferenceOracle', 'InferenceRequested')
+      .data.request.toNumber();
+    const finalized = await waitForEvent(
+      api,
+      (event) => api.events.inferenceOracle.ResultFinalized.is(event)
+        && event.data.request.toNumber() === request,
+      120_000,
+      `ResultFinalized for request ${request}`,
+    );
+    const agreeing = finalized.data.agreeing.map((a) => a.toString());
+    assert.equal(agreeing.length, 1, 'the sample model needs one agreeing operator');
+    assert.ok([bob.address, accounts.alice.address].includes(agreeing[0]));
+
+    // 4. How the operator tells its node worked: the log, the metrics, the chain's record.
+    const log = readFileSync(node.logPath, 'utf8');
+    assert.match(log, new RegExp(`request ${request}: scored 3 elements`));
+    const metrics = await scrapeMetrics(node.prometheusPort);
+    const modelHash = (await api.call.modelRegistryApi.activeVersion(0)).unwrap().modelHash.toHex();
+    assert.equal(
+      metrics.value('aioracle_oracle_submissions_total', { model_hash: modelHash, outcome: 'output' }),
+      2,
+      'one submission per local operator key',
+    );
+    // The first submission in the block finalized the request; if Bob's was second, it
+    // arrived after the request closed and counts as a miss.
+    await nextBlocks(api, 1);
+    const operators = await api.call.inferenceOracleApi.operators();
+    const record = operators.find((o) => o.account.toString() === bob.address);
+    assert.ok(record, 'Bob is an operator');
+    assert.equal(record.key.toHex(), key.publicKey);
+    assert.equal(
+      record.agreements.toNumber() + record.misses.toNumber(), 1,
+      `Bob's record: ${record.toString()}`,
+    );
+  });
+});
