@@ -4,7 +4,8 @@
 #
 #   protobuf-compiler (apt)          litep2p's build script runs protoc
 #   wasm32v1-none, wasm32-unknown-unknown, rust-src (rustup)   the wasm runtime
-#   npm packages of e2e/             the end-to-end tests (test.sh only)
+#   npm packages of e2e/             the end-to-end tests and the explorer's Polkadot.js
+#   chromium (apt)                   the explorer's browser test (test.sh only)
 #
 # Cargo's target directory defaults to ~/.cache/aioracle/target, outside the clone, so
 # every clone on this machine (and CI) reuses one build. Set CARGO_TARGET_DIR to override.
@@ -73,13 +74,18 @@ setup_node_js() {
 	command -v npm >/dev/null 2>&1 || apt_install npm npm
 	local major
 	major="$(node -p 'process.versions.node.split(".")[0]')"
-	[ "$major" -ge 18 ] || die "Node.js $major is too old for the end-to-end tests: Node.js 18 or newer is needed"
+	[ "$major" -ge 20 ] || die "Node.js $major is too old for the end-to-end tests: Node.js 20 or newer is needed"
 	cd "$AIORACLE_ROOT/e2e"
 	# Reinstall when the lockfile changed since the last install.
 	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 		step "installing the e2e npm packages (npm ci)"
 		npm ci --no-audit --no-fund --loglevel=error >/dev/null || die "cannot install the e2e npm packages (npm ci in e2e/)"
 	fi
+}
+
+# The browser the explorer's test drives headless (playwright-core downloads none).
+setup_browser() {
+	apt_install chromium chromium
 }
 
 # Builds the node (and with it the wasm runtime); prints the binary's path.

@@ -1,0 +1,61 @@
+// Acting as an oracle operator from a test, without a node of its own: sign a result
+// submission with the operator's `orcl` key and send it the way an off-chain worker does,
+// as an authorized transaction. This lets a test decide what an operator answers (a wrong
+// output, a failure) where a real node would always score honestly.
+//
+// An authorized transaction is an extrinsic v5 "general" transaction: no signer, the
+// runtime's transaction extensions (AuthorizeCall first) with their default values, then
+// the call. Polkadot.js 16 does not build those, so it is encoded here from the metadata.
+
+import { compactAddLength, u8aConcat, u8aToHex } from '@polkadot/util';
+
+// Extrinsic format version 5 with the "general" bit (0b0100_0000).
+const GENERAL_V5 = 0x45;
+
+/** The bytes of an authorized (general, unsigned) transaction carrying `call`. */
+export function authorizedTransaction(api, call) {
+  const { transactionExtensions, transactionExtensionsByVersion } = api.registry.metadata.extrinsic;
+  // The one extension version the runtime declares, and its extensions in order.
+  const [[version, indices]] = [...transactionExtensionsByVersion.entries()];
+  // Without a signer, every extension's explicit value is its default: an immortal era,
+  // nonce 0, tip 0, metadata-hash mode Disabled, nothing for the others.
+  const explicit = indices.map((i) => {
+    const { type } = transactionExtensions[i.toNumber()];
+    return api.registry.createType(api.registry.createLookupType(type)).toU8a();
+  });
+  return compactAddLength(u8aConcat(
+    new Uint8Array([GENERAL_V5, version.toNumber()]),
+    ...explicit,
+    call.method.toU8a(),
+  ));
+}
+
+/**
+ * Submits `outcome` (`{ Output: [...] }` or `{ Failed: 'ModelBytesUnavailable' }`) for
+ * `request` as the operator whose `orcl` key is `keyPair` (an sr25519 keyring pair), to the
+ * node at `rpcHttpUrl`. Resolves with the transaction hash once the pool accepts it.
+ */
+export async function submitResultAs(api, rpcHttpUrl, keyPair, request, outcome) {
+  // The submission's type as the metadata names it (the call's first argument).
+  const [submissionArg] = api.tx.inferenceOracle.submitResult.meta.args;
+  const submission = api.createType(submissionArg.type.toString(), {
+    request, key: keyPair.publicKey, outcome,
+  });
+  const signature = keyPair.sign(submission.toU8a());
+  const call = api.tx.inferenceOracle.submitResult(submission, signature);
+  const res = await fetch(rpcHttpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      id: 1,
+      jsonrpc: '2.0',
+      method: 'author_submitExtrinsic',
+      params: [u8aToHex(authorizedTransaction(api, call))],
+    }),
+  });
+  const answer = await res.json();
+  if (answer.error) {
+    throw new Error(`the pool refused the submission: ${JSON.stringify(answer.error)}`);
+  }
+  return answer.result;
+}

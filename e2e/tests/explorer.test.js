@@ -1,0 +1,245 @@
+// The provenance explorer (explorer/) in headless Chromium against a fresh dev node. The
+// test builds a chain of custody worth drawing, then checks that the page draws what the
+// runtime API says:
+//
+//   - a lineage: dataset 0 (the genesis iris.csv) -> iris-clean (Bob) -> iris-augmented
+//     (Charlie), and a model version (iris-preprocess.onnx) trained on iris-augmented,
+//     voted in by council motions, needing 2 agreeing operators;
+//   - four operators on one request: Alice's node scores it (off-chain worker), Bob
+//     submits the same output, Charlie a wrong one (an outlier), Eve a failure;
+//   - a request on the genesis model (Alice alone), opened by ?request=N;
+//   - Bob retracts iris-clean while the page is open: the page redraws the lineage with
+//     iris-clean retracted and iris-augmented tainted, and iris.csv still clean.
+//
+// Chromium is the system's (/usr/bin/chromium, Debian's `chromium`; or $CHROMIUM). The
+// screenshot is saved to test-output/explorer.png.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { u8aToHex } from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
+
+import { devAccounts, findEvent, nextBlocks, passCouncilMotion, submit } from '../lib/chain.js';
+import { launchChromium, startExplorer } from '../lib/explorer.js';
+import { outputDir, startDevNode } from '../lib/node.js';
+import { submitResultAs } from '../lib/operators.js';
+
+const modelsDir = new URL('../../models/', import.meta.url);
+const pipelineOnnx = readFileSync(new URL('iris-preprocess.onnx', modelsDir));
+const pipeline = JSON.parse(readFileSync(new URL('iris-preprocess.json', modelsDir), 'utf8'));
+const sample = JSON.parse(readFileSync(new URL('iris-logreg.json', modelsDir), 'utf8'));
+const openLicence = { commercialUse: true, derivatives: true, shareAlike: false };
+const screenshotPath = join(outputDir, 'explorer.png');
+
+/** Registers a dataset derived from `parent`, owned by `owner`; returns its id. */
+async function deriveDataset(api, owner, parent, file, how) {
+  const events = await submit(
+    api,
+    api.tx.datasetProvenance.registerDataset(
+      blake2AsHex(file, 256), 4_000, 150, `ipfs://aioracle-demo/${file}`, 'CC-BY-4.0',
+      openLicence, null, [parent], { Description: how },
+    ),
+    owner,
+  );
+  return findEvent(api, events, 'datasetProvenance', 'DatasetRegistered').data.dataset.toNumber();
+}
+
+/** The iris-preprocess version, trained on `datasetId`, needing two agreeing operators. */
+function pipelineProposal(datasetId) {
+  const probabilities = pipeline.outputs.findIndex((o) => o.name === 'probabilities');
+  return {
+    modelHash: blake2AsHex(pipelineOnnx, 256),
+    uri: 'https://models.example/iris-preprocess.onnx',
+    input: { index: 0, elementType: 'F32', shape: [1, pipeline.n_features] },
+    output: { index: probabilities, elementType: 'F32', shape: [1, pipeline.classes.length] },
+    inputScale: pipeline.fixed_point.input_scale,
+    outputScale: pipeline.fixed_point.output_scale,
+    aggregation: { Median: { tolerance: 10 } },
+    minAgreement: 2,
+    trainingDatasets: [datasetId],
+    commercialUse: false,
+    goldenVectors: pipeline.cases.slice(0, 3).map((c) => ({
+      input: c.input_fixed_point,
+      output: c.outputs[probabilities].fixed_point,
+    })),
+  };
+}
+
+/** Makes a request on `model` as `requester`; returns its id. */
+async function requestInference(api, requester, model, input) {
+  const fee = api.consts.inferenceOracle.requestFee;
+  const events = await submit(api, api.tx.inferenceOracle.requestInference(model, input, fee), requester);
+  return findEvent(api, events, 'inferenceOracle', 'InferenceRequested').data.request.toNumber();
+}
+
+/** Waits, block by block, until `done(explanation)` holds; returns the explanation. */
+async function untilExplained(api, request, done, what, maxBlocks = 30) {
+  for (let i = 0; i < maxBlocks; i += 1) {
+    const explanation = (await api.call.inferenceOracleApi.explain(request)).unwrap();
+    assert.ok(!explanation.request.status.isExpired, `request ${request} expired waiting for ${what}`);
+    if (done(explanation)) return explanation;
+    // The subscription starts with the current head: the second header is a new block.
+    await nextBlocks(api, 2);
+  }
+  return assert.fail(`request ${request}: no ${what} within ${maxBlocks} blocks`);
+}
+
+const finalized = (e) => e.request.status.isFinalized;
+
+/** What the page drew: every graph node's kind, id, data-* flags and text. */
+function graphNodes(page) {
+  return page.$$eval('#graph [data-node-kind]', (nodes) => nodes.map((n) => ({
+    kind: n.dataset.nodeKind,
+    id: n.dataset.nodeId,
+    role: n.dataset.role,
+    tainted: n.dataset.tainted,
+    retracted: n.dataset.retracted,
+    hash: n.dataset.hash,
+    text: [...n.querySelectorAll('text')].map((t) => t.textContent).join(' | '),
+  })));
+}
+
+const ofKind = (nodes, kind) => nodes.filter((n) => n.kind === kind);
+
+describe('provenance explorer', () => {
+  let node;
+  let api;
+  let accounts;
+  let explorer;
+  let browser;
+
+  before(async () => {
+    // Chromium first: without it there is nothing to test, and the error says so.
+    browser = await launchChromium();
+    node = await startDevNode({ name: 'explorer', args: ['--dev-block-time', '1000'] });
+    api = await node.connect();
+    accounts = await devAccounts();
+    explorer = await startExplorer();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await explorer?.stop();
+    await node?.stop();
+  });
+
+  it('draws a result\'s chain of custody, with outliers, failures and retracted data marked', async (t) => {
+    const { alice, bob, charlie, dave, eve } = accounts;
+    const rpcHttp = node.url.replace(/^ws/, 'http');
+
+    // Bob, Charlie and Eve become operators (their orcl key: their account key); Dave asks
+    // the genesis model, which Alice's node answers alone.
+    const [sampleRequest] = await Promise.all([
+      requestInference(api, dave, 0, sample.cases[0].input_fixed_point),
+      ...[bob, charlie, eve].map((who) => submit(api, api.tx.inferenceOracle.registerOperator(who.publicKey), who)),
+    ]);
+
+    // The lineage, and a model version trained on its last dataset.
+    const clean = await deriveDataset(api, bob, 0, 'iris-clean.csv', 'deduplicated, unit-checked');
+    const augmented = await deriveDataset(api, charlie, clean, 'iris-augmented.csv', 'jittered copies of each row');
+    let events = await submit(api, api.tx.modelRegistry.createModel('iris-pipeline', pipeline.description), dave);
+    const model = findEvent(api, events, 'modelRegistry', 'ModelCreated').data.model.toNumber();
+    events = await submit(
+      api, api.tx.modelRegistry.proposeVersion(model, pipelineProposal(augmented), u8aToHex(pipelineOnnx)), dave,
+    );
+    const version = findEvent(api, events, 'modelRegistry', 'ModelVersionProposed').data.version.toNumber();
+    const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
+    for (const call of [api.tx.modelRegistry.approveVersion(model, version), api.tx.modelRegistry.activateVersion(model, version)]) {
+      const result = await passCouncilMotion(api, call, council);
+      assert.ok(result.isOk, `council motion failed: ${result.toString()}`);
+    }
+
+    // Dave asks the new version. Charlie answers wrongly and Eve fails before anyone
+    // agrees; once Alice's node has answered too, Bob gives Alice's output: two agree.
+    const request = await requestInference(api, dave, model, pipeline.cases[0].input_fixed_point);
+    await Promise.all([
+      submitResultAs(api, rpcHttp, charlie, request, { Output: [0, 0, 1_000_000] }),
+      submitResultAs(api, rpcHttp, eve, request, { Failed: 'ModelBytesUnavailable' }),
+    ]);
+    let explanation = await untilExplained(api, request, (e) => e.submissions.length === 3, '3 submissions');
+    const fromAlice = explanation.submissions.find((s) => s.operator.toString() === alice.address);
+    assert.ok(fromAlice?.outcome.isOutput, `Alice's node should have scored the request: ${fromAlice?.outcome.toString()}`);
+    await submitResultAs(api, rpcHttp, bob, request, { Output: fromAlice.outcome.asOutput.map((x) => x.toNumber()) });
+    explanation = await untilExplained(api, request, finalized, 'result');
+    const result = explanation.result.unwrap();
+    assert.deepEqual(result.outliers.map(String), [charlie.address]);
+    assert.deepEqual(result.failed.map(([who]) => who.toString()), [eve.address]);
+    const sampleExplanation = await untilExplained(api, sampleRequest, finalized, 'result');
+
+    // The page: connected, both results listed.
+    const page = await browser.newPage({ viewport: { width: 1800, height: 1000 } });
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${explorer.url}?rpc=${encodeURIComponent(node.url)}`);
+    await page.waitForSelector('#status[data-status="connected"]', { timeout: 30_000 });
+    const chainName = (await api.rpc.system.chain()).toString();
+    assert.match(await page.textContent('#chain-name'), new RegExp(`^${chainName} · AIO$`));
+    assert.match(await page.textContent('#block-number'), /^#\d+$/);
+    for (const id of [sampleRequest, request]) {
+      await page.waitForSelector(`#requests li[data-request-id="${id}"][data-status="Finalized"]`, { timeout: 10_000 });
+    }
+    assert.match(
+      await page.textContent(`#requests li[data-request-id="${request}"]`),
+      /iris-pipeline v1.*Dave · 0\.01 AIO/,
+      'the request row names the model and formats the fee in AIO',
+    );
+
+    // Selecting the request draws its chain of custody.
+    await page.click(`#requests li[data-request-id="${request}"] button`);
+    await page.waitForSelector(`#custody[data-request-id="${request}"][data-loaded="true"]`, { timeout: 15_000 });
+    assert.equal(await page.textContent('[data-field="model-hash"]'), explanation.request.modelHash.toHex());
+    assert.equal(explanation.request.modelHash.toHex(), pipeline.hash);
+    let nodes = await graphNodes(page);
+    const [resultNode] = ofKind(nodes, 'result');
+    assert.equal(resultNode.id, String(request));
+    assert.match(resultNode.text, /2 agreed · 1 outlier · 1 failed/);
+    const [versionNode] = ofKind(nodes, 'model-version');
+    assert.equal(versionNode.id, `${model}:${version}`);
+    assert.equal(versionNode.hash, pipeline.hash);
+    assert.match(versionNode.text, /^iris-pipeline v1/);
+    const roles = Object.fromEntries(ofKind(nodes, 'operator').map((n) => [n.id, n.role]));
+    assert.deepEqual(roles, {
+      [alice.address]: 'agreeing', [bob.address]: 'agreeing', [charlie.address]: 'outlier', [eve.address]: 'failed',
+    });
+    const rows = await page.$$eval('#operators tr[data-operator]', (trs) => trs.map((tr) => [tr.dataset.operator, tr.dataset.role]));
+    assert.deepEqual(Object.fromEntries(rows), roles, 'the operators table agrees with the graph');
+    const lineage = () => ofKind(nodes, 'dataset').map((n) => [Number(n.id), n.retracted, n.tainted]).sort((a, b) => a[0] - b[0]);
+    assert.deepEqual(lineage(), [[0, 'false', 'false'], [clean, 'false', 'false'], [augmented, 'false', 'false']]);
+    assert.equal(await page.isVisible('[data-field="taint-warning"]'), false);
+
+    // Bob retracts iris-clean while the page is open: it follows the block's events.
+    events = await submit(api, api.tx.datasetProvenance.retract(clean, 'consent withdrawn'), bob);
+    findEvent(api, events, 'datasetProvenance', 'DatasetRetracted');
+    await page.waitForSelector(`#graph [data-node-kind="dataset"][data-node-id="${clean}"][data-retracted="true"]`, { timeout: 20_000 });
+    nodes = await graphNodes(page);
+    assert.deepEqual(lineage(), [[0, 'false', 'false'], [clean, 'true', 'true'], [augmented, 'false', 'true']]);
+    const dataset = (id) => ofKind(nodes, 'dataset').find((n) => n.id === String(id));
+    assert.match(dataset(clean).text, /RETRACTED at #\d+ \| “consent withdrawn”/);
+    assert.match(dataset(augmented).text, new RegExp(`TAINTED via #${clean}`));
+    assert.equal(ofKind(nodes, 'model-version')[0].tainted, 'true');
+    const tainted = (await api.call.inferenceOracleApi.explain(request)).unwrap().taintedDatasets.map((d) => d.toNumber());
+    assert.deepEqual(tainted, [augmented], 'the runtime API reports the training data tainted');
+    assert.match(await page.textContent('[data-field="taint-warning"]'), new RegExp(`#${augmented}`));
+    assert.ok(await page.isVisible('#events li[data-event="datasetProvenance.DatasetRetracted"]'));
+    mkdirSync(outputDir, { recursive: true });
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+    t.diagnostic(`screenshot of the explorer: ${screenshotPath}`);
+
+    // ?request=N opens the genesis model's result: Alice alone, iris.csv untainted.
+    await page.goto(`${explorer.url}?rpc=${encodeURIComponent(node.url)}&request=${sampleRequest}`);
+    await page.waitForSelector(`#custody[data-request-id="${sampleRequest}"][data-loaded="true"]`, { timeout: 30_000 });
+    assert.equal(await page.textContent('[data-field="model-hash"]'), sampleExplanation.request.modelHash.toHex());
+    assert.equal(sample.hash, sampleExplanation.request.modelHash.toHex());
+    nodes = await graphNodes(page);
+    assert.deepEqual(ofKind(nodes, 'operator').map((n) => [n.id, n.role]), [[alice.address, 'agreeing']]);
+    assert.match(ofKind(nodes, 'model-version')[0].text, /^iris-classifier v1/);
+    assert.deepEqual(lineage(), [[0, 'false', 'false']]);
+    assert.match(ofKind(nodes, 'dataset')[0].text, /CC-BY-4\.0/);
+    assert.equal(await page.isVisible('[data-field="taint-warning"]'), false);
+
+    assert.deepEqual(pageErrors, [], 'the page threw no errors');
+  });
+});

@@ -1,0 +1,309 @@
+// The provenance explorer's page: connects to the node named by ?rpc= (default
+// ws://127.0.0.1:9944) with the Polkadot.js bundles' globals, lists recent and pending
+// inference requests, follows new blocks' events, and draws the chain of custody of the
+// request selected (a click, or ?request=N).
+
+import { chainInfo, loadCustody, loadRequest, loadRequests } from './chain.js';
+import { ROLE_ORDER, drawCustodyGraph } from './graph.js';
+import {
+  datasetName, formatAggregation, formatAmount, formatTensor, labelAccount, shortAccount,
+} from './format.js';
+
+const DEFAULT_RPC = 'ws://127.0.0.1:9944';
+const MAX_EVENTS = 40;
+const SECTIONS = new Set(['inferenceOracle', 'modelRegistry', 'datasetProvenance']);
+
+const params = new URLSearchParams(window.location.search);
+const rpc = params.get('rpc') || DEFAULT_RPC;
+
+const state = {
+  api: null,
+  chain: null,
+  requests: new Map(),
+  modelNames: new Map(),
+  selected: params.has('request') ? Number(params.get('request')) : null,
+  // Bumped by every custody load, so that a slow answer cannot overwrite a newer one.
+  loadSeq: 0,
+};
+
+const $ = (id) => document.getElementById(id);
+
+function h(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, String(value));
+  }
+  for (const child of [children].flat()) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+function setStatus(status, text = status) {
+  const badge = $('status');
+  badge.dataset.status = status;
+  badge.textContent = text;
+}
+
+function showError(message) {
+  const box = $('error');
+  box.hidden = !message;
+  box.textContent = message ?? '';
+}
+
+async function modelName(id) {
+  if (!state.modelNames.has(id)) {
+    const model = await state.api.call.modelRegistryApi.model(id);
+    state.modelNames.set(id, model.isSome ? model.unwrap().name.toUtf8() : `model ${id}`);
+  }
+  return state.modelNames.get(id);
+}
+
+// ---- requests list -------------------------------------------------------------------
+
+function renderRequests() {
+  const list = $('requests');
+  const rows = [...state.requests.values()].sort((a, b) => b.id - a.id);
+  $('request-count').textContent = rows.length ? `(${rows.length})` : '';
+  list.replaceChildren(...rows.map((r) => h('li', {
+    'data-request-id': r.id,
+    'data-status': r.status,
+    class: r.id === state.selected ? 'selected' : '',
+  }, h('button', { type: 'button', onclick: () => select(r.id) }, [
+    h('span', { class: 'rid' }, `#${r.id}`),
+    h('span', { class: `badge status-${r.status.toLowerCase()}` }, r.status),
+    h('span', { class: 'what' }, `${state.modelNames.get(r.model) ?? `model ${r.model}`} v${r.version}`),
+    h('span', { class: 'who muted' },
+      `${shortAccount(r.requester)} · ${formatAmount(r.fee, state.chain)} · block #${r.createdAt}`),
+  ]))));
+  if (!rows.length) list.append(h('li', { class: 'muted empty-row' }, 'No requests yet.'));
+}
+
+async function refreshRequest(id) {
+  const request = await loadRequest(state.api, id);
+  if (request) {
+    await modelName(request.model);
+    state.requests.set(id, request);
+  }
+  renderRequests();
+}
+
+// ---- live events ---------------------------------------------------------------------
+
+/** A one-line account of an event of the aioracle pallets. */
+function describeEvent({ section, method, data }) {
+  const id = (field) => data[field]?.toString();
+  switch (`${section}.${method}`) {
+    case 'inferenceOracle.InferenceRequested':
+      return `request #${id('request')}: ${shortAccount(id('requester'))} asks model ${id('model')} v${id('version')} for ${formatAmount(data.fee.toBigInt(), state.chain)}`;
+    case 'inferenceOracle.ResultSubmitted':
+      return `request #${id('request')}: ${shortAccount(id('operator'))} submitted ${data.output.isTrue ? 'an output' : 'a failure'}`;
+    case 'inferenceOracle.ResultFinalized':
+      return `request #${id('request')} finalized: ${data.agreeing.length} agreed, ${data.outliers.length} outliers`;
+    case 'inferenceOracle.RequestExpired':
+      return `request #${id('request')} expired; fee refunded`;
+    case 'datasetProvenance.DatasetRegistered':
+      return `dataset #${id('dataset')} registered by ${shortAccount(id('owner'))}`;
+    case 'datasetProvenance.DatasetRetracted':
+      return `dataset #${id('dataset')} RETRACTED`;
+    default: {
+      const names = data.names ?? [];
+      const args = names.map((name, i) => `${name} ${String(data[i]).slice(0, 18)}`).join(', ');
+      return `${method}${args ? `: ${args}` : ''}`;
+    }
+  }
+}
+
+function addEvents(blockNumber, events) {
+  const list = $('events');
+  for (const event of events) {
+    const name = `${event.section}.${event.method}`;
+    list.prepend(h('li', {
+      'data-event': name,
+      class: event.method === 'DatasetRetracted' || event.method === 'RequestExpired' ? 'warn' : '',
+    }, [h('span', { class: 'muted' }, `#${blockNumber} `), describeEvent(event)]));
+  }
+  while (list.children.length > MAX_EVENTS) list.lastChild.remove();
+}
+
+/** Handles a new block: its events update the list and, if needed, the custody drawn. */
+async function onBlock(header) {
+  const blockNumber = header.number.toNumber();
+  $('block-number').textContent = `#${blockNumber}`;
+  const records = await state.api.query.system.events.at(header.hash);
+  const events = records.map((r) => r.event).filter((e) => SECTIONS.has(e.section));
+  if (!events.length) return;
+  addEvents(blockNumber, events);
+  const touched = new Set(events
+    .filter((e) => e.section === 'inferenceOracle' && e.data.request)
+    .map((e) => e.data.request.toNumber()));
+  // Taint is computed now: a retraction (or a model change) can change any explanation.
+  const lineageChanged = events.some((e) => e.section !== 'inferenceOracle');
+  await Promise.all([...touched].map(refreshRequest));
+  if (state.selected !== null && (touched.has(state.selected) || lineageChanged)) {
+    await showCustody(state.selected);
+  }
+}
+
+// ---- chain of custody ----------------------------------------------------------------
+
+function fill(root, field, value) {
+  const node = root.querySelector(`[data-field="${field}"]`);
+  node.textContent = value;
+  return node;
+}
+
+function operatorRows(custody) {
+  const scale = custody.provenance?.version.outputScale ?? 0;
+  const submissions = [...custody.submissions].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]);
+  return submissions.map((s) => h('tr', {
+    'data-operator': s.operator, 'data-role': s.role, class: `role-${s.role}`,
+  }, [
+    h('td', {}, labelAccount(s.operator)),
+    h('td', {}, h('span', { class: `badge role-${s.role}` }, s.role)),
+    h('td', {}, `block #${s.at}`),
+    h('td', { class: 'mono' }, s.failure ?? formatTensor(s.output, scale)),
+  ]));
+}
+
+function datasetRows(custody) {
+  return [...custody.datasets].sort(([a], [b]) => a - b).map(([id, d]) => {
+    const ds = d.dataset;
+    const tainted = d.taint.retracted || d.taint.retractedAncestors.length > 0;
+    let stateText = 'ok';
+    if (d.taint.retracted) stateText = `retracted at #${ds.retraction?.at}: ${ds.retraction?.reason}`;
+    else if (tainted) stateText = `tainted: derived from retracted #${d.taint.retractedAncestors.join(', #')}`;
+    return h('tr', {
+      'data-dataset-id': id,
+      'data-tainted': tainted,
+      'data-retracted': d.taint.retracted,
+      class: d.taint.retracted ? 'retracted' : tainted ? 'tainted' : '',
+    }, [
+      h('td', {}, `#${id}`),
+      h('td', {}, [
+        h('div', {}, `${datasetName(ds)}${d.training ? ' (training data)' : ''}`),
+        h('div', { class: 'muted small' }, ds.uri ?? ''),
+        ds.derivation ? h('div', { class: 'muted small' }, `derived: ${ds.derivation}`) : null,
+      ]),
+      h('td', { class: 'nowrap' }, ds.licence ?? ''),
+      h('td', {}, ds.owner ? shortAccount(ds.owner) : ''),
+      h('td', {}, stateText),
+    ]);
+  });
+}
+
+function renderCustody(custody) {
+  const panel = $('custody');
+  const body = $('custody-template').content.cloneNode(true);
+  const { request, result, provenance } = custody;
+  const inputScale = provenance?.version.inputScale ?? 0;
+  const outputScale = provenance?.version.outputScale ?? 0;
+  fill(body, 'title', `Request #${request.id}`);
+  const status = fill(body, 'status', request.status);
+  status.classList.add(`status-${request.status.toLowerCase()}`);
+  fill(body, 'requester', labelAccount(request.requester));
+  fill(body, 'model', `${custody.modelName ?? `model ${request.model}`} (model #${request.model}), version ${request.version}${provenance ? `, now ${provenance.version.status}` : ''}`);
+  fill(body, 'model-hash', request.modelHash);
+  fill(body, 'input', formatTensor(request.input, inputScale));
+  fill(body, 'output', result ? formatTensor(result.output, outputScale) : '—');
+  fill(body, 'fee', formatAmount(request.fee, state.chain));
+  fill(body, 'created', `block #${request.createdAt}, deadline #${request.deadline}${result ? `, finalized at #${result.finalizedAt}` : ''}`);
+  fill(body, 'aggregation', `${formatAggregation(request.aggregation)}, at least ${request.minAgreement} agreeing`);
+  if (custody.taintedDatasets.length) {
+    const warning = fill(body, 'taint-warning',
+      `Tainted: the model version was trained on data now retracted or derived from retracted data (dataset #${custody.taintedDatasets.join(', #')}).`);
+    warning.hidden = false;
+  }
+  body.querySelector('#graph').append(drawCustodyGraph(custody, state.chain));
+  if (custody.lineageTruncated) {
+    body.querySelector('#graph').append(h('p', { class: 'muted' }, 'The lineage is longer than drawn.'));
+  }
+  body.querySelector('#operators tbody').append(...operatorRows(custody));
+  if (!custody.submissions.length) {
+    body.querySelector('#operators tbody').append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No submissions yet.')));
+  }
+  body.querySelector('#datasets tbody').append(...datasetRows(custody));
+  panel.replaceChildren(body);
+  panel.dataset.requestId = request.id;
+  panel.dataset.status = request.status;
+  panel.dataset.tainted = custody.taintedDatasets.length > 0;
+  panel.dataset.loaded = 'true';
+}
+
+async function showCustody(id) {
+  const seq = ++state.loadSeq;
+  const custody = await loadCustody(state.api, id);
+  if (seq !== state.loadSeq) return;
+  const panel = $('custody');
+  if (!custody) {
+    panel.replaceChildren(h('div', { class: 'empty' }, [
+      h('h2', {}, `Request #${id}`),
+      h('p', {}, 'The chain does not hold this request (never made, or older than the requests it retains).'),
+    ]));
+    panel.dataset.requestId = id;
+    panel.dataset.loaded = 'missing';
+    return;
+  }
+  renderCustody(custody);
+}
+
+/** This page's URL with ?request=id, the other parameters left as typed (?rpc=ws://...). */
+function urlWithRequest(id) {
+  const kept = window.location.search.slice(1).split('&')
+    .filter((part) => part && !part.startsWith('request='));
+  return `${window.location.pathname}?${[...kept, `request=${id}`].join('&')}`;
+}
+
+function select(id) {
+  state.selected = id;
+  window.history.replaceState(null, '', urlWithRequest(id));
+  renderRequests();
+  $('custody').dataset.loaded = 'false';
+  showCustody(id).catch((e) => showError(`cannot explain request #${id}: ${e.message}`));
+}
+
+// ---- start ---------------------------------------------------------------------------
+
+async function start() {
+  $('rpc-url').textContent = rpc;
+  if (!window.polkadotApi) {
+    setStatus('error', 'no Polkadot.js');
+    showError('The Polkadot.js bundles did not load (is the page served by explorer/serve.js?).');
+    return;
+  }
+  const { ApiPromise, WsProvider } = window.polkadotApi;
+  const provider = new WsProvider(rpc, 2500);
+  provider.on('disconnected', () => setStatus('disconnected', 'reconnecting…'));
+  provider.on('error', () => showError(
+    `Cannot reach the node at ${rpc}; retrying. Is one running (./scripts/run-dev.sh)? `
+    + 'Another node: add ?rpc=ws://host:port to this page\'s URL.',
+  ));
+  provider.on('connected', () => {
+    showError(null);
+    if (state.chain) setStatus('connected');
+  });
+  const api = await ApiPromise.create({ provider, noInitWarn: true });
+  state.api = api;
+  state.chain = await chainInfo(api);
+  $('chain-name').textContent = `${state.chain.name} · ${state.chain.token}`;
+
+  state.requests = await loadRequests(api);
+  await Promise.all([...new Set([...state.requests.values()].map((r) => r.model))].map(modelName));
+  renderRequests();
+  setStatus('connected');
+
+  // Headers one at a time, in order, so that events are shown per block in sequence.
+  let queue = Promise.resolve();
+  await api.rpc.chain.subscribeNewHeads((header) => {
+    queue = queue.then(() => onBlock(header)).catch((e) => showError(`block update failed: ${e.message}`));
+  });
+  if (state.selected !== null && Number.isInteger(state.selected)) select(state.selected);
+}
+
+start().catch((e) => {
+  setStatus('error', 'error');
+  showError(`cannot start: ${e.message}`);
+});

@@ -1,0 +1,87 @@
+// Formatting of chain values for people: token amounts, fixed-point tensors, accounts,
+// hashes. Pure functions, no chain access.
+
+// The well-known development accounts (public test keys from the //Alice... seeds), named
+// so that a dev chain reads as a story rather than as addresses.
+const DEV_NAMES = {
+  '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY': 'Alice',
+  '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty': 'Bob',
+  '5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y': 'Charlie',
+  '5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy': 'Dave',
+  '5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw': 'Eve',
+  '5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL': 'Ferdie',
+};
+
+/** `1234567` -> `1,234,567` (a BigInt or a digit string). */
+function groupDigits(digits) {
+  return String(digits).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * An amount in the chain's smallest unit as tokens: `10000000000n` with 12 decimals and
+ * `AIO` -> `0.01 AIO`. Exact (BigInt), trailing zeros dropped.
+ */
+export function formatAmount(planck, { decimals, token }) {
+  const value = BigInt(planck);
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const base = 10n ** BigInt(decimals);
+  const whole = groupDigits(abs / base);
+  const fraction = (abs % base).toString().padStart(decimals, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''} ${token}`;
+}
+
+/** A fixed-point integer with `scale` decimals as a decimal string: (980988, 6) -> `0.980988`. */
+export function formatFixedPoint(value, scale) {
+  const v = BigInt(value);
+  if (scale === 0) return v.toString();
+  const negative = v < 0n;
+  const abs = (negative ? -v : v).toString().padStart(scale + 1, '0');
+  const text = `${abs.slice(0, -scale)}.${abs.slice(-scale)}`.replace(/\.?0+$/, '');
+  return `${negative ? '-' : ''}${text}`;
+}
+
+/** A tensor of fixed-point integers: `[0.980988, 0.019011, 0.000001]`. */
+export function formatTensor(values, scale) {
+  return `[${values.map((v) => formatFixedPoint(v, scale)).join(', ')}]`;
+}
+
+/** How outputs are combined: `median, tolerance 10` (or `median ±10` when `short`). */
+export function formatAggregation(aggregation, { short = false } = {}) {
+  if (aggregation.kind !== 'median') return 'exact majority';
+  return short ? `median ±${aggregation.tolerance}` : `median, tolerance ${aggregation.tolerance}`;
+}
+
+/** A dev account's name, or null. */
+export function devName(address) {
+  return DEV_NAMES[address] ?? null;
+}
+
+/** `5Grwva…utQY`, or the dev name: for tight places (graph nodes). */
+export function shortAccount(address) {
+  return devName(address) ?? `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/** `Alice (5Grwva…utQY)`, or the short address alone. */
+export function labelAccount(address) {
+  const name = devName(address);
+  const short = `${address.slice(0, 6)}…${address.slice(-4)}`;
+  return name ? `${name} (${short})` : short;
+}
+
+/** `0x06acbe…4cbf`. */
+export function shortHash(hex) {
+  return `${hex.slice(0, 8)}…${hex.slice(-4)}`;
+}
+
+/** A dataset's display name: the last segment of its URI (`…/53/iris` -> `iris`). */
+export function datasetName(dataset) {
+  const uri = dataset?.uri ?? '';
+  const segment = uri.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop();
+  return segment || `dataset ${dataset?.id ?? '?'}`;
+}
+
+/** Clips `text` to `max` characters with an ellipsis. */
+export function clip(text, max) {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
