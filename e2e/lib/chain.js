@@ -13,7 +13,10 @@ export async function devAccounts() {
   return Object.fromEntries(names.map((n) => [n.toLowerCase(), keyring.addFromUri(`//${n}`)]));
 }
 
-/** Resolves with the next `count` new block headers. */
+/**
+ * Resolves with `count` block headers as they come; the first is the current best head
+ * (a new-heads subscription starts with it), so wait for 2 to see one new block.
+ */
 export function nextBlocks(api, count, timeoutMs = 60_000) {
   return new Promise((resolve, reject) => {
     const headers = [];

@@ -88,7 +88,7 @@ describe('an operator joins, from docs/operators.md', () => {
     );
     // The first submission in the block finalized the request; if Bob's was second, it
     // arrived after the request closed and counts as a miss.
-    await nextBlocks(api, 1);
+    await nextBlocks(api, 2); // the current head, then a new block
     const operators = await api.call.inferenceOracleApi.operators();
     const record = operators.find((o) => o.account.toString() === bob.address);
     assert.ok(record, 'Bob is an operator');

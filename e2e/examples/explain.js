@@ -1,0 +1,97 @@
+// Explains an inference result: its chain of custody, from one runtime-API call,
+// `inferenceOracleApi.explain(request)`: the request, the accepted output and who agreed,
+// every operator's submission, the model version that scored it (hash, status, when the
+// council approved and activated it), the datasets it was trained on with their licences,
+// lineage and taint, and which of them are tainted now.
+//
+//   node e2e/examples/explain.js [ws-url] [--request ID]    (default: the latest request)
+
+import { fromFixedPoint } from './fixed-point.js';
+import { accountName, cli, printResult, run } from './lib/chain.js';
+
+const { url, args } = cli('node explain.js [ws-url] [--request ID]', {
+  request: { type: 'string' },
+});
+
+/** `Some(x)` as `f(x)`, `None` as null. */
+const opt = (o, f = (x) => x.toNumber()) => (o.isSome ? f(o.unwrap()) : null);
+
+await run(url, async (api) => {
+  const id = args.request !== undefined
+    ? Number(args.request)
+    : (await api.query.inferenceOracle.nextRequestId()).toNumber() - 1;
+  const explained = await api.call.inferenceOracleApi.explain(id);
+  if (explained.isNone) throw new Error(`request ${id} does not exist (or is no longer retained)`);
+  const { request, result, submissions, provenance, taintedDatasets } = explained.unwrap();
+
+  // The request, and the model version that scored it: the one active when it was made.
+  const model = request.model.toNumber();
+  const modelName = (await api.call.modelRegistryApi.model(model)).unwrap().name.toUtf8();
+  const version = provenance.unwrap().version;
+  const scale = version.outputScale.toNumber();
+  console.log(`request ${id} by ${await accountName(api, request.requester)} in block #${request.createdAt}: ${request.status}`);
+  console.log(`  model ${model} "${modelName}" version ${request.version}, input [${request.input.join(', ')}]`);
+
+  // The accepted answer, and each operator's part in it.
+  if (result.isSome) {
+    const r = result.unwrap();
+    console.log(`result, final in block #${r.finalizedAt}: [${r.output.join(', ')}] = [${r.output.map((q) => fromFixedPoint(q, scale)).join(', ')}]`);
+    for (const a of r.agreeing) console.log(`  agreed:  ${await accountName(api, a)}`);
+    for (const o of r.outliers) console.log(`  outlier: ${await accountName(api, o)}`);
+    for (const [who, failure] of r.failed) console.log(`  failed:  ${await accountName(api, who)}: ${failure}`);
+  }
+  for (const s of submissions) {
+    const what = s.outcome.isOutput ? `output [${s.outcome.asOutput.join(', ')}]` : `FAILED: ${s.outcome.asFailed}`;
+    console.log(`  submission by ${await accountName(api, s.operator)} in block #${s.at}: ${what}`);
+  }
+
+  // The model version: what was run, and who let it run.
+  const blocks = version.statusBlocks;
+  console.log(`model version ${version.version}: ONNX ${version.modelHash.toHex()} (${version.sizeBytes} bytes), now ${version.status}`);
+  console.log(`  proposed in block #${blocks.proposed}, approved #${opt(blocks.approved)}, last activated #${opt(blocks.activated)}`);
+  const rule = version.aggregation.isMedian
+    ? `median within ${version.aggregation.asMedian.tolerance} units`
+    : 'exact majority';
+  console.log(`  aggregation: ${rule}, at least ${version.minAgreement} agreeing operator(s)`);
+
+  // The data it was trained on, back to the original sources.
+  const training = [];
+  for (const t of provenance.unwrap().trainingDatasets) {
+    const d = t.dataset;
+    const tainted = t.taint.retracted.isTrue || t.taint.retractedAncestors.length > 0;
+    console.log(`trained on dataset ${d.id}: ${d.uri.toUtf8()}`);
+    console.log(`  hash ${d.contentHash.toHex()}, ${d.sizeBytes} bytes, licence ${d.licence.toUtf8()} ${JSON.stringify(d.licenceFlags.toJSON())}`);
+    console.log(`  registered by ${await accountName(api, d.owner)} in block #${d.registeredAt}${d.retraction.isSome ? `, RETRACTED: ${d.retraction.unwrap().reason.toUtf8()}` : ''}`);
+    for (const a of t.ancestors.datasets) {
+      const ancestor = (await api.call.datasetProvenanceApi.dataset(a.id)).unwrap();
+      console.log(`  ${'  '.repeat(a.depth.toNumber() - 1)}derived from dataset ${a.id}: ${ancestor.uri.toUtf8()}${a.retracted.isTrue ? ' (RETRACTED)' : ''}`);
+    }
+    console.log(`  ${tainted ? `TAINTED by [${t.taint.retractedAncestors.join(', ')}]` : 'not tainted'}`);
+    training.push({
+      id: d.id.toNumber(),
+      contentHash: d.contentHash.toHex(),
+      uri: d.uri.toUtf8(),
+      licence: d.licence.toUtf8(),
+      ancestors: t.ancestors.datasets.map((a) => a.id.toNumber()),
+      tainted,
+    });
+  }
+  console.log(`training datasets tainted now: [${taintedDatasets.join(', ')}]`);
+
+  const r = result.isSome ? result.unwrap() : null;
+  printResult({
+    request: id,
+    status: request.status.toString(),
+    model,
+    modelName,
+    version: request.version.toNumber(),
+    modelHash: version.modelHash.toHex(),
+    versionStatus: version.status.toString(),
+    output: r ? r.output.map((q) => q.toNumber()) : null,
+    agreeing: r ? r.agreeing.map(String) : [],
+    outliers: r ? r.outliers.map(String) : [],
+    submissions: submissions.length,
+    trainingDatasets: training,
+    taintedDatasets: taintedDatasets.map((d) => d.toNumber()),
+  });
+});

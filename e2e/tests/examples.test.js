@@ -1,0 +1,279 @@
+// The dApp and council examples (e2e/examples/) run as a developer would run them, as
+// child processes against a fresh dev node, in the order of the docs: fixed point,
+// datasets, a request on the sample model and its explanation, a version proposed, voted
+// in by the council, serving requests, and rolled back. Each example's last line is JSON;
+// the test checks it, and checks the chain itself through its own connection.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { blake2AsHex } from '@polkadot/util-crypto';
+
+import { fromFixedPoint, toFixedPoint } from '../examples/fixed-point.js';
+import { devAccounts } from '../lib/chain.js';
+import { startDevNode } from '../lib/node.js';
+
+const path = (relative) => fileURLToPath(new URL(relative, import.meta.url));
+const readJson = (relative) => JSON.parse(readFileSync(path(relative), 'utf8'));
+const logreg = readJson('../../models/iris-logreg.json');
+const preprocess = readJson('../../models/iris-preprocess.json');
+
+/** blake2-256 of scikit-learn's iris.csv: the genesis dataset 0 (runtime genesis presets). */
+const IRIS_CSV_HASH = '0x06acbe603c9c2199df585e728885e17f7a4b23be601a4d0c65efa88baaae4cbf';
+
+/** Starts `examples/<name>` with `args` against `url`; resolves when it exits. */
+function startExample(name, url, args = []) {
+  const child = spawn(process.execPath, [path(`../examples/${name}`), url, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => {
+    child.on('exit', (code) => {
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      let result;
+      try { result = JSON.parse(last); } catch { result = undefined; }
+      resolve({ code, stdout, stderr, result });
+    });
+  });
+  return { child, exited, output: () => stdout };
+}
+
+/** Runs an example to the end and asserts it succeeded; returns its output and result. */
+async function runExample(name, url, args = []) {
+  const run = await startExample(name, url, args).exited;
+  assert.equal(run.code, 0, `${name} exited with ${run.code}\n${run.stdout}\n${run.stderr}`);
+  assert.ok(run.result, `${name} printed no JSON result:\n${run.stdout}`);
+  return run;
+}
+
+function assertWithin(actual, expected, tolerance, what) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  actual.forEach((v, i) => assert.ok(
+    Math.abs(v - expected[i]) <= tolerance,
+    `${what}, element ${i}: ${v} vs reference ${expected[i]} (tolerance ${tolerance})`,
+  ));
+}
+
+describe('examples', () => {
+  let node;
+  let api;
+  let accounts;
+  let events; // subscribe-events.js, running through the whole story
+  let firstRequest;
+
+  /** The Median tolerance of a version, in output units, as the chain has it. */
+  const tolerance = async (model, version) => (await api.call.modelRegistryApi.version(model, version))
+    .unwrap().aggregation.asMedian.tolerance.toNumber();
+
+  before(async () => {
+    node = await startDevNode({ name: 'examples', args: ['--dev-block-time', '1000'] });
+    api = await node.connect();
+    accounts = await devAccounts();
+    // Listen from the start; it stops by itself at the rollback, the story's last event.
+    events = startExample('subscribe-events.js', node.url, ['--until', 'modelRegistry.ModelRolledBack', '--timeout', '600']);
+    const deadline = Date.now() + 60_000;
+    while (!events.output().includes('following finalized blocks') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(events.output().includes('following finalized blocks'), 'subscribe-events.js did not start');
+  });
+
+  after(async () => {
+    events?.child.kill();
+    await node?.stop();
+  });
+
+  it('fixed-point.js converts like the engine and the reference outputs', async () => {
+    // The module: every float output of every committed model's reference cases rounds to
+    // its fixed_point (half to even, on the exact binary value), and iris inputs too.
+    for (const file of readdirSync(path('../../models/')).filter((f) => f.endsWith('.json'))) {
+      const ref = readJson(`../../models/${file}`);
+      for (const c of ref.cases) {
+        for (const o of c.outputs.filter((out) => out.element_type === 'float32')) {
+          assert.deepEqual(
+            o.values.map((y) => toFixedPoint(y, ref.fixed_point.output_scale)),
+            o.fixed_point.map(BigInt),
+            `${file} row ${c.row} ${o.name}`,
+          );
+        }
+      }
+    }
+    for (const c of logreg.cases) {
+      assert.deepEqual(c.input.map((x) => toFixedPoint(x, 4)), c.input_fixed_point.map(BigInt));
+    }
+    assert.deepEqual([0.5, 1.5, 2.5, -2.5, -3.5].map((x) => toFixedPoint(x, 0)), [0n, 2n, 2n, -2n, -4n]);
+    assert.equal(toFixedPoint(0.125, 2), 12n); // an exact binary tie: to even
+    assert.throws(() => toFixedPoint(1, 19), RangeError);
+    assert.throws(() => toFixedPoint(1e19, 0), RangeError);
+
+    // The demo, with the scales and golden vectors of the sample model from the chain.
+    const { result } = await runExample('fixed-point.js', node.url, ['--model', '0', '--input', '5.1,3.5,1.4,0.2']);
+    assert.equal(result.version, 1);
+    assert.equal(result.inputScale, logreg.fixed_point.input_scale);
+    assert.equal(result.outputScale, logreg.fixed_point.output_scale);
+    assert.deepEqual(result.fixedPoint, logreg.cases[0].input_fixed_point);
+    assert.equal(result.goldenVectors.length, 3);
+    result.goldenVectors.forEach((g, i) => {
+      const expected = logreg.cases[i].outputs[1].fixed_point;
+      assert.deepEqual(g.output, expected);
+      assert.deepEqual(g.outputFloats, expected.map((q) => fromFixedPoint(q, 6)));
+    });
+  });
+
+  it('register-dataset.js registers two datasets with their lineage', async () => {
+    const { stdout, result } = await runExample('register-dataset.js', node.url);
+    const sampleBytes = readFileSync(path('../examples/data/iris-sample.csv'));
+    const setosaBytes = readFileSync(path('../examples/data/iris-setosa.csv'));
+    assert.equal(result.sample.contentHash, blake2AsHex(sampleBytes, 256));
+    assert.equal(result.setosa.contentHash, blake2AsHex(setosaBytes, 256));
+    assert.deepEqual(result.setosa.parents, [result.sample.id]);
+    assert.deepEqual(result.ancestors, [{ id: result.sample.id, depth: 1 }, { id: 0, depth: 2 }]);
+    assert.equal(result.tainted, false);
+    assert.match(stdout, /depth 2: dataset 0 https:\/\/archive\.ics\.uci\.edu/);
+
+    // The chain, read by the test: owner, size, record count, licence, lineage.
+    const setosa = (await api.call.datasetProvenanceApi.datasetByHash(result.setosa.contentHash)).unwrap();
+    assert.equal(setosa.id.toNumber(), result.setosa.id);
+    assert.equal(setosa.owner.toString(), accounts.dave.address);
+    assert.equal(setosa.sizeBytes.toNumber(), setosaBytes.length);
+    assert.equal(setosa.recordCount.unwrap().toNumber(), 5);
+    assert.equal(setosa.licence.toUtf8(), 'CC-BY-4.0');
+    assert.equal(setosa.derivation.unwrap().asDescription.toUtf8(), 'the setosa rows');
+
+    // Again: the hashes are registered already, nothing new is registered.
+    const again = await runExample('register-dataset.js', node.url);
+    assert.match(again.stdout, /already registered as dataset/);
+    assert.deepEqual(again.result, result);
+    assert.equal((await api.query.datasetProvenance.nextDatasetId()).toNumber(), result.setosa.id + 1);
+  });
+
+  it('request-inference.js gets the sample model\'s answer', async () => {
+    const { result } = await runExample('request-inference.js', node.url, ['--model', '0']);
+    assert.equal(result.status, 'Finalized');
+    assert.equal(result.version, 1);
+    assert.deepEqual(result.input, logreg.cases[0].input_fixed_point);
+    assertWithin(result.output, logreg.cases[0].outputs[1].fixed_point, await tolerance(0, 1), 'version 1 output');
+    assert.deepEqual(result.agreeing, [accounts.alice.address]);
+    // The chain's own record of the result.
+    const onChain = (await api.call.inferenceOracleApi.result(result.request)).unwrap();
+    assert.deepEqual(onChain.output.map((q) => q.toNumber()), result.output);
+    firstRequest = result;
+  });
+
+  it('explain.js traces the result to the model version and iris.csv', async () => {
+    const { stdout, result } = await runExample('explain.js', node.url, ['--request', String(firstRequest.request)]);
+    assert.equal(result.status, 'Finalized');
+    assert.equal(result.modelName, 'iris-classifier');
+    assert.equal(result.version, 1);
+    assert.equal(result.modelHash, logreg.hash);
+    assert.deepEqual(result.output, firstRequest.output);
+    assert.deepEqual(result.agreeing, [accounts.alice.address]);
+    assert.equal(result.submissions, 1);
+    assert.equal(result.trainingDatasets.length, 1);
+    const [iris] = result.trainingDatasets;
+    assert.equal(iris.id, 0);
+    assert.equal(iris.contentHash, IRIS_CSV_HASH);
+    assert.equal(iris.licence, 'CC-BY-4.0');
+    assert.equal(iris.tainted, false);
+    assert.deepEqual(result.taintedDatasets, []);
+    assert.match(stdout, /agreed: +5Grw\w+ \(Alice\)/);
+  });
+
+  it('propose-model-version.js reports what the chain refused, after creating the model', async () => {
+    // A new model (the create path) whose training dataset does not exist.
+    const run = await startExample('propose-model-version.js', node.url, [
+      '--onnx', path('../../models/wine-mlp.onnx'), '--dataset', '99',
+    ]).exited;
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(run.stdout, /created model 1 "wine-mlp" owned by Dave/);
+    assert.match(run.stderr, /modelRegistry\.TrainingDatasetNotFound: A training dataset is not registered/);
+    assert.match(run.stderr, /add --model 1/);
+    const model = (await api.call.modelRegistryApi.model(1)).unwrap();
+    assert.equal(model.owner.toString(), accounts.dave.address);
+    assert.equal(model.name.toUtf8(), 'wine-mlp');
+    assert.equal((await api.call.modelRegistryApi.versions(1)).length, 0);
+  });
+
+  it('propose-model-version.js proposes iris-preprocess as version 2 of the sample model', async () => {
+    const { result } = await runExample('propose-model-version.js', node.url, ['--model', '0', '--signer', 'Alice']);
+    assert.deepEqual(result, {
+      model: 0,
+      version: 2,
+      status: 'Proposed',
+      modelHash: preprocess.hash,
+      sizeBytes: preprocess.size_bytes,
+      created: false,
+      indexed: true,
+    });
+    const v = (await api.call.modelRegistryApi.version(0, 2)).unwrap();
+    assert.equal(v.status.toString(), 'Proposed');
+    assert.equal(v.modelHash.toHex(), preprocess.hash);
+    assert.deepEqual(v.goldenVectors[0].output.map((q) => q.toNumber()), preprocess.cases[0].outputs[1].fixed_point);
+    assert.equal((await api.call.modelRegistryApi.activeVersion(0)).unwrap().version.toNumber(), 1);
+  });
+
+  it('council-activate-version.js approves and activates it by two council motions', async () => {
+    const { stdout, result } = await runExample('council-activate-version.js', node.url, ['--model', '0', '--version', '2']);
+    assert.deepEqual(result, {
+      model: 0, version: 2, status: 'Active', previous: 1, activeVersion: 2, previousVersions: [1],
+    });
+    assert.match(stdout, /Alice proposes motion #0: modelRegistry\.approveVersion\(0, 2\), 2 ayes needed/);
+    assert.match(stdout, /Alice proposes motion #1: modelRegistry\.activateVersion\(0, 2\)/);
+    const active = (await api.call.modelRegistryApi.activeVersion(0)).unwrap();
+    assert.equal(active.version.toNumber(), 2);
+    assert.equal(active.status.toString(), 'Active');
+    assert.ok(active.statusBlocks.approved.isSome);
+    assert.equal((await api.call.modelRegistryApi.version(0, 1)).unwrap().status.toString(), 'Deprecated');
+    assert.equal((await api.query.council.proposalCount()).toNumber(), 2);
+  });
+
+  it('request-inference.js is now answered by version 2', async () => {
+    const c = preprocess.cases[4]; // not the first row: another flower
+    const { result } = await runExample('request-inference.js', node.url, ['--input', c.input.join(',')]);
+    assert.equal(result.version, 2);
+    assert.deepEqual(result.input, c.input_fixed_point);
+    assertWithin(result.output, c.outputs[1].fixed_point, await tolerance(0, 2), 'version 2 output');
+    const explained = await runExample('explain.js', node.url); // the latest request
+    assert.equal(explained.result.request, result.request);
+    assert.equal(explained.result.version, 2);
+    assert.equal(explained.result.modelHash, preprocess.hash);
+    assert.equal(explained.result.versionStatus, 'Active');
+  });
+
+  it('council-rollback.js returns the model to version 1', async () => {
+    const { result } = await runExample('council-rollback.js', node.url, ['--model', '0']);
+    assert.deepEqual(result, {
+      model: 0, from: 2, fromStatus: 'Deprecated', to: 1, toStatus: 'Active', activeVersion: 1, previousVersions: [],
+    });
+    assert.equal((await api.call.modelRegistryApi.activeVersion(0)).unwrap().version.toNumber(), 1);
+    // Nothing left to roll back to: the script says so and exits non-zero.
+    const again = await startExample('council-rollback.js', node.url, ['--model', '0']).exited;
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /no earlier active version/);
+  });
+
+  it('subscribe-events.js printed the story as blocks were finalized', async () => {
+    const { code, stdout, result } = await events.exited;
+    assert.equal(code, 0, stdout);
+    const lines = stdout.split('\n');
+    const count = (pattern) => lines.filter((l) => pattern.test(l)).length;
+    assert.equal(count(/datasetProvenance\.DatasetRegistered /), 2);
+    assert.equal(count(/modelRegistry\.ModelCreated model=1 /), 1);
+    assert.equal(count(/modelRegistry\.ModelVersionProposed model=0 version=2 /), 1);
+    assert.equal(count(/modelRegistry\.ModelVersionApproved model=0 version=2/), 1);
+    assert.equal(count(/modelRegistry\.ModelVersionActivated model=0 version=2 previous=1/), 1);
+    assert.equal(count(/council\.Executed .*result=\{"ok":null\}/), 3);
+    assert.equal(count(/inferenceOracle\.InferenceRequested /), 2);
+    assert.equal(count(/inferenceOracle\.ResultFinalized request=0 output=\[/), 1);
+    assert.equal(count(/inferenceOracle\.ResultFinalized request=1 output=\[/), 1);
+    assert.match(stdout, /modelRegistry\.ModelRolledBack model=0 from=2 to=1\n/);
+    assert.match(stdout, /stopped: modelRegistry\.ModelRolledBack seen/);
+    assert.ok(result.events >= 20, `only ${result.events} events`);
+  });
+});
