@@ -39,7 +39,7 @@ pub struct ScoreCmd {
 	#[arg(long)]
 	pub output_scale: u8,
 	/// The input row, comma-separated decimals (e.g. `5.1,3.5,1.4,0.2`); each is turned
-	/// into fixed point as a dApp would: `round(x * 10^input_scale)`.
+	/// into fixed point as a dApp would: `round_half_even(x * 10^input_scale)`.
 	#[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
 	pub input: Vec<f64>,
 }
@@ -95,9 +95,10 @@ fn batch_one_spec(index: usize, t: &TensorInfo) -> Result<TensorSpec, sc_cli::Er
 	Ok(TensorSpec { index: index as u32, element_type, shape: BoundedVec::truncate_from(dims) })
 }
 
-/// `round(x * 10^scale)`, as a dApp turns a decimal into the chain's fixed point.
+/// `round_half_even(x * 10^scale)`, as a dApp turns a decimal into the chain's fixed point
+/// (the same rounding as the engine's outputs and the models' reference inputs).
 fn to_fixed_point(x: f64, scale: u8) -> Result<i64, sc_cli::Error> {
-	let scaled = (x * 10f64.powi(scale.into())).round();
+	let scaled = (x * 10f64.powi(scale.into())).round_ties_even();
 	if !scaled.is_finite() || scaled.abs() >= i64::MAX as f64 {
 		return Err(io_error(format!("{x} does not fit an i64 at scale {scale}")));
 	}
@@ -164,5 +165,20 @@ impl ModelCmd {
 				Ok(())
 			}
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::to_fixed_point;
+
+	#[test]
+	fn inputs_round_half_to_even_like_the_references() {
+		assert_eq!(to_fixed_point(2.5, 0).unwrap(), 2);
+		assert_eq!(to_fixed_point(3.5, 0).unwrap(), 4);
+		assert_eq!(to_fixed_point(-2.5, 0).unwrap(), -2);
+		assert_eq!(to_fixed_point(5.1, 4).unwrap(), 51000);
+		assert_eq!(to_fixed_point(0.125, 2).unwrap(), 12);
+		assert!(to_fixed_point(1e300, 4).is_err());
 	}
 }

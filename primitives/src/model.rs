@@ -4,7 +4,7 @@
 //!
 //! ## The determinism contract
 //! Floats never go on-chain. An input element `x` is sent as the integer
-//! `round(x * 10^input_scale)`; the engine feeds the model `q / 10^input_scale`, and
+//! `round_half_even(x * 10^input_scale)`; the engine feeds the model `q / 10^input_scale`, and
 //! quantises every output element `y` to `round_half_even(y * 10^output_scale)`. Operators
 //! whose outputs differ by at most `tolerance` units agree (see [`Aggregation`]).
 

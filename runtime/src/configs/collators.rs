@@ -49,7 +49,8 @@ impl pallet_aura::Config for Runtime {
 }
 
 parameter_types! {
-	/// The account that collects the transaction-fee share paid to collators.
+	/// The account of collator-selection's pot (candidacy bonds of kicked candidates and
+	/// any rewards paid into it); transaction fees are burned, not paid here.
 	pub const PotId: PalletId = PalletId(*b"PotStake");
 }
 
