@@ -24,12 +24,12 @@ import { blake2AsHex } from '@polkadot/util-crypto';
 
 import { devAccounts, findEvent, nextBlocks, passCouncilMotion, submit } from '../lib/chain.js';
 import { launchChromium, startExplorer } from '../lib/explorer.js';
+import { committedModel } from '../lib/models.js';
 import { outputDir, startDevNode } from '../lib/node.js';
 import { submitResultAs } from '../lib/operators.js';
 
 const modelsDir = new URL('../../models/', import.meta.url);
-const pipelineOnnx = readFileSync(new URL('iris-preprocess.onnx', modelsDir));
-const pipeline = JSON.parse(readFileSync(new URL('iris-preprocess.json', modelsDir), 'utf8'));
+const { onnx: pipelineOnnx, reference: pipeline, proposal } = committedModel('iris-preprocess');
 const sample = JSON.parse(readFileSync(new URL('iris-logreg.json', modelsDir), 'utf8'));
 const openLicence = { commercialUse: true, derivatives: true, shareAlike: false };
 const screenshotPath = join(outputDir, 'explorer.png');
@@ -48,25 +48,7 @@ async function deriveDataset(api, owner, parent, file, how) {
 }
 
 /** The iris-preprocess version, trained on `datasetId`, needing two agreeing operators. */
-function pipelineProposal(datasetId) {
-  const probabilities = pipeline.outputs.findIndex((o) => o.name === 'probabilities');
-  return {
-    modelHash: blake2AsHex(pipelineOnnx, 256),
-    uri: 'https://models.example/iris-preprocess.onnx',
-    input: { index: 0, elementType: 'F32', shape: [1, pipeline.n_features] },
-    output: { index: probabilities, elementType: 'F32', shape: [1, pipeline.classes.length] },
-    inputScale: pipeline.fixed_point.input_scale,
-    outputScale: pipeline.fixed_point.output_scale,
-    aggregation: { Median: { tolerance: 10 } },
-    minAgreement: 2,
-    trainingDatasets: [datasetId],
-    commercialUse: false,
-    goldenVectors: pipeline.cases.slice(0, 3).map((c) => ({
-      input: c.input_fixed_point,
-      output: c.outputs[probabilities].fixed_point,
-    })),
-  };
-}
+const pipelineProposal = (datasetId) => proposal([datasetId], { minAgreement: 2 });
 
 /** Makes a request on `model` as `requester`; returns its id. */
 async function requestInference(api, requester, model, input) {

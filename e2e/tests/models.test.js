@@ -5,39 +5,16 @@
 // node's offchain DB, and its provenance.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
 import { devAccounts, findEvent, passCouncilMotion, submit } from '../lib/chain.js';
+import { committedModel } from '../lib/models.js';
 import { startDevNode } from '../lib/node.js';
 
-const modelsDir = new URL('../../models/', import.meta.url);
-const onnx = readFileSync(new URL('iris-preprocess.onnx', modelsDir));
-const reference = JSON.parse(readFileSync(new URL('iris-preprocess.json', modelsDir), 'utf8'));
-
-/** The version proposal of the sample model: its probabilities, at the committed scales. */
-function irisProposal(datasetId) {
-  const probabilities = reference.outputs.findIndex((o) => o.name === 'probabilities');
-  return {
-    modelHash: blake2AsHex(onnx, 256),
-    uri: 'https://models.example/iris-preprocess.onnx',
-    input: { index: 0, elementType: 'F32', shape: [1, reference.n_features] },
-    output: { index: probabilities, elementType: 'F32', shape: [1, reference.classes.length] },
-    inputScale: reference.fixed_point.input_scale,
-    outputScale: reference.fixed_point.output_scale,
-    aggregation: { Median: { tolerance: 10 } },
-    minAgreement: 1,
-    trainingDatasets: [datasetId],
-    commercialUse: false,
-    goldenVectors: reference.cases.slice(0, 3).map((c) => ({
-      input: c.input_fixed_point,
-      output: c.outputs[probabilities].fixed_point,
-    })),
-  };
-}
+const { onnx, reference, proposal: irisProposal } = committedModel('iris-preprocess');
 
 describe('model registry', () => {
   let node;
@@ -74,7 +51,7 @@ describe('model registry', () => {
     );
     const modelId = findEvent(api, events, 'modelRegistry', 'ModelCreated').data.model.toNumber();
     events = await submit(
-      api, api.tx.modelRegistry.proposeVersion(modelId, irisProposal(datasetId), u8aToHex(onnx)), dave,
+      api, api.tx.modelRegistry.proposeVersion(modelId, irisProposal([datasetId]), u8aToHex(onnx)), dave,
     );
     const proposed = findEvent(api, events, 'modelRegistry', 'ModelVersionProposed').data;
     const version = proposed.version.toNumber();
