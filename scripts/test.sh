@@ -19,3 +19,19 @@ node_bin="$(build_node)"
 echo "test: end-to-end suite against $node_bin" >&2
 cd "$AIORACLE_ROOT/e2e"
 AIORACLE_NODE="$node_bin" npm test
+
+# The collator (cargo feature `collator`). Its Cumulus and relay-chain dependencies,
+# RocksDB's C++ among them, add half an hour to a cold build, which would take a cold run
+# of this script past an hour; so it is built and tested here when they are already in
+# the target directory (after ./scripts/zombienet.sh or any `--features collator` build),
+# and skipped with a line saying so otherwise.
+cd "$AIORACLE_ROOT"
+if compgen -G "$CARGO_TARGET_DIR/debug/build/librocksdb-sys-*/output" >/dev/null; then
+	echo "test: the collator: cargo test -p aioracle-node --features collator" >&2
+	cargo test --locked -p aioracle-node --features collator
+else
+	echo "test: skipped: the collator (--features collator): its dependencies are not built (./scripts/zombienet.sh builds them)" >&2
+fi
+
+echo "test: zombienet (a local relay chain with two collators)" >&2
+"$AIORACLE_ROOT/scripts/zombienet.sh" --check

@@ -17,6 +17,14 @@ pub struct Extensions {
 	pub para_id: u32,
 }
 
+impl Extensions {
+	/// The extensions of `chain_spec`, if it has them.
+	#[cfg_attr(not(feature = "collator"), allow(dead_code))]
+	pub fn try_get(chain_spec: &dyn sc_service::ChainSpec) -> Option<&Self> {
+		sc_chain_spec::get_extension(chain_spec.extensions())
+	}
+}
+
 /// A chain spec of the aioracle runtime.
 pub type ChainSpec = sc_service::GenericChainSpec<Extensions>;
 

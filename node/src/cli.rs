@@ -1,4 +1,5 @@
-//! The command line: the standard Substrate subcommands plus the dev-mode options.
+//! The command line: the standard Substrate and Cumulus subcommands, the dev-mode options,
+//! and the relay chain's arguments after `--` (for the collator service).
 
 /// Subcommands of `aioracle-node`.
 #[derive(Debug, clap::Subcommand)]
@@ -9,8 +10,20 @@ pub enum Subcommand {
 	Key(sc_cli::KeySubcommand),
 
 	/// Export the chain specification as JSON (`--raw` for raw storage).
-	#[command(alias = "build-spec")]
 	ExportChainSpec(sc_cli::ExportChainSpecCmd),
+
+	/// Build a chain specification: the older form of `export-chain-spec`, kept because
+	/// tools such as zombienet call `build-spec --chain X --disable-default-bootnode`.
+	BuildSpec(sc_cli::BuildSpecCmd),
+
+	/// Export the parachain's genesis head data, which registering it on a relay chain
+	/// needs.
+	#[command(alias = "export-genesis-state")]
+	ExportGenesisHead(cumulus_client_cli::ExportGenesisHeadCommand),
+
+	/// Export the parachain's genesis runtime code, which registering it on a relay chain
+	/// needs.
+	ExportGenesisWasm(cumulus_client_cli::ExportGenesisWasmCommand),
 
 	/// Validate blocks.
 	CheckBlock(sc_cli::CheckBlockCmd),
@@ -69,11 +82,17 @@ pub struct Cli {
 	#[command(subcommand)]
 	pub subcommand: Option<Subcommand>,
 
-	#[allow(missing_docs)]
+	/// The node's options: Substrate's, plus Cumulus' `--collator` and
+	/// `--relay-chain-rpc-url`.
 	#[command(flatten)]
-	pub run: sc_cli::RunCmd,
+	pub run: cumulus_client_cli::RunCmd,
 
 	#[allow(missing_docs)]
 	#[command(flatten)]
 	pub dev: DevOptions,
+
+	/// The relay chain node's arguments, after `--`: `aioracle-node --collator ... --
+	/// --chain rococo-local.json`. Used by the collator service only.
+	#[arg(raw = true)]
+	pub relay_chain_args: Vec<String>,
 }

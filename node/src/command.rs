@@ -1,8 +1,12 @@
 //! Parses the command line and runs the node or a subcommand.
 
+#[cfg(feature = "collator")]
+mod collator;
+
 use std::time::Duration;
 
-use sc_cli::SubstrateCli;
+use sc_cli::{CliConfiguration, DefaultConfigurationValues, SubstrateCli};
+use sc_service::Configuration;
 
 use crate::{
 	cli::{Cli, Subcommand},
@@ -20,7 +24,9 @@ impl SubstrateCli for Cli {
 
 	fn description() -> String {
 		"The node of aioracle, the parachain that makes machine learning auditable.\n\n\
-		 Run `aioracle-node --dev` for a one-node development chain."
+		 Run `aioracle-node --dev` for a one-node development chain. Built with \
+		 `--features collator`, it collates for a relay chain: `aioracle-node --chain local \
+		 --collator -- --chain relay-spec.json` (the relay chain's arguments after `--`)."
 			.into()
 	}
 
@@ -41,11 +47,38 @@ impl SubstrateCli for Cli {
 	}
 }
 
+/// Creates the runner of `cmd`: its configuration, the logger and the tokio runtime.
+fn create_runner<T: CliConfiguration>(cli: &Cli, cmd: &T) -> sc_cli::Result<sc_cli::Runner<Cli>> {
+	let mut runner = cli.create_runner(cmd)?;
+	default_to_paritydb(cmd, runner.config_mut())?;
+	Ok(runner)
+}
+
+/// Uses ParityDB unless `--database` says otherwise.
+///
+/// sc-cli defaults to RocksDB when its `rocksdb` feature is on, and the Cumulus and
+/// Polkadot crates of the `collator` feature turn it on for the whole binary. This keeps
+/// one default in every build, so a node built with the feature opens the database a
+/// node built without it made.
+pub(crate) fn default_to_paritydb<T, D>(cmd: &T, config: &mut Configuration) -> sc_cli::Result<()>
+where
+	T: CliConfiguration<D>,
+	D: DefaultConfigurationValues,
+{
+	if cmd.database()?.is_none() {
+		// Where sc-cli puts ParityDB: `<base>/chains/<chain id>/paritydb/full`.
+		let path =
+			config.base_path.config_dir(config.chain_spec.id()).join("paritydb").join("full");
+		config.database = sc_service::config::DatabaseSource::ParityDb { path };
+	}
+	Ok(())
+}
+
 /// Runs a subcommand that needs the client (and, with a third name, the import queue)
 /// on the async runner.
 macro_rules! with_components {
 	($cli:ident, $cmd:ident, |$components:ident, $config:ident| $body:expr) => {{
-		let runner = $cli.create_runner($cmd)?;
+		let runner = create_runner(&$cli, $cmd)?;
 		runner.async_run(|$config| {
 			let $components = service::new_components(&$config)?;
 			let task_manager = $components.task_manager;
@@ -53,10 +86,10 @@ macro_rules! with_components {
 		})
 	}};
 	($cli:ident, $cmd:ident, |$components:ident, $config:ident, $queue:ident| $body:expr) => {{
-		let runner = $cli.create_runner($cmd)?;
+		let runner = create_runner(&$cli, $cmd)?;
 		runner.async_run(|$config| {
 			let $components = service::new_components(&$config)?;
-			let $queue = service::dev::import_queue(&$components, &$config);
+			let $queue = service::import_queue(&$components, &$config);
 			let task_manager = $components.task_manager;
 			$body.map(|v| (v, task_manager))
 		})
@@ -72,6 +105,21 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::ExportChainSpec(cmd)) => {
 			let spec = cli.load_spec(&cmd.chain)?;
 			cmd.run(spec)
+		}
+		Some(Subcommand::BuildSpec(cmd)) => {
+			let runner = create_runner(&cli, cmd)?;
+			runner.sync_run(|config| cmd.run(config.chain_spec, config.network))
+		}
+		Some(Subcommand::ExportGenesisHead(cmd)) => {
+			let runner = create_runner(&cli, cmd)?;
+			runner.sync_run(|config| {
+				let components = service::new_components(&config)?;
+				cmd.run(components.client)
+			})
+		}
+		Some(Subcommand::ExportGenesisWasm(cmd)) => {
+			let runner = create_runner(&cli, cmd)?;
+			runner.sync_run(|config| cmd.run(&*config.chain_spec))
 		}
 		Some(Subcommand::CheckBlock(cmd)) => {
 			with_components!(cli, cmd, |components, config, import_queue| {
@@ -90,14 +138,14 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		}
 		Some(Subcommand::PurgeChain(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
+			let runner = create_runner(&cli, cmd)?;
 			runner.sync_run(|config| cmd.run(config.database))
 		}
 		Some(Subcommand::Revert(cmd)) => with_components!(cli, cmd, |components, config| {
 			Ok::<_, sc_cli::Error>(cmd.run(components.client, components.backend, None))
 		}),
 		Some(Subcommand::ChainInfo(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
+			let runner = create_runner(&cli, cmd)?;
 			runner.sync_run(|config| cmd.run::<aioracle_primitives::OpaqueBlock>(&config))
 		}
 		Some(Subcommand::Dataset(cmd)) => cmd.run(),
@@ -105,7 +153,7 @@ pub fn run() -> sc_cli::Result<()> {
 		#[cfg(feature = "runtime-benchmarks")]
 		Some(Subcommand::Benchmark(cmd)) => {
 			use frame_benchmarking_cli::BenchmarkCmd;
-			let runner = cli.create_runner(cmd)?;
+			let runner = create_runner(&cli, cmd)?;
 			match cmd {
 				BenchmarkCmd::Pallet(cmd) => runner.sync_run(|config| {
 					cmd.run_with_spec::<sp_runtime::traits::HashingFor<aioracle_primitives::OpaqueBlock>, service::HostFunctions>(
@@ -118,20 +166,51 @@ pub fn run() -> sc_cli::Result<()> {
 			}
 		}
 		None => {
-			let runner = cli.create_runner(&cli.run)?;
+			let cmd = cli.run.normalize();
+			// The chain's type picks the service; read it before the configuration is made,
+			// whose checks (a collator's network key, ...) are the parachain node's.
+			let spec = cli.load_spec(&cmd.chain_id(cmd.is_dev()?)?)?;
+			if spec.chain_type() != sc_chain_spec::ChainType::Development {
+				return run_parachain_node(&cli, &cmd, &*spec);
+			}
+			let runner = create_runner(&cli, &cmd)?;
+			if !cli.relay_chain_args.is_empty() {
+				log::warn!(
+					"The arguments after `--` are for a relay chain: the dev node ignores them"
+				);
+			}
 			let block_time = Duration::from_millis(cli.dev.dev_block_time);
 			runner.run_node_until_exit(|config| async move {
-				if config.chain_spec.chain_type() != sc_chain_spec::ChainType::Development {
-					return Err(sc_cli::Error::Input(format!(
-						"chain `{}` is a {:?} chain, which needs a relay chain: this build of \
-						 aioracle-node runs development chains only (`--dev` or `--chain dev`); \
-						 the collator service is not part of it yet",
-						config.chain_spec.id(),
-						config.chain_spec.chain_type(),
-					)));
-				}
 				service::dev::start(config, block_time).map_err(Into::into)
 			})
 		}
 	}
+}
+
+/// Runs a node of a parachain on a relay chain (a collator with `--collator`).
+#[cfg(feature = "collator")]
+fn run_parachain_node(
+	cli: &Cli,
+	cmd: &cumulus_client_cli::NormalizedRunCmd,
+	_spec: &dyn sc_service::ChainSpec,
+) -> sc_cli::Result<()> {
+	collator::run(cli, create_runner(cli, cmd)?)
+}
+
+/// Without the collator service only development chains run: say how to get it.
+#[cfg(not(feature = "collator"))]
+fn run_parachain_node(
+	_cli: &Cli,
+	_cmd: &cumulus_client_cli::NormalizedRunCmd,
+	spec: &dyn sc_service::ChainSpec,
+) -> sc_cli::Result<()> {
+	Err(sc_cli::Error::Input(format!(
+		"chain `{}` is a {:?} chain, which needs a relay chain, and this aioracle-node was built \
+		 without the collator service: it runs development chains only (`--dev` or `--chain \
+		 dev`). Build it with `cargo build --release -p aioracle-node --features collator` to \
+		 run `{}` as a collator or full node.",
+		spec.id(),
+		spec.chain_type(),
+		spec.id(),
+	)))
 }

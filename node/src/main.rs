@@ -1,7 +1,8 @@
 //! `aioracle-node`: the node of the aioracle parachain.
 //!
-//! Today it runs the chain alone in dev mode (`--dev`: manual seal, mocked relay chain);
-//! the collator service for a real relay chain sits beside it in [`service`].
+//! It runs the chain alone in dev mode (`--dev`: manual seal, mocked relay chain) and,
+//! built with `--features collator`, as a Cumulus collator or full node of a real relay
+//! chain; both services are in [`service`].
 #![warn(missing_docs)]
 
 mod chain_spec;
@@ -11,6 +12,8 @@ mod dataset_hash;
 mod metrics;
 mod model_cli;
 mod onnx;
+#[cfg(feature = "collator")]
+mod relay_chain_cli;
 mod rpc;
 mod service;
 

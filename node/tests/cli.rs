@@ -32,14 +32,6 @@ fn missing_chain_spec_file_is_refused_with_a_clear_message() {
 }
 
 #[test]
-fn a_local_chain_needs_the_collator_service() {
-	let output = node(&["--chain", "local", "--tmp"]);
-	assert!(!output.status.success());
-	let err = stderr(&output);
-	assert!(err.contains("needs a relay chain"), "stderr: {err}");
-}
-
-#[test]
 fn export_chain_spec_carries_the_dev_preset_and_properties() {
 	let output = node(&["export-chain-spec", "--chain", "dev"]);
 	assert!(output.status.success(), "stderr: {}", stderr(&output));

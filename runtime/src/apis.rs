@@ -194,6 +194,15 @@ impl_runtime_apis! {
 		}
 	}
 
+	// The lookahead collator asks which relay-chain storage the parachain inherent's proof
+	// should carry beyond what parachain-system always reads. Nothing: no pallet here reads
+	// extra relay-chain state.
+	impl cumulus_primitives_core::KeyToIncludeInRelayProof<Block> for Runtime {
+		fn keys_to_prove() -> cumulus_primitives_core::RelayProofRequest {
+			Default::default()
+		}
+	}
+
 	impl aioracle_primitives::dataset::DatasetProvenanceApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn dataset(id: DatasetId) -> Option<DatasetView<AccountId, Balance, BlockNumber>> {
 			DatasetProvenance::dataset_view(id)

@@ -9,7 +9,8 @@
 //! Both also hold the sample: dataset 0, scikit-learn's bundled `iris.csv`, and model 0,
 //! `iris-classifier`, whose version 1 (`models/iris-logreg.onnx`, trained on dataset 0) is
 //! active. Its golden vectors are the first cases of `models/iris-logreg.json`, the
-//! onnxruntime reference outputs committed beside the model.
+//! onnxruntime reference outputs committed beside the model. A result needs every
+//! collator's agreement: one on the dev chain, both Alice and Bob on the local testnet.
 
 use alloc::{vec, vec::Vec};
 use cumulus_primitives_core::ParaId;
@@ -77,8 +78,9 @@ fn collator(key: Sr25519Keyring) -> Collator {
 	}
 }
 
-/// The sample model's version 1: its contract, built from the committed reference JSON.
-fn sample_version() -> GenesisVersion {
+/// The sample model's version 1: its contract, built from the committed reference JSON;
+/// a result needs `min_agreement` agreeing operators.
+fn sample_version(min_agreement: u32) -> GenesisVersion {
 	let reference: Value = serde_json::from_str(SAMPLE_MODEL_REFERENCE).unwrap_or_default();
 	let scale = |name: &str| reference["fixed_point"][name].as_u64().unwrap_or(0) as u8;
 	let ints = |v: &Value| -> Vec<i64> {
@@ -113,7 +115,7 @@ fn sample_version() -> GenesisVersion {
 			output_scale: scale("output_scale"),
 			// Ten millionths of probability.
 			aggregation: Aggregation::Median { tolerance: 10 },
-			min_agreement: 1,
+			min_agreement,
 			training_datasets: vec![0],
 			commercial_use: false,
 			golden_vectors,
@@ -162,7 +164,7 @@ fn genesis(
 				owner: root.clone(),
 				name: b"iris-classifier".to_vec(),
 				description: b"Iris species from 4 flower measurements (cm); outputs the probabilities of setosa, versicolor, virginica.".to_vec(),
-				versions: vec![sample_version()],
+				versions: vec![sample_version(collators.len() as u32)],
 			}],
 		},
 		inference_oracle: InferenceOracleConfig {

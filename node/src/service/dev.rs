@@ -9,8 +9,6 @@
 
 use std::{sync::Arc, time::Duration};
 
-use sc_client_api::Backend as _;
-
 use aioracle_primitives::{Hash, OpaqueBlock as Block};
 use cumulus_primitives_core::{GetParachainInfo, ParaId};
 use futures::{
@@ -25,7 +23,10 @@ use sc_service::{Configuration, TaskManager};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 
-use super::{new_components, relay_mock::MockRelayChain, spawn_offchain_workers, Components};
+use super::{
+	new_components, relay_mock::MockRelayChain, rpc_builder, seed_sample_model,
+	spawn_offchain_workers, Components,
+};
 
 /// Builds the import queue of the dev node: manual-seal blocks need no seal verification.
 pub fn import_queue(
@@ -65,14 +66,7 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 	config.network.default_peers_set.out_peers = 0;
 
 	let components = new_components(&config)?;
-	// The genesis preset's sample model: genesis cannot index its bytes, so the dev node
-	// puts them where `propose_version` would have.
-	if let Some(mut storage) = components.backend.offchain_storage() {
-		crate::onnx::seed_model_bytes(
-			&mut storage,
-			aioracle_runtime::genesis_config_presets::SAMPLE_MODEL_ONNX,
-		);
-	}
+	seed_sample_model(&components);
 	let import_queue = import_queue(&components, &config);
 	let client = components.client.clone();
 
@@ -100,14 +94,7 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 	spawn_offchain_workers(&config, &components, network.clone())?;
 	spawn_block_authoring(&config, &components, block_time)?;
 
-	let rpc_builder = {
-		let client = client.clone();
-		let pool = components.transaction_pool.clone();
-		Box::new(move |_| {
-			crate::rpc::create_full(client.clone(), pool.clone())
-				.map_err(sc_service::Error::Application)
-		})
-	};
+	let rpc_builder = rpc_builder(&components);
 
 	let Components {
 		backend,

@@ -1,10 +1,15 @@
 //! The node's services. What every mode shares lives here: the wasm executor and its
 //! host functions, the client, the transaction pool, the off-chain workers and the RPC.
-//! [`dev`] runs the chain alone with manual seal; a collator service for a real relay
-//! chain will sit beside it and reuse the same pieces.
+//! [`dev`] runs the chain alone with manual seal; `collator` (in a node built with
+//! `--features collator`) runs it as a Cumulus parachain node of a real relay chain,
+//! collating with `--collator`, and reuses the same pieces.
 
+#[cfg(feature = "collator")]
+pub mod collator;
 pub mod dev;
 mod relay_mock;
+#[cfg(feature = "collator")]
+pub mod relay_rpc;
 
 use std::sync::Arc;
 
@@ -102,6 +107,44 @@ pub fn new_components(config: &Configuration) -> Result<Components, sc_service::
 		keystore_container,
 		transaction_pool,
 		telemetry,
+	})
+}
+
+/// The import queue of `check-block` and `import-blocks`: verifying Aura seals for a
+/// parachain's blocks in a node with the collator service, manual seal's otherwise.
+pub fn import_queue(
+	components: &Components,
+	config: &Configuration,
+) -> sc_consensus::DefaultImportQueue<Block> {
+	#[cfg(feature = "collator")]
+	if config.chain_spec.chain_type() != sc_chain_spec::ChainType::Development {
+		return collator::import_queue(components, config).0;
+	}
+	dev::import_queue(components, config)
+}
+
+/// Writes the genesis sample model's ONNX bytes into the offchain DB: genesis cannot
+/// index them, so without this no node could serve model 0 of the built-in chains.
+pub fn seed_sample_model(components: &Components) {
+	if let Some(mut storage) = components.backend.offchain_storage() {
+		crate::onnx::seed_model_bytes(
+			&mut storage,
+			aioracle_runtime::genesis_config_presets::SAMPLE_MODEL_ONNX,
+		);
+	}
+}
+
+/// The builder of the node's RPC extensions ([`crate::rpc`]), for `spawn_tasks`.
+pub fn rpc_builder(
+	components: &Components,
+) -> Box<
+	dyn Fn(sc_rpc::SubscriptionTaskExecutor) -> Result<jsonrpsee::RpcModule<()>, sc_service::Error>,
+> {
+	let client = components.client.clone();
+	let pool = components.transaction_pool.clone();
+	Box::new(move |_| {
+		crate::rpc::create_full(client.clone(), pool.clone())
+			.map_err(sc_service::Error::Application)
 	})
 }
 
