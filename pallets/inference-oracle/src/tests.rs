@@ -546,8 +546,9 @@ mod offchain_worker {
 		});
 	}
 
-	#[test]
-	fn bytes_missing_locally_are_fetched_from_the_uri_and_kept() {
+	/// Alice's node without the model bytes, and a request on a version whose bytes are at
+	/// the returned URI.
+	fn request_with_bytes_only_at_the_uri() -> (OcwEnv, &'static str) {
 		let mut env = OcwEnv::new(&[ALICE], false);
 		let uri = "https://models.example/iris.onnx";
 		env.ext.execute_with(|| {
@@ -555,6 +556,12 @@ mod offchain_worker {
 			register(ALICE);
 			request(IRIS);
 		});
+		(env, uri)
+	}
+
+	#[test]
+	fn bytes_missing_locally_are_fetched_from_the_uri_and_kept() {
+		let (mut env, uri) = request_with_bytes_only_at_the_uri();
 		expect_get(&env, uri, onnx_bytes(IRIS));
 		run_ocw(&mut env, 1);
 		let sent = env.take_submissions();
@@ -565,13 +572,7 @@ mod offchain_worker {
 
 	#[test]
 	fn fetched_bytes_with_the_wrong_hash_are_refused() {
-		let mut env = OcwEnv::new(&[ALICE], false);
-		let uri = "https://models.example/iris.onnx";
-		env.ext.execute_with(|| {
-			set_uri(uri);
-			register(ALICE);
-			request(IRIS);
-		});
+		let (mut env, uri) = request_with_bytes_only_at_the_uri();
 		expect_get(&env, uri, b"tampered bytes".to_vec());
 		run_ocw(&mut env, 1);
 		let sent = env.take_submissions();
