@@ -71,7 +71,7 @@ pub fn run(cli: &Cli, mut runner: Runner<Cli>) -> sc_cli::Result<()> {
 			Err(e) if rpc_urls.is_some() && started.load(Ordering::Relaxed) => {
 				log::warn!(
 					target: LOG_TARGET,
-					"The node stopped: {e}. It follows the relay chain through RPC, whose \
+					"The node stopped ({e}); it follows the relay chain through RPC, whose \
 					 loss stops it: restarting once the relay chain RPC answers",
 				);
 				pause = RESTART_PAUSE;
