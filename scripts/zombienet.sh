@@ -82,9 +82,9 @@ PATH="$relay_dir/bin:$(dirname "$collator"):$PATH" \
 	npx zombienet --provider native --logType text --dir "$out/zombienet" --force test 0001-oracle.zndsl |
 	grep --line-buffered -v "fetching metrics from"
 node -e '
-	const r = require(process.argv[1]);
+	const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
 	console.error(`zombienet: passed in ${process.argv[2]} s; parachain block time median ${r.blockTimeSeconds.median} s` +
 		` (max ${r.blockTimeSeconds.max} s, ${r.blockTimeSeconds.samples} blocks); request -> result over ${r.requests}` +
-		` requests: median ${r.latencySeconds.median} s / ${r.latencyBlocks.median} blocks` +
-		` (max ${r.latencySeconds.max} s / ${r.latencyBlocks.max} blocks); report ${process.argv[1]}`);
+		` requests: median ${r.latencySeconds.median.toFixed(1)} s / ${r.latencyBlocks.median} blocks` +
+		` (max ${r.latencySeconds.max.toFixed(1)} s / ${r.latencyBlocks.max} blocks); report ${process.argv[1]}`);
 ' "$AIORACLE_ZOMBIENET_REPORT" "$(($(date +%s) - started))"
