@@ -95,6 +95,8 @@ mod tests {
 	#[derive(Default)]
 	struct Recorder(Mutex<Vec<WorkerEvent>>);
 
+	// Test-only (this module is `#[cfg(test)]`, never in the runtime): a poisoned lock here
+	// means another assertion already failed, so unwrapping it is the right report.
 	impl WorkerEventSink for Recorder {
 		fn record(&self, event: WorkerEvent) {
 			self.0.lock().unwrap().push(event);
