@@ -19,7 +19,7 @@ steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"
 pallets=("$@")
 if [ ${#pallets[@]} -eq 0 ]; then
-	pallets=(pallet_dataset_provenance pallet_model_registry)
+	pallets=(pallet_dataset_provenance pallet_model_registry pallet_inference_oracle)
 fi
 
 profile="${PROFILE:-release}"
@@ -43,6 +43,7 @@ for pallet in "${pallets[@]}"; do
 	step "benchmarking $pallet into $dir/src/weights.rs"
 	"$node_bin" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' \
 		--steps "$steps" --repeat "$repeat" --wasm-execution compiled --heap-pages 4096 \
-		--template scripts/frame-weight-template.hbs --output "$dir/src/weights.rs" >&2
+		--template scripts/frame-weight-template.hbs --header scripts/weights-header.txt \
+		--output "$dir/src/weights.rs" >&2
 	python3 scripts/weights_vs_transfer.py "$out/balances_weights.rs" "$dir/src/weights.rs"
 done

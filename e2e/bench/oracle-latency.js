@@ -26,7 +26,7 @@ function median(values) {
 
 const node = await startDevNode({
   name: 'oracle-latency',
-  args: ['--dev-block-time', String(blockTime), '-l', 'onnx=debug,inference-oracle=info'],
+  args: ['--dev-block-time', String(blockTime), '-l', 'onnx=debug,runtime::inference-oracle=info'],
 });
 try {
   const api = await node.connect();

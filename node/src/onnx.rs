@@ -17,17 +17,32 @@ const LOG_TARGET: &str = "onnx";
 
 use crate::metrics::OracleMetrics;
 
+/// Reads a value of the node's offchain DB (persistent local storage) by key.
+pub type OffchainDbReader = Box<dyn Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync>;
+
 /// The engine, as off-chain workers' host functions see it.
 pub struct EngineScorer {
 	engine: Engine,
 	metrics: Option<Arc<OracleMetrics>>,
+	offchain_db: Option<OffchainDbReader>,
 }
 
 impl EngineScorer {
 	/// An engine caching up to `capacity` plans, counting loads and inferences in
 	/// `metrics` if given.
 	pub fn new(capacity: usize, metrics: Option<Arc<OracleMetrics>>) -> Self {
-		Self { engine: Engine::new(capacity), metrics }
+		Self { engine: Engine::new(capacity), metrics, offchain_db: None }
+	}
+
+	/// Lets the engine load model bytes from the node's offchain DB itself
+	/// ([`Scorer::load_indexed`]), so that they never cross into wasm.
+	pub fn with_offchain_db<S>(mut self, storage: S) -> Self
+	where
+		S: sp_core::offchain::OffchainStorage + 'static,
+	{
+		self.offchain_db =
+			Some(Box::new(move |key: &[u8]| storage.get(sp_offchain::STORAGE_PREFIX, key)));
+		self
 	}
 }
 
@@ -73,6 +88,14 @@ impl Scorer for EngineScorer {
 				log::warn!(target: LOG_TARGET, "model {hash:?} not loaded: {e}");
 				Err(score_error(&e))
 			}
+		}
+	}
+
+	fn load_indexed(&self, hash: ModelHash) -> Result<bool, ScoreError> {
+		let Some(read) = &self.offchain_db else { return Ok(false) };
+		match read(&model_bytes_key(&hash)) {
+			Some(bytes) => self.load(hash, &bytes).map(|()| true),
+			None => Ok(false),
 		}
 	}
 

@@ -289,6 +289,20 @@ pub struct VersionView<Balance, BlockNumber> {
 	pub deposit: Balance,
 }
 
+impl<Balance, BlockNumber> VersionView<Balance, BlockNumber> {
+	/// How the version is served.
+	pub fn contract(&self) -> ServingContract {
+		ServingContract {
+			input: self.input.clone(),
+			output: self.output.clone(),
+			input_scale: self.input_scale,
+			output_scale: self.output_scale,
+			aggregation: self.aggregation,
+			min_agreement: self.min_agreement,
+		}
+	}
+}
+
 /// One training dataset of a model version, with what makes it trustworthy or not.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct TrainingDataset<AccountId, Balance, BlockNumber> {
@@ -311,12 +325,84 @@ pub struct Provenance<AccountId, Balance, BlockNumber> {
 	pub tainted: bool,
 }
 
+/// How a model version is served: what a request feeds the model, which output is
+/// reported, at which fixed-point scales, and how operators' outputs become one result.
+/// The one type of this concept: a version declares it, a request carries a copy (so a
+/// later activation does not change how it is scored), and an off-chain worker scores by it.
+#[derive(
+	Clone,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ServingContract {
+	/// The input the requests feed.
+	pub input: TensorSpec,
+	/// The output that is reported.
+	pub output: TensorSpec,
+	/// Decimals of the fixed-point input.
+	pub input_scale: u8,
+	/// Decimals of the fixed-point output.
+	pub output_scale: u8,
+	/// How operators' outputs are combined.
+	pub aggregation: Aggregation,
+	/// The fewest agreeing operators that make a result.
+	pub min_agreement: u32,
+}
+
+impl ServingContract {
+	/// The input's element count (`None` for a degenerate shape).
+	pub fn input_len(&self) -> Option<u32> {
+		self.input.element_count()
+	}
+
+	/// The output's element count (`None` for a degenerate shape).
+	pub fn output_len(&self) -> Option<u32> {
+		self.output.element_count()
+	}
+
+	/// What the engine is asked to score for `values` under this contract.
+	pub fn score_request(&self, values: Vec<i64>) -> crate::onnx::ScoreRequest {
+		crate::onnx::ScoreRequest {
+			input: self.input.clone(),
+			output: self.output.clone(),
+			input_scale: self.input_scale,
+			output_scale: self.output_scale,
+			values,
+		}
+	}
+}
+
+/// What only an off-chain worker needs to serve a version, besides its contract: where to
+/// fetch the bytes and what the engine must reproduce before serving it. Kept out of
+/// [`ModelInspect::active_contract`], so that a request reads none of it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct ServingArtifacts {
+	/// blake2-256 of the ONNX bytes.
+	pub model_hash: ModelHash,
+	/// Where the bytes can be fetched if a node's offchain DB lacks them.
+	pub uri: Vec<u8>,
+	/// Inputs with their expected outputs.
+	pub golden_vectors: Vec<GoldenVector>,
+}
+
 /// What other pallets (the inference oracle) may ask about models.
-pub trait ModelInspect<Balance, BlockNumber> {
-	/// The version of `model` that answers requests now, if any.
-	fn active_version(model: ModelId) -> Option<VersionView<Balance, BlockNumber>>;
-	/// Version `version` of `model`, whatever its status.
-	fn version(model: ModelId, version: VersionId) -> Option<VersionView<Balance, BlockNumber>>;
+pub trait ModelInspect {
+	/// The version of `model` that answers requests now, its ONNX hash and its serving
+	/// contract, if any. Reads no golden vectors and no URI.
+	fn active_contract(model: ModelId) -> Option<(VersionId, ModelHash, ServingContract)>;
+	/// Version `version` of `model`'s ONNX hash and serving contract, whatever its status.
+	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)>;
+	/// What an off-chain worker needs to load and check version `version` of `model`.
+	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts>;
 }
 
 sp_api::decl_runtime_apis! {

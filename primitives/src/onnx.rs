@@ -8,8 +8,10 @@
 //! without panicking.
 //!
 //! The engine keeps parsed, optimised plans cached by model hash. An off-chain worker
-//! calls [`onnx::score`]; on [`ScoreError::UnknownModel`] it reads the bytes (offchain DB or
-//! URI), calls [`onnx::load`] and scores again.
+//! calls [`onnx::score`]; on [`ScoreError::UnknownModel`] it calls [`onnx::load_indexed`],
+//! with which the node loads the bytes from its own offchain DB (they never cross into
+//! wasm), or, if the DB has none, fetches them from the version's URI and calls
+//! [`onnx::load`]; then it scores again.
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -81,6 +83,10 @@ pub enum ScoreError {
 pub trait Scorer: Send + Sync {
 	/// Checks `bytes` against `hash`, parses and optimises them, and caches the plan.
 	fn load(&self, hash: ModelHash, bytes: &[u8]) -> Result<(), ScoreError>;
+	/// Loads the bytes the node's offchain DB holds for `hash` (under
+	/// [`crate::model::model_bytes_key`]) as [`Scorer::load`] does; `Ok(false)` if the DB has
+	/// none.
+	fn load_indexed(&self, hash: ModelHash) -> Result<bool, ScoreError>;
 	/// Whether a plan for `hash` is cached.
 	fn is_loaded(&self, hash: ModelHash) -> bool;
 	/// Scores `request` with the cached plan for `hash`.
@@ -113,6 +119,18 @@ pub trait Onnx {
 	) -> AllocateAndReturnByCodec<Result<(), ScoreError>> {
 		match self.extension::<OnnxExt>() {
 			Some(ext) => ext.0.load(hash, bytes),
+			None => Err(ScoreError::Unavailable),
+		}
+	}
+
+	/// Loads the model `hash` from the node's offchain DB, where the registry indexed its
+	/// bytes, without the bytes entering wasm. `Ok(false)` if the DB does not have them.
+	fn load_indexed(
+		&mut self,
+		hash: PassFatPointerAndDecode<ModelHash>,
+	) -> AllocateAndReturnByCodec<Result<bool, ScoreError>> {
+		match self.extension::<OnnxExt>() {
+			Some(ext) => ext.0.load_indexed(hash),
 			None => Err(ScoreError::Unavailable),
 		}
 	}

@@ -165,9 +165,12 @@ pub fn spawn_offchain_workers(
 		.map(crate::metrics::OracleMetrics::register)
 		.transpose()?
 		.map(Arc::new);
-	let scorer: Arc<dyn aioracle_primitives::onnx::Scorer> = Arc::new(
-		crate::onnx::EngineScorer::new(crate::onnx::PLAN_CACHE_CAPACITY, metrics.clone()),
-	);
+	let mut engine =
+		crate::onnx::EngineScorer::new(crate::onnx::PLAN_CACHE_CAPACITY, metrics.clone());
+	if let Some(storage) = components.backend.offchain_storage() {
+		engine = engine.with_offchain_db(storage);
+	}
+	let scorer: Arc<dyn aioracle_primitives::onnx::Scorer> = Arc::new(engine);
 	let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 		runtime_api_provider: components.client.clone(),
 		keystore: Some(components.keystore_container.keystore()),

@@ -31,17 +31,23 @@ fn operators<T: Config>(count: u32) -> Result<Vec<(T::AccountId, T::AuthorityId)
 		.collect()
 }
 
-/// A request to the benchmark model, whose version has the largest input and output.
+/// A request to `model` (whose version has the largest input).
 fn request<T: Config>(model: ModelId) -> Result<RequestId, BenchmarkError> {
 	let requester = funded::<T>("requester", 0);
-	let version = T::Models::active_version(model).ok_or(BenchmarkError::Stop("no model"))?;
-	let len = version.input.element_count().unwrap_or(1);
+	let (_, _, contract) =
+		T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
+	let len = contract.input_len().unwrap_or(1);
 	Pallet::<T>::do_request(requester, model, vec![i64::MAX; len as usize], T::RequestFee::get())
 		.map_err(|_| BenchmarkError::Stop("the set-up request was refused"))
 }
 
 fn output_len<T: Config>(request: RequestId) -> usize {
-	Requests::<T>::get(request).and_then(|r| r.output.element_count()).unwrap_or(1) as usize
+	Requests::<T>::get(request).and_then(|r| r.contract.output_len()).unwrap_or(1) as usize
+}
+
+/// An output answer to `request`.
+fn output<T: Config>(request: RequestId, value: i64) -> Outcome<Vec<i64>> {
+	Outcome::Output(vec![value; output_len::<T>(request)])
 }
 
 /// A submission of `key` for `request` and its signature.
@@ -53,14 +59,50 @@ fn signed_submission<T: Config>(
 	(ResultSubmission<T::AuthorityId>, <T::AuthorityId as RuntimeAppPublic>::Signature),
 	BenchmarkError,
 > {
-	let submission = ResultSubmission {
-		request,
-		key: key.clone(),
-		outcome: Outcome::Output(vec![value; output_len::<T>(request)]),
-	};
+	let submission =
+		ResultSubmission { request, key: key.clone(), outcome: output::<T>(request, value) };
 	let signature =
 		key.sign(&submission.encode()).ok_or(BenchmarkError::Stop("the key cannot sign"))?;
 	Ok((submission, signature))
+}
+
+/// `n` requests to a model with `l` output elements, each answered by every operator but
+/// the last: the last operator's answer to each finalizes it, the worst case. Returns the
+/// last operator's key and the requests.
+fn requests_awaiting_last<T: Config>(
+	n: u32,
+	l: u32,
+) -> Result<(T::AuthorityId, Vec<RequestId>), BenchmarkError> {
+	let model = T::BenchmarkHelper::model(l);
+	let operators = operators::<T>(T::MaxOperators::get())?;
+	let (last, earlier) = operators.split_last().ok_or(BenchmarkError::Stop("no operators"))?;
+	let mut requests = Vec::new();
+	for _ in 0..n {
+		let id = request::<T>(model)?;
+		for (account, _) in earlier {
+			Pallet::<T>::record(account.clone(), id, output::<T>(id, 7))
+				.map_err(|_| BenchmarkError::Stop("the set-up submission was refused"))?;
+		}
+		requests.push(id);
+	}
+	Ok((last.1.clone(), requests))
+}
+
+/// `key`'s batch answering `requests` with `value`, and its signature.
+fn signed_batch<T: Config>(
+	key: &T::AuthorityId,
+	requests: &[RequestId],
+	value: i64,
+) -> Result<(ResultBatchOf<T>, <T::AuthorityId as RuntimeAppPublic>::Signature), BenchmarkError>
+{
+	let items = requests
+		.iter()
+		.map(|id| BatchItem { request: *id, outcome: output::<T>(*id, value) })
+		.collect();
+	let batch = ResultBatch { key: key.clone(), items };
+	let signature =
+		key.sign(&batch.signing_payload()).ok_or(BenchmarkError::Stop("the key cannot sign"))?;
+	Ok((batch, signature))
 }
 
 #[benchmarks]
@@ -117,39 +159,34 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// With a full retention: the request made prunes the oldest one, with a full set of
-	/// submissions and a result.
+	/// With a full retention: the request made prunes the oldest one, releasing its
+	/// deposit.
 	#[benchmark]
 	fn request_inference() -> Result<(), BenchmarkError> {
-		let model = T::BenchmarkHelper::model();
+		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get());
 		let requester = funded::<T>("requester", 1);
-		let oldest = NextRequestId::<T>::get();
+		let oldest = request::<T>(model)?;
 		NextRequestId::<T>::put(oldest.saturating_add(T::MaxRetainedRequests::get().into()));
-		let version = T::Models::active_version(model).ok_or(BenchmarkError::Stop("no model"))?;
-		let input = vec![i64::MAX; version.input.element_count().unwrap_or(1) as usize];
+		let (_, _, contract) =
+			T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
+		let input = vec![i64::MAX; contract.input_len().unwrap_or(1) as usize];
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(requester), model, input, T::RequestFee::get());
 
+		ensure!(!Requests::<T>::contains_key(oldest), "the oldest request was not pruned");
 		ensure!(PendingRequests::<T>::count() == 1, "no request made");
 		Ok(())
 	}
 
-	/// The worst case: `MaxOperators - 1` operators have submitted, and the last one's
-	/// submission reaches `min_agreement` (all of them): every output is compared, the fee
-	/// split `MaxOperators` ways, and every operator counted.
-	#[benchmark]
-	fn submit_result() -> Result<(), BenchmarkError> {
-		let model = T::BenchmarkHelper::model();
-		let operators = operators::<T>(T::MaxOperators::get())?;
-		let id = request::<T>(model)?;
-		let (last, earlier) = operators.split_last().ok_or(BenchmarkError::Stop("no operators"))?;
-		for (_, key) in earlier {
-			let (submission, _) = signed_submission::<T>(id, key, 7)?;
-			Pallet::<T>::do_submit(submission)
-				.map_err(|_| BenchmarkError::Stop("the set-up submission was refused"))?;
-		}
-		let (submission, signature) = signed_submission::<T>(id, &last.1, 7)?;
+	/// One answer with `l` output elements that finalizes a request every other operator
+	/// answered: every output is compared, the fee split `MaxOperators` ways, and every
+	/// operator counted.
+	#[benchmark(pov_mode = Measured)]
+	fn submit_result(l: Linear<1, { T::MaxOutputLen::get() }>) -> Result<(), BenchmarkError> {
+		let (key, requests) = requests_awaiting_last::<T>(1, l)?;
+		let id = requests[0];
+		let (submission, signature) = signed_submission::<T>(id, &key, 7)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, submission, signature);
@@ -158,13 +195,14 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The pool's check of a submission: state reads and one signature verification.
-	#[benchmark]
-	fn authorize_submit_result() -> Result<(), BenchmarkError> {
-		let model = T::BenchmarkHelper::model();
-		let operators = operators::<T>(1)?;
-		let id = request::<T>(model)?;
-		let (submission, signature) = signed_submission::<T>(id, &operators[0].1, 0)?;
+	/// The pool's check of a single submission: state reads and one signature
+	/// verification.
+	#[benchmark(pov_mode = Measured)]
+	fn authorize_submit_result(
+		l: Linear<1, { T::MaxOutputLen::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (key, requests) = requests_awaiting_last::<T>(1, l)?;
+		let (submission, signature) = signed_submission::<T>(requests[0], &key, 0)?;
 		let call = Call::<T>::submit_result { submission, signature };
 
 		#[block]
@@ -177,26 +215,89 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// `r` requests expire, each refunded with `MaxOperators` operators counted.
-	#[benchmark]
-	fn on_initialize(
-		r: Linear<0, { T::MaxRequestsPerBlock::get() }>,
-	) -> Result<(), BenchmarkError> {
-		let model = T::BenchmarkHelper::model();
-		operators::<T>(T::MaxOperators::get())?;
-		for _ in 0..r {
-			request::<T>(model)?;
+	/// A batch of `n` answers of one output element, each finalizing a request every
+	/// other operator answered. Longer outputs add, per item, what they add to
+	/// `submit_result` (see `submission::batch_weight`).
+	#[benchmark(pov_mode = Measured)]
+	fn submit_results(n: Linear<1, { T::MaxBatchLen::get() }>) -> Result<(), BenchmarkError> {
+		let (key, requests) = requests_awaiting_last::<T>(n, 1)?;
+		let (batch, signature) = signed_batch::<T>(&key, &requests, 7)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, batch, signature);
+
+		ensure!(requests.iter().all(|id| Results::<T>::contains_key(id)), "not finalized");
+		Ok(())
+	}
+
+	/// A batch of `n` answers to requests that closed before it was applied: each is read
+	/// and skipped.
+	#[benchmark(pov_mode = Measured)]
+	fn submit_results_skipped(n: Linear<1, { T::MaxBatchLen::get() }>) -> Result<(), BenchmarkError> {
+		let (key, requests) = requests_awaiting_last::<T>(n, 1)?;
+		let (batch, signature) = signed_batch::<T>(&key, &requests, 7)?;
+		for id in &requests {
+			Pallet::<T>::expire(*id);
 		}
-		let expiry = frame_system::Pallet::<T>::block_number()
-			.saturating_add(T::ResponseWindow::get())
-			.saturating_add(One::one());
+
+		#[extrinsic_call]
+		submit_results(RawOrigin::Authorized, batch, signature);
+
+		ensure!(
+			requests.iter().all(|id| !Results::<T>::contains_key(id)),
+			"a closed request took an answer"
+		);
+		Ok(())
+	}
+
+	/// The pool's check of a batch of `n` answers of one output element: every item's
+	/// request and submissions read, one signature verification.
+	#[benchmark(pov_mode = Measured)]
+	fn authorize_submit_results(
+		n: Linear<1, { T::MaxBatchLen::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (key, requests) = requests_awaiting_last::<T>(n, 1)?;
+		let (batch, signature) = signed_batch::<T>(&key, &requests, 0)?;
+		let call = Call::<T>::submit_results { batch, signature };
 
 		#[block]
 		{
-			Pallet::<T>::on_initialize(expiry);
+			use frame::traits::Authorize;
+			call.authorize(TransactionSource::External)
+				.ok_or(BenchmarkError::Stop("no authorize logic"))?
+				.map_err(|_| BenchmarkError::Stop("the batch was not authorized"))?;
+		}
+		Ok(())
+	}
+
+	/// The expiry of a request with `l` output elements that every operator but one
+	/// answered without agreement: the fee refunded, every operator counted.
+	#[benchmark(pov_mode = Measured)]
+	fn expire(l: Linear<1, { T::MaxOutputLen::get() }>) -> Result<(), BenchmarkError> {
+		let (_, requests) = requests_awaiting_last::<T>(1, l)?;
+		let id = requests[0];
+
+		#[block]
+		{
+			Pallet::<T>::expire(id);
 		}
 
-		ensure!(PendingRequests::<T>::count() == 0, "requests left pending");
+		ensure!(!PendingRequests::<T>::contains_key(id), "still pending");
+		Ok(())
+	}
+
+	/// One step of the expiry cursor over an empty `Expiries` entry.
+	#[benchmark]
+	fn expiry_step() -> Result<(), BenchmarkError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		ExpiryCursor::<T>::put(now);
+
+		#[block]
+		{
+			let _ = Expiries::<T>::take(now);
+			ExpiryCursor::<T>::put(now.saturating_add(One::one()));
+		}
+
 		Ok(())
 	}
 

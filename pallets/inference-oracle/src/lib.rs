@@ -14,13 +14,17 @@
 //!   `deadline`.
 //! - **Submission**: one per (request, operator): the output, or a [`Failure`] (the
 //!   engine's error, missing bytes, golden vectors not reproduced), so that a failing
-//!   model is visible on-chain.
+//!   model is visible on-chain. Off-chain workers send them in **batches**: one signed
+//!   transaction per operator carries its answers to many requests
+//!   ([`submit_results`](Pallet::submit_results)).
 //! - **Aggregation**: once `min_agreement` outputs agree (within the version's
 //!   `tolerance` of their element-wise median, or identical and a strict majority for
 //!   labels), the result is final: `ResultFinalized`. The fee is split among the agreeing
 //!   operators; the others are outliers. See [`aggregate`].
 //! - **Expiry**: a request past its deadline without agreement expires; its fee is
-//!   refunded.
+//!   refunded. Expiry runs in `on_idle`, oldest deadline first, with the block's spare
+//!   weight, each request charged for what it holds; a request past its deadline accepts
+//!   no submission while it waits.
 //!
 //! ## Why authorized transactions
 //! Submissions are general transactions authorized by `#[pallet::authorize]` (the
@@ -28,29 +32,47 @@
 //! submission, checked in the transaction pool before the transaction is accepted. They pay
 //! no fee and need no nonce, so an operator's node needs no funded hot account and two
 //! off-chain worker runs cannot race on a nonce; the pool refuses duplicates by their
-//! `(request, key)` tag, and the call refuses a second submission.
+//! `(request, key)` tags, and the call skips a second submission.
 //!
-//! ## Retention
+//! A batch is checked in the pool in one pass: its key is a registered operator's, it has
+//! at most `MaxBatchLen` items, no request twice, every output has its request's output
+//! length, at least one item is still owed, and one signature covers it all. A refused
+//! batch costs the chain nothing; the pool's error is `InvalidTransaction::Custom(i)` with
+//! `i` the index of the [`Error`] variant that refused it (`Stale` when nothing in it is
+//! owed any more, `BadSigner` for an unknown key, `BadProof` for a bad signature). In the
+//! block, an item whose request closed meanwhile (another operator's batch finalized it)
+//! is skipped, not a reason to fail the batch, and the weight of what was skipped is
+//! refunded.
+//!
+//! ## Retention and deposits
 //! Requests, their submissions and results are kept for the last `MaxRetainedRequests`
-//! requests: creating request `n` deletes request `n - MaxRetainedRequests`, which is
-//! closed by then (`integrity_test` checks that no request can stay pending that long).
+//! requests: creating request `n` deletes request `n - MaxRetainedRequests` (expiring it
+//! first in the rare case it is still pending). Besides the fee, a request holds a
+//! retention deposit from the requester, `RequestDepositBase + RequestDepositPerByte *
+//! bytes`, where `bytes` is the most state it can take: the request itself, a submission
+//! of every operator (`MaxOperators`) and the result, at its contract's output length. The
+//! deposit is released to the requester when the request is pruned.
 //!
 //! ## API
 //! Calls: [`register_operator`](Pallet::register_operator),
 //! [`unregister_operator`](Pallet::unregister_operator),
 //! [`remove_operator`](Pallet::remove_operator), [`slash_operator`](Pallet::slash_operator)
 //! (governance), [`request_inference`](Pallet::request_inference),
-//! [`submit_result`](Pallet::submit_result) (operators' off-chain workers).
+//! [`submit_results`](Pallet::submit_results) (operators' off-chain workers) and
+//! [`submit_result`](Pallet::submit_result) (one answer, for tools and tests).
 //!
 //! Reading: the runtime API `InferenceOracleApi` (in `aioracle-primitives`).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
-use alloc::{collections::BTreeSet, vec::Vec};
+use alloc::{
+	collections::{BTreeMap, BTreeSet},
+	vec::Vec,
+};
 
 pub use aioracle_primitives::{
-	model::{Aggregation, ModelId, ModelInspect, VersionId},
+	model::{Aggregation, ModelId, ModelInspect, ServingContract, VersionId},
 	oracle::{Failure, Outcome, RequestId, RequestStatus},
 };
 use frame::{
@@ -58,15 +80,15 @@ use frame::{
 		frame_system::offchain::CreateAuthorizedTransaction,
 		sp_runtime::{
 			transaction_validity::{
-				InvalidTransaction, TransactionSource, TransactionValidityWithRefund,
-				ValidTransaction,
+				InvalidTransaction, TransactionSource, TransactionValidityError,
+				TransactionValidityWithRefund, ValidTransaction,
 			},
 			RuntimeAppPublic,
 		},
 	},
 	prelude::*,
 	traits::{
-		fungible::{Inspect, Mutate, MutateHold},
+		fungible::{Inspect, InspectHold, Mutate, MutateHold},
 		tokens::{Fortitude, Precision, Restriction},
 	},
 };
@@ -78,9 +100,12 @@ pub use weights::WeightInfo;
 pub mod aggregate;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod expiry;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod offchain;
+mod submission;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -88,7 +113,7 @@ pub mod views;
 pub mod weights;
 
 /// The log target of this pallet and its off-chain worker.
-pub const LOG_TARGET: &str = "inference-oracle";
+pub const LOG_TARGET: &str = "runtime::inference-oracle";
 
 /// The key type of operators' submission keys: `orcl`.
 pub const KEY_TYPE: frame::deps::sp_core::crypto::KeyTypeId =
@@ -124,20 +149,28 @@ pub type SubmissionsOf<T> = BoundedVec<SubmissionOf<T>, <T as Config>::MaxOperat
 /// A result of this runtime.
 pub type FinalResultOf<T> = FinalResult<BlockNumberFor<T>, <T as Config>::MaxOutputLen>;
 
+/// A batch of this runtime.
+pub type ResultBatchOf<T> = ResultBatch<<T as Config>::AuthorityId>;
+
 /// Creates what the benchmarks need from the rest of the runtime.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper {
-	/// A model whose active version has the largest input and output this pallet accepts,
-	/// and whose `min_agreement` is `MaxOperators` (so that only the last operator's
-	/// submission finalizes a request).
-	fn model() -> ModelId;
+	/// A model whose active version takes `MaxInputLen` input elements, reports
+	/// `output_len` output elements, and whose `min_agreement` is `MaxOperators` (so that
+	/// only the last operator's submission finalizes a request).
+	fn model(output_len: u32) -> ModelId;
 }
+
+/// The storage version: 1 since requests carry their whole [`ServingContract`] and a
+/// retention deposit, and expiry moved to `on_idle` ([`migrations::v1`]).
+pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 #[frame::pallet]
 pub mod pallet {
 	use super::*;
 
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// # Requirements
@@ -152,7 +185,7 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// Where requests find the active version of a model and its serving contract.
-		type Models: ModelInspect<BalanceOf<Self>, BlockNumberFor<Self>>;
+		type Models: ModelInspect;
 
 		/// Operators' submission keys.
 		type AuthorityId: Member
@@ -173,6 +206,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type RequestFee: Get<BalanceOf<Self>>;
 
+		/// The fixed part of a request's retention deposit.
+		#[pallet::constant]
+		type RequestDepositBase: Get<BalanceOf<Self>>;
+
+		/// The retention deposit per byte of the most state a request can take.
+		#[pallet::constant]
+		type RequestDepositPerByte: Get<BalanceOf<Self>>;
+
 		/// Blocks after the request's block in which submissions are accepted.
 		#[pallet::constant]
 		type ResponseWindow: Get<BlockNumberFor<Self>>;
@@ -189,17 +230,29 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOutputLen: Get<u32>;
 
-		/// The most requests made in one block (they expire together).
+		/// The most requests made in one block (they share a deadline).
 		#[pallet::constant]
 		type MaxRequestsPerBlock: Get<u32>;
 
-		/// How many of the latest requests (with submissions and results) are kept.
+		/// The most items one [`submit_results`](Pallet::submit_results) batch may carry.
+		#[pallet::constant]
+		type MaxBatchLen: Get<u32>;
+
+		/// How many of the latest requests (with submissions and results) are kept. At
+		/// least `(ResponseWindow + 2) * MaxRequestsPerBlock`, so that a request is closed
+		/// long before it is pruned.
 		#[pallet::constant]
 		type MaxRetainedRequests: Get<u32>;
 
-		/// The most pending requests one off-chain worker run scores.
+		/// The most requests one off-chain worker run scores (requests it has already
+		/// answered do not count).
 		#[pallet::constant]
 		type MaxRequestsPerOcwRun: Get<u32>;
+
+		/// How long one off-chain worker run may spend scoring, in milliseconds; what it
+		/// has scored is submitted, the rest waits for the next run.
+		#[pallet::constant]
+		type OcwTimeBudgetMillis: Get<u64>;
 
 		/// The priority of submissions in the transaction pool.
 		#[pallet::constant]
@@ -244,7 +297,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, FinalResultOf<T>>;
 
-	/// The requests that expire at the start of each block (if still pending).
+	/// The requests whose deadline is the block before each block: from that block on
+	/// they accept no submission, and `on_idle` expires those still pending.
 	#[pallet::storage]
 	pub type Expiries<T: Config> = StorageMap<
 		_,
@@ -253,6 +307,10 @@ pub mod pallet {
 		BoundedVec<RequestId, T::MaxRequestsPerBlock>,
 		ValueQuery,
 	>;
+
+	/// The oldest block whose `Expiries` entry `on_idle` has not finished.
+	#[pallet::storage]
+	pub type ExpiryCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
@@ -263,6 +321,9 @@ pub mod pallet {
 		/// A request's fee, until it is paid out or refunded.
 		#[codec(index = 1)]
 		RequestFee,
+		/// A request's retention deposit, until the request is pruned.
+		#[codec(index = 2)]
+		RequestRetention,
 	}
 
 	#[pallet::genesis_config]
@@ -316,6 +377,8 @@ pub mod pallet {
 			version: VersionId,
 			/// The fee held.
 			fee: BalanceOf<T>,
+			/// The retention deposit held until the request is pruned.
+			deposit: BalanceOf<T>,
 			/// The last block in which submissions are accepted.
 			deadline: BlockNumberFor<T>,
 		},
@@ -343,6 +406,16 @@ pub mod pallet {
 		RequestExpired {
 			/// The request.
 			request: RequestId,
+		},
+		/// An operator's batch was applied: `accepted` answers recorded, `skipped` answers
+		/// to requests that had closed or that it had already answered.
+		BatchSubmitted {
+			/// The operator.
+			operator: T::AccountId,
+			/// Answers recorded (each also has its `ResultSubmitted`).
+			accepted: u32,
+			/// Answers skipped.
+			skipped: u32,
 		},
 	}
 
@@ -378,18 +451,22 @@ pub mod pallet {
 		OutputLengthMismatch,
 		/// The request already has `MaxOperators` submissions.
 		TooManySubmissions,
+		/// The batch has no items.
+		EmptyBatch,
+		/// The batch has more than `MaxBatchLen` items.
+		BatchTooLarge,
+		/// The batch answers one request twice.
+		DuplicateBatchItem,
+		/// The request's deadline has passed: it accepts no more submissions.
+		DeadlinePassed,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Expires the requests whose deadline was the previous block.
-		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let due = Expiries::<T>::take(now);
-			let count = due.len() as u32;
-			for request in due {
-				Self::expire(request);
-			}
-			T::WeightInfo::on_initialize(count)
+		/// Expires requests past their deadline with the block's spare weight, oldest
+		/// deadline first (see [`expiry`]).
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::expire_due(now, remaining)
 		}
 
 		/// Scores pending requests with this node's operator keys and submits the results.
@@ -400,9 +477,10 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxOperators::get() >= 1, "MaxOperators must be at least 1");
 			assert!(T::MaxRequestsPerBlock::get() >= 1, "MaxRequestsPerBlock must be at least 1");
-			// A request is pending for at most ResponseWindow + 1 blocks; with at most
+			assert!(T::MaxBatchLen::get() >= 1, "MaxBatchLen must be at least 1");
+			// A request accepts submissions for ResponseWindow + 1 blocks; with at most
 			// MaxRequestsPerBlock per block, retention must exceed that many requests so
-			// that pruning never deletes a pending one.
+			// that pruning only meets a pending request if expiry fell far behind.
 			let window: u64 = T::ResponseWindow::get().saturated_into::<u64>().saturating_add(2);
 			let pending = window.saturating_mul(T::MaxRequestsPerBlock::get().into());
 			assert!(
@@ -473,7 +551,7 @@ pub mod pallet {
 		/// 10^input_scale)`); its length must be the input spec's element count. Holds
 		/// `RequestFee` from the caller (refused if above `max_fee`) until the result is
 		/// final (paid to the agreeing operators) or the request expires (refunded) after
-		/// `ResponseWindow` blocks.
+		/// `ResponseWindow` blocks, and the retention deposit until the request is pruned.
 		///
 		/// The origin must be signed. Emits `InferenceRequested`.
 		#[pallet::call_index(4)]
@@ -487,19 +565,25 @@ pub mod pallet {
 			Self::do_request(requester, model, input, max_fee).map(|_| ())
 		}
 
-		/// Records an operator's output (or failure) for a pending request, and finalizes the
-		/// request once enough outputs agree. Sent by operators' off-chain workers as an
-		/// authorized transaction: `signature` is the operator's `orcl` signature over the
-		/// SCALE-encoded `submission`, checked before the transaction enters the pool.
+		/// Records one operator's output (or failure) for one pending request, and
+		/// finalizes the request once enough outputs agree. Off-chain workers send
+		/// [`submit_results`](Pallet::submit_results); this call is kept for tools and tests
+		/// that act as one operator on one request. `signature` is the operator's `orcl`
+		/// signature over the SCALE-encoded `submission`, checked before the transaction
+		/// enters the pool.
 		///
 		/// Emits `ResultSubmitted`, and `ResultFinalized` when the result becomes final.
 		///
 		/// ## Complexity
 		/// `O(S * L + O)`: `S` submissions of `L` elements compared, `O` operators counted
-		/// on finalization. Charged for the worst case: the submission that finalizes a
-		/// request every operator answered.
+		/// on finalization. Charged for `MaxOperators` submissions of the output's length.
 		#[pallet::call_index(5)]
-		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result())]
+		#[pallet::weight(T::WeightInfo::submit_result(
+			submission.charged_output_len(T::MaxOutputLen::get())
+		))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result(
+			submission.charged_output_len(T::MaxOutputLen::get())
+		))]
 		#[pallet::authorize(Self::authorize_submission)]
 		pub fn submit_result(
 			origin: OriginFor<T>,
@@ -509,6 +593,39 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_authorized(origin)?;
 			Self::do_submit(submission).map(|_| ())
+		}
+
+		/// Records one operator's answers to many requests at once: what off-chain workers
+		/// send, one batch per operator per block. `signature` is the operator's `orcl`
+		/// signature over [`ResultBatch::signing_payload`], checked with the whole batch
+		/// in one pass before the transaction enters the pool (see the pallet docs for
+		/// what is refused there). Items whose request closed, or that the operator already
+		/// answered, are skipped; the weight of skipped items is refunded.
+		///
+		/// Emits `ResultSubmitted` per recorded item, `ResultFinalized` per request that
+		/// becomes final, then `BatchSubmitted`.
+		///
+		/// ## Complexity
+		/// `O(N * (S * L + O))` for `N` items; charged for `N` items that each finalize a
+		/// request with `MaxOperators` submissions of the batch's longest output.
+		#[pallet::call_index(6)]
+		#[pallet::weight(Pallet::<T>::batch_weight(
+			batch.items.len() as u32,
+			batch.charged_output_len(T::MaxOutputLen::get()),
+		))]
+		#[pallet::weight_of_authorize(Pallet::<T>::batch_authorize_weight(
+			batch.items.len() as u32,
+			batch.charged_output_len(T::MaxOutputLen::get()),
+		))]
+		#[pallet::authorize(Self::authorize_batch)]
+		pub fn submit_results(
+			origin: OriginFor<T>,
+			batch: ResultBatchOf<T>,
+			// Verified in `authorize_batch`.
+			_signature: <T::AuthorityId as RuntimeAppPublic>::Signature,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			Self::do_submit_batch(batch)
 		}
 	}
 }
@@ -554,9 +671,10 @@ impl<T: Config> Pallet<T> {
 		input: Vec<i64>,
 		max_fee: BalanceOf<T>,
 	) -> Result<RequestId, DispatchError> {
-		let version = T::Models::active_version(model).ok_or(Error::<T>::NoActiveVersion)?;
-		let input_len = version.input.element_count().ok_or(Error::<T>::TensorTooLarge)?;
-		let output_len = version.output.element_count().ok_or(Error::<T>::TensorTooLarge)?;
+		let (version, model_hash, contract) =
+			T::Models::active_contract(model).ok_or(Error::<T>::NoActiveVersion)?;
+		let input_len = contract.input_len().ok_or(Error::<T>::TensorTooLarge)?;
+		let output_len = contract.output_len().ok_or(Error::<T>::TensorTooLarge)?;
 		ensure!(
 			input_len <= T::MaxInputLen::get() && output_len <= T::MaxOutputLen::get(),
 			Error::<T>::TensorTooLarge
@@ -568,141 +686,78 @@ impl<T: Config> Pallet<T> {
 		let id = NextRequestId::<T>::get();
 		let now = Self::now();
 		let deadline = now.saturating_add(T::ResponseWindow::get());
-		// Expired at the start of the block after the deadline.
-		Expiries::<T>::try_mutate(deadline.saturating_add(One::one()), |due| due.try_push(id))
-			.map_err(|_| Error::<T>::TooManyRequestsInBlock)?;
-		T::Currency::hold(&HoldReason::RequestFee.into(), &requester, fee)?;
-
-		NextRequestId::<T>::put(id.saturating_add(1));
-		Self::prune(id);
-		let request = Request {
+		let mut request = Request {
 			requester: requester.clone(),
 			model,
-			version: version.version,
-			model_hash: version.model_hash,
+			version,
+			model_hash,
+			contract,
 			// The length was checked against `input_len`, itself within `MaxInputLen`.
 			input: BoundedVec::truncate_from(input),
-			output: version.output,
-			aggregation: version.aggregation,
-			min_agreement: version.min_agreement,
 			fee,
+			deposit: Zero::zero(),
 			created_at: now,
 			deadline,
 			status: RequestStatus::Pending,
 		};
+		request.deposit = Self::retention_deposit(&request, output_len);
+		// Closed from the block after the deadline on.
+		Expiries::<T>::try_mutate(deadline.saturating_add(One::one()), |due| due.try_push(id))
+			.map_err(|_| Error::<T>::TooManyRequestsInBlock)?;
+		T::Currency::hold(&HoldReason::RequestFee.into(), &requester, fee)?;
+		T::Currency::hold(&HoldReason::RequestRetention.into(), &requester, request.deposit)?;
+
+		NextRequestId::<T>::put(id.saturating_add(1));
+		Self::prune(id);
+		let deposit = request.deposit;
 		Requests::<T>::insert(id, request);
 		PendingRequests::<T>::insert(id, ());
-		log::info!(target: LOG_TARGET, "request {id}: model {model} version {}", version.version);
+		log::debug!(target: LOG_TARGET, "request {id}: model {model} version {version}");
 		Self::deposit_event(Event::InferenceRequested {
 			request: id,
 			requester,
 			model,
-			version: version.version,
+			version,
 			fee,
+			deposit,
 			deadline,
 		});
 		Ok(id)
 	}
 
-	/// Deletes the request retained longest, making room for request `new`.
+	/// The retention deposit of `request`: the base, plus the per-byte price of the most
+	/// state it can take: itself, `MaxOperators` submissions of `output_len` elements, and
+	/// a result.
+	fn retention_deposit(request: &RequestOf<T>, output_len: u32) -> BalanceOf<T> {
+		let output_bytes = 8u32.saturating_mul(output_len).saturating_add(4);
+		// An account (at most 64 bytes encoded), the outcome and the block number.
+		let submission_bytes = output_bytes.saturating_add(64 + 1 + 8);
+		let bytes = (request.encoded_size() as u32)
+			.saturating_add(T::MaxOperators::get().saturating_mul(submission_bytes))
+			// The result: output and block number.
+			.saturating_add(output_bytes.saturating_add(8));
+		T::RequestDepositBase::get()
+			.saturating_add(T::RequestDepositPerByte::get().saturating_mul(bytes.into()))
+	}
+
+	/// Deletes the request retained longest, making room for request `new`, and releases
+	/// its retention deposit. A request still pending (expiry fell that far behind) is
+	/// expired first.
 	fn prune(new: RequestId) {
 		let Some(old) = new.checked_sub(T::MaxRetainedRequests::get().into()) else { return };
+		if Requests::<T>::get(old).is_some_and(|r| r.status == RequestStatus::Pending) {
+			Self::expire(old);
+		}
 		if let Some(request) = Requests::<T>::take(old) {
-			if request.status == RequestStatus::Pending {
-				// `integrity_test` proves a request closes long before it is pruned.
-				defensive!("a pending request reached the retention limit");
-				PendingRequests::<T>::remove(old);
-				Self::refund(&request);
-			}
+			let _ = T::Currency::release(
+				&HoldReason::RequestRetention.into(),
+				&request.requester,
+				request.deposit,
+				Precision::BestEffort,
+			);
 		}
 		Submissions::<T>::remove(old);
 		Results::<T>::remove(old);
-	}
-
-	/// Checks a submission against the chain's state: the request is pending, the key is
-	/// a registered operator's that has not submitted, and an output has the right length.
-	/// Returns the operator's account.
-	fn check_submission(
-		submission: &ResultSubmission<T::AuthorityId>,
-	) -> Result<(T::AccountId, RequestOf<T>), Error<T>> {
-		let request = Requests::<T>::get(submission.request).ok_or(Error::<T>::RequestNotFound)?;
-		ensure!(request.status == RequestStatus::Pending, Error::<T>::RequestNotPending);
-		let operator =
-			OperatorByKey::<T>::get(&submission.key).ok_or(Error::<T>::UnknownOperatorKey)?;
-		ensure!(
-			!Submissions::<T>::get(submission.request).iter().any(|s| s.operator == operator),
-			Error::<T>::AlreadySubmitted
-		);
-		if let Outcome::Output(output) = &submission.outcome {
-			ensure!(
-				Some(output.len() as u32) == request.output.element_count(),
-				Error::<T>::OutputLengthMismatch
-			);
-		}
-		Ok((operator, request))
-	}
-
-	/// The transaction-pool check of a submission: valid against the state, and signed by
-	/// its key. The signature is checked last: it is the expensive part.
-	fn authorize_submission(
-		_source: TransactionSource,
-		submission: &ResultSubmission<T::AuthorityId>,
-		signature: &<T::AuthorityId as RuntimeAppPublic>::Signature,
-	) -> TransactionValidityWithRefund {
-		let (_, request) = match Self::check_submission(submission) {
-			Ok(checked) => checked,
-			Err(Error::<T>::RequestNotFound)
-			| Err(Error::<T>::RequestNotPending)
-			| Err(Error::<T>::AlreadySubmitted) => return Err(InvalidTransaction::Stale.into()),
-			Err(Error::<T>::UnknownOperatorKey) => return Err(InvalidTransaction::BadSigner.into()),
-			Err(_) => return Err(InvalidTransaction::Custom(0).into()),
-		};
-		if !submission.using_encoded(|payload| submission.key.verify(&payload, signature)) {
-			return Err(InvalidTransaction::BadProof.into());
-		}
-		let longevity = request.deadline.saturating_sub(Self::now()).saturated_into::<u64>().max(1);
-		ValidTransaction::with_tag_prefix("InferenceOracle")
-			.priority(T::SubmissionPriority::get())
-			.and_provides((submission.request, submission.key.clone()))
-			.longevity(longevity)
-			.propagate(true)
-			.build()
-			.map(|validity| (validity, Weight::zero()))
-	}
-
-	/// Records a submission and finalizes the request if enough outputs agree. Returns the
-	/// number of submissions to the request (for the weight).
-	fn do_submit(submission: ResultSubmission<T::AuthorityId>) -> Result<u32, DispatchError> {
-		let (operator, request) = Self::check_submission(&submission)?;
-		let id = submission.request;
-		let is_output = matches!(submission.outcome, Outcome::Output(_));
-		let outcome = match submission.outcome {
-			// The length was checked against the output spec, within `MaxOutputLen`.
-			Outcome::Output(output) => Outcome::Output(BoundedVec::truncate_from(output)),
-			Outcome::Failed(failure) => Outcome::Failed(failure),
-		};
-		let mut submissions = Submissions::<T>::get(id);
-		submissions
-			.try_push(Submission { operator: operator.clone(), outcome, at: Self::now() })
-			// Operators who left may have submitted too, so more accounts than
-			// `MaxOperators` could try over a request's life.
-			.map_err(|_| Error::<T>::TooManySubmissions)?;
-		let count = submissions.len() as u32;
-		Self::deposit_event(Event::ResultSubmitted { request: id, operator, output: is_output });
-
-		let outputs: Vec<&[i64]> = submissions
-			.iter()
-			.filter_map(|s| match &s.outcome {
-				Outcome::Output(o) => Some(o.as_slice()),
-				Outcome::Failed(_) => None,
-			})
-			.collect();
-		let accepted = aggregate::aggregate(request.aggregation, request.min_agreement, &outputs);
-		if let Some(accepted) = accepted {
-			Self::finalize(id, request, &submissions, accepted);
-		}
-		Submissions::<T>::insert(id, submissions);
-		Ok(count)
 	}
 
 	/// Closes a request with an accepted output: pays the agreeing operators, counts every
@@ -809,21 +864,6 @@ impl<T: Config> Pallet<T> {
 			Operators::<T>::insert(account, record);
 		}
 	}
-
-	/// Expires `id` if it is still pending: refunds its fee and counts misses.
-	fn expire(id: RequestId) {
-		let Some(mut request) = Requests::<T>::get(id) else { return };
-		if request.status != RequestStatus::Pending {
-			return;
-		}
-		Self::refund(&request);
-		Self::count(&Submissions::<T>::get(id), &[], &[]);
-		request.status = RequestStatus::Expired;
-		Requests::<T>::insert(id, request);
-		PendingRequests::<T>::remove(id);
-		log::info!(target: LOG_TARGET, "request {id} expired without agreement");
-		Self::deposit_event(Event::RequestExpired { request: id });
-	}
 }
 
 use frame::deps::sp_runtime::TryRuntimeError;
@@ -836,9 +876,12 @@ impl<T: Config> Pallet<T> {
 	/// ## Expectations
 	/// - `Operators` and `OperatorByKey` agree both ways, within `MaxOperators`;
 	/// - `PendingRequests` holds exactly the retained requests with status `Pending`, each
-	///   with an expiry entry at `deadline + 1`; results exist exactly for finalized ones;
+	///   with an expiry entry at `deadline + 1`, not before the expiry cursor; results exist
+	///   exactly for finalized ones;
 	/// - every retained request id is below `NextRequestId` and within the retention;
-	/// - submissions are one per operator, never more than `MaxOperators`.
+	/// - submissions are one per operator, never more than `MaxOperators`;
+	/// - every account's held fees are the fees of its pending requests, and its held
+	///   retention deposits the deposits of its retained requests.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		ensure!(Operators::<T>::count() <= T::MaxOperators::get(), "too many operators");
 		for (account, record) in Operators::<T>::iter() {
@@ -853,7 +896,9 @@ impl<T: Config> Pallet<T> {
 		);
 		let next = NextRequestId::<T>::get();
 		let oldest = next.saturating_sub(T::MaxRetainedRequests::get().into());
+		let cursor = ExpiryCursor::<T>::get();
 		let mut pending = 0u32;
+		let mut held: BTreeMap<T::AccountId, (BalanceOf<T>, BalanceOf<T>)> = BTreeMap::new();
 		for (id, request) in Requests::<T>::iter() {
 			ensure!(id < next && id >= oldest, "a retained request is out of range");
 			let is_pending = request.status == RequestStatus::Pending;
@@ -865,18 +910,31 @@ impl<T: Config> Pallet<T> {
 				Results::<T>::contains_key(id) == (request.status == RequestStatus::Finalized),
 				"a result without a finalized request, or the reverse"
 			);
+			let (fees, deposits) = held.entry(request.requester.clone()).or_default();
+			*deposits = deposits.saturating_add(request.deposit);
 			if is_pending {
 				pending += 1;
-				ensure!(
-					Expiries::<T>::get(request.deadline.saturating_add(One::one())).contains(&id),
-					"a pending request has no expiry"
-				);
+				*fees = fees.saturating_add(request.fee);
+				let expiry = request.deadline.saturating_add(One::one());
+				ensure!(expiry >= cursor, "a pending request's expiry is behind the cursor");
+				ensure!(Expiries::<T>::get(expiry).contains(&id), "a pending request has no expiry");
 			}
 			let submissions = Submissions::<T>::get(id);
 			let operators: BTreeSet<_> = submissions.iter().map(|s| &s.operator).collect();
 			ensure!(operators.len() == submissions.len(), "two submissions by one operator");
 		}
 		ensure!(PendingRequests::<T>::count() == pending, "PendingRequests has extra entries");
+		for (account, (fees, deposits)) in held {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::RequestFee.into(), &account) == fees,
+				"held fees differ from the pending requests' fees"
+			);
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::RequestRetention.into(), &account) ==
+					deposits,
+				"held retention deposits differ from the retained requests' deposits"
+			);
+		}
 		Ok(())
 	}
 }

@@ -6,8 +6,8 @@ use crate as pallet_inference_oracle;
 use aioracle_primitives::{
 	metrics::{OracleMetricsExt, WorkerEvent, WorkerEventSink},
 	model::{
-		Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect, StatusBlocks,
-		TensorSpec, VersionId, VersionStatus, VersionView,
+		Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
+		ServingArtifacts, ServingContract, TensorSpec, VersionId,
 	},
 	onnx::{OnnxExt, ScoreError, ScoreRequest, Scorer},
 };
@@ -124,6 +124,8 @@ thread_local! {
 thread_local! {
 	/// The URI the versions give for their bytes.
 	static URI: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+	/// The output length of the benchmarks' model.
+	static BENCH_OUTPUT_LEN: RefCell<u32> = const { RefCell::new(8) };
 }
 
 /// Makes every version give `uri` as where its bytes can be fetched.
@@ -140,53 +142,55 @@ pub fn set_golden_output(output: Vec<i64>) {
 pub struct MockModels;
 
 impl MockModels {
-	fn view(model: ModelId) -> Option<VersionView<u128, u64>> {
+	/// The serving contract of `model`'s only version, 1.
+	pub fn serving_contract(model: ModelId) -> Option<ServingContract> {
+		let bench_len = BENCH_OUTPUT_LEN.with(|l| *l.borrow());
 		let (output, aggregation) = match model {
 			IRIS => (spec(1, ElementType::F32, &[1, 3]), Aggregation::Median { tolerance: 10 }),
 			LABELS => (spec(0, ElementType::I64, &[1]), Aggregation::ExactMajority),
-			BENCH => (spec(1, ElementType::F32, &[1, 8]), Aggregation::Median { tolerance: 0 }),
+			BENCH => (spec(1, ElementType::F32, &[1, bench_len]), Aggregation::Median { tolerance: 0 }),
 			_ => return None,
 		};
 		let (input, min_agreement) = match model {
 			BENCH => (spec(0, ElementType::F32, &[1, 8]), MAX_OPERATORS),
 			_ => (spec(0, ElementType::F32, &[1, 4]), 2),
 		};
-		let golden_output = GOLDEN_OUTPUT_OVERRIDE
-			.with(|g| g.borrow().clone())
-			.filter(|_| model == IRIS)
-			.unwrap_or_else(|| honest_output(model, &GOLDEN_INPUT));
-		Some(VersionView {
-			model,
-			version: 1,
-			model_hash: model_hash(model),
-			size_bytes: onnx_bytes(model).len() as u32,
-			uri: URI.with(|u| u.borrow().clone()),
+		Some(ServingContract {
 			input,
 			output,
 			input_scale: 4,
 			output_scale: 6,
 			aggregation,
 			min_agreement,
-			training_datasets: vec![0],
-			commercial_use: false,
-			golden_vectors: vec![GoldenVector {
-				input: GOLDEN_INPUT.to_vec(),
-				output: golden_output,
-			}],
-			status: VersionStatus::Active,
-			status_blocks: StatusBlocks::default(),
-			deposit: 0,
 		})
 	}
 }
 
-impl ModelInspect<u128, u64> for MockModels {
-	fn active_version(model: ModelId) -> Option<VersionView<u128, u64>> {
-		Self::view(model)
+impl ModelInspect for MockModels {
+	fn active_contract(model: ModelId) -> Option<(VersionId, ModelHash, ServingContract)> {
+		Self::serving_contract(model).map(|contract| (1, model_hash(model), contract))
 	}
 
-	fn version(model: ModelId, version: VersionId) -> Option<VersionView<u128, u64>> {
-		Self::view(model).filter(|v| v.version == version)
+	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)> {
+		Self::serving_contract(model)
+			.filter(|_| version == 1)
+			.map(|contract| (model_hash(model), contract))
+	}
+
+	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {
+		Self::serving_contract(model).filter(|_| version == 1)?;
+		let golden_output = GOLDEN_OUTPUT_OVERRIDE
+			.with(|g| g.borrow().clone())
+			.filter(|_| model == IRIS)
+			.unwrap_or_else(|| honest_output(model, &GOLDEN_INPUT));
+		Some(ServingArtifacts {
+			model_hash: model_hash(model),
+			uri: URI.with(|u| u.borrow().clone()),
+			golden_vectors: vec![GoldenVector {
+				input: GOLDEN_INPUT.to_vec(),
+				output: golden_output,
+			}],
+		})
 	}
 }
 
@@ -198,6 +202,10 @@ pub struct FakeEngine {
 	pub loads: Mutex<u32>,
 	/// Fail every score with this error.
 	pub fail_with: Mutex<Option<ScoreError>>,
+	/// The node's offchain DB, which `load_indexed` reads.
+	pub offchain_db: Mutex<Option<Arc<parking_lot::RwLock<OffchainState>>>>,
+	/// How many loads came from the offchain DB without the bytes entering wasm.
+	pub indexed_loads: Mutex<u32>,
 }
 
 impl Scorer for FakeEngine {
@@ -208,6 +216,24 @@ impl Scorer for FakeEngine {
 		*self.loads.lock().unwrap() += 1;
 		self.loaded.lock().unwrap().insert(hash);
 		Ok(())
+	}
+
+	fn load_indexed(&self, hash: ModelHash) -> Result<bool, ScoreError> {
+		let key = aioracle_primitives::model::model_bytes_key(&hash);
+		let bytes = self
+			.offchain_db
+			.lock()
+			.unwrap()
+			.as_ref()
+			.and_then(|state| state.read().persistent_storage.get(&key));
+		match bytes {
+			Some(bytes) => {
+				self.load(hash, &bytes)?;
+				*self.indexed_loads.lock().unwrap() += 1;
+				Ok(true)
+			},
+			None => Ok(false),
+		}
 	}
 
 	fn is_loaded(&self, hash: ModelHash) -> bool {
@@ -222,7 +248,10 @@ impl Scorer for FakeEngine {
 			return Err(ScoreError::UnknownModel);
 		}
 		let model = [IRIS, LABELS].into_iter().find(|m| model_hash(*m) == hash).unwrap();
-		Ok(honest_output(model, &request.values))
+		// The output spec's element count, as a real engine reports it.
+		let mut output = honest_output(model, &request.values);
+		output.truncate(request.output.element_count().unwrap_or(0) as usize);
+		Ok(output)
 	}
 }
 
@@ -252,10 +281,14 @@ ord_parameter_types! {
 
 pub const BOND: u128 = 1_000;
 pub const FEE: u128 = 100;
-pub const WINDOW: u64 = 5;
+pub const WINDOW: u64 = 8;
 pub const MAX_OPERATORS: u32 = 4;
 pub const MAX_REQUESTS_PER_BLOCK: u32 = 3;
-pub const MAX_RETAINED: u32 = 30;
+pub const MAX_BATCH_LEN: u32 = 3;
+pub const MAX_RETAINED: u32 = 40;
+pub const DEPOSIT_BASE: u128 = 5;
+pub const DEPOSIT_PER_BYTE: u128 = 1;
+pub const MAX_SCORED_PER_RUN: u32 = 4;
 
 impl crate::Config for Test {
 	type Currency = Balances;
@@ -265,13 +298,17 @@ impl crate::Config for Test {
 	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
 	type OperatorBond = ConstU128<BOND>;
 	type RequestFee = ConstU128<FEE>;
+	type RequestDepositBase = ConstU128<DEPOSIT_BASE>;
+	type RequestDepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
 	type ResponseWindow = ConstU64<WINDOW>;
 	type MaxOperators = ConstU32<MAX_OPERATORS>;
 	type MaxInputLen = ConstU32<8>;
 	type MaxOutputLen = ConstU32<8>;
 	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;
+	type MaxBatchLen = ConstU32<MAX_BATCH_LEN>;
 	type MaxRetainedRequests = ConstU32<MAX_RETAINED>;
-	type MaxRequestsPerOcwRun = ConstU32<10>;
+	type MaxRequestsPerOcwRun = ConstU32<MAX_SCORED_PER_RUN>;
+	type OcwTimeBudgetMillis = ConstU64<10_000>;
 	type SubmissionPriority = ConstU64<{ 1 << 20 }>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -280,7 +317,8 @@ impl crate::Config for Test {
 
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper for MockModels {
-	fn model() -> ModelId {
+	fn model(output_len: u32) -> ModelId {
+		BENCH_OUTPUT_LEN.with(|l| *l.borrow_mut() = output_len);
 		BENCH
 	}
 }
@@ -332,6 +370,7 @@ impl ExtBuilder {
 		.unwrap();
 		GOLDEN_OUTPUT_OVERRIDE.with(|g| *g.borrow_mut() = None);
 		URI.with(|u| u.borrow_mut().clear());
+		BENCH_OUTPUT_LEN.with(|l| *l.borrow_mut() = 8);
 		let mut ext = sp_io::TestExternalities::new(storage);
 		// The benchmarks make operator keys, as the benchmark CLI's keystore lets them.
 		ext.register_extension(sp_keystore::KeystoreExt::new(
@@ -377,6 +416,7 @@ impl OcwEnv {
 			}
 		}
 		let engine = Arc::new(FakeEngine::default());
+		*engine.offchain_db.lock().unwrap() = Some(offchain_state.clone());
 		let mut ext = ExtBuilder::build();
 		ext.register_extension(OffchainDbExt::new(offchain.clone()));
 		ext.register_extension(OffchainWorkerExt::new(offchain));
@@ -388,10 +428,8 @@ impl OcwEnv {
 		Self { ext, pool: pool_state, offchain: offchain_state, engine, metrics }
 	}
 
-	/// Takes the transactions the off-chain worker submitted, decoded.
-	pub fn take_submissions(
-		&self,
-	) -> Vec<(crate::ResultSubmission<crate::crypto::Public>, crate::crypto::Signature)> {
+	/// Takes the batches the off-chain worker submitted, decoded.
+	pub fn take_batches(&self) -> Vec<(crate::ResultBatchOf<Test>, crate::crypto::Signature)> {
 		use codec::Decode;
 		self.pool
 			.write()
@@ -400,12 +438,27 @@ impl OcwEnv {
 			.map(|tx| {
 				let xt = Extrinsic::decode(&mut &tx[..]).expect("a valid extrinsic");
 				match xt.function {
-					RuntimeCall::InferenceOracle(crate::Call::submit_result {
-						submission,
-						signature,
-					}) => (submission, signature),
+					RuntimeCall::InferenceOracle(crate::Call::submit_results { batch, signature }) => {
+						(batch, signature)
+					},
 					other => panic!("unexpected call {other:?}"),
 				}
+			})
+			.collect()
+	}
+
+	/// Takes the answers the off-chain worker submitted, one per (request, key), in the
+	/// order sent.
+	pub fn take_submissions(&self) -> Vec<crate::ResultSubmission<crate::crypto::Public>> {
+		self.take_batches()
+			.into_iter()
+			.flat_map(|(batch, _)| {
+				let key = batch.key;
+				batch.items.into_iter().map(move |item| crate::ResultSubmission {
+					request: item.request,
+					key: key.clone(),
+					outcome: item.outcome,
+				})
 			})
 			.collect()
 	}

@@ -1,17 +1,31 @@
 //! The off-chain worker: after each imported block, score the pending requests this node's
-//! operator keys have not answered, and submit one signed result per (request, key).
+//! operator keys owe, oldest first, and submit each key's answers as one signed batch.
 //!
-//! Idempotent: a local-storage marker per (request, key) records the block a submission
-//! was sent in; another run (or a re-run for the same block) skips it until
-//! [`RESEND_AFTER`] blocks have passed without the submission reaching the chain, and the
-//! pallet refuses a second submission anyway.
+//! ## Fair and bounded
+//! Pending requests are walked by deadline (the `Expiries` lists, which hold ids in the
+//! order they were made), so the oldest owed request is scored first and no request waits
+//! behind newer ones. A run scores at most `MaxRequestsPerOcwRun` requests and stops
+//! scoring after `OcwTimeBudgetMillis`; requests every local key has answered, or has sent
+//! an answer for recently, cost nothing but the reads that find them so. What a run leaves
+//! is first in line next run.
+//!
+//! ## Idempotent
+//! A local-storage marker per (request, key) records the block an answer was sent in;
+//! another run (or a re-run for the same block, or a restarted node) skips it until
+//! [`RESEND_AFTER`] blocks have passed without the answer reaching the chain, and the
+//! pallet skips a second answer anyway.
+//!
+//! ## Model bytes
+//! The engine loads a model's bytes from the node's offchain DB itself
+//! ([`onnx::load_indexed`]); only when the DB lacks them does the worker fetch the
+//! version's URI over HTTP, check the hash and pass the bytes in.
 
 use aioracle_primitives::{
 	metrics::{oracle_metrics, WorkerEvent},
-	model::{model_bytes_key, ModelHash, VersionView},
+	model::{model_bytes_key, ModelHash, ServingArtifacts},
 	onnx::{onnx, ScoreError, ScoreRequest},
 };
-use alloc::vec::Vec;
+use alloc::{collections::BTreeMap, vec::Vec};
 use frame::deps::{
 	frame_system::offchain::SubmitTransaction,
 	sp_core::offchain::StorageKind,
@@ -19,13 +33,13 @@ use frame::deps::{
 	sp_runtime::offchain::{
 		http,
 		storage::{MutateStorageError, StorageRetrievalError, StorageValueRef},
-		Duration,
+		Duration, Timestamp,
 	},
 };
 
 use super::*;
 
-/// Blocks after which a submission that has not reached the chain is sent again.
+/// Blocks after which an answer that has not reached the chain is sent again.
 pub const RESEND_AFTER: u32 = 5;
 
 /// How long fetching a model's bytes from its URI may take.
@@ -41,63 +55,123 @@ fn golden_key(hash: &ModelHash) -> Vec<u8> {
 	(b"aioracle/oracle/golden/", hash).encode()
 }
 
+/// One local operator key and what it owes this run.
+struct LocalOperator<T: Config> {
+	key: T::AuthorityId,
+	account: T::AccountId,
+	answers: Vec<BatchItem>,
+}
+
 /// Scores and submits what this node's operator keys owe. Called by `offchain_worker`.
 pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
-	let keys: Vec<(T::AuthorityId, T::AccountId)> = T::AuthorityId::all()
+	let mut operators: Vec<LocalOperator<T>> = T::AuthorityId::all()
 		.into_iter()
-		.filter_map(|key| OperatorByKey::<T>::get(&key).map(|account| (key, account)))
+		.filter_map(|key| {
+			OperatorByKey::<T>::get(&key).map(|account| LocalOperator {
+				key,
+				account,
+				answers: Vec::new(),
+			})
+		})
 		.collect();
-	if keys.is_empty() {
+	if operators.is_empty() {
 		return;
 	}
 	let started = sp_io::offchain::timestamp();
+	let stop_at = started.add(Duration::from_millis(T::OcwTimeBudgetMillis::get()));
+	let mut models = ModelCache::default();
 	let mut scored = 0u32;
-	for id in PendingRequests::<T>::iter_keys().take(T::MaxRequestsPerOcwRun::get() as usize) {
-		let Some(request) = Requests::<T>::get(id) else { continue };
-		let model_hash = request.model_hash;
-		let submitted = Submissions::<T>::get(id);
-		let owed: Vec<_> = keys
-			.iter()
-			.filter(|(_, account)| !submitted.iter().any(|s| &s.operator == account))
-			.filter_map(|(key, _)| claim::<T>(id, key, now).map(|claim| (key, claim)))
-			.collect();
-		if owed.is_empty() {
+	let mut left = 0u32;
+	for id in owed_requests_oldest_first::<T>(now) {
+		if scored >= T::MaxRequestsPerOcwRun::get() || sp_io::offchain::timestamp() > stop_at {
+			left.saturating_inc();
 			continue;
 		}
-		if owed.iter().any(|(_, claim)| *claim == Claim::First) {
-			oracle_metrics::record(WorkerEvent::RequestSeen { model_hash });
-		}
-		let outcome = score::<T>(&request);
-		scored += 1;
-		match &outcome {
-			Outcome::Output(output) => {
-				log::info!(target: LOG_TARGET, "request {id}: scored {} elements", output.len())
-			}
-			Outcome::Failed(failure) => {
-				log::warn!(target: LOG_TARGET, "request {id}: cannot score: {failure:?}");
-				oracle_metrics::record(WorkerEvent::Failed { model_hash, failure: *failure });
-			}
-		}
-		let output = matches!(outcome, Outcome::Output(_));
-		for (key, _) in owed {
-			match submit::<T>(id, key.clone(), outcome.clone()) {
-				Ok(()) => oracle_metrics::record(WorkerEvent::SubmissionSent { model_hash, output }),
-				Err(e) => {
-					log::warn!(target: LOG_TARGET, "request {id}: submission not sent: {e}");
-					oracle_metrics::record(WorkerEvent::SubmissionRefused { model_hash });
-					// Let the next run try again.
-					StorageValueRef::persistent(&sent_key(id, key)).clear();
-				}
-			}
+		if score_for::<T>(id, now, &mut operators, &mut models) {
+			scored.saturating_inc();
 		}
 	}
-	if scored > 0 {
+	let mut sent = 0u32;
+	for operator in operators {
+		sent.saturating_accrue(submit_all::<T>(operator.key, operator.answers));
+	}
+	if scored > 0 || left > 0 {
 		let elapsed = sp_io::offchain::timestamp().diff(&started).millis();
 		log::info!(
 			target: LOG_TARGET,
-			"off-chain worker at block {now:?}: {scored} requests scored and submitted in {elapsed} ms"
+			"off-chain worker at block {now:?}: {scored} requests scored, {sent} answers submitted in {elapsed} ms{}",
+			if left > 0 {
+				alloc::format!("; over budget, {left} pending requests not looked at")
+			} else {
+				alloc::string::String::new()
+			}
 		);
 	}
+}
+
+/// The pending requests that can still take a submission in the next block, oldest
+/// first: the `Expiries` lists from the earliest deadline on.
+fn owed_requests_oldest_first<T: Config>(
+	now: BlockNumberFor<T>,
+) -> impl Iterator<Item = RequestId> {
+	// A request whose deadline is `now + 1` or later is listed under `deadline + 1`.
+	let first = now.saturating_add(2u32.into());
+	let last = now.saturating_add(T::ResponseWindow::get()).saturating_add(One::one());
+	let mut block = first;
+	core::iter::from_fn(move || {
+		if block > last {
+			return None;
+		}
+		let ids = Expiries::<T>::get(block);
+		block = block.saturating_add(One::one());
+		Some(ids.into_inner())
+	})
+	.flatten()
+	.filter(|id| PendingRequests::<T>::contains_key(id))
+}
+
+/// Scores request `id` if a local key owes it and adds the answer to each owing key's
+/// batch. Returns whether it scored.
+fn score_for<T: Config>(
+	id: RequestId,
+	now: BlockNumberFor<T>,
+	operators: &mut [LocalOperator<T>],
+	models: &mut ModelCache,
+) -> bool {
+	let Some(request) = Requests::<T>::get(id) else { return false };
+	if request.status != RequestStatus::Pending || request.deadline <= now {
+		return false;
+	}
+	let submitted = Submissions::<T>::get(id);
+	let owing: Vec<(usize, Claim)> = operators
+		.iter()
+		.enumerate()
+		.filter(|(_, o)| !submitted.iter().any(|s| s.operator == o.account))
+		.filter_map(|(i, o)| claim::<T>(id, &o.key, now).map(|claim| (i, claim)))
+		.collect();
+	if owing.is_empty() {
+		return false;
+	}
+	let model_hash = request.model_hash;
+	if owing.iter().any(|(_, claim)| *claim == Claim::First) {
+		oracle_metrics::record(WorkerEvent::RequestSeen { model_hash });
+	}
+	let outcome = models.score::<T>(&request);
+	match &outcome {
+		Outcome::Output(output) => {
+			log::debug!(target: LOG_TARGET, "request {id}: scored {} elements", output.len())
+		},
+		Outcome::Failed(failure) => {
+			log::warn!(target: LOG_TARGET, "request {id}: cannot score: {failure:?}");
+			oracle_metrics::record(WorkerEvent::Failed { model_hash, failure: *failure });
+		},
+	}
+	for (i, _) in owing {
+		if let Some(operator) = operators.get_mut(i) {
+			operator.answers.push(BatchItem { request: id, outcome: outcome.clone() });
+		}
+	}
+	true
 }
 
 /// Why a `(request, key)` is sent in this run.
@@ -127,7 +201,7 @@ fn claim<T: Config>(
 				Ok(Some(_)) => {
 					claim = Claim::Resend;
 					Ok(now)
-				}
+				},
 				_ => Ok(now),
 			},
 		);
@@ -139,77 +213,148 @@ fn claim<T: Config>(
 	}
 }
 
-/// Signs `outcome` for `request` with `key` and submits it as an authorized transaction.
-fn submit<T: Config>(
-	request: RequestId,
-	key: T::AuthorityId,
-	outcome: Outcome<Vec<i64>>,
-) -> Result<(), &'static str> {
-	let submission = ResultSubmission { request, key, outcome };
-	let signature = submission.key.sign(&submission.encode()).ok_or("the orcl key cannot sign")?;
-	let call = Call::submit_result { submission, signature };
+/// Submits `answers` signed by `key`, in as few batches as the bounds allow: at most
+/// `MaxBatchLen` items, and a weight that fits in one block's normal class. Failures go in
+/// batches of their own (a failure is charged at `MaxOutputLen`). Returns how many
+/// answers the pool accepted; the markers of refused ones are cleared so that the next
+/// run tries again.
+fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<BatchItem>) -> u32 {
+	let (outputs, failures): (Vec<_>, Vec<_>) =
+		answers.into_iter().partition(|item| matches!(item.outcome, Outcome::Output(_)));
+	let mut accepted = 0u32;
+	for group in [outputs, failures] {
+		let mut rest = group.as_slice();
+		while !rest.is_empty() {
+			let take = batch_capacity::<T>(rest);
+			let (chunk, tail) = rest.split_at(take.min(rest.len()));
+			rest = tail;
+			let batch = ResultBatch { key: key.clone(), items: chunk.to_vec() };
+			match submit_batch::<T>(batch) {
+				Ok(()) => {
+					accepted.saturating_accrue(chunk.len() as u32);
+					for item in chunk {
+						let output = matches!(item.outcome, Outcome::Output(_));
+						let model_hash = model_hash_of::<T>(item.request);
+						oracle_metrics::record(WorkerEvent::SubmissionSent { model_hash, output });
+					}
+				},
+				Err(e) => {
+					log::warn!(
+						target: LOG_TARGET,
+						"a batch of {} answers was not sent: {e}",
+						chunk.len()
+					);
+					for item in chunk {
+						let model_hash = model_hash_of::<T>(item.request);
+						oracle_metrics::record(WorkerEvent::SubmissionRefused { model_hash });
+						// Let the next run try again.
+						StorageValueRef::persistent(&sent_key(item.request, &key)).clear();
+					}
+				},
+			}
+		}
+	}
+	accepted
+}
+
+/// The model hash of a retained request (for metrics labels).
+fn model_hash_of<T: Config>(request: RequestId) -> ModelHash {
+	Requests::<T>::get(request).map(|r| r.model_hash).unwrap_or_default()
+}
+
+/// How many of the leading `items` one batch can carry: at most `MaxBatchLen`, and no more
+/// than fit, with the pool's check, in one extrinsic of the normal class.
+fn batch_capacity<T: Config>(items: &[BatchItem]) -> usize {
+	let max_len = T::MaxOutputLen::get();
+	let limit = <T as frame_system::Config>::BlockWeights::get()
+		.get(DispatchClass::Normal)
+		.max_extrinsic
+		.unwrap_or(Weight::MAX);
+	let fits = |n: usize| {
+		let head = items.iter().take(n).map(|item| &item.outcome);
+		let len = charged_output_len(head, max_len);
+		let n = n as u32;
+		Pallet::<T>::batch_weight(n, len)
+			.saturating_add(Pallet::<T>::batch_authorize_weight(n, len))
+			.all_lte(limit)
+	};
+	let mut n = items.len().min(T::MaxBatchLen::get() as usize).max(1);
+	while n > 1 && !fits(n) {
+		n /= 2;
+	}
+	n
+}
+
+/// Signs `batch` with its key and submits it as an authorized transaction.
+fn submit_batch<T: Config>(batch: ResultBatchOf<T>) -> Result<(), &'static str> {
+	let signature =
+		batch.key.sign(&batch.signing_payload()).ok_or("the orcl key cannot sign")?;
+	let call = Call::submit_results { batch, signature };
 	let xt = T::create_authorized_transaction(call.into());
 	SubmitTransaction::<T, Call<T>>::submit_transaction(xt)
-		.map_err(|_| "the transaction pool refused the submission")
+		.map_err(|_| "the transaction pool refused the batch")
 }
 
-/// Scores a request with the version it was made for.
-fn score<T: Config>(request: &RequestOf<T>) -> Outcome<Vec<i64>> {
-	let Some(version) = T::Models::version(request.model, request.version) else {
-		// Versions are never deleted once a request can use them.
-		return Outcome::Failed(Failure::ModelBytesUnavailable);
-	};
-	if let Err(failure) = ensure_ready(&version) {
-		return Outcome::Failed(failure);
-	}
-	match score_loaded(&version, score_request(&version, request.input.to_vec())) {
-		Ok(output) => Outcome::Output(output),
-		Err(failure) => Outcome::Failed(failure),
-	}
-}
+/// What this run knows of each model it scored with: loaded and checked, or why not. A
+/// model is prepared once per run, however many of its requests the run scores.
+#[derive(Default)]
+struct ModelCache(BTreeMap<ModelHash, Result<(), Failure>>);
 
-/// Scores with the engine, loading the bytes again if the engine evicted them.
-fn score_loaded<B, N>(
-	version: &VersionView<B, N>,
-	request: ScoreRequest,
-) -> Result<Vec<i64>, Failure> {
-	match onnx::score(version.model_hash, request.clone()) {
-		Err(ScoreError::UnknownModel) => {
-			load(version)?;
-			onnx::score(version.model_hash, request).map_err(Failure::Engine)
+impl ModelCache {
+	/// Scores `request` with the version it was made for.
+	fn score<T: Config>(&mut self, request: &RequestOf<T>) -> Outcome<Vec<i64>> {
+		let hash = request.model_hash;
+		let ready = self
+			.0
+			.entry(hash)
+			.or_insert_with(|| prepare::<T>(request.model, request.version, hash));
+		if let Err(failure) = ready {
+			return Outcome::Failed(*failure);
 		}
-		result => result.map_err(Failure::Engine),
+		let score_request = request.contract.score_request(request.input.to_vec());
+		match onnx::score(hash, score_request.clone()) {
+			// The engine evicted the plan since: load it again.
+			Err(ScoreError::UnknownModel) => {
+				match load::<T>(request.model, request.version, hash) {
+					Ok(()) => onnx::score(hash, score_request).map_err(Failure::Engine),
+					Err(failure) => Err(failure),
+				}
+			},
+			result => result.map_err(Failure::Engine),
+		}
+		.map_or_else(Outcome::Failed, Outcome::Output)
 	}
 }
 
-/// Loads the version's model into the engine if needed, and checks once per model that
-/// the engine reproduces its golden vectors.
-fn ensure_ready<B, N>(version: &VersionView<B, N>) -> Result<(), Failure> {
-	if !onnx::is_loaded(version.model_hash).map_err(Failure::Engine)? {
-		load(version)?;
+/// Loads a version into the engine if needed, and checks once per model (the verdict is
+/// kept in local storage) that the engine reproduces its golden vectors.
+fn prepare<T: Config>(model: ModelId, version: VersionId, hash: ModelHash) -> Result<(), Failure> {
+	if !onnx::is_loaded(hash).map_err(Failure::Engine)? {
+		load::<T>(model, version, hash)?;
 	}
-	let verdict_key = golden_key(&version.model_hash);
+	let verdict_key = golden_key(&hash);
 	let verdict = StorageValueRef::persistent(&verdict_key);
 	match verdict.get::<bool>() {
 		Ok(Some(true)) => return Ok(()),
 		Ok(Some(false)) => return Err(Failure::GoldenVectorMismatch),
-		_ => {}
+		_ => {},
 	}
-	let reproduced = golden_vectors_reproduced(version)?;
+	// Versions are never deleted once a request can use them.
+	let artifacts = T::Models::artifacts(model, version).ok_or(Failure::ModelBytesUnavailable)?;
+	let (_, contract) = T::Models::contract(model, version).ok_or(Failure::ModelBytesUnavailable)?;
+	let reproduced = golden_vectors_reproduced(hash, &contract, &artifacts)?;
 	verdict.set(&reproduced);
 	if reproduced {
 		log::info!(
 			target: LOG_TARGET,
-			"model {:?}: {} golden vectors reproduced",
-			version.model_hash,
-			version.golden_vectors.len()
+			"model {hash:?}: {} golden vectors reproduced",
+			artifacts.golden_vectors.len()
 		);
 		Ok(())
 	} else {
 		log::warn!(
 			target: LOG_TARGET,
-			"model {:?}: golden vectors NOT reproduced; this node will not serve it",
-			version.model_hash
+			"model {hash:?}: golden vectors NOT reproduced; this node will not serve it"
 		);
 		Err(Failure::GoldenVectorMismatch)
 	}
@@ -217,10 +362,15 @@ fn ensure_ready<B, N>(version: &VersionView<B, N>) -> Result<(), Failure> {
 
 /// Whether the engine's outputs for every golden input agree with the expected outputs by
 /// the version's own rule ([`Aggregation::agrees`]).
-fn golden_vectors_reproduced<B, N>(version: &VersionView<B, N>) -> Result<bool, Failure> {
-	for golden in &version.golden_vectors {
-		let output = score_loaded(version, score_request(version, golden.input.clone()))?;
-		if !version.aggregation.agrees(&output, &golden.output) {
+fn golden_vectors_reproduced(
+	hash: ModelHash,
+	contract: &ServingContract,
+	artifacts: &ServingArtifacts,
+) -> Result<bool, Failure> {
+	for golden in &artifacts.golden_vectors {
+		let request: ScoreRequest = contract.score_request(golden.input.clone());
+		let output = onnx::score(hash, request).map_err(Failure::Engine)?;
+		if !contract.aggregation.agrees(&output, &golden.output) {
 			log::warn!(
 				target: LOG_TARGET,
 				"golden vector: expected {:?}, the engine gives {:?}",
@@ -233,49 +383,37 @@ fn golden_vectors_reproduced<B, N>(version: &VersionView<B, N>) -> Result<bool, 
 	Ok(true)
 }
 
-/// What the engine is asked to score for `values` under the version's contract.
-fn score_request<B, N>(version: &VersionView<B, N>, values: Vec<i64>) -> ScoreRequest {
-	ScoreRequest {
-		input: version.input.clone(),
-		output: version.output.clone(),
-		input_scale: version.input_scale,
-		output_scale: version.output_scale,
-		values,
+/// Loads a version's bytes into the engine: the node reads them from its offchain DB
+/// (where the registry indexed them); if it has none, they are fetched from the version's
+/// URI, checked against the hash, kept in the offchain DB and passed to the engine.
+fn load<T: Config>(model: ModelId, version: VersionId, hash: ModelHash) -> Result<(), Failure> {
+	if onnx::load_indexed(hash).map_err(Failure::Engine)? {
+		log::info!(target: LOG_TARGET, "model {hash:?} loaded from the offchain DB");
+		return Ok(());
 	}
-}
-
-/// Loads the version's bytes into the engine: from the offchain DB (where the registry
-/// indexed them), else from its URI, checking the hash.
-fn load<B, N>(version: &VersionView<B, N>) -> Result<(), Failure> {
-	let key = model_bytes_key(&version.model_hash);
-	let bytes = match sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key) {
-		Some(bytes) => bytes,
-		None => {
-			log::info!(
-				target: LOG_TARGET,
-				"model {:?} not in the offchain DB; fetching {}",
-				version.model_hash,
-				core::str::from_utf8(&version.uri).unwrap_or("<non-UTF-8 URI>")
-			);
-			let bytes = fetch(&version.uri).ok_or(Failure::ModelBytesUnavailable)?;
-			if ModelHash::from(sp_io::hashing::blake2_256(&bytes)) != version.model_hash {
-				log::warn!(target: LOG_TARGET, "the bytes at the URI do not match the hash");
-				return Err(Failure::ModelBytesUnavailable);
-			}
-			// Keep them for next time.
-			sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &key, &bytes);
-			bytes
-		}
-	};
-	onnx::load(version.model_hash, &bytes).map_err(Failure::Engine)?;
-	log::info!(target: LOG_TARGET, "model {:?} loaded ({} bytes)", version.model_hash, bytes.len());
+	let uri = T::Models::artifacts(model, version).map(|a| a.uri).unwrap_or_default();
+	log::info!(
+		target: LOG_TARGET,
+		"model {hash:?} not in the offchain DB; fetching {}",
+		core::str::from_utf8(&uri).unwrap_or("<non-UTF-8 URI>")
+	);
+	let bytes = fetch(&uri).ok_or(Failure::ModelBytesUnavailable)?;
+	if ModelHash::from(sp_io::hashing::blake2_256(&bytes)) != hash {
+		log::warn!(target: LOG_TARGET, "the bytes at the URI do not match the hash");
+		return Err(Failure::ModelBytesUnavailable);
+	}
+	// Keep them for next time.
+	sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &model_bytes_key(&hash), &bytes);
+	onnx::load(hash, &bytes).map_err(Failure::Engine)?;
+	log::info!(target: LOG_TARGET, "model {hash:?} loaded ({} bytes, from its URI)", bytes.len());
 	Ok(())
 }
 
 /// GETs `uri` over the off-chain worker's HTTP client; `None` on any failure.
 fn fetch(uri: &[u8]) -> Option<Vec<u8>> {
 	let uri = core::str::from_utf8(uri).ok().filter(|u| !u.is_empty())?;
-	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(FETCH_TIMEOUT_MS));
+	let deadline: Timestamp =
+		sp_io::offchain::timestamp().add(Duration::from_millis(FETCH_TIMEOUT_MS));
 	let pending = http::Request::get(uri).deadline(deadline).send().ok()?;
 	let response = pending.try_wait(deadline).ok()?.ok()?;
 	if response.code != 200 {

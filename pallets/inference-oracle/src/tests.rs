@@ -47,6 +47,30 @@ fn submit(who: u64, request: RequestId, outcome: Outcome<Vec<i64>>) -> DispatchR
 		.map_err(|e| e.error)
 }
 
+/// The pool's refusal naming `error` (`Custom` with the error's index).
+fn refused(error: Error<Test>) -> TransactionValidityError {
+	InvalidTransaction::Custom(error.encode()[0]).into()
+}
+
+/// `who`'s batch of `items`, signed by `signer`.
+fn batch(who: u64, signer: u64, items: &[(RequestId, Outcome<Vec<i64>>)]) -> Call<Test> {
+	let batch = ResultBatch {
+		key: key(who),
+		items: items
+			.iter()
+			.map(|(request, outcome)| BatchItem { request: *request, outcome: outcome.clone() })
+			.collect(),
+	};
+	let signature = sign(signer, &batch.signing_payload());
+	Call::<Test>::submit_results { batch, signature }
+}
+
+/// Runs `on_idle` at `block` with all the weight it wants.
+fn idle(block: u64) {
+	System::set_block_number(block);
+	InferenceOracle::on_idle(block, Weight::MAX);
+}
+
 fn output(values: &[i64]) -> Outcome<Vec<i64>> {
 	Outcome::Output(values.to_vec())
 }
@@ -156,6 +180,12 @@ mod requests {
 			let id = request(IRIS);
 			let r = Requests::<Test>::get(id).unwrap();
 			assert_eq!((r.model, r.version, r.model_hash), (IRIS, 1, model_hash(IRIS)));
+			assert_eq!(Some(r.contract.clone()), MockModels::serving_contract(IRIS));
+			// The base, and a byte price for the request, four 3-element submissions and a
+			// result.
+			let bytes = r.encoded_size() as u128 + 4 * (8 * 3 + 4 + 73) + (8 * 3 + 4 + 8);
+			assert_eq!(r.deposit, DEPOSIT_BASE + DEPOSIT_PER_BYTE * bytes);
+			assert_eq!(held(HoldReason::RequestRetention, DAPP), r.deposit);
 			assert_eq!(r.input.to_vec(), vec![1, 2, 3, 4]);
 			assert_eq!(r.deadline, 1 + WINDOW);
 			assert_eq!(r.status, RequestStatus::Pending);
@@ -170,6 +200,7 @@ mod requests {
 					model: IRIS,
 					version: 1,
 					fee: FEE,
+					deposit: r.deposit,
 					deadline: 1 + WINDOW,
 				})
 			);
@@ -200,17 +231,37 @@ mod requests {
 	}
 
 	#[test]
-	fn old_requests_are_pruned_after_the_retention() {
+	fn old_requests_are_pruned_after_the_retention_and_their_deposit_released() {
 		ExtBuilder::build_and_execute(|| {
 			register(ALICE);
 			let first = request(IRIS);
+			let deposit = Requests::<Test>::get(first).unwrap().deposit;
 			for block in 2..=(MAX_RETAINED as u64 + 1) {
-				System::set_block_number(block);
-				InferenceOracle::on_initialize(block);
+				idle(block);
 				request(IRIS);
 			}
 			assert!(Requests::<Test>::get(first).is_none(), "pruned");
 			assert_eq!(Requests::<Test>::iter().count() as u32, MAX_RETAINED);
+			assert_eq!(held(HoldReason::RequestRetention, DAPP), deposit * MAX_RETAINED as u128);
+		});
+	}
+
+	#[test]
+	fn a_request_still_pending_at_the_retention_is_expired_before_it_is_pruned() {
+		ExtBuilder::build_and_execute(|| {
+			let first = request(IRIS);
+			// Expiry never ran (no block had weight to spare).
+			for block in 2..=(MAX_RETAINED as u64 + 1) {
+				System::set_block_number(block);
+				request(IRIS);
+			}
+			assert!(Requests::<Test>::get(first).is_none(), "pruned");
+			assert!(events().contains(&Event::RequestExpired { request: first }));
+			assert!(!PendingRequests::<Test>::contains_key(first));
+			// The pruned request's fee and deposit are back.
+			assert_eq!(held(HoldReason::RequestFee, DAPP), FEE * MAX_RETAINED as u128);
+			// Expiry catches up once a block has weight for it.
+			idle(MAX_RETAINED as u64 + 2);
 		});
 	}
 }
@@ -254,7 +305,7 @@ mod submissions {
 			);
 			assert_eq!(
 				authorize(ALICE, ALICE, id, output(&[1, 2])),
-				Err(InvalidTransaction::Custom(0).into()),
+				Err(refused(Error::<Test>::OutputLengthMismatch)),
 				"wrong output length"
 			);
 			assert_ok!(submit(ALICE, id, output(&[1, 2, 3])));
@@ -379,16 +430,16 @@ mod submissions {
 			assert_ok!(submit(ALICE, id, output(&[0, 0, 0])));
 			assert_ok!(submit(BOB, id, Outcome::Failed(Failure::ModelBytesUnavailable)));
 			for block in 2..=(1 + WINDOW) {
-				System::set_block_number(block);
-				InferenceOracle::on_initialize(block);
+				idle(block);
 				assert_eq!(Requests::<Test>::get(id).unwrap().status, RequestStatus::Pending);
 			}
-			// Still accepted in the deadline block.
-			System::set_block_number(2 + WINDOW);
-			InferenceOracle::on_initialize(2 + WINDOW);
+			// Still accepted in the deadline block; expired once it has passed.
+			idle(2 + WINDOW);
 			assert_eq!(Requests::<Test>::get(id).unwrap().status, RequestStatus::Expired);
 			assert_eq!(held(HoldReason::RequestFee, DAPP), 0);
-			assert_eq!(Balances::free_balance(DAPP), START_BALANCE);
+			let deposit = Requests::<Test>::get(id).unwrap().deposit;
+			assert_eq!(held(HoldReason::RequestRetention, DAPP), deposit, "kept until pruned");
+			assert_eq!(Balances::free_balance(DAPP), START_BALANCE - deposit);
 			assert_eq!(events().last(), Some(&Event::RequestExpired { request: id }));
 			assert_eq!(
 				(stats(ALICE), stats(BOB), stats(CHARLIE)),
@@ -419,22 +470,123 @@ mod offchain_worker {
 			(request(IRIS), request(LABELS))
 		});
 		run_ocw(&mut env, 1);
-		let sent = env.take_submissions();
-		assert_eq!(sent.len(), 4, "two requests times two local keys");
-		for (submission, signature) in &sent {
+		let batches = env.take_batches();
+		assert_eq!(batches.len(), 2, "one batch per local key");
+		for (batch, signature) in &batches {
 			use frame::deps::sp_runtime::RuntimeAppPublic;
-			assert!(submission.key.verify(&submission.encode(), signature), "signed by its key");
-			let model = if submission.request == first { IRIS } else { LABELS };
-			assert_eq!(submission.outcome, output(&honest_output(model, &[1, 2, 3, 4])));
+			assert!(batch.key.verify(&batch.signing_payload(), signature), "signed by its key");
+			assert_eq!(batch.items.len(), 2, "both requests");
+			for item in &batch.items {
+				let model = if item.request == first { IRIS } else { LABELS };
+				assert_eq!(item.outcome, output(&honest_output(model, &[1, 2, 3, 4])));
+			}
 		}
-		assert!(sent.iter().any(|(s, _)| s.request == second && s.key == key(BOB)));
-		// The model was loaded once, from the offchain DB, and served twice.
+		assert!(batches.iter().any(|(b, _)| b.key == key(BOB) && b.items[1].request == second));
+		// Each model was loaded once, by the node from its offchain DB, and served twice.
 		assert_eq!(*env.engine.loads.lock().unwrap(), 2);
+		assert_eq!(*env.engine.indexed_loads.lock().unwrap(), 2);
 
 		// Run again (the same block, and the next): nothing is sent twice.
 		run_ocw(&mut env, 1);
 		run_ocw(&mut env, 2);
 		assert!(env.take_submissions().is_empty());
+	}
+
+	/// Applies every batch the worker sent, as the next block would.
+	fn apply_sent(env: &mut OcwEnv) -> Vec<RequestId> {
+		let batches = env.take_batches();
+		env.ext.execute_with(|| {
+			let mut answered = Vec::new();
+			for (batch, signature) in batches {
+				answered.extend(batch.items.iter().map(|item| item.request));
+				let call = Call::<Test>::submit_results { batch, signature };
+				assert_ok!(call.authorize(TransactionSource::External).unwrap());
+				assert_ok!(call.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into()));
+			}
+			answered
+		})
+	}
+
+	#[test]
+	fn oldest_requests_are_scored_first_within_the_run_budget() {
+		let mut env = OcwEnv::new(&[ALICE], true);
+		let ids = env.ext.execute_with(|| {
+			register(ALICE);
+			register(BOB);
+			let mut ids: Vec<_> = (0..MAX_REQUESTS_PER_BLOCK).map(|_| request(IRIS)).collect();
+			System::set_block_number(2);
+			ids.extend((0..MAX_REQUESTS_PER_BLOCK).map(|_| request(IRIS)));
+			ids
+		});
+		run_ocw(&mut env, 2);
+		let budget = MAX_SCORED_PER_RUN as usize;
+		assert_eq!(apply_sent(&mut env), ids[..budget].to_vec(), "the oldest, up to the budget");
+		run_ocw(&mut env, 3);
+		assert_eq!(apply_sent(&mut env), ids[budget..].to_vec(), "the rest, next run");
+	}
+
+	#[test]
+	fn answered_requests_cost_nothing_so_a_new_request_is_answered_next_run() {
+		// Alice's node answers; Bob never does, so with `min_agreement` 2 every request
+		// Alice answered stays pending: more of them than one run's budget.
+		let mut env = OcwEnv::new(&[ALICE], true);
+		env.ext.execute_with(|| {
+			register(ALICE);
+			register(BOB);
+			for block in 1..=2 {
+				System::set_block_number(block);
+				for _ in 0..MAX_REQUESTS_PER_BLOCK {
+					request(IRIS);
+				}
+			}
+		});
+		run_ocw(&mut env, 2);
+		run_ocw(&mut env, 3);
+		let answered = apply_sent(&mut env);
+		assert_eq!(answered.len() as u32, 2 * MAX_REQUESTS_PER_BLOCK);
+		assert!(answered.len() > MAX_SCORED_PER_RUN as usize);
+		let new = env.ext.execute_with(|| {
+			assert_eq!(PendingRequests::<Test>::count(), 2 * MAX_REQUESTS_PER_BLOCK);
+			System::set_block_number(4);
+			request(IRIS)
+		});
+		run_ocw(&mut env, 4);
+		assert_eq!(apply_sent(&mut env), vec![new]);
+		// And after the resend delay, answers already on-chain are still not sent again.
+		run_ocw(&mut env, 4 + crate::offchain::RESEND_AFTER as u64);
+		assert!(env.take_batches().is_empty());
+	}
+
+	#[test]
+	fn a_request_whose_deadline_is_this_block_is_not_answered() {
+		let mut env = OcwEnv::new(&[ALICE], true);
+		env.ext.execute_with(|| {
+			register(ALICE);
+			request(IRIS);
+		});
+		// An answer sent after block `1 + WINDOW` lands after the deadline.
+		run_ocw(&mut env, 1 + WINDOW);
+		assert!(env.take_batches().is_empty());
+	}
+
+	#[test]
+	fn failures_travel_in_a_batch_of_their_own() {
+		let mut env = OcwEnv::new(&[ALICE], true);
+		env.ext.execute_with(|| {
+			set_golden_output(vec![9, 9, 9]);
+			register(ALICE);
+			request(IRIS);
+			request(LABELS);
+		});
+		run_ocw(&mut env, 1);
+		let batches = env.take_batches();
+		assert_eq!(batches.len(), 2);
+		let outcomes: Vec<Vec<_>> = batches
+			.iter()
+			.map(|(b, _)| b.items.iter().map(|i| i.outcome.clone()).collect())
+			.collect();
+		assert_eq!(outcomes[0], vec![output(&[1])], "labels: an output");
+		assert_eq!(outcomes[1], vec![Outcome::Failed(Failure::GoldenVectorMismatch)]);
 	}
 
 	#[test]
@@ -496,10 +648,10 @@ mod offchain_worker {
 			request(IRIS)
 		});
 		run_ocw(&mut env, 1);
-		let sent = env.take_submissions();
+		let batches = env.take_batches();
 		env.ext.execute_with(|| {
-			for (submission, signature) in sent {
-				let call = Call::<Test>::submit_result { submission, signature };
+			for (batch, signature) in batches {
+				let call = Call::<Test>::submit_results { batch, signature };
 				assert_ok!(call.authorize(TransactionSource::External).unwrap());
 				assert_ok!(call.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into()));
 			}
@@ -532,7 +684,7 @@ mod offchain_worker {
 		run_ocw(&mut env, 1);
 		let sent = env.take_submissions();
 		assert_eq!(sent.len(), 1);
-		assert_eq!(sent[0].0.outcome, Outcome::Failed(Failure::ModelBytesUnavailable));
+		assert_eq!(sent[0].outcome, Outcome::Failed(Failure::ModelBytesUnavailable));
 	}
 
 	fn expect_get(env: &OcwEnv, uri: &str, body: Vec<u8>) {
@@ -565,7 +717,7 @@ mod offchain_worker {
 		expect_get(&env, uri, onnx_bytes(IRIS));
 		run_ocw(&mut env, 1);
 		let sent = env.take_submissions();
-		assert_eq!(sent[0].0.outcome, output(&honest_output(IRIS, &[1, 2, 3, 4])));
+		assert_eq!(sent[0].outcome, output(&honest_output(IRIS, &[1, 2, 3, 4])));
 		let key = aioracle_primitives::model::model_bytes_key(&model_hash(IRIS));
 		assert_eq!(env.offchain.read().persistent_storage.get(&key), Some(onnx_bytes(IRIS)));
 	}
@@ -576,7 +728,7 @@ mod offchain_worker {
 		expect_get(&env, uri, b"tampered bytes".to_vec());
 		run_ocw(&mut env, 1);
 		let sent = env.take_submissions();
-		assert_eq!(sent[0].0.outcome, Outcome::Failed(Failure::ModelBytesUnavailable));
+		assert_eq!(sent[0].outcome, Outcome::Failed(Failure::ModelBytesUnavailable));
 		assert_eq!(*env.engine.loads.lock().unwrap(), 0, "nothing was loaded");
 	}
 
@@ -590,7 +742,7 @@ mod offchain_worker {
 		});
 		run_ocw(&mut env, 1);
 		let sent = env.take_submissions();
-		assert_eq!(sent[0].0.outcome, Outcome::Failed(Failure::GoldenVectorMismatch));
+		assert_eq!(sent[0].outcome, Outcome::Failed(Failure::GoldenVectorMismatch));
 	}
 
 	#[test]
@@ -604,7 +756,7 @@ mod offchain_worker {
 		run_ocw(&mut env, 1);
 		let sent = env.take_submissions();
 		assert_eq!(
-			sent[0].0.outcome,
+			sent[0].outcome,
 			Outcome::Failed(Failure::Engine(ScoreError::NonFiniteOutput))
 		);
 	}
@@ -628,6 +780,301 @@ mod offchain_worker {
 				onnx::load(model_hash(IRIS), &onnx_bytes(IRIS)),
 				Err(ScoreError::Unavailable)
 			);
+		});
+	}
+}
+
+/// Batches: the pool's one-pass check, partial validity in the block, refunds.
+mod batches {
+	use super::*;
+
+	fn authorize(call: &Call<Test>) -> Result<ValidTransaction, TransactionValidityError> {
+		call.authorize(TransactionSource::External)
+			.expect("submit_results has authorize logic")
+			.map(|(validity, _)| validity)
+	}
+
+	fn dispatch(call: Call<Test>) -> DispatchResultWithPostInfo {
+		call.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into())
+	}
+
+	const IRIS_OUT: [i64; 3] = [1, 2, 3];
+
+	#[test]
+	fn the_pool_accepts_a_valid_batch_with_a_tag_per_owed_item() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let (a, b) = (request(IRIS), request(LABELS));
+			let call = batch(ALICE, ALICE, &[(a, output(&IRIS_OUT)), (b, output(&[2]))]);
+			let validity = authorize(&call).expect("valid");
+			assert_eq!(validity.provides.len(), 2);
+			// The same tag a single submission to `a` provides: the pool keeps one of them.
+			let single = ResultSubmission { request: a, key: key(ALICE), outcome: output(&IRIS_OUT) };
+			let signature = sign(ALICE, &single.encode());
+			let single = Call::<Test>::submit_result { submission: single, signature };
+			let (single, _) = single.authorize(TransactionSource::External).unwrap().unwrap();
+			assert_eq!(single.provides, vec![validity.provides[0].clone()]);
+		});
+	}
+
+	#[test]
+	fn the_pool_refuses_bad_batches_with_a_named_error() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let ids: Vec<_> = (0..MAX_REQUESTS_PER_BLOCK).map(|_| request(IRIS)).collect();
+			System::set_block_number(2);
+			let extra = request(IRIS);
+			let good = (ids[0], output(&IRIS_OUT));
+			assert_eq!(authorize(&batch(ALICE, ALICE, &[])), Err(refused(Error::<Test>::EmptyBatch)));
+			let too_many: Vec<_> =
+				ids.iter().chain([&extra]).map(|id| (*id, output(&IRIS_OUT))).collect();
+			assert_eq!(
+				authorize(&batch(ALICE, ALICE, &too_many)),
+				Err(refused(Error::<Test>::BatchTooLarge))
+			);
+			assert_eq!(
+				authorize(&batch(ALICE, ALICE, &[good.clone(), good.clone()])),
+				Err(refused(Error::<Test>::DuplicateBatchItem))
+			);
+			assert_eq!(
+				authorize(&batch(ALICE, ALICE, &[good.clone(), (ids[1], output(&[1]))])),
+				Err(refused(Error::<Test>::OutputLengthMismatch)),
+				"one item of the wrong length refuses the batch"
+			);
+			assert_eq!(
+				authorize(&batch(ALICE, BOB, &[good.clone()])),
+				Err(InvalidTransaction::BadProof.into()),
+				"signed by another key"
+			);
+			assert_eq!(
+				authorize(&batch(BOB, BOB, &[good.clone()])),
+				Err(InvalidTransaction::BadSigner.into()),
+				"an unknown key"
+			);
+			// A single submission's signature does not pass for a batch's.
+			let single = ResultSubmission { request: ids[0], key: key(ALICE), outcome: output(&IRIS_OUT) };
+			let Call::submit_results { batch: one, .. } = batch(ALICE, ALICE, &[good.clone()]) else {
+				unreachable!()
+			};
+			let replayed = Call::<Test>::submit_results {
+				batch: one,
+				signature: sign(ALICE, &single.encode()),
+			};
+			assert_eq!(authorize(&replayed), Err(InvalidTransaction::BadProof.into()));
+			// Nothing owed any more: stale.
+			assert_ok!(submit(ALICE, ids[0], output(&IRIS_OUT)));
+			assert_eq!(
+				authorize(&batch(ALICE, ALICE, &[good.clone(), (99, output(&IRIS_OUT))])),
+				Err(InvalidTransaction::Stale.into())
+			);
+			// Refused batches changed nothing.
+			assert_eq!(Submissions::<Test>::get(ids[1]).len(), 0);
+		});
+	}
+
+	#[test]
+	fn items_for_closed_requests_are_skipped_and_refunded() {
+		ExtBuilder::build_and_execute(|| {
+			for who in [ALICE, BOB, CHARLIE] {
+				register(who);
+			}
+			let (a, b) = (request(IRIS), request(IRIS));
+			// Alice and Bob finalize `a` before Charlie's batch lands.
+			let charlie = batch(CHARLIE, CHARLIE, &[(a, output(&IRIS_OUT)), (b, output(&IRIS_OUT))]);
+			assert_ok!(authorize(&charlie));
+			assert_ok!(submit(ALICE, a, output(&IRIS_OUT)));
+			assert_ok!(submit(BOB, a, output(&IRIS_OUT)));
+			assert_eq!(Requests::<Test>::get(a).unwrap().status, RequestStatus::Finalized);
+
+			let charged = charlie.get_dispatch_info().call_weight;
+			let post = dispatch(charlie).expect("a partly stale batch still applies");
+			assert_eq!(Submissions::<Test>::get(b).len(), 1, "the owed item was recorded");
+			assert_eq!(Submissions::<Test>::get(a).len(), 2, "the closed one was not");
+			assert_eq!(
+				events().last(),
+				Some(&Event::BatchSubmitted { operator: CHARLIE, accepted: 1, skipped: 1 })
+			);
+			let skip_one = <() as WeightInfo>::submit_results_skipped(1)
+				.saturating_sub(<() as WeightInfo>::submit_results_skipped(0));
+			let expected = InferenceOracle::batch_weight(1, 3).saturating_add(skip_one);
+			assert_eq!(post.actual_weight, Some(expected));
+			assert!(expected.all_lte(charged), "refunded, never charged more");
+			// `a` closed without Charlie's answer: a miss, as for any late operator.
+			assert_eq!(stats(CHARLIE), (0, 0, 0, 1));
+		});
+	}
+
+	#[test]
+	fn a_batch_finalizes_every_request_it_completes() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			register(BOB);
+			let ids: Vec<_> = (0..MAX_BATCH_LEN).map(|_| request(IRIS)).collect();
+			let items: Vec<_> = ids.iter().map(|id| (*id, output(&IRIS_OUT))).collect();
+			assert_ok!(dispatch(batch(ALICE, ALICE, &items)));
+			assert!(ids.iter().all(|id| !Results::<Test>::contains_key(id)), "one of two");
+			assert_ok!(dispatch(batch(BOB, BOB, &items)));
+			for id in &ids {
+				assert_eq!(Results::<Test>::get(id).unwrap().output.to_vec(), IRIS_OUT.to_vec());
+			}
+			assert_eq!(stats(ALICE), (MAX_BATCH_LEN, 0, 0, 0));
+			assert_eq!(Balances::free_balance(ALICE), START_BALANCE - BOND + FEE / 2 * 3);
+			// Applying the same batch again records nothing and charges only the skips.
+			let post = dispatch(batch(ALICE, ALICE, &items)).unwrap();
+			assert_eq!(
+				post.actual_weight,
+				Some(
+					InferenceOracle::batch_weight(0, 3).saturating_add(
+						<() as WeightInfo>::submit_results_skipped(3)
+							.saturating_sub(<() as WeightInfo>::submit_results_skipped(0))
+					)
+				)
+			);
+		});
+	}
+
+	#[test]
+	fn a_batch_from_an_unregistered_key_fails_whole_and_changes_nothing() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let id = request(IRIS);
+			let call = batch(BOB, BOB, &[(id, output(&IRIS_OUT))]);
+			assert_noop!(dispatch(call).map_err(|e| e.error), Error::<Test>::UnknownOperatorKey);
+		});
+	}
+
+	#[test]
+	fn the_charged_weight_follows_the_outputs_length() {
+		let l = |items: &[(RequestId, Outcome<Vec<i64>>)]| {
+			let Call::submit_results { batch, .. } = batch(ALICE, ALICE, items) else {
+				unreachable!()
+			};
+			batch.charged_output_len(8)
+		};
+		assert_eq!(l(&[(0, output(&[1, 2, 3])), (1, output(&[1]))]), 3);
+		assert_eq!(l(&[(0, output(&[1]))]), 1);
+		assert_eq!(l(&[(0, output(&[1])), (1, Outcome::Failed(Failure::ModelBytesUnavailable))]), 8);
+		assert_eq!(l(&[(0, output(&[1; 20]))]), 8, "capped at MaxOutputLen");
+	}
+}
+
+/// Expiry in `on_idle`: bounded by the weight left, oldest first, nothing lost.
+mod expiry {
+	use super::*;
+
+	#[test]
+	fn a_request_past_its_deadline_takes_no_submission() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let id = request(IRIS);
+			System::set_block_number(2 + WINDOW);
+			assert_noop!(submit(ALICE, id, output(&[1, 2, 3])), Error::<Test>::DeadlinePassed);
+			let call = batch(ALICE, ALICE, &[(id, output(&[1, 2, 3]))]);
+			assert_eq!(
+				call.authorize(TransactionSource::External).unwrap().map(|_| ()),
+				Err(InvalidTransaction::Stale.into())
+			);
+		});
+	}
+
+	#[test]
+	fn expiry_does_what_the_weight_left_allows_and_the_rest_next_block() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let ids: Vec<_> = (0..MAX_REQUESTS_PER_BLOCK).map(|_| request(IRIS)).collect();
+			for block in 2..=(1 + WINDOW) {
+				idle(block);
+			}
+			let due = 2 + WINDOW;
+			System::set_block_number(due);
+			// Room for the cursor, one entry and one expiry.
+			let step = <() as WeightInfo>::expiry_step();
+			let one = <() as WeightInfo>::expire(3);
+			let used = InferenceOracle::on_idle(due, step.saturating_mul(2).saturating_add(one));
+			assert!(used.all_lte(step.saturating_mul(2).saturating_add(one)));
+			let status = |id| Requests::<Test>::get(id).unwrap().status;
+			assert_eq!(status(ids[0]), RequestStatus::Expired, "the oldest first");
+			assert_eq!(status(ids[1]), RequestStatus::Pending);
+			assert_eq!(Expiries::<Test>::get(due).to_vec(), ids[1..].to_vec(), "kept in place");
+			assert_eq!(ExpiryCursor::<Test>::get(), due);
+			// Too little for anything: nothing happens.
+			assert_eq!(InferenceOracle::on_idle(due, Weight::zero()), Weight::zero());
+			InferenceOracle::do_try_state().unwrap();
+			// The next block has room: the rest expire, refunded.
+			idle(due + 1);
+			assert!(ids.iter().all(|id| status(*id) == RequestStatus::Expired));
+			assert_eq!(held(HoldReason::RequestFee, DAPP), 0);
+			assert_eq!(ExpiryCursor::<Test>::get(), due + 2);
+		});
+	}
+
+	#[test]
+	fn a_request_finalized_in_time_is_not_expired() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			register(BOB);
+			let id = request(IRIS);
+			assert_ok!(submit(ALICE, id, output(&[1, 2, 3])));
+			assert_ok!(submit(BOB, id, output(&[1, 2, 3])));
+			for block in 2..=(3 + WINDOW) {
+				idle(block);
+			}
+			assert_eq!(Requests::<Test>::get(id).unwrap().status, RequestStatus::Finalized);
+			assert!(!events().contains(&Event::RequestExpired { request: id }));
+		});
+	}
+}
+
+/// The v0 -> v1 storage migration.
+mod migration {
+	use super::*;
+	use crate::migrations::v1;
+	use frame::traits::OnRuntimeUpgrade;
+
+	#[test]
+	fn v0_requests_get_their_whole_contract_and_the_cursor_starts_now() {
+		ExtBuilder::build_and_execute(|| {
+			StorageVersion::new(0).put::<InferenceOracle>();
+			let contract = MockModels::serving_contract(IRIS).unwrap();
+			assert_ok!(Balances::hold(&HoldReason::RequestFee.into(), &DAPP, FEE));
+			let old = v1::RequestV0Of::<Test> {
+				requester: DAPP,
+				model: IRIS,
+				version: 1,
+				model_hash: model_hash(IRIS),
+				input: BoundedVec::truncate_from(vec![1, 2, 3, 4]),
+				output: contract.output.clone(),
+				aggregation: contract.aggregation,
+				min_agreement: contract.min_agreement,
+				fee: FEE,
+				created_at: 1,
+				deadline: 1 + WINDOW,
+				status: RequestStatus::Pending,
+			};
+			v1::Requests::<Test>::insert(0, old);
+			PendingRequests::<Test>::insert(0, ());
+			NextRequestId::<Test>::put(1);
+			assert_ok!(Expiries::<Test>::try_append(2 + WINDOW, 0));
+			System::set_block_number(3);
+
+			v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+
+			assert_eq!(StorageVersion::get::<InferenceOracle>(), 1);
+			let new = Requests::<Test>::get(0).expect("translated");
+			assert_eq!(new.contract, contract);
+			assert_eq!((new.input.to_vec(), new.fee, new.deposit), (vec![1, 2, 3, 4], FEE, 0));
+			assert_eq!(ExpiryCursor::<Test>::get(), 3);
+			InferenceOracle::do_try_state().unwrap();
+			// The migrated request is served as any other.
+			register(ALICE);
+			register(BOB);
+			assert_ok!(submit(ALICE, 0, output(&[1, 2, 3])));
+			assert_ok!(submit(BOB, 0, output(&[1, 2, 3])));
+			assert!(Results::<Test>::contains_key(0));
+			// Run again: a no-op.
+			let weight = v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			let read = <<Test as frame_system::Config>::DbWeight as Get<frame::deps::frame_support::weights::RuntimeDbWeight>>::get().reads(1);
+			assert_eq!(weight, read);
 		});
 	}
 }

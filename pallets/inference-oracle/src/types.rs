@@ -1,7 +1,7 @@
 //! The records the pallet stores, and what an operator signs.
 
 use aioracle_primitives::{
-	model::{Aggregation, ModelHash, ModelId, TensorSpec, VersionId},
+	model::{ModelHash, ModelId, ServingContract, VersionId},
 	oracle::{Outcome, RequestId, RequestStatus},
 };
 use alloc::vec::Vec;
@@ -26,8 +26,9 @@ pub struct Operator<Key, Balance> {
 	pub misses: u32,
 }
 
-/// An inference request. The serving contract is copied from the version that was active
-/// when it was made, so that a later activation does not change how it is scored.
+/// An inference request. It carries the serving contract of the version that was active
+/// when it was made, so that a later activation does not change how it is scored, and
+/// nothing on its path reads the registry again.
 #[derive(
 	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
 )]
@@ -46,16 +47,15 @@ pub struct Request<
 	pub version: VersionId,
 	/// That version's ONNX hash.
 	pub model_hash: ModelHash,
-	/// The input, in the version's input fixed point.
+	/// How that version is served: input and output specs, scales, aggregation, quorum.
+	pub contract: ServingContract,
+	/// The input, in the contract's input fixed point.
 	pub input: BoundedVec<i64, MaxInput>,
-	/// The version's output spec: submissions must have its element count.
-	pub output: TensorSpec,
-	/// How submissions are combined.
-	pub aggregation: Aggregation,
-	/// The fewest agreeing operators that make the result.
-	pub min_agreement: u32,
 	/// The fee held from the requester; shared by the agreeing operators.
 	pub fee: Balance,
+	/// The retention deposit held from the requester for the state the request, its
+	/// submissions and its result take; released when the request is pruned.
+	pub deposit: Balance,
 	/// When it was made.
 	pub created_at: BlockNumber,
 	/// The last block in which submissions are accepted.
@@ -95,7 +95,7 @@ pub struct FinalResult<BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug, M
 	pub finalized_at: BlockNumber,
 }
 
-/// What an operator's node signs with its `orcl` key and submits.
+/// What an operator's node signs with its `orcl` key and submits for one request.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct ResultSubmission<Key> {
 	/// The request answered.
@@ -104,4 +104,65 @@ pub struct ResultSubmission<Key> {
 	pub key: Key,
 	/// The output (in the version's output fixed point), or why there is none.
 	pub outcome: Outcome<Vec<i64>>,
+}
+
+impl<Key> ResultSubmission<Key> {
+	/// The output length the submission's weight is charged for (see
+	/// [`charged_output_len`]).
+	pub fn charged_output_len(&self, max_output_len: u32) -> u32 {
+		charged_output_len(core::iter::once(&self.outcome), max_output_len)
+	}
+}
+
+/// The output length a submission of `outcomes` is charged for: the longest output, or
+/// `max_output_len` if any is a failure (a failure says nothing about the length of the
+/// other operators' outputs its request holds). At least 1.
+pub fn charged_output_len<'a>(
+	outcomes: impl Iterator<Item = &'a Outcome<Vec<i64>>>,
+	max_output_len: u32,
+) -> u32 {
+	outcomes
+		.map(|outcome| match outcome {
+			Outcome::Output(output) => (output.len() as u32).min(max_output_len),
+			Outcome::Failed(_) => max_output_len,
+		})
+		.max()
+		.unwrap_or(0)
+		.max(1)
+}
+
+/// One request's answer in a [`ResultBatch`].
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct BatchItem {
+	/// The request answered.
+	pub request: RequestId,
+	/// The output (in the version's output fixed point), or why there is none.
+	pub outcome: Outcome<Vec<i64>>,
+}
+
+/// The answers of one operator to many requests, signed once: what an off-chain worker
+/// submits each block. The signature covers [`RESULT_BATCH_CONTEXT`] followed by the
+/// SCALE encoding of the batch.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct ResultBatch<Key> {
+	/// The operator's `orcl` key (registered with `register_operator`).
+	pub key: Key,
+	/// The answers, one per request, at most `MaxBatchLen`.
+	pub items: Vec<BatchItem>,
+}
+
+/// What an operator signs for a [`ResultBatch`], before the batch's encoding: so that no
+/// other signed message of the key can pass for a batch.
+pub const RESULT_BATCH_CONTEXT: &[u8] = b"aioracle/result-batch";
+
+impl<Key: Encode> ResultBatch<Key> {
+	/// The bytes the operator's `orcl` key signs.
+	pub fn signing_payload(&self) -> Vec<u8> {
+		(RESULT_BATCH_CONTEXT, self).encode()
+	}
+
+	/// The output length the batch's weight is charged for (see [`charged_output_len`]).
+	pub fn charged_output_len(&self, max_output_len: u32) -> u32 {
+		charged_output_len(self.items.iter().map(|item| &item.outcome), max_output_len)
+	}
 }

@@ -34,8 +34,8 @@ impl<T: Config> Pallet<T> {
 			fee: r.fee,
 			created_at: r.created_at,
 			deadline: r.deadline,
-			aggregation: r.aggregation,
-			min_agreement: r.min_agreement,
+			aggregation: r.contract.aggregation,
+			min_agreement: r.contract.min_agreement,
 			status: r.status,
 		})
 	}
@@ -74,7 +74,7 @@ impl<T: Config> Pallet<T> {
 		for s in Submissions::<T>::get(id) {
 			match s.outcome {
 				Outcome::Output(o) => {
-					if request.aggregation.agrees(&o, &result.output) {
+					if request.contract.aggregation.agrees(&o, &result.output) {
 						agreeing.push(s.operator)
 					} else {
 						outliers.push(s.operator)

@@ -68,7 +68,8 @@ use alloc::{collections::BTreeSet, vec::Vec};
 
 pub use aioracle_primitives::model::{
 	model_bytes_key, Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
-	StatusBlocks, TensorSpec, VersionId, VersionStatus, MAX_SCALE,
+	ServingArtifacts, ServingContract, StatusBlocks, TensorSpec, VersionId, VersionStatus,
+	MAX_SCALE,
 };
 use aioracle_primitives::{
 	dataset::{DatasetId, DatasetInspect},
@@ -1013,13 +1014,35 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-impl<T: Config> ModelInspect<BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
-	fn active_version(model: ModelId) -> Option<VersionViewOf<T>> {
-		Self::active_version_view(model)
+impl<T: Config> ModelInspect for Pallet<T> {
+	fn active_contract(model: ModelId) -> Option<(VersionId, ModelHash, ServingContract)> {
+		let version = Models::<T>::get(model)?.active?;
+		let record = Versions::<T>::get(model, version)?;
+		Some((version, record.model_hash, record.contract()))
 	}
 
-	fn version(model: ModelId, version: VersionId) -> Option<VersionViewOf<T>> {
-		Self::version_view(model, version)
+	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)> {
+		Versions::<T>::get(model, version).map(|record| (record.model_hash, record.contract()))
+	}
+
+	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {
+		let record = Versions::<T>::get(model, version)?;
+		let golden_vectors = GoldenVectors::<T>::get(model, version)
+			.map(|vectors| {
+				vectors
+					.into_iter()
+					.map(|g| GoldenVector {
+						input: g.input.into_inner(),
+						output: g.output.into_inner(),
+					})
+					.collect()
+			})
+			.unwrap_or_default();
+		Some(ServingArtifacts {
+			model_hash: record.model_hash,
+			uri: record.uri.into_inner(),
+			golden_vectors,
+		})
 	}
 }
 

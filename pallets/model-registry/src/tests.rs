@@ -821,14 +821,17 @@ mod reading {
 			assert_eq!(versions[0].golden_vectors, proposal(&onnx(1)).golden_vectors);
 			let hash: ModelHash = blake2_256(&onnx(2)).into();
 			assert_eq!(ModelRegistry::version_view_by_hash(hash).unwrap().version, v2);
-			assert_eq!(
-				<ModelRegistry as ModelInspect<_, _>>::active_version(model).unwrap().version,
-				v1
-			);
-			assert_eq!(
-				<ModelRegistry as ModelInspect<_, _>>::version(model, v2).unwrap().status,
-				VersionStatus::Proposed
-			);
+			let (active, active_hash, contract) =
+				<ModelRegistry as ModelInspect>::active_contract(model).unwrap();
+			assert_eq!((active, active_hash), (v1, blake2_256(&onnx(1)).into()));
+			assert_eq!(contract, versions[0].clone().contract());
+			let (v2_hash, _) = <ModelRegistry as ModelInspect>::contract(model, v2).unwrap();
+			assert_eq!(v2_hash, hash);
+			let artifacts = <ModelRegistry as ModelInspect>::artifacts(model, v1).unwrap();
+			assert_eq!(artifacts.golden_vectors, proposal(&onnx(1)).golden_vectors);
+			assert_eq!(artifacts.uri, versions[0].uri);
+			assert!(<ModelRegistry as ModelInspect>::active_contract(9).is_none());
+			assert!(<ModelRegistry as ModelInspect>::artifacts(model, 9).is_none());
 			assert!(ModelRegistry::model_view(9).is_none());
 			assert!(ModelRegistry::version_views(9).is_empty());
 		});

@@ -3,8 +3,8 @@
 use aioracle_primitives::{
 	dataset::DatasetId,
 	model::{
-		Aggregation, GoldenVector, ModelHash, ModelId, ModelView, StatusBlocks, TensorSpec,
-		VersionId, VersionStatus, VersionView,
+		Aggregation, GoldenVector, ModelHash, ModelId, ModelView, ServingContract, StatusBlocks,
+		TensorSpec, VersionId, VersionStatus, VersionView,
 	},
 };
 use alloc::vec::Vec;
@@ -174,6 +174,18 @@ impl<
 		MaxDatasets: Get<u32>,
 	> ModelVersion<Balance, BlockNumber, MaxUri, MaxDatasets>
 {
+	/// How the version is served.
+	pub fn contract(&self) -> ServingContract {
+		ServingContract {
+			input: self.input.clone(),
+			output: self.output.clone(),
+			input_scale: self.input_scale,
+			output_scale: self.output_scale,
+			aggregation: self.aggregation,
+			min_agreement: self.min_agreement,
+		}
+	}
+
 	/// The view the runtime API returns.
 	pub fn view<MaxLen: Get<u32>>(
 		self,

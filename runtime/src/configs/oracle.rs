@@ -9,7 +9,8 @@ use sp_runtime::{generic::Era, transaction_validity::TransactionPriority};
 
 use crate::{
 	configs::governance::RootOrTwoThirdsCouncil, Balance, Balances, BlockNumber, ModelRegistry,
-	Runtime, RuntimeCall, RuntimeHoldReason, TxExtension, UncheckedExtrinsic, MILLI_UNIT, UNIT,
+	Runtime, RuntimeCall, RuntimeHoldReason, TxExtension, UncheckedExtrinsic, MICRO_UNIT, MILLI_UNIT,
+	UNIT,
 };
 
 parameter_types! {
@@ -17,9 +18,19 @@ parameter_types! {
 	pub const OperatorBond: Balance = 100 * UNIT;
 	/// What a request holds, shared by the operators whose outputs agree.
 	pub const RequestFee: Balance = 10 * MILLI_UNIT;
+	/// A request's retention deposit: a hundredth of an AIO, ...
+	pub const RequestDepositBase: Balance = 10 * MILLI_UNIT;
+	/// ... and ten millionths of an AIO per byte of the most state it can take (about
+	/// 3.5 KB, 0.035 AIO, for the sample model's request with 32 operators).
+	pub const RequestDepositPerByte: Balance = 10 * MICRO_UNIT;
 	/// Submissions are accepted for 20 blocks (a minute at the default dev block time).
 	pub const ResponseWindow: BlockNumber = 20;
 }
+
+/// The most requests made in one block. A block holds them and the next block holds one
+/// batch of answers per operator: measured with `scripts/bench-oracle-load.sh` (see the
+/// README's figures).
+pub const MAX_REQUESTS_PER_BLOCK: u32 = 256;
 
 impl pallet_inference_oracle::Config for Runtime {
 	type Currency = Balances;
@@ -30,15 +41,25 @@ impl pallet_inference_oracle::Config for Runtime {
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
 	type OperatorBond = OperatorBond;
 	type RequestFee = RequestFee;
+	type RequestDepositBase = RequestDepositBase;
+	type RequestDepositPerByte = RequestDepositPerByte;
 	type ResponseWindow = ResponseWindow;
 	type MaxOperators = ConstU32<32>;
 	/// As large as the registry's largest tensor.
 	type MaxInputLen = ConstU32<256>;
 	type MaxOutputLen = ConstU32<256>;
-	type MaxRequestsPerBlock = ConstU32<64>;
-	/// Must exceed (ResponseWindow + 2) * MaxRequestsPerBlock = 1408.
-	type MaxRetainedRequests = ConstU32<10_000>;
-	type MaxRequestsPerOcwRun = ConstU32<16>;
+	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;
+	/// A block's requests answered in one batch per operator.
+	type MaxBatchLen = ConstU32<MAX_REQUESTS_PER_BLOCK>;
+	/// Twice (ResponseWindow + 2) * MaxRequestsPerBlock = 11,264: a request is kept about
+	/// 44 full blocks after it was made, and for ever on an idle chain; its retention
+	/// deposit pays for that.
+	type MaxRetainedRequests = ConstU32<{ 2 * 22 * MAX_REQUESTS_PER_BLOCK }>;
+	/// Two blocks' worth: a node catching up after a restart clears its backlog in a run.
+	type MaxRequestsPerOcwRun = ConstU32<{ 2 * MAX_REQUESTS_PER_BLOCK }>;
+	/// Two thirds of the dev block time: what a run scores is submitted before the next
+	/// block is sealed.
+	type OcwTimeBudgetMillis = ConstU64<2_000>;
 	/// Results go ahead of ordinary transactions.
 	type SubmissionPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
 	type WeightInfo = pallet_inference_oracle::weights::SubstrateWeight<Runtime>;
@@ -53,18 +74,16 @@ mod benchmark {
 
 	use crate::{AccountId, Balances, ModelRegistry, Runtime, UNIT};
 
-	/// A model from the real registry, with the largest tensors the oracle accepts.
+	/// A model from the real registry, with the largest input the oracle accepts.
 	pub struct WorstCaseModel;
 
 	impl pallet_inference_oracle::BenchmarkHelper for WorstCaseModel {
-		fn model() -> ModelId {
+		fn model(output: u32) -> ModelId {
 			let owner = AccountId::from([0x0e; 32]);
 			let _ = Balances::set_balance(&owner, 1_000_000 * UNIT);
 			type Oracle = Runtime;
 			let input =
 				<<Oracle as pallet_inference_oracle::Config>::MaxInputLen as Get<u32>>::get();
-			let output =
-				<<Oracle as pallet_inference_oracle::Config>::MaxOutputLen as Get<u32>>::get();
 			let operators =
 				<<Oracle as pallet_inference_oracle::Config>::MaxOperators as Get<u32>>::get();
 			ModelRegistry::benchmark_active_model(owner, input, output, operators)

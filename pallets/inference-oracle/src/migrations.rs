@@ -1,0 +1,144 @@
+//! Storage migrations of the inference oracle.
+
+use super::*;
+
+/// v0 -> v1: requests carry their whole [`ServingContract`] and a retention deposit, and
+/// expiry moved from `on_initialize` to `on_idle` behind [`ExpiryCursor`].
+pub mod v1 {
+	use aioracle_primitives::model::{Aggregation, ElementType, TensorSpec};
+	use frame::deps::frame_support::migrations::VersionedMigration;
+
+	use super::*;
+
+	/// A request as storage version 0 kept it: half of the serving contract.
+	#[derive(Encode, Decode, TypeInfo, MaxEncodedLen)]
+	#[scale_info(skip_type_params(MaxInput))]
+	pub struct RequestV0<AccountId, Balance, BlockNumber, MaxInput: Get<u32>> {
+		/// Who asked.
+		pub requester: AccountId,
+		/// The model.
+		pub model: ModelId,
+		/// The version that scores it.
+		pub version: VersionId,
+		/// That version's ONNX hash.
+		pub model_hash: aioracle_primitives::model::ModelHash,
+		/// The input.
+		pub input: BoundedVec<i64, MaxInput>,
+		/// The version's output spec.
+		pub output: TensorSpec,
+		/// How submissions are combined.
+		pub aggregation: Aggregation,
+		/// The fewest agreeing operators that make the result.
+		pub min_agreement: u32,
+		/// The fee held.
+		pub fee: Balance,
+		/// When it was made.
+		pub created_at: BlockNumber,
+		/// The last block in which submissions are accepted.
+		pub deadline: BlockNumber,
+		/// Where it is.
+		pub status: RequestStatus,
+	}
+
+	/// A version-0 request of this runtime.
+	pub type RequestV0Of<T> = RequestV0<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxInputLen,
+	>;
+
+	/// The version-0 request map, to read and check it in tests.
+	#[frame::deps::frame_support::storage_alias]
+	pub type Requests<T: Config> =
+		StorageMap<Pallet<T>, Twox64Concat, RequestId, RequestV0Of<T>>;
+
+	/// Translates every retained request: its contract from the registry (the version is
+	/// never deleted), no retention deposit (nothing was held for it). Starts the expiry
+	/// cursor at the current block: version 0 took every earlier `Expiries` entry.
+	///
+	/// ## Weight
+	/// One read and one write per retained request, up to `MaxRetainedRequests`. On a
+	/// chain with a full retention this is more than one parachain block's proof can
+	/// carry; such a chain must run it as a multi-block migration.
+	pub struct InnerMigrateV0ToV1<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> frame::deps::frame_support::traits::UncheckedOnRuntimeUpgrade
+		for InnerMigrateV0ToV1<T>
+	{
+		fn on_runtime_upgrade() -> Weight {
+			let mut translated = 0u64;
+			super::Requests::<T>::translate::<RequestV0Of<T>, _>(|id, old| {
+				translated.saturating_inc();
+				Some(upgrade::<T>(id, old))
+			});
+			ExpiryCursor::<T>::put(frame_system::Pallet::<T>::block_number());
+			log::info!(target: LOG_TARGET, "migrated {translated} requests to storage version 1");
+			T::DbWeight::get().reads_writes(translated.saturating_add(1), translated.saturating_add(1))
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			Ok((Requests::<T>::iter_keys().count() as u64).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = u64::decode(&mut &state[..]).map_err(|_| "bad pre-upgrade state")?;
+			let after = super::Requests::<T>::iter().count() as u64;
+			ensure!(before == after, "requests were lost in the migration");
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// The version-1 form of a version-0 request.
+	fn upgrade<T: Config>(id: RequestId, old: RequestV0Of<T>) -> RequestOf<T> {
+		let contract = match T::Models::contract(old.model, old.version) {
+			Some((_, contract)) => contract,
+			None => {
+				// Versions are never deleted; keep what the request itself knew.
+				log::warn!(target: LOG_TARGET, "request {id}: its version is gone");
+				ServingContract {
+					input: TensorSpec {
+						index: 0,
+						element_type: ElementType::F32,
+						shape: BoundedVec::truncate_from(alloc::vec![1, old.input.len() as u32]),
+					},
+					output: old.output.clone(),
+					input_scale: 0,
+					output_scale: 0,
+					aggregation: old.aggregation,
+					min_agreement: old.min_agreement,
+				}
+			},
+		};
+		Request {
+			requester: old.requester,
+			model: old.model,
+			version: old.version,
+			model_hash: old.model_hash,
+			contract: ServingContract {
+				// What the request was made under, whatever the registry says now.
+				output: old.output,
+				aggregation: old.aggregation,
+				min_agreement: old.min_agreement,
+				..contract
+			},
+			input: old.input,
+			fee: old.fee,
+			deposit: Zero::zero(),
+			created_at: old.created_at,
+			deadline: old.deadline,
+			status: old.status,
+		}
+	}
+
+	/// [`InnerMigrateV0ToV1`], run only on storage version 0, which it sets to 1.
+	pub type MigrateV0ToV1<T> = VersionedMigration<
+		0,
+		1,
+		InnerMigrateV0ToV1<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

@@ -1,0 +1,224 @@
+//! Operators' submissions: the checks against the chain's state, the transaction pool's
+//! check of a single submission and of a batch, and recording them.
+
+use frame::deps::frame_support::dispatch::PostDispatchInfo;
+
+use super::*;
+
+/// The pool's refusal for a pallet error: `Custom(i)` with `i` the error's index in
+/// [`Error`], so a client can name it from the metadata.
+fn refusal<T: Config>(error: Error<T>) -> TransactionValidityError {
+	let index = error.encode().first().copied().unwrap_or(u8::MAX);
+	InvalidTransaction::Custom(index).into()
+}
+
+/// The pool's refusal of a submission the state refuses: `Stale` if nothing is owed any
+/// more, `BadSigner` for an unknown key, the error's index otherwise.
+fn state_refusal<T: Config>(error: Error<T>) -> TransactionValidityError {
+	match error {
+		Error::<T>::RequestNotFound |
+		Error::<T>::RequestNotPending |
+		Error::<T>::DeadlinePassed |
+		Error::<T>::AlreadySubmitted => InvalidTransaction::Stale.into(),
+		Error::<T>::UnknownOperatorKey => InvalidTransaction::BadSigner.into(),
+		other => refusal(other),
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The weight of a batch of `n` items whose outputs have at most `l` elements:
+	/// `submit_results(n)` (benchmarked with one-element outputs) plus, per item, what `l`
+	/// elements add to a single `submit_result`. Benchmarking the two components together
+	/// would charge every item for the longest output the runtime allows.
+	pub fn batch_weight(n: u32, l: u32) -> Weight {
+		let per_item = T::WeightInfo::submit_result(l)
+			.saturating_sub(T::WeightInfo::submit_result(1));
+		T::WeightInfo::submit_results(n).saturating_add(per_item.saturating_mul(n.into()))
+	}
+
+	/// The weight of the pool's check of a batch of `n` items whose outputs have at most
+	/// `l` elements, composed as [`Self::batch_weight`] is.
+	pub fn batch_authorize_weight(n: u32, l: u32) -> Weight {
+		let per_item = T::WeightInfo::authorize_submit_result(l)
+			.saturating_sub(T::WeightInfo::authorize_submit_result(1));
+		T::WeightInfo::authorize_submit_results(n)
+			.saturating_add(per_item.saturating_mul(n.into()))
+	}
+
+	/// The account of a registered `orcl` key.
+	fn operator_of(key: &T::AuthorityId) -> Result<T::AccountId, Error<T>> {
+		OperatorByKey::<T>::get(key).ok_or(Error::<T>::UnknownOperatorKey)
+	}
+
+	/// Checks one answer of `operator` against the chain's state: the request is pending
+	/// and within its deadline, `operator` has not answered it, and an output has the
+	/// contract's length. Returns the request and its submissions.
+	fn check_item(
+		operator: &T::AccountId,
+		request: RequestId,
+		outcome: &Outcome<Vec<i64>>,
+	) -> Result<(RequestOf<T>, SubmissionsOf<T>), Error<T>> {
+		let record = Requests::<T>::get(request).ok_or(Error::<T>::RequestNotFound)?;
+		ensure!(record.status == RequestStatus::Pending, Error::<T>::RequestNotPending);
+		ensure!(Self::now() <= record.deadline, Error::<T>::DeadlinePassed);
+		let submissions = Submissions::<T>::get(request);
+		ensure!(!submissions.iter().any(|s| &s.operator == operator), Error::<T>::AlreadySubmitted);
+		if let Outcome::Output(output) = outcome {
+			ensure!(
+				Some(output.len() as u32) == record.contract.output_len(),
+				Error::<T>::OutputLengthMismatch
+			);
+		}
+		Ok((record, submissions))
+	}
+
+	/// How long a submission to a request with `deadline` may wait in the pool.
+	fn longevity(deadline: BlockNumberFor<T>) -> u64 {
+		deadline.saturating_sub(Self::now()).saturated_into::<u64>().max(1)
+	}
+
+	/// The transaction-pool check of a single submission: valid against the state, and
+	/// signed by its key. The signature is checked last: it is the expensive part.
+	pub(crate) fn authorize_submission(
+		_source: TransactionSource,
+		submission: &ResultSubmission<T::AuthorityId>,
+		signature: &<T::AuthorityId as RuntimeAppPublic>::Signature,
+	) -> TransactionValidityWithRefund {
+		let operator = Self::operator_of(&submission.key).map_err(state_refusal::<T>)?;
+		let (request, _) = Self::check_item(&operator, submission.request, &submission.outcome)
+			.map_err(state_refusal::<T>)?;
+		if !submission.using_encoded(|payload| submission.key.verify(&payload, signature)) {
+			return Err(InvalidTransaction::BadProof.into());
+		}
+		ValidTransaction::with_tag_prefix("InferenceOracle")
+			.priority(T::SubmissionPriority::get())
+			.and_provides((submission.request, submission.key.clone()))
+			.longevity(Self::longevity(request.deadline))
+			.propagate(true)
+			.build()
+			.map(|validity| (validity, Weight::zero()))
+	}
+
+	/// The transaction-pool check of a batch, in one pass: a registered key, between 1 and
+	/// `MaxBatchLen` items, no request twice, every output of its request's length, at
+	/// least one item still owed, and one valid signature. The batch provides a
+	/// `(request, key)` tag per owed item, the same tags single submissions provide, so
+	/// the pool never holds two answers of one operator to one request.
+	pub(crate) fn authorize_batch(
+		_source: TransactionSource,
+		batch: &ResultBatchOf<T>,
+		signature: &<T::AuthorityId as RuntimeAppPublic>::Signature,
+	) -> TransactionValidityWithRefund {
+		ensure!(!batch.items.is_empty(), refusal(Error::<T>::EmptyBatch));
+		ensure!(
+			batch.items.len() <= T::MaxBatchLen::get() as usize,
+			refusal(Error::<T>::BatchTooLarge)
+		);
+		let operator = Self::operator_of(&batch.key).map_err(state_refusal::<T>)?;
+		let mut seen = BTreeSet::new();
+		let mut owed = Vec::new();
+		let mut longevity = u64::MAX;
+		for item in &batch.items {
+			ensure!(seen.insert(item.request), refusal(Error::<T>::DuplicateBatchItem));
+			match Self::check_item(&operator, item.request, &item.outcome) {
+				Ok((request, _)) => {
+					owed.push(item.request);
+					longevity = longevity.min(Self::longevity(request.deadline));
+				},
+				// Answered already, or closed: skipped in the block.
+				Err(Error::<T>::RequestNotFound) |
+				Err(Error::<T>::RequestNotPending) |
+				Err(Error::<T>::DeadlinePassed) |
+				Err(Error::<T>::AlreadySubmitted) => {},
+				Err(other) => return Err(refusal(other)),
+			}
+		}
+		ensure!(!owed.is_empty(), InvalidTransaction::Stale);
+		if !batch.key.verify(&batch.signing_payload(), signature) {
+			return Err(InvalidTransaction::BadProof.into());
+		}
+		let mut validity = ValidTransaction::with_tag_prefix("InferenceOracle")
+			.priority(T::SubmissionPriority::get())
+			.longevity(longevity)
+			.propagate(true);
+		for request in owed {
+			validity = validity.and_provides((request, batch.key.clone()));
+		}
+		validity.build().map(|validity| (validity, Weight::zero()))
+	}
+
+	/// Records a single submission and finalizes the request if enough outputs agree.
+	pub(crate) fn do_submit(
+		submission: ResultSubmission<T::AuthorityId>,
+	) -> Result<(), DispatchError> {
+		let operator = Self::operator_of(&submission.key)?;
+		Self::record(operator, submission.request, submission.outcome)?;
+		Ok(())
+	}
+
+	/// Records a batch: every owed item, skipping those whose request closed or that the
+	/// operator already answered. Refunds the weight of the skipped items.
+	pub(crate) fn do_submit_batch(batch: ResultBatchOf<T>) -> DispatchResultWithPostInfo {
+		let operator = Self::operator_of(&batch.key)?;
+		let output_len = batch.charged_output_len(T::MaxOutputLen::get());
+		let (mut accepted, mut skipped) = (0u32, 0u32);
+		for item in batch.items.into_iter().take(T::MaxBatchLen::get() as usize) {
+			match Self::record(operator.clone(), item.request, item.outcome) {
+				Ok(()) => accepted.saturating_inc(),
+				Err(error) => {
+					log::debug!(
+						target: LOG_TARGET,
+						"batch of {operator:?}: request {} skipped: {error:?}",
+						item.request
+					);
+					skipped.saturating_inc()
+				},
+			}
+		}
+		Self::deposit_event(Event::BatchSubmitted { operator, accepted, skipped });
+		// What was recorded, plus what each skipped item cost beyond the base.
+		let skipping = T::WeightInfo::submit_results_skipped(skipped)
+			.saturating_sub(T::WeightInfo::submit_results_skipped(0));
+		let charged = Self::batch_weight(accepted.saturating_add(skipped), output_len);
+		let actual = Self::batch_weight(accepted, output_len).saturating_add(skipping).min(charged);
+		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
+	}
+
+	/// Records `operator`'s `outcome` for `request` and finalizes the request if enough
+	/// outputs agree.
+	pub(crate) fn record(
+		operator: T::AccountId,
+		id: RequestId,
+		outcome: Outcome<Vec<i64>>,
+	) -> Result<(), Error<T>> {
+		let (request, mut submissions) = Self::check_item(&operator, id, &outcome)?;
+		let is_output = matches!(outcome, Outcome::Output(_));
+		let outcome = match outcome {
+			// The length was checked against the output spec, within `MaxOutputLen`.
+			Outcome::Output(output) => Outcome::Output(BoundedVec::truncate_from(output)),
+			Outcome::Failed(failure) => Outcome::Failed(failure),
+		};
+		submissions
+			.try_push(Submission { operator: operator.clone(), outcome, at: Self::now() })
+			// Operators who left may have submitted too, so more accounts than
+			// `MaxOperators` could try over a request's life.
+			.map_err(|_| Error::<T>::TooManySubmissions)?;
+		Self::deposit_event(Event::ResultSubmitted { request: id, operator, output: is_output });
+
+		let outputs: Vec<&[i64]> = submissions
+			.iter()
+			.filter_map(|s| match &s.outcome {
+				Outcome::Output(o) => Some(o.as_slice()),
+				Outcome::Failed(_) => None,
+			})
+			.collect();
+		let contract = &request.contract;
+		if let Some(accepted) =
+			aggregate::aggregate(contract.aggregation, contract.min_agreement, &outputs)
+		{
+			Self::finalize(id, request, &submissions, accepted);
+		}
+		Submissions::<T>::insert(id, submissions);
+		Ok(())
+	}
+}
