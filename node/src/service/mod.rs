@@ -23,11 +23,24 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 /// The host functions the runtime may call: Substrate's, the storage-proof-size one that
 /// `cumulus-pallet-weight-reclaim` uses, and aioracle's: the ONNX engine and the oracle
 /// worker's metrics (both doing nothing outside off-chain workers).
+#[cfg(not(feature = "runtime-benchmarks"))]
 pub type HostFunctions = (
 	sp_io::SubstrateHostFunctions,
 	cumulus_primitives_proof_size_hostfunction::storage_proof_size::HostFunctions,
 	aioracle_primitives::onnx::onnx::HostFunctions,
 	aioracle_primitives::metrics::oracle_metrics::HostFunctions,
+);
+
+/// The same, and the benchmarking host functions, which a runtime built with its
+/// benchmarks imports: so that the release node `scripts/bench-weights.sh` builds also
+/// runs a chain (`scripts/bench-oracle-load.sh` measures with it).
+#[cfg(feature = "runtime-benchmarks")]
+pub type HostFunctions = (
+	sp_io::SubstrateHostFunctions,
+	cumulus_primitives_proof_size_hostfunction::storage_proof_size::HostFunctions,
+	aioracle_primitives::onnx::onnx::HostFunctions,
+	aioracle_primitives::metrics::oracle_metrics::HostFunctions,
+	frame_benchmarking::benchmarking::HostFunctions,
 );
 
 /// The wasm executor of the runtime.
