@@ -119,7 +119,12 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 pub mod pallet {
 	use super::*;
 
+	/// The storage version: 0, the layout every chain has had since genesis. A layout
+	/// change bumps it and comes with a migration.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]

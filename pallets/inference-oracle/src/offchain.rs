@@ -55,11 +55,18 @@ fn golden_key(hash: &ModelHash) -> Vec<u8> {
 	(b"aioracle/oracle/golden/", hash).encode()
 }
 
+/// An answer to send, with its model's hash (the metrics' label).
+#[derive(Clone)]
+struct Answer {
+	item: BatchItem,
+	model_hash: ModelHash,
+}
+
 /// One local operator key and what it owes this run.
 struct LocalOperator<T: Config> {
 	key: T::AuthorityId,
 	account: T::AccountId,
-	answers: Vec<BatchItem>,
+	answers: Vec<Answer>,
 }
 
 /// Scores and submits what this node's operator keys owe. Called by `offchain_worker`.
@@ -168,7 +175,8 @@ fn score_for<T: Config>(
 	}
 	for (i, _) in owing {
 		if let Some(operator) = operators.get_mut(i) {
-			operator.answers.push(BatchItem { request: id, outcome: outcome.clone() });
+			let item = BatchItem { request: id, outcome: outcome.clone() };
+			operator.answers.push(Answer { item, model_hash });
 		}
 	}
 	true
@@ -218,9 +226,9 @@ fn claim<T: Config>(
 /// batches of their own (a failure is charged at `MaxOutputLen`). Returns how many
 /// answers the pool accepted; the markers of refused ones are cleared so that the next
 /// run tries again.
-fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<BatchItem>) -> u32 {
+fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<Answer>) -> u32 {
 	let (outputs, failures): (Vec<_>, Vec<_>) =
-		answers.into_iter().partition(|item| matches!(item.outcome, Outcome::Output(_)));
+		answers.into_iter().partition(|a| matches!(a.item.outcome, Outcome::Output(_)));
 	let mut accepted = 0u32;
 	for group in [outputs, failures] {
 		let mut rest = group.as_slice();
@@ -228,13 +236,14 @@ fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<BatchItem>) -> u32 {
 			let take = batch_capacity::<T>(rest);
 			let (chunk, tail) = rest.split_at(take.min(rest.len()));
 			rest = tail;
-			let batch = ResultBatch { key: key.clone(), items: chunk.to_vec() };
+			let items = chunk.iter().map(|a| a.item.clone()).collect();
+			let batch = ResultBatch { key: key.clone(), items };
 			match submit_batch::<T>(batch) {
 				Ok(()) => {
 					accepted.saturating_accrue(chunk.len() as u32);
-					for item in chunk {
+					for Answer { item, model_hash } in chunk {
 						let output = matches!(item.outcome, Outcome::Output(_));
-						let model_hash = model_hash_of::<T>(item.request);
+						let model_hash = *model_hash;
 						oracle_metrics::record(WorkerEvent::SubmissionSent { model_hash, output });
 					}
 				},
@@ -244,8 +253,8 @@ fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<BatchItem>) -> u32 {
 						"a batch of {} answers was not sent: {e}",
 						chunk.len()
 					);
-					for item in chunk {
-						let model_hash = model_hash_of::<T>(item.request);
+					for Answer { item, model_hash } in chunk {
+						let model_hash = *model_hash;
 						oracle_metrics::record(WorkerEvent::SubmissionRefused { model_hash });
 						// Let the next run try again.
 						StorageValueRef::persistent(&sent_key(item.request, &key)).clear();
@@ -257,21 +266,16 @@ fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<BatchItem>) -> u32 {
 	accepted
 }
 
-/// The model hash of a retained request (for metrics labels).
-fn model_hash_of<T: Config>(request: RequestId) -> ModelHash {
-	Requests::<T>::get(request).map(|r| r.model_hash).unwrap_or_default()
-}
-
 /// How many of the leading `items` one batch can carry: at most `MaxBatchLen`, and no more
 /// than fit, with the pool's check, in one extrinsic of the normal class.
-fn batch_capacity<T: Config>(items: &[BatchItem]) -> usize {
+fn batch_capacity<T: Config>(items: &[Answer]) -> usize {
 	let max_len = T::MaxOutputLen::get();
 	let limit = <T as frame_system::Config>::BlockWeights::get()
 		.get(DispatchClass::Normal)
 		.max_extrinsic
 		.unwrap_or(Weight::MAX);
 	let fits = |n: usize| {
-		let head = items.iter().take(n).map(|item| &item.outcome);
+		let head = items.iter().take(n).map(|a| &a.item.outcome);
 		let len = charged_output_len(head, max_len);
 		let n = n as u32;
 		Pallet::<T>::batch_weight(n, len)

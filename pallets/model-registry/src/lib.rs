@@ -142,7 +142,12 @@ pub trait BenchmarkHelper {
 pub mod pallet {
 	use super::*;
 
+	/// The storage version: 0, the layout every chain has had since genesis. A layout
+	/// change bumps it and comes with a migration.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
