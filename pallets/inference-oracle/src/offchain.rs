@@ -311,7 +311,7 @@ impl ModelCache {
 		let ready = self
 			.0
 			.entry(hash)
-			.or_insert_with(|| prepare::<T>(request.model, request.version, hash));
+			.or_insert_with(|| prepare::<T>(request, hash));
 		if let Err(failure) = ready {
 			return Outcome::Failed(*failure);
 		}
@@ -332,7 +332,9 @@ impl ModelCache {
 
 /// Loads a version into the engine if needed, and checks once per model (the verdict is
 /// kept in local storage) that the engine reproduces its golden vectors.
-fn prepare<T: Config>(model: ModelId, version: VersionId, hash: ModelHash) -> Result<(), Failure> {
+/// The golden vectors are checked under the request's contract: the version's.
+fn prepare<T: Config>(request: &RequestOf<T>, hash: ModelHash) -> Result<(), Failure> {
+	let (model, version) = (request.model, request.version);
 	if !onnx::is_loaded(hash).map_err(Failure::Engine)? {
 		load::<T>(model, version, hash)?;
 	}
@@ -345,8 +347,7 @@ fn prepare<T: Config>(model: ModelId, version: VersionId, hash: ModelHash) -> Re
 	}
 	// Versions are never deleted once a request can use them.
 	let artifacts = T::Models::artifacts(model, version).ok_or(Failure::ModelBytesUnavailable)?;
-	let (_, contract) = T::Models::contract(model, version).ok_or(Failure::ModelBytesUnavailable)?;
-	let reproduced = golden_vectors_reproduced(hash, &contract, &artifacts)?;
+	let reproduced = golden_vectors_reproduced(hash, &request.contract, &artifacts)?;
 	verdict.set(&reproduced);
 	if reproduced {
 		log::info!(
