@@ -67,7 +67,10 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// Migrations run on a runtime upgrade, beside those declared in the pallets. Each runs
 /// only on the storage version it migrates from.
-type Migrations = (pallet_inference_oracle::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_inference_oracle::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_inference_oracle::migrations::v2::MigrateV1ToV2<Runtime>,
+);
 
 /// Dispatches extrinsics to the pallets and runs their hooks.
 pub type Executive = frame_executive::Executive<

@@ -38,6 +38,7 @@ fn request<T: Config>(model: ModelId) -> Result<RequestId, BenchmarkError> {
 		T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
 	let len = contract.input_len().unwrap_or(1);
 	Pallet::<T>::do_request(requester, model, vec![i64::MAX; len as usize], T::RequestFee::get())
+		.map(|(id, _)| id)
 		.map_err(|_| BenchmarkError::Stop("the set-up request was refused"))
 }
 
@@ -66,23 +67,34 @@ fn signed_submission<T: Config>(
 	Ok((submission, signature))
 }
 
-/// `n` requests to a model with `l` output elements, each answered by every operator but
-/// the last: the last operator's answer to each finalizes it, the worst case. Returns the
-/// last operator's key and the requests.
-fn requests_awaiting_last<T: Config>(
+/// `n` requests to a model with `l` output elements whose `min_agreement` is `s`, each
+/// answered with the same output by `s - 1` registered operators: the `s`-th answer to
+/// each finalizes it, comparing `s` outputs and paying and counting `s` operators. The
+/// earlier answers are written directly, which makes the set-up fast. Returns the key of
+/// the operator who has not answered, and the requests.
+fn requests_awaiting<T: Config>(
 	n: u32,
 	l: u32,
+	s: u32,
 ) -> Result<(T::AuthorityId, Vec<RequestId>), BenchmarkError> {
-	let model = T::BenchmarkHelper::model(l);
-	let operators = operators::<T>(T::MaxOperators::get())?;
+	let model = T::BenchmarkHelper::model(l, s);
+	let operators = operators::<T>(s.max(1))?;
 	let (last, earlier) = operators.split_last().ok_or(BenchmarkError::Stop("no operators"))?;
+	let at = frame_system::Pallet::<T>::block_number();
+	let answers: Vec<SubmissionOf<T>> = earlier
+		.iter()
+		.map(|(operator, _)| Submission {
+			operator: operator.clone(),
+			outcome: Outcome::Output(BoundedVec::truncate_from(vec![7; l as usize])),
+			at,
+		})
+		.collect();
+	let answers = SubmissionsOf::<T>::try_from(answers)
+		.map_err(|_| BenchmarkError::Stop("more answers than MaxOperators"))?;
 	let mut requests = Vec::new();
 	for _ in 0..n {
 		let id = request::<T>(model)?;
-		for (account, _) in earlier {
-			Pallet::<T>::record(account.clone(), id, output::<T>(id, 7))
-				.map_err(|_| BenchmarkError::Stop("the set-up submission was refused"))?;
-		}
+		Submissions::<T>::insert(id, answers.clone());
 		requests.push(id);
 	}
 	Ok((last.1.clone(), requests))
@@ -160,7 +172,8 @@ mod benchmarks {
 	}
 
 	/// With a full retention: the request made prunes the oldest one, releasing its
-	/// deposit. Proof sizes are measured (the pruned request and the requester's account
+	/// deposit. The oldest is closed, as `on_idle` leaves it: when it is still pending, the
+	/// call also pays `expire`'s weight. Proof sizes are measured (the pruned request and the requester's account
 	/// are as large as they get), except for what the set-up cannot make as large as it
 	/// may be: the model's records (URI, training datasets) and the block's expiry list.
 	#[benchmark(pov_mode = Measured {
@@ -169,9 +182,10 @@ mod benchmarks {
 		InferenceOracle::Expiries: MaxEncodedLen,
 	})]
 	fn request_inference() -> Result<(), BenchmarkError> {
-		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get());
+		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), T::MaxOperators::get());
 		let requester = funded::<T>("requester", 1);
 		let oldest = request::<T>(model)?;
+		Pallet::<T>::expire(oldest);
 		NextRequestId::<T>::put(oldest.saturating_add(T::MaxRetainedRequests::get().into()));
 		let (_, _, contract) =
 			T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
@@ -185,12 +199,14 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// One answer with `l` output elements that finalizes a request every other operator
-	/// answered: every output is compared, the fee split `MaxOperators` ways, and every
-	/// operator counted.
+	/// One answer with `l` output elements that finalizes a request with `s` submissions:
+	/// `s` outputs compared, the fee split `s` ways, `s` operators counted.
 	#[benchmark(pov_mode = Measured)]
-	fn submit_result(l: Linear<1, { T::MaxOutputLen::get() }>) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting_last::<T>(1, l)?;
+	fn submit_result(
+		l: Linear<1, { T::MaxOutputLen::get() }>,
+		s: Linear<1, { T::MaxOperators::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (key, requests) = requests_awaiting::<T>(1, l, s)?;
 		let id = requests[0];
 		let (submission, signature) = signed_submission::<T>(id, &key, 7)?;
 
@@ -207,7 +223,7 @@ mod benchmarks {
 	fn authorize_submit_result(
 		l: Linear<1, { T::MaxOutputLen::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting_last::<T>(1, l)?;
+		let (key, requests) = requests_awaiting::<T>(1, l, T::MaxOperators::get())?;
 		let (submission, signature) = signed_submission::<T>(requests[0], &key, 0)?;
 		let call = Call::<T>::submit_result { submission, signature };
 
@@ -221,12 +237,12 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A batch of `n` answers of one output element, each finalizing a request every
-	/// other operator answered. Longer outputs add, per item, what they add to
-	/// `submit_result` (see `submission::batch_weight`).
+	/// A batch of `n` answers of one output element, each finalizing a request that one
+	/// answer finalizes. Longer outputs and more submissions add, per item, what they add
+	/// to `submit_result` (see `submission::batch_weight`).
 	#[benchmark(pov_mode = Measured)]
 	fn submit_results(n: Linear<1, { T::MaxBatchLen::get() }>) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting_last::<T>(n, 1)?;
+		let (key, requests) = requests_awaiting::<T>(n, 1, 1)?;
 		let (batch, signature) = signed_batch::<T>(&key, &requests, 7)?;
 
 		#[extrinsic_call]
@@ -240,7 +256,7 @@ mod benchmarks {
 	/// and skipped.
 	#[benchmark(pov_mode = Measured)]
 	fn submit_results_skipped(n: Linear<1, { T::MaxBatchLen::get() }>) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting_last::<T>(n, 1)?;
+		let (key, requests) = requests_awaiting::<T>(n, 1, 1)?;
 		let (batch, signature) = signed_batch::<T>(&key, &requests, 7)?;
 		for id in &requests {
 			Pallet::<T>::expire(*id);
@@ -257,12 +273,13 @@ mod benchmarks {
 	}
 
 	/// The pool's check of a batch of `n` answers of one output element: every item's
-	/// request and submissions read, one signature verification.
+	/// request and submissions (`MaxOperators - 1` of them) read, one signature
+	/// verification.
 	#[benchmark(pov_mode = Measured)]
 	fn authorize_submit_results(
 		n: Linear<1, { T::MaxBatchLen::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting_last::<T>(n, 1)?;
+		let (key, requests) = requests_awaiting::<T>(n, 1, T::MaxOperators::get())?;
 		let (batch, signature) = signed_batch::<T>(&key, &requests, 0)?;
 		let call = Call::<T>::submit_results { batch, signature };
 
@@ -277,10 +294,10 @@ mod benchmarks {
 	}
 
 	/// The expiry of a request with `l` output elements that every operator but one
-	/// answered without agreement: the fee refunded, every operator counted.
+	/// answered without agreement: the fee refunded, every submitter counted.
 	#[benchmark(pov_mode = Measured)]
 	fn expire(l: Linear<1, { T::MaxOutputLen::get() }>) -> Result<(), BenchmarkError> {
-		let (_, requests) = requests_awaiting_last::<T>(1, l)?;
+		let (_, requests) = requests_awaiting::<T>(1, l, T::MaxOperators::get())?;
 		let id = requests[0];
 
 		#[block]

@@ -66,15 +66,15 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Expires `id` if it is still pending: refunds its fee and counts misses. Returns
-	/// whether it expired.
+	/// Expires `id` if it is still pending: refunds its fee and counts its submitters'
+	/// part. Returns whether it expired.
 	pub(crate) fn expire(id: RequestId) -> bool {
 		let Some(mut request) = Requests::<T>::get(id) else { return false };
 		if request.status != RequestStatus::Pending {
 			return false;
 		}
 		Self::refund(&request);
-		Self::count(&Submissions::<T>::get(id), &[], &[]);
+		Self::count(&Submissions::<T>::get(id), &[]);
 		request.status = RequestStatus::Expired;
 		Requests::<T>::insert(id, request);
 		PendingRequests::<T>::remove(id);

@@ -77,6 +77,7 @@ pub use aioracle_primitives::{
 };
 use frame::{
 	deps::{
+		frame_support::dispatch::PostDispatchInfo,
 		frame_system::offchain::CreateAuthorizedTransaction,
 		sp_runtime::{
 			transaction_validity::{
@@ -156,14 +157,15 @@ pub type ResultBatchOf<T> = ResultBatch<<T as Config>::AuthorityId>;
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper {
 	/// A model whose active version takes `MaxInputLen` input elements, reports
-	/// `output_len` output elements, and whose `min_agreement` is `MaxOperators` (so that
-	/// only the last operator's submission finalizes a request).
-	fn model(output_len: u32) -> ModelId;
+	/// `output_len` output elements, and needs `min_agreement` agreeing outputs (so that
+	/// the `min_agreement`-th submission finalizes a request).
+	fn model(output_len: u32, min_agreement: u32) -> ModelId;
 }
 
 /// The storage version: 1 since requests carry their whole [`ServingContract`] and a
-/// retention deposit, and expiry moved to `on_idle` ([`migrations::v1`]).
-pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+/// retention deposit, and expiry moved to `on_idle` ([`migrations::v1`]); 2 since misses
+/// are derived from the requests closed since an operator registered ([`migrations::v2`]).
+pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 #[frame::pallet]
 pub mod pallet {
@@ -554,15 +556,24 @@ pub mod pallet {
 		/// `ResponseWindow` blocks, and the retention deposit until the request is pruned.
 		///
 		/// The origin must be signed. Emits `InferenceRequested`.
+		///
+		/// ## Weight
+		/// Charged for pruning the oldest retained request while it is still pending (it is
+		/// expired first, see the pallet docs); refunded to a plain prune when `on_idle`
+		/// already expired it, as it does unless blocks stay full for the whole retention.
 		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::request_inference()
+			.saturating_add(T::WeightInfo::expire(T::MaxOutputLen::get())))]
 		pub fn request_inference(
 			origin: OriginFor<T>,
 			model: ModelId,
 			input: Vec<i64>,
 			max_fee: BalanceOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let requester = ensure_signed(origin)?;
-			Self::do_request(requester, model, input, max_fee).map(|_| ())
+			let (_, expired_oldest) = Self::do_request(requester, model, input, max_fee)?;
+			let actual = (!expired_oldest).then(T::WeightInfo::request_inference);
+			Ok(PostDispatchInfo { actual_weight: actual, pays_fee: Pays::Yes })
 		}
 
 		/// Records one operator's output (or failure) for one pending request, and
@@ -575,11 +586,13 @@ pub mod pallet {
 		/// Emits `ResultSubmitted`, and `ResultFinalized` when the result becomes final.
 		///
 		/// ## Complexity
-		/// `O(S * L + O)`: `S` submissions of `L` elements compared, `O` operators counted
-		/// on finalization. Charged for `MaxOperators` submissions of the output's length.
+		/// `O(S * L)`: `S` submissions of `L` elements compared, and on finalization `S`
+		/// operators paid and counted. Charged for `MaxOperators` submissions of the
+		/// output's length; refunded down to the request's submissions.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::submit_result(
-			submission.charged_output_len(T::MaxOutputLen::get())
+			submission.charged_output_len(T::MaxOutputLen::get()),
+			T::MaxOperators::get(),
 		))]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result(
 			submission.charged_output_len(T::MaxOutputLen::get())
@@ -590,9 +603,9 @@ pub mod pallet {
 			submission: ResultSubmission<T::AuthorityId>,
 			// Verified in `authorize_submission`.
 			_signature: <T::AuthorityId as RuntimeAppPublic>::Signature,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
-			Self::do_submit(submission).map(|_| ())
+			Self::do_submit(submission)
 		}
 
 		/// Records one operator's answers to many requests at once: what off-chain workers
@@ -606,12 +619,14 @@ pub mod pallet {
 		/// becomes final, then `BatchSubmitted`.
 		///
 		/// ## Complexity
-		/// `O(N * (S * L + O))` for `N` items; charged for `N` items that each finalize a
-		/// request with `MaxOperators` submissions of the batch's longest output.
+		/// `O(N * S * L)` for `N` items; charged for `N` items that each finalize a request
+		/// with `MaxOperators` submissions of the batch's longest output, refunded down to
+		/// each request's submissions and to the items skipped.
 		#[pallet::call_index(6)]
 		#[pallet::weight(Pallet::<T>::batch_weight(
 			batch.items.len() as u32,
 			batch.charged_output_len(T::MaxOutputLen::get()),
+			T::MaxOperators::get(),
 		))]
 		#[pallet::weight_of_authorize(Pallet::<T>::batch_authorize_weight(
 			batch.items.len() as u32,
@@ -642,9 +657,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(Operators::<T>::count() < T::MaxOperators::get(), Error::<T>::TooManyOperators);
 		let bond = T::OperatorBond::get();
 		T::Currency::hold(&HoldReason::OperatorBond.into(), &who, bond)?;
-		let record =
-			Operator { key: key.clone(), bond, agreements: 0, outliers: 0, failures: 0, misses: 0 };
-		Operators::<T>::insert(&who, record);
+		Operators::<T>::insert(&who, Operator::new(key.clone(), bond, Self::closed_requests()));
 		OperatorByKey::<T>::insert(&key, &who);
 		log::info!(target: LOG_TARGET, "operator {who:?} registered");
 		Self::deposit_event(Event::OperatorRegistered { operator: who, key });
@@ -664,13 +677,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Makes a request; returns its id.
+	/// Makes a request; returns its id, and whether the oldest retained request was still
+	/// pending and had to be expired to make room for it.
 	pub fn do_request(
 		requester: T::AccountId,
 		model: ModelId,
 		input: Vec<i64>,
 		max_fee: BalanceOf<T>,
-	) -> Result<RequestId, DispatchError> {
+	) -> Result<(RequestId, bool), DispatchError> {
 		let (version, model_hash, contract) =
 			T::Models::active_contract(model).ok_or(Error::<T>::NoActiveVersion)?;
 		let input_len = contract.input_len().ok_or(Error::<T>::TensorTooLarge)?;
@@ -708,7 +722,7 @@ impl<T: Config> Pallet<T> {
 		T::Currency::hold(&HoldReason::RequestRetention.into(), &requester, request.deposit)?;
 
 		NextRequestId::<T>::put(id.saturating_add(1));
-		Self::prune(id);
+		let expired_oldest = Self::prune(id);
 		let deposit = request.deposit;
 		Requests::<T>::insert(id, request);
 		PendingRequests::<T>::insert(id, ());
@@ -722,7 +736,7 @@ impl<T: Config> Pallet<T> {
 			deposit,
 			deadline,
 		});
-		Ok(id)
+		Ok((id, expired_oldest))
 	}
 
 	/// The retention deposit of `request`: the base, plus the per-byte price of the most
@@ -742,12 +756,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Deletes the request retained longest, making room for request `new`, and releases
 	/// its retention deposit. A request still pending (expiry fell that far behind) is
-	/// expired first.
-	fn prune(new: RequestId) {
-		let Some(old) = new.checked_sub(T::MaxRetainedRequests::get().into()) else { return };
-		if Requests::<T>::get(old).is_some_and(|r| r.status == RequestStatus::Pending) {
-			Self::expire(old);
-		}
+	/// expired first; returns whether that happened.
+	fn prune(new: RequestId) -> bool {
+		let Some(old) = new.checked_sub(T::MaxRetainedRequests::get().into()) else {
+			return false
+		};
+		let expired = Self::expire(old);
 		if let Some(request) = Requests::<T>::take(old) {
 			let _ = T::Currency::release(
 				&HoldReason::RequestRetention.into(),
@@ -758,6 +772,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Submissions::<T>::remove(old);
 		Results::<T>::remove(old);
+		expired
 	}
 
 	/// Closes a request with an accepted output: pays the agreeing operators, counts every
@@ -780,7 +795,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::pay(&request, &agreeing);
-		Self::count(submissions, &agreeing, &outliers);
+		Self::count(submissions, &agreeing);
 
 		let output: BoundedVec<i64, T::MaxOutputLen> = BoundedVec::truncate_from(accepted.output);
 		Results::<T>::insert(id, FinalResult { output: output.clone(), finalized_at: Self::now() });
@@ -835,33 +850,33 @@ impl<T: Config> Pallet<T> {
 		);
 	}
 
-	/// Counts each operator's part in a closed request: agreements, outliers, failures,
-	/// and misses for the registered operators who did not submit.
-	fn count(submissions: &SubmissionsOf<T>, agreeing: &[T::AccountId], outliers: &[T::AccountId]) {
-		let submitted: BTreeSet<&T::AccountId> = submissions.iter().map(|s| &s.operator).collect();
-		let failed: BTreeSet<&T::AccountId> = submissions
-			.iter()
-			.filter(|s| matches!(s.outcome, Outcome::Failed(_)))
-			.map(|s| &s.operator)
-			.collect();
-		let agreeing: BTreeSet<&T::AccountId> = agreeing.iter().collect();
-		let outliers: BTreeSet<&T::AccountId> = outliers.iter().collect();
-		// Bounded: at most `MaxOperators` operators.
-		for (account, mut record) in Operators::<T>::iter() {
-			if agreeing.contains(&account) {
-				record.agreements.saturating_inc();
-			} else if outliers.contains(&account) {
-				record.outliers.saturating_inc();
-			} else if failed.contains(&account) {
-				record.failures.saturating_inc();
-			} else if !submitted.contains(&account) {
-				record.misses.saturating_inc();
-			} else {
-				// An output that neither agreed nor was an outlier: the request expired
-				// without agreement. Nothing to count.
-				continue;
-			}
-			Operators::<T>::insert(account, record);
+	/// How many requests have closed (finalized or expired) since genesis: every request
+	/// made is pending or closed.
+	pub fn closed_requests() -> u64 {
+		NextRequestId::<T>::get().saturating_sub(PendingRequests::<T>::count().into())
+	}
+
+	/// Counts the part of each operator who submitted to a request that just closed: an
+	/// agreement, an outlier or a failure, and in every case an answered request. Misses
+	/// are not written: they follow from the requests closed since an operator registered
+	/// and those it answered ([`Operator::misses`]), so closing a request touches only its
+	/// submitters, not every registered operator.
+	fn count(submissions: &SubmissionsOf<T>, agreeing: &[T::AccountId]) {
+		for submission in submissions {
+			Operators::<T>::mutate_exists(&submission.operator, |record| {
+				// An operator who left since it submitted is not counted.
+				let Some(record) = record else { return };
+				record.answered.saturating_inc();
+				match &submission.outcome {
+					Outcome::Failed(_) => record.failures.saturating_inc(),
+					Outcome::Output(_) if agreeing.contains(&submission.operator) =>
+						record.agreements.saturating_inc(),
+					// An output of a finalized request that did not agree.
+					Outcome::Output(_) if !agreeing.is_empty() => record.outliers.saturating_inc(),
+					// An output to a request that expired without agreement.
+					Outcome::Output(_) => {},
+				}
+			});
 		}
 	}
 }
@@ -874,7 +889,8 @@ impl<T: Config> Pallet<T> {
 	/// Checks the pallet's invariants; `try_state` runs it under try-runtime.
 	///
 	/// ## Expectations
-	/// - `Operators` and `OperatorByKey` agree both ways, within `MaxOperators`;
+	/// - `Operators` and `OperatorByKey` agree both ways, within `MaxOperators`; no
+	///   operator answered more requests than closed since it registered;
 	/// - `PendingRequests` holds exactly the retained requests with status `Pending`, each
 	///   with an expiry entry at `deadline + 1`, not before the expiry cursor; results exist
 	///   exactly for finalized ones;
@@ -888,6 +904,11 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				OperatorByKey::<T>::get(&record.key) == Some(account),
 				"an operator's key is not indexed"
+			);
+			ensure!(
+				record.closed_at_registration.saturating_add(record.answered.into()) <=
+					Self::closed_requests(),
+				"an operator answered more requests than closed since it registered"
 			);
 		}
 		ensure!(

@@ -142,3 +142,108 @@ pub mod v1 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// v1 -> v2: an operator's misses are no longer written at every close; they follow from
+/// the requests closed since it registered and those it answered ([`Operator::misses`]).
+pub mod v2 {
+	use frame::deps::frame_support::migrations::VersionedMigration;
+
+	use super::*;
+
+	/// An operator as storage version 1 kept it.
+	#[derive(Encode, Decode, TypeInfo, MaxEncodedLen)]
+	pub struct OperatorV1<Key, Balance> {
+		/// Its `orcl` key.
+		pub key: Key,
+		/// Its bond.
+		pub bond: Balance,
+		/// Agreements.
+		pub agreements: u32,
+		/// Outliers.
+		pub outliers: u32,
+		/// Failures.
+		pub failures: u32,
+		/// Requests closed without its submission while it was registered.
+		pub misses: u32,
+	}
+
+	/// A version-1 operator of this runtime.
+	pub type OperatorV1Of<T> = OperatorV1<<T as Config>::AuthorityId, BalanceOf<T>>;
+
+	/// The version-1 operator map, to write it in tests.
+	#[frame::deps::frame_support::storage_alias]
+	pub type Operators<T: Config> = CountedStorageMap<
+		Pallet<T>,
+		Blake2_128Concat,
+		<T as frame_system::Config>::AccountId,
+		OperatorV1Of<T>,
+	>;
+
+	/// Translates every operator so that its misses read as before: `answered` is its
+	/// agreements, outliers and failures (version 1 did not count outputs to requests that
+	/// expired without agreement), and `closed_at_registration` the requests closed so
+	/// far less its misses and answers.
+	///
+	/// ## Weight
+	/// One read and one write per operator (at most `MaxOperators`), and the read of the
+	/// request counters.
+	pub struct InnerMigrateV1ToV2<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> frame::deps::frame_support::traits::UncheckedOnRuntimeUpgrade
+		for InnerMigrateV1ToV2<T>
+	{
+		fn on_runtime_upgrade() -> Weight {
+			let closed = Pallet::<T>::closed_requests();
+			let mut translated = 0u64;
+			super::Operators::<T>::translate::<OperatorV1Of<T>, _>(|_, old| {
+				translated.saturating_inc();
+				Some(upgrade::<T>(old, closed))
+			});
+			log::info!(target: LOG_TARGET, "migrated {translated} operators to storage version 2");
+			T::DbWeight::get().reads_writes(translated.saturating_add(2), translated)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			let misses: Vec<(T::AccountId, u32)> =
+				Operators::<T>::iter().map(|(who, o)| (who, o.misses)).collect();
+			Ok(misses.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = Vec::<(T::AccountId, u32)>::decode(&mut &state[..])
+				.map_err(|_| "bad pre-upgrade state")?;
+			let closed = Pallet::<T>::closed_requests();
+			for (who, misses) in before {
+				let record = super::Operators::<T>::get(&who).ok_or("an operator was lost")?;
+				ensure!(record.misses(closed) == misses, "an operator's misses changed");
+			}
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// The version-2 form of a version-1 operator, when `closed` requests have closed.
+	pub fn upgrade<T: Config>(old: OperatorV1Of<T>, closed: u64) -> OperatorOf<T> {
+		let answered = old.agreements.saturating_add(old.outliers).saturating_add(old.failures);
+		let counted = u64::from(answered).saturating_add(old.misses.into());
+		Operator {
+			key: old.key,
+			bond: old.bond,
+			agreements: old.agreements,
+			outliers: old.outliers,
+			failures: old.failures,
+			answered,
+			closed_at_registration: closed.saturating_sub(counted),
+		}
+	}
+
+	/// [`InnerMigrateV1ToV2`], run only on storage version 1, which it sets to 2.
+	pub type MigrateV1ToV2<T> = VersionedMigration<
+		1,
+		2,
+		InnerMigrateV1ToV2<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

@@ -126,6 +126,8 @@ thread_local! {
 	static URI: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 	/// The output length of the benchmarks' model.
 	static BENCH_OUTPUT_LEN: RefCell<u32> = const { RefCell::new(8) };
+	/// The `min_agreement` of the benchmarks' model.
+	static BENCH_MIN_AGREEMENT: RefCell<u32> = const { RefCell::new(MAX_OPERATORS) };
 }
 
 /// Makes every version give `uri` as where its bytes can be fetched.
@@ -152,7 +154,7 @@ impl MockModels {
 			_ => return None,
 		};
 		let (input, min_agreement) = match model {
-			BENCH => (spec(0, ElementType::F32, &[1, 8]), MAX_OPERATORS),
+			BENCH => (spec(0, ElementType::F32, &[1, 8]), BENCH_MIN_AGREEMENT.with(|m| *m.borrow())),
 			_ => (spec(0, ElementType::F32, &[1, 4]), 2),
 		};
 		Some(ServingContract {
@@ -317,8 +319,9 @@ impl crate::Config for Test {
 
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper for MockModels {
-	fn model(output_len: u32) -> ModelId {
+	fn model(output_len: u32, min_agreement: u32) -> ModelId {
 		BENCH_OUTPUT_LEN.with(|l| *l.borrow_mut() = output_len);
+		BENCH_MIN_AGREEMENT.with(|m| *m.borrow_mut() = min_agreement);
 		BENCH
 	}
 }
@@ -371,6 +374,7 @@ impl ExtBuilder {
 		GOLDEN_OUTPUT_OVERRIDE.with(|g| *g.borrow_mut() = None);
 		URI.with(|u| u.borrow_mut().clear());
 		BENCH_OUTPUT_LEN.with(|l| *l.borrow_mut() = 8);
+		BENCH_MIN_AGREEMENT.with(|m| *m.borrow_mut() = MAX_OPERATORS);
 		let mut ext = sp_io::TestExternalities::new(storage);
 		// The benchmarks make operator keys, as the benchmark CLI's keystore lets them.
 		ext.register_extension(sp_keystore::KeystoreExt::new(

@@ -278,7 +278,7 @@ fn batch_capacity<T: Config>(items: &[Answer]) -> usize {
 		let head = items.iter().take(n).map(|a| &a.item.outcome);
 		let len = charged_output_len(head, max_len);
 		let n = n as u32;
-		Pallet::<T>::batch_weight(n, len)
+		Pallet::<T>::batch_weight(n, len, T::MaxOperators::get())
 			.saturating_add(Pallet::<T>::batch_authorize_weight(n, len))
 			.all_lte(limit)
 	};

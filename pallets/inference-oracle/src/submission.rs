@@ -1,8 +1,6 @@
 //! Operators' submissions: the checks against the chain's state, the transaction pool's
 //! check of a single submission and of a batch, and recording them.
 
-use frame::deps::frame_support::dispatch::PostDispatchInfo;
-
 use super::*;
 
 /// The pool's refusal for a pallet error: `Custom(i)` with `i` the error's index in
@@ -26,14 +24,22 @@ fn state_refusal<T: Config>(error: Error<T>) -> TransactionValidityError {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The weight of a batch of `n` items whose outputs have at most `l` elements:
-	/// `submit_results(n)` (benchmarked with one-element outputs) plus, per item, what `l`
-	/// elements add to a single `submit_result`. Benchmarking the two components together
-	/// would charge every item for the longest output the runtime allows.
-	pub fn batch_weight(n: u32, l: u32) -> Weight {
-		let per_item = T::WeightInfo::submit_result(l)
-			.saturating_sub(T::WeightInfo::submit_result(1));
-		T::WeightInfo::submit_results(n).saturating_add(per_item.saturating_mul(n.into()))
+	/// What an item of `l` output elements that brings its request to `s` submissions
+	/// costs beyond one of one element that is its request's first submission: what `l`
+	/// and `s` add to a single `submit_result`.
+	fn item_extra_weight(l: u32, s: u32) -> Weight {
+		T::WeightInfo::submit_result(l, s).saturating_sub(T::WeightInfo::submit_result(1, 1))
+	}
+
+	/// The weight of a batch of `n` items whose outputs have at most `l` elements and
+	/// whose requests have at most `s` submissions once answered: `submit_results(n)`
+	/// (benchmarked with one-element outputs, each the first answer of a request that one
+	/// answer finalizes) plus, per item, [`Self::item_extra_weight`]. Benchmarking the
+	/// three components together would charge every item for the longest output and the
+	/// most submissions the runtime allows.
+	pub fn batch_weight(n: u32, l: u32, s: u32) -> Weight {
+		T::WeightInfo::submit_results(n)
+			.saturating_add(Self::item_extra_weight(l, s).saturating_mul(n.into()))
 	}
 
 	/// The weight of the pool's check of a batch of `n` items whose outputs have at most
@@ -148,12 +154,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Records a single submission and finalizes the request if enough outputs agree.
+	/// Charged for `MaxOperators` submissions; refunds down to the request's count.
 	pub(crate) fn do_submit(
 		submission: ResultSubmission<T::AuthorityId>,
-	) -> Result<(), DispatchError> {
+	) -> DispatchResultWithPostInfo {
+		let output_len = submission.charged_output_len(T::MaxOutputLen::get());
 		let operator = Self::operator_of(&submission.key)?;
-		Self::record(operator, submission.request, submission.outcome)?;
-		Ok(())
+		let submissions = Self::record(operator, submission.request, submission.outcome)?;
+		let actual = T::WeightInfo::submit_result(output_len, submissions);
+		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 	}
 
 	/// Records a batch: every owed item, skipping those whose request closed or that the
@@ -162,9 +171,13 @@ impl<T: Config> Pallet<T> {
 		let operator = Self::operator_of(&batch.key)?;
 		let output_len = batch.charged_output_len(T::MaxOutputLen::get());
 		let (mut accepted, mut skipped) = (0u32, 0u32);
+		let mut extra = Weight::zero();
 		for item in batch.items.into_iter().take(T::MaxBatchLen::get() as usize) {
 			match Self::record(operator.clone(), item.request, item.outcome) {
-				Ok(()) => accepted.saturating_inc(),
+				Ok(submissions) => {
+					accepted.saturating_inc();
+					extra.saturating_accrue(Self::item_extra_weight(output_len, submissions));
+				},
 				Err(error) => {
 					log::debug!(
 						target: LOG_TARGET,
@@ -176,21 +189,30 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::deposit_event(Event::BatchSubmitted { operator, accepted, skipped });
-		// What was recorded, plus what each skipped item cost beyond the base.
+		// What was recorded, by each request's submissions, plus what each skipped item
+		// cost beyond the base.
 		let skipping = T::WeightInfo::submit_results_skipped(skipped)
 			.saturating_sub(T::WeightInfo::submit_results_skipped(0));
-		let charged = Self::batch_weight(accepted.saturating_add(skipped), output_len);
-		let actual = Self::batch_weight(accepted, output_len).saturating_add(skipping).min(charged);
+		let charged = Self::batch_weight(
+			accepted.saturating_add(skipped),
+			output_len,
+			T::MaxOperators::get(),
+		);
+		let actual = T::WeightInfo::submit_results(accepted)
+			.saturating_add(extra)
+			.saturating_add(skipping)
+			.min(charged);
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 	}
 
 	/// Records `operator`'s `outcome` for `request` and finalizes the request if enough
-	/// outputs agree.
+	/// outputs agree. Returns the request's submissions with this one: what the work
+	/// done (outputs compared, operators paid and counted) grows with.
 	pub(crate) fn record(
 		operator: T::AccountId,
 		id: RequestId,
 		outcome: Outcome<Vec<i64>>,
-	) -> Result<(), Error<T>> {
+	) -> Result<u32, Error<T>> {
 		let (request, mut submissions) = Self::check_item(&operator, id, &outcome)?;
 		let is_output = matches!(outcome, Outcome::Output(_));
 		let outcome = match outcome {
@@ -218,7 +240,8 @@ impl<T: Config> Pallet<T> {
 		{
 			Self::finalize(id, request, &submissions, accepted);
 		}
+		let count = submissions.len() as u32;
 		Submissions::<T>::insert(id, submissions);
-		Ok(())
+		Ok(count)
 	}
 }

@@ -77,7 +77,7 @@ fn output(values: &[i64]) -> Outcome<Vec<i64>> {
 
 fn stats(who: u64) -> (u32, u32, u32, u32) {
 	let o = Operators::<Test>::get(who).unwrap();
-	(o.agreements, o.outliers, o.failures, o.misses)
+	(o.agreements, o.outliers, o.failures, o.misses(InferenceOracle::closed_requests()))
 }
 
 mod operators {
@@ -236,10 +236,15 @@ mod requests {
 			register(ALICE);
 			let first = request(IRIS);
 			let deposit = Requests::<Test>::get(first).unwrap().deposit;
-			for block in 2..=(MAX_RETAINED as u64 + 1) {
+			for block in 2..=(MAX_RETAINED as u64) {
 				idle(block);
 				request(IRIS);
 			}
+			idle(MAX_RETAINED as u64 + 1);
+			// `on_idle` expired the oldest: the request is refunded the expiry it did not do.
+			let post = InferenceOracle::request_inference(signed(DAPP), IRIS, vec![1, 2, 3, 4], FEE)
+				.unwrap();
+			assert_eq!(post.actual_weight, Some(<() as WeightInfo>::request_inference()));
 			assert!(Requests::<Test>::get(first).is_none(), "pruned");
 			assert_eq!(Requests::<Test>::iter().count() as u32, MAX_RETAINED);
 			assert_eq!(held(HoldReason::RequestRetention, DAPP), deposit * MAX_RETAINED as u128);
@@ -251,10 +256,15 @@ mod requests {
 		ExtBuilder::build_and_execute(|| {
 			let first = request(IRIS);
 			// Expiry never ran (no block had weight to spare).
-			for block in 2..=(MAX_RETAINED as u64 + 1) {
+			for block in 2..=(MAX_RETAINED as u64) {
 				System::set_block_number(block);
 				request(IRIS);
 			}
+			System::set_block_number(MAX_RETAINED as u64 + 1);
+			// This one pays the expiry of the oldest: no refund.
+			let post = InferenceOracle::request_inference(signed(DAPP), IRIS, vec![1, 2, 3, 4], FEE)
+				.unwrap();
+			assert_eq!(post.actual_weight, None);
 			assert!(Requests::<Test>::get(first).is_none(), "pruned");
 			assert!(events().contains(&Event::RequestExpired { request: first }));
 			assert!(!PendingRequests::<Test>::contains_key(first));
@@ -446,6 +456,80 @@ mod submissions {
 				((0, 0, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1))
 			);
 			assert_noop!(submit(CHARLIE, id, output(&[0, 0, 0])), Error::<Test>::RequestNotPending);
+		});
+	}
+
+	#[test]
+	fn closing_a_request_writes_only_its_submitters_records() {
+		ExtBuilder::build_and_execute(|| {
+			for who in [ALICE, BOB, CHARLIE, DAVE] {
+				register(who);
+			}
+			let raw = |who: u64| Operators::<Test>::hashed_key_for(who);
+			let dave_before = frame::deps::sp_io::storage::get(&raw(DAVE));
+			let id = request(IRIS);
+			assert_ok!(submit(ALICE, id, output(&[1, 2, 3])));
+			assert_ok!(submit(BOB, id, output(&[1, 2, 3])));
+			assert!(Results::<Test>::contains_key(id));
+			assert_eq!((stats(ALICE), stats(BOB)), ((1, 0, 0, 0), (1, 0, 0, 0)));
+			// Charlie and Dave missed it, and their records were not written.
+			assert_eq!((stats(CHARLIE), stats(DAVE)), ((0, 0, 0, 1), (0, 0, 0, 1)));
+			assert_eq!(frame::deps::sp_io::storage::get(&raw(DAVE)), dave_before);
+			// An expiry counts the same way: a failure, an unagreed output, two misses.
+			let id = request(IRIS);
+			assert_ok!(submit(ALICE, id, output(&[1, 2, 3])));
+			assert_ok!(submit(BOB, id, Outcome::Failed(Failure::ModelBytesUnavailable)));
+			idle(2 + WINDOW);
+			assert_eq!(Requests::<Test>::get(id).unwrap().status, RequestStatus::Expired);
+			assert_eq!((stats(ALICE), stats(BOB)), ((1, 0, 0, 0), (1, 0, 1, 0)));
+			assert_eq!((stats(CHARLIE), stats(DAVE)), ((0, 0, 0, 2), (0, 0, 0, 2)));
+		});
+	}
+
+	#[test]
+	fn an_operator_misses_only_requests_closed_while_it_was_registered() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			register(BOB);
+			let early = request(IRIS);
+			let pending = request(IRIS);
+			assert_ok!(submit(ALICE, early, output(&[1, 2, 3])));
+			assert_ok!(submit(BOB, early, output(&[1, 2, 3])));
+			// Charlie registers after `early` closed and while `pending` is open.
+			register(CHARLIE);
+			assert_eq!(stats(CHARLIE), (0, 0, 0, 0));
+			assert_ok!(submit(ALICE, pending, output(&[1, 2, 3])));
+			assert_ok!(submit(BOB, pending, output(&[1, 2, 3])));
+			assert_eq!(stats(CHARLIE), (0, 0, 0, 1), "closed while it was registered");
+			// Leaving and coming back starts a new record.
+			assert_ok!(InferenceOracle::unregister_operator(signed(CHARLIE)));
+			register(CHARLIE);
+			assert_eq!(stats(CHARLIE), (0, 0, 0, 0));
+		});
+	}
+
+	#[test]
+	fn a_submission_is_charged_for_every_operator_and_refunded_to_its_requests_count() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			register(BOB);
+			let id = request(IRIS);
+			let call = |who: u64| {
+				let submission = ResultSubmission { request: id, key: key(who), outcome: output(&[1, 2, 3]) };
+				let signature = sign(who, &submission.encode());
+				Call::<Test>::submit_result { submission, signature }
+			};
+			let charged = call(ALICE).get_dispatch_info().call_weight;
+			assert_eq!(charged, <() as WeightInfo>::submit_result(3, MAX_OPERATORS));
+			for (who, submissions) in [(ALICE, 1), (BOB, 2)] {
+				let post = call(who)
+					.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into())
+					.unwrap();
+				let expected = <() as WeightInfo>::submit_result(3, submissions);
+				assert_eq!(post.actual_weight, Some(expected));
+				assert!(expected.all_lte(charged));
+			}
+			assert!(Results::<Test>::contains_key(id));
 		});
 	}
 }
@@ -896,7 +980,7 @@ mod batches {
 			);
 			let skip_one = <() as WeightInfo>::submit_results_skipped(1)
 				.saturating_sub(<() as WeightInfo>::submit_results_skipped(0));
-			let expected = InferenceOracle::batch_weight(1, 3).saturating_add(skip_one);
+			let expected = InferenceOracle::batch_weight(1, 3, 1).saturating_add(skip_one);
 			assert_eq!(post.actual_weight, Some(expected));
 			assert!(expected.all_lte(charged), "refunded, never charged more");
 			// `a` closed without Charlie's answer: a miss, as for any late operator.
@@ -924,7 +1008,7 @@ mod batches {
 			assert_eq!(
 				post.actual_weight,
 				Some(
-					InferenceOracle::batch_weight(0, 3).saturating_add(
+					InferenceOracle::batch_weight(0, 3, 1).saturating_add(
 						<() as WeightInfo>::submit_results_skipped(3)
 							.saturating_sub(<() as WeightInfo>::submit_results_skipped(0))
 					)
@@ -1075,6 +1159,56 @@ mod migration {
 			let weight = v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
 			let read = <<Test as frame_system::Config>::DbWeight as Get<frame::deps::frame_support::weights::RuntimeDbWeight>>::get().reads(1);
 			assert_eq!(weight, read);
+		});
+	}
+}
+
+/// The v1 -> v2 storage migration.
+mod migration_v2 {
+	use super::*;
+	use crate::migrations::v2;
+	use frame::traits::OnRuntimeUpgrade;
+
+	#[test]
+	fn v1_operators_keep_their_counts_and_misses_follow_from_closed_requests() {
+		ExtBuilder::build_and_execute(|| {
+			StorageVersion::new(1).put::<InferenceOracle>();
+			// Ten requests closed, Alice missed three of them and answered six.
+			NextRequestId::<Test>::put(10);
+			let old = v2::OperatorV1Of::<Test> {
+				key: key(ALICE),
+				bond: BOND,
+				agreements: 4,
+				outliers: 1,
+				failures: 1,
+				misses: 3,
+			};
+			v2::Operators::<Test>::insert(ALICE, old);
+			OperatorByKey::<Test>::insert(key(ALICE), ALICE);
+			assert_ok!(Balances::hold(&HoldReason::OperatorBond.into(), &ALICE, BOND));
+
+			v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+			assert_eq!(StorageVersion::get::<InferenceOracle>(), 2);
+			let new = Operators::<Test>::get(ALICE).expect("translated");
+			assert_eq!((new.key, new.bond, new.answered), (key(ALICE), BOND, 6));
+			assert_eq!(stats(ALICE), (4, 1, 1, 3));
+			InferenceOracle::do_try_state().unwrap();
+			// Counting goes on from there: a missed request, then an agreement.
+			register(BOB);
+			register(CHARLIE);
+			let missed = request(IRIS);
+			assert_ok!(submit(BOB, missed, output(&[1, 2, 3])));
+			assert_ok!(submit(CHARLIE, missed, output(&[1, 2, 3])));
+			assert_eq!(stats(ALICE), (4, 1, 1, 4));
+			let agreed = request(IRIS);
+			assert_ok!(submit(ALICE, agreed, output(&[1, 2, 3])));
+			assert_ok!(submit(BOB, agreed, output(&[1, 2, 3])));
+			assert_eq!(stats(ALICE), (5, 1, 1, 4));
+			// Run again: a no-op.
+			let before = Operators::<Test>::get(ALICE);
+			v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+			assert_eq!(Operators::<Test>::get(ALICE), before);
 		});
 	}
 }

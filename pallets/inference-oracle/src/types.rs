@@ -22,8 +22,34 @@ pub struct Operator<Key, Balance> {
 	pub outliers: u32,
 	/// Failures reported.
 	pub failures: u32,
-	/// Requests that closed without its submission while it was registered.
-	pub misses: u32,
+	/// Requests it submitted to that closed while it was registered: its agreements,
+	/// outliers and failures, and outputs to requests that expired without agreement.
+	pub answered: u32,
+	/// How many requests had closed when it registered.
+	pub closed_at_registration: u64,
+}
+
+impl<Key, Balance> Operator<Key, Balance> {
+	/// A new operator's record, when `closed` requests have closed.
+	pub fn new(key: Key, bond: Balance, closed: u64) -> Self {
+		Self {
+			key,
+			bond,
+			agreements: 0,
+			outliers: 0,
+			failures: 0,
+			answered: 0,
+			closed_at_registration: closed,
+		}
+	}
+
+	/// Requests that closed without its submission while it was registered, when `closed`
+	/// requests have closed. Counted this way, closing a request touches only the
+	/// operators who submitted to it.
+	pub fn misses(&self, closed: u64) -> u32 {
+		let since = closed.saturating_sub(self.closed_at_registration);
+		since.saturating_sub(self.answered.into()).try_into().unwrap_or(u32::MAX)
+	}
 }
 
 /// An inference request. It carries the serving contract of the version that was active

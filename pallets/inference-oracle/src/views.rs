@@ -95,15 +95,16 @@ impl<T: Config> Pallet<T> {
 
 	/// The registered operators.
 	pub fn operator_views() -> Vec<OperatorViewOf<T>> {
+		let closed = Self::closed_requests();
 		Operators::<T>::iter()
 			.map(|(account, o)| OperatorView {
 				account,
+				misses: o.misses(closed),
 				key: o.key,
 				bond: o.bond,
 				agreements: o.agreements,
 				outliers: o.outliers,
 				failures: o.failures,
-				misses: o.misses,
 			})
 			.collect()
 	}

@@ -55,7 +55,7 @@ pub trait WeightInfo {
 	fn remove_operator() -> Weight;
 	fn slash_operator() -> Weight;
 	fn request_inference() -> Weight;
-	fn submit_result(l: u32, ) -> Weight;
+	fn submit_result(l: u32, _s: u32, ) -> Weight;
 	fn authorize_submit_result(l: u32, ) -> Weight;
 	fn submit_results(n: u32, ) -> Weight;
 	fn submit_results_skipped(n: u32, ) -> Weight;
@@ -200,7 +200,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
-	fn submit_result(l: u32, ) -> Weight {
+	fn submit_result(l: u32, _s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `11337 + l * (248 ±0)`
 		//  Estimated: `94007 + l * (248 ±0)`
@@ -481,7 +481,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
-	fn submit_result(l: u32, ) -> Weight {
+	fn submit_result(l: u32, _s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `11337 + l * (248 ±0)`
 		//  Estimated: `94007 + l * (248 ±0)`
