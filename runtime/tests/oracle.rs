@@ -20,6 +20,7 @@ use frame_support::{
 };
 use pallet_inference_oracle::{crypto, BatchItem, ResultBatch, ResultSubmission};
 use sp_keyring::Sr25519Keyring::{Alice, Dave};
+use sp_trie::recorder::Recorder;
 use sp_runtime::{
 	traits::Dispatchable,
 	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
@@ -109,44 +110,49 @@ fn alice_batch(requests: &[u64], output: &[i64]) -> RuntimeCall {
 	pallet_inference_oracle::Call::submit_results { batch, signature }.into()
 }
 
-/// A block's normal class, as `CheckWeight` fills it: an extrinsic is admitted while its
-/// declared weight (with the extrinsic base) fits beside what the block used so far, and
-/// then counts for its actual (refunded) weight.
+/// A block's normal class, as `CheckWeight` and the weight reclaim fill it: an extrinsic
+/// is admitted while its declared weight (with the extrinsic base) fits one extrinsic and
+/// the rest of the block; then it counts for its actual (refunded) ref time and for the
+/// proof it really recorded, as `StorageWeightReclaim` measures it on chain.
 struct NormalClass {
-	used: Weight,
+	ref_time: u64,
+	recorder: Recorder<sp_core::Blake2Hasher>,
 	limit: Weight,
 	max_extrinsic: Weight,
 	base: Weight,
 }
 
 impl NormalClass {
-	fn new() -> Self {
+	fn new(recorder: &Recorder<sp_core::Blake2Hasher>) -> Self {
 		let weights = <Runtime as frame_system::Config>::BlockWeights::get();
 		let normal = weights.get(DispatchClass::Normal);
 		Self {
-			used: Weight::zero(),
+			ref_time: 0,
+			recorder: recorder.clone(),
 			limit: normal.max_total.unwrap(),
 			max_extrinsic: normal.max_extrinsic.unwrap(),
 			base: normal.base_extrinsic,
 		}
 	}
 
-	/// Whether an extrinsic declaring `declared` (its call, extensions and pool check)
-	/// fits one extrinsic and the rest of the block.
-	fn admits(&self, declared: Weight) -> bool {
-		declared.all_lte(self.max_extrinsic) &&
-			self.used.saturating_add(self.base).saturating_add(declared).all_lte(self.limit)
+	/// What the block used so far.
+	fn used(&self) -> Weight {
+		Weight::from_parts(self.ref_time, self.recorder.estimate_encoded_size() as u64)
 	}
 
-	/// Applies `call` from `origin` if it is admitted: returns whether it was.
+	/// Applies `call` from `origin` if an extrinsic declaring its weight (call,
+	/// extensions and `pool_check`) is admitted: returns whether it was.
 	fn apply(&mut self, call: &RuntimeCall, origin: RuntimeOrigin, pool_check: Weight) -> bool {
 		let info = call.get_dispatch_info();
-		if !self.admits(info.total_weight().saturating_add(pool_check)) {
+		let declared = info.total_weight().saturating_add(pool_check);
+		let admitted = declared.all_lte(self.max_extrinsic) &&
+			self.used().saturating_add(self.base).saturating_add(declared).all_lte(self.limit);
+		if !admitted {
 			return false;
 		}
 		let post = call.clone().dispatch(origin).expect("the call applies");
-		let actual = post.calc_actual_weight(&info).saturating_add(info.extension_weight);
-		self.used = self.used.saturating_add(self.base).saturating_add(actual).saturating_add(pool_check);
+		let actual = post.calc_actual_weight(&info).saturating_add(pool_check);
+		self.ref_time += self.base.ref_time() + actual.ref_time() + info.extension_weight.ref_time();
 		true
 	}
 }
@@ -166,34 +172,50 @@ fn batch_size(n: u32, len: u32, class: &NormalClass) -> u32 {
 	size
 }
 
+/// Block 1 makes a full block of requests; block 2 answers them all in Alice's batches
+/// (they go first: submissions have the higher priority) and holds the next full block of
+/// requests. Each block is applied on the state the previous one committed, with its proof
+/// recorded.
 #[test]
 fn a_full_block_of_requests_is_answered_in_the_next_block() {
-	development().execute_with(|| {
-		let dave: AccountId = Dave.into();
-		let (input, expected) = reference_case();
-		let len = expected.len() as u32;
-		let fee = <Runtime as pallet_inference_oracle::Config>::RequestFee::get();
-		let max: u32 =
-			<<Runtime as pallet_inference_oracle::Config>::MaxRequestsPerBlock as Get<u32>>::get();
-		let request_call: RuntimeCall = pallet_inference_oracle::Call::request_inference {
-			model: 0,
-			input: input.clone(),
-			max_fee: fee,
-		}
-		.into();
-
-		// Block 1: a full block of requests.
-		let mut block = NormalClass::new();
+	let mut ext = development();
+	let (input, expected) = reference_case();
+	let len = expected.len() as u32;
+	let max: u32 =
+		<<Runtime as pallet_inference_oracle::Config>::MaxRequestsPerBlock as Get<u32>>::get();
+	let dave: AccountId = Dave.into();
+	let request_call: RuntimeCall = pallet_inference_oracle::Call::request_inference {
+		model: 0,
+		input: input.clone(),
+		max_fee: <Runtime as pallet_inference_oracle::Config>::RequestFee::get(),
+	}
+	.into();
+	let make_requests = |block: &mut NormalClass| {
 		for i in 0..max {
-			assert!(block.apply(&request_call, signed(&dave), Weight::zero()), "request {i} fits");
+			assert!(
+				block.apply(&request_call, signed(&dave), Weight::zero()),
+				"request {i} fits: {:?} of {:?} used",
+				block.used(),
+				block.limit
+			);
 		}
-		let first = pallet_inference_oracle::NextRequestId::<Runtime>::get() - u64::from(max);
-		let requests: Vec<u64> = (first..first + u64::from(max)).collect();
+	};
 
-		// Block 2: Alice's batches answer them all (they go first: submissions have the
-		// higher priority), beside the next full block of requests.
+	ext.commit_all().unwrap();
+	let recorder = Recorder::default();
+	let requests: Vec<u64> = ext.execute_with_recorder(recorder.clone(), || {
+		let mut block = NormalClass::new(&recorder);
+		make_requests(&mut block);
+		println!("block 1, {max} requests: {:?} of {:?}", block.used(), block.limit);
+		let next = pallet_inference_oracle::NextRequestId::<Runtime>::get();
+		(next - u64::from(max)..next).collect()
+	});
+	ext.commit_all().unwrap();
+
+	let recorder = Recorder::default();
+	ext.execute_with_recorder(recorder.clone(), || {
 		System::set_block_number(2);
-		let mut block = NormalClass::new();
+		let mut block = NormalClass::new(&recorder);
 		let size = batch_size(max, len, &block);
 		for chunk in requests.chunks(size as usize) {
 			let batch = alice_batch(chunk, &expected);
@@ -207,17 +229,11 @@ fn a_full_block_of_requests_is_answered_in_the_next_block() {
 			assert_eq!(view.status, RequestStatus::Finalized, "request {request}");
 			assert_eq!(InferenceOracle::result_view(*request).unwrap().output, expected);
 		}
-		for i in 0..max {
-			assert!(
-				block.apply(&request_call, signed(&dave), Weight::zero()),
-				"request {i} fits beside {max} answers in batches of {size}: {:?} of {:?} used",
-				block.used,
-				block.limit
-			);
-		}
+		make_requests(&mut block);
 		println!(
-			"a block of {max} requests and {max} answers (batches of {size}) uses {:?} of {:?}",
-			block.used, block.limit
+			"block 2, {max} answers in batches of {size} and {max} requests: {:?} of {:?}",
+			block.used(),
+			block.limit
 		);
 		check_invariants();
 	});

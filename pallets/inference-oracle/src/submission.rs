@@ -25,21 +25,46 @@ fn state_refusal<T: Config>(error: Error<T>) -> TransactionValidityError {
 
 impl<T: Config> Pallet<T> {
 	/// What an item of `l` output elements that brings its request to `s` submissions
-	/// costs beyond one of one element that is its request's first submission: what `l`
-	/// and `s` add to a single `submit_result`.
+	/// costs beyond one of one element that is its request's first submission. Its ref
+	/// time is what `l` and `s` add to a single `submit_result`; its proof is what `l`
+	/// adds, plus the other `s - 1` submissions it reads. The operators' records and
+	/// accounts that `s` also adds to a single submission's proof are shared by a batch's
+	/// items: [`Self::operators_proof`] charges them once per batch.
 	fn item_extra_weight(l: u32, s: u32) -> Weight {
-		T::WeightInfo::submit_result(l, s).saturating_sub(T::WeightInfo::submit_result(1, 1))
+		let first = T::WeightInfo::submit_result(1, 1);
+		let ref_time = T::WeightInfo::submit_result(l, s).saturating_sub(first).ref_time();
+		let longer = T::WeightInfo::submit_result(l, 1).saturating_sub(first).proof_size();
+		let others = Self::submission_len(l).saturating_mul(s.saturating_sub(1).into());
+		Weight::from_parts(ref_time, longer.saturating_add(others))
+	}
+
+	/// The most bytes one submission of `l` output elements takes in the proof.
+	fn submission_len(l: u32) -> u64 {
+		let output = Outcome::<Vec<i64>>::Output(alloc::vec![0; l as usize]).encoded_size();
+		(T::AccountId::max_encoded_len() + output + BlockNumberFor::<T>::max_encoded_len()) as u64
+	}
+
+	/// What the operators paid and counted for requests of at most `s` submissions add to
+	/// a batch's proof: the records and accounts of at most `s` operators per request, and
+	/// of at most `MaxOperators` in all, since only registered operators are written.
+	fn operators_proof(s: u32) -> Weight {
+		let s = s.min(T::MaxOperators::get());
+		let proof = T::WeightInfo::submit_result(1, s)
+			.saturating_sub(T::WeightInfo::submit_result(1, 1))
+			.proof_size();
+		Weight::from_parts(0, proof)
 	}
 
 	/// The weight of a batch of `n` items whose outputs have at most `l` elements and
 	/// whose requests have at most `s` submissions once answered: `submit_results(n)`
 	/// (benchmarked with one-element outputs, each the first answer of a request that one
-	/// answer finalizes) plus, per item, [`Self::item_extra_weight`]. Benchmarking the
-	/// three components together would charge every item for the longest output and the
-	/// most submissions the runtime allows.
+	/// answer finalizes), plus, per item, [`Self::item_extra_weight`], plus once
+	/// [`Self::operators_proof`]. Benchmarking the three components together would charge
+	/// every item for the longest output and the most submissions the runtime allows.
 	pub fn batch_weight(n: u32, l: u32, s: u32) -> Weight {
 		T::WeightInfo::submit_results(n)
 			.saturating_add(Self::item_extra_weight(l, s).saturating_mul(n.into()))
+			.saturating_add(Self::operators_proof(s))
 	}
 
 	/// The weight of the pool's check of a batch of `n` items whose outputs have at most
@@ -171,12 +196,13 @@ impl<T: Config> Pallet<T> {
 		let operator = Self::operator_of(&batch.key)?;
 		let output_len = batch.charged_output_len(T::MaxOutputLen::get());
 		let (mut accepted, mut skipped) = (0u32, 0u32);
-		let mut extra = Weight::zero();
+		let (mut extra, mut most_submissions) = (Weight::zero(), 0u32);
 		for item in batch.items.into_iter().take(T::MaxBatchLen::get() as usize) {
 			match Self::record(operator.clone(), item.request, item.outcome) {
 				Ok(submissions) => {
 					accepted.saturating_inc();
 					extra.saturating_accrue(Self::item_extra_weight(output_len, submissions));
+					most_submissions = most_submissions.max(submissions);
 				},
 				Err(error) => {
 					log::debug!(
@@ -200,6 +226,7 @@ impl<T: Config> Pallet<T> {
 		);
 		let actual = T::WeightInfo::submit_results(accepted)
 			.saturating_add(extra)
+			.saturating_add(Self::operators_proof(most_submissions))
 			.saturating_add(skipping)
 			.min(charged);
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })

@@ -55,7 +55,7 @@ pub trait WeightInfo {
 	fn remove_operator() -> Weight;
 	fn slash_operator() -> Weight;
 	fn request_inference() -> Weight;
-	fn submit_result(l: u32, _s: u32, ) -> Weight;
+	fn submit_result(l: u32, s: u32, ) -> Weight;
 	fn authorize_submit_result(l: u32, ) -> Weight;
 	fn submit_results(n: u32, ) -> Weight;
 	fn submit_results_skipped(n: u32, ) -> Weight;
@@ -68,7 +68,7 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
@@ -77,18 +77,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:0)
+	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:0)
+	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1740`
+		//  Measured:  `1767`
 		//  Estimated: `3694`
-		// Minimum execution time: 113_699_000 picoseconds.
-		Weight::from_parts(179_117_000, 0)
+		// Minimum execution time: 114_170_000 picoseconds.
+		Weight::from_parts(176_273_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
-			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -99,16 +103,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397`
+		//  Measured:  `405`
 		//  Estimated: `3694`
-		// Minimum execution time: 58_167_000 picoseconds.
-		Weight::from_parts(83_784_000, 0)
+		// Minimum execution time: 59_699_000 picoseconds.
+		Weight::from_parts(101_080_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -119,16 +123,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn remove_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397`
+		//  Measured:  `405`
 		//  Estimated: `3694`
-		// Minimum execution time: 58_637_000 picoseconds.
-		Weight::from_parts(92_377_000, 0)
+		// Minimum execution time: 60_871_000 picoseconds.
+		Weight::from_parts(103_524_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -139,10 +143,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397`
+		//  Measured:  `405`
 		//  Estimated: `3694`
-		// Minimum execution time: 53_860_000 picoseconds.
-		Weight::from_parts(91_266_000, 0)
+		// Minimum execution time: 56_073_000 picoseconds.
+		Weight::from_parts(96_744_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -154,32 +158,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(6158), added: 8633, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:2 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:2 w:2)
+	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3405`
-		//  Estimated: `9345`
-		// Minimum execution time: 275_891_000 picoseconds.
-		Weight::from_parts(451_181_000, 0)
-			.saturating_add(Weight::from_parts(0, 9345))
-			.saturating_add(T::DbWeight::get().reads(15))
-			.saturating_add(T::DbWeight::get().writes(14))
+		//  Measured:  `3243`
+		//  Estimated: `9623`
+		// Minimum execution time: 212_667_000 picoseconds.
+		Weight::from_parts(334_188_000, 0)
+			.saturating_add(Weight::from_parts(0, 9623))
+			.saturating_add(T::DbWeight::get().reads(11))
+			.saturating_add(T::DbWeight::get().writes(12))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -191,8 +193,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `System::Account` (r:33 w:33)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:33 w:32)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:32 w:32)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -200,18 +202,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
-	fn submit_result(l: u32, _s: u32, ) -> Weight {
+	/// The range of component `s` is `[1, 32]`.
+	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `11337 + l * (248 ±0)`
-		//  Estimated: `94007 + l * (248 ±0)`
-		// Minimum execution time: 1_843_874_000 picoseconds.
-		Weight::from_parts(2_328_415_483, 0)
-			.saturating_add(Weight::from_parts(0, 94007))
-			// Standard Error: 163_096
-			.saturating_add(Weight::from_parts(1_747_862, 0).saturating_mul(l.into()))
-			.saturating_add(T::DbWeight::get().reads(72))
-			.saturating_add(T::DbWeight::get().writes(71))
-			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
+		//  Measured:  `0 + l * (248 ±0) + s * (2323 ±0)`
+		//  Estimated: `9015 + l * (85 ±9) + s * (3416 ±72)`
+		// Minimum execution time: 254_930_000 picoseconds.
+		Weight::from_parts(294_749_000, 0)
+			.saturating_add(Weight::from_parts(0, 9015))
+			// Standard Error: 452_623
+			.saturating_add(Weight::from_parts(72_803_502, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes(7))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 85).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(0, 3416).saturating_mul(s.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -222,84 +228,84 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4238 + l * (248 ±0)`
-		//  Estimated: `7694 + l * (248 ±0)`
-		// Minimum execution time: 99_709_000 picoseconds.
-		Weight::from_parts(143_018_466, 0)
-			.saturating_add(Weight::from_parts(0, 7694))
-			// Standard Error: 9_111
-			.saturating_add(Weight::from_parts(231_852, 0).saturating_mul(l.into()))
+		//  Measured:  `4216 + l * (248 ±0)`
+		//  Estimated: `7678 + l * (248 ±0)`
+		// Minimum execution time: 105_507_000 picoseconds.
+		Weight::from_parts(156_163_637, 0)
+			.saturating_add(Weight::from_parts(0, 7678))
+			// Standard Error: 8_433
+			.saturating_add(Weight::from_parts(140_639, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:256 w:256)
+	/// Storage: `InferenceOracle::Requests` (r:768 w:768)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:256 w:256)
+	/// Storage: `InferenceOracle::Submissions` (r:768 w:768)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
-	/// Storage: `System::Account` (r:33 w:33)
+	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:33 w:32)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:256 w:256)
+	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:768 w:768)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:256)
+	/// Storage: `InferenceOracle::Results` (r:0 w:768)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 256]`.
+	/// The range of component `n` is `[1, 768]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `11483 + n * (123 ±0)`
-		//  Estimated: `94146 + n * (2598 ±0)`
-		// Minimum execution time: 2_064_964_000 picoseconds.
-		Weight::from_parts(4_723_888_183, 0)
-			.saturating_add(Weight::from_parts(0, 94146))
-			// Standard Error: 13_992_881
-			.saturating_add(Weight::from_parts(2_035_299_484, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(69))
+		//  Measured:  `3011 + n * (92 ±0)`
+		//  Estimated: `8951 + n * (2567 ±0)`
+		// Minimum execution time: 192_386_000 picoseconds.
+		Weight::from_parts(764_876_678, 0)
+			.saturating_add(Weight::from_parts(0, 8951))
+			// Standard Error: 1_346_864
+			.saturating_add(Weight::from_parts(131_604_975, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(67))
+			.saturating_add(T::DbWeight::get().writes(5))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2598).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2567).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:256 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:768 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// The range of component `n` is `[1, 256]`.
+	/// The range of component `n` is `[1, 768]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2959 + n * (51 ±0)`
-		//  Estimated: `6418 + n * (2527 ±0)`
-		// Minimum execution time: 71_266_000 picoseconds.
-		Weight::from_parts(147_655_029, 0)
-			.saturating_add(Weight::from_parts(0, 6418))
-			// Standard Error: 95_304
-			.saturating_add(Weight::from_parts(6_134_717, 0).saturating_mul(n.into()))
+		//  Measured:  `2469 + n * (51 ±0)`
+		//  Estimated: `5935 + n * (2527 ±0)`
+		// Minimum execution time: 50_125_000 picoseconds.
+		Weight::from_parts(289_756_892, 0)
+			.saturating_add(Weight::from_parts(0, 5935))
+			// Standard Error: 91_978
+			.saturating_add(Weight::from_parts(6_079_004, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:256 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:768 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:256 w:0)
+	/// Storage: `InferenceOracle::Submissions` (r:768 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// The range of component `n` is `[1, 256]`.
+	/// The range of component `n` is `[1, 768]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4394 + n * (103 ±0)`
-		//  Estimated: `7858 + n * (2578 ±0)`
-		// Minimum execution time: 101_741_000 picoseconds.
-		Weight::from_parts(107_801_000, 0)
-			.saturating_add(Weight::from_parts(0, 7858))
-			// Standard Error: 124_945
-			.saturating_add(Weight::from_parts(22_216_832, 0).saturating_mul(n.into()))
+		//  Measured:  `4380 + n * (103 ±0)`
+		//  Estimated: `7847 + n * (2578 ±0)`
+		// Minimum execution time: 97_605_000 picoseconds.
+		Weight::from_parts(103_254_000, 0)
+			.saturating_add(Weight::from_parts(0, 7847))
+			// Standard Error: 124_643
+			.saturating_add(Weight::from_parts(20_922_000, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2578).saturating_mul(n.into()))
@@ -312,8 +318,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:33 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:31 w:31)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -321,26 +327,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8374 + l * (248 ±0)`
-		//  Estimated: `91012 + l * (248 ±0)`
-		// Minimum execution time: 309_821_000 picoseconds.
-		Weight::from_parts(504_126_309, 0)
-			.saturating_add(Weight::from_parts(0, 91012))
-			.saturating_add(T::DbWeight::get().reads(39))
-			.saturating_add(T::DbWeight::get().writes(6))
+		//  Measured:  `8536 + l * (248 ±0)`
+		//  Estimated: `86224 + l * (248 ±0)`
+		// Minimum execution time: 267_508_000 picoseconds.
+		Weight::from_parts(385_782_238, 0)
+			.saturating_add(Weight::from_parts(0, 86224))
+			.saturating_add(T::DbWeight::get().reads(37))
+			.saturating_add(T::DbWeight::get().writes(36))
 			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(6158), added: 8633, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::ExpiryCursor` (r:0 w:1)
 	/// Proof: `InferenceOracle::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn expiry_step() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `120`
-		//  Estimated: `5527`
-		// Minimum execution time: 4_898_000 picoseconds.
-		Weight::from_parts(6_560_000, 0)
-			.saturating_add(Weight::from_parts(0, 5527))
+		//  Estimated: `9623`
+		// Minimum execution time: 4_867_000 picoseconds.
+		Weight::from_parts(6_400_000, 0)
+			.saturating_add(Weight::from_parts(0, 9623))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -349,7 +355,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
@@ -358,18 +364,22 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:0)
+	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:0)
+	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1740`
+		//  Measured:  `1767`
 		//  Estimated: `3694`
-		// Minimum execution time: 113_699_000 picoseconds.
-		Weight::from_parts(179_117_000, 0)
+		// Minimum execution time: 114_170_000 picoseconds.
+		Weight::from_parts(176_273_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
-			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -380,16 +390,16 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397`
+		//  Measured:  `405`
 		//  Estimated: `3694`
-		// Minimum execution time: 58_167_000 picoseconds.
-		Weight::from_parts(83_784_000, 0)
+		// Minimum execution time: 59_699_000 picoseconds.
+		Weight::from_parts(101_080_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -400,16 +410,16 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn remove_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397`
+		//  Measured:  `405`
 		//  Estimated: `3694`
-		// Minimum execution time: 58_637_000 picoseconds.
-		Weight::from_parts(92_377_000, 0)
+		// Minimum execution time: 60_871_000 picoseconds.
+		Weight::from_parts(103_524_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -420,10 +430,10 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397`
+		//  Measured:  `405`
 		//  Estimated: `3694`
-		// Minimum execution time: 53_860_000 picoseconds.
-		Weight::from_parts(91_266_000, 0)
+		// Minimum execution time: 56_073_000 picoseconds.
+		Weight::from_parts(96_744_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -435,32 +445,30 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(6158), added: 8633, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:2 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:2 w:2)
+	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3405`
-		//  Estimated: `9345`
-		// Minimum execution time: 275_891_000 picoseconds.
-		Weight::from_parts(451_181_000, 0)
-			.saturating_add(Weight::from_parts(0, 9345))
-			.saturating_add(RocksDbWeight::get().reads(15))
-			.saturating_add(RocksDbWeight::get().writes(14))
+		//  Measured:  `3243`
+		//  Estimated: `9623`
+		// Minimum execution time: 212_667_000 picoseconds.
+		Weight::from_parts(334_188_000, 0)
+			.saturating_add(Weight::from_parts(0, 9623))
+			.saturating_add(RocksDbWeight::get().reads(11))
+			.saturating_add(RocksDbWeight::get().writes(12))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -472,8 +480,8 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `System::Account` (r:33 w:33)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:33 w:32)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:32 w:32)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -481,18 +489,22 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
-	fn submit_result(l: u32, _s: u32, ) -> Weight {
+	/// The range of component `s` is `[1, 32]`.
+	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `11337 + l * (248 ±0)`
-		//  Estimated: `94007 + l * (248 ±0)`
-		// Minimum execution time: 1_843_874_000 picoseconds.
-		Weight::from_parts(2_328_415_483, 0)
-			.saturating_add(Weight::from_parts(0, 94007))
-			// Standard Error: 163_096
-			.saturating_add(Weight::from_parts(1_747_862, 0).saturating_mul(l.into()))
-			.saturating_add(RocksDbWeight::get().reads(72))
-			.saturating_add(RocksDbWeight::get().writes(71))
-			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
+		//  Measured:  `0 + l * (248 ±0) + s * (2323 ±0)`
+		//  Estimated: `9015 + l * (85 ±9) + s * (3416 ±72)`
+		// Minimum execution time: 254_930_000 picoseconds.
+		Weight::from_parts(294_749_000, 0)
+			.saturating_add(Weight::from_parts(0, 9015))
+			// Standard Error: 452_623
+			.saturating_add(Weight::from_parts(72_803_502, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes(7))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 85).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(0, 3416).saturating_mul(s.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -503,84 +515,84 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4238 + l * (248 ±0)`
-		//  Estimated: `7694 + l * (248 ±0)`
-		// Minimum execution time: 99_709_000 picoseconds.
-		Weight::from_parts(143_018_466, 0)
-			.saturating_add(Weight::from_parts(0, 7694))
-			// Standard Error: 9_111
-			.saturating_add(Weight::from_parts(231_852, 0).saturating_mul(l.into()))
+		//  Measured:  `4216 + l * (248 ±0)`
+		//  Estimated: `7678 + l * (248 ±0)`
+		// Minimum execution time: 105_507_000 picoseconds.
+		Weight::from_parts(156_163_637, 0)
+			.saturating_add(Weight::from_parts(0, 7678))
+			// Standard Error: 8_433
+			.saturating_add(Weight::from_parts(140_639, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:256 w:256)
+	/// Storage: `InferenceOracle::Requests` (r:768 w:768)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:256 w:256)
+	/// Storage: `InferenceOracle::Submissions` (r:768 w:768)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
-	/// Storage: `System::Account` (r:33 w:33)
+	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:33 w:32)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:256 w:256)
+	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:768 w:768)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:256)
+	/// Storage: `InferenceOracle::Results` (r:0 w:768)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 256]`.
+	/// The range of component `n` is `[1, 768]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `11483 + n * (123 ±0)`
-		//  Estimated: `94146 + n * (2598 ±0)`
-		// Minimum execution time: 2_064_964_000 picoseconds.
-		Weight::from_parts(4_723_888_183, 0)
-			.saturating_add(Weight::from_parts(0, 94146))
-			// Standard Error: 13_992_881
-			.saturating_add(Weight::from_parts(2_035_299_484, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(69))
+		//  Measured:  `3011 + n * (92 ±0)`
+		//  Estimated: `8951 + n * (2567 ±0)`
+		// Minimum execution time: 192_386_000 picoseconds.
+		Weight::from_parts(764_876_678, 0)
+			.saturating_add(Weight::from_parts(0, 8951))
+			// Standard Error: 1_346_864
+			.saturating_add(Weight::from_parts(131_604_975, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(67))
+			.saturating_add(RocksDbWeight::get().writes(5))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2598).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2567).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:256 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:768 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// The range of component `n` is `[1, 256]`.
+	/// The range of component `n` is `[1, 768]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2959 + n * (51 ±0)`
-		//  Estimated: `6418 + n * (2527 ±0)`
-		// Minimum execution time: 71_266_000 picoseconds.
-		Weight::from_parts(147_655_029, 0)
-			.saturating_add(Weight::from_parts(0, 6418))
-			// Standard Error: 95_304
-			.saturating_add(Weight::from_parts(6_134_717, 0).saturating_mul(n.into()))
+		//  Measured:  `2469 + n * (51 ±0)`
+		//  Estimated: `5935 + n * (2527 ±0)`
+		// Minimum execution time: 50_125_000 picoseconds.
+		Weight::from_parts(289_756_892, 0)
+			.saturating_add(Weight::from_parts(0, 5935))
+			// Standard Error: 91_978
+			.saturating_add(Weight::from_parts(6_079_004, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:256 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:768 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:256 w:0)
+	/// Storage: `InferenceOracle::Submissions` (r:768 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// The range of component `n` is `[1, 256]`.
+	/// The range of component `n` is `[1, 768]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4394 + n * (103 ±0)`
-		//  Estimated: `7858 + n * (2578 ±0)`
-		// Minimum execution time: 101_741_000 picoseconds.
-		Weight::from_parts(107_801_000, 0)
-			.saturating_add(Weight::from_parts(0, 7858))
-			// Standard Error: 124_945
-			.saturating_add(Weight::from_parts(22_216_832, 0).saturating_mul(n.into()))
+		//  Measured:  `4380 + n * (103 ±0)`
+		//  Estimated: `7847 + n * (2578 ±0)`
+		// Minimum execution time: 97_605_000 picoseconds.
+		Weight::from_parts(103_254_000, 0)
+			.saturating_add(Weight::from_parts(0, 7847))
+			// Standard Error: 124_643
+			.saturating_add(Weight::from_parts(20_922_000, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2578).saturating_mul(n.into()))
@@ -593,8 +605,8 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:33 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:31 w:31)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -602,26 +614,26 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8374 + l * (248 ±0)`
-		//  Estimated: `91012 + l * (248 ±0)`
-		// Minimum execution time: 309_821_000 picoseconds.
-		Weight::from_parts(504_126_309, 0)
-			.saturating_add(Weight::from_parts(0, 91012))
-			.saturating_add(RocksDbWeight::get().reads(39))
-			.saturating_add(RocksDbWeight::get().writes(6))
+		//  Measured:  `8536 + l * (248 ±0)`
+		//  Estimated: `86224 + l * (248 ±0)`
+		// Minimum execution time: 267_508_000 picoseconds.
+		Weight::from_parts(385_782_238, 0)
+			.saturating_add(Weight::from_parts(0, 86224))
+			.saturating_add(RocksDbWeight::get().reads(37))
+			.saturating_add(RocksDbWeight::get().writes(36))
 			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(6158), added: 8633, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::ExpiryCursor` (r:0 w:1)
 	/// Proof: `InferenceOracle::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn expiry_step() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `120`
-		//  Estimated: `5527`
-		// Minimum execution time: 4_898_000 picoseconds.
-		Weight::from_parts(6_560_000, 0)
-			.saturating_add(Weight::from_parts(0, 5527))
+		//  Estimated: `9623`
+		// Minimum execution time: 4_867_000 picoseconds.
+		Weight::from_parts(6_400_000, 0)
+			.saturating_add(Weight::from_parts(0, 9623))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
