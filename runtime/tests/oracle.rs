@@ -140,21 +140,31 @@ impl NormalClass {
 		Weight::from_parts(self.ref_time, self.recorder.estimate_encoded_size() as u64)
 	}
 
-	/// Applies `call` from `origin` if an extrinsic declaring its weight (call,
-	/// extensions and `pool_check`) is admitted: returns whether it was.
-	fn apply(&mut self, call: &RuntimeCall, origin: RuntimeOrigin, pool_check: Weight) -> bool {
+	/// Applies `call` from `origin` if an extrinsic declaring its weight (the call's and
+	/// the runtime's transaction extensions', the pool's check of an authorized call
+	/// included) is admitted: returns whether it was.
+	fn apply(&mut self, call: &RuntimeCall, origin: RuntimeOrigin) -> bool {
 		let info = call.get_dispatch_info();
-		let declared = info.total_weight().saturating_add(pool_check);
+		let extensions = extension_weight(call);
+		let declared = info.call_weight.saturating_add(extensions);
 		let admitted = declared.all_lte(self.max_extrinsic) &&
 			self.used().saturating_add(self.base).saturating_add(declared).all_lte(self.limit);
 		if !admitted {
 			return false;
 		}
 		let post = call.clone().dispatch(origin).expect("the call applies");
-		let actual = post.calc_actual_weight(&info).saturating_add(pool_check);
-		self.ref_time += self.base.ref_time() + actual.ref_time() + info.extension_weight.ref_time();
+		let actual = post.calc_actual_weight(&info).saturating_add(extensions);
+		self.ref_time += self.base.ref_time() + actual.ref_time();
 		true
 	}
+}
+
+/// The weight of the runtime's transaction extensions for `call`: the same for a signed
+/// request and an authorized batch, whose `AuthorizeCall` adds the pool's check.
+fn extension_weight(call: &RuntimeCall) -> Weight {
+	use frame_system::offchain::CreateAuthorizedTransaction;
+	use sp_runtime::traits::TransactionExtension;
+	<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_extension().weight(call)
 }
 
 /// The largest batch of `n` answers of `len` elements the off-chain worker sends: it halves
@@ -193,7 +203,7 @@ fn a_full_block_of_requests_is_answered_in_the_next_block() {
 	let make_requests = |block: &mut NormalClass| {
 		for i in 0..max {
 			assert!(
-				block.apply(&request_call, signed(&dave), Weight::zero()),
+				block.apply(&request_call, signed(&dave)),
 				"request {i} fits: {:?} of {:?} used",
 				block.used(),
 				block.limit
@@ -220,9 +230,8 @@ fn a_full_block_of_requests_is_answered_in_the_next_block() {
 		for chunk in requests.chunks(size as usize) {
 			let batch = alice_batch(chunk, &expected);
 			assert!(matches!(batch.authorize(TransactionSource::External), Some(Ok(_))));
-			let pool_check = InferenceOracle::batch_authorize_weight(chunk.len() as u32, len);
 			let origin = RuntimeOrigin::from(frame_system::RawOrigin::Authorized);
-			assert!(block.apply(&batch, origin, pool_check), "a batch of {} fits", chunk.len());
+			assert!(block.apply(&batch, origin), "a batch of {} fits", chunk.len());
 		}
 		for request in &requests {
 			let view = InferenceOracle::request_view(*request).unwrap();

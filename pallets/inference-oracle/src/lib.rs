@@ -77,7 +77,7 @@ pub use aioracle_primitives::{
 };
 use frame::{
 	deps::{
-		frame_support::dispatch::PostDispatchInfo,
+		frame_support::dispatch::{PostDispatchInfo, WithPostDispatchInfo},
 		frame_system::offchain::CreateAuthorizedTransaction,
 		sp_runtime::{
 			transaction_validity::{
@@ -571,7 +571,9 @@ pub mod pallet {
 			max_fee: BalanceOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let requester = ensure_signed(origin)?;
-			let (_, expired_oldest) = Self::do_request(requester, model, input, max_fee)?;
+			// A refused request stops before the prune: it never pays for an expiry.
+			let (_, expired_oldest) = Self::do_request(requester, model, input, max_fee)
+				.map_err(|e| e.with_weight(T::WeightInfo::request_inference()))?;
 			let actual = (!expired_oldest).then(T::WeightInfo::request_inference);
 			Ok(PostDispatchInfo { actual_weight: actual, pays_fee: Pays::Yes })
 		}

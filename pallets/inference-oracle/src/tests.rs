@@ -213,18 +213,24 @@ mod requests {
 			let call = |model, input: Vec<i64>, max_fee| {
 				InferenceOracle::request_inference(signed(DAPP), model, input, max_fee)
 			};
-			assert_noop!(call(RETIRED, vec![1, 2, 3, 4], FEE), Error::<Test>::NoActiveVersion);
-			assert_noop!(call(IRIS, vec![1, 2, 3], FEE), Error::<Test>::InputLengthMismatch);
-			assert_noop!(call(IRIS, vec![1; 5], FEE), Error::<Test>::InputLengthMismatch);
-			assert_noop!(call(IRIS, vec![1, 2, 3, 4], FEE - 1), Error::<Test>::FeeAboveMax);
+			// Refused requests are refunded the expiry they did not do.
+			let refused = |error: DispatchError| {
+				use frame::deps::frame_support::dispatch::WithPostDispatchInfo;
+				error.with_weight(<() as WeightInfo>::request_inference())
+			};
+			let error = |e: Error<Test>| refused(e.into());
+			assert_noop!(call(RETIRED, vec![1, 2, 3, 4], FEE), error(Error::NoActiveVersion));
+			assert_noop!(call(IRIS, vec![1, 2, 3], FEE), error(Error::InputLengthMismatch));
+			assert_noop!(call(IRIS, vec![1; 5], FEE), error(Error::InputLengthMismatch));
+			assert_noop!(call(IRIS, vec![1, 2, 3, 4], FEE - 1), error(Error::FeeAboveMax));
 			assert_noop!(
 				InferenceOracle::request_inference(signed(POOR), IRIS, vec![1, 2, 3, 4], FEE),
-				TokenError::FundsUnavailable
+				refused(TokenError::FundsUnavailable.into())
 			);
 			for _ in 0..MAX_REQUESTS_PER_BLOCK {
 				request(IRIS);
 			}
-			assert_noop!(call(IRIS, vec![1, 2, 3, 4], FEE), Error::<Test>::TooManyRequestsInBlock);
+			assert_noop!(call(IRIS, vec![1, 2, 3, 4], FEE), error(Error::TooManyRequestsInBlock));
 			System::set_block_number(2);
 			request(IRIS);
 		});

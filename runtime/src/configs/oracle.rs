@@ -31,7 +31,7 @@ parameter_types! {
 /// previous block's (the runtime test `a_full_block_of_requests_is_answered_in_the_next_block`
 /// checks it against the weights); measured with `scripts/bench-oracle-load.sh` (see the
 /// README's figures).
-pub const MAX_REQUESTS_PER_BLOCK: u32 = 768;
+pub const MAX_REQUESTS_PER_BLOCK: u32 = 704;
 
 impl pallet_inference_oracle::Config for Runtime {
 	type Currency = Balances;
@@ -52,7 +52,7 @@ impl pallet_inference_oracle::Config for Runtime {
 	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;
 	/// A block's requests answered in one batch per operator.
 	type MaxBatchLen = ConstU32<MAX_REQUESTS_PER_BLOCK>;
-	/// Twice (ResponseWindow + 2) * MaxRequestsPerBlock = 33,792: a request is kept about
+	/// Twice (ResponseWindow + 2) * MaxRequestsPerBlock = 30,976: a request is kept about
 	/// 44 full blocks after it was made, and for ever on an idle chain; its retention
 	/// deposit pays for that.
 	type MaxRetainedRequests = ConstU32<{ 2 * 22 * MAX_REQUESTS_PER_BLOCK }>;
