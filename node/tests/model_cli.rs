@@ -14,7 +14,7 @@ fn node(args: &[&str]) -> Output {
 }
 
 fn models_dir() -> std::path::PathBuf {
-	std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
+	manifest_dir().join("../models")
 }
 
 fn reference(name: &str) -> Value {
@@ -76,8 +76,17 @@ fn score_gives_the_reference_fixed_point_outputs() {
 
 #[test]
 fn a_file_that_is_not_onnx_is_refused() {
-	let output =
-		node(&["model", "inspect", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/model_cli.rs")]);
+	let this_file = manifest_dir().join("tests/model_cli.rs");
+	let output = node(&["model", "inspect", this_file.to_str().unwrap()]);
 	assert!(!output.status.success());
 	assert!(String::from_utf8_lossy(&output.stderr).contains("ONNX"));
+}
+
+/// This package's directory, as cargo gives it when it runs the test: the target directory
+/// may be shared by several clones, and a binary built in one of them (with its
+/// compile-time `CARGO_MANIFEST_DIR`) may run in another.
+fn manifest_dir() -> std::path::PathBuf {
+	std::env::var_os("CARGO_MANIFEST_DIR")
+		.map(std::path::PathBuf::from)
+		.unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
 }

@@ -239,6 +239,8 @@ fn a_full_block_of_requests_is_answered_in_the_next_block() {
 			assert_eq!(InferenceOracle::result_view(*request).unwrap().output, expected);
 		}
 		make_requests(&mut block);
+		// One more is left in the pool for block 3 (`CheckRequestCapacity`).
+		assert!(!InferenceOracle::has_request_capacity());
 		println!(
 			"block 2, {max} answers in batches of {size} and {max} requests: {:?} of {:?}",
 			block.used(),

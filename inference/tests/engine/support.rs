@@ -1,6 +1,6 @@
 //! Helpers: the example models of `models/`, and small ONNX graphs written as protobuf.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use aioracle_inference::{ElementType, ModelHash, TensorSpec};
 use prost::Message;
@@ -9,7 +9,7 @@ use tract_onnx::pb;
 
 /// The repository's `models/` directory.
 pub fn models_dir() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
+	manifest_dir().join("../models")
 }
 
 /// An example model: its JSON description and its bytes.
@@ -203,4 +203,13 @@ pub fn one_op(
 		vec![value("x", FLOAT, &[None, Some(k)])],
 		outputs.iter().map(|(n, e, d)| value(n, *e, d)).collect(),
 	)
+}
+
+/// This package's directory, as cargo gives it when it runs the test: the target directory
+/// may be shared by several clones, and a binary built in one of them (with its
+/// compile-time `CARGO_MANIFEST_DIR`) may run in another.
+fn manifest_dir() -> std::path::PathBuf {
+	std::env::var_os("CARGO_MANIFEST_DIR")
+		.map(std::path::PathBuf::from)
+		.unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
 }

@@ -94,6 +94,7 @@ use frame::{
 	},
 };
 
+pub use capacity::CheckRequestCapacity;
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -101,6 +102,7 @@ pub use weights::WeightInfo;
 pub mod aggregate;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod capacity;
 mod expiry;
 pub mod migrations;
 #[cfg(test)]

@@ -1169,6 +1169,46 @@ mod migration {
 	}
 }
 
+/// The transaction extension that keeps requests out of a block full of them.
+mod capacity {
+	use super::*;
+	use frame::deps::sp_runtime::traits::TransactionExtension;
+
+	fn prepare(call: &RuntimeCall) -> Result<(), TransactionValidityError> {
+		let info = call.get_dispatch_info();
+		CheckRequestCapacity::<Test>::new().prepare((), &signed(DAPP), call, &info, 0)
+	}
+
+	#[test]
+	fn a_block_full_of_requests_leaves_the_next_one_in_the_pool() {
+		ExtBuilder::build_and_execute(|| {
+			let make = RuntimeCall::InferenceOracle(Call::request_inference {
+				model: IRIS,
+				input: vec![1, 2, 3, 4],
+				max_fee: FEE,
+			});
+			let other =
+				RuntimeCall::InferenceOracle(Call::register_operator { key: key(ALICE) });
+			for _ in 0..MAX_REQUESTS_PER_BLOCK {
+				assert_ok!(prepare(&make));
+				request(IRIS);
+			}
+			assert_eq!(prepare(&make), Err(InvalidTransaction::ExhaustsResources.into()));
+			assert_eq!(prepare(&other), Ok(()), "other calls pass");
+			// The next block has room again.
+			System::set_block_number(2);
+			assert_ok!(prepare(&make));
+			let extension = CheckRequestCapacity::<Test>::new();
+			let read = <<Test as frame_system::Config>::DbWeight as Get<
+				frame::deps::frame_support::weights::RuntimeDbWeight,
+			>>::get()
+			.reads(1);
+			assert_eq!(extension.weight(&make), read);
+			assert_eq!(extension.weight(&other), Weight::zero());
+		});
+	}
+}
+
 /// The v1 -> v2 storage migration.
 mod migration_v2 {
 	use super::*;

@@ -129,6 +129,7 @@ where
 			frame_system::CheckWeight::<Runtime>::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			pallet_inference_oracle::CheckRequestCapacity::<Runtime>::new(),
 		)
 			.into()
 	}
