@@ -10,10 +10,10 @@ cd "$AIORACLE_ROOT"
 echo "test: cargo test --workspace" >&2
 cargo test --locked --workspace
 
-echo "test: benchmarks of the pallets, run as tests in their mock runtimes" >&2
+echo "test: benchmarks of the pallets run as tests in their mock runtimes, and every test again with try-runtime (migrations' checks before and after)" >&2
 pallets=(pallet-dataset-provenance pallet-model-registry pallet-inference-oracle)
 cargo test --locked "${pallets[@]/#/-p}" \
-	--features "$(printf '%s/runtime-benchmarks,' "${pallets[@]}")"
+	--features "$(printf '%s/runtime-benchmarks,' "${pallets[@]}")$(printf '%s/try-runtime,' "${pallets[@]}")"
 
 node_bin="$(build_node)"
 echo "test: end-to-end suite against $node_bin" >&2

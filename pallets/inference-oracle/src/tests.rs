@@ -1147,6 +1147,10 @@ mod migration {
 			assert_ok!(Expiries::<Test>::try_append(2 + WINDOW, 0));
 			System::set_block_number(3);
 
+			// Under try-runtime, with its checks before and after.
+			#[cfg(feature = "try-runtime")]
+			v1::MigrateV0ToV1::<Test>::try_on_runtime_upgrade(true).unwrap();
+			#[cfg(not(feature = "try-runtime"))]
 			v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
 
 			assert_eq!(StorageVersion::get::<InferenceOracle>(), 1);
@@ -1233,6 +1237,10 @@ mod migration_v2 {
 			OperatorByKey::<Test>::insert(key(ALICE), ALICE);
 			assert_ok!(Balances::hold(&HoldReason::OperatorBond.into(), &ALICE, BOND));
 
+			// Under try-runtime, with its checks before and after (misses kept, invariants).
+			#[cfg(feature = "try-runtime")]
+			v2::MigrateV1ToV2::<Test>::try_on_runtime_upgrade(true).unwrap();
+			#[cfg(not(feature = "try-runtime"))]
 			v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
 
 			assert_eq!(StorageVersion::get::<InferenceOracle>(), 2);
