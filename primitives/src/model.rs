@@ -289,20 +289,6 @@ pub struct VersionView<Balance, BlockNumber> {
 	pub deposit: Balance,
 }
 
-impl<Balance, BlockNumber> VersionView<Balance, BlockNumber> {
-	/// How the version is served.
-	pub fn contract(&self) -> ServingContract {
-		ServingContract {
-			input: self.input.clone(),
-			output: self.output.clone(),
-			input_scale: self.input_scale,
-			output_scale: self.output_scale,
-			aggregation: self.aggregation,
-			min_agreement: self.min_agreement,
-		}
-	}
-}
-
 /// One training dataset of a model version, with what makes it trustworthy or not.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct TrainingDataset<AccountId, Balance, BlockNumber> {

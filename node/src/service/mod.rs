@@ -22,26 +22,24 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 
 /// The host functions the runtime may call: Substrate's, the storage-proof-size one that
 /// `cumulus-pallet-weight-reclaim` uses, and aioracle's: the ONNX engine and the oracle
-/// worker's metrics (both doing nothing outside off-chain workers).
-#[cfg(not(feature = "runtime-benchmarks"))]
+/// worker's metrics (both doing nothing outside off-chain workers); in a node built with
+/// the benchmarks, also theirs.
 pub type HostFunctions = (
 	sp_io::SubstrateHostFunctions,
 	cumulus_primitives_proof_size_hostfunction::storage_proof_size::HostFunctions,
 	aioracle_primitives::onnx::onnx::HostFunctions,
 	aioracle_primitives::metrics::oracle_metrics::HostFunctions,
+	BenchmarkingHostFunctions,
 );
 
-/// The same, and the benchmarking host functions, which a runtime built with its
-/// benchmarks imports: so that the release node `scripts/bench-weights.sh` builds also
-/// runs a chain (`scripts/bench-oracle-load.sh` measures with it).
+/// The benchmarking host functions, which a runtime built with its benchmarks imports: so
+/// that the release node `scripts/bench-weights.sh` builds also runs a chain
+/// (`scripts/bench-oracle-load.sh` measures with it).
 #[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions = (
-	sp_io::SubstrateHostFunctions,
-	cumulus_primitives_proof_size_hostfunction::storage_proof_size::HostFunctions,
-	aioracle_primitives::onnx::onnx::HostFunctions,
-	aioracle_primitives::metrics::oracle_metrics::HostFunctions,
-	frame_benchmarking::benchmarking::HostFunctions,
-);
+type BenchmarkingHostFunctions = frame_benchmarking::benchmarking::HostFunctions;
+/// None in a node built without the benchmarks.
+#[cfg(not(feature = "runtime-benchmarks"))]
+type BenchmarkingHostFunctions = ();
 
 /// The wasm executor of the runtime.
 pub type Executor = sc_executor::WasmExecutor<HostFunctions>;

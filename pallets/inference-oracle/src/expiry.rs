@@ -30,12 +30,14 @@ impl<T: Config> Pallet<T> {
 			let mut due = Expiries::<T>::take(cursor).into_iter();
 			let mut left: Vec<RequestId> = Vec::new();
 			for id in due.by_ref() {
-				let cost = Self::expiry_weight(id);
-				if meter.try_consume(cost).is_err() {
+				// Read once: to price its expiry, then to expire it.
+				let pending = Self::pending_request(id);
+				if meter.try_consume(Self::expiry_weight(pending.as_ref())).is_err() {
 					left.push(id);
 					break;
 				}
-				if Self::expire(id) {
+				if let Some(request) = pending {
+					Self::close_expired(id, request);
 					expired.saturating_inc();
 				}
 			}
@@ -54,25 +56,33 @@ impl<T: Config> Pallet<T> {
 		meter.consumed()
 	}
 
-	/// What expiring request `id` costs: a read for a request that is gone or closed, the
+	/// Request `id`, if it is retained and still pending.
+	fn pending_request(id: RequestId) -> Option<RequestOf<T>> {
+		Requests::<T>::get(id).filter(|request| request.status == RequestStatus::Pending)
+	}
+
+	/// What expiring a request costs: a read for one that is gone or closed (`None`), the
 	/// benchmarked expiry at its output length otherwise.
-	fn expiry_weight(id: RequestId) -> Weight {
-		match Requests::<T>::get(id) {
-			Some(request) if request.status == RequestStatus::Pending => {
+	fn expiry_weight(pending: Option<&RequestOf<T>>) -> Weight {
+		match pending {
+			Some(request) => {
 				let output_len = request.contract.output_len().unwrap_or(T::MaxOutputLen::get());
 				T::WeightInfo::expire(output_len.min(T::MaxOutputLen::get()))
 			},
-			_ => T::DbWeight::get().reads(1),
+			None => T::DbWeight::get().reads(1),
 		}
 	}
 
 	/// Expires `id` if it is still pending: refunds its fee and counts its submitters'
 	/// part. Returns whether it expired.
 	pub(crate) fn expire(id: RequestId) -> bool {
-		let Some(mut request) = Requests::<T>::get(id) else { return false };
-		if request.status != RequestStatus::Pending {
-			return false;
-		}
+		let Some(request) = Self::pending_request(id) else { return false };
+		Self::close_expired(id, request);
+		true
+	}
+
+	/// Expires pending `request` `id`: refunds its fee and counts its submitters' part.
+	fn close_expired(id: RequestId, mut request: RequestOf<T>) {
 		Self::refund(&request);
 		Self::count(&Submissions::<T>::get(id), &[]);
 		request.status = RequestStatus::Expired;
@@ -80,6 +90,5 @@ impl<T: Config> Pallet<T> {
 		PendingRequests::<T>::remove(id);
 		log::debug!(target: LOG_TARGET, "request {id} expired without agreement");
 		Self::deposit_event(Event::RequestExpired { request: id });
-		true
 	}
 }

@@ -904,14 +904,14 @@ impl<T: Config> Pallet<T> {
 	///   retention deposits the deposits of its retained requests.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		ensure!(Operators::<T>::count() <= T::MaxOperators::get(), "too many operators");
+		let closed = Self::closed_requests();
 		for (account, record) in Operators::<T>::iter() {
 			ensure!(
 				OperatorByKey::<T>::get(&record.key) == Some(account),
 				"an operator's key is not indexed"
 			);
 			ensure!(
-				record.closed_at_registration.saturating_add(record.answered.into()) <=
-					Self::closed_requests(),
+				record.closed_at_registration.saturating_add(record.answered.into()) <= closed,
 				"an operator answered more requests than closed since it registered"
 			);
 		}

@@ -221,8 +221,8 @@ fn claim<T: Config>(
 	}
 }
 
-/// Submits `answers` signed by `key`, in as few batches as the bounds allow: at most
-/// `MaxBatchLen` items, and a weight that fits in one block's normal class. Failures go in
+/// Submits `answers` signed by `key`, in batches sized by [`batch_capacity`]: at most
+/// `MaxBatchLen` items, and a weight that fits in one extrinsic. Failures go in
 /// batches of their own (a failure is charged at `MaxOutputLen`). Returns how many
 /// answers the pool accepted; the markers of refused ones are cleared so that the next
 /// run tries again.
@@ -266,8 +266,10 @@ fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<Answer>) -> u32 {
 	accepted
 }
 
-/// How many of the leading `items` one batch can carry: at most `MaxBatchLen`, and no more
-/// than fit, with the pool's check, in one extrinsic of the normal class.
+/// How many of the leading `items` one batch carries: at most `MaxBatchLen`, halved until
+/// the batch, with the pool's check, fits in one extrinsic of the normal class (halving,
+/// not the largest that fits, leaves the block room to admit the next batch once the
+/// first is refunded).
 fn batch_capacity<T: Config>(items: &[Answer]) -> usize {
 	let max_len = T::MaxOutputLen::get();
 	let limit = <T as frame_system::Config>::BlockWeights::get()
@@ -315,12 +317,12 @@ impl ModelCache {
 		if let Err(failure) = ready {
 			return Outcome::Failed(*failure);
 		}
-		let score_request = request.contract.score_request(request.input.to_vec());
-		match onnx::score(hash, score_request.clone()) {
+		let score_request = || request.contract.score_request(request.input.to_vec());
+		match onnx::score(hash, score_request()) {
 			// The engine evicted the plan since: load it again.
 			Err(ScoreError::UnknownModel) => {
 				match load::<T>(request.model, request.version, hash) {
-					Ok(()) => onnx::score(hash, score_request).map_err(Failure::Engine),
+					Ok(()) => onnx::score(hash, score_request()).map_err(Failure::Engine),
 					Err(failure) => Err(failure),
 				}
 			},

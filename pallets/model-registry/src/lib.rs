@@ -1033,15 +1033,7 @@ impl<T: Config> ModelInspect for Pallet<T> {
 	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {
 		let record = Versions::<T>::get(model, version)?;
 		let golden_vectors = GoldenVectors::<T>::get(model, version)
-			.map(|vectors| {
-				vectors
-					.into_iter()
-					.map(|g| GoldenVector {
-						input: g.input.into_inner(),
-						output: g.output.into_inner(),
-					})
-					.collect()
-			})
+			.map(|vectors| vectors.into_iter().map(GoldenVector::from).collect())
 			.unwrap_or_default();
 		Some(ServingArtifacts {
 			model_hash: record.model_hash,

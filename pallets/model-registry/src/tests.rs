@@ -824,7 +824,18 @@ mod reading {
 			let (active, active_hash, contract) =
 				<ModelRegistry as ModelInspect>::active_contract(model).unwrap();
 			assert_eq!((active, active_hash), (v1, blake2_256(&onnx(1)).into()));
-			assert_eq!(contract, versions[0].clone().contract());
+			let view = &versions[0];
+			assert_eq!(
+				contract,
+				ServingContract {
+					input: view.input.clone(),
+					output: view.output.clone(),
+					input_scale: view.input_scale,
+					output_scale: view.output_scale,
+					aggregation: view.aggregation,
+					min_agreement: view.min_agreement,
+				}
+			);
 			let (v2_hash, _) = <ModelRegistry as ModelInspect>::contract(model, v2).unwrap();
 			assert_eq!(v2_hash, hash);
 			let artifacts = <ModelRegistry as ModelInspect>::artifacts(model, v1).unwrap();

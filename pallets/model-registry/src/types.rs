@@ -100,6 +100,12 @@ pub struct BoundedGoldenVector<MaxLen: Get<u32>> {
 	pub output: BoundedVec<i64, MaxLen>,
 }
 
+impl<MaxLen: Get<u32>> From<BoundedGoldenVector<MaxLen>> for GoldenVector {
+	fn from(golden: BoundedGoldenVector<MaxLen>) -> Self {
+		GoldenVector { input: golden.input.into_inner(), output: golden.output.into_inner() }
+	}
+}
+
 /// What a `propose_version` call carries besides the ONNX bytes. Unbounded here; the
 /// pallet checks every bound and says which one was exceeded.
 #[derive(
@@ -207,13 +213,7 @@ impl<
 			min_agreement: self.min_agreement,
 			training_datasets: self.training_datasets.into_inner(),
 			commercial_use: self.commercial_use,
-			golden_vectors: golden_vectors
-				.into_iter()
-				.map(|g| GoldenVector {
-					input: g.input.into_inner(),
-					output: g.output.into_inner(),
-				})
-				.collect(),
+			golden_vectors: golden_vectors.into_iter().map(GoldenVector::from).collect(),
 			status: self.status,
 			status_blocks: self.status_blocks,
 			deposit: self.deposit,
