@@ -159,7 +159,8 @@ pub struct OperatorView<AccountId, Balance, Key> {
 	pub outliers: u32,
 	/// Failures reported.
 	pub failures: u32,
-	/// Requests it was registered for and did not answer before they closed.
+	/// Requests whose committee it sat on and that closed without its answer (each one
+	/// slashed as a no-show).
 	pub misses: u32,
 }
 

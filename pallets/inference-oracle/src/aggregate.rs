@@ -13,8 +13,14 @@ pub struct Accepted {
 	pub agrees: Vec<bool>,
 }
 
-/// Combines `outputs` (all of the same length) by `rule`, or `None` while fewer than
-/// `min_agreement` of them agree.
+/// Combines `outputs` (all of the same length) by `rule`, or `None` unless at least
+/// `min_agreement` of them, and a strict majority, agree.
+///
+/// With a committee of `2f + 1` and at most `f` dishonest members, every element of the
+/// median lies between the smallest and the largest honest value (at least `f + 1` values
+/// are on each side of it, so one of each side is honest), whatever the order outputs
+/// arrive in: the pallet combines a committee's outputs only once all are in, or at the
+/// deadline.
 ///
 /// - [`Aggregation::Median`]: the accepted output is the element-wise median (the lower
 ///   median for an even count, so that it is always one of the submitted values); an
@@ -38,7 +44,8 @@ pub fn aggregate(rule: Aggregation, min_agreement: u32, outputs: &[&[i64]]) -> O
 	};
 	let agrees: Vec<bool> = outputs.iter().map(|o| rule.agrees(o, &output)).collect();
 	let agreeing = agrees.iter().filter(|a| **a).count();
-	(agreeing >= min_agreement).then_some(Accepted { output, agrees })
+	(agreeing >= min_agreement && agreeing.saturating_mul(2) > outputs.len())
+		.then_some(Accepted { output, agrees })
 }
 
 /// The element-wise lower median, or `None` for no outputs or outputs of unequal lengths.

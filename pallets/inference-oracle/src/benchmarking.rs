@@ -14,17 +14,18 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	who
 }
 
-/// Registers `count` operators with fresh keys, replacing any the genesis registered;
-/// returns their accounts and keys.
+/// Registers `count` operators with fresh keys and the least bond, replacing any the
+/// genesis registered; returns their accounts and keys.
 fn operators<T: Config>(count: u32) -> Result<Vec<(T::AccountId, T::AuthorityId)>, BenchmarkError> {
 	// Start from an empty set: a chain's genesis operators have no keys in this keystore.
 	let _ = Operators::<T>::clear(u32::MAX, None);
 	let _ = OperatorByKey::<T>::clear(u32::MAX, None);
+	OperatorSet::<T>::kill();
 	(0..count)
 		.map(|i| {
 			let who = funded::<T>("operator", i);
 			let key = T::AuthorityId::generate_pair(None);
-			Pallet::<T>::do_register(who.clone(), key.clone())
+			Pallet::<T>::do_register(who.clone(), key.clone(), T::OperatorBond::get())
 				.map_err(|_| BenchmarkError::Stop("the set-up operator was refused"))?;
 			Ok((who, key))
 		})
@@ -42,78 +43,106 @@ fn request<T: Config>(model: ModelId) -> Result<RequestId, BenchmarkError> {
 		.map_err(|_| BenchmarkError::Stop("the set-up request was refused"))
 }
 
-fn output_len<T: Config>(request: RequestId) -> usize {
-	Requests::<T>::get(request).and_then(|r| r.contract.output_len()).unwrap_or(1) as usize
+/// The salt of every commitment the benchmarks make.
+const SALT: [u8; 32] = [9; 32];
+
+/// An output of `l` elements, all `value`.
+fn output(l: u32, value: i64) -> Outcome<Vec<i64>> {
+	Outcome::Output(vec![value; l as usize])
 }
 
-/// An output answer to `request`.
-fn output<T: Config>(request: RequestId, value: i64) -> Outcome<Vec<i64>> {
-	Outcome::Output(vec![value; output_len::<T>(request)])
+/// The operator whose answer the benchmarks time: its key, and the answer that closes each
+/// request set up by [`requests_awaiting`].
+struct LastMember<T: Config> {
+	key: T::AuthorityId,
+	/// Committees of several take a reveal, a committee of one the outcome itself.
+	several: bool,
 }
 
-/// A submission of `key` for `request` and its signature.
-fn signed_submission<T: Config>(
-	request: RequestId,
-	key: &T::AuthorityId,
-	value: i64,
-) -> Result<
-	(ResultSubmission<T::AuthorityId>, <T::AuthorityId as RuntimeAppPublic>::Signature),
-	BenchmarkError,
-> {
-	let submission =
-		ResultSubmission { request, key: key.clone(), outcome: output::<T>(request, value) };
-	let signature =
-		key.sign(&submission.encode()).ok_or(BenchmarkError::Stop("the key cannot sign"))?;
-	Ok((submission, signature))
+impl<T: Config> LastMember<T> {
+	/// The last member's closing answer to `request` with `l` elements.
+	fn answer(&self, l: u32) -> Answer {
+		if self.several {
+			Answer::Reveal { outcome: output(l, 7), salt: SALT }
+		} else {
+			Answer::Outcome(output(l, 7))
+		}
+	}
 }
 
-/// `n` requests to a model with `l` output elements whose `min_agreement` is `s`, each
-/// answered with the same output by `s - 1` registered operators: the `s`-th answer to
-/// each finalizes it, comparing `s` outputs and paying and counting `s` operators. The
-/// earlier answers are written directly, which makes the set-up fast. Returns the key of
-/// the operator who has not answered, and the requests.
+/// `n` requests to a model with `l` output elements, each seated with a committee of `s`
+/// operators of which all but the last have answered: every member committed (for `s > 1`)
+/// and `s - 1` revealed, the first `(s - 1) / 2` of them outliers. The last member's answer
+/// closes each request: `s` outputs compared, the fee split among the majority, the
+/// outliers slashed, `s` members counted. Committees, commitments and earlier answers are
+/// written directly, which makes the set-up fast.
 fn requests_awaiting<T: Config>(
 	n: u32,
 	l: u32,
 	s: u32,
-) -> Result<(T::AuthorityId, Vec<RequestId>), BenchmarkError> {
-	let model = T::BenchmarkHelper::model(l, s);
-	let operators = operators::<T>(s.max(1))?;
-	let (last, earlier) = operators.split_last().ok_or(BenchmarkError::Stop("no operators"))?;
+) -> Result<(LastMember<T>, Vec<RequestId>), BenchmarkError> {
+	let model = T::BenchmarkHelper::model(l, 1);
+	let s = s.max(1);
+	let operators = operators::<T>(s)?;
+	let (last, _) = operators.split_last().ok_or(BenchmarkError::Stop("no operators"))?;
 	let at = frame_system::Pallet::<T>::block_number();
-	let answers: Vec<SubmissionOf<T>> = earlier
-		.iter()
-		.map(|(operator, _)| Submission {
-			operator: operator.clone(),
-			outcome: Outcome::Output(BoundedVec::truncate_from(vec![7; l as usize])),
-			at,
-		})
-		.collect();
-	let answers = SubmissionsOf::<T>::try_from(answers)
-		.map_err(|_| BenchmarkError::Stop("more answers than MaxOperators"))?;
+	let outliers = (s as usize - 1) / 2;
+	let members: Vec<T::AccountId> = operators.iter().map(|(who, _)| who.clone()).collect();
+	let committee = CommitteeOf::<T>::try_from(members)
+		.map_err(|_| BenchmarkError::Stop("more members than MaxCommittee"))?;
 	let mut requests = Vec::new();
 	for _ in 0..n {
 		let id = request::<T>(model)?;
-		Submissions::<T>::insert(id, answers.clone());
+		let mut answers = Vec::new();
+		let mut commits = Vec::new();
+		for (i, (operator, _)) in operators.iter().enumerate() {
+			let value = if i < outliers { 8 } else { 7 };
+			let outcome = output(l, value);
+			if s > 1 {
+				commits.push((operator.clone(), commitment(id, operator, &outcome, &SALT)));
+			}
+			if i + 1 < operators.len() {
+				let Outcome::Output(values) = outcome else { continue };
+				let outcome = Outcome::Output(BoundedVec::truncate_from(values));
+				answers.push(Submission { operator: operator.clone(), outcome, at });
+			}
+		}
+		Committees::<T>::insert(id, committee.clone());
+		Commits::<T>::insert(id, CommitsOf::<T>::truncate_from(commits));
+		Submissions::<T>::insert(id, SubmissionsOf::<T>::truncate_from(answers));
 		requests.push(id);
 	}
-	Ok((last.1.clone(), requests))
+	let last = LastMember { key: last.1.clone(), several: s > 1 };
+	Ok((last, requests))
 }
 
-/// `key`'s batch answering `requests` with `value`, and its signature.
+/// `member`'s closing answer to `request` with `l` elements, and its signature.
+fn signed_submission<T: Config>(
+	request: RequestId,
+	member: &LastMember<T>,
+	l: u32,
+) -> Result<
+	(ResultSubmission<T::AuthorityId>, <T::AuthorityId as RuntimeAppPublic>::Signature),
+	BenchmarkError,
+> {
+	let submission = ResultSubmission { request, key: member.key.clone(), answer: member.answer(l) };
+	let signature =
+		member.key.sign(&submission.encode()).ok_or(BenchmarkError::Stop("the key cannot sign"))?;
+	Ok((submission, signature))
+}
+
+/// `member`'s batch closing `requests` with answers of `l` elements, and its signature.
 fn signed_batch<T: Config>(
-	key: &T::AuthorityId,
+	member: &LastMember<T>,
 	requests: &[RequestId],
-	value: i64,
+	l: u32,
 ) -> Result<(ResultBatchOf<T>, <T::AuthorityId as RuntimeAppPublic>::Signature), BenchmarkError>
 {
-	let items = requests
-		.iter()
-		.map(|id| BatchItem { request: *id, outcome: output::<T>(*id, value) })
-		.collect();
-	let batch = ResultBatch { key: key.clone(), items };
+	let items =
+		requests.iter().map(|id| BatchItem { request: *id, answer: member.answer(l) }).collect();
+	let batch = ResultBatch { key: member.key.clone(), items };
 	let signature =
-		key.sign(&batch.signing_payload()).ok_or(BenchmarkError::Stop("the key cannot sign"))?;
+		member.key.sign(&batch.signing_payload()).ok_or(BenchmarkError::Stop("the key cannot sign"))?;
 	Ok((batch, signature))
 }
 
@@ -121,22 +150,58 @@ fn signed_batch<T: Config>(
 mod benchmarks {
 	use super::*;
 
+	/// Into a full set, displacing its smallest bond.
 	#[benchmark]
 	fn register_operator() -> Result<(), BenchmarkError> {
-		operators::<T>(T::MaxOperators::get().saturating_sub(1))?;
+		operators::<T>(T::MaxOperators::get())?;
 		let who = funded::<T>("new", 0);
 		let key = T::AuthorityId::generate_pair(None);
+		let bond = T::OperatorBond::get().saturating_mul(2u32.into());
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), key);
+		_(RawOrigin::Signed(who.clone()), key, bond);
 
 		ensure!(Operators::<T>::contains_key(&who), "not registered");
 		Ok(())
 	}
 
+	/// The last of a full set leaves.
 	#[benchmark]
 	fn unregister_operator() -> Result<(), BenchmarkError> {
+		let (who, _) = operators::<T>(T::MaxOperators::get())?
+			.pop()
+			.ok_or(BenchmarkError::Stop("no operators"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+
+		ensure!(!OperatorSet::<T>::get().iter().any(|(a, _)| a == &who), "still in the set");
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_operator() -> Result<(), BenchmarkError> {
+		let (who, _) = operators::<T>(T::MaxOperators::get())?
+			.pop()
+			.ok_or(BenchmarkError::Stop("no operators"))?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
+		ensure!(!OperatorSet::<T>::get().iter().any(|(a, _)| a == &who), "still in the set");
+		Ok(())
+	}
+
+	#[benchmark]
+	fn withdraw_bond() -> Result<(), BenchmarkError> {
 		let (who, _) = operators::<T>(1)?.remove(0);
+		Pallet::<T>::do_leave(&who, LeaveReason::Unregistered)
+			.map_err(|_| BenchmarkError::Stop("could not leave"))?;
+		let later = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::UnbondingPeriod::get());
+		frame_system::Pallet::<T>::set_block_number(later);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
@@ -146,21 +211,10 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn remove_operator() -> Result<(), BenchmarkError> {
-		let (who, _) = operators::<T>(1)?.remove(0);
-		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-
-		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, who.clone());
-
-		ensure!(!Operators::<T>::contains_key(&who), "still registered");
-		Ok(())
-	}
-
-	#[benchmark]
 	fn slash_operator() -> Result<(), BenchmarkError> {
-		let (who, _) = operators::<T>(1)?.remove(0);
+		let (who, _) = operators::<T>(T::MaxOperators::get())?
+			.pop()
+			.ok_or(BenchmarkError::Stop("no operators"))?;
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
@@ -171,8 +225,8 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// With a full retention: the request made prunes the oldest one, releasing its
-	/// deposit. The oldest is closed, as `on_idle` leaves it: when it is still pending, the
+	/// With a full operator set and a committee of `MaxCommittee` drawn from it, and a full
+	/// retention: the request made prunes the oldest one, releasing its deposit. The oldest is closed, as `on_idle` leaves it: when it is still pending, the
 	/// call also pays `expire`'s weight. Proof sizes are measured (the pruned request and the requester's account
 	/// are as large as they get), except for what the set-up cannot make as large as it
 	/// may be: the model's records (URI, training datasets) and the block's expiry list.
@@ -182,7 +236,9 @@ mod benchmarks {
 		InferenceOracle::Expiries: MaxEncodedLen,
 	})]
 	fn request_inference() -> Result<(), BenchmarkError> {
-		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), T::MaxOperators::get());
+		operators::<T>(T::MaxOperators::get())?;
+		let min_agreement = T::MaxCommittee::get().saturating_add(1) / 2;
+		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), min_agreement);
 		let requester = funded::<T>("requester", 1);
 		let oldest = request::<T>(model)?;
 		Pallet::<T>::expire(oldest);
@@ -199,16 +255,18 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// One answer with `l` output elements that finalizes a request with `s` submissions:
-	/// `s` outputs compared, the fee split `s` ways, `s` operators counted.
+	/// One answer with `l` output elements that closes a request whose committee has `s`
+	/// members: a reveal checked against its commitment (for `s > 1`), `s` outputs
+	/// compared, the fee split among the majority, `(s - 1) / 2` outliers slashed, `s`
+	/// members counted.
 	#[benchmark(pov_mode = Measured)]
 	fn submit_result(
 		l: Linear<1, { T::MaxOutputLen::get() }>,
-		s: Linear<1, { T::MaxOperators::get() }>,
+		s: Linear<1, { T::MaxCommittee::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting::<T>(1, l, s)?;
+		let (member, requests) = requests_awaiting::<T>(1, l, s)?;
 		let id = requests[0];
-		let (submission, signature) = signed_submission::<T>(id, &key, 7)?;
+		let (submission, signature) = signed_submission::<T>(id, &member, l)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, submission, signature);
@@ -217,14 +275,14 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The pool's check of a single submission: state reads and one signature
-	/// verification.
+	/// The pool's check of a single reveal to a committee of `MaxCommittee`: state reads,
+	/// the commitment's hash and one signature verification.
 	#[benchmark(pov_mode = Measured)]
 	fn authorize_submit_result(
 		l: Linear<1, { T::MaxOutputLen::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting::<T>(1, l, T::MaxOperators::get())?;
-		let (submission, signature) = signed_submission::<T>(requests[0], &key, 0)?;
+		let (member, requests) = requests_awaiting::<T>(1, l, T::MaxCommittee::get())?;
+		let (submission, signature) = signed_submission::<T>(requests[0], &member, l)?;
 		let call = Call::<T>::submit_result { submission, signature };
 
 		#[block]
@@ -237,13 +295,13 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A batch of `n` answers of one output element, each finalizing a request that one
-	/// answer finalizes. Longer outputs and more submissions add, per item, what they add
+	/// A batch of `n` answers of one output element, each closing a request served by a
+	/// committee of one. Longer outputs and larger committees add, per item, what they add
 	/// to `submit_result` (see `submission::batch_weight`).
 	#[benchmark(pov_mode = Measured)]
 	fn submit_results(n: Linear<1, { T::MaxBatchLen::get() }>) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting::<T>(n, 1, 1)?;
-		let (batch, signature) = signed_batch::<T>(&key, &requests, 7)?;
+		let (member, requests) = requests_awaiting::<T>(n, 1, 1)?;
+		let (batch, signature) = signed_batch::<T>(&member, &requests, 1)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, batch, signature);
@@ -256,8 +314,8 @@ mod benchmarks {
 	/// and skipped.
 	#[benchmark(pov_mode = Measured)]
 	fn submit_results_skipped(n: Linear<1, { T::MaxBatchLen::get() }>) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting::<T>(n, 1, 1)?;
-		let (batch, signature) = signed_batch::<T>(&key, &requests, 7)?;
+		let (member, requests) = requests_awaiting::<T>(n, 1, 1)?;
+		let (batch, signature) = signed_batch::<T>(&member, &requests, 1)?;
 		for id in &requests {
 			Pallet::<T>::expire(*id);
 		}
@@ -272,15 +330,15 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The pool's check of a batch of `n` answers of one output element: every item's
-	/// request and submissions (`MaxOperators - 1` of them) read, one signature
-	/// verification.
+	/// The pool's check of a batch of `n` reveals of one output element to committees of
+	/// `MaxCommittee`: every item's request, committee, commitments and submissions read
+	/// and its commitment hashed, one signature verification.
 	#[benchmark(pov_mode = Measured)]
 	fn authorize_submit_results(
 		n: Linear<1, { T::MaxBatchLen::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let (key, requests) = requests_awaiting::<T>(n, 1, T::MaxOperators::get())?;
-		let (batch, signature) = signed_batch::<T>(&key, &requests, 0)?;
+		let (member, requests) = requests_awaiting::<T>(n, 1, T::MaxCommittee::get())?;
+		let (batch, signature) = signed_batch::<T>(&member, &requests, 1)?;
 		let call = Call::<T>::submit_results { batch, signature };
 
 		#[block]
@@ -293,11 +351,13 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The expiry of a request with `l` output elements that every operator but one
-	/// answered without agreement: the fee refunded, every submitter counted.
+	/// A request with `l` output elements closed at its deadline, its committee of
+	/// `MaxCommittee` having revealed all but one answer: the outputs compared, the fee
+	/// split among the majority, the outliers slashed, the last member slashed as a
+	/// no-show; every member's record written.
 	#[benchmark(pov_mode = Measured)]
 	fn expire(l: Linear<1, { T::MaxOutputLen::get() }>) -> Result<(), BenchmarkError> {
-		let (_, requests) = requests_awaiting::<T>(1, l, T::MaxOperators::get())?;
+		let (_, requests) = requests_awaiting::<T>(1, l, T::MaxCommittee::get())?;
 		let id = requests[0];
 
 		#[block]

@@ -1,11 +1,13 @@
-//! Expiry: requests past their deadline without agreement are closed and refunded in
-//! `on_idle`, with the weight the block has left, oldest deadline first.
+//! Expiry: requests still pending past their deadline are closed in `on_idle` with the
+//! answers they have ([`close`]: finalized if they agree, refunded otherwise, no-shows
+//! slashed), with the weight the block has left, oldest deadline first.
 //!
 //! `Expiries` lists, for each block, the requests whose deadline is the block before;
 //! `ExpiryCursor` is the oldest block not finished yet. From the block after its deadline
 //! a request accepts no submission, so a request waiting for expiry cannot change. Each
 //! request is charged for what it holds: the expiry of a request with an output of `L`
-//! elements costs `expire(L)` (benchmarked with `MaxOperators` submissions). A block with
+//! elements costs `expire(L)` (benchmarked with a committee of `MaxCommittee`, every
+//! member slashed as a no-show). A block with
 //! too little weight left leaves the rest for the next block; nothing is dropped.
 
 use frame::deps::frame_support::weights::WeightMeter;
@@ -73,22 +75,17 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Expires `id` if it is still pending: refunds its fee and counts its submitters'
-	/// part. Returns whether it expired.
+	/// Closes `id` if it is still pending, with the answers it has (see [`close`]).
+	/// Returns whether it was pending.
 	pub(crate) fn expire(id: RequestId) -> bool {
 		let Some(request) = Self::pending_request(id) else { return false };
 		Self::close_expired(id, request);
 		true
 	}
 
-	/// Expires pending `request` `id`: refunds its fee and counts its submitters' part.
-	fn close_expired(id: RequestId, mut request: RequestOf<T>) {
-		Self::refund(&request);
-		Self::count(&Submissions::<T>::get(id), &[]);
-		request.status = RequestStatus::Expired;
-		Requests::<T>::insert(id, request);
-		PendingRequests::<T>::remove(id);
-		log::debug!(target: LOG_TARGET, "request {id} expired without agreement");
-		Self::deposit_event(Event::RequestExpired { request: id });
+	/// Closes pending `request` `id` at its deadline: finalized if its committee's answers
+	/// agree, refunded otherwise; no-shows are slashed either way.
+	fn close_expired(id: RequestId, request: RequestOf<T>) {
+		Self::close(id, request, &Submissions::<T>::get(id));
 	}
 }

@@ -103,11 +103,14 @@ pub mod aggregate;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod capacity;
+mod close;
+pub mod committee;
 mod expiry;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod offchain;
+mod operators;
 mod submission;
 #[cfg(test)]
 mod tests;
@@ -133,7 +136,8 @@ pub mod crypto {
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 /// An operator of this runtime.
-pub type OperatorOf<T> = Operator<<T as Config>::AuthorityId, BalanceOf<T>>;
+pub type OperatorOf<T> =
+	Operator<<T as Config>::AuthorityId, BalanceOf<T>, BlockNumberFor<T>>;
 /// A request of this runtime.
 pub type RequestOf<T> = Request<
 	<T as frame_system::Config>::AccountId,
@@ -148,7 +152,20 @@ pub type SubmissionOf<T> = Submission<
 	<T as Config>::MaxOutputLen,
 >;
 /// The submissions to one request.
-pub type SubmissionsOf<T> = BoundedVec<SubmissionOf<T>, <T as Config>::MaxOperators>;
+pub type SubmissionsOf<T> = BoundedVec<SubmissionOf<T>, <T as Config>::MaxCommittee>;
+/// The committee of one request: the operators drawn to answer it.
+pub type CommitteeOf<T> =
+	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxCommittee>;
+/// The commitments to one request, in arrival order.
+pub type CommitsOf<T> = BoundedVec<
+	(<T as frame_system::Config>::AccountId, Commitment),
+	<T as Config>::MaxCommittee,
+>;
+/// The operator set: registered operators not leaving, with their bonds, largest first.
+pub type OperatorSetOf<T> = BoundedVec<
+	(<T as frame_system::Config>::AccountId, BalanceOf<T>),
+	<T as Config>::MaxOperators,
+>;
 /// A result of this runtime.
 pub type FinalResultOf<T> = FinalResult<BlockNumberFor<T>, <T as Config>::MaxOutputLen>;
 
@@ -166,8 +183,10 @@ pub trait BenchmarkHelper {
 
 /// The storage version: 1 since requests carry their whole [`ServingContract`] and a
 /// retention deposit, and expiry moved to `on_idle` ([`migrations::v1`]); 2 since misses
-/// are derived from the requests closed since an operator registered ([`migrations::v2`]).
-pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+/// are derived from the requests closed since an operator registered ([`migrations::v2`]);
+/// 3 since requests are served by committees drawn by bond from an open operator set, and
+/// faults are slashed ([`migrations::v3`]).
+pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 #[frame::pallet]
 pub mod pallet {
@@ -202,9 +221,40 @@ pub mod pallet {
 		/// The origin that removes or slashes operators.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// The bond an operator holds while registered.
+		/// Where committees are drawn from: randomness no block author chooses alone (the
+		/// relay chain's, in a parachain runtime). See [`committee`].
+		type Randomness: frame::traits::Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// The least bond an operator registers with (slashes may take it lower).
 		#[pallet::constant]
 		type OperatorBond: Get<BalanceOf<Self>>;
+
+		/// The share of its bond an operator loses for an output outside the tolerance of
+		/// the accepted result. Burnt.
+		#[pallet::constant]
+		type OutlierSlash: Get<Perbill>;
+
+		/// The share of its bond an operator loses for a request whose committee it sat on
+		/// and that closed without its answer. Burnt.
+		#[pallet::constant]
+		type NoShowSlash: Get<Perbill>;
+
+		/// Faults in a row (outliers and no-shows, with no agreement between) after which an
+		/// operator is suspended: it leaves the operator set. At least 1.
+		#[pallet::constant]
+		type MaxStrikes: Get<u32>;
+
+		/// Blocks between leaving the operator set and withdrawing the bond: longer than a
+		/// request's life, so that an operator stays slashable for every committee it sat
+		/// on.
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after a request's block during which its committee (of more than one
+		/// member) commits; reveals open when every member has committed or this window is
+		/// over. Less than `ResponseWindow`.
+		#[pallet::constant]
+		type CommitWindow: Get<BlockNumberFor<Self>>;
 
 		/// The fee a request holds, shared by the operators whose outputs agree.
 		#[pallet::constant]
@@ -222,9 +272,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type ResponseWindow: Get<BlockNumberFor<Self>>;
 
-		/// The most operators registered at once.
+		/// The most operators in the operator set at once. When it is full, a newcomer
+		/// whose bond is larger than the smallest takes that operator's place.
 		#[pallet::constant]
 		type MaxOperators: Get<u32>;
+
+		/// The most members of one request's committee. A version asking for `m` agreeing
+		/// operators is served by `2m - 1` (at most this, at most the operator set).
+		#[pallet::constant]
+		type MaxCommittee: Get<u32>;
 
 		/// The most input elements a request may carry.
 		#[pallet::constant]
@@ -279,6 +335,21 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OperatorByKey<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AuthorityId, T::AccountId>;
+
+	/// The operator set: the registered operators that committees are drawn from (not
+	/// leaving), with their bonds, largest bond first (earliest first among equal bonds).
+	#[pallet::storage]
+	pub type OperatorSet<T: Config> = StorageValue<_, OperatorSetOf<T>, ValueQuery>;
+
+	/// The committee of each retained request: the only operators who may answer it.
+	#[pallet::storage]
+	pub type Committees<T: Config> =
+		StorageMap<_, Twox64Concat, RequestId, CommitteeOf<T>, ValueQuery>;
+
+	/// The commitments to each retained request served by a committee of several.
+	#[pallet::storage]
+	pub type Commits<T: Config> =
+		StorageMap<_, Twox64Concat, RequestId, CommitsOf<T>, ValueQuery>;
 
 	/// The id the next request gets.
 	#[pallet::storage]
@@ -341,7 +412,8 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			for (account, key) in &self.operators {
-				let result = Pallet::<T>::do_register(account.clone(), key.clone());
+				let bond = T::OperatorBond::get();
+				let result = Pallet::<T>::do_register(account.clone(), key.clone(), bond);
 				assert!(result.is_ok(), "genesis operator could not register: {result:?}");
 			}
 		}
@@ -350,17 +422,32 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// An operator registered; its bond is held.
+		/// An operator registered; its bond is held and it joined the operator set.
 		OperatorRegistered {
 			/// The operator's account.
 			operator: T::AccountId,
 			/// Its `orcl` key.
 			key: T::AuthorityId,
+			/// The bond held.
+			bond: BalanceOf<T>,
 		},
-		/// An operator left, or governance removed it; its bond was released.
+		/// An operator left the operator set: it is drawn into no new committee, still
+		/// answers (and is slashable for) the committees it sits on, and may withdraw its
+		/// bond from `withdrawable_at`.
+		OperatorLeaving {
+			/// The operator's account.
+			operator: T::AccountId,
+			/// Why.
+			reason: LeaveReason,
+			/// The first block `withdraw_bond` succeeds in.
+			withdrawable_at: BlockNumberFor<T>,
+		},
+		/// An operator withdrew its bond after leaving: its record and key are deleted.
 		OperatorRemoved {
 			/// The operator's account.
 			operator: T::AccountId,
+			/// The bond released.
+			bond: BalanceOf<T>,
 		},
 		/// Governance slashed an operator: its bond was burnt and it is no longer registered.
 		OperatorSlashed {
@@ -369,7 +456,18 @@ pub mod pallet {
 			/// The amount burnt.
 			amount: BalanceOf<T>,
 		},
-		/// A dApp requested an inference; operators' off-chain workers will score it.
+		/// An operator lost part of its bond for a fault on a request (burnt).
+		OperatorPenalized {
+			/// The operator's account.
+			operator: T::AccountId,
+			/// The request.
+			request: RequestId,
+			/// The fault.
+			fault: Fault,
+			/// The amount burnt.
+			amount: BalanceOf<T>,
+		},
+		/// A dApp requested an inference; its committee's off-chain workers will score it.
 		InferenceRequested {
 			/// The request's id.
 			request: RequestId,
@@ -385,8 +483,17 @@ pub mod pallet {
 			deposit: BalanceOf<T>,
 			/// The last block in which submissions are accepted.
 			deadline: BlockNumberFor<T>,
+			/// The operators drawn to answer it.
+			committee: CommitteeOf<T>,
 		},
-		/// An operator submitted an output or a failure.
+		/// A committee member committed to its outcome; it reveals it once reveals open.
+		AnswerCommitted {
+			/// The request.
+			request: RequestId,
+			/// The operator.
+			operator: T::AccountId,
+		},
+		/// A committee member submitted (or revealed) an output or a failure.
 		ResultSubmitted {
 			/// The request.
 			request: RequestId,
@@ -395,18 +502,19 @@ pub mod pallet {
 			/// True for an output, false for a failure.
 			output: bool,
 		},
-		/// Enough operators agreed: the accepted output of the request.
+		/// The committee answered and a majority agreed: the accepted output of the request.
 		ResultFinalized {
 			/// The request.
 			request: RequestId,
 			/// The accepted output, in the version's output fixed point.
 			output: BoundedVec<i64, T::MaxOutputLen>,
 			/// The operators who agreed and shared the fee.
-			agreeing: BoundedVec<T::AccountId, T::MaxOperators>,
-			/// The operators whose outputs were outside the tolerance.
-			outliers: BoundedVec<T::AccountId, T::MaxOperators>,
+			agreeing: BoundedVec<T::AccountId, T::MaxCommittee>,
+			/// The operators whose outputs were outside the tolerance (slashed).
+			outliers: BoundedVec<T::AccountId, T::MaxCommittee>,
 		},
-		/// The request's deadline passed without agreement; its fee was refunded.
+		/// The request closed without an accepted result (its deadline passed, or its
+		/// whole committee answered without a majority agreeing); its fee was refunded.
 		RequestExpired {
 			/// The request.
 			request: RequestId,
@@ -416,7 +524,7 @@ pub mod pallet {
 		BatchSubmitted {
 			/// The operator.
 			operator: T::AccountId,
-			/// Answers recorded (each also has its `ResultSubmitted`).
+			/// Answers recorded (each also has its `ResultSubmitted` or `AnswerCommitted`).
 			accepted: u32,
 			/// Answers skipped.
 			skipped: u32,
@@ -425,11 +533,12 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
-		/// The account is already a registered operator.
+		/// The account is already a registered operator (or still withdrawing its bond).
 		AlreadyOperator,
 		/// The key is already registered by an operator.
 		KeyInUse,
-		/// The operator set is full (`MaxOperators`).
+		/// The operator set is full (`MaxOperators`) and the bond is not larger than its
+		/// smallest.
 		TooManyOperators,
 		/// The account is not a registered operator.
 		NotOperator,
@@ -453,7 +562,7 @@ pub mod pallet {
 		AlreadySubmitted,
 		/// The output's length is not the element count of the version's output spec.
 		OutputLengthMismatch,
-		/// The request already has `MaxOperators` submissions.
+		/// The request already has `MaxCommittee` submissions.
 		TooManySubmissions,
 		/// The batch has no items.
 		EmptyBatch,
@@ -463,6 +572,33 @@ pub mod pallet {
 		DuplicateBatchItem,
 		/// The request's deadline has passed: it accepts no more submissions.
 		DeadlinePassed,
+		/// The bond is below `OperatorBond`.
+		BondTooLow,
+		/// The operator is already leaving the operator set.
+		AlreadyLeaving,
+		/// The operator has not left the operator set: it cannot withdraw its bond.
+		NotLeaving,
+		/// The unbonding period is not over yet.
+		StillUnbonding,
+		/// The operator set has fewer operators than the version's `min_agreement`.
+		TooFewOperators,
+		/// The operator is not on the request's committee.
+		NotInCommittee,
+		/// The request is served by a committee of several: commit, then reveal.
+		CommitmentExpected,
+		/// The request is served by a committee of one: submit the outcome itself.
+		CommitmentNotExpected,
+		/// The request takes no more commitments: every member committed, or the commit
+		/// window is over.
+		CommitmentsClosed,
+		/// The operator already committed to this request.
+		AlreadyCommitted,
+		/// Reveals are not open yet: members are still committing.
+		RevealsNotOpen,
+		/// The operator made no commitment to this request.
+		NotCommitted,
+		/// The revealed outcome and salt do not match the operator's commitment.
+		RevealMismatch,
 	}
 
 	#[pallet::hooks]
@@ -482,6 +618,16 @@ pub mod pallet {
 			assert!(T::MaxOperators::get() >= 1, "MaxOperators must be at least 1");
 			assert!(T::MaxRequestsPerBlock::get() >= 1, "MaxRequestsPerBlock must be at least 1");
 			assert!(T::MaxBatchLen::get() >= 1, "MaxBatchLen must be at least 1");
+			assert!(T::MaxCommittee::get() >= 1, "MaxCommittee must be at least 1");
+			assert!(T::MaxStrikes::get() >= 1, "MaxStrikes must be at least 1");
+			assert!(
+				T::CommitWindow::get() < T::ResponseWindow::get(),
+				"CommitWindow must be shorter than ResponseWindow"
+			);
+			assert!(
+				T::UnbondingPeriod::get() > T::ResponseWindow::get().saturating_add(One::one()),
+				"UnbondingPeriod must outlast a request"
+			);
 			// A request accepts submissions for ResponseWindow + 1 blocks; with at most
 			// MaxRequestsPerBlock per block, retention must exceed that many requests so
 			// that pruning only meets a pending request if expiry fell far behind.
@@ -502,57 +648,72 @@ pub mod pallet {
 	#[pallet::call(weight(<T as Config>::WeightInfo))]
 	impl<T: Config> Pallet<T> {
 		/// Registers the caller as an operator whose node signs with `key` (an `orcl`
-		/// sr25519 public key, e.g. from `aioracle-node key insert --key-type orcl`), and
-		/// holds `OperatorBond`.
+		/// sr25519 public key, e.g. from `aioracle-node key insert --key-type orcl`), holds
+		/// `bond` (at least `OperatorBond`) and adds it to the operator set, where
+		/// committees are drawn with probability proportional to bond. When the set is full
+		/// (`MaxOperators`), a bond larger than the set's smallest takes that operator's
+		/// place (it leaves with [`LeaveReason::Displaced`]).
 		///
-		/// The origin must be signed. Emits `OperatorRegistered`.
+		/// The origin must be signed. Emits `OperatorRegistered`, and `OperatorLeaving` for
+		/// a displaced operator.
+		///
+		/// ## Complexity
+		/// `O(MaxOperators)`: the set is one sorted list.
 		#[pallet::call_index(0)]
-		pub fn register_operator(origin: OriginFor<T>, key: T::AuthorityId) -> DispatchResult {
+		pub fn register_operator(
+			origin: OriginFor<T>,
+			key: T::AuthorityId,
+			bond: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_register(who, key)
+			Self::do_register(who, key, bond)
 		}
 
-		/// Unregisters the caller and releases its bond. Its submissions stay on record.
+		/// Leaves the operator set: the caller is drawn into no new committee, answers the
+		/// committees it sits on, and may withdraw its bond with
+		/// [`withdraw_bond`](Pallet::withdraw_bond) after `UnbondingPeriod` blocks (it stays
+		/// slashable until then).
 		///
-		/// The origin must be a registered operator. Emits `OperatorRemoved`.
+		/// The origin must be a registered operator not leaving. Emits `OperatorLeaving`.
 		#[pallet::call_index(1)]
 		pub fn unregister_operator(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_remove(&who)
+			Self::do_leave(&who, LeaveReason::Unregistered)
 		}
 
-		/// Removes an operator and releases its bond.
+		/// Removes an operator from the operator set, as if it had unregistered.
 		///
-		/// The origin must be `GovernanceOrigin`. Emits `OperatorRemoved`.
+		/// The origin must be `GovernanceOrigin`. Emits `OperatorLeaving`.
 		#[pallet::call_index(2)]
 		pub fn remove_operator(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			Self::do_remove(&operator)
+			Self::do_leave(&operator, LeaveReason::Removed)
 		}
 
-		/// Slashes an operator: burns its bond and removes it.
+		/// Slashes an operator: burns its whole bond and deletes it at once (its pending
+		/// committee seats are then no-shows nobody pays for).
 		///
 		/// The origin must be `GovernanceOrigin`. Emits `OperatorSlashed`.
 		#[pallet::call_index(3)]
 		pub fn slash_operator(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let record = Operators::<T>::take(&operator).ok_or(Error::<T>::NotOperator)?;
-			OperatorByKey::<T>::remove(&record.key);
-			let amount = T::Currency::burn_held(
-				&HoldReason::OperatorBond.into(),
-				&operator,
-				record.bond,
-				Precision::BestEffort,
-				Fortitude::Force,
-			)?;
-			log::info!(target: LOG_TARGET, "operator {operator:?} slashed: {amount:?} burnt");
-			Self::deposit_event(Event::OperatorSlashed { operator, amount });
-			Ok(())
+			Self::do_slash(operator)
+		}
+
+		/// Withdraws the caller's bond `UnbondingPeriod` blocks after it left the operator
+		/// set, and deletes its record and key.
+		///
+		/// The origin must be an operator that is leaving. Emits `OperatorRemoved`.
+		#[pallet::call_index(7)]
+		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(who)
 		}
 
 		/// Requests an inference from `model`'s active version. `input` is the input tensor's
 		/// elements, row-major, in the version's input fixed point (`round(x *
-		/// 10^input_scale)`); its length must be the input spec's element count. Holds
+		/// 10^input_scale)`); its length must be the input spec's element count. Draws the
+		/// request's committee from the operator set (see [`committee`]). Holds
 		/// `RequestFee` from the caller (refused if above `max_fee`) until the result is
 		/// final (paid to the agreeing operators) or the request expires (refunded) after
 		/// `ResponseWindow` blocks, and the retention deposit until the request is pruned.
@@ -580,23 +741,25 @@ pub mod pallet {
 			Ok(PostDispatchInfo { actual_weight: actual, pays_fee: Pays::Yes })
 		}
 
-		/// Records one operator's output (or failure) for one pending request, and
-		/// finalizes the request once enough outputs agree. Off-chain workers send
+		/// Records one committee member's answer to one pending request (an outcome, a
+		/// commitment or a reveal), and closes the request once its committee has
+		/// answered. Off-chain workers send
 		/// [`submit_results`](Pallet::submit_results); this call is kept for tools and tests
 		/// that act as one operator on one request. `signature` is the operator's `orcl`
 		/// signature over the SCALE-encoded `submission`, checked before the transaction
 		/// enters the pool.
 		///
-		/// Emits `ResultSubmitted`, and `ResultFinalized` when the result becomes final.
+		/// Emits `ResultSubmitted` or `AnswerCommitted`, and `ResultFinalized` or
+		/// `RequestExpired` when the request closes.
 		///
 		/// ## Complexity
-		/// `O(S * L)`: `S` submissions of `L` elements compared, and on finalization `S`
-		/// operators paid and counted. Charged for `MaxOperators` submissions of the
+		/// `O(S * L)`: `S` submissions of `L` elements compared, and on closing `S`
+		/// members paid, slashed and counted. Charged for `MaxCommittee` submissions of the
 		/// output's length; refunded down to the request's submissions.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::submit_result(
 			submission.charged_output_len(T::MaxOutputLen::get()),
-			T::MaxOperators::get(),
+			T::MaxCommittee::get(),
 		))]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result(
 			submission.charged_output_len(T::MaxOutputLen::get())
@@ -619,18 +782,18 @@ pub mod pallet {
 		/// what is refused there). Items whose request closed, or that the operator already
 		/// answered, are skipped; the weight of skipped items is refunded.
 		///
-		/// Emits `ResultSubmitted` per recorded item, `ResultFinalized` per request that
-		/// becomes final, then `BatchSubmitted`.
+		/// Emits `ResultSubmitted` or `AnswerCommitted` per recorded item, `ResultFinalized`
+		/// or `RequestExpired` per request that closes, then `BatchSubmitted`.
 		///
 		/// ## Complexity
-		/// `O(N * S * L)` for `N` items; charged for `N` items that each finalize a request
-		/// with `MaxOperators` submissions of the batch's longest output, refunded down to
+		/// `O(N * S * L)` for `N` items; charged for `N` items that each close a request
+		/// with `MaxCommittee` submissions of the batch's longest output, refunded down to
 		/// each request's submissions and to the items skipped.
 		#[pallet::call_index(6)]
 		#[pallet::weight(Pallet::<T>::batch_weight(
 			batch.items.len() as u32,
 			batch.charged_output_len(T::MaxOutputLen::get()),
-			T::MaxOperators::get(),
+			T::MaxCommittee::get(),
 		))]
 		#[pallet::weight_of_authorize(Pallet::<T>::batch_authorize_weight(
 			batch.items.len() as u32,
@@ -654,33 +817,6 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_number()
 	}
 
-	/// Registers `who` with `key` and holds its bond.
-	pub fn do_register(who: T::AccountId, key: T::AuthorityId) -> DispatchResult {
-		ensure!(!Operators::<T>::contains_key(&who), Error::<T>::AlreadyOperator);
-		ensure!(!OperatorByKey::<T>::contains_key(&key), Error::<T>::KeyInUse);
-		ensure!(Operators::<T>::count() < T::MaxOperators::get(), Error::<T>::TooManyOperators);
-		let bond = T::OperatorBond::get();
-		T::Currency::hold(&HoldReason::OperatorBond.into(), &who, bond)?;
-		Operators::<T>::insert(&who, Operator::new(key.clone(), bond, Self::closed_requests()));
-		OperatorByKey::<T>::insert(&key, &who);
-		log::info!(target: LOG_TARGET, "operator {who:?} registered");
-		Self::deposit_event(Event::OperatorRegistered { operator: who, key });
-		Ok(())
-	}
-
-	fn do_remove(who: &T::AccountId) -> DispatchResult {
-		let record = Operators::<T>::take(who).ok_or(Error::<T>::NotOperator)?;
-		OperatorByKey::<T>::remove(&record.key);
-		T::Currency::release(
-			&HoldReason::OperatorBond.into(),
-			who,
-			record.bond,
-			Precision::BestEffort,
-		)?;
-		Self::deposit_event(Event::OperatorRemoved { operator: who.clone() });
-		Ok(())
-	}
-
 	/// Makes a request; returns its id, and whether the oldest retained request was still
 	/// pending and had to be expired to make room for it.
 	pub fn do_request(
@@ -702,6 +838,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
 
 		let id = NextRequestId::<T>::get();
+		let committee = Self::draw_committee(id, contract.min_agreement)?;
 		let now = Self::now();
 		let deadline = now.saturating_add(T::ResponseWindow::get());
 		let mut request = Request {
@@ -718,7 +855,7 @@ impl<T: Config> Pallet<T> {
 			deadline,
 			status: RequestStatus::Pending,
 		};
-		request.deposit = Self::retention_deposit(&request, output_len);
+		request.deposit = Self::retention_deposit(&request, output_len, committee.len() as u32);
 		// Closed from the block after the deadline on.
 		Expiries::<T>::try_mutate(deadline.saturating_add(One::one()), |due| due.try_push(id))
 			.map_err(|_| Error::<T>::TooManyRequestsInBlock)?;
@@ -730,7 +867,12 @@ impl<T: Config> Pallet<T> {
 		let deposit = request.deposit;
 		Requests::<T>::insert(id, request);
 		PendingRequests::<T>::insert(id, ());
-		log::debug!(target: LOG_TARGET, "request {id}: model {model} version {version}");
+		Committees::<T>::insert(id, &committee);
+		log::debug!(
+			target: LOG_TARGET,
+			"request {id}: model {model} version {version}, committee of {}",
+			committee.len()
+		);
 		Self::deposit_event(Event::InferenceRequested {
 			request: id,
 			requester,
@@ -739,19 +881,23 @@ impl<T: Config> Pallet<T> {
 			fee,
 			deposit,
 			deadline,
+			committee,
 		});
 		Ok((id, expired_oldest))
 	}
 
-	/// The retention deposit of `request`: the base, plus the per-byte price of the most
-	/// state it can take: itself, `MaxOperators` submissions of `output_len` elements, and
-	/// a result.
-	fn retention_deposit(request: &RequestOf<T>, output_len: u32) -> BalanceOf<T> {
+	/// The retention deposit of `request` served by a committee of `members`: the base,
+	/// plus the per-byte price of the most state it can take: itself, its committee, a
+	/// commitment and a submission of `output_len` elements per member, and a result.
+	fn retention_deposit(request: &RequestOf<T>, output_len: u32, members: u32) -> BalanceOf<T> {
+		let account = T::AccountId::max_encoded_len() as u32;
 		let output_bytes = 8u32.saturating_mul(output_len).saturating_add(4);
-		// An account (at most 64 bytes encoded), the outcome and the block number.
-		let submission_bytes = output_bytes.saturating_add(64 + 1 + 8);
+		// An account, the outcome and the block number.
+		let submission_bytes = output_bytes.saturating_add(account + 1 + 8);
+		// A seat (an account), a commitment (an account and a hash) and a submission.
+		let member_bytes = submission_bytes.saturating_add(2 * account + 32);
 		let bytes = (request.encoded_size() as u32)
-			.saturating_add(T::MaxOperators::get().saturating_mul(submission_bytes))
+			.saturating_add(members.saturating_mul(member_bytes))
 			// The result: output and block number.
 			.saturating_add(output_bytes.saturating_add(8));
 		T::RequestDepositBase::get()
@@ -776,112 +922,9 @@ impl<T: Config> Pallet<T> {
 		}
 		Submissions::<T>::remove(old);
 		Results::<T>::remove(old);
+		Committees::<T>::remove(old);
+		Commits::<T>::remove(old);
 		expired
-	}
-
-	/// Closes a request with an accepted output: pays the agreeing operators, counts every
-	/// operator's part, stores the result.
-	fn finalize(
-		id: RequestId,
-		mut request: RequestOf<T>,
-		submissions: &SubmissionsOf<T>,
-		accepted: aggregate::Accepted,
-	) {
-		let output_submitters =
-			submissions.iter().filter(|s| matches!(s.outcome, Outcome::Output(_)));
-		let mut agreeing = Vec::new();
-		let mut outliers = Vec::new();
-		for (submission, agrees) in output_submitters.zip(accepted.agrees.iter()) {
-			if *agrees {
-				agreeing.push(submission.operator.clone());
-			} else {
-				outliers.push(submission.operator.clone());
-			}
-		}
-		Self::pay(&request, &agreeing);
-		Self::count(submissions, &agreeing);
-
-		let output: BoundedVec<i64, T::MaxOutputLen> = BoundedVec::truncate_from(accepted.output);
-		Results::<T>::insert(id, FinalResult { output: output.clone(), finalized_at: Self::now() });
-		request.status = RequestStatus::Finalized;
-		Requests::<T>::insert(id, request);
-		PendingRequests::<T>::remove(id);
-		log::info!(
-			target: LOG_TARGET,
-			"request {id} finalized: {} agreeing, {} outliers",
-			agreeing.len(),
-			outliers.len()
-		);
-		Self::deposit_event(Event::ResultFinalized {
-			request: id,
-			output,
-			agreeing: BoundedVec::truncate_from(agreeing),
-			outliers: BoundedVec::truncate_from(outliers),
-		});
-	}
-
-	/// Splits the fee equally among `agreeing`; the remainder of the division goes back to
-	/// the requester.
-	fn pay(request: &RequestOf<T>, agreeing: &[T::AccountId]) {
-		let reason = HoldReason::RequestFee.into();
-		let count: BalanceOf<T> = (agreeing.len() as u32).into();
-		let share = if count.is_zero() { Zero::zero() } else { request.fee / count };
-		for operator in agreeing {
-			let paid = T::Currency::transfer_on_hold(
-				&reason,
-				&request.requester,
-				operator,
-				share,
-				Precision::BestEffort,
-				Restriction::Free,
-				Fortitude::Polite,
-			);
-			if let Err(e) = paid {
-				log::warn!(target: LOG_TARGET, "fee share to {operator:?} not paid: {e:?}");
-			}
-		}
-		let rest = request.fee.saturating_sub(share.saturating_mul(count));
-		let _ = T::Currency::release(&reason, &request.requester, rest, Precision::BestEffort);
-	}
-
-	/// Returns a request's fee to the requester.
-	fn refund(request: &RequestOf<T>) {
-		let _ = T::Currency::release(
-			&HoldReason::RequestFee.into(),
-			&request.requester,
-			request.fee,
-			Precision::BestEffort,
-		);
-	}
-
-	/// How many requests have closed (finalized or expired) since genesis: every request
-	/// made is pending or closed.
-	pub fn closed_requests() -> u64 {
-		NextRequestId::<T>::get().saturating_sub(PendingRequests::<T>::count().into())
-	}
-
-	/// Counts the part of each operator who submitted to a request that just closed: an
-	/// agreement, an outlier or a failure, and in every case an answered request. Misses
-	/// are not written: they follow from the requests closed since an operator registered
-	/// and those it answered ([`Operator::misses`]), so closing a request touches only its
-	/// submitters, not every registered operator.
-	fn count(submissions: &SubmissionsOf<T>, agreeing: &[T::AccountId]) {
-		for submission in submissions {
-			Operators::<T>::mutate_exists(&submission.operator, |record| {
-				// An operator who left since it submitted is not counted.
-				let Some(record) = record else { return };
-				record.answered.saturating_inc();
-				match &submission.outcome {
-					Outcome::Failed(_) => record.failures.saturating_inc(),
-					Outcome::Output(_) if agreeing.contains(&submission.operator) =>
-						record.agreements.saturating_inc(),
-					// An output of a finalized request that did not agree.
-					Outcome::Output(_) if !agreeing.is_empty() => record.outliers.saturating_inc(),
-					// An output to a request that expired without agreement.
-					Outcome::Output(_) => {},
-				}
-			});
-		}
 	}
 }
 
@@ -893,28 +936,46 @@ impl<T: Config> Pallet<T> {
 	/// Checks the pallet's invariants; `try_state` runs it under try-runtime.
 	///
 	/// ## Expectations
-	/// - `Operators` and `OperatorByKey` agree both ways, within `MaxOperators`; no
-	///   operator answered more requests than closed since it registered;
+	/// - `Operators` and `OperatorByKey` agree both ways; every operator's bond is what is
+	///   held from it as a bond;
+	/// - `OperatorSet` holds exactly the operators not leaving, with their bonds, largest
+	///   first;
 	/// - `PendingRequests` holds exactly the retained requests with status `Pending`, each
 	///   with an expiry entry at `deadline + 1`, not before the expiry cursor; results exist
 	///   exactly for finalized ones;
 	/// - every retained request id is below `NextRequestId` and within the retention;
-	/// - submissions are one per operator, never more than `MaxOperators`;
+	/// - submissions and commitments are one per operator, from the request's committee,
+	///   whose members are distinct;
 	/// - every account's held fees are the fees of its pending requests, and its held
 	///   retention deposits the deposits of its retained requests.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
-		ensure!(Operators::<T>::count() <= T::MaxOperators::get(), "too many operators");
-		let closed = Self::closed_requests();
+		let set = OperatorSet::<T>::get();
+		ensure!(
+			set.windows(2).all(|pair| matches!(pair, [a, b] if a.1 >= b.1)),
+			"the operator set is not sorted by bond"
+		);
+		let mut in_set = 0u32;
 		for (account, record) in Operators::<T>::iter() {
 			ensure!(
-				OperatorByKey::<T>::get(&record.key) == Some(account),
+				OperatorByKey::<T>::get(&record.key) == Some(account.clone()),
 				"an operator's key is not indexed"
 			);
 			ensure!(
-				record.closed_at_registration.saturating_add(record.answered.into()) <= closed,
-				"an operator answered more requests than closed since it registered"
+				T::Currency::balance_on_hold(&HoldReason::OperatorBond.into(), &account) ==
+					record.bond,
+				"an operator's bond is not what is held"
 			);
+			let listed = set.iter().find(|(a, _)| a == &account);
+			match (record.leaving_since.is_none(), listed) {
+				(true, Some((_, bond))) => {
+					ensure!(*bond == record.bond, "the operator set has a stale bond");
+					in_set += 1;
+				},
+				(false, None) => {},
+				_ => return Err("the operator set and the leaving operators disagree".into()),
+			}
 		}
+		ensure!(in_set as usize == set.len(), "the operator set lists an unknown operator");
 		ensure!(
 			OperatorByKey::<T>::iter().count() as u32 == Operators::<T>::count(),
 			"OperatorByKey has keys of no operator"
@@ -944,9 +1005,21 @@ impl<T: Config> Pallet<T> {
 				ensure!(expiry >= cursor, "a pending request's expiry is behind the cursor");
 				ensure!(Expiries::<T>::get(expiry).contains(&id), "a pending request has no expiry");
 			}
+			let committee = Committees::<T>::get(id);
+			let members: BTreeSet<_> = committee.iter().collect();
+			ensure!(members.len() == committee.len(), "a committee seats an operator twice");
 			let submissions = Submissions::<T>::get(id);
 			let operators: BTreeSet<_> = submissions.iter().map(|s| &s.operator).collect();
 			ensure!(operators.len() == submissions.len(), "two submissions by one operator");
+			// Requests made before storage version 3 have no committee.
+			ensure!(
+				members.is_empty() || operators.is_subset(&members),
+				"a submission from outside the committee"
+			);
+			let commits = Commits::<T>::get(id);
+			let committers: BTreeSet<_> = commits.iter().map(|(a, _)| a).collect();
+			ensure!(committers.len() == commits.len(), "two commitments by one operator");
+			ensure!(committers.is_subset(&members), "a commitment from outside the committee");
 		}
 		ensure!(PendingRequests::<T>::count() == pending, "PendingRequests has extra entries");
 		for (account, (fees, deposits)) in held {

@@ -193,9 +193,9 @@ pub mod v2 {
 		for InnerMigrateV1ToV2<T>
 	{
 		fn on_runtime_upgrade() -> Weight {
-			let closed = Pallet::<T>::closed_requests();
+			let closed = closed_requests::<T>();
 			let mut translated = 0u64;
-			super::Operators::<T>::translate::<OperatorV1Of<T>, _>(|_, old| {
+			v3::Operators::<T>::translate::<OperatorV1Of<T>, _>(|_, old| {
 				translated.saturating_inc();
 				Some(upgrade::<T>(old, closed))
 			});
@@ -214,20 +214,21 @@ pub mod v2 {
 		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
 			let before = Vec::<(T::AccountId, u32)>::decode(&mut &state[..])
 				.map_err(|_| "bad pre-upgrade state")?;
-			let closed = Pallet::<T>::closed_requests();
+			let closed = closed_requests::<T>();
 			for (who, misses) in before {
-				let record = super::Operators::<T>::get(&who).ok_or("an operator was lost")?;
+				let record = v3::Operators::<T>::get(&who).ok_or("an operator was lost")?;
 				ensure!(record.misses(closed) == misses, "an operator's misses changed");
 			}
-			Pallet::<T>::do_try_state()
+			// The pallet's invariants hold for the current version, checked after v3.
+			Ok(())
 		}
 	}
 
 	/// The version-2 form of a version-1 operator, when `closed` requests have closed.
-	pub fn upgrade<T: Config>(old: OperatorV1Of<T>, closed: u64) -> OperatorOf<T> {
+	pub fn upgrade<T: Config>(old: OperatorV1Of<T>, closed: u64) -> v3::OperatorV2Of<T> {
 		let answered = old.agreements.saturating_add(old.outliers).saturating_add(old.failures);
 		let counted = u64::from(answered).saturating_add(old.misses.into());
-		Operator {
+		v3::OperatorV2 {
 			key: old.key,
 			bond: old.bond,
 			agreements: old.agreements,
@@ -243,6 +244,145 @@ pub mod v2 {
 		1,
 		2,
 		InnerMigrateV1ToV2<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// How many requests have closed (finalized or expired) since genesis: every request made
+/// is pending or closed. What storage version 2 counted misses from.
+pub fn closed_requests<T: Config>() -> u64 {
+	NextRequestId::<T>::get().saturating_sub(PendingRequests::<T>::count().into())
+}
+
+/// v2 -> v3: requests are served by committees drawn from an operator set by bond, and
+/// faults are slashed. Operators get their no-shows (version 2's misses), no strikes, and
+/// all join the operator set with their bonds. Requests made before have no committee:
+/// they take no more answers, and those still pending close at their deadline as before
+/// (finalized if their answers agree, refunded otherwise), nobody slashed.
+pub mod v3 {
+	use frame::deps::frame_support::migrations::VersionedMigration;
+
+	use super::*;
+
+	/// An operator as storage version 2 kept it.
+	#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
+	pub struct OperatorV2<Key, Balance> {
+		/// Its `orcl` key.
+		pub key: Key,
+		/// Its bond.
+		pub bond: Balance,
+		/// Agreements.
+		pub agreements: u32,
+		/// Outliers.
+		pub outliers: u32,
+		/// Failures.
+		pub failures: u32,
+		/// Requests it answered that closed while it was registered.
+		pub answered: u32,
+		/// Requests closed when it registered.
+		pub closed_at_registration: u64,
+	}
+
+	impl<Key, Balance> OperatorV2<Key, Balance> {
+		/// Requests closed without its answer while it was registered, when `closed`
+		/// requests have closed.
+		pub fn misses(&self, closed: u64) -> u32 {
+			let since = closed.saturating_sub(self.closed_at_registration);
+			since.saturating_sub(self.answered.into()).try_into().unwrap_or(u32::MAX)
+		}
+	}
+
+	/// A version-2 operator of this runtime.
+	pub type OperatorV2Of<T> = OperatorV2<<T as Config>::AuthorityId, BalanceOf<T>>;
+
+	/// The version-2 operator map, to read and write it in migrations and tests.
+	#[frame::deps::frame_support::storage_alias]
+	pub type Operators<T: Config> = CountedStorageMap<
+		Pallet<T>,
+		Blake2_128Concat,
+		<T as frame_system::Config>::AccountId,
+		OperatorV2Of<T>,
+	>;
+
+	/// Translates every operator and builds the operator set, largest bond first. Should
+	/// there be more operators than `MaxOperators`, those with the smallest bonds leave
+	/// (displaced) and may withdraw after the unbonding period.
+	///
+	/// ## Weight
+	/// One read and one write per operator (at most version 2's `MaxOperators`), the read
+	/// of the request counters and the write of the set.
+	pub struct InnerMigrateV2ToV3<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> frame::deps::frame_support::traits::UncheckedOnRuntimeUpgrade
+		for InnerMigrateV2ToV3<T>
+	{
+		fn on_runtime_upgrade() -> Weight {
+			let closed = closed_requests::<T>();
+			let mut translated = 0u64;
+			let mut bonds: Vec<(T::AccountId, BalanceOf<T>)> = Vec::new();
+			super::Operators::<T>::translate::<OperatorV2Of<T>, _>(|who, old| {
+				translated.saturating_inc();
+				bonds.push((who, old.bond));
+				Some(upgrade::<T>(old, closed))
+			});
+			// Largest first; equal bonds in account order, so the result is deterministic.
+			bonds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+			let seats = T::MaxOperators::get() as usize;
+			let now = frame_system::Pallet::<T>::block_number();
+			for (who, _) in bonds.iter().skip(seats) {
+				super::Operators::<T>::mutate_exists(who, |record| {
+					if let Some(record) = record {
+						record.leaving_since = Some(now);
+					}
+				});
+			}
+			bonds.truncate(seats);
+			OperatorSet::<T>::put(BoundedVec::truncate_from(bonds));
+			log::info!(target: LOG_TARGET, "migrated {translated} operators to storage version 3");
+			T::DbWeight::get().reads_writes(translated.saturating_add(2), translated.saturating_add(1))
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			let closed = closed_requests::<T>();
+			let before: Vec<(T::AccountId, BalanceOf<T>, u32)> =
+				Operators::<T>::iter().map(|(who, o)| (who, o.bond, o.misses(closed))).collect();
+			Ok(before.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = Vec::<(T::AccountId, BalanceOf<T>, u32)>::decode(&mut &state[..])
+				.map_err(|_| "bad pre-upgrade state")?;
+			for (who, bond, misses) in before {
+				let record = super::Operators::<T>::get(&who).ok_or("an operator was lost")?;
+				ensure!(record.bond == bond, "an operator's bond changed");
+				ensure!(record.no_shows == misses, "an operator's misses were not kept");
+			}
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// The version-3 form of a version-2 operator, when `closed` requests have closed.
+	pub fn upgrade<T: Config>(old: OperatorV2Of<T>, closed: u64) -> OperatorOf<T> {
+		Operator {
+			no_shows: old.misses(closed),
+			key: old.key,
+			bond: old.bond,
+			agreements: old.agreements,
+			outliers: old.outliers,
+			failures: old.failures,
+			strikes: 0,
+			leaving_since: None,
+		}
+	}
+
+	/// [`InnerMigrateV2ToV3`], run only on storage version 2, which it sets to 3.
+	pub type MigrateV2ToV3<T> = VersionedMigration<
+		2,
+		3,
+		InnerMigrateV2ToV3<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -128,6 +128,15 @@ thread_local! {
 	static BENCH_OUTPUT_LEN: RefCell<u32> = const { RefCell::new(8) };
 	/// The `min_agreement` of the benchmarks' model.
 	static BENCH_MIN_AGREEMENT: RefCell<u32> = const { RefCell::new(MAX_OPERATORS) };
+	/// The `min_agreement` of `IRIS` and `LABELS`: 1, a committee of one, unless a test
+	/// asks for more.
+	static MIN_AGREEMENT: RefCell<u32> = const { RefCell::new(1) };
+}
+
+/// Makes `IRIS` and `LABELS` ask for `min_agreement` agreeing operators: served by
+/// committees of `2 * min_agreement - 1`.
+pub fn set_min_agreement(min_agreement: u32) {
+	MIN_AGREEMENT.with(|m| *m.borrow_mut() = min_agreement);
 }
 
 /// Makes every version give `uri` as where its bytes can be fetched.
@@ -155,7 +164,7 @@ impl MockModels {
 		};
 		let (input, min_agreement) = match model {
 			BENCH => (spec(0, ElementType::F32, &[1, 8]), BENCH_MIN_AGREEMENT.with(|m| *m.borrow())),
-			_ => (spec(0, ElementType::F32, &[1, 4]), 2),
+			_ => (spec(0, ElementType::F32, &[1, 4]), MIN_AGREEMENT.with(|m| *m.borrow())),
 		};
 		Some(ServingContract {
 			input,
@@ -292,18 +301,53 @@ pub const DEPOSIT_BASE: u128 = 5;
 pub const DEPOSIT_PER_BYTE: u128 = 1;
 pub const MAX_SCORED_PER_RUN: u32 = 4;
 
+pub const MAX_COMMITTEE: u32 = 3;
+pub const COMMIT_WINDOW: u64 = 3;
+pub const UNBONDING: u64 = 12;
+pub const MAX_STRIKES: u32 = 3;
+/// An outlier loses a tenth of its bond, a no-show a hundredth.
+pub const OUTLIER_SLASH: Perbill = Perbill::from_percent(10);
+pub const NO_SHOW_SLASH: Perbill = Perbill::from_percent(1);
+
+thread_local! {
+	/// What the test randomness returns (any 32 bytes; tests change it to vary draws).
+	pub static RANDOM_SEED: RefCell<[u8; 32]> = const { RefCell::new([7; 32]) };
+}
+
+/// Randomness for tests: [`RANDOM_SEED`] hashed with the subject.
+pub struct TestRandomness;
+
+impl frame::traits::Randomness<H256, u64> for TestRandomness {
+	fn random(subject: &[u8]) -> (H256, u64) {
+		let seed = RANDOM_SEED.with(|s| *s.borrow());
+		(H256::from(sp_io::hashing::blake2_256(&(seed, subject).encode())), System::block_number())
+	}
+}
+
+parameter_types! {
+	pub const OutlierSlash: Perbill = OUTLIER_SLASH;
+	pub const NoShowSlash: Perbill = NO_SHOW_SLASH;
+}
+
 impl crate::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = MockModels;
 	type AuthorityId = crate::crypto::Public;
 	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
+	type Randomness = TestRandomness;
 	type OperatorBond = ConstU128<BOND>;
+	type OutlierSlash = OutlierSlash;
+	type NoShowSlash = NoShowSlash;
+	type MaxStrikes = ConstU32<MAX_STRIKES>;
+	type UnbondingPeriod = ConstU64<UNBONDING>;
+	type CommitWindow = ConstU64<COMMIT_WINDOW>;
 	type RequestFee = ConstU128<FEE>;
 	type RequestDepositBase = ConstU128<DEPOSIT_BASE>;
 	type RequestDepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
 	type ResponseWindow = ConstU64<WINDOW>;
 	type MaxOperators = ConstU32<MAX_OPERATORS>;
+	type MaxCommittee = ConstU32<MAX_COMMITTEE>;
 	type MaxInputLen = ConstU32<8>;
 	type MaxOutputLen = ConstU32<8>;
 	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;
@@ -374,7 +418,9 @@ impl ExtBuilder {
 		GOLDEN_OUTPUT_OVERRIDE.with(|g| *g.borrow_mut() = None);
 		URI.with(|u| u.borrow_mut().clear());
 		BENCH_OUTPUT_LEN.with(|l| *l.borrow_mut() = 8);
-		BENCH_MIN_AGREEMENT.with(|m| *m.borrow_mut() = MAX_OPERATORS);
+		BENCH_MIN_AGREEMENT.with(|m| *m.borrow_mut() = MAX_COMMITTEE.div_ceil(2));
+		RANDOM_SEED.with(|s| *s.borrow_mut() = [7; 32]);
+		MIN_AGREEMENT.with(|m| *m.borrow_mut() = 1);
 		let mut ext = sp_io::TestExternalities::new(storage);
 		// The benchmarks make operator keys, as the benchmark CLI's keystore lets them.
 		ext.register_extension(sp_keystore::KeystoreExt::new(
@@ -461,7 +507,7 @@ impl OcwEnv {
 				batch.items.into_iter().map(move |item| crate::ResultSubmission {
 					request: item.request,
 					key: key.clone(),
-					outcome: item.outcome,
+					answer: item.answer,
 				})
 			})
 			.collect()

@@ -1,5 +1,12 @@
 //! The off-chain worker: after each imported block, score the pending requests this node's
-//! operator keys owe, oldest first, and submit each key's answers as one signed batch.
+//! operator keys owe (those whose committees they sit on), oldest first, and submit each
+//! key's answers as one signed batch.
+//!
+//! ## Commit, then reveal
+//! For a committee of several, a member first sends a commitment to its outcome with a
+//! fresh random salt ([`commitment`]), keeping the outcome and salt in the node's
+//! persistent local storage; once reveals are open it sends the reveal from there. A node
+//! that lost its local storage between the two cannot reveal, and is slashed as a no-show.
 //!
 //! ## Fair and bounded
 //! Pending requests are walked by deadline (the `Expiries` lists, which hold ids in the
@@ -10,7 +17,8 @@
 //! is first in line next run.
 //!
 //! ## Idempotent
-//! A local-storage marker per (request, key) records the block an answer was sent in;
+//! A local-storage marker per (request, key, kind of answer) records the block an answer
+//! was sent in;
 //! another run (or a re-run for the same block, or a restarted node) skips it until
 //! [`RESEND_AFTER`] blocks have passed without the answer reaching the chain, and the
 //! pallet skips a second answer anyway.
@@ -45,9 +53,32 @@ pub const RESEND_AFTER: u32 = 5;
 /// How long fetching a model's bytes from its URI may take.
 const FETCH_TIMEOUT_MS: u64 = 10_000;
 
-/// The local-storage key of the "sent" marker of `(request, key)`.
-fn sent_key<K: Encode>(request: RequestId, key: &K) -> Vec<u8> {
-	(b"aioracle/oracle/sent/", request, key).encode()
+/// The local-storage key of the "sent" marker of `(request, key)` for answers of `kind`.
+fn sent_key<K: Encode>(request: RequestId, key: &K, kind: AnswerKind) -> Vec<u8> {
+	(b"aioracle/oracle/sent/", request, key, kind as u8).encode()
+}
+
+/// The local-storage key of the outcome and salt a key committed to for a request.
+fn secret_key<K: Encode>(request: RequestId, key: &K) -> Vec<u8> {
+	(b"aioracle/oracle/commitment/", request, key).encode()
+}
+
+/// The kinds of answer, each sent once per (request, key).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum AnswerKind {
+	Outcome = 0,
+	Commit = 1,
+	Reveal = 2,
+}
+
+impl AnswerKind {
+	fn of(answer: &crate::Answer) -> Self {
+		match answer {
+			crate::Answer::Outcome(_) => AnswerKind::Outcome,
+			crate::Answer::Commit(_) => AnswerKind::Commit,
+			crate::Answer::Reveal { .. } => AnswerKind::Reveal,
+		}
+	}
 }
 
 /// The local-storage key of the golden-vector verdict for a model hash.
@@ -57,7 +88,7 @@ fn golden_key(hash: &ModelHash) -> Vec<u8> {
 
 /// An answer to send, with its model's hash (the metrics' label).
 #[derive(Clone)]
-struct Answer {
+struct Pending {
 	item: BatchItem,
 	model_hash: ModelHash,
 }
@@ -66,7 +97,7 @@ struct Answer {
 struct LocalOperator<T: Config> {
 	key: T::AuthorityId,
 	account: T::AccountId,
-	answers: Vec<Answer>,
+	answers: Vec<Pending>,
 }
 
 /// Scores and submits what this node's operator keys owe. Called by `offchain_worker`.
@@ -137,8 +168,9 @@ fn owed_requests_oldest_first<T: Config>(
 	.filter(|id| PendingRequests::<T>::contains_key(id))
 }
 
-/// Scores request `id` if a local key owes it and adds the answer to each owing key's
-/// batch. Returns whether it scored.
+/// Adds to each local key's batch what it owes request `id`: the outcome (a committee of
+/// one), a commitment, or a reveal. Scores the request at most once, and only if a key
+/// owes an outcome or a commitment. Returns whether it scored.
 fn score_for<T: Config>(
 	id: RequestId,
 	now: BlockNumberFor<T>,
@@ -149,37 +181,78 @@ fn score_for<T: Config>(
 	if request.status != RequestStatus::Pending || request.deadline <= now {
 		return false;
 	}
+	let committee = Committees::<T>::get(id);
 	let submitted = Submissions::<T>::get(id);
-	let owing: Vec<(usize, Claim)> = operators
-		.iter()
-		.enumerate()
-		.filter(|(_, o)| !submitted.iter().any(|s| s.operator == o.account))
-		.filter_map(|(i, o)| claim::<T>(id, &o.key, now).map(|claim| (i, claim)))
-		.collect();
-	if owing.is_empty() {
-		return false;
-	}
+	let several = committee.len() > 1;
+	let commits = if several { Commits::<T>::get(id) } else { Default::default() };
+	let open = several && Pallet::<T>::reveals_open(&request, committee.len(), commits.len());
 	let model_hash = request.model_hash;
-	if owing.iter().any(|(_, claim)| *claim == Claim::First) {
-		oracle_metrics::record(WorkerEvent::RequestSeen { model_hash });
+	let mut scored: Option<Outcome<Vec<i64>>> = None;
+	// Counted once per request, however many local keys answer it.
+	let mut seen = false;
+	for operator in operators.iter_mut() {
+		let account = &operator.account;
+		if !committee.contains(account) || submitted.iter().any(|s| &s.operator == account) {
+			continue;
+		}
+		let committed = commits.iter().any(|(who, _)| who == account);
+		let kind = match (several, committed, open) {
+			(false, _, _) => AnswerKind::Outcome,
+			(true, false, false) => AnswerKind::Commit,
+			(true, true, true) => AnswerKind::Reveal,
+			// Committed, waiting for reveals; or too late to commit.
+			_ => continue,
+		};
+		let Some(claim) = claim::<T>(id, &operator.key, kind, now) else { continue };
+		if claim == Claim::First && kind != AnswerKind::Reveal && !seen {
+			oracle_metrics::record(WorkerEvent::RequestSeen { model_hash });
+			seen = true;
+		}
+		let answer = match kind {
+			AnswerKind::Outcome =>
+				crate::Answer::Outcome(scored.get_or_insert_with(|| score::<T>(id, &request, models)).clone()),
+			AnswerKind::Commit => {
+				let outcome =
+					scored.get_or_insert_with(|| score::<T>(id, &request, models)).clone();
+				let salt = sp_io::offchain::random_seed();
+				let hash = commitment(id, account, &outcome, &salt);
+				StorageValueRef::persistent(&secret_key(id, &operator.key)).set(&(outcome, salt));
+				crate::Answer::Commit(hash)
+			},
+			AnswerKind::Reveal => {
+				let secret_at = secret_key(id, &operator.key);
+				let secret = StorageValueRef::persistent(&secret_at);
+				match secret.get::<(Outcome<Vec<i64>>, [u8; 32])>() {
+					Ok(Some((outcome, salt))) => crate::Answer::Reveal { outcome, salt },
+					_ => {
+						log::warn!(
+							target: LOG_TARGET,
+							"request {id}: the outcome committed to is not in local storage; cannot reveal"
+						);
+						continue;
+					},
+				}
+			},
+		};
+		operator.answers.push(Pending { item: BatchItem { request: id, answer }, model_hash });
 	}
-	let outcome = models.score::<T>(&request);
+	scored.is_some()
+}
+
+/// Scores `request` (`id`) with its version, and logs and counts a failure.
+fn score<T: Config>(id: RequestId, request: &RequestOf<T>, models: &mut ModelCache) -> Outcome<Vec<i64>> {
+	let outcome = models.score::<T>(request);
 	match &outcome {
 		Outcome::Output(output) => {
 			log::debug!(target: LOG_TARGET, "request {id}: scored {} elements", output.len())
 		},
 		Outcome::Failed(failure) => {
 			log::warn!(target: LOG_TARGET, "request {id}: cannot score: {failure:?}");
+			let model_hash = request.model_hash;
 			oracle_metrics::record(WorkerEvent::Failed { model_hash, failure: *failure });
 		},
 	}
-	for (i, _) in owing {
-		if let Some(operator) = operators.get_mut(i) {
-			let item = BatchItem { request: id, outcome: outcome.clone() };
-			operator.answers.push(Answer { item, model_hash });
-		}
-	}
-	true
+	outcome
 }
 
 /// Why a `(request, key)` is sent in this run.
@@ -191,14 +264,16 @@ enum Claim {
 	Resend,
 }
 
-/// Marks `(request, key)` as sent at `now`, unless it was sent less than [`RESEND_AFTER`]
-/// blocks ago. Returns why the caller should send it, or `None` if it should not.
+/// Marks `(request, key)`'s answer of `kind` as sent at `now`, unless it was sent less
+/// than [`RESEND_AFTER`] blocks ago. Returns why the caller should send it, or `None` if it
+/// should not.
 fn claim<T: Config>(
 	request: RequestId,
 	key: &T::AuthorityId,
+	kind: AnswerKind,
 	now: BlockNumberFor<T>,
 ) -> Option<Claim> {
-	let marker_key = sent_key(request, key);
+	let marker_key = sent_key(request, key, kind);
 	let marker = StorageValueRef::persistent(&marker_key);
 	let resend_after: BlockNumberFor<T> = RESEND_AFTER.into();
 	let mut claim = Claim::First;
@@ -226,9 +301,10 @@ fn claim<T: Config>(
 /// batches of their own (a failure is charged at `MaxOutputLen`). Returns how many
 /// answers the pool accepted; the markers of refused ones are cleared so that the next
 /// run tries again.
-fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<Answer>) -> u32 {
-	let (outputs, failures): (Vec<_>, Vec<_>) =
-		answers.into_iter().partition(|a| matches!(a.item.outcome, Outcome::Output(_)));
+fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<Pending>) -> u32 {
+	let (failures, outputs): (Vec<_>, Vec<_>) = answers
+		.into_iter()
+		.partition(|a| matches!(a.item.answer.outcome(), Some(Outcome::Failed(_))));
 	let mut accepted = 0u32;
 	for group in [outputs, failures] {
 		let mut rest = group.as_slice();
@@ -241,8 +317,8 @@ fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<Answer>) -> u32 {
 			match submit_batch::<T>(batch) {
 				Ok(()) => {
 					accepted.saturating_accrue(chunk.len() as u32);
-					for Answer { item, model_hash } in chunk {
-						let output = matches!(item.outcome, Outcome::Output(_));
+					for Pending { item, model_hash } in chunk {
+						let output = !matches!(item.answer.outcome(), Some(Outcome::Failed(_)));
 						let model_hash = *model_hash;
 						oracle_metrics::record(WorkerEvent::SubmissionSent { model_hash, output });
 					}
@@ -253,11 +329,12 @@ fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<Answer>) -> u32 {
 						"a batch of {} answers was not sent: {e}",
 						chunk.len()
 					);
-					for Answer { item, model_hash } in chunk {
+					for Pending { item, model_hash } in chunk {
 						let model_hash = *model_hash;
 						oracle_metrics::record(WorkerEvent::SubmissionRefused { model_hash });
 						// Let the next run try again.
-						StorageValueRef::persistent(&sent_key(item.request, &key)).clear();
+						let kind = AnswerKind::of(&item.answer);
+						StorageValueRef::persistent(&sent_key(item.request, &key, kind)).clear();
 					}
 				},
 			}
@@ -270,17 +347,17 @@ fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<Answer>) -> u32 {
 /// the batch, with the pool's check, fits in one extrinsic of the normal class (halving,
 /// not the largest that fits, leaves the block room to admit the next batch once the
 /// first is refunded).
-fn batch_capacity<T: Config>(items: &[Answer]) -> usize {
+fn batch_capacity<T: Config>(items: &[Pending]) -> usize {
 	let max_len = T::MaxOutputLen::get();
 	let limit = <T as frame_system::Config>::BlockWeights::get()
 		.get(DispatchClass::Normal)
 		.max_extrinsic
 		.unwrap_or(Weight::MAX);
 	let fits = |n: usize| {
-		let head = items.iter().take(n).map(|a| &a.item.outcome);
+		let head = items.iter().take(n).map(|a| &a.item.answer);
 		let len = charged_output_len(head, max_len);
 		let n = n as u32;
-		Pallet::<T>::batch_weight(n, len, T::MaxOperators::get())
+		Pallet::<T>::batch_weight(n, len, T::MaxCommittee::get())
 			.saturating_add(Pallet::<T>::batch_authorize_weight(n, len))
 			.all_lte(limit)
 	};

@@ -17,7 +17,9 @@ fn state_refusal<T: Config>(error: Error<T>) -> TransactionValidityError {
 		Error::<T>::RequestNotFound |
 		Error::<T>::RequestNotPending |
 		Error::<T>::DeadlinePassed |
-		Error::<T>::AlreadySubmitted => InvalidTransaction::Stale.into(),
+		Error::<T>::AlreadySubmitted |
+		Error::<T>::AlreadyCommitted |
+		Error::<T>::CommitmentsClosed => InvalidTransaction::Stale.into(),
 		Error::<T>::UnknownOperatorKey => InvalidTransaction::BadSigner.into(),
 		other => refusal(other),
 	}
@@ -82,25 +84,50 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks one answer of `operator` against the chain's state: the request is pending
-	/// and within its deadline, `operator` has not answered it, and an output has the
-	/// contract's length. Returns the request and its submissions.
+	/// and within its deadline, `operator` sits on its committee and has not answered it,
+	/// the answer is of the kind the request takes now (an outcome for a committee of one;
+	/// a commitment while commitments are open, a matching reveal once reveals are open,
+	/// for a committee of several), and an output has the contract's length.
 	fn check_item(
 		operator: &T::AccountId,
-		request: RequestId,
-		outcome: &Outcome<Vec<i64>>,
-	) -> Result<(RequestOf<T>, SubmissionsOf<T>), Error<T>> {
-		let record = Requests::<T>::get(request).ok_or(Error::<T>::RequestNotFound)?;
-		ensure!(record.status == RequestStatus::Pending, Error::<T>::RequestNotPending);
-		ensure!(Self::now() <= record.deadline, Error::<T>::DeadlinePassed);
-		let submissions = Submissions::<T>::get(request);
+		id: RequestId,
+		answer: &Answer,
+	) -> Result<Checked<T>, Error<T>> {
+		let request = Requests::<T>::get(id).ok_or(Error::<T>::RequestNotFound)?;
+		ensure!(request.status == RequestStatus::Pending, Error::<T>::RequestNotPending);
+		ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
+		let committee = Committees::<T>::get(id);
+		ensure!(committee.contains(operator), Error::<T>::NotInCommittee);
+		let submissions = Submissions::<T>::get(id);
 		ensure!(!submissions.iter().any(|s| &s.operator == operator), Error::<T>::AlreadySubmitted);
-		if let Outcome::Output(output) = outcome {
+		let several = committee.len() > 1;
+		let commits = if several { Commits::<T>::get(id) } else { Default::default() };
+		let committed = commits.iter().find(|(who, _)| who == operator).map(|(_, c)| *c);
+		let open = several && Self::reveals_open(&request, committee.len(), commits.len());
+		match answer {
+			Answer::Outcome(_) => ensure!(!several, Error::<T>::CommitmentExpected),
+			Answer::Commit(_) => {
+				ensure!(several, Error::<T>::CommitmentNotExpected);
+				ensure!(committed.is_none(), Error::<T>::AlreadyCommitted);
+				ensure!(!open, Error::<T>::CommitmentsClosed);
+			},
+			Answer::Reveal { outcome, salt } => {
+				ensure!(several, Error::<T>::CommitmentNotExpected);
+				let commitment = committed.ok_or(Error::<T>::NotCommitted)?;
+				ensure!(open, Error::<T>::RevealsNotOpen);
+				ensure!(
+					commitment == types::commitment(id, operator, outcome, salt),
+					Error::<T>::RevealMismatch
+				);
+			},
+		}
+		if let Some(Outcome::Output(output)) = answer.outcome() {
 			ensure!(
-				Some(output.len() as u32) == record.contract.output_len(),
+				Some(output.len() as u32) == request.contract.output_len(),
 				Error::<T>::OutputLengthMismatch
 			);
 		}
-		Ok((record, submissions))
+		Ok(Checked { request, committee, commits, submissions })
 	}
 
 	/// How long a submission to a request with `deadline` may wait in the pool.
@@ -116,8 +143,9 @@ impl<T: Config> Pallet<T> {
 		signature: &<T::AuthorityId as RuntimeAppPublic>::Signature,
 	) -> TransactionValidityWithRefund {
 		let operator = Self::operator_of(&submission.key).map_err(state_refusal::<T>)?;
-		let (request, _) = Self::check_item(&operator, submission.request, &submission.outcome)
-			.map_err(state_refusal::<T>)?;
+		let Checked { request, .. } =
+			Self::check_item(&operator, submission.request, &submission.answer)
+				.map_err(state_refusal::<T>)?;
 		if !submission.using_encoded(|payload| submission.key.verify(&payload, signature)) {
 			return Err(InvalidTransaction::BadProof.into());
 		}
@@ -151,8 +179,8 @@ impl<T: Config> Pallet<T> {
 		let mut longevity = u64::MAX;
 		for item in &batch.items {
 			ensure!(seen.insert(item.request), refusal(Error::<T>::DuplicateBatchItem));
-			match Self::check_item(&operator, item.request, &item.outcome) {
-				Ok((request, _)) => {
+			match Self::check_item(&operator, item.request, &item.answer) {
+				Ok(Checked { request, .. }) => {
 					owed.push(item.request);
 					longevity = longevity.min(Self::longevity(request.deadline));
 				},
@@ -160,7 +188,9 @@ impl<T: Config> Pallet<T> {
 				Err(Error::<T>::RequestNotFound) |
 				Err(Error::<T>::RequestNotPending) |
 				Err(Error::<T>::DeadlinePassed) |
-				Err(Error::<T>::AlreadySubmitted) => {},
+				Err(Error::<T>::AlreadySubmitted) |
+				Err(Error::<T>::AlreadyCommitted) |
+				Err(Error::<T>::CommitmentsClosed) => {},
 				Err(other) => return Err(refusal(other)),
 			}
 		}
@@ -179,13 +209,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Records a single submission and finalizes the request if enough outputs agree.
-	/// Charged for `MaxOperators` submissions; refunds down to the request's count.
+	/// Charged for `MaxCommittee` submissions; refunds down to the request's count.
 	pub(crate) fn do_submit(
 		submission: ResultSubmission<T::AuthorityId>,
 	) -> DispatchResultWithPostInfo {
 		let output_len = submission.charged_output_len(T::MaxOutputLen::get());
 		let operator = Self::operator_of(&submission.key)?;
-		let submissions = Self::record(operator, submission.request, submission.outcome)?;
+		let submissions = Self::record(operator, submission.request, submission.answer)?;
 		let actual = T::WeightInfo::submit_result(output_len, submissions);
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 	}
@@ -198,7 +228,7 @@ impl<T: Config> Pallet<T> {
 		let (mut accepted, mut skipped) = (0u32, 0u32);
 		let (mut extra, mut most_submissions) = (Weight::zero(), 0u32);
 		for item in batch.items.into_iter().take(T::MaxBatchLen::get() as usize) {
-			match Self::record(operator.clone(), item.request, item.outcome) {
+			match Self::record(operator.clone(), item.request, item.answer) {
 				Ok(submissions) => {
 					accepted.saturating_inc();
 					extra.saturating_accrue(Self::item_extra_weight(output_len, submissions));
@@ -222,7 +252,7 @@ impl<T: Config> Pallet<T> {
 		let charged = Self::batch_weight(
 			accepted.saturating_add(skipped),
 			output_len,
-			T::MaxOperators::get(),
+			T::MaxCommittee::get(),
 		);
 		let actual = T::WeightInfo::submit_results(accepted)
 			.saturating_add(extra)
@@ -232,15 +262,29 @@ impl<T: Config> Pallet<T> {
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 	}
 
-	/// Records `operator`'s `outcome` for `request` and finalizes the request if enough
-	/// outputs agree. Returns the request's submissions with this one: what the work
-	/// done (outputs compared, operators paid and counted) grows with.
+	/// Records `operator`'s `answer` to request `id`, and closes the request if its
+	/// committee has answered. Returns the request's submissions with this one: what the
+	/// work done (outputs compared, members paid, slashed and counted) grows with (1 for
+	/// a commitment, which closes nothing).
 	pub(crate) fn record(
 		operator: T::AccountId,
 		id: RequestId,
-		outcome: Outcome<Vec<i64>>,
+		answer: Answer,
 	) -> Result<u32, Error<T>> {
-		let (request, mut submissions) = Self::check_item(&operator, id, &outcome)?;
+		let Checked { request, committee, mut commits, mut submissions } =
+			Self::check_item(&operator, id, &answer)?;
+		let outcome = match answer {
+			Answer::Commit(commitment) => {
+				commits
+					.try_push((operator.clone(), commitment))
+					// A member commits once, and the committee has at most `MaxCommittee`.
+					.map_err(|_| Error::<T>::TooManySubmissions)?;
+				Commits::<T>::insert(id, commits);
+				Self::deposit_event(Event::AnswerCommitted { request: id, operator });
+				return Ok(1);
+			},
+			Answer::Outcome(outcome) | Answer::Reveal { outcome, .. } => outcome,
+		};
 		let is_output = matches!(outcome, Outcome::Output(_));
 		let outcome = match outcome {
 			// The length was checked against the output spec, within `MaxOutputLen`.
@@ -249,26 +293,26 @@ impl<T: Config> Pallet<T> {
 		};
 		submissions
 			.try_push(Submission { operator: operator.clone(), outcome, at: Self::now() })
-			// Operators who left may have submitted too, so more accounts than
-			// `MaxOperators` could try over a request's life.
+			// Members answer once, and the committee has at most `MaxCommittee`.
 			.map_err(|_| Error::<T>::TooManySubmissions)?;
 		Self::deposit_event(Event::ResultSubmitted { request: id, operator, output: is_output });
-
-		let outputs: Vec<&[i64]> = submissions
-			.iter()
-			.filter_map(|s| match &s.outcome {
-				Outcome::Output(o) => Some(o.as_slice()),
-				Outcome::Failed(_) => None,
-			})
-			.collect();
-		let contract = &request.contract;
-		if let Some(accepted) =
-			aggregate::aggregate(contract.aggregation, contract.min_agreement, &outputs)
-		{
-			Self::finalize(id, request, &submissions, accepted);
+		if Self::answered_by_all(&request, &committee, &commits, &submissions) {
+			Self::close(id, request, &submissions);
 		}
 		let count = submissions.len() as u32;
 		Submissions::<T>::insert(id, submissions);
 		Ok(count)
 	}
+}
+
+/// What [`Pallet::check_item`] read of a request, for the caller to use.
+pub(crate) struct Checked<T: Config> {
+	/// The request.
+	pub request: RequestOf<T>,
+	/// Its committee.
+	pub committee: CommitteeOf<T>,
+	/// Its commitments (empty for a committee of one).
+	pub commits: CommitsOf<T>,
+	/// Its submissions.
+	pub submissions: SubmissionsOf<T>,
 }

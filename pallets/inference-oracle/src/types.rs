@@ -11,44 +11,116 @@ use scale_info::TypeInfo;
 
 /// A registered operator.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
-pub struct Operator<Key, Balance> {
+pub struct Operator<Key, Balance, BlockNumber> {
 	/// The `orcl` key its node signs submissions with.
 	pub key: Key,
-	/// The bond held from the operator's account.
+	/// The bond held from the operator's account: what committees are drawn by, and what
+	/// faults are slashed from.
 	pub bond: Balance,
 	/// Submissions that agreed with the accepted result.
 	pub agreements: u32,
-	/// Submissions farther than the tolerance from the accepted result.
+	/// Outputs farther than the tolerance from the accepted result (each slashed).
 	pub outliers: u32,
 	/// Failures reported.
 	pub failures: u32,
-	/// Requests it submitted to that closed while it was registered: its agreements,
-	/// outliers and failures, and outputs to requests that expired without agreement.
-	pub answered: u32,
-	/// How many requests had closed when it registered.
-	pub closed_at_registration: u64,
+	/// Requests whose committee it sat on and that closed without its answer (each
+	/// slashed): no submission, or a commitment never revealed.
+	pub no_shows: u32,
+	/// Faults (outliers and no-shows) since its last agreement; at `MaxStrikes` it is
+	/// suspended: it leaves the operator set.
+	pub strikes: u32,
+	/// Since when it is leaving the operator set (it left, was displaced by a larger bond,
+	/// suspended or removed): drawn into no new committee; its bond can be withdrawn
+	/// `UnbondingPeriod` blocks after this.
+	pub leaving_since: Option<BlockNumber>,
 }
 
-impl<Key, Balance> Operator<Key, Balance> {
-	/// A new operator's record, when `closed` requests have closed.
-	pub fn new(key: Key, bond: Balance, closed: u64) -> Self {
+impl<Key, Balance, BlockNumber> Operator<Key, Balance, BlockNumber> {
+	/// A new operator's record.
+	pub fn new(key: Key, bond: Balance) -> Self {
 		Self {
 			key,
 			bond,
 			agreements: 0,
 			outliers: 0,
 			failures: 0,
-			answered: 0,
-			closed_at_registration: closed,
+			no_shows: 0,
+			strikes: 0,
+			leaving_since: None,
 		}
 	}
+}
 
-	/// Requests that closed without its submission while it was registered, when `closed`
-	/// requests have closed. Counted this way, closing a request touches only the
-	/// operators who submitted to it.
-	pub fn misses(&self, closed: u64) -> u32 {
-		let since = closed.saturating_sub(self.closed_at_registration);
-		since.saturating_sub(self.answered.into()).try_into().unwrap_or(u32::MAX)
+/// A fault an operator is slashed for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub enum Fault {
+	/// Its output was farther than the tolerance from the accepted result.
+	Outlier,
+	/// It sat on the committee of a request that closed without its answer (or without
+	/// the reveal of its commitment).
+	NoShow,
+}
+
+/// Why an operator leaves the operator set.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub enum LeaveReason {
+	/// It unregistered.
+	Unregistered,
+	/// Governance removed it.
+	Removed,
+	/// A newcomer with a larger bond took its place in the full set.
+	Displaced,
+	/// It reached `MaxStrikes` faults in a row.
+	Suspended,
+}
+
+/// A commitment to an outcome: [`commitment`] of the request, the operator's account, the
+/// outcome and a salt.
+pub type Commitment = [u8; 32];
+
+/// What an operator signs before a commitment's encoding, so that no other hash of the
+/// same fields can pass for one.
+pub const COMMITMENT_CONTEXT: &[u8] = b"aioracle/commitment";
+
+/// The commitment of `operator` to `outcome` for `request` with `salt`: blake2-256 of
+/// [`COMMITMENT_CONTEXT`] and the SCALE encoding of the four. Binding the operator's
+/// account makes a copied commitment useless: only the original committer can reveal it.
+pub fn commitment<AccountId: Encode>(
+	request: RequestId,
+	operator: &AccountId,
+	outcome: &Outcome<Vec<i64>>,
+	salt: &[u8; 32],
+) -> Commitment {
+	frame::deps::sp_io::hashing::blake2_256(
+		&(COMMITMENT_CONTEXT, request, operator, outcome, salt).encode(),
+	)
+}
+
+/// One operator's answer to one request.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Answer {
+	/// The outcome itself: for requests served by a committee of one.
+	Outcome(Outcome<Vec<i64>>),
+	/// A commitment to an outcome ([`commitment`]): for committees of several, while the
+	/// request takes commitments.
+	Commit(Commitment),
+	/// The outcome committed to, with its salt: once every member has committed or the
+	/// commit window is over.
+	Reveal {
+		/// The outcome.
+		outcome: Outcome<Vec<i64>>,
+		/// The salt of the commitment.
+		salt: [u8; 32],
+	},
+}
+
+impl Answer {
+	/// The outcome it carries, if any (a commitment carries none).
+	pub fn outcome(&self) -> Option<&Outcome<Vec<i64>>> {
+		match self {
+			Answer::Outcome(outcome) | Answer::Reveal { outcome, .. } => Some(outcome),
+			Answer::Commit(_) => None,
+		}
 	}
 }
 
@@ -128,29 +200,32 @@ pub struct ResultSubmission<Key> {
 	pub request: RequestId,
 	/// The operator's `orcl` key (registered with `register_operator`).
 	pub key: Key,
-	/// The output (in the version's output fixed point), or why there is none.
-	pub outcome: Outcome<Vec<i64>>,
+	/// The answer: an outcome (an output in the version's output fixed point, or why there
+	/// is none), a commitment to one, or its reveal.
+	pub answer: Answer,
 }
 
 impl<Key> ResultSubmission<Key> {
 	/// The output length the submission's weight is charged for (see
 	/// [`charged_output_len`]).
 	pub fn charged_output_len(&self, max_output_len: u32) -> u32 {
-		charged_output_len(core::iter::once(&self.outcome), max_output_len)
+		charged_output_len(core::iter::once(&self.answer), max_output_len)
 	}
 }
 
-/// The output length a submission of `outcomes` is charged for: the longest output, or
+/// The output length a submission of `answers` is charged for: the longest output, or
 /// `max_output_len` if any is a failure (a failure says nothing about the length of the
-/// other operators' outputs its request holds). At least 1.
+/// other operators' outputs its request holds). A commitment counts as one element: it
+/// closes no request. At least 1.
 pub fn charged_output_len<'a>(
-	outcomes: impl Iterator<Item = &'a Outcome<Vec<i64>>>,
+	answers: impl Iterator<Item = &'a Answer>,
 	max_output_len: u32,
 ) -> u32 {
-	outcomes
-		.map(|outcome| match outcome {
-			Outcome::Output(output) => (output.len() as u32).min(max_output_len),
-			Outcome::Failed(_) => max_output_len,
+	answers
+		.map(|answer| match answer.outcome() {
+			Some(Outcome::Output(output)) => (output.len() as u32).min(max_output_len),
+			Some(Outcome::Failed(_)) => max_output_len,
+			None => 1,
 		})
 		.max()
 		.unwrap_or(0)
@@ -162,8 +237,8 @@ pub fn charged_output_len<'a>(
 pub struct BatchItem {
 	/// The request answered.
 	pub request: RequestId,
-	/// The output (in the version's output fixed point), or why there is none.
-	pub outcome: Outcome<Vec<i64>>,
+	/// The answer: an outcome, a commitment to one, or its reveal.
+	pub answer: Answer,
 }
 
 /// The answers of one operator to many requests, signed once: what an off-chain worker
@@ -189,6 +264,6 @@ impl<Key: Encode> ResultBatch<Key> {
 
 	/// The output length the batch's weight is charged for (see [`charged_output_len`]).
 	pub fn charged_output_len(&self, max_output_len: u32) -> u32 {
-		charged_output_len(self.items.iter().map(|item| &item.outcome), max_output_len)
+		charged_output_len(self.items.iter().map(|item| &item.answer), max_output_len)
 	}
 }

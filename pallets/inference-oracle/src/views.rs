@@ -93,13 +93,12 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// The registered operators.
+	/// The registered operators, those leaving the operator set included.
 	pub fn operator_views() -> Vec<OperatorViewOf<T>> {
-		let closed = Self::closed_requests();
 		Operators::<T>::iter()
 			.map(|(account, o)| OperatorView {
 				account,
-				misses: o.misses(closed),
+				misses: o.no_shows,
 				key: o.key,
 				bond: o.bond,
 				agreements: o.agreements,

@@ -53,6 +53,7 @@ pub trait WeightInfo {
 	fn register_operator() -> Weight;
 	fn unregister_operator() -> Weight;
 	fn remove_operator() -> Weight;
+	fn withdraw_bond() -> Weight;
 	fn slash_operator() -> Weight;
 	fn request_inference() -> Weight;
 	fn submit_result(l: u32, s: u32, ) -> Weight;
@@ -102,6 +103,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_operator() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `405`
+		//  Estimated: `3694`
+		// Minimum execution time: 59_699_000 picoseconds.
+		Weight::from_parts(101_080_000, 0)
+			.saturating_add(Weight::from_parts(0, 3694))
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
+	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `405`
 		//  Estimated: `3694`
@@ -389,6 +410,26 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_operator() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `405`
+		//  Estimated: `3694`
+		// Minimum execution time: 59_699_000 picoseconds.
+		Weight::from_parts(101_080_000, 0)
+			.saturating_add(Weight::from_parts(0, 3694))
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(5))
+	}
+	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
+	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `405`
 		//  Estimated: `3694`
