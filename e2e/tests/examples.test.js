@@ -159,7 +159,8 @@ describe('examples', () => {
     assert.equal(result.version, 1);
     assert.deepEqual(result.input, logreg.cases[0].input_fixed_point);
     assertWithin(result.output, logreg.cases[0].outputs[1].fixed_point, await tolerance(0, 1), 'version 1 output');
-    assert.deepEqual(result.agreeing, [accounts.alice.address]);
+    const committee = [accounts.alice, accounts.bob, accounts.charlie].map((a) => a.address).sort();
+    assert.deepEqual([...result.agreeing].sort(), committee);
     // The chain's own record of the result.
     const onChain = (await api.call.inferenceOracleApi.result(result.request)).unwrap();
     assert.deepEqual(onChain.output.map((q) => q.toNumber()), result.output);
@@ -173,8 +174,8 @@ describe('examples', () => {
     assert.equal(result.version, 1);
     assert.equal(result.modelHash, logreg.hash);
     assert.deepEqual(result.output, firstRequest.output);
-    assert.deepEqual(result.agreeing, [accounts.alice.address]);
-    assert.equal(result.submissions, 1);
+    assert.deepEqual([...result.agreeing].sort(), [...firstRequest.agreeing].sort());
+    assert.equal(result.submissions, 3);
     assert.equal(result.trainingDatasets.length, 1);
     const [iris] = result.trainingDatasets;
     assert.equal(iris.id, 0);

@@ -4,10 +4,11 @@
 //
 //   - a lineage: dataset 0 (the genesis iris.csv) -> iris-clean (Bob) -> iris-augmented
 //     (Charlie), and a model version (iris-preprocess.onnx) trained on iris-augmented,
-//     voted in by council motions, needing 2 agreeing operators;
-//   - four operators on one request: Alice's node scores it (off-chain worker), Bob
-//     submits the same output, Charlie a wrong one (an outlier), Eve a failure;
-//   - a request on the genesis model (Alice alone), opened by ?request=N;
+//     voted in by council motions, needing 3 agreeing operators: a committee of five;
+//   - five operators on one request: the dev node answers for Alice, Bob and Charlie
+//     (off-chain worker, commit then reveal), Eve commits to and reveals a wrong output (an
+//     outlier, slashed), Ferdie a failure;
+//   - a request on the genesis model (Alice, Bob and Charlie), opened by ?request=N;
 //   - Bob retracts iris-clean while the page is open: the page redraws the lineage with
 //     iris-clean retracted and iris-augmented tainted, and iris.csv still clean.
 //
@@ -26,7 +27,7 @@ import { devAccounts, findEvent, nextBlocks, passCouncilMotion, submit } from '.
 import { launchChromium, startExplorer } from '../lib/explorer.js';
 import { committedModel } from '../lib/models.js';
 import { outputDir, startDevNode } from '../lib/node.js';
-import { submitResultAs } from '../lib/operators.js';
+import { commitAs, revealAs } from '../lib/operators.js';
 
 const modelsDir = new URL('../../models/', import.meta.url);
 const { onnx: pipelineOnnx, reference: pipeline, proposal } = committedModel('iris-preprocess');
@@ -47,8 +48,8 @@ async function deriveDataset(api, owner, parent, file, how) {
   return findEvent(api, events, 'datasetProvenance', 'DatasetRegistered').data.dataset.toNumber();
 }
 
-/** The iris-preprocess version, trained on `datasetId`, needing two agreeing operators. */
-const pipelineProposal = (datasetId) => proposal([datasetId], { minAgreement: 2 });
+/** The iris-preprocess version, trained on `datasetId`, needing three agreeing operators. */
+const pipelineProposal = (datasetId) => proposal([datasetId], { minAgreement: 3 });
 
 /** Makes a request on `model` as `requester`; returns its id. */
 async function requestInference(api, requester, model, input) {
@@ -109,15 +110,14 @@ describe('provenance explorer', () => {
   });
 
   it('draws a result\'s chain of custody, with outliers, failures and retracted data marked', async (t) => {
-    const { alice, bob, charlie, dave, eve } = accounts;
+    const { alice, bob, charlie, dave, eve, ferdie } = accounts;
     const rpcHttp = node.url.replace(/^ws/, 'http');
 
-    // Bob, Charlie and Eve become operators (their orcl key: their account key); Dave asks
-    // the genesis model, which Alice's node answers alone.
-    const [sampleRequest] = await Promise.all([
-      requestInference(api, dave, 0, sample.cases[0].input_fixed_point),
-      ...[bob, charlie, eve].map((who) => submit(api, api.tx.inferenceOracle.registerOperator(who.publicKey), who)),
-    ]);
+    // Dave asks the genesis model, which the node answers for Alice, Bob and Charlie. Then
+    // Eve and Ferdie become operators (their orcl key: their account key).
+    const sampleRequest = await requestInference(api, dave, 0, sample.cases[0].input_fixed_point);
+    const bond = api.consts.inferenceOracle.operatorBond;
+    await Promise.all([eve, ferdie].map((who) => submit(api, api.tx.inferenceOracle.registerOperator(who.publicKey, bond), who)));
 
     // The lineage, and a model version trained on its last dataset.
     const clean = await deriveDataset(api, bob, 0, 'iris-clean.csv', 'deduplicated, unit-checked');
@@ -134,21 +134,25 @@ describe('provenance explorer', () => {
       assert.ok(result.isOk, `council motion failed: ${result.toString()}`);
     }
 
-    // Dave asks the new version. Charlie answers wrongly and Eve fails before anyone
-    // agrees; once Alice's node has answered too, Bob gives Alice's output: two agree.
+    // Dave asks the new version: its committee is all five operators. Eve commits to a
+    // wrong output, Ferdie to a failure; once all five have committed, both reveal.
     const request = await requestInference(api, dave, model, pipeline.cases[0].input_fixed_point);
-    await Promise.all([
-      submitResultAs(api, rpcHttp, charlie, request, { Output: [0, 0, 1_000_000] }),
-      submitResultAs(api, rpcHttp, eve, request, { Failed: 'ModelBytesUnavailable' }),
-    ]);
-    let explanation = await untilExplained(api, request, (e) => e.submissions.length === 3, '3 submissions');
-    const fromAlice = explanation.submissions.find((s) => s.operator.toString() === alice.address);
-    assert.ok(fromAlice?.outcome.isOutput, `Alice's node should have scored the request: ${fromAlice?.outcome.toString()}`);
-    await submitResultAs(api, rpcHttp, bob, request, { Output: fromAlice.outcome.asOutput.map((x) => x.toNumber()) });
-    explanation = await untilExplained(api, request, finalized, 'result');
+    const lie = { Output: [0, 0, 1_000_000] };
+    const failure = { Failed: 'ModelBytesUnavailable' };
+    const salt = (who) => blake2AsHex(`salt of ${who.address}`, 256);
+    await commitAs(api, rpcHttp, eve, eve.address, request, lie, salt(eve));
+    await commitAs(api, rpcHttp, ferdie, ferdie.address, request, failure, salt(ferdie));
+    for (let i = 0; (await api.query.inferenceOracle.commits(request)).length < 5; i += 1) {
+      assert.ok(i < 30, 'the node did not commit for Alice, Bob and Charlie');
+      await nextBlocks(api, 2);
+    }
+    await revealAs(api, rpcHttp, eve, request, lie, salt(eve));
+    await revealAs(api, rpcHttp, ferdie, request, failure, salt(ferdie));
+    const explanation = await untilExplained(api, request, finalized, 'result');
     const result = explanation.result.unwrap();
-    assert.deepEqual(result.outliers.map(String), [charlie.address]);
-    assert.deepEqual(result.failed.map(([who]) => who.toString()), [eve.address]);
+    assert.deepEqual(result.agreeing.map(String).sort(), [alice, bob, charlie].map((a) => a.address).sort());
+    assert.deepEqual(result.outliers.map(String), [eve.address]);
+    assert.deepEqual(result.failed.map(([who]) => who.toString()), [ferdie.address]);
     const sampleExplanation = await untilExplained(api, sampleRequest, finalized, 'result');
 
     // The page: connected, both results listed.
@@ -177,14 +181,15 @@ describe('provenance explorer', () => {
     let nodes = await graphNodes(page);
     const [resultNode] = ofKind(nodes, 'result');
     assert.equal(resultNode.id, String(request));
-    assert.match(resultNode.text, /2 agreed · 1 outlier · 1 failed/);
+    assert.match(resultNode.text, /3 agreed · 1 outlier · 1 failed/);
     const [versionNode] = ofKind(nodes, 'model-version');
     assert.equal(versionNode.id, `${model}:${version}`);
     assert.equal(versionNode.hash, pipeline.hash);
     assert.match(versionNode.text, /^iris-pipeline v1/);
     const roles = Object.fromEntries(ofKind(nodes, 'operator').map((n) => [n.id, n.role]));
     assert.deepEqual(roles, {
-      [alice.address]: 'agreeing', [bob.address]: 'agreeing', [charlie.address]: 'outlier', [eve.address]: 'failed',
+      [alice.address]: 'agreeing', [bob.address]: 'agreeing', [charlie.address]: 'agreeing',
+      [eve.address]: 'outlier', [ferdie.address]: 'failed',
     });
     const rows = await page.$$eval('#operators tr[data-operator]', (trs) => trs.map((tr) => [tr.dataset.operator, tr.dataset.role]));
     assert.deepEqual(Object.fromEntries(rows), roles, 'the operators table agrees with the graph');
@@ -210,13 +215,16 @@ describe('provenance explorer', () => {
     await page.screenshot({ path: screenshotPath, fullPage: true });
     t.diagnostic(`screenshot of the explorer: ${screenshotPath}`);
 
-    // ?request=N opens the genesis model's result: Alice alone, iris.csv untainted.
+    // ?request=N opens the genesis model's result: Alice, Bob and Charlie, iris.csv untainted.
     await page.goto(`${explorer.url}?rpc=${encodeURIComponent(node.url)}&request=${sampleRequest}`);
     await page.waitForSelector(`#custody[data-request-id="${sampleRequest}"][data-loaded="true"]`, { timeout: 30_000 });
     assert.equal(await page.textContent('[data-field="model-hash"]'), sampleExplanation.request.modelHash.toHex());
     assert.equal(sample.hash, sampleExplanation.request.modelHash.toHex());
     nodes = await graphNodes(page);
-    assert.deepEqual(ofKind(nodes, 'operator').map((n) => [n.id, n.role]), [[alice.address, 'agreeing']]);
+    assert.deepEqual(
+      ofKind(nodes, 'operator').map((n) => [n.id, n.role]).sort(),
+      [alice, bob, charlie].map((a) => [a.address, 'agreeing']).sort(),
+    );
     assert.match(ofKind(nodes, 'model-version')[0].text, /^iris-classifier v1/);
     assert.deepEqual(lineage(), [[0, 'false', 'false']]);
     assert.match(ofKind(nodes, 'dataset')[0].text, /CC-BY-4\.0/);

@@ -46,7 +46,11 @@ describe('inference oracle', () => {
     const model = (await api.call.modelRegistryApi.activeVersion(0)).unwrap();
     assert.equal(model.modelHash.toHex(), reference.hash, 'the sample model is active');
     const operators = await api.call.inferenceOracleApi.operators();
-    assert.equal(operators.length, 1, 'Alice is the dev operator');
+    assert.deepEqual(
+      operators.map((o) => o.account.toString()).sort(),
+      [accounts.alice, accounts.bob, accounts.charlie].map((a) => a.address).sort(),
+      'Alice, Bob and Charlie are the dev operators',
+    );
 
     for (const [index, c] of reference.cases.slice(0, 3).entries()) {
       const fee = api.consts.inferenceOracle.requestFee;
@@ -64,22 +68,25 @@ describe('inference oracle', () => {
         `case ${index}, element ${i}: ${value} vs reference ${expected[i]}`,
       ));
 
-      // The result explains itself: the model version, its training data, who agreed.
+      // The result explains itself: the model version, its training data, who agreed
+      // (the committee of three, all served by this node's keys).
       const explanation = (await api.call.inferenceOracleApi.explain(request)).unwrap();
       assert.equal(explanation.request.status.toString(), 'Finalized');
-      assert.equal(explanation.result.unwrap().agreeing.length, 1);
-      assert.equal(explanation.submissions.length, 1);
+      assert.equal(explanation.result.unwrap().agreeing.length, 3);
+      assert.equal(explanation.submissions.length, 3);
       const provenance = explanation.provenance.unwrap();
       assert.equal(provenance.trainingDatasets[0].dataset.licence.toUtf8(), 'CC-BY-4.0');
       assert.equal(explanation.taintedDatasets.length, 0);
     }
 
-    // Alice's node counted its work in Prometheus, labelled by the model's hash.
+    // The node counted its work in Prometheus, labelled by the model's hash: each request
+    // seen and scored once, and per request a commitment and a reveal by each of the three
+    // members' keys.
     const metrics = await scrapeMetrics(node.prometheusPort);
     const model_hash = reference.hash;
     assert.equal(metrics.value('aioracle_oracle_requests_seen_total', { model_hash }), 3);
     assert.equal(
-      metrics.value('aioracle_oracle_submissions_total', { model_hash, outcome: 'output' }), 3,
+      metrics.value('aioracle_oracle_submissions_total', { model_hash, outcome: 'output' }), 3 * 3 * 2,
     );
     assert.equal(metrics.value('aioracle_oracle_model_loads_total', { model_hash }), 1);
     // Three requests, and the golden vectors checked once before the first.

@@ -1,16 +1,18 @@
 //! Genesis presets: `development` (the one-node dev chain) and `local_testnet` (a local
 //! relay chain with two collators).
 //!
-//! | preset | collators and oracle operators | funded | council | sudo |
-//! |---|---|---|---|---|
-//! | `development` | Alice | the six dev accounts | Alice, Bob, Charlie | Alice |
-//! | `local_testnet` | Alice, Bob | the six dev accounts | Alice, Bob, Charlie | Alice |
+//! | preset | collators | oracle operators | funded | council | sudo |
+//! |---|---|---|---|---|---|
+//! | `development` | Alice | Alice, Bob, Charlie | the six dev accounts | Alice, Bob, Charlie | Alice |
+//! | `local_testnet` | Alice, Bob | Alice, Bob | the six dev accounts | Alice, Bob, Charlie | Alice |
 //!
 //! Both also hold the sample: dataset 0, scikit-learn's bundled `iris.csv`, and model 0,
 //! `iris-classifier`, whose version 1 (`models/iris-logreg.onnx`, trained on dataset 0) is
 //! active. Its golden vectors are the first cases of `models/iris-logreg.json`, the
-//! onnxruntime reference outputs committed beside the model. A result needs every
-//! collator's agreement: one on the dev chain, both Alice and Bob on the local testnet.
+//! onnxruntime reference outputs committed beside the model. It asks for two agreeing
+//! operators, so it is served by committees of three with commit-reveal: on the dev chain
+//! Alice, Bob and Charlie (whose `orcl` keys the dev node holds), so one liar cannot decide
+//! a result; on the local testnet, whose operator set is the two collators, both must agree.
 
 use alloc::{vec, vec::Vec};
 use cumulus_primitives_core::ParaId;
@@ -63,7 +65,6 @@ fn session_keys(aura: AuraId, oracle: OracleKey) -> SessionKeys {
 }
 
 /// A collator of the presets: its account, Aura key and `orcl` key, all from one dev seed.
-/// Each is also an oracle operator.
 struct Collator {
 	account: AccountId,
 	aura: AuraId,
@@ -125,8 +126,12 @@ fn sample_version(min_agreement: u32) -> GenesisVersion {
 	}
 }
 
+/// The sample version's `min_agreement`: committees of three.
+const SAMPLE_MIN_AGREEMENT: u32 = 2;
+
 fn genesis(
 	collators: Vec<Collator>,
+	operators: Vec<Sr25519Keyring>,
 	endowed: Vec<AccountId>,
 	council: Vec<AccountId>,
 	root: AccountId,
@@ -164,11 +169,14 @@ fn genesis(
 				owner: root.clone(),
 				name: b"iris-classifier".to_vec(),
 				description: b"Iris species from 4 flower measurements (cm); outputs the probabilities of setosa, versicolor, virginica.".to_vec(),
-				versions: vec![sample_version(collators.len() as u32)],
+				versions: vec![sample_version(SAMPLE_MIN_AGREEMENT)],
 			}],
 		},
 		inference_oracle: InferenceOracleConfig {
-			operators: collators.iter().map(|c| (c.account.clone(), c.oracle.clone())).collect::<Vec<_>>(),
+			operators: operators
+				.iter()
+				.map(|k| (k.to_account_id(), OracleKey::from(k.public())))
+				.collect::<Vec<_>>(),
 		},
 		council_membership: CouncilMembershipConfig {
 			members: frame_support::BoundedVec::truncate_from(council),
@@ -182,14 +190,18 @@ fn dev_accounts() -> Vec<AccountId> {
 	[Alice, Bob, Charlie, Dave, Eve, Ferdie].iter().map(|k| k.to_account_id()).collect()
 }
 
+fn council_keys() -> Vec<Sr25519Keyring> {
+	vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+}
+
 fn council() -> Vec<AccountId> {
-	use Sr25519Keyring::*;
-	[Alice, Bob, Charlie].iter().map(|k| k.to_account_id()).collect()
+	council_keys().iter().map(|k| k.to_account_id()).collect()
 }
 
 fn development() -> Value {
 	genesis(
 		vec![collator(Sr25519Keyring::Alice)],
+		council_keys(),
 		dev_accounts(),
 		council(),
 		Sr25519Keyring::Alice.to_account_id(),
@@ -200,6 +212,7 @@ fn development() -> Value {
 fn local_testnet() -> Value {
 	genesis(
 		vec![collator(Sr25519Keyring::Alice), collator(Sr25519Keyring::Bob)],
+		vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob],
 		dev_accounts(),
 		council(),
 		Sr25519Keyring::Alice.to_account_id(),

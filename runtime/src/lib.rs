@@ -25,6 +25,7 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod provenance;
+pub mod relay_randomness;
 
 use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{generic, impl_opaque_keys};
@@ -71,6 +72,7 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 type Migrations = (
 	pallet_inference_oracle::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_inference_oracle::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_inference_oracle::migrations::v3::MigrateV2ToV3<Runtime>,
 );
 
 /// Dispatches extrinsics to the pallets and runs their hooks.

@@ -1,6 +1,7 @@
 //! Runtime-level tests of the inference oracle: the `development` genesis (sample dataset,
-//! sample model active, Alice an operator), a request, Alice's signed submission checked
-//! by the real authorization path, and the explanation of the result.
+//! sample model active, Alice, Bob and Charlie operators), a request served by a committee
+//! of the three (commitments, then reveals, each signed and checked by the real
+//! authorization path), the explanation of the result, and full blocks of the three.
 
 mod common;
 
@@ -18,8 +19,11 @@ use frame_support::{
 	traits::{fungible::Inspect, Authorize, Get},
 	weights::Weight,
 };
-use pallet_inference_oracle::{crypto, BatchItem, ResultBatch, ResultSubmission};
-use sp_keyring::Sr25519Keyring::{Alice, Dave};
+use pallet_inference_oracle::{commitment, crypto, Answer, BatchItem, ResultBatch, ResultSubmission};
+use sp_keyring::{
+	Sr25519Keyring,
+	Sr25519Keyring::{Alice, Bob, Charlie, Dave},
+};
 use sp_trie::recorder::Recorder;
 use sp_runtime::{
 	traits::Dispatchable,
@@ -52,62 +56,105 @@ fn the_development_genesis_serves_the_sample_model() {
 		assert_eq!(version.training_datasets, vec![0]);
 		assert_eq!(version.golden_vectors.len(), 3);
 		assert_eq!(version.golden_vectors[0].output, reference_case().1);
-		let operators = InferenceOracle::operator_views();
-		assert_eq!(operators.len(), 1);
-		assert_eq!(operators[0].account, AccountId::from(Alice));
+		let mut operators: Vec<AccountId> =
+			InferenceOracle::operator_views().into_iter().map(|o| o.account).collect();
+		operators.sort();
+		let mut expected: Vec<AccountId> = [Alice, Bob, Charlie].map(AccountId::from).to_vec();
+		expected.sort();
+		assert_eq!(operators, expected);
 		check_invariants();
 	});
 }
 
+/// The salt `member` commits with in these tests.
+fn salt(member: Sr25519Keyring) -> [u8; 32] {
+	sp_io::hashing::blake2_256(&member.public().0)
+}
+
+/// What `member`'s off-chain worker sends for `request`: `answer`, signed with its `orcl`
+/// key.
+fn member_call(member: Sr25519Keyring, request: u64, answer: Answer) -> RuntimeCall {
+	let submission = ResultSubmission { request, key: crypto::Public::from(member.public()), answer };
+	let signature: crypto::Signature = member.sign(&submission.encode()).into();
+	pallet_inference_oracle::Call::submit_result { submission, signature }.into()
+}
+
+/// Checks `call` as the pool does, then applies it.
+fn authorize_and_apply(call: RuntimeCall) {
+	assert!(matches!(call.authorize(TransactionSource::External), Some(Ok(_))));
+	assert_ok!(call.dispatch(RuntimeOrigin::from(frame_system::RawOrigin::Authorized)));
+}
+
 #[test]
-fn a_request_is_answered_by_a_signed_submission_and_explains_itself() {
+fn a_request_is_answered_by_its_committee_and_explains_itself() {
 	development().execute_with(|| {
 		let dave: AccountId = Dave.into();
-		let alice: AccountId = Alice.into();
 		let (input, expected) = reference_case();
 		let fee = <Runtime as pallet_inference_oracle::Config>::RequestFee::get();
 		assert_ok!(InferenceOracle::request_inference(signed(&dave), 0, input, fee));
 		let request = pallet_inference_oracle::NextRequestId::<Runtime>::get() - 1;
-		let alice_before = Balances::balance(&alice);
+		let members = [Alice, Bob, Charlie];
+		let committee = pallet_inference_oracle::Committees::<Runtime>::get(request);
+		assert_eq!(committee.len(), 3, "the sample model is served by all three");
+		let before: Vec<_> = members.iter().map(|m| Balances::balance(&(*m).into())).collect();
 
-		// What Alice's off-chain worker sends: signed with her `orcl` key.
-		let submission = ResultSubmission {
-			request,
-			key: crypto::Public::from(Alice.public()),
-			outcome: Outcome::Output(expected.clone()),
-		};
-		let signature: crypto::Signature = Alice.sign(&submission.encode()).into();
-		let call: RuntimeCall =
-			pallet_inference_oracle::Call::submit_result { submission, signature }.into();
-		assert!(matches!(call.authorize(TransactionSource::External), Some(Ok(_))));
-		assert_ok!(call.dispatch(RuntimeOrigin::from(frame_system::RawOrigin::Authorized)));
+		// Each member commits to the output, then, once all have, reveals it.
+		let outcome = Outcome::Output(expected.clone());
+		for member in members {
+			let account: AccountId = member.into();
+			let hash = commitment(request, &account, &outcome, &salt(member));
+			authorize_and_apply(member_call(member, request, Answer::Commit(hash)));
+		}
+		assert_eq!(InferenceOracle::request_view(request).unwrap().status, RequestStatus::Pending);
+		for member in members {
+			let reveal = Answer::Reveal { outcome: outcome.clone(), salt: salt(member) };
+			authorize_and_apply(member_call(member, request, reveal));
+		}
 
 		let explanation = explain(request).unwrap();
 		assert_eq!(explanation.request.status, RequestStatus::Finalized);
 		let result = explanation.result.unwrap();
 		assert_eq!(result.output, expected);
-		assert_eq!(result.agreeing, vec![alice.clone()]);
-		assert_eq!(explanation.submissions.len(), 1);
+		assert_eq!(result.agreeing.len(), 3);
+		assert_eq!(explanation.submissions.len(), 3);
 		let provenance = explanation.provenance.unwrap();
 		assert_eq!(provenance.training_datasets[0].dataset.id, 0);
 		assert!(explanation.tainted_datasets.is_empty());
-		assert_eq!(Balances::balance(&alice), alice_before + fee, "the fee went to Alice");
+		for (member, before) in members.iter().zip(before) {
+			let after = Balances::balance(&(*member).into());
+			assert_eq!(after, before + fee / 3, "a third of the fee went to {member:?}");
+		}
 		check_invariants();
 	});
 }
 
-/// What Alice's off-chain worker sends for `requests`: one batch, signed with her `orcl`
-/// key.
-fn alice_batch(requests: &[u64], output: &[i64]) -> RuntimeCall {
+/// What `member`'s off-chain worker sends for `requests`: one batch of `answer(request)`,
+/// signed with its `orcl` key.
+fn member_batch(
+	member: Sr25519Keyring,
+	requests: &[u64],
+	answer: impl Fn(u64) -> Answer,
+) -> RuntimeCall {
 	let batch = ResultBatch {
-		key: crypto::Public::from(Alice.public()),
-		items: requests
-			.iter()
-			.map(|request| BatchItem { request: *request, outcome: Outcome::Output(output.to_vec()) })
-			.collect(),
+		key: crypto::Public::from(member.public()),
+		items: requests.iter().map(|request| BatchItem { request: *request, answer: answer(*request) }).collect(),
 	};
-	let signature: crypto::Signature = Alice.sign(&batch.signing_payload()).into();
+	let signature: crypto::Signature = member.sign(&batch.signing_payload()).into();
 	pallet_inference_oracle::Call::submit_results { batch, signature }.into()
+}
+
+/// `member`'s commitment to `output` for `request`.
+fn commit(member: Sr25519Keyring, output: &[i64]) -> impl Fn(u64) -> Answer + '_ {
+	move |request| {
+		let account: AccountId = member.into();
+		let outcome = Outcome::Output(output.to_vec());
+		Answer::Commit(commitment(request, &account, &outcome, &salt(member)))
+	}
+}
+
+/// `member`'s reveal of `output`.
+fn reveal(member: Sr25519Keyring, output: &[i64]) -> impl Fn(u64) -> Answer + '_ {
+	move |_| Answer::Reveal { outcome: Outcome::Output(output.to_vec()), salt: salt(member) }
 }
 
 /// A block's normal class, as `CheckWeight` and the weight reclaim fill it: an extrinsic
@@ -167,13 +214,14 @@ fn extension_weight(call: &RuntimeCall) -> Weight {
 	<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_extension().weight(call)
 }
 
-/// The largest batch of `n` answers of `len` elements the off-chain worker sends: it halves
-/// its batch until the batch's declared weight fits one extrinsic.
-fn batch_size(n: u32, len: u32, class: &NormalClass) -> u32 {
-	let operators = <Runtime as pallet_inference_oracle::Config>::MaxOperators::get();
+/// The largest batch of `n` answers of `len` elements (reveals, or commitments) the
+/// off-chain worker sends: it halves its batch until the batch's declared weight fits one
+/// extrinsic.
+fn batch_size(n: u32, len: u32, reveals: bool, class: &NormalClass) -> u32 {
 	let mut size = n;
+	let closing = |size: u32| if reveals { size } else { 0 };
 	while size > 1 &&
-		!InferenceOracle::batch_weight(size, len, operators)
+		!InferenceOracle::batch_weight_for(size, closing(size), len)
 			.saturating_add(InferenceOracle::batch_authorize_weight(size, len))
 			.all_lte(class.max_extrinsic)
 	{
@@ -182,12 +230,14 @@ fn batch_size(n: u32, len: u32, class: &NormalClass) -> u32 {
 	size
 }
 
-/// Block 1 makes a full block of requests; block 2 answers them all in Alice's batches
-/// (they go first: submissions have the higher priority) and holds the next full block of
-/// requests. Each block is applied on the state the previous one committed, with its proof
-/// recorded.
+/// The steady state under full load, with the sample model's committees of three: block 1
+/// makes a full block of requests; block 2 holds the three members' commitments to them
+/// and the next full block of requests; block 3 holds the reveals that finalize block 1's
+/// requests, the commitments to block 2's, and a third full block of requests. Answers go
+/// first (submissions have the higher priority). Each block is applied on the state the
+/// previous one committed, with its proof recorded.
 #[test]
-fn a_full_block_of_requests_is_answered_in_the_next_block() {
+fn full_blocks_of_requests_are_committed_to_and_revealed_in_the_next_two() {
 	let mut ext = development();
 	let (input, expected) = reference_case();
 	let len = expected.len() as u32;
@@ -200,7 +250,7 @@ fn a_full_block_of_requests_is_answered_in_the_next_block() {
 		max_fee: <Runtime as pallet_inference_oracle::Config>::RequestFee::get(),
 	}
 	.into();
-	let make_requests = |block: &mut NormalClass| {
+	let make_requests = |block: &mut NormalClass| -> Vec<u64> {
 		for i in 0..max {
 			assert!(
 				block.apply(&request_call, signed(&dave)),
@@ -209,40 +259,76 @@ fn a_full_block_of_requests_is_answered_in_the_next_block() {
 				block.limit
 			);
 		}
+		let next = pallet_inference_oracle::NextRequestId::<Runtime>::get();
+		(next - u64::from(max)..next).collect()
+	};
+	let members = [Alice, Bob, Charlie];
+	let answer_all = |block: &mut NormalClass, requests: &[u64], reveals: bool| {
+		// A commitment is charged as one element: it closes nothing.
+		let len = if reveals { len } else { 1 };
+		let size = batch_size(requests.len() as u32, len, reveals, block);
+		for member in members {
+			for chunk in requests.chunks(size as usize) {
+				let batch = if reveals {
+					member_batch(member, chunk, reveal(member, &expected))
+				} else {
+					member_batch(member, chunk, commit(member, &expected))
+				};
+				assert!(matches!(batch.authorize(TransactionSource::External), Some(Ok(_))));
+				let origin = RuntimeOrigin::from(frame_system::RawOrigin::Authorized);
+				assert!(
+					block.apply(&batch, origin),
+					"a batch of {} fits: {:?} of {:?} used",
+					chunk.len(),
+					block.used(),
+					block.limit
+				);
+			}
+		}
+		size
 	};
 
 	ext.commit_all().unwrap();
 	let recorder = Recorder::default();
-	let requests: Vec<u64> = ext.execute_with_recorder(recorder.clone(), || {
+	let first: Vec<u64> = ext.execute_with_recorder(recorder.clone(), || {
 		let mut block = NormalClass::new(&recorder);
-		make_requests(&mut block);
+		let requests = make_requests(&mut block);
 		println!("block 1, {max} requests: {:?} of {:?}", block.used(), block.limit);
-		let next = pallet_inference_oracle::NextRequestId::<Runtime>::get();
-		(next - u64::from(max)..next).collect()
+		requests
+	});
+	ext.commit_all().unwrap();
+
+	let recorder = Recorder::default();
+	let second: Vec<u64> = ext.execute_with_recorder(recorder.clone(), || {
+		System::set_block_number(2);
+		let mut block = NormalClass::new(&recorder);
+		let size = answer_all(&mut block, &first, false);
+		let requests = make_requests(&mut block);
+		println!(
+			"block 2, 3 x {max} commitments in batches of {size} and {max} requests: {:?} of {:?}",
+			block.used(),
+			block.limit
+		);
+		requests
 	});
 	ext.commit_all().unwrap();
 
 	let recorder = Recorder::default();
 	ext.execute_with_recorder(recorder.clone(), || {
-		System::set_block_number(2);
+		System::set_block_number(3);
 		let mut block = NormalClass::new(&recorder);
-		let size = batch_size(max, len, &block);
-		for chunk in requests.chunks(size as usize) {
-			let batch = alice_batch(chunk, &expected);
-			assert!(matches!(batch.authorize(TransactionSource::External), Some(Ok(_))));
-			let origin = RuntimeOrigin::from(frame_system::RawOrigin::Authorized);
-			assert!(block.apply(&batch, origin), "a batch of {} fits", chunk.len());
-		}
-		for request in &requests {
+		let size = answer_all(&mut block, &first, true);
+		for request in &first {
 			let view = InferenceOracle::request_view(*request).unwrap();
 			assert_eq!(view.status, RequestStatus::Finalized, "request {request}");
 			assert_eq!(InferenceOracle::result_view(*request).unwrap().output, expected);
 		}
+		answer_all(&mut block, &second, false);
 		make_requests(&mut block);
-		// One more is left in the pool for block 3 (`CheckRequestCapacity`).
+		// One more is left in the pool for block 4 (`CheckRequestCapacity`).
 		assert!(!InferenceOracle::has_request_capacity());
 		println!(
-			"block 2, {max} answers in batches of {size} and {max} requests: {:?} of {:?}",
+			"block 3, 3 x {max} reveals and 3 x {max} commitments in batches of {size}, and {max} requests: {:?} of {:?}",
 			block.used(),
 			block.limit
 		);
@@ -258,7 +344,7 @@ fn a_stale_batch_is_refused_in_the_pool() {
 		let fee = <Runtime as pallet_inference_oracle::Config>::RequestFee::get();
 		assert_ok!(InferenceOracle::request_inference(signed(&dave), 0, input, fee));
 		let request = pallet_inference_oracle::NextRequestId::<Runtime>::get() - 1;
-		let batch = alice_batch(&[request], &expected);
+		let batch = member_batch(Alice, &[request], commit(Alice, &expected));
 		assert_ok!(batch.clone().dispatch(RuntimeOrigin::from(frame_system::RawOrigin::Authorized)));
 		assert!(matches!(
 			batch.authorize(TransactionSource::External),

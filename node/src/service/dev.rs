@@ -5,7 +5,9 @@
 //! checks pass) and a mocked relay-chain inherent ([`super::relay_mock`]). Off-chain
 //! workers and offchain indexing are always on, the node takes no peers, and the dev key
 //! seed (`//Alice` unless `--bob` etc.) fills the keystore with every session key (Aura
-//! and the oracle's `orcl`). The sample model's bytes are put in the offchain DB.
+//! and the oracle's `orcl`); the `orcl` keys of Alice, Bob and Charlie, the development
+//! preset's oracle operators, are added too. The sample model's bytes are put in the
+//! offchain DB.
 
 use std::{sync::Arc, time::Duration};
 
@@ -67,6 +69,7 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 
 	let components = new_components(&config)?;
 	seed_sample_model(&components);
+	insert_dev_operator_keys(&components)?;
 	let import_queue = import_queue(&components, &config);
 	let client = components.client.clone();
 
@@ -120,6 +123,23 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 		tracing_execute_block: None,
 	})?;
 	Ok(task_manager)
+}
+
+/// The dev accounts whose `orcl` keys the dev node holds: the development preset's oracle
+/// operators, so that committees of three are answered with no manual step.
+const DEV_OPERATORS: [&str; 3] = ["//Alice", "//Bob", "//Charlie"];
+
+/// Puts the dev operators' `orcl` keys in the keystore (the dev key seed only adds its
+/// own).
+fn insert_dev_operator_keys(components: &Components) -> Result<(), sc_service::Error> {
+	use sp_keystore::Keystore;
+	let keystore = components.keystore_container.keystore();
+	for seed in DEV_OPERATORS {
+		keystore
+			.sr25519_generate_new(sp_core::crypto::KeyTypeId(*b"orcl"), Some(seed))
+			.map_err(|e| sc_service::Error::Other(format!("inserting the {seed} orcl key: {e}")))?;
+	}
+	Ok(())
 }
 
 /// Seals a block every `block_time` with manual seal, finalizing it at once.

@@ -90,6 +90,11 @@ impl MockRelayChain {
 			..Default::default()
 		};
 		sproof.current_epoch = u64::from(para_block) / 10;
+		// The oracle draws committees from this: predictable, a new value every epoch.
+		sproof.randomness = sp_io::hashing::blake2_256(
+			&(b"aioracle/dev-relay-randomness", sproof.current_epoch).encode(),
+		)
+		.into();
 		let (relay_parent_storage_root, relay_chain_state, relay_parent_descendants) =
 			sproof.into_state_root_proof_and_descendants(0);
 

@@ -310,6 +310,32 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A batch of `n` commitments, each the last of a committee of `MaxCommittee`: every
+	/// item reads its request, committee, commitments and submissions, and writes the
+	/// commitments back, opening reveals.
+	#[benchmark(pov_mode = Measured)]
+	fn submit_commitments(n: Linear<1, { T::MaxBatchLen::get() }>) -> Result<(), BenchmarkError> {
+		let (member, requests) = requests_awaiting::<T>(n, 1, T::MaxCommittee::get())?;
+		for id in &requests {
+			Submissions::<T>::remove(id);
+			Commits::<T>::mutate(id, |commits| commits.pop());
+		}
+		let items =
+			requests.iter().map(|id| BatchItem { request: *id, answer: Answer::Commit(SALT) }).collect();
+		let batch = ResultBatch { key: member.key.clone(), items };
+		let signature = member
+			.key
+			.sign(&batch.signing_payload())
+			.ok_or(BenchmarkError::Stop("the key cannot sign"))?;
+
+		#[extrinsic_call]
+		submit_results(RawOrigin::Authorized, batch, signature);
+
+		let full = T::MaxCommittee::get() as usize;
+		ensure!(requests.iter().all(|id| Commits::<T>::get(id).len() == full), "not committed");
+		Ok(())
+	}
+
 	/// A batch of `n` answers to requests that closed before it was applied: each is read
 	/// and skipped.
 	#[benchmark(pov_mode = Measured)]

@@ -33,10 +33,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether reveals are open for `request` with a committee of `members` and `commits`
-	/// commitments: every member committed, or the commit window is over.
+	/// commitments: every member committed, or the commit window is over and enough have
+	/// committed to make a result (`min_agreement`). Until then late members may still
+	/// commit: nothing has been revealed that they could copy.
 	pub(crate) fn reveals_open(request: &RequestOf<T>, members: usize, commits: usize) -> bool {
-		commits >= members ||
-			Self::now() >= request.created_at.saturating_add(T::CommitWindow::get())
+		let window_over =
+			Self::now() >= request.created_at.saturating_add(T::CommitWindow::get());
+		commits >= members || (window_over && commits >= request.contract.min_agreement as usize)
 	}
 
 	/// Closes pending `request` `id` with `submissions`: finalizes it if its committee's

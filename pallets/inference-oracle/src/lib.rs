@@ -1,30 +1,41 @@
 //! # Inference oracle pallet
 //!
 //! Answers the third question aioracle puts on-chain: *what did the model say?* A dApp
-//! requests an inference from a model; the off-chain workers of registered operators score
-//! it with the model's active version (ONNX, in the node, through the `onnx` host
-//! function) and submit signed results; the pallet combines them into one accepted answer,
-//! pays the operators who agreed and records those who did not.
+//! requests an inference from a model; a committee of operators drawn by bond for that
+//! request scores it in their nodes' off-chain workers with the model's active version
+//! (ONNX, through the `onnx` host function) and submits signed answers, committed first
+//! and then revealed; the pallet combines them into one accepted answer, pays the members
+//! who agreed and slashes those who lied or did not answer.
 //!
 //! ## Terminology
-//! - **Operator**: an account that holds `OperatorBond` and names the `orcl` (sr25519)
-//!   key its node signs submissions with. Governance may remove or slash one.
+//! - **Operator**: an account that holds a bond (at least `OperatorBond`) and names the
+//!   `orcl` (sr25519) key its node signs answers with. Registered operators not leaving
+//!   form the **operator set** (at most `MaxOperators`; when full, a larger bond than the
+//!   smallest takes that seat; see [`operators`](crate::operators) for why). Leaving
+//!   unbonds for `UnbondingPeriod` blocks.
 //! - **Request**: a model, a fixed-point input, and a fee. The version active at request
-//!   time scores it, whatever is activated later. Submissions are accepted until its
+//!   time scores it, whatever is activated later. Answers are accepted until its
 //!   `deadline`.
-//! - **Submission**: one per (request, operator): the output, or a [`Failure`] (the
-//!   engine's error, missing bytes, golden vectors not reproduced), so that a failing
-//!   model is visible on-chain. Off-chain workers send them in **batches**: one signed
-//!   transaction per operator carries its answers to many requests
+//! - **Committee**: the `2m - 1` operators (for a version asking for `m` agreeing ones;
+//!   at most `MaxCommittee`) drawn for a request by bond, from randomness no block author
+//!   chooses ([`committee`]). Only members answer.
+//! - **Answer**: one per (request, member): the outcome itself for a committee of one; for
+//!   larger committees a commitment to it, then, once every member has committed (or
+//!   `CommitWindow` is over and `m` have), its reveal ([`Answer`]). An outcome is an output or a
+//!   [`Failure`] (the engine's error, missing bytes, golden vectors not reproduced), so
+//!   that a failing model is visible on-chain. Off-chain workers send them in **batches**:
+//!   one signed transaction per operator carries its answers to many requests
 //!   ([`submit_results`](Pallet::submit_results)).
-//! - **Aggregation**: once `min_agreement` outputs agree (within the version's
-//!   `tolerance` of their element-wise median, or identical and a strict majority for
-//!   labels), the result is final: `ResultFinalized`. The fee is split among the agreeing
-//!   operators; the others are outliers. See [`aggregate`].
-//! - **Expiry**: a request past its deadline without agreement expires; its fee is
-//!   refunded. Expiry runs in `on_idle`, oldest deadline first, with the block's spare
-//!   weight, each request charged for what it holds; a request past its deadline accepts
-//!   no submission while it waits.
+//! - **Closing**: once every committed member has revealed (or the member of a committee
+//!   of one answered), or at the deadline, the outputs are combined ([`aggregate`]): the
+//!   result is accepted if at least `m` outputs, and a majority, agree with it
+//!   (`ResultFinalized`); else the fee is refunded (`RequestExpired`). Agreeing members
+//!   share the fee; outliers lose `OutlierSlash` of their bond, members who did not answer
+//!   `NoShowSlash`, both burnt; `MaxStrikes` faults in a row suspend an operator (it leaves
+//!   the set). See [`close`](crate::close).
+//! - **Expiry**: a request still pending after its deadline is closed in `on_idle`, oldest
+//!   deadline first, with the block's spare weight, each request charged for what it
+//!   holds; a request past its deadline accepts no answer while it waits.
 //!
 //! ## Why authorized transactions
 //! Submissions are general transactions authorized by `#[pallet::authorize]` (the
@@ -45,17 +56,19 @@
 //! refunded.
 //!
 //! ## Retention and deposits
-//! Requests, their submissions and results are kept for the last `MaxRetainedRequests`
-//! requests: creating request `n` deletes request `n - MaxRetainedRequests` (expiring it
-//! first in the rare case it is still pending). Besides the fee, a request holds a
-//! retention deposit from the requester, `RequestDepositBase + RequestDepositPerByte *
-//! bytes`, where `bytes` is the most state it can take: the request itself, a submission
-//! of every operator (`MaxOperators`) and the result, at its contract's output length. The
-//! deposit is released to the requester when the request is pruned.
+//! Requests, their committees, commitments, submissions and results are kept for the last
+//! `MaxRetainedRequests` requests: creating request `n` deletes request `n -
+//! MaxRetainedRequests` (closing it first in the rare case it is still pending). Besides
+//! the fee, a request holds a retention deposit from the requester, `RequestDepositBase +
+//! RequestDepositPerByte * bytes`, where `bytes` is the most state it can take: the request
+//! itself, per committee member a seat, a commitment and a submission, and the result, at
+//! its contract's output length. The deposit is released to the requester when the
+//! request is pruned.
 //!
 //! ## API
 //! Calls: [`register_operator`](Pallet::register_operator),
 //! [`unregister_operator`](Pallet::unregister_operator),
+//! [`withdraw_bond`](Pallet::withdraw_bond),
 //! [`remove_operator`](Pallet::remove_operator), [`slash_operator`](Pallet::slash_operator)
 //! (governance), [`request_inference`](Pallet::request_inference),
 //! [`submit_results`](Pallet::submit_results) (operators' off-chain workers) and
@@ -111,6 +124,8 @@ pub mod migrations;
 mod mock;
 mod offchain;
 mod operators;
+#[cfg(test)]
+mod sim;
 mod submission;
 #[cfg(test)]
 mod tests;
@@ -251,8 +266,8 @@ pub mod pallet {
 		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
 
 		/// Blocks after a request's block during which its committee (of more than one
-		/// member) commits; reveals open when every member has committed or this window is
-		/// over. Less than `ResponseWindow`.
+		/// member) commits; reveals open when every member has committed, or once this
+		/// window is over and `min_agreement` members have. Less than `ResponseWindow`.
 		#[pallet::constant]
 		type CommitWindow: Get<BlockNumberFor<Self>>;
 
@@ -588,8 +603,7 @@ pub mod pallet {
 		CommitmentExpected,
 		/// The request is served by a committee of one: submit the outcome itself.
 		CommitmentNotExpected,
-		/// The request takes no more commitments: every member committed, or the commit
-		/// window is over.
+		/// The request takes no more commitments: reveals are open.
 		CommitmentsClosed,
 		/// The operator already committed to this request.
 		AlreadyCommitted,
@@ -755,12 +769,10 @@ pub mod pallet {
 		/// ## Complexity
 		/// `O(S * L)`: `S` submissions of `L` elements compared, and on closing `S`
 		/// members paid, slashed and counted. Charged for `MaxCommittee` submissions of the
-		/// output's length; refunded down to the request's submissions.
+		/// output's length (a commitment for one), refunded down to the request's
+		/// submissions.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::submit_result(
-			submission.charged_output_len(T::MaxOutputLen::get()),
-			T::MaxCommittee::get(),
-		))]
+		#[pallet::weight(Pallet::<T>::declared_submission_weight(submission))]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result(
 			submission.charged_output_len(T::MaxOutputLen::get())
 		))]
@@ -786,15 +798,12 @@ pub mod pallet {
 		/// or `RequestExpired` per request that closes, then `BatchSubmitted`.
 		///
 		/// ## Complexity
-		/// `O(N * S * L)` for `N` items; charged for `N` items that each close a request
-		/// with `MaxCommittee` submissions of the batch's longest output, refunded down to
-		/// each request's submissions and to the items skipped.
+		/// `O(N * S * L)` for `N` items; charged for each outcome or reveal as closing a
+		/// request with `MaxCommittee` submissions of the batch's longest output (a
+		/// commitment closes nothing), refunded down to each request's submissions and to
+		/// the items skipped.
 		#[pallet::call_index(6)]
-		#[pallet::weight(Pallet::<T>::batch_weight(
-			batch.items.len() as u32,
-			batch.charged_output_len(T::MaxOutputLen::get()),
-			T::MaxCommittee::get(),
-		))]
+		#[pallet::weight(Pallet::<T>::declared_batch_weight(batch))]
 		#[pallet::weight_of_authorize(Pallet::<T>::batch_authorize_weight(
 			batch.items.len() as u32,
 			batch.charged_output_len(T::MaxOutputLen::get()),

@@ -327,6 +327,10 @@ impl frame::traits::Randomness<H256, u64> for TestRandomness {
 parameter_types! {
 	pub const OutlierSlash: Perbill = OUTLIER_SLASH;
 	pub const NoShowSlash: Perbill = NO_SHOW_SLASH;
+	/// `MaxOperators`: `MAX_OPERATORS` unless a simulation sets more.
+	pub static MaxOperatorsParam: u32 = MAX_OPERATORS;
+	/// `MaxCommittee`: `MAX_COMMITTEE` unless a simulation sets more.
+	pub static MaxCommitteeParam: u32 = MAX_COMMITTEE;
 }
 
 impl crate::Config for Test {
@@ -346,8 +350,8 @@ impl crate::Config for Test {
 	type RequestDepositBase = ConstU128<DEPOSIT_BASE>;
 	type RequestDepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
 	type ResponseWindow = ConstU64<WINDOW>;
-	type MaxOperators = ConstU32<MAX_OPERATORS>;
-	type MaxCommittee = ConstU32<MAX_COMMITTEE>;
+	type MaxOperators = MaxOperatorsParam;
+	type MaxCommittee = MaxCommitteeParam;
 	type MaxInputLen = ConstU32<8>;
 	type MaxOutputLen = ConstU32<8>;
 	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;

@@ -354,10 +354,11 @@ fn batch_capacity<T: Config>(items: &[Pending]) -> usize {
 		.max_extrinsic
 		.unwrap_or(Weight::MAX);
 	let fits = |n: usize| {
-		let head = items.iter().take(n).map(|a| &a.item.answer);
-		let len = charged_output_len(head, max_len);
+		let head = || items.iter().take(n).map(|a| &a.item.answer);
+		let len = charged_output_len(head(), max_len);
+		let closing = head().filter(|answer| !matches!(answer, crate::Answer::Commit(_))).count();
 		let n = n as u32;
-		Pallet::<T>::batch_weight(n, len, T::MaxCommittee::get())
+		Pallet::<T>::batch_weight_for(n, closing as u32, len)
 			.saturating_add(Pallet::<T>::batch_authorize_weight(n, len))
 			.all_lte(limit)
 	};

@@ -25,6 +25,27 @@ fn state_refusal<T: Config>(error: Error<T>) -> TransactionValidityError {
 	}
 }
 
+/// Whether `answer` may close its request (an outcome or a reveal; a commitment never
+/// does), and so is charged for closing one.
+fn closes(answer: &Answer) -> bool {
+	!matches!(answer, Answer::Commit(_))
+}
+
+/// The kind of an answer in the pool's tags: a commitment (1), or an outcome (0: itself,
+/// or revealed), so that a member's commitment and its reveal do not replace each other.
+fn answer_kind(answer: &Answer) -> u8 {
+	match answer {
+		Answer::Commit(_) => 1,
+		Answer::Outcome(_) | Answer::Reveal { .. } => 0,
+	}
+}
+
+/// The tag a member's answer of `kind` ([`answer_kind`]) to `request` provides in the
+/// pool: one per (request, key, kind), the same for a single submission and a batch item.
+fn answer_tag<Key: Clone>(request: RequestId, key: &Key, kind: u8) -> (RequestId, Key, u8) {
+	(request, key.clone(), kind)
+}
+
 impl<T: Config> Pallet<T> {
 	/// What an item of `l` output elements that brings its request to `s` submissions
 	/// costs beyond one of one element that is its request's first submission. Its ref
@@ -67,6 +88,40 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::submit_results(n)
 			.saturating_add(Self::item_extra_weight(l, s).saturating_mul(n.into()))
 			.saturating_add(Self::operators_proof(s))
+	}
+
+	/// What `commits` commitments in a batch add to it (`submit_commitments`, without the
+	/// call's base, which `submit_results` counts).
+	fn commitments_weight(commits: u32) -> Weight {
+		T::WeightInfo::submit_commitments(commits)
+			.saturating_sub(T::WeightInfo::submit_commitments(0))
+	}
+
+	/// The weight a batch of `n` items declares when `closing` of them are outcomes or
+	/// reveals with outputs of at most `l` elements: [`Self::batch_weight`] for the closing
+	/// items, each charged for closing a request of `MaxCommittee` answers, plus what the
+	/// commitments (which close nothing) add.
+	pub fn batch_weight_for(n: u32, closing: u32, l: u32) -> Weight {
+		let commits = n.saturating_sub(closing);
+		Self::batch_weight(closing, l, T::MaxCommittee::get())
+			.saturating_add(Self::commitments_weight(commits))
+	}
+
+	/// The weight `batch` declares ([`Self::batch_weight_for`]).
+	pub fn declared_batch_weight(batch: &ResultBatchOf<T>) -> Weight {
+		let closing = batch.items.iter().filter(|item| closes(&item.answer)).count() as u32;
+		let l = batch.charged_output_len(T::MaxOutputLen::get());
+		Self::batch_weight_for(batch.items.len() as u32, closing, l)
+	}
+
+	/// The weight a single `submission` declares: a commitment's, or closing a request of
+	/// `MaxCommittee` answers of its output's length.
+	pub fn declared_submission_weight(submission: &ResultSubmission<T::AuthorityId>) -> Weight {
+		if !closes(&submission.answer) {
+			return T::WeightInfo::submit_commitments(1);
+		}
+		let l = submission.charged_output_len(T::MaxOutputLen::get());
+		T::WeightInfo::submit_result(l, T::MaxCommittee::get())
 	}
 
 	/// The weight of the pool's check of a batch of `n` items whose outputs have at most
@@ -151,7 +206,11 @@ impl<T: Config> Pallet<T> {
 		}
 		ValidTransaction::with_tag_prefix("InferenceOracle")
 			.priority(T::SubmissionPriority::get())
-			.and_provides((submission.request, submission.key.clone()))
+			.and_provides(answer_tag(
+				submission.request,
+				&submission.key,
+				answer_kind(&submission.answer),
+			))
 			.longevity(Self::longevity(request.deadline))
 			.propagate(true)
 			.build()
@@ -161,8 +220,9 @@ impl<T: Config> Pallet<T> {
 	/// The transaction-pool check of a batch, in one pass: a registered key, between 1 and
 	/// `MaxBatchLen` items, no request twice, every output of its request's length, at
 	/// least one item still owed, and one valid signature. The batch provides a
-	/// `(request, key)` tag per owed item, the same tags single submissions provide, so
-	/// the pool never holds two answers of one operator to one request.
+	/// `(request, key, kind)` tag per owed item, the same tags single submissions provide,
+	/// so the pool never holds two commitments, or two outcomes, of one member to one
+	/// request.
 	pub(crate) fn authorize_batch(
 		_source: TransactionSource,
 		batch: &ResultBatchOf<T>,
@@ -175,13 +235,13 @@ impl<T: Config> Pallet<T> {
 		);
 		let operator = Self::operator_of(&batch.key).map_err(state_refusal::<T>)?;
 		let mut seen = BTreeSet::new();
-		let mut owed = Vec::new();
+		let mut owed: Vec<(RequestId, u8)> = Vec::new();
 		let mut longevity = u64::MAX;
 		for item in &batch.items {
 			ensure!(seen.insert(item.request), refusal(Error::<T>::DuplicateBatchItem));
 			match Self::check_item(&operator, item.request, &item.answer) {
 				Ok(Checked { request, .. }) => {
-					owed.push(item.request);
+					owed.push((item.request, answer_kind(&item.answer)));
 					longevity = longevity.min(Self::longevity(request.deadline));
 				},
 				// Answered already, or closed: skipped in the block.
@@ -202,8 +262,8 @@ impl<T: Config> Pallet<T> {
 			.priority(T::SubmissionPriority::get())
 			.longevity(longevity)
 			.propagate(true);
-		for request in owed {
-			validity = validity.and_provides((request, batch.key.clone()));
+		for (request, kind) in owed {
+			validity = validity.and_provides(answer_tag(request, &batch.key, kind));
 		}
 		validity.build().map(|validity| (validity, Weight::zero()))
 	}
@@ -215,8 +275,13 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResultWithPostInfo {
 		let output_len = submission.charged_output_len(T::MaxOutputLen::get());
 		let operator = Self::operator_of(&submission.key)?;
+		let closing = closes(&submission.answer);
 		let submissions = Self::record(operator, submission.request, submission.answer)?;
-		let actual = T::WeightInfo::submit_result(output_len, submissions);
+		let actual = if closing {
+			T::WeightInfo::submit_result(output_len, submissions)
+		} else {
+			T::WeightInfo::submit_commitments(1)
+		};
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 	}
 
@@ -225,15 +290,18 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_submit_batch(batch: ResultBatchOf<T>) -> DispatchResultWithPostInfo {
 		let operator = Self::operator_of(&batch.key)?;
 		let output_len = batch.charged_output_len(T::MaxOutputLen::get());
-		let (mut accepted, mut skipped) = (0u32, 0u32);
+		let charged = Self::declared_batch_weight(&batch);
+		let (mut accepted, mut committed, mut skipped) = (0u32, 0u32, 0u32);
 		let (mut extra, mut most_submissions) = (Weight::zero(), 0u32);
 		for item in batch.items.into_iter().take(T::MaxBatchLen::get() as usize) {
+			let closing = closes(&item.answer);
 			match Self::record(operator.clone(), item.request, item.answer) {
-				Ok(submissions) => {
+				Ok(submissions) if closing => {
 					accepted.saturating_inc();
 					extra.saturating_accrue(Self::item_extra_weight(output_len, submissions));
 					most_submissions = most_submissions.max(submissions);
 				},
+				Ok(_) => committed.saturating_inc(),
 				Err(error) => {
 					log::debug!(
 						target: LOG_TARGET,
@@ -244,17 +312,17 @@ impl<T: Config> Pallet<T> {
 				},
 			}
 		}
-		Self::deposit_event(Event::BatchSubmitted { operator, accepted, skipped });
+		Self::deposit_event(Event::BatchSubmitted {
+			operator,
+			accepted: accepted.saturating_add(committed),
+			skipped,
+		});
 		// What was recorded, by each request's submissions, plus what each skipped item
 		// cost beyond the base.
 		let skipping = T::WeightInfo::submit_results_skipped(skipped)
 			.saturating_sub(T::WeightInfo::submit_results_skipped(0));
-		let charged = Self::batch_weight(
-			accepted.saturating_add(skipped),
-			output_len,
-			T::MaxCommittee::get(),
-		);
 		let actual = T::WeightInfo::submit_results(accepted)
+			.saturating_add(Self::commitments_weight(committed))
 			.saturating_add(extra)
 			.saturating_add(Self::operators_proof(most_submissions))
 			.saturating_add(skipping)

@@ -757,6 +757,26 @@ mod submissions {
 	}
 
 	#[test]
+	fn a_late_member_may_commit_until_enough_have_committed() {
+		ExtBuilder::build_and_execute(|| {
+			let id = three_members();
+			let truth = output(&[1, 2, 3]);
+			assert_ok!(commit(ALICE, id, &truth));
+			// The window is over, but one commitment cannot make a result: reveals stay
+			// closed, and Bob, back from a pause, still commits.
+			System::set_block_number(1 + COMMIT_WINDOW);
+			assert_noop!(reveal(ALICE, id, truth.clone()), Error::<Test>::RevealsNotOpen);
+			assert_ok!(commit(BOB, id, &truth));
+			// Two of `min_agreement` 2: reveals open, Charlie is too late.
+			assert_noop!(commit(CHARLIE, id, &truth), Error::<Test>::CommitmentsClosed);
+			assert_ok!(reveal(ALICE, id, truth.clone()));
+			assert_ok!(reveal(BOB, id, truth));
+			assert!(Results::<Test>::get(id).is_some());
+			assert_eq!(stats(CHARLIE).3, 1, "a no-show");
+		});
+	}
+
+	#[test]
 	fn a_request_without_agreement_expires_and_is_refunded() {
 		ExtBuilder::build_and_execute(|| {
 			let id = three_members();
@@ -1095,12 +1115,10 @@ mod offchain_worker {
 		});
 		run_ocw(&mut env, 3);
 		assert_eq!(apply_sent(&mut env), vec![new]);
-		// Once the commit window is over, Alice reveals: no commitment is sent again.
-		run_ocw(&mut env, 3 + COMMIT_WINDOW);
-		let batches = env.take_batches();
-		let items: Vec<_> = batches.iter().flat_map(|(b, _)| b.items.iter()).collect();
-		assert_eq!(items.len() as u32, 2 * MAX_REQUESTS_PER_BLOCK + 1);
-		assert!(items.iter().all(|i| matches!(i.answer, Answer::Reveal { .. })));
+		// After the commit window and the resend delay: a commitment on-chain is not sent
+		// again, and with one commitment of `min_agreement` 2 reveals stay closed.
+		run_ocw(&mut env, 3 + crate::offchain::RESEND_AFTER as u64);
+		assert!(env.take_batches().is_empty());
 	}
 
 	#[test]

@@ -104,8 +104,8 @@ pub enum Answer {
 	/// A commitment to an outcome ([`commitment`]): for committees of several, while the
 	/// request takes commitments.
 	Commit(Commitment),
-	/// The outcome committed to, with its salt: once every member has committed or the
-	/// commit window is over.
+	/// The outcome committed to, with its salt: once every member has committed, or the
+	/// commit window is over and `min_agreement` members have.
 	Reveal {
 		/// The outcome.
 		outcome: Outcome<Vec<i64>>,

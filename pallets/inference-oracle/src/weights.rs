@@ -59,6 +59,7 @@ pub trait WeightInfo {
 	fn submit_result(l: u32, s: u32, ) -> Weight;
 	fn authorize_submit_result(l: u32, ) -> Weight;
 	fn submit_results(n: u32, ) -> Weight;
+	fn submit_commitments(n: u32, ) -> Weight;
 	fn submit_results_skipped(n: u32, ) -> Weight;
 	fn authorize_submit_results(n: u32, ) -> Weight;
 	fn expire(l: u32, ) -> Weight;
@@ -68,94 +69,82 @@ pub trait WeightInfo {
 /// Weights for `pallet_inference_oracle` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::Operators` (r:2 w:2)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:0)
-	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:0)
-	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1767`
-		//  Estimated: `3694`
-		// Minimum execution time: 114_170_000 picoseconds.
-		Weight::from_parts(176_273_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
+		//  Measured:  `5514`
+		//  Estimated: `6182`
+		// Minimum execution time: 145_586_000 picoseconds.
+		Weight::from_parts(179_287_000, 0)
+			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(T::DbWeight::get().writes(7))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
-	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `MaxEncodedLen`)
 	fn unregister_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `405`
-		//  Estimated: `3694`
-		// Minimum execution time: 59_699_000 picoseconds.
-		Weight::from_parts(101_080_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(5))
+		//  Measured:  `3907`
+		//  Estimated: `4559`
+		// Minimum execution time: 62_624_000 picoseconds.
+		Weight::from_parts(92_848_000, 0)
+			.saturating_add(Weight::from_parts(0, 4559))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `MaxEncodedLen`)
+	fn remove_operator() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3907`
+		//  Estimated: `4559`
+		// Minimum execution time: 61_492_000 picoseconds.
+		Weight::from_parts(94_911_000, 0)
+			.saturating_add(Weight::from_parts(0, 4559))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
+	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `405`
+		//  Measured:  `493`
 		//  Estimated: `3694`
-		// Minimum execution time: 59_699_000 picoseconds.
-		Weight::from_parts(101_080_000, 0)
+		// Minimum execution time: 64_075_000 picoseconds.
+		Weight::from_parts(81_231_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
-	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	fn remove_operator() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `405`
-		//  Estimated: `3694`
-		// Minimum execution time: 60_871_000 picoseconds.
-		Weight::from_parts(103_524_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(5))
-	}
-	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -164,13 +153,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `405`
-		//  Estimated: `3694`
-		// Minimum execution time: 56_073_000 picoseconds.
-		Weight::from_parts(96_744_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(5))
+		//  Measured:  `4774`
+		//  Estimated: `4559`
+		// Minimum execution time: 101_160_000 picoseconds.
+		Weight::from_parts(159_627_000, 0)
+			.saturating_add(Weight::from_parts(0, 4559))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
@@ -178,8 +167,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(6158), added: 8633, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(5646), added: 8121, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
@@ -192,30 +185,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3243`
-		//  Estimated: `9623`
-		// Minimum execution time: 212_667_000 picoseconds.
-		Weight::from_parts(334_188_000, 0)
-			.saturating_add(Weight::from_parts(0, 9623))
-			.saturating_add(T::DbWeight::get().reads(11))
-			.saturating_add(T::DbWeight::get().writes(12))
+		//  Measured:  `7371`
+		//  Estimated: `13311`
+		// Minimum execution time: 281_800_000 picoseconds.
+		Weight::from_parts(408_007_000, 0)
+			.saturating_add(Weight::from_parts(0, 13311))
+			.saturating_add(T::DbWeight::get().reads(13))
+			.saturating_add(T::DbWeight::get().writes(15))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:8 w:8)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
-	/// Storage: `System::Account` (r:33 w:33)
+	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:32 w:32)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -223,124 +226,180 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
-	/// The range of component `s` is `[1, 32]`.
+	/// The range of component `s` is `[1, 15]`.
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0 + l * (248 ±0) + s * (2323 ±0)`
-		//  Estimated: `9015 + l * (85 ±9) + s * (3416 ±72)`
-		// Minimum execution time: 254_930_000 picoseconds.
-		Weight::from_parts(294_749_000, 0)
-			.saturating_add(Weight::from_parts(0, 9015))
-			// Standard Error: 452_623
-			.saturating_add(Weight::from_parts(72_803_502, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
+		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
+		//  Estimated: `9340 + l * (41 ±5) + s * (3435 ±79)`
+		// Minimum execution time: 204_234_000 picoseconds.
+		Weight::from_parts(125_323_668, 0)
+			.saturating_add(Weight::from_parts(0, 9340))
+			// Standard Error: 78_376
+			.saturating_add(Weight::from_parts(455_666, 0).saturating_mul(l.into()))
+			// Standard Error: 1_380_178
+			.saturating_add(Weight::from_parts(67_408_353, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(7))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 85).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(0, 3416).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 41).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(0, 3435).saturating_mul(s.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4216 + l * (248 ±0)`
-		//  Estimated: `7678 + l * (248 ±0)`
-		// Minimum execution time: 105_507_000 picoseconds.
-		Weight::from_parts(156_163_637, 0)
-			.saturating_add(Weight::from_parts(0, 7678))
-			// Standard Error: 8_433
-			.saturating_add(Weight::from_parts(140_639, 0).saturating_mul(l.into()))
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
+		//  Measured:  `4980 + l * (112 ±0)`
+		//  Estimated: `8440 + l * (112 ±0)`
+		// Minimum execution time: 106_959_000 picoseconds.
+		Weight::from_parts(133_882_209, 0)
+			.saturating_add(Weight::from_parts(0, 8440))
+			// Standard Error: 15_826
+			.saturating_add(Weight::from_parts(188_998, 0).saturating_mul(l.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:768 w:768)
+	/// Storage: `InferenceOracle::Requests` (r:704 w:704)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:768 w:768)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:704 w:704)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:768 w:768)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:704 w:704)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:768)
+	/// Storage: `InferenceOracle::Results` (r:0 w:704)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 768]`.
+	/// The range of component `n` is `[1, 704]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3011 + n * (92 ±0)`
-		//  Estimated: `8951 + n * (2567 ±0)`
-		// Minimum execution time: 192_386_000 picoseconds.
-		Weight::from_parts(764_876_678, 0)
-			.saturating_add(Weight::from_parts(0, 8951))
-			// Standard Error: 1_346_864
-			.saturating_add(Weight::from_parts(131_604_975, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(6))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+		//  Measured:  `3231 + n * (143 ±0)`
+		//  Estimated: `9164 + n * (2619 ±0)`
+		// Minimum execution time: 234_970_000 picoseconds.
+		Weight::from_parts(284_293_000, 0)
+			.saturating_add(Weight::from_parts(0, 9164))
+			// Standard Error: 797_792
+			.saturating_add(Weight::from_parts(159_359_095, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2567).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:768 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:704 w:704)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// The range of component `n` is `[1, 768]`.
+	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:704 w:704)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:704 w:704)
+	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:0 w:704)
+	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// The range of component `n` is `[1, 704]`.
+	fn submit_commitments(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3231 + n * (143 ±0)`
+		//  Estimated: `9164 + n * (2619 ±0)`
+		// Minimum execution time: 234_970_000 picoseconds.
+		Weight::from_parts(284_293_000, 0)
+			.saturating_add(Weight::from_parts(0, 9164))
+			// Standard Error: 797_792
+			.saturating_add(Weight::from_parts(159_359_095, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
+	}
+	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
+	/// Storage: `InferenceOracle::Requests` (r:704 w:0)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// The range of component `n` is `[1, 704]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2469 + n * (51 ±0)`
-		//  Estimated: `5935 + n * (2527 ±0)`
-		// Minimum execution time: 50_125_000 picoseconds.
-		Weight::from_parts(289_756_892, 0)
-			.saturating_add(Weight::from_parts(0, 5935))
-			// Standard Error: 91_978
-			.saturating_add(Weight::from_parts(6_079_004, 0).saturating_mul(n.into()))
+		//  Measured:  `2539 + n * (51 ±0)`
+		//  Estimated: `6002 + n * (2527 ±0)`
+		// Minimum execution time: 42_403_000 picoseconds.
+		Weight::from_parts(50_455_000, 0)
+			.saturating_add(Weight::from_parts(0, 6002))
+			// Standard Error: 52_152
+			.saturating_add(Weight::from_parts(6_944_935, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:768 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:704 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:768 w:0)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// The range of component `n` is `[1, 768]`.
+	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:704 w:0)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:704 w:0)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// The range of component `n` is `[1, 704]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4380 + n * (103 ±0)`
-		//  Estimated: `7847 + n * (2578 ±0)`
-		// Minimum execution time: 97_605_000 picoseconds.
-		Weight::from_parts(103_254_000, 0)
-			.saturating_add(Weight::from_parts(0, 7847))
-			// Standard Error: 124_643
-			.saturating_add(Weight::from_parts(20_922_000, 0).saturating_mul(n.into()))
+		//  Measured:  `3979 + n * (1139 ±0)`
+		//  Estimated: `7458 + n * (3615 ±0)`
+		// Minimum execution time: 112_968_000 picoseconds.
+		Weight::from_parts(491_258, 0)
+			.saturating_add(Weight::from_parts(0, 7458))
+			// Standard Error: 498_062
+			.saturating_add(Weight::from_parts(34_343_160, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2578).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:31 w:31)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -348,26 +407,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8536 + l * (248 ±0)`
-		//  Estimated: `86224 + l * (248 ±0)`
-		// Minimum execution time: 267_508_000 picoseconds.
-		Weight::from_parts(385_782_238, 0)
-			.saturating_add(Weight::from_parts(0, 86224))
-			.saturating_add(T::DbWeight::get().reads(37))
-			.saturating_add(T::DbWeight::get().writes(36))
-			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
+		//  Measured:  `7226 + l * (112 ±0)`
+		//  Estimated: `45333 + l * (112 ±0)`
+		// Minimum execution time: 246_707_000 picoseconds.
+		Weight::from_parts(334_944_651, 0)
+			.saturating_add(Weight::from_parts(0, 45333))
+			// Standard Error: 32_690
+			.saturating_add(Weight::from_parts(93_112, 0).saturating_mul(l.into()))
+			.saturating_add(T::DbWeight::get().reads(25))
+			.saturating_add(T::DbWeight::get().writes(23))
+			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(6158), added: 8633, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(5646), added: 8121, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::ExpiryCursor` (r:0 w:1)
 	/// Proof: `InferenceOracle::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn expiry_step() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `120`
-		//  Estimated: `9623`
-		// Minimum execution time: 4_867_000 picoseconds.
-		Weight::from_parts(6_400_000, 0)
-			.saturating_add(Weight::from_parts(0, 9623))
+		//  Measured:  `153`
+		//  Estimated: `9111`
+		// Minimum execution time: 4_878_000 picoseconds.
+		Weight::from_parts(5_488_000, 0)
+			.saturating_add(Weight::from_parts(0, 9111))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -375,94 +436,82 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 // For backwards compatibility and tests.
 impl WeightInfo for () {
-	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::Operators` (r:2 w:2)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:0)
-	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:0)
-	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1767`
-		//  Estimated: `3694`
-		// Minimum execution time: 114_170_000 picoseconds.
-		Weight::from_parts(176_273_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
+		//  Measured:  `5514`
+		//  Estimated: `6182`
+		// Minimum execution time: 145_586_000 picoseconds.
+		Weight::from_parts(179_287_000, 0)
+			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().writes(5))
+			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
-	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `MaxEncodedLen`)
 	fn unregister_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `405`
-		//  Estimated: `3694`
-		// Minimum execution time: 59_699_000 picoseconds.
-		Weight::from_parts(101_080_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
-			.saturating_add(RocksDbWeight::get().reads(4))
-			.saturating_add(RocksDbWeight::get().writes(5))
+		//  Measured:  `3907`
+		//  Estimated: `4559`
+		// Minimum execution time: 62_624_000 picoseconds.
+		Weight::from_parts(92_848_000, 0)
+			.saturating_add(Weight::from_parts(0, 4559))
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `MaxEncodedLen`)
+	fn remove_operator() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3907`
+		//  Estimated: `4559`
+		// Minimum execution time: 61_492_000 picoseconds.
+		Weight::from_parts(94_911_000, 0)
+			.saturating_add(Weight::from_parts(0, 4559))
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(2))
+	}
+	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `405`
+		//  Measured:  `493`
 		//  Estimated: `3694`
-		// Minimum execution time: 59_699_000 picoseconds.
-		Weight::from_parts(101_080_000, 0)
+		// Minimum execution time: 64_075_000 picoseconds.
+		Weight::from_parts(81_231_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
-	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	fn remove_operator() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `405`
-		//  Estimated: `3694`
-		// Minimum execution time: 60_871_000 picoseconds.
-		Weight::from_parts(103_524_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
-			.saturating_add(RocksDbWeight::get().reads(4))
-			.saturating_add(RocksDbWeight::get().writes(5))
-	}
-	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -471,13 +520,13 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `405`
-		//  Estimated: `3694`
-		// Minimum execution time: 56_073_000 picoseconds.
-		Weight::from_parts(96_744_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
-			.saturating_add(RocksDbWeight::get().reads(4))
-			.saturating_add(RocksDbWeight::get().writes(5))
+		//  Measured:  `4774`
+		//  Estimated: `4559`
+		// Minimum execution time: 101_160_000 picoseconds.
+		Weight::from_parts(159_627_000, 0)
+			.saturating_add(Weight::from_parts(0, 4559))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
@@ -485,8 +534,12 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(6158), added: 8633, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(5646), added: 8121, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
@@ -499,30 +552,40 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3243`
-		//  Estimated: `9623`
-		// Minimum execution time: 212_667_000 picoseconds.
-		Weight::from_parts(334_188_000, 0)
-			.saturating_add(Weight::from_parts(0, 9623))
-			.saturating_add(RocksDbWeight::get().reads(11))
-			.saturating_add(RocksDbWeight::get().writes(12))
+		//  Measured:  `7371`
+		//  Estimated: `13311`
+		// Minimum execution time: 281_800_000 picoseconds.
+		Weight::from_parts(408_007_000, 0)
+			.saturating_add(Weight::from_parts(0, 13311))
+			.saturating_add(RocksDbWeight::get().reads(13))
+			.saturating_add(RocksDbWeight::get().writes(15))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:8 w:8)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
-	/// Storage: `System::Account` (r:33 w:33)
+	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:32 w:32)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -530,124 +593,180 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
-	/// The range of component `s` is `[1, 32]`.
+	/// The range of component `s` is `[1, 15]`.
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0 + l * (248 ±0) + s * (2323 ±0)`
-		//  Estimated: `9015 + l * (85 ±9) + s * (3416 ±72)`
-		// Minimum execution time: 254_930_000 picoseconds.
-		Weight::from_parts(294_749_000, 0)
-			.saturating_add(Weight::from_parts(0, 9015))
-			// Standard Error: 452_623
-			.saturating_add(Weight::from_parts(72_803_502, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
+		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
+		//  Estimated: `9340 + l * (41 ±5) + s * (3435 ±79)`
+		// Minimum execution time: 204_234_000 picoseconds.
+		Weight::from_parts(125_323_668, 0)
+			.saturating_add(Weight::from_parts(0, 9340))
+			// Standard Error: 78_376
+			.saturating_add(Weight::from_parts(455_666, 0).saturating_mul(l.into()))
+			// Standard Error: 1_380_178
+			.saturating_add(Weight::from_parts(67_408_353, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(9))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(7))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 85).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(0, 3416).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 41).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(0, 3435).saturating_mul(s.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4216 + l * (248 ±0)`
-		//  Estimated: `7678 + l * (248 ±0)`
-		// Minimum execution time: 105_507_000 picoseconds.
-		Weight::from_parts(156_163_637, 0)
-			.saturating_add(Weight::from_parts(0, 7678))
-			// Standard Error: 8_433
-			.saturating_add(Weight::from_parts(140_639, 0).saturating_mul(l.into()))
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
+		//  Measured:  `4980 + l * (112 ±0)`
+		//  Estimated: `8440 + l * (112 ±0)`
+		// Minimum execution time: 106_959_000 picoseconds.
+		Weight::from_parts(133_882_209, 0)
+			.saturating_add(Weight::from_parts(0, 8440))
+			// Standard Error: 15_826
+			.saturating_add(Weight::from_parts(188_998, 0).saturating_mul(l.into()))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:768 w:768)
+	/// Storage: `InferenceOracle::Requests` (r:704 w:704)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:768 w:768)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:704 w:704)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:768 w:768)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:704 w:704)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:768)
+	/// Storage: `InferenceOracle::Results` (r:0 w:704)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 768]`.
+	/// The range of component `n` is `[1, 704]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3011 + n * (92 ±0)`
-		//  Estimated: `8951 + n * (2567 ±0)`
-		// Minimum execution time: 192_386_000 picoseconds.
-		Weight::from_parts(764_876_678, 0)
-			.saturating_add(Weight::from_parts(0, 8951))
-			// Standard Error: 1_346_864
-			.saturating_add(Weight::from_parts(131_604_975, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(6))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+		//  Measured:  `3231 + n * (143 ±0)`
+		//  Estimated: `9164 + n * (2619 ±0)`
+		// Minimum execution time: 234_970_000 picoseconds.
+		Weight::from_parts(284_293_000, 0)
+			.saturating_add(Weight::from_parts(0, 9164))
+			// Standard Error: 797_792
+			.saturating_add(Weight::from_parts(159_359_095, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2567).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:768 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:704 w:704)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// The range of component `n` is `[1, 768]`.
+	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:704 w:704)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:704 w:704)
+	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:0 w:704)
+	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// The range of component `n` is `[1, 704]`.
+	fn submit_commitments(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3231 + n * (143 ±0)`
+		//  Estimated: `9164 + n * (2619 ±0)`
+		// Minimum execution time: 234_970_000 picoseconds.
+		Weight::from_parts(284_293_000, 0)
+			.saturating_add(Weight::from_parts(0, 9164))
+			// Standard Error: 797_792
+			.saturating_add(Weight::from_parts(159_359_095, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(5))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
+	}
+	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
+	/// Storage: `InferenceOracle::Requests` (r:704 w:0)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// The range of component `n` is `[1, 704]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2469 + n * (51 ±0)`
-		//  Estimated: `5935 + n * (2527 ±0)`
-		// Minimum execution time: 50_125_000 picoseconds.
-		Weight::from_parts(289_756_892, 0)
-			.saturating_add(Weight::from_parts(0, 5935))
-			// Standard Error: 91_978
-			.saturating_add(Weight::from_parts(6_079_004, 0).saturating_mul(n.into()))
+		//  Measured:  `2539 + n * (51 ±0)`
+		//  Estimated: `6002 + n * (2527 ±0)`
+		// Minimum execution time: 42_403_000 picoseconds.
+		Weight::from_parts(50_455_000, 0)
+			.saturating_add(Weight::from_parts(0, 6002))
+			// Standard Error: 52_152
+			.saturating_add(Weight::from_parts(6_944_935, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:768 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:704 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:768 w:0)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// The range of component `n` is `[1, 768]`.
+	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:704 w:0)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:704 w:0)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// The range of component `n` is `[1, 704]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4380 + n * (103 ±0)`
-		//  Estimated: `7847 + n * (2578 ±0)`
-		// Minimum execution time: 97_605_000 picoseconds.
-		Weight::from_parts(103_254_000, 0)
-			.saturating_add(Weight::from_parts(0, 7847))
-			// Standard Error: 124_643
-			.saturating_add(Weight::from_parts(20_922_000, 0).saturating_mul(n.into()))
+		//  Measured:  `3979 + n * (1139 ±0)`
+		//  Estimated: `7458 + n * (3615 ±0)`
+		// Minimum execution time: 112_968_000 picoseconds.
+		Weight::from_parts(491_258, 0)
+			.saturating_add(Weight::from_parts(0, 7458))
+			// Standard Error: 498_062
+			.saturating_add(Weight::from_parts(34_343_160, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2578).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
-	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(66801), added: 69276, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:31 w:31)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `Measured`)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -655,26 +774,28 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8536 + l * (248 ±0)`
-		//  Estimated: `86224 + l * (248 ±0)`
-		// Minimum execution time: 267_508_000 picoseconds.
-		Weight::from_parts(385_782_238, 0)
-			.saturating_add(Weight::from_parts(0, 86224))
-			.saturating_add(RocksDbWeight::get().reads(37))
-			.saturating_add(RocksDbWeight::get().writes(36))
-			.saturating_add(Weight::from_parts(0, 248).saturating_mul(l.into()))
+		//  Measured:  `7226 + l * (112 ±0)`
+		//  Estimated: `45333 + l * (112 ±0)`
+		// Minimum execution time: 246_707_000 picoseconds.
+		Weight::from_parts(334_944_651, 0)
+			.saturating_add(Weight::from_parts(0, 45333))
+			// Standard Error: 32_690
+			.saturating_add(Weight::from_parts(93_112, 0).saturating_mul(l.into()))
+			.saturating_add(RocksDbWeight::get().reads(25))
+			.saturating_add(RocksDbWeight::get().writes(23))
+			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(6158), added: 8633, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(5646), added: 8121, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::ExpiryCursor` (r:0 w:1)
 	/// Proof: `InferenceOracle::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn expiry_step() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `120`
-		//  Estimated: `9623`
-		// Minimum execution time: 4_867_000 picoseconds.
-		Weight::from_parts(6_400_000, 0)
-			.saturating_add(Weight::from_parts(0, 9623))
+		//  Measured:  `153`
+		//  Estimated: `9111`
+		// Minimum execution time: 4_878_000 picoseconds.
+		Weight::from_parts(5_488_000, 0)
+			.saturating_add(Weight::from_parts(0, 9111))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}

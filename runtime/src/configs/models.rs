@@ -44,7 +44,9 @@ impl pallet_model_registry::Config for Runtime {
 	type MaxGoldenVectors = ConstU32<8>;
 	type MaxVersions = ConstU32<1024>;
 	type MaxRollbackDepth = ConstU32<8>;
-	type MaxMinAgreement = ConstU32<32>;
+	/// The oracle serves a version asking for `m` agreeing operators by a committee of
+	/// `2m - 1`, at most its `MaxCommittee` (15).
+	type MaxMinAgreement = ConstU32<8>;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark::TrainingDatasets;

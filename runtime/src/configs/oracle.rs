@@ -5,7 +5,7 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstU32, ConstU64},
 };
-use sp_runtime::{generic::Era, transaction_validity::TransactionPriority};
+use sp_runtime::{generic::Era, transaction_validity::TransactionPriority, Perbill};
 
 use crate::{
 	configs::governance::RootOrTwoThirdsCouncil, Balance, Balances, BlockNumber, ModelRegistry,
@@ -14,8 +14,12 @@ use crate::{
 };
 
 parameter_types! {
-	/// What an operator holds while registered: slashable by the council.
+	/// The least bond an operator registers with (more buys more committee seats).
 	pub const OperatorBond: Balance = 100 * UNIT;
+	/// An output outside the tolerance of the accepted result costs a tenth of the bond ...
+	pub const OutlierSlash: Perbill = Perbill::from_percent(10);
+	/// ... a seat left empty (no answer, or a commitment never revealed) a hundredth.
+	pub const NoShowSlash: Perbill = Perbill::from_percent(1);
 	/// What a request holds, shared by the operators whose outputs agree.
 	pub const RequestFee: Balance = 10 * MILLI_UNIT;
 	/// A request's retention deposit: a hundredth of an AIO, ...
@@ -25,13 +29,18 @@ parameter_types! {
 	pub const RequestDepositPerByte: Balance = 10 * MICRO_UNIT;
 	/// Submissions are accepted for 20 blocks (a minute at the default dev block time).
 	pub const ResponseWindow: BlockNumber = 20;
+	/// Committees commit for at most 5 blocks; reveals open earlier once all committed.
+	pub const CommitWindow: BlockNumber = 5;
+	/// A leaving operator's bond stays slashable for 100 blocks (10 minutes at 6 s),
+	/// beyond every request it may sit on.
+	pub const UnbondingPeriod: BlockNumber = 100;
 }
 
 /// The most requests made in one block. A block holds them beside the answers to the
 /// previous block's (the runtime test `a_full_block_of_requests_is_answered_in_the_next_block`
 /// checks it against the weights); measured with `scripts/bench-oracle-load.sh` (see the
 /// README's figures).
-pub const MAX_REQUESTS_PER_BLOCK: u32 = 704;
+pub const MAX_REQUESTS_PER_BLOCK: u32 = 512;
 
 impl pallet_inference_oracle::Config for Runtime {
 	type Currency = Balances;
@@ -40,12 +49,22 @@ impl pallet_inference_oracle::Config for Runtime {
 	type AuthorityId = pallet_inference_oracle::crypto::Public;
 	/// A council motion at two thirds, or root.
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
+	type Randomness = crate::relay_randomness::RelayRandomness;
 	type OperatorBond = OperatorBond;
+	type OutlierSlash = OutlierSlash;
+	type NoShowSlash = NoShowSlash;
+	/// Three faults in a row suspend.
+	type MaxStrikes = ConstU32<3>;
+	type UnbondingPeriod = UnbondingPeriod;
+	type CommitWindow = CommitWindow;
 	type RequestFee = RequestFee;
 	type RequestDepositBase = RequestDepositBase;
 	type RequestDepositPerByte = RequestDepositPerByte;
 	type ResponseWindow = ResponseWindow;
-	type MaxOperators = ConstU32<32>;
+	/// A bounded set where a larger bond displaces the smallest.
+	type MaxOperators = ConstU32<64>;
+	/// Versions may ask for up to 8 agreeing operators (`MaxMinAgreement`): 15 members.
+	type MaxCommittee = ConstU32<15>;
 	/// As large as the registry's largest tensor.
 	type MaxInputLen = ConstU32<256>;
 	type MaxOutputLen = ConstU32<256>;

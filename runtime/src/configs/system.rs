@@ -106,7 +106,8 @@ parameter_types! {
 
 impl cumulus_pallet_parachain_system::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type OnSystemEvent = ();
+	/// Keeps the relay chain's randomness for the oracle's committee draws.
+	type OnSystemEvent = crate::relay_randomness::RelayRandomness;
 	type SelfParaId = parachain_info::Pallet<Runtime>;
 	// No XCMP queue: aioracle opens no HRMP channels yet (XCM is a later addition).
 	type OutboundXcmpMessageSource = ();
