@@ -5,7 +5,7 @@
 # a JSON object (also in e2e/test-output/oracle-load.json); the node's log is kept in
 # e2e/test-output/oracle-load.log.
 #
-#   ./scripts/bench-oracle-load.sh RATE BLOCKS [OPERATORS=1] [BLOCK_TIME_MS=3000]
+#   ./scripts/bench-oracle-load.sh RATE BLOCKS [OPERATORS=3] [BLOCK_TIME_MS=3000]
 #
 # The node is $AIORACLE_NODE if set, else $CARGO_TARGET_DIR/release/aioracle-node, built
 # (cargo build --release) if missing. LOAD_SENDERS and LOAD_FLOOD tune the run (see
@@ -29,4 +29,4 @@ if [ ! -x "$node_bin" ]; then
 fi
 
 cd "$AIORACLE_ROOT/e2e"
-AIORACLE_NODE="$node_bin" node bench/oracle-load.js "$1" "$2" "${3:-1}" "${4:-3000}"
+AIORACLE_NODE="$node_bin" node bench/oracle-load.js "$1" "$2" "${3:-3}" "${4:-3000}"

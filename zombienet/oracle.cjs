@@ -190,8 +190,10 @@ async function run(nodeName, networkInfo, args) {
         return await atEachBlock(api, async () => {
           const explanation = (await api.call.inferenceOracleApi.explain(id)).unwrap();
           if (explanation.result.isSome) throw new Error(`request ${id} finalized while Bob was paused`);
-          const submitted = explanation.submissions.some((s) => s.operator.toString() === alice);
-          return submitted ? 1 : undefined;
+          // Alice commits to her answer; she reveals it once Bob, back, has committed too.
+          const commits = await api.query.inferenceOracle.commits(id);
+          const committed = commits.some(([who]) => who.toString() === alice);
+          return committed ? 1 : undefined;
         });
       }
       case 'finalize-pending': {

@@ -2,10 +2,12 @@
 // the chain and its off-chain worker keep up with, against how many plain transfers fit
 // in a block.
 //
-//   node bench/oracle-load.js RATE BLOCKS [OPERATORS=1] [BLOCK_TIME_MS=3000]
+//   node bench/oracle-load.js RATE BLOCKS [OPERATORS=3] [BLOCK_TIME_MS=3000]
 //
-// Starts a dev node (AIORACLE_NODE), registers OPERATORS - 1 more operators whose `orcl`
-// keys go into the same node's keystore (Bob, Charlie, ...: one OCW answers for all),
+// Starts a dev node (AIORACLE_NODE), whose genesis operators are Alice, Bob and Charlie
+// (their `orcl` keys in its keystore; the sample model's committees are three of the
+// operators), registers OPERATORS - 3 more whose keys go into the same node's keystore
+// (Dave, Eve, Ferdie, ...: one OCW answers for all),
 // funds fresh sender accounts from Alice, then:
 //   1. reference: floods the pool with pre-signed `balances.transferKeepAlive`s and counts
 //      how many land in each block;
@@ -35,7 +37,7 @@ import { nodeBinary, outputDir, startDevNode } from '../lib/node.js';
 
 const rate = Number(process.argv[2] ?? 8);
 const blockCount = Number(process.argv[3] ?? 10);
-const operatorCount = Number(process.argv[4] ?? 1);
+const operatorCount = Number(process.argv[4] ?? 3);
 const blockTime = Number(process.argv[5] ?? 3000);
 const senderCount = Number(process.env.LOAD_SENDERS ?? 64);
 const floodOverride = process.env.LOAD_FLOOD ? Number(process.env.LOAD_FLOOD) : undefined;
@@ -43,8 +45,10 @@ const floodOverride = process.env.LOAD_FLOOD ? Number(process.env.LOAD_FLOOD) : 
 const reference = JSON.parse(
   readFileSync(new URL('../../models/iris-logreg.json', import.meta.url), 'utf8'),
 );
-// The dev accounts that become operators after Alice; later ones are made and funded.
-const OPERATOR_NAMES = ['Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'];
+// The genesis operators (the development preset's), and the dev accounts that become
+// operators after them; later ones are made and funded.
+const GENESIS_OPERATORS = 3;
+const OPERATOR_NAMES = ['Dave', 'Eve', 'Ferdie'];
 const UNIT = 1_000_000_000_000n;
 
 // ---------------------------------------------------------------------------------------
@@ -165,7 +169,7 @@ async function nextNonces(api, pairs) {
 
 /** The operator accounts after Alice: Bob, Charlie, ... then //Operator<i> (to fund). */
 function operatorPairs(keyring, count) {
-  return Array.from({ length: Math.max(0, count - 1) }, (_, i) => {
+  return Array.from({ length: Math.max(0, count - GENESIS_OPERATORS) }, (_, i) => {
     const suri = i < OPERATOR_NAMES.length ? `//${OPERATOR_NAMES[i]}` : `//Operator${i + 1}`;
     return { suri, pair: keyring.addFromUri(suri), funded: i < OPERATOR_NAMES.length };
   });
@@ -199,8 +203,9 @@ async function registerOperators(api, url, operators) {
   for (const { suri, pair } of operators) {
     await rpc(url, 'author_insertKey', ['orcl', suri, u8aToHex(pair.publicKey)]);
   }
+  const bond = api.consts.inferenceOracle.operatorBond;
   await Promise.all(operators.map(({ pair }) => submit(
-    api, api.tx.inferenceOracle.registerOperator(pair.publicKey), pair,
+    api, api.tx.inferenceOracle.registerOperator(pair.publicKey, bond), pair,
   )));
 }
 
@@ -653,7 +658,8 @@ async function run(node) {
   const recorder = makeRecorder(api, url);
   const follower = await followChain(api, (n) => recorder.onBlock(n), Math.max(60_000, 20 * blockTime));
 
-  // Accounts: senders, and the operators after Alice (those beyond the dev ones need funds).
+  // Accounts: senders, and the operators after the genesis ones (those beyond the dev
+  // accounts need funds).
   const senders = Array.from({ length: senderCount }, (_, i) => keyring.addFromUri(`//load//${i}`));
   const floodSenders = Array.from({ length: senderCount }, (_, i) => keyring.addFromUri(`//load//flood//${i}`));
   const operators = operatorPairs(keyring, operatorCount);

@@ -83,10 +83,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5514`
+		//  Measured:  `5429`
 		//  Estimated: `6182`
-		// Minimum execution time: 145_586_000 picoseconds.
-		Weight::from_parts(179_287_000, 0)
+		// Minimum execution time: 146_768_000 picoseconds.
+		Weight::from_parts(165_185_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -99,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_624_000 picoseconds.
-		Weight::from_parts(92_848_000, 0)
+		// Minimum execution time: 60_900_000 picoseconds.
+		Weight::from_parts(71_266_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -113,8 +113,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 61_492_000 picoseconds.
-		Weight::from_parts(94_911_000, 0)
+		// Minimum execution time: 60_109_000 picoseconds.
+		Weight::from_parts(70_805_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -133,8 +133,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
 		//  Estimated: `3694`
-		// Minimum execution time: 64_075_000 picoseconds.
-		Weight::from_parts(81_231_000, 0)
+		// Minimum execution time: 63_224_000 picoseconds.
+		Weight::from_parts(77_104_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -155,8 +155,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 101_160_000 picoseconds.
-		Weight::from_parts(159_627_000, 0)
+		// Minimum execution time: 94_571_000 picoseconds.
+		Weight::from_parts(128_441_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -172,7 +172,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(5646), added: 8121, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
@@ -195,8 +195,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7371`
 		//  Estimated: `13311`
-		// Minimum execution time: 281_800_000 picoseconds.
-		Weight::from_parts(408_007_000, 0)
+		// Minimum execution time: 271_244_000 picoseconds.
+		Weight::from_parts(339_195_000, 0)
 			.saturating_add(Weight::from_parts(0, 13311))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().writes(15))
@@ -230,20 +230,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
-		//  Estimated: `9340 + l * (41 ±5) + s * (3435 ±79)`
-		// Minimum execution time: 204_234_000 picoseconds.
-		Weight::from_parts(125_323_668, 0)
+		//  Estimated: `9340 + l * (41 ±4) + s * (3434 ±75)`
+		// Minimum execution time: 195_692_000 picoseconds.
+		Weight::from_parts(453_682_041, 0)
 			.saturating_add(Weight::from_parts(0, 9340))
-			// Standard Error: 78_376
-			.saturating_add(Weight::from_parts(455_666, 0).saturating_mul(l.into()))
-			// Standard Error: 1_380_178
-			.saturating_add(Weight::from_parts(67_408_353, 0).saturating_mul(s.into()))
+			// Standard Error: 1_482_705
+			.saturating_add(Weight::from_parts(61_392_075, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(7))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 41).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(0, 3435).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 3434).saturating_mul(s.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -258,23 +256,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4980 + l * (112 ±0)`
-		//  Estimated: `8440 + l * (112 ±0)`
-		// Minimum execution time: 106_959_000 picoseconds.
-		Weight::from_parts(133_882_209, 0)
-			.saturating_add(Weight::from_parts(0, 8440))
-			// Standard Error: 15_826
-			.saturating_add(Weight::from_parts(188_998, 0).saturating_mul(l.into()))
+		//  Measured:  `4981 + l * (112 ±0)`
+		//  Estimated: `8443 + l * (112 ±0)`
+		// Minimum execution time: 109_102_000 picoseconds.
+		Weight::from_parts(179_531_230, 0)
+			.saturating_add(Weight::from_parts(0, 8443))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:704 w:704)
+	/// Storage: `InferenceOracle::Requests` (r:512 w:512)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:704 w:704)
+	/// Storage: `InferenceOracle::Submissions` (r:512 w:512)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
@@ -284,22 +280,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:704 w:704)
+	/// Storage: `InferenceOracle::PendingRequests` (r:512 w:512)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:704)
+	/// Storage: `InferenceOracle::Results` (r:0 w:512)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 704]`.
+	/// The range of component `n` is `[1, 512]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3231 + n * (143 ±0)`
-		//  Estimated: `9164 + n * (2619 ±0)`
-		// Minimum execution time: 234_970_000 picoseconds.
-		Weight::from_parts(284_293_000, 0)
-			.saturating_add(Weight::from_parts(0, 9164))
-			// Standard Error: 797_792
-			.saturating_add(Weight::from_parts(159_359_095, 0).saturating_mul(n.into()))
+		//  Measured:  `3220 + n * (143 ±0)`
+		//  Estimated: `9160 + n * (2619 ±0)`
+		// Minimum execution time: 192_947_000 picoseconds.
+		Weight::from_parts(205_827_000, 0)
+			.saturating_add(Weight::from_parts(0, 9160))
+			// Standard Error: 848_055
+			.saturating_add(Weight::from_parts(144_761_283, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -308,80 +304,67 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:704 w:704)
+	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:704 w:704)
+	/// Storage: `InferenceOracle::Submissions` (r:512 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
-	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:704 w:704)
-	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
-	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:704)
-	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 704]`.
+	/// Storage: `InferenceOracle::Commits` (r:512 w:512)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// The range of component `n` is `[1, 512]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3231 + n * (143 ±0)`
-		//  Estimated: `9164 + n * (2619 ±0)`
-		// Minimum execution time: 234_970_000 picoseconds.
-		Weight::from_parts(284_293_000, 0)
-			.saturating_add(Weight::from_parts(0, 9164))
-			// Standard Error: 797_792
-			.saturating_add(Weight::from_parts(159_359_095, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7))
+		//  Measured:  `3338 + n * (1024 ±0)`
+		//  Estimated: `6799 + n * (3499 ±0)`
+		// Minimum execution time: 82_783_000 picoseconds.
+		Weight::from_parts(115_302_000, 0)
+			.saturating_add(Weight::from_parts(0, 6799))
+			// Standard Error: 237_571
+			.saturating_add(Weight::from_parts(38_503_700, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3499).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:704 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// The range of component `n` is `[1, 704]`.
+	/// The range of component `n` is `[1, 512]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2539 + n * (51 ±0)`
-		//  Estimated: `6002 + n * (2527 ±0)`
-		// Minimum execution time: 42_403_000 picoseconds.
-		Weight::from_parts(50_455_000, 0)
-			.saturating_add(Weight::from_parts(0, 6002))
-			// Standard Error: 52_152
-			.saturating_add(Weight::from_parts(6_944_935, 0).saturating_mul(n.into()))
+		//  Measured:  `2535 + n * (51 ±0)`
+		//  Estimated: `6000 + n * (2527 ±0)`
+		// Minimum execution time: 69_984_000 picoseconds.
+		Weight::from_parts(169_288_232, 0)
+			.saturating_add(Weight::from_parts(0, 6000))
+			// Standard Error: 106_831
+			.saturating_add(Weight::from_parts(7_285_813, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:704 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:704 w:0)
+	/// Storage: `InferenceOracle::Submissions` (r:512 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
-	/// Storage: `InferenceOracle::Commits` (r:704 w:0)
+	/// Storage: `InferenceOracle::Commits` (r:512 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
-	/// The range of component `n` is `[1, 704]`.
+	/// The range of component `n` is `[1, 512]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3979 + n * (1139 ±0)`
-		//  Estimated: `7458 + n * (3615 ±0)`
-		// Minimum execution time: 112_968_000 picoseconds.
-		Weight::from_parts(491_258, 0)
-			.saturating_add(Weight::from_parts(0, 7458))
-			// Standard Error: 498_062
-			.saturating_add(Weight::from_parts(34_343_160, 0).saturating_mul(n.into()))
+		//  Measured:  `3989 + n * (1139 ±0)`
+		//  Estimated: `7447 + n * (3615 ±0)`
+		// Minimum execution time: 116_784_000 picoseconds.
+		Weight::from_parts(209_511_181, 0)
+			.saturating_add(Weight::from_parts(0, 7447))
+			// Standard Error: 457_994
+			.saturating_add(Weight::from_parts(31_995_954, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
@@ -409,26 +392,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7226 + l * (112 ±0)`
 		//  Estimated: `45333 + l * (112 ±0)`
-		// Minimum execution time: 246_707_000 picoseconds.
-		Weight::from_parts(334_944_651, 0)
+		// Minimum execution time: 251_584_000 picoseconds.
+		Weight::from_parts(391_624_998, 0)
 			.saturating_add(Weight::from_parts(0, 45333))
-			// Standard Error: 32_690
-			.saturating_add(Weight::from_parts(93_112, 0).saturating_mul(l.into()))
+			// Standard Error: 37_142
+			.saturating_add(Weight::from_parts(176_589, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(25))
 			.saturating_add(T::DbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(5646), added: 8121, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::ExpiryCursor` (r:0 w:1)
 	/// Proof: `InferenceOracle::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn expiry_step() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
-		//  Estimated: `9111`
-		// Minimum execution time: 4_878_000 picoseconds.
-		Weight::from_parts(5_488_000, 0)
-			.saturating_add(Weight::from_parts(0, 9111))
+		//  Estimated: `7575`
+		// Minimum execution time: 5_048_000 picoseconds.
+		Weight::from_parts(7_912_000, 0)
+			.saturating_add(Weight::from_parts(0, 7575))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -450,10 +433,10 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5514`
+		//  Measured:  `5429`
 		//  Estimated: `6182`
-		// Minimum execution time: 145_586_000 picoseconds.
-		Weight::from_parts(179_287_000, 0)
+		// Minimum execution time: 146_768_000 picoseconds.
+		Weight::from_parts(165_185_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -466,8 +449,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_624_000 picoseconds.
-		Weight::from_parts(92_848_000, 0)
+		// Minimum execution time: 60_900_000 picoseconds.
+		Weight::from_parts(71_266_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -480,8 +463,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 61_492_000 picoseconds.
-		Weight::from_parts(94_911_000, 0)
+		// Minimum execution time: 60_109_000 picoseconds.
+		Weight::from_parts(70_805_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -500,8 +483,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
 		//  Estimated: `3694`
-		// Minimum execution time: 64_075_000 picoseconds.
-		Weight::from_parts(81_231_000, 0)
+		// Minimum execution time: 63_224_000 picoseconds.
+		Weight::from_parts(77_104_000, 0)
 			.saturating_add(Weight::from_parts(0, 3694))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -522,8 +505,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 101_160_000 picoseconds.
-		Weight::from_parts(159_627_000, 0)
+		// Minimum execution time: 94_571_000 picoseconds.
+		Weight::from_parts(128_441_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -539,7 +522,7 @@ impl WeightInfo for () {
 	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(5646), added: 8121, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
@@ -562,8 +545,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7371`
 		//  Estimated: `13311`
-		// Minimum execution time: 281_800_000 picoseconds.
-		Weight::from_parts(408_007_000, 0)
+		// Minimum execution time: 271_244_000 picoseconds.
+		Weight::from_parts(339_195_000, 0)
 			.saturating_add(Weight::from_parts(0, 13311))
 			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().writes(15))
@@ -597,20 +580,18 @@ impl WeightInfo for () {
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
-		//  Estimated: `9340 + l * (41 ±5) + s * (3435 ±79)`
-		// Minimum execution time: 204_234_000 picoseconds.
-		Weight::from_parts(125_323_668, 0)
+		//  Estimated: `9340 + l * (41 ±4) + s * (3434 ±75)`
+		// Minimum execution time: 195_692_000 picoseconds.
+		Weight::from_parts(453_682_041, 0)
 			.saturating_add(Weight::from_parts(0, 9340))
-			// Standard Error: 78_376
-			.saturating_add(Weight::from_parts(455_666, 0).saturating_mul(l.into()))
-			// Standard Error: 1_380_178
-			.saturating_add(Weight::from_parts(67_408_353, 0).saturating_mul(s.into()))
+			// Standard Error: 1_482_705
+			.saturating_add(Weight::from_parts(61_392_075, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(7))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 41).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(0, 3435).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 3434).saturating_mul(s.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -625,23 +606,21 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4980 + l * (112 ±0)`
-		//  Estimated: `8440 + l * (112 ±0)`
-		// Minimum execution time: 106_959_000 picoseconds.
-		Weight::from_parts(133_882_209, 0)
-			.saturating_add(Weight::from_parts(0, 8440))
-			// Standard Error: 15_826
-			.saturating_add(Weight::from_parts(188_998, 0).saturating_mul(l.into()))
+		//  Measured:  `4981 + l * (112 ±0)`
+		//  Estimated: `8443 + l * (112 ±0)`
+		// Minimum execution time: 109_102_000 picoseconds.
+		Weight::from_parts(179_531_230, 0)
+			.saturating_add(Weight::from_parts(0, 8443))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:704 w:704)
+	/// Storage: `InferenceOracle::Requests` (r:512 w:512)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:704 w:704)
+	/// Storage: `InferenceOracle::Submissions` (r:512 w:512)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
@@ -651,22 +630,22 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:704 w:704)
+	/// Storage: `InferenceOracle::PendingRequests` (r:512 w:512)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:704)
+	/// Storage: `InferenceOracle::Results` (r:0 w:512)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 704]`.
+	/// The range of component `n` is `[1, 512]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3231 + n * (143 ±0)`
-		//  Estimated: `9164 + n * (2619 ±0)`
-		// Minimum execution time: 234_970_000 picoseconds.
-		Weight::from_parts(284_293_000, 0)
-			.saturating_add(Weight::from_parts(0, 9164))
-			// Standard Error: 797_792
-			.saturating_add(Weight::from_parts(159_359_095, 0).saturating_mul(n.into()))
+		//  Measured:  `3220 + n * (143 ±0)`
+		//  Estimated: `9160 + n * (2619 ±0)`
+		// Minimum execution time: 192_947_000 picoseconds.
+		Weight::from_parts(205_827_000, 0)
+			.saturating_add(Weight::from_parts(0, 9160))
+			// Standard Error: 848_055
+			.saturating_add(Weight::from_parts(144_761_283, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -675,80 +654,67 @@ impl WeightInfo for () {
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:704 w:704)
+	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:704 w:704)
+	/// Storage: `InferenceOracle::Submissions` (r:512 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
-	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
-	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
-	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:704 w:704)
-	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
-	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
-	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:704)
-	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 704]`.
+	/// Storage: `InferenceOracle::Commits` (r:512 w:512)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// The range of component `n` is `[1, 512]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3231 + n * (143 ±0)`
-		//  Estimated: `9164 + n * (2619 ±0)`
-		// Minimum execution time: 234_970_000 picoseconds.
-		Weight::from_parts(284_293_000, 0)
-			.saturating_add(Weight::from_parts(0, 9164))
-			// Standard Error: 797_792
-			.saturating_add(Weight::from_parts(159_359_095, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(7))
+		//  Measured:  `3338 + n * (1024 ±0)`
+		//  Estimated: `6799 + n * (3499 ±0)`
+		// Minimum execution time: 82_783_000 picoseconds.
+		Weight::from_parts(115_302_000, 0)
+			.saturating_add(Weight::from_parts(0, 6799))
+			// Standard Error: 237_571
+			.saturating_add(Weight::from_parts(38_503_700, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(5))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3499).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:704 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// The range of component `n` is `[1, 704]`.
+	/// The range of component `n` is `[1, 512]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2539 + n * (51 ±0)`
-		//  Estimated: `6002 + n * (2527 ±0)`
-		// Minimum execution time: 42_403_000 picoseconds.
-		Weight::from_parts(50_455_000, 0)
-			.saturating_add(Weight::from_parts(0, 6002))
-			// Standard Error: 52_152
-			.saturating_add(Weight::from_parts(6_944_935, 0).saturating_mul(n.into()))
+		//  Measured:  `2535 + n * (51 ±0)`
+		//  Estimated: `6000 + n * (2527 ±0)`
+		// Minimum execution time: 69_984_000 picoseconds.
+		Weight::from_parts(169_288_232, 0)
+			.saturating_add(Weight::from_parts(0, 6000))
+			// Standard Error: 106_831
+			.saturating_add(Weight::from_parts(7_285_813, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:704 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:704 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:704 w:0)
+	/// Storage: `InferenceOracle::Submissions` (r:512 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
-	/// Storage: `InferenceOracle::Commits` (r:704 w:0)
+	/// Storage: `InferenceOracle::Commits` (r:512 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
-	/// The range of component `n` is `[1, 704]`.
+	/// The range of component `n` is `[1, 512]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3979 + n * (1139 ±0)`
-		//  Estimated: `7458 + n * (3615 ±0)`
-		// Minimum execution time: 112_968_000 picoseconds.
-		Weight::from_parts(491_258, 0)
-			.saturating_add(Weight::from_parts(0, 7458))
-			// Standard Error: 498_062
-			.saturating_add(Weight::from_parts(34_343_160, 0).saturating_mul(n.into()))
+		//  Measured:  `3989 + n * (1139 ±0)`
+		//  Estimated: `7447 + n * (3615 ±0)`
+		// Minimum execution time: 116_784_000 picoseconds.
+		Weight::from_parts(209_511_181, 0)
+			.saturating_add(Weight::from_parts(0, 7447))
+			// Standard Error: 457_994
+			.saturating_add(Weight::from_parts(31_995_954, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
@@ -776,26 +742,26 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7226 + l * (112 ±0)`
 		//  Estimated: `45333 + l * (112 ±0)`
-		// Minimum execution time: 246_707_000 picoseconds.
-		Weight::from_parts(334_944_651, 0)
+		// Minimum execution time: 251_584_000 picoseconds.
+		Weight::from_parts(391_624_998, 0)
 			.saturating_add(Weight::from_parts(0, 45333))
-			// Standard Error: 32_690
-			.saturating_add(Weight::from_parts(93_112, 0).saturating_mul(l.into()))
+			// Standard Error: 37_142
+			.saturating_add(Weight::from_parts(176_589, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(25))
 			.saturating_add(RocksDbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(5646), added: 8121, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::ExpiryCursor` (r:0 w:1)
 	/// Proof: `InferenceOracle::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn expiry_step() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
-		//  Estimated: `9111`
-		// Minimum execution time: 4_878_000 picoseconds.
-		Weight::from_parts(5_488_000, 0)
-			.saturating_add(Weight::from_parts(0, 9111))
+		//  Estimated: `7575`
+		// Minimum execution time: 5_048_000 picoseconds.
+		Weight::from_parts(7_912_000, 0)
+			.saturating_add(Weight::from_parts(0, 7575))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
