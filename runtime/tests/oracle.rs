@@ -214,17 +214,12 @@ fn extension_weight(call: &RuntimeCall) -> Weight {
 	<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_extension().weight(call)
 }
 
-/// The largest batch of `n` answers of `len` elements (reveals, or commitments) the
-/// off-chain worker sends: it halves its batch until the batch's declared weight fits one
-/// extrinsic.
-fn batch_size(n: u32, len: u32, reveals: bool, class: &NormalClass) -> u32 {
+/// The batch size the off-chain worker sends for `n` answers of `len` elements (reveals, or
+/// commitments): halved until `batch_fits`.
+fn batch_size(n: u32, len: u32, reveals: bool) -> u32 {
 	let mut size = n;
 	let closing = |size: u32| if reveals { size } else { 0 };
-	while size > 1 &&
-		!InferenceOracle::batch_weight_for(size, closing(size), len)
-			.saturating_add(InferenceOracle::batch_authorize_weight(size, len))
-			.all_lte(class.max_extrinsic)
-	{
+	while size > 1 && !InferenceOracle::batch_fits(size, closing(size), len) {
 		size /= 2;
 	}
 	size
@@ -266,7 +261,7 @@ fn full_blocks_of_requests_are_committed_to_and_revealed_in_the_next_two() {
 	let answer_all = |block: &mut NormalClass, requests: &[u64], reveals: bool| {
 		// A commitment is charged as one element: it closes nothing.
 		let len = if reveals { len } else { 1 };
-		let size = batch_size(requests.len() as u32, len, reveals, block);
+		let size = batch_size(requests.len() as u32, len, reveals);
 		for member in members {
 			for chunk in requests.chunks(size as usize) {
 				let batch = if reveals {

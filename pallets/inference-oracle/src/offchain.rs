@@ -344,23 +344,14 @@ fn submit_all<T: Config>(key: T::AuthorityId, answers: Vec<Pending>) -> u32 {
 }
 
 /// How many of the leading `items` one batch carries: at most `MaxBatchLen`, halved until
-/// the batch, with the pool's check, fits in one extrinsic of the normal class (halving,
-/// not the largest that fits, leaves the block room to admit the next batch once the
-/// first is refunded).
+/// the batch fits [`Pallet::batch_fits`].
 fn batch_capacity<T: Config>(items: &[Pending]) -> usize {
 	let max_len = T::MaxOutputLen::get();
-	let limit = <T as frame_system::Config>::BlockWeights::get()
-		.get(DispatchClass::Normal)
-		.max_extrinsic
-		.unwrap_or(Weight::MAX);
 	let fits = |n: usize| {
 		let head = || items.iter().take(n).map(|a| &a.item.answer);
 		let len = charged_output_len(head(), max_len);
 		let closing = head().filter(|answer| !matches!(answer, crate::Answer::Commit(_))).count();
-		let n = n as u32;
-		Pallet::<T>::batch_weight_for(n, closing as u32, len)
-			.saturating_add(Pallet::<T>::batch_authorize_weight(n, len))
-			.all_lte(limit)
+		Pallet::<T>::batch_fits(n as u32, closing as u32, len)
 	};
 	let mut n = items.len().min(T::MaxBatchLen::get() as usize).max(1);
 	while n > 1 && !fits(n) {

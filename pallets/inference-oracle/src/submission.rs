@@ -25,6 +25,10 @@ fn state_refusal<T: Config>(error: Error<T>) -> TransactionValidityError {
 	}
 }
 
+/// The off-chain worker's batches declare at most `1 / BATCH_SHARE` of one extrinsic's
+/// weight ([`Pallet::batch_fits`]).
+pub const BATCH_SHARE: u32 = 4;
+
 /// Whether `answer` may close its request (an outcome or a reveal; a commitment never
 /// does), and so is charged for closing one.
 fn closes(answer: &Answer) -> bool {
@@ -105,6 +109,23 @@ impl<T: Config> Pallet<T> {
 		let commits = n.saturating_sub(closing);
 		Self::batch_weight(closing, l, T::MaxCommittee::get())
 			.saturating_add(Self::commitments_weight(commits))
+	}
+
+	/// Whether a batch of `n` items, `closing` of them outcomes or reveals, with outputs of
+	/// at most `l` elements, is one the off-chain worker sends: its declared weight, with the
+	/// pool's check, is at most a [`BATCH_SHARE`] of what one normal extrinsic may weigh.
+	/// The declared weight of a reveal assumes the largest committee and is mostly refunded,
+	/// so batches much smaller than an extrinsic may be leave the block room to admit the
+	/// next ones once the first are refunded.
+	pub fn batch_fits(n: u32, closing: u32, l: u32) -> bool {
+		let limit = <T as frame_system::Config>::BlockWeights::get()
+			.get(DispatchClass::Normal)
+			.max_extrinsic
+			.unwrap_or(Weight::MAX);
+		Self::batch_weight_for(n, closing, l)
+			.saturating_add(Self::batch_authorize_weight(n, l))
+			.saturating_mul(BATCH_SHARE.into())
+			.all_lte(limit)
 	}
 
 	/// The weight `batch` declares ([`Self::batch_weight_for`]).
