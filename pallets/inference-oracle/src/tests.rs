@@ -37,6 +37,23 @@ fn committee(request: RequestId) -> Vec<u64> {
 	Committees::<Test>::get(request).into_inner()
 }
 
+/// Alice, Bob, Charlie and Dave register with the least bond, and `IRIS`, asking for
+/// `min_agreement` agreeing operators, is requested: the request, its committee of three
+/// (capped by `MAX_COMMITTEE`), and the one operator not drawn.
+fn four_operators_and_a_request(min_agreement: u32) -> (RequestId, Vec<u64>, u64) {
+	set_min_agreement(min_agreement);
+	let operators = [ALICE, BOB, CHARLIE, DAVE];
+	for who in operators {
+		register(who);
+	}
+	let id = request(IRIS);
+	let members = committee(id);
+	assert_eq!(members.len(), 3);
+	assert!(members.iter().all(|m| operators.contains(m)));
+	let outsider = operators.into_iter().find(|w| !members.contains(w)).expect("one not drawn");
+	(id, members, outsider)
+}
+
 fn request(model: ModelId) -> RequestId {
 	assert_ok!(InferenceOracle::request_inference(signed(DAPP), model, vec![1, 2, 3, 4], FEE));
 	NextRequestId::<Test>::get() - 1
@@ -274,20 +291,12 @@ mod committees {
 	#[test]
 	fn a_committee_of_2m_minus_1_is_drawn_from_the_set() {
 		ExtBuilder::build_and_execute(|| {
-			set_min_agreement(2);
-			for who in [ALICE, BOB, CHARLIE, DAVE] {
-				register(who);
-			}
-			let id = request(IRIS);
-			let members = committee(id);
-			assert_eq!(members.len(), 3);
-			assert!(members.iter().all(|m| [ALICE, BOB, CHARLIE, DAVE].contains(m)));
+			let (id, members, outsider) = four_operators_and_a_request(2);
 			assert!(events().iter().any(|e| matches!(
 				e,
 				Event::InferenceRequested { committee, .. } if committee.to_vec() == members
 			)));
 			// Whoever was not drawn cannot answer.
-			let outsider = [ALICE, BOB, CHARLIE, DAVE].into_iter().find(|w| !members.contains(w)).unwrap();
 			let outcome = output(&[1, 2, 3]);
 			assert_noop!(commit(outsider, id, &outcome), Error::<Test>::NotInCommittee);
 		});
@@ -929,15 +938,9 @@ mod adversaries {
 		// A version asking for three agreeing operators, served by a committee capped at
 		// three: two liars answering first and identically do not make a result.
 		ExtBuilder::build_and_execute(|| {
-			set_min_agreement(3);
-			for who in [ALICE, BOB, CHARLIE, DAVE] {
-				register(who);
-			}
 			// MAX_COMMITTEE is 3 here: the committee is capped, and three agreeing of three
 			// are needed; two liars among them stop the result instead of deciding it.
-			let id = request(IRIS);
-			let members = committee(id);
-			assert_eq!(members.len(), 3);
+			let (id, members, _) = four_operators_and_a_request(3);
 			let lie = output(&[0, 0, 0]);
 			let truth = output(&[500, 500, 500]);
 			let answers =
@@ -952,13 +955,7 @@ mod adversaries {
 	#[test]
 	fn a_racing_outsider_cannot_answer() {
 		ExtBuilder::build_and_execute(|| {
-			set_min_agreement(2);
-			for who in [ALICE, BOB, CHARLIE, DAVE] {
-				register(who);
-			}
-			let id = request(IRIS);
-			let members = committee(id);
-			let outsider = [ALICE, BOB, CHARLIE, DAVE].into_iter().find(|w| !members.contains(w)).unwrap();
+			let (id, _, outsider) = four_operators_and_a_request(2);
 			let lie = output(&[0, 0, 0]);
 			assert_noop!(commit(outsider, id, &lie), Error::<Test>::NotInCommittee);
 			assert_noop!(reveal(outsider, id, lie.clone()), Error::<Test>::NotInCommittee);
