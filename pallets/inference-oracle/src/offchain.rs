@@ -7,6 +7,7 @@
 //! fresh random salt ([`commitment`]), keeping the outcome and salt in the node's
 //! persistent local storage; once reveals are open it sends the reveal from there. A node
 //! that lost its local storage between the two cannot reveal, and is slashed as a no-show.
+//! Secrets of requests past their deadline are forgotten ([`forget_old_secrets`]).
 //!
 //! ## Fair and bounded
 //! Pending requests are walked by deadline (the `Expiries` lists, which hold ids in the
@@ -129,10 +130,12 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 			scored.saturating_inc();
 		}
 	}
+	let keys: Vec<T::AuthorityId> = operators.iter().map(|o| o.key.clone()).collect();
 	let mut sent = 0u32;
 	for operator in operators {
 		sent.saturating_accrue(submit_all::<T>(operator.key, operator.answers));
 	}
+	forget_old_secrets::<T>(&keys);
 	if scored > 0 || left > 0 {
 		let elapsed = sp_io::offchain::timestamp().diff(&started).millis();
 		log::info!(
@@ -253,6 +256,29 @@ fn score<T: Config>(id: RequestId, request: &RequestOf<T>, models: &mut ModelCac
 		},
 	}
 	outcome
+}
+
+/// The local-storage key of the first request id whose commitment secrets are kept.
+const SECRETS_KEPT_FROM: &[u8] = b"aioracle/oracle/commitment-secrets-kept-from";
+
+/// Forgets the commitment secrets of `keys` for requests past their deadline, so that the
+/// node's local storage does not grow with every request answered. Ids are sequential and
+/// at most `MaxRequestsPerBlock` are made per block, so a request older than the newest
+/// `(ResponseWindow + 2) * MaxRequestsPerBlock` takes no more reveals. At most two blocks'
+/// worth of ids per run; a node without a record starts from there.
+fn forget_old_secrets<T: Config>(keys: &[T::AuthorityId]) {
+	let per_block = u64::from(T::MaxRequestsPerBlock::get());
+	let window = T::ResponseWindow::get().saturated_into::<u64>().saturating_add(2);
+	let forget_before = NextRequestId::<T>::get().saturating_sub(window.saturating_mul(per_block));
+	let kept_from = StorageValueRef::persistent(SECRETS_KEPT_FROM);
+	let from = kept_from.get::<RequestId>().ok().flatten().unwrap_or(forget_before);
+	let to = forget_before.min(from.saturating_add(per_block.saturating_mul(2)));
+	for id in from..to {
+		for key in keys {
+			StorageValueRef::persistent(&secret_key(id, key)).clear();
+		}
+	}
+	kept_from.set(&to.max(from));
 }
 
 /// Why a `(request, key)` is sent in this run.

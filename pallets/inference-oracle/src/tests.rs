@@ -1245,6 +1245,29 @@ mod offchain_worker {
 	}
 
 	#[test]
+	fn commitment_secrets_are_forgotten_once_their_request_is_past_its_deadline() {
+		let mut env = OcwEnv::new(&[ALICE], true);
+		let id = env.ext.execute_with(|| {
+			set_min_agreement(2);
+			register(ALICE);
+			register(BOB);
+			request(IRIS)
+		});
+		run_ocw(&mut env, 1);
+		let secret = (b"aioracle/oracle/commitment/", id, key(ALICE)).encode();
+		assert!(env.offchain.read().persistent_storage.get(&secret).is_some(), "kept to reveal");
+		// Later blocks make more requests; once request `id` is older than the newest
+		// (WINDOW + 2) * MAX_REQUESTS_PER_BLOCK, its secret goes.
+		let horizon = (WINDOW + 2) * MAX_REQUESTS_PER_BLOCK as u64;
+		env.ext.execute_with(|| NextRequestId::<Test>::put(id + horizon));
+		run_ocw(&mut env, 2);
+		assert!(env.offchain.read().persistent_storage.get(&secret).is_some(), "not yet");
+		env.ext.execute_with(|| NextRequestId::<Test>::put(id + horizon + 1));
+		run_ocw(&mut env, 3);
+		assert!(env.offchain.read().persistent_storage.get(&secret).is_none(), "forgotten");
+	}
+
+	#[test]
 	fn submissions_reach_the_chain_and_finalize() {
 		let mut env = OcwEnv::new(&[ALICE], true);
 		let id = env.ext.execute_with(|| {
