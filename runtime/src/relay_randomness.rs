@@ -42,14 +42,14 @@ impl OnSystemEvent for RelayRandomness {
 				let now = frame_system::Pallet::<Runtime>::block_number();
 				RelayEpochRandomness::put((randomness, now));
 				<Runtime as frame_system::Config>::DbWeight::get().writes(1)
-			},
+			}
 			_ => {
 				log::warn!(
 					target: "runtime::relay-randomness",
 					"the relay chain state proof has no randomness; keeping the last"
 				);
 				Weight::zero()
-			},
+			}
 		}
 	}
 }

@@ -28,8 +28,8 @@ impl<T: Config> Pallet<T> {
 		if committee.len() <= 1 {
 			return committee.iter().all(answered);
 		}
-		Self::reveals_open(request, committee.len(), commits.len()) &&
-			commits.iter().all(|(who, _)| answered(who))
+		Self::reveals_open(request, committee.len(), commits.len())
+			&& commits.iter().all(|(who, _)| answered(who))
 	}
 
 	/// Whether reveals are open for `request` with a committee of `members` and `commits`
@@ -37,8 +37,7 @@ impl<T: Config> Pallet<T> {
 	/// committed to make a result (`min_agreement`). Until then late members may still
 	/// commit: nothing has been revealed that they could copy.
 	pub(crate) fn reveals_open(request: &RequestOf<T>, members: usize, commits: usize) -> bool {
-		let window_over =
-			Self::now() >= request.created_at.saturating_add(T::CommitWindow::get());
+		let window_over = Self::now() >= request.created_at.saturating_add(T::CommitWindow::get());
 		commits >= members || (window_over && commits >= request.contract.min_agreement as usize)
 	}
 
@@ -95,13 +94,13 @@ impl<T: Config> Pallet<T> {
 					agreeing: BoundedVec::truncate_from(agreeing),
 					outliers: BoundedVec::truncate_from(outliers),
 				});
-			},
+			}
 			None => {
 				request.status = RequestStatus::Expired;
 				Requests::<T>::insert(id, request);
 				log::debug!(target: LOG_TARGET, "request {id} closed without agreement");
 				Self::deposit_event(Event::RequestExpired { request: id });
-			},
+			}
 		}
 	}
 
@@ -159,19 +158,19 @@ impl<T: Config> Pallet<T> {
 					None => {
 						Self::penalize(&member, record, id, Fault::NoShow, &mut set);
 						set_changed = true;
-					},
+					}
 					Some(Outcome::Failed(_)) => record.failures.saturating_inc(),
 					Some(Outcome::Output(_)) if agreeing.contains(&member) => {
 						record.agreements.saturating_inc();
 						record.strikes = 0;
-					},
+					}
 					Some(Outcome::Output(_)) if outliers.contains(&member) => {
 						Self::penalize(&member, record, id, Fault::Outlier, &mut set);
 						set_changed = true;
-					},
+					}
 					// An output to a request that closed without agreement: nobody can
 					// tell whose was wrong.
-					Some(Outcome::Output(_)) => {},
+					Some(Outcome::Output(_)) => {}
 				}
 			});
 		}

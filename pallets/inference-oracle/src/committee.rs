@@ -62,16 +62,19 @@ impl<T: Config> Pallet<T> {
 /// The index of the entry picked by draw `draw` of `seed` among entries weighted by
 /// `weights` (a non-empty list): entry `i` with probability `weights[i] / sum(weights)`,
 /// or uniformly if every weight is zero.
-pub fn pick_by_weight<'a, B>(seed: &[u8; 32], draw: u32, weights: impl Iterator<Item = &'a B> + Clone) -> usize
+pub fn pick_by_weight<'a, B>(
+	seed: &[u8; 32],
+	draw: u32,
+	weights: impl Iterator<Item = &'a B> + Clone,
+) -> usize
 where
 	B: 'a + Copy + UniqueSaturatedInto<u128>,
 {
 	let weights = weights.map(|w| (*w).unique_saturated_into());
 	let total: u128 = weights.clone().fold(0u128, |sum, w| sum.saturating_add(w));
 	let count = weights.clone().count();
-	let random = u128::from_le_bytes(
-		blake2_256(&(seed, draw).encode())[..16].try_into().unwrap_or([0; 16]),
-	);
+	let random =
+		u128::from_le_bytes(blake2_256(&(seed, draw).encode())[..16].try_into().unwrap_or([0; 16]));
 	if total == 0 {
 		return (random % count.max(1) as u128) as usize;
 	}

@@ -16,7 +16,11 @@ use super::*;
 impl<T: Config> Pallet<T> {
 	/// Registers `who` with `key`, holds `bond` and adds it to the operator set, displacing
 	/// the smallest bond if the set is full and `bond` is larger.
-	pub fn do_register(who: T::AccountId, key: T::AuthorityId, bond: BalanceOf<T>) -> DispatchResult {
+	pub fn do_register(
+		who: T::AccountId,
+		key: T::AuthorityId,
+		bond: BalanceOf<T>,
+	) -> DispatchResult {
 		ensure!(bond >= T::OperatorBond::get(), Error::<T>::BondTooLow);
 		ensure!(!Operators::<T>::contains_key(&who), Error::<T>::AlreadyOperator);
 		ensure!(!OperatorByKey::<T>::contains_key(&key), Error::<T>::KeyInUse);

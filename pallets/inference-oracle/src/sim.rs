@@ -198,7 +198,10 @@ pub fn run(s: Settings) -> Report {
 	// The last `f` are dishonest.
 	let dishonest = |who: u64| who >= FIRST + u64::from(s.n - s.f);
 	for who in &operators {
-		assert_ok!(<Balances as frame::traits::fungible::Mutate<u64>>::mint_into(who, START_BALANCE));
+		assert_ok!(<Balances as frame::traits::fungible::Mutate<u64>>::mint_into(
+			who,
+			START_BALANCE
+		));
 		assert_ok!(InferenceOracle::do_register(*who, key(*who), BOND));
 	}
 	let free = |who: u64| Balances::free_balance(who);
@@ -213,7 +216,12 @@ pub fn run(s: Settings) -> Report {
 		block += 1;
 		System::set_block_number(block);
 		let made = block;
-		assert_ok!(InferenceOracle::request_inference(signed_origin(DAPP), IRIS, vec![1, 2, 3, 4], FEE));
+		assert_ok!(InferenceOracle::request_inference(
+			signed_origin(DAPP),
+			IRIS,
+			vec![1, 2, 3, 4],
+			FEE
+		));
 		let id = NextRequestId::<Test>::get() - 1;
 		let committee = Committees::<Test>::get(id).into_inner();
 		let liars = committee.iter().filter(|w| dishonest(**w)).count();
@@ -230,7 +238,9 @@ pub fn run(s: Settings) -> Report {
 					Some(truth.iter().map(|v| v + rng.noise(TOLERANCE / 2 - 1)).collect())
 				} else {
 					match s.strategy {
-						Strategy::Random => Some(truth.iter().map(|_| rng.noise(1_000_000)).collect()),
+						Strategy::Random => {
+							Some(truth.iter().map(|_| rng.noise(1_000_000)).collect())
+						}
 						Strategy::Constant | Strategy::Racing => Some(far.clone()),
 						Strategy::Colluding => Some(close.clone()),
 						Strategy::Copying | Strategy::Absent => None,
@@ -251,7 +261,10 @@ pub fn run(s: Settings) -> Report {
 			}
 		} else {
 			let honest_commitment = answers.iter().find_map(|(who, outcome)| {
-				outcome.as_ref().filter(|_| !dishonest(*who)).map(|o| commitment(id, who, o, &salt(*who)))
+				outcome
+					.as_ref()
+					.filter(|_| !dishonest(*who))
+					.map(|o| commitment(id, who, o, &salt(*who)))
 			});
 			for (who, outcome) in &answers {
 				let hash = match (outcome, s.strategy) {
@@ -290,17 +303,18 @@ pub fn run(s: Settings) -> Report {
 		let closed_at = match Results::<Test>::get(id) {
 			Some(result) => {
 				report.accepted += 1;
-				let wrong = result.output.iter().zip(&truth).any(|(a, t)| (a - t).abs() > TOLERANCE);
+				let wrong =
+					result.output.iter().zip(&truth).any(|(a, t)| (a - t).abs() > TOLERANCE);
 				if wrong {
 					report.wrong_accepted += 1;
 				}
 				result.finalized_at
-			},
+			}
 			None => {
 				assert_eq!(request.status, RequestStatus::Expired);
 				report.expired += 1;
 				block
-			},
+			}
 		};
 		report.latencies.push(closed_at - made);
 	}
