@@ -71,9 +71,10 @@ impl<T: Config> Pallet<T> {
 		(T::AccountId::max_encoded_len() + output + BlockNumberFor::<T>::max_encoded_len()) as u64
 	}
 
-	/// What the operators paid and counted for requests of at most `s` submissions add to
-	/// a batch's proof: the records and accounts of at most `s` operators per request, and
-	/// of at most `MaxOperators` in all, since only registered operators are written.
+	/// What the members paid, slashed and counted for requests of at most `s` submissions
+	/// add to a batch's proof: the records and accounts of at most `s` operators per
+	/// request, charged once per batch: the operators a batch's requests share are read
+	/// once into the proof.
 	fn operators_proof(s: u32) -> Weight {
 		let s = s.min(T::MaxOperators::get());
 		let proof = T::WeightInfo::submit_result(1, s)

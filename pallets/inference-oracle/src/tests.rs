@@ -655,6 +655,25 @@ mod submissions {
 	}
 
 	#[test]
+	fn a_reveal_after_the_deadline_is_refused_and_the_commitment_is_a_no_show() {
+		ExtBuilder::build_and_execute(|| {
+			let id = three_members();
+			let truth = output(&[1, 2, 3]);
+			for who in [ALICE, BOB, CHARLIE] {
+				assert_ok!(commit(who, id, &truth));
+			}
+			assert_ok!(reveal(ALICE, id, truth.clone()));
+			assert_ok!(reveal(BOB, id, truth.clone()));
+			System::set_block_number(2 + WINDOW);
+			assert_noop!(reveal(CHARLIE, id, truth.clone()), Error::<Test>::DeadlinePassed);
+			idle(2 + WINDOW);
+			assert!(Results::<Test>::get(id).is_some(), "two agreeing reveals make the result");
+			assert_eq!(stats(CHARLIE), (0, 0, 0, 1));
+			assert_noop!(reveal(CHARLIE, id, truth), Error::<Test>::RequestNotPending);
+		});
+	}
+
+	#[test]
 	fn honest_majority_finalizes_and_the_liar_is_slashed() {
 		ExtBuilder::build_and_execute(|| {
 			let id = three_members();
