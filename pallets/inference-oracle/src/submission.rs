@@ -71,12 +71,13 @@ impl<T: Config> Pallet<T> {
 		(T::AccountId::max_encoded_len() + output + BlockNumberFor::<T>::max_encoded_len()) as u64
 	}
 
-	/// What the members paid, slashed and counted for requests of at most `s` submissions
-	/// add to a batch's proof: the records and accounts of at most `s` operators per
-	/// request, charged once per batch: the operators a batch's requests share are read
-	/// once into the proof.
-	fn operators_proof(s: u32) -> Weight {
-		let s = s.min(T::MaxOperators::get());
+	/// What the records and accounts of `members` committee members, paid, slashed and
+	/// counted by a batch, add to its proof: at most `MaxOperators` of them, since an
+	/// operator's record enters the proof once however many of the batch's requests it
+	/// sat on. (Operators who left the set since their request was drawn can add to that;
+	/// the proof the block really records is what is reclaimed, either way.)
+	fn operators_proof(members: u32) -> Weight {
+		let s = members.min(T::MaxOperators::get());
 		let proof = T::WeightInfo::submit_result(1, s)
 			.saturating_sub(T::WeightInfo::submit_result(1, 1))
 			.proof_size();
@@ -92,7 +93,7 @@ impl<T: Config> Pallet<T> {
 	pub fn batch_weight(n: u32, l: u32, s: u32) -> Weight {
 		T::WeightInfo::submit_results(n)
 			.saturating_add(Self::item_extra_weight(l, s).saturating_mul(n.into()))
-			.saturating_add(Self::operators_proof(s))
+			.saturating_add(Self::operators_proof(n.saturating_mul(s)))
 	}
 
 	/// What `commits` commitments in a batch add to it (`submit_commitments`, without the
@@ -346,7 +347,7 @@ impl<T: Config> Pallet<T> {
 		let actual = T::WeightInfo::submit_results(accepted)
 			.saturating_add(Self::commitments_weight(committed))
 			.saturating_add(extra)
-			.saturating_add(Self::operators_proof(most_submissions))
+			.saturating_add(Self::operators_proof(accepted.saturating_mul(most_submissions)))
 			.saturating_add(skipping)
 			.min(charged);
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
