@@ -41,10 +41,15 @@ impl<T: Config> Pallet<T> {
 		commits >= members || (window_over && commits >= request.contract.min_agreement as usize)
 	}
 
-	/// Closes pending `request` `id` with `submissions`: finalizes it if its committee's
-	/// outputs agree, expires it otherwise; slashes outliers and no-shows, counts every
-	/// member's part.
-	pub(crate) fn close(id: RequestId, mut request: RequestOf<T>, submissions: &SubmissionsOf<T>) {
+	/// Closes pending `request` `id`, served by `committee`, with `submissions`: finalizes
+	/// it if the committee's outputs agree, expires it otherwise; slashes outliers and
+	/// no-shows, counts every member's part.
+	pub(crate) fn close(
+		id: RequestId,
+		mut request: RequestOf<T>,
+		committee: &CommitteeOf<T>,
+		submissions: &SubmissionsOf<T>,
+	) {
 		let outputs: Vec<&[i64]> = submissions
 			.iter()
 			.filter_map(|s| match &s.outcome {
@@ -70,7 +75,7 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Self::refund(&request);
 		}
-		Self::count(id, submissions, &agreeing, &outliers);
+		Self::count(id, committee, submissions, &agreeing, &outliers);
 		PendingRequests::<T>::remove(id);
 		match accepted {
 			Some(accepted) => {
@@ -144,28 +149,29 @@ impl<T: Config> Pallet<T> {
 	/// slashed them) are skipped.
 	fn count(
 		id: RequestId,
+		committee: &CommitteeOf<T>,
 		submissions: &SubmissionsOf<T>,
 		agreeing: &[T::AccountId],
 		outliers: &[T::AccountId],
 	) {
 		let mut set = OperatorSet::<T>::get();
 		let mut set_changed = false;
-		for member in Committees::<T>::get(id) {
-			let submission = submissions.iter().find(|s| s.operator == member);
-			Operators::<T>::mutate_exists(&member, |record| {
+		for member in committee {
+			let submission = submissions.iter().find(|s| &s.operator == member);
+			Operators::<T>::mutate_exists(member, |record| {
 				let Some(record) = record else { return };
 				match submission.map(|s| &s.outcome) {
 					None => {
-						Self::penalize(&member, record, id, Fault::NoShow, &mut set);
+						Self::penalize(member, record, id, Fault::NoShow, &mut set);
 						set_changed = true;
 					}
 					Some(Outcome::Failed(_)) => record.failures.saturating_inc(),
-					Some(Outcome::Output(_)) if agreeing.contains(&member) => {
+					Some(Outcome::Output(_)) if agreeing.contains(member) => {
 						record.agreements.saturating_inc();
 						record.strikes = 0;
 					}
-					Some(Outcome::Output(_)) if outliers.contains(&member) => {
-						Self::penalize(&member, record, id, Fault::Outlier, &mut set);
+					Some(Outcome::Output(_)) if outliers.contains(member) => {
+						Self::penalize(member, record, id, Fault::Outlier, &mut set);
 						set_changed = true;
 					}
 					// An output to a request that closed without agreement: nobody can

@@ -86,6 +86,6 @@ impl<T: Config> Pallet<T> {
 	/// Closes pending `request` `id` at its deadline: finalized if its committee's answers
 	/// agree, refunded otherwise; no-shows are slashed either way.
 	fn close_expired(id: RequestId, request: RequestOf<T>) {
-		Self::close(id, request, &Submissions::<T>::get(id));
+		Self::close(id, request, &Committees::<T>::get(id), &Submissions::<T>::get(id));
 	}
 }

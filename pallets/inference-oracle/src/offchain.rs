@@ -376,7 +376,7 @@ fn batch_capacity<T: Config>(items: &[Pending]) -> usize {
 	let fits = |n: usize| {
 		let head = || items.iter().take(n).map(|a| &a.item.answer);
 		let len = charged_output_len(head(), max_len);
-		let closing = head().filter(|answer| !matches!(answer, crate::Answer::Commit(_))).count();
+		let closing = head().filter(|answer| answer.closes()).count();
 		Pallet::<T>::batch_fits(n as u32, closing as u32, len)
 	};
 	let mut n = items.len().min(T::MaxBatchLen::get() as usize).max(1);

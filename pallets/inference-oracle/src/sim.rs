@@ -20,6 +20,9 @@
 //! - `copying`: each copies an honest member's commitment (and so cannot reveal);
 //! - `racing`: a constant lie, committed and revealed before every honest member;
 //! - `absent`: no answer at all.
+//!
+//! Test code only (`#[cfg(test)] mod sim`): its `expect`s are assertions about the
+//! simulated chain, never in the runtime.
 
 use super::*;
 use crate::mock::*;

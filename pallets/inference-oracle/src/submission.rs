@@ -29,19 +29,10 @@ fn state_refusal<T: Config>(error: Error<T>) -> TransactionValidityError {
 /// weight ([`Pallet::batch_fits`]).
 pub const BATCH_SHARE: u32 = 4;
 
-/// Whether `answer` may close its request (an outcome or a reveal; a commitment never
-/// does), and so is charged for closing one.
-fn closes(answer: &Answer) -> bool {
-	!matches!(answer, Answer::Commit(_))
-}
-
 /// The kind of an answer in the pool's tags: a commitment (1), or an outcome (0: itself,
 /// or revealed), so that a member's commitment and its reveal do not replace each other.
 fn answer_kind(answer: &Answer) -> u8 {
-	match answer {
-		Answer::Commit(_) => 1,
-		Answer::Outcome(_) | Answer::Reveal { .. } => 0,
-	}
+	u8::from(!answer.closes())
 }
 
 /// The tag a member's answer of `kind` ([`answer_kind`]) to `request` provides in the
@@ -132,7 +123,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The weight `batch` declares ([`Self::batch_weight_for`]).
 	pub fn declared_batch_weight(batch: &ResultBatchOf<T>) -> Weight {
-		let closing = batch.items.iter().filter(|item| closes(&item.answer)).count() as u32;
+		let closing = batch.items.iter().filter(|item| item.answer.closes()).count() as u32;
 		let l = batch.charged_output_len(T::MaxOutputLen::get());
 		Self::batch_weight_for(batch.items.len() as u32, closing, l)
 	}
@@ -140,7 +131,7 @@ impl<T: Config> Pallet<T> {
 	/// The weight a single `submission` declares: a commitment's, or closing a request of
 	/// `MaxCommittee` answers of its output's length.
 	pub fn declared_submission_weight(submission: &ResultSubmission<T::AuthorityId>) -> Weight {
-		if !closes(&submission.answer) {
+		if !submission.answer.closes() {
 			return T::WeightInfo::submit_commitments(1);
 		}
 		let l = submission.charged_output_len(T::MaxOutputLen::get());
@@ -298,7 +289,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResultWithPostInfo {
 		let output_len = submission.charged_output_len(T::MaxOutputLen::get());
 		let operator = Self::operator_of(&submission.key)?;
-		let closing = closes(&submission.answer);
+		let closing = submission.answer.closes();
 		let submissions = Self::record(operator, submission.request, submission.answer)?;
 		let actual = if closing {
 			T::WeightInfo::submit_result(output_len, submissions)
@@ -317,7 +308,7 @@ impl<T: Config> Pallet<T> {
 		let (mut accepted, mut committed, mut skipped) = (0u32, 0u32, 0u32);
 		let (mut extra, mut most_submissions) = (Weight::zero(), 0u32);
 		for item in batch.items.into_iter().take(T::MaxBatchLen::get() as usize) {
-			let closing = closes(&item.answer);
+			let closing = item.answer.closes();
 			match Self::record(operator.clone(), item.request, item.answer) {
 				Ok(submissions) if closing => {
 					accepted.saturating_inc();
@@ -388,7 +379,7 @@ impl<T: Config> Pallet<T> {
 			.map_err(|_| Error::<T>::TooManySubmissions)?;
 		Self::deposit_event(Event::ResultSubmitted { request: id, operator, output: is_output });
 		if Self::answered_by_all(&request, &committee, &commits, &submissions) {
-			Self::close(id, request, &submissions);
+			Self::close(id, request, &committee, &submissions);
 		}
 		let count = submissions.len() as u32;
 		Submissions::<T>::insert(id, submissions);

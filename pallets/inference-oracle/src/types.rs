@@ -115,6 +115,12 @@ pub enum Answer {
 }
 
 impl Answer {
+	/// Whether it may close its request: an outcome or a reveal may, a commitment never
+	/// does (and so is never charged for closing one).
+	pub fn closes(&self) -> bool {
+		!matches!(self, Answer::Commit(_))
+	}
+
 	/// The outcome it carries, if any (a commitment carries none).
 	pub fn outcome(&self) -> Option<&Outcome<Vec<i64>>> {
 		match self {
