@@ -125,6 +125,72 @@ pub struct ResultView<AccountId, BlockNumber> {
 	pub outliers: Vec<AccountId>,
 	/// The operators that reported a failure.
 	pub failed: Vec<(AccountId, Failure)>,
+	/// Where the result is: final (disputable), disputed, or settled.
+	pub stage: ResultStage,
+	/// The last block in which the result may be disputed; unless disputed, it is settled
+	/// from the block after.
+	pub settles_at: BlockNumber,
+	/// The dispute of the result, if any.
+	pub dispute: Option<DisputeView<AccountId>>,
+}
+
+/// The two stages a dApp can wait for, and the one between.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum ResultStage {
+	/// Accepted by its committee (fast); anyone may still dispute it until `settles_at`.
+	Finalized,
+	/// Disputed: a fresh, larger committee re-scores it.
+	Disputed,
+	/// Final for good: the dispute window is over, or its dispute was resolved.
+	Settled,
+}
+
+/// How a dispute of a result ended, or that it has not yet.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum DisputeStatus {
+	/// Its re-scoring request is pending.
+	Open,
+	/// The fresh committee disagreed with the result: it was replaced, the members who had
+	/// agreed on it were slashed, and the disputer was paid their slashes and its bond back.
+	Upheld,
+	/// The fresh committee agreed with the result: the dispute bond was burnt.
+	Rejected,
+	/// The fresh committee reached no accepted output (or the result was pruned first):
+	/// the result stands and the bond was returned.
+	Inconclusive,
+}
+
+/// A result's dispute, as the runtime API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct DisputeView<AccountId> {
+	/// Who disputed, with a bond.
+	pub disputer: AccountId,
+	/// The request that re-scores the disputed one with a fresh, larger committee.
+	pub round: RequestId,
+	/// Where it is.
+	pub status: DisputeStatus,
 }
 
 /// A result with its chain of custody: request, model version, training data, and every

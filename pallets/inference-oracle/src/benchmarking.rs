@@ -43,6 +43,44 @@ fn request<T: Config>(model: ModelId) -> Result<RequestId, BenchmarkError> {
 		.map_err(|_| BenchmarkError::Stop("the set-up request was refused"))
 }
 
+/// Closes pending request `id` as if every member of its committee had revealed an output
+/// of `l` elements, all `value`: finalized, the fee split among all.
+fn close_agreeing<T: Config>(id: RequestId, l: u32, value: i64) -> Result<(), BenchmarkError> {
+	let request = Requests::<T>::get(id).ok_or(BenchmarkError::Stop("no request"))?;
+	let committee = Committees::<T>::get(id);
+	let at = frame_system::Pallet::<T>::block_number();
+	let answers: Vec<SubmissionOf<T>> = committee
+		.iter()
+		.map(|operator| Submission {
+			operator: operator.clone(),
+			outcome: Outcome::Output(BoundedVec::truncate_from(vec![value; l as usize])),
+			at,
+		})
+		.collect();
+	let answers = SubmissionsOf::<T>::truncate_from(answers);
+	Pallet::<T>::close(id, request, &committee, &answers);
+	Submissions::<T>::insert(id, answers);
+	ensure!(Results::<T>::contains_key(id), "the set-up request was not finalized");
+	Ok(())
+}
+
+/// The largest `min_agreement` whose request can be disputed with an operator set of
+/// `operators`: its committee, and a round's committee asking for one more agreeing
+/// operator drawn from the rest, both fit. The worst case of a dispute: the largest
+/// committees on both sides.
+fn disputable_quorum<T: Config>(operators: u32) -> u32 {
+	let mut m = T::MaxCommittee::get().saturating_add(1) / 2;
+	while m > 1 {
+		let first = Pallet::<T>::committee_size(m, operators);
+		let rest = operators.saturating_sub(first).saturating_sub(1);
+		if Pallet::<T>::committee_size(m + 1, rest) > m {
+			break;
+		}
+		m -= 1;
+	}
+	m.max(1)
+}
+
 /// The salt of every commitment the benchmarks make.
 const SALT: [u8; 32] = [9; 32];
 
@@ -392,6 +430,61 @@ mod benchmarks {
 		}
 
 		ensure!(!PendingRequests::<T>::contains_key(id), "still pending");
+		Ok(())
+	}
+
+	/// A dispute of a result whose committee is as large as a disputable one gets, with a
+	/// full operator set, the round's committee as large as it gets, and a full retention:
+	/// the round prunes the oldest request (closed, as `on_idle` leaves it; the call is
+	/// charged `expire` and `settle_dispute` besides for the case it is not).
+	#[benchmark(pov_mode = Measured {
+		ModelRegistry::Models: MaxEncodedLen,
+		ModelRegistry::Versions: MaxEncodedLen,
+		InferenceOracle::Expiries: MaxEncodedLen,
+	})]
+	fn dispute() -> Result<(), BenchmarkError> {
+		let n = T::MaxOperators::get();
+		operators::<T>(n)?;
+		let l = T::MaxOutputLen::get();
+		let model = T::BenchmarkHelper::model(l, disputable_quorum::<T>(n));
+		let oldest = request::<T>(model)?;
+		Pallet::<T>::expire(oldest);
+		let id = request::<T>(model)?;
+		close_agreeing::<T>(id, l, 7)?;
+		NextRequestId::<T>::put(oldest.saturating_add(T::MaxRetainedRequests::get().into()));
+		let disputer = funded::<T>("disputer", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(disputer), id);
+
+		ensure!(!Requests::<T>::contains_key(oldest), "the oldest request was not pruned");
+		ensure!(Disputes::<T>::contains_key(id), "no dispute opened");
+		Ok(())
+	}
+
+	/// Settling an upheld dispute of a result whose committee is as large as a disputable
+	/// one gets: every member who agreed on it slashed in the disputer's favour, the result
+	/// replaced, the bond released; taken off the settlement queue.
+	#[benchmark(pov_mode = Measured)]
+	fn settle_dispute() -> Result<(), BenchmarkError> {
+		let n = T::MaxOperators::get();
+		operators::<T>(n)?;
+		let l = T::MaxOutputLen::get();
+		let model = T::BenchmarkHelper::model(l, disputable_quorum::<T>(n));
+		let id = request::<T>(model)?;
+		close_agreeing::<T>(id, l, 7)?;
+		let disputer = funded::<T>("disputer", 0);
+		let (round, _) = Pallet::<T>::do_dispute(disputer, id)
+			.map_err(|_| BenchmarkError::Stop("the set-up dispute was refused"))?;
+		close_agreeing::<T>(round, l, 8)?;
+
+		#[block]
+		{
+			Pallet::<T>::settle_if_due(round);
+		}
+
+		let status = Disputes::<T>::get(id).map(|d| d.status);
+		ensure!(status == Some(DisputeStatus::Upheld), "the dispute was not upheld");
 		Ok(())
 	}
 

@@ -77,6 +77,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::count(id, committee, submissions, &agreeing, &outliers);
 		PendingRequests::<T>::remove(id);
+		Self::note_closed(id);
 		match accepted {
 			Some(accepted) => {
 				let output: BoundedVec<i64, T::MaxOutputLen> =
@@ -162,7 +163,7 @@ impl<T: Config> Pallet<T> {
 				let Some(record) = record else { return };
 				match submission.map(|s| &s.outcome) {
 					None => {
-						Self::penalize(member, record, id, Fault::NoShow, &mut set);
+						Self::penalize(member, record, id, Fault::NoShow, &mut set, None);
 						set_changed = true;
 					}
 					Some(Outcome::Failed(_)) => record.failures.saturating_inc(),
@@ -171,7 +172,7 @@ impl<T: Config> Pallet<T> {
 						record.strikes = 0;
 					}
 					Some(Outcome::Output(_)) if outliers.contains(member) => {
-						Self::penalize(member, record, id, Fault::Outlier, &mut set);
+						Self::penalize(member, record, id, Fault::Outlier, &mut set, None);
 						set_changed = true;
 					}
 					// An output to a request that closed without agreement: nobody can

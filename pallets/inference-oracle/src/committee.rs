@@ -39,12 +39,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Draws the committee of request `id` for a version asking for `min_agreement`
-	/// agreeing operators. Refused when the operator set has fewer operators than that.
+	/// agreeing operators, from the operator set without `excluded`. Refused when those
+	/// are fewer than `min_agreement`.
 	pub(crate) fn draw_committee(
 		id: RequestId,
 		min_agreement: u32,
+		excluded: &[T::AccountId],
 	) -> Result<CommitteeOf<T>, Error<T>> {
 		let mut candidates = OperatorSet::<T>::get().into_inner();
+		candidates.retain(|(account, _)| !excluded.contains(account));
 		let size = Self::committee_size(min_agreement, candidates.len() as u32);
 		ensure!(size >= min_agreement.max(1), Error::<T>::TooFewOperators);
 		let (random, _) = T::Randomness::random(RANDOMNESS_SUBJECT);

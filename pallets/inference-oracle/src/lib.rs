@@ -86,7 +86,7 @@ use alloc::{
 
 pub use aioracle_primitives::{
 	model::{Aggregation, ModelId, ModelInspect, ServingContract, VersionId},
-	oracle::{Failure, Outcome, RequestId, RequestStatus},
+	oracle::{DisputeStatus, Failure, Outcome, RequestId, RequestStatus},
 };
 use frame::{
 	deps::{
@@ -118,6 +118,7 @@ mod benchmarking;
 mod capacity;
 mod close;
 pub mod committee;
+mod dispute;
 mod expiry;
 pub mod migrations;
 #[cfg(test)]
@@ -271,6 +272,25 @@ pub mod pallet {
 		#[pallet::constant]
 		type CommitWindow: Get<BlockNumberFor<Self>>;
 
+		/// Blocks after a result is finalized during which it may be disputed.
+		#[pallet::constant]
+		type DisputeWindow: Get<BlockNumberFor<Self>>;
+
+		/// The bond a disputer holds until its dispute is settled: returned if the result
+		/// is overturned or the re-scoring is inconclusive, burnt if the result is
+		/// confirmed.
+		#[pallet::constant]
+		type DisputeBond: Get<BalanceOf<Self>>;
+
+		/// The share of its bond each member who agreed on an overturned result loses, paid
+		/// to the disputer.
+		#[pallet::constant]
+		type DisputeSlash: Get<Perbill>;
+
+		/// The most disputes open at once (each re-scoring request unsettled).
+		#[pallet::constant]
+		type MaxOpenDisputes: Get<u32>;
+
 		/// The fee a request holds, shared by the operators whose outputs agree.
 		#[pallet::constant]
 		type RequestFee: Get<BalanceOf<Self>>;
@@ -402,6 +422,28 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ExpiryCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
+	/// The dispute of each retained, disputed result (kept once settled, to show how).
+	#[pallet::storage]
+	pub type Disputes<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		RequestId,
+		Dispute<T::AccountId, BalanceOf<T>>,
+	>;
+
+	/// The disputed request of each retained dispute round.
+	#[pallet::storage]
+	pub type DisputeRounds<T: Config> = StorageMap<_, Twox64Concat, RequestId, RequestId>;
+
+	/// How many disputes are open (their rounds not settled yet).
+	#[pallet::storage]
+	pub type OpenDisputes<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The rounds that closed and whose disputes `on_idle` settles next, oldest first.
+	#[pallet::storage]
+	pub type DueSettlements<T: Config> =
+		StorageValue<_, BoundedVec<RequestId, T::MaxOpenDisputes>, ValueQuery>;
+
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
@@ -414,6 +456,9 @@ pub mod pallet {
 		/// A request's retention deposit, until the request is pruned.
 		#[codec(index = 2)]
 		RequestRetention,
+		/// A disputer's bond, until its dispute is settled.
+		#[codec(index = 3)]
+		DisputeBond,
 	}
 
 	#[pallet::genesis_config]
@@ -471,7 +516,7 @@ pub mod pallet {
 			/// The amount burnt.
 			amount: BalanceOf<T>,
 		},
-		/// An operator lost part of its bond for a fault on a request (burnt).
+		/// An operator lost part of its bond for a fault on a request.
 		OperatorPenalized {
 			/// The operator's account.
 			operator: T::AccountId,
@@ -479,7 +524,7 @@ pub mod pallet {
 			request: RequestId,
 			/// The fault.
 			fault: Fault,
-			/// The amount burnt.
+			/// The amount taken: burnt, or for `Overturned` paid to the disputer.
 			amount: BalanceOf<T>,
 		},
 		/// A dApp requested an inference; its committee's off-chain workers will score it.
@@ -533,6 +578,33 @@ pub mod pallet {
 		RequestExpired {
 			/// The request.
 			request: RequestId,
+		},
+		/// A result was disputed: a fresh, larger committee re-scores it in request `round`.
+		DisputeOpened {
+			/// The disputed request.
+			request: RequestId,
+			/// Who disputed.
+			disputer: T::AccountId,
+			/// The bond held.
+			bond: BalanceOf<T>,
+			/// The re-scoring request.
+			round: RequestId,
+		},
+		/// A dispute was settled; the result is settled.
+		DisputeResolved {
+			/// The disputed request.
+			request: RequestId,
+			/// The re-scoring request.
+			round: RequestId,
+			/// How it ended.
+			status: DisputeStatus,
+		},
+		/// An upheld dispute replaced a request's result.
+		ResultReplaced {
+			/// The request.
+			request: RequestId,
+			/// The output that replaces the overturned one.
+			output: BoundedVec<i64, T::MaxOutputLen>,
 		},
 		/// An operator's batch was applied: `accepted` answers recorded, `skipped` answers
 		/// to requests that had closed or that it had already answered.
@@ -613,14 +685,29 @@ pub mod pallet {
 		NotCommitted,
 		/// The revealed outcome and salt do not match the operator's commitment.
 		RevealMismatch,
+		/// The request has no accepted result to dispute.
+		NotFinalized,
+		/// The result's dispute window is over: it is settled.
+		DisputeWindowOver,
+		/// The result is disputed already (once per result).
+		AlreadyDisputed,
+		/// The caller agreed on the result it disputes.
+		SelfDispute,
+		/// `MaxOpenDisputes` disputes are open.
+		TooManyDisputes,
+		/// The request re-scores a dispute: its result settles that dispute, it is not
+		/// disputed itself.
+		NotDisputable,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Expires requests past their deadline with the block's spare weight, oldest
 		/// deadline first (see [`expiry`]).
+		/// Then settles the disputes whose rounds closed (see [`dispute`]).
 		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
-			Self::expire_due(now, remaining)
+			let used = Self::expire_due(now, remaining);
+			used.saturating_add(Self::settle_due(remaining.saturating_sub(used)))
 		}
 
 		/// Scores pending requests with this node's operator keys and submits the results.
@@ -644,12 +731,16 @@ pub mod pallet {
 			);
 			// A request accepts submissions for ResponseWindow + 1 blocks; with at most
 			// MaxRequestsPerBlock per block, retention must exceed that many requests so
-			// that pruning only meets a pending request if expiry fell far behind.
+			// that pruning only meets a pending request if expiry fell far behind; and a
+			// disputed request must outlive its dispute window and its round.
 			let window: u64 = T::ResponseWindow::get().saturated_into::<u64>().saturating_add(2);
-			let pending = window.saturating_mul(T::MaxRequestsPerBlock::get().into());
+			let disputable = window
+				.saturating_mul(2)
+				.saturating_add(T::DisputeWindow::get().saturated_into::<u64>());
+			let retained = disputable.saturating_mul(T::MaxRequestsPerBlock::get().into());
 			assert!(
-				u64::from(T::MaxRetainedRequests::get()) > pending,
-				"MaxRetainedRequests must exceed (ResponseWindow + 2) * MaxRequestsPerBlock"
+				u64::from(T::MaxRetainedRequests::get()) >= retained,
+				"MaxRetainedRequests must be at least (2 * (ResponseWindow + 2) + DisputeWindow) * MaxRequestsPerBlock"
 			);
 		}
 
@@ -736,11 +827,12 @@ pub mod pallet {
 		///
 		/// ## Weight
 		/// Charged for pruning the oldest retained request while it is still pending (it is
-		/// expired first, see the pallet docs); refunded to a plain prune when `on_idle`
-		/// already expired it, as it does unless blocks stay full for the whole retention.
+		/// expired first, see the pallet docs) or a dispute round not settled yet; refunded
+		/// to a plain prune when `on_idle` already closed and settled it, as it does unless
+		/// blocks stay full for the whole retention.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::request_inference()
-			.saturating_add(T::WeightInfo::expire(T::MaxOutputLen::get())))]
+			.saturating_add(Pallet::<T>::prune_weight()))]
 		pub fn request_inference(
 			origin: OriginFor<T>,
 			model: ModelId,
@@ -818,7 +910,41 @@ pub mod pallet {
 			ensure_authorized(origin)?;
 			Self::do_submit_batch(batch)
 		}
+
+		/// Disputes the result of `request` within `DisputeWindow` blocks of its
+		/// finalization: holds `DisputeBond` from the caller and opens a round, a new request
+		/// (whose `RequestFee` and retention deposit the caller pays) for the same version
+		/// and input served by a fresh committee asking for one more agreeing operator, none
+		/// of whom sat on the first. When the round closes the dispute is settled (see
+		/// [`dispute`]): the result replaced and its agreeing members slashed in the
+		/// caller's favour, or the bond burnt, or (no agreement) returned.
+		///
+		/// The origin must be signed, and not a member who agreed on the result. Emits
+		/// `DisputeOpened` and the round's `InferenceRequested`.
+		///
+		/// ## Weight
+		/// As [`request_inference`](Pallet::request_inference): charged for a prune that
+		/// closes a request, refunded otherwise.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::dispute().saturating_add(Pallet::<T>::prune_weight()))]
+		pub fn dispute(origin: OriginFor<T>, request: RequestId) -> DispatchResultWithPostInfo {
+			let disputer = ensure_signed(origin)?;
+			let (_, heavy) = Self::do_dispute(disputer, request)
+				.map_err(|e| e.with_weight(T::WeightInfo::dispute()))?;
+			let actual = (!heavy).then(T::WeightInfo::dispute);
+			Ok(PostDispatchInfo { actual_weight: actual, pays_fee: Pays::Yes })
+		}
 	}
+}
+
+/// A model version a request is made to.
+pub(crate) struct VersionRef {
+	/// The model.
+	pub model: ModelId,
+	/// The version.
+	pub version: VersionId,
+	/// The version's ONNX hash.
+	pub model_hash: aioracle_primitives::model::ModelHash,
 }
 
 impl<T: Config> Pallet<T> {
@@ -826,8 +952,15 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_number()
 	}
 
+	/// What pruning the oldest retained request may cost at most: expiring it and settling
+	/// its dispute, if it is a dispute's round.
+	pub fn prune_weight() -> Weight {
+		T::WeightInfo::expire(T::MaxOutputLen::get())
+			.saturating_add(T::WeightInfo::settle_dispute())
+	}
+
 	/// Makes a request; returns its id, and whether the oldest retained request was still
-	/// pending and had to be expired to make room for it.
+	/// pending (or unsettled) and had to be closed to make room for it.
 	pub fn do_request(
 		requester: T::AccountId,
 		model: ModelId,
@@ -843,11 +976,28 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::TensorTooLarge
 		);
 		ensure!(input.len() == input_len as usize, Error::<T>::InputLengthMismatch);
-		let fee = T::RequestFee::get();
-		ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
+		ensure!(T::RequestFee::get() <= max_fee, Error::<T>::FeeAboveMax);
+		// The length was checked against `input_len`, itself within `MaxInputLen`.
+		let input = BoundedVec::truncate_from(input);
+		Self::open_request(requester, VersionRef { model, version, model_hash }, contract, input, &[])
+	}
 
+	/// Opens a request of `requester` to `target` served by `contract` (whose tensor sizes
+	/// the caller checked), with a committee drawn from the operator set without
+	/// `excluded`; holds the fee and the retention deposit and prunes the oldest retained
+	/// request. Returns its id, and whether pruning had to close a request.
+	pub(crate) fn open_request(
+		requester: T::AccountId,
+		target: VersionRef,
+		contract: ServingContract,
+		input: BoundedVec<i64, T::MaxInputLen>,
+		excluded: &[T::AccountId],
+	) -> Result<(RequestId, bool), DispatchError> {
+		let VersionRef { model, version, model_hash } = target;
+		let output_len = contract.output_len().ok_or(Error::<T>::TensorTooLarge)?;
+		let fee = T::RequestFee::get();
 		let id = NextRequestId::<T>::get();
-		let committee = Self::draw_committee(id, contract.min_agreement)?;
+		let committee = Self::draw_committee(id, contract.min_agreement, excluded)?;
 		let now = Self::now();
 		let deadline = now.saturating_add(T::ResponseWindow::get());
 		let mut request = Request {
@@ -856,8 +1006,7 @@ impl<T: Config> Pallet<T> {
 			version,
 			model_hash,
 			contract,
-			// The length was checked against `input_len`, itself within `MaxInputLen`.
-			input: BoundedVec::truncate_from(input),
+			input,
 			fee,
 			deposit: Zero::zero(),
 			created_at: now,
@@ -915,12 +1064,19 @@ impl<T: Config> Pallet<T> {
 
 	/// Deletes the request retained longest, making room for request `new`, and releases
 	/// its retention deposit. A request still pending (expiry fell that far behind) is
-	/// expired first; returns whether that happened.
+	/// expired first, and a dispute round not settled yet is settled; returns whether
+	/// either happened.
 	fn prune(new: RequestId) -> bool {
 		let Some(old) = new.checked_sub(T::MaxRetainedRequests::get().into()) else {
 			return false
 		};
 		let expired = Self::expire(old);
+		let settled = Self::settle_if_due(old);
+		DisputeRounds::<T>::remove(old);
+		// An open dispute outlives its request: its round settles it as inconclusive.
+		if Disputes::<T>::get(old).is_some_and(|d| d.status != DisputeStatus::Open) {
+			Disputes::<T>::remove(old);
+		}
 		if let Some(request) = Requests::<T>::take(old) {
 			let _ = T::Currency::release(
 				&HoldReason::RequestRetention.into(),
@@ -933,7 +1089,7 @@ impl<T: Config> Pallet<T> {
 		Results::<T>::remove(old);
 		Committees::<T>::remove(old);
 		Commits::<T>::remove(old);
-		expired
+		expired || settled
 	}
 }
 
@@ -956,7 +1112,8 @@ impl<T: Config> Pallet<T> {
 	/// - submissions and commitments are one per operator, from the request's committee,
 	///   whose members are distinct;
 	/// - every account's held fees are the fees of its pending requests, and its held
-	///   retention deposits the deposits of its retained requests.
+	///   retention deposits the deposits of its retained requests;
+	/// - the disputes' invariants hold ([`Self::try_state_disputes`]).
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let set = OperatorSet::<T>::get();
 		ensure!(
@@ -1031,6 +1188,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(committers.is_subset(&members), "a commitment from outside the committee");
 		}
 		ensure!(PendingRequests::<T>::count() == pending, "PendingRequests has extra entries");
+		Self::try_state_disputes()?;
 		for (account, (fees, deposits)) in held {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::RequestFee.into(), &account) == fees,
@@ -1040,6 +1198,55 @@ impl<T: Config> Pallet<T> {
 				T::Currency::balance_on_hold(&HoldReason::RequestRetention.into(), &account) ==
 					deposits,
 				"held retention deposits differ from the retained requests' deposits"
+			);
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The disputes' invariants: `OpenDisputes` counts the open disputes; each open dispute
+	/// has a retained round that points back to it, and its bond is what is held from its
+	/// disputer (summed per account); a settled dispute's request is retained; every round
+	/// queued for settlement is closed, queued once, and its dispute open.
+	pub fn try_state_disputes() -> Result<(), TryRuntimeError> {
+		let mut open = 0u32;
+		let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		for (id, dispute) in Disputes::<T>::iter() {
+			if dispute.status == DisputeStatus::Open {
+				open += 1;
+				let bond = bonds.entry(dispute.disputer.clone()).or_default();
+				*bond = bond.saturating_add(dispute.bond);
+				ensure!(
+					DisputeRounds::<T>::get(dispute.round) == Some(id),
+					"an open dispute's round does not point back to it"
+				);
+				ensure!(
+					Requests::<T>::contains_key(dispute.round),
+					"an open dispute's round is not retained"
+				);
+			} else {
+				ensure!(Requests::<T>::contains_key(id), "a settled dispute of a pruned request");
+			}
+		}
+		ensure!(OpenDisputes::<T>::get() == open, "OpenDisputes miscounts the open disputes");
+		for (account, bond) in bonds {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::DisputeBond.into(), &account) == bond,
+				"held dispute bonds differ from the open disputes' bonds"
+			);
+		}
+		let due = DueSettlements::<T>::get();
+		let distinct: BTreeSet<_> = due.iter().collect();
+		ensure!(distinct.len() == due.len(), "a round is queued twice for settlement");
+		for round in due.iter() {
+			let closed = Requests::<T>::get(round)
+				.is_some_and(|request| request.status != RequestStatus::Pending);
+			ensure!(closed, "a round queued for settlement is not closed");
+			let disputed = DisputeRounds::<T>::get(round).and_then(Disputes::<T>::get);
+			ensure!(
+				disputed.is_some_and(|d| d.status == DisputeStatus::Open),
+				"a round queued for settlement has no open dispute"
 			);
 		}
 		Ok(())

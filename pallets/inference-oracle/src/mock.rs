@@ -296,7 +296,8 @@ pub const WINDOW: u64 = 8;
 pub const MAX_OPERATORS: u32 = 4;
 pub const MAX_REQUESTS_PER_BLOCK: u32 = 3;
 pub const MAX_BATCH_LEN: u32 = 3;
-pub const MAX_RETAINED: u32 = 40;
+/// At least `(2 * (WINDOW + 2) + DISPUTE_WINDOW) * MAX_REQUESTS_PER_BLOCK` (72).
+pub const MAX_RETAINED: u32 = 80;
 pub const DEPOSIT_BASE: u128 = 5;
 pub const DEPOSIT_PER_BYTE: u128 = 1;
 pub const MAX_SCORED_PER_RUN: u32 = 4;
@@ -305,6 +306,11 @@ pub const MAX_COMMITTEE: u32 = 3;
 pub const COMMIT_WINDOW: u64 = 3;
 pub const UNBONDING: u64 = 12;
 pub const MAX_STRIKES: u32 = 3;
+pub const DISPUTE_WINDOW: u64 = 4;
+pub const DISPUTE_BOND: u128 = 500;
+pub const MAX_OPEN_DISPUTES: u32 = 2;
+/// Members who agreed on an overturned result lose a fifth of their bond.
+pub const DISPUTE_SLASH: Perbill = Perbill::from_percent(20);
 /// An outlier loses a tenth of its bond, a no-show a hundredth.
 pub const OUTLIER_SLASH: Perbill = Perbill::from_percent(10);
 pub const NO_SHOW_SLASH: Perbill = Perbill::from_percent(1);
@@ -327,6 +333,7 @@ impl frame::traits::Randomness<H256, u64> for TestRandomness {
 parameter_types! {
 	pub const OutlierSlash: Perbill = OUTLIER_SLASH;
 	pub const NoShowSlash: Perbill = NO_SHOW_SLASH;
+	pub const DisputeSlash: Perbill = DISPUTE_SLASH;
 	/// `MaxOperators`: `MAX_OPERATORS` unless a simulation sets more.
 	pub static MaxOperatorsParam: u32 = MAX_OPERATORS;
 	/// `MaxCommittee`: `MAX_COMMITTEE` unless a simulation sets more.
@@ -346,6 +353,10 @@ impl crate::Config for Test {
 	type MaxStrikes = ConstU32<MAX_STRIKES>;
 	type UnbondingPeriod = ConstU64<UNBONDING>;
 	type CommitWindow = ConstU64<COMMIT_WINDOW>;
+	type DisputeWindow = ConstU64<DISPUTE_WINDOW>;
+	type DisputeBond = ConstU128<DISPUTE_BOND>;
+	type DisputeSlash = DisputeSlash;
+	type MaxOpenDisputes = ConstU32<MAX_OPEN_DISPUTES>;
 	type RequestFee = ConstU128<FEE>;
 	type RequestDepositBase = ConstU128<DEPOSIT_BASE>;
 	type RequestDepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;

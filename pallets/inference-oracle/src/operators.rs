@@ -116,40 +116,56 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Applies the consequence of `fault` on `request` to `record` (the record of `who`):
-	/// burns its share of the bond and counts a strike; at `MaxStrikes` strikes the
-	/// operator is suspended. A smaller bond also makes it less likely to be drawn. Its entry in `set` follows (the
-	/// caller writes the set back once, after all of a request's penalties).
+	/// takes its share of the bond (burnt, or paid to `beneficiary`: the disputer of an
+	/// overturned result) and counts a strike; at `MaxStrikes` strikes the operator is
+	/// suspended. A smaller bond also makes it less likely to be drawn. Its entry in `set`
+	/// follows (the caller writes the set back once, after all of a request's penalties).
 	pub(crate) fn penalize(
 		who: &T::AccountId,
 		record: &mut OperatorOf<T>,
 		request: RequestId,
 		fault: Fault,
 		set: &mut OperatorSetOf<T>,
+		beneficiary: Option<&T::AccountId>,
 	) {
 		let share = match fault {
 			Fault::Outlier => T::OutlierSlash::get(),
 			Fault::NoShow => T::NoShowSlash::get(),
+			Fault::Overturned => T::DisputeSlash::get(),
 		};
-		let amount = T::Currency::burn_held(
-			&HoldReason::OperatorBond.into(),
-			who,
-			share * record.bond,
-			Precision::BestEffort,
-			Fortitude::Force,
-		)
-		.unwrap_or_else(|e| {
+		let reason = HoldReason::OperatorBond.into();
+		let slash = share * record.bond;
+		let taken = match beneficiary {
+			Some(to) => T::Currency::transfer_on_hold(
+				&reason,
+				who,
+				to,
+				slash,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			),
+			None => T::Currency::burn_held(
+				&reason,
+				who,
+				slash,
+				Precision::BestEffort,
+				Fortitude::Force,
+			),
+		};
+		let amount = taken.unwrap_or_else(|e| {
 			log::warn!(target: LOG_TARGET, "slashing {who:?} failed: {e:?}");
 			Zero::zero()
 		});
 		record.bond = record.bond.saturating_sub(amount);
 		record.strikes.saturating_inc();
 		match fault {
-			Fault::Outlier => record.outliers.saturating_inc(),
+			Fault::Outlier | Fault::Overturned => record.outliers.saturating_inc(),
 			Fault::NoShow => record.no_shows.saturating_inc(),
 		}
 		log::info!(
 			target: LOG_TARGET,
-			"operator {who:?}: {fault:?} on request {request}, {amount:?} burnt, {} strikes",
+			"operator {who:?}: {fault:?} on request {request}, {amount:?} taken, {} strikes",
 			record.strikes
 		);
 		Self::deposit_event(Event::OperatorPenalized {

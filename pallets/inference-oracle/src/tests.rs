@@ -1892,3 +1892,5 @@ mod aggregation {
 		assert_eq!(aggregate(MEDIAN, 1, &outputs), None);
 	}
 }
+
+mod disputes;

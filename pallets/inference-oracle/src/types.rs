@@ -2,7 +2,7 @@
 
 use aioracle_primitives::{
 	model::{ModelHash, ModelId, ServingContract, VersionId},
-	oracle::{Outcome, RequestId, RequestStatus},
+	oracle::{DisputeStatus, Outcome, RequestId, RequestStatus},
 };
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -19,7 +19,8 @@ pub struct Operator<Key, Balance, BlockNumber> {
 	pub bond: Balance,
 	/// Submissions that agreed with the accepted result.
 	pub agreements: u32,
-	/// Outputs farther than the tolerance from the accepted result (each slashed).
+	/// Outputs farther than the tolerance from the accepted result, or agreeing on a
+	/// result a dispute overturned (each slashed).
 	pub outliers: u32,
 	/// Failures reported.
 	pub failures: u32,
@@ -59,6 +60,8 @@ pub enum Fault {
 	/// It sat on the committee of a request that closed without its answer (or without
 	/// the reveal of its commitment).
 	NoShow,
+	/// It agreed on a result that a dispute's fresh committee overturned.
+	Overturned,
 }
 
 /// Why an operator leaves the operator set.
@@ -166,6 +169,19 @@ pub struct Request<
 	pub deadline: BlockNumber,
 	/// Where it is.
 	pub status: RequestStatus,
+}
+
+/// A dispute of a finalized result.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct Dispute<AccountId, Balance> {
+	/// Who disputed; it also pays the re-scoring request's fee.
+	pub disputer: AccountId,
+	/// The bond held from the disputer until the dispute is resolved.
+	pub bond: Balance,
+	/// The request that re-scores the disputed one with a fresh, larger committee.
+	pub round: RequestId,
+	/// Where it is.
+	pub status: DisputeStatus,
 }
 
 /// An operator's submission as stored.

@@ -70,6 +70,7 @@ impl<T: Config> Pallet<T> {
 	pub fn result_view(id: RequestId) -> Option<ResultViewOf<T>> {
 		let result = Results::<T>::get(id)?;
 		let request = Requests::<T>::get(id)?;
+		let (stage, dispute) = Self::stage(id, result.finalized_at);
 		let (mut agreeing, mut outliers, mut failed) = (Vec::new(), Vec::new(), Vec::new());
 		for s in Submissions::<T>::get(id) {
 			match s.outcome {
@@ -90,6 +91,9 @@ impl<T: Config> Pallet<T> {
 			agreeing,
 			outliers,
 			failed,
+			stage,
+			settles_at: Self::settles_at(result.finalized_at),
+			dispute,
 		})
 	}
 

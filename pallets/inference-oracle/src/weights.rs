@@ -64,6 +64,8 @@ pub trait WeightInfo {
 	fn authorize_submit_results(n: u32, ) -> Weight;
 	fn expire(l: u32, ) -> Weight;
 	fn expiry_step() -> Weight;
+	fn dispute() -> Weight;
+	fn settle_dispute() -> Weight;
 }
 
 /// Weights for `pallet_inference_oracle` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -415,6 +417,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	fn dispute() -> Weight {
+		Weight::from_parts(2_000_000_000, 60_000)
+			.saturating_add(T::DbWeight::get().reads(30_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
+	fn settle_dispute() -> Weight {
+		Weight::from_parts(1_000_000_000, 40_000)
+			.saturating_add(T::DbWeight::get().reads(24_u64))
+			.saturating_add(T::DbWeight::get().writes(24_u64))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -764,5 +776,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7575))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn dispute() -> Weight {
+		Weight::from_parts(2_000_000_000, 60_000)
+			.saturating_add(RocksDbWeight::get().reads(30_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
+	}
+	fn settle_dispute() -> Weight {
+		Weight::from_parts(1_000_000_000, 40_000)
+			.saturating_add(RocksDbWeight::get().reads(24_u64))
+			.saturating_add(RocksDbWeight::get().writes(24_u64))
 	}
 }

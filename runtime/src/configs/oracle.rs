@@ -34,7 +34,18 @@ parameter_types! {
 	/// A leaving operator's bond stays slashable for 100 blocks (10 minutes at 6 s),
 	/// beyond every request it may sit on.
 	pub const UnbondingPeriod: BlockNumber = 100;
+	/// A result may be disputed for 10 blocks after it is finalized (a minute at 6 s); it
+	/// is settled after that.
+	pub const DisputeWindow: BlockNumber = DISPUTE_WINDOW;
+	/// A dispute holds 1 AIO (a hundred request fees): burnt if the result is confirmed.
+	pub const DisputeBond: Balance = UNIT;
+	/// Members who agreed on an overturned result lose a fifth of their bond, paid to the
+	/// disputer: twice an outlier's slash, since they were not caught by their committee.
+	pub const DisputeSlash: Perbill = Perbill::from_percent(20);
 }
+
+/// Blocks after a result's finalization during which it may be disputed.
+pub const DISPUTE_WINDOW: BlockNumber = 10;
 
 /// The most requests made in one block. Under full load a block holds them beside the
 /// sample committees' commitments to the previous block's requests and their reveals for
@@ -59,6 +70,12 @@ impl pallet_inference_oracle::Config for Runtime {
 	type MaxStrikes = ConstU32<3>;
 	type UnbondingPeriod = UnbondingPeriod;
 	type CommitWindow = CommitWindow;
+	type DisputeWindow = DisputeWindow;
+	type DisputeBond = DisputeBond;
+	type DisputeSlash = DisputeSlash;
+	/// Each open dispute is a request with a committee of up to 15; 32 bounds the queue
+	/// `on_idle` settles from.
+	type MaxOpenDisputes = ConstU32<32>;
 	type RequestFee = RequestFee;
 	type RequestDepositBase = RequestDepositBase;
 	type RequestDepositPerByte = RequestDepositPerByte;
@@ -73,10 +90,11 @@ impl pallet_inference_oracle::Config for Runtime {
 	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;
 	/// A block's requests answered in one batch per operator.
 	type MaxBatchLen = ConstU32<MAX_REQUESTS_PER_BLOCK>;
-	/// Twice (ResponseWindow + 2) * MaxRequestsPerBlock = 14,080: a request is kept about
-	/// 44 full blocks after it was made, and for ever on an idle chain; its retention
-	/// deposit pays for that.
-	type MaxRetainedRequests = ConstU32<{ 2 * 22 * MAX_REQUESTS_PER_BLOCK }>;
+	/// (2 * (ResponseWindow + 2) + DisputeWindow) * MaxRequestsPerBlock = 17,280: a
+	/// request is kept about 54 full blocks after it was made (long enough for its dispute
+	/// round to close), and for ever on an idle chain; its retention deposit pays for that.
+	type MaxRetainedRequests =
+		ConstU32<{ (2 * 22 + DISPUTE_WINDOW) * MAX_REQUESTS_PER_BLOCK }>;
 	/// Two blocks' worth: a node catching up after a restart clears its backlog in a run.
 	type MaxRequestsPerOcwRun = ConstU32<{ 2 * MAX_REQUESTS_PER_BLOCK }>;
 	/// Two thirds of the dev block time: what a run scores is submitted before the next
