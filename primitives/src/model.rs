@@ -309,6 +309,9 @@ pub struct Provenance<AccountId, Balance, BlockNumber> {
 	pub training_datasets: Vec<TrainingDataset<AccountId, Balance, BlockNumber>>,
 	/// True if any training dataset is tainted.
 	pub tainted: bool,
+	/// What operators' nodes found when they loaded the version and checked its golden
+	/// vectors before approval.
+	pub validation: crate::oracle::ValidationView<AccountId>,
 }
 
 /// How a model version is served: what a request feeds the model, which output is
@@ -389,6 +392,19 @@ pub trait ModelInspect {
 	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)>;
 	/// What an off-chain worker needs to load and check version `version` of `model`.
 	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts>;
+	/// Whether version `version` of `model` is `Proposed`: awaiting approval.
+	fn is_proposed(model: ModelId, version: VersionId) -> bool;
+	/// Versions awaiting approval, at most `limit`, oldest model first.
+	fn proposed_versions(limit: u32) -> Vec<(ModelId, VersionId)>;
+}
+
+/// Whether a proposed version was shown to be servable: enough operators' nodes loaded it
+/// and reproduced its golden vectors. The model registry asks before approving; the
+/// inference oracle, which knows the operators, answers.
+pub trait VersionValidation {
+	/// Whether a quorum of operators reproduced the golden vectors of version `version`
+	/// of `model`.
+	fn is_validated(model: ModelId, version: VersionId) -> bool;
 }
 
 sp_api::decl_runtime_apis! {

@@ -210,6 +210,40 @@ pub struct Explanation<AccountId, Balance, BlockNumber> {
 	pub tainted_datasets: Vec<DatasetId>,
 }
 
+/// What an operator's node found when it checked a proposed model version.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Verdict {
+	/// It loaded the bytes and the engine reproduced every golden vector (by the version's
+	/// tolerance).
+	Reproduced,
+	/// It could not: the bytes are missing or not ONNX the engine accepts, or a golden
+	/// vector is not reproduced.
+	Failed(Failure),
+}
+
+/// Operators' verdicts on a model version, as the runtime API returns them.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, Default)]
+pub struct ValidationView<AccountId> {
+	/// Each operator's verdict, in arrival order.
+	pub verdicts: Vec<(AccountId, Verdict)>,
+	/// How many operators of the operator set must have reproduced the golden vectors for
+	/// governance to approve the version (root may approve regardless).
+	pub quorum: u32,
+	/// Whether that many did.
+	pub validated: bool,
+}
+
 /// An operator's record, as the runtime API returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct OperatorView<AccountId, Balance, Key> {

@@ -32,7 +32,8 @@ pub fn version_provenance(
 		})
 		.collect();
 	let tainted = training_datasets.iter().any(|d| d.taint.is_tainted());
-	Some(Provenance { version, training_datasets, tainted })
+	let validation = InferenceOracle::validation_view(model, version.version);
+	Some(Provenance { version, training_datasets, tainted, validation })
 }
 
 /// Request `id` explained: its result, every submission, the model version that scored it

@@ -81,6 +81,37 @@ fn disputable_quorum<T: Config>(operators: u32) -> u32 {
 	m.max(1)
 }
 
+/// A full operator set, a proposed version judged by every operator but the last, and the
+/// last one's signed verdict.
+#[allow(clippy::type_complexity)]
+fn verdict_awaiting<T: Config>() -> Result<
+	(
+		(VersionVerdict<T::AuthorityId>, <T::AuthorityId as RuntimeAppPublic>::Signature),
+		(ModelId, VersionId),
+	),
+	BenchmarkError,
+> {
+	let operators = operators::<T>(T::MaxOperators::get())?;
+	let (model, version) = T::BenchmarkHelper::proposed_version();
+	let (last, others) = operators.split_last().ok_or(BenchmarkError::Stop("no operators"))?;
+	let judged: Vec<_> = others
+		.iter()
+		.map(|(who, _)| (who.clone(), aioracle_primitives::oracle::Verdict::Reproduced))
+		.collect();
+	Verdicts::<T>::insert(model, version, BoundedVec::truncate_from(judged));
+	let verdict = VersionVerdict {
+		model,
+		version,
+		key: last.1.clone(),
+		verdict: aioracle_primitives::oracle::Verdict::Reproduced,
+	};
+	let signature = last
+		.1
+		.sign(&verdict.signing_payload())
+		.ok_or(BenchmarkError::Stop("the key cannot sign"))?;
+	Ok(((verdict, signature), (model, version)))
+}
+
 /// The salt of every commitment the benchmarks make.
 const SALT: [u8; 32] = [9; 32];
 
@@ -485,6 +516,35 @@ mod benchmarks {
 
 		let status = Disputes::<T>::get(id).map(|d| d.status);
 		ensure!(status == Some(DisputeStatus::Upheld), "the dispute was not upheld");
+		Ok(())
+	}
+
+	/// A verdict on a proposed version from a full operator set, whose list holds a verdict
+	/// from every other operator: the set and the list read at their largest.
+	#[benchmark(pov_mode = Measured)]
+	fn submit_verdict() -> Result<(), BenchmarkError> {
+		let (verdict, _) = verdict_awaiting::<T>()?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, verdict.0, verdict.1);
+
+		Ok(())
+	}
+
+	/// The pool's check of the verdict [`submit_verdict`] records: the same reads, and the
+	/// signature.
+	#[benchmark(pov_mode = Measured)]
+	fn authorize_submit_verdict() -> Result<(), BenchmarkError> {
+		let ((verdict, signature), _) = verdict_awaiting::<T>()?;
+		let call = Call::<T>::submit_verdict { verdict, signature };
+
+		#[block]
+		{
+			use frame::traits::Authorize;
+			let validity = call.authorize(TransactionSource::External);
+			ensure!(matches!(validity, Some(Ok(_))), "the verdict was refused");
+		}
+
 		Ok(())
 	}
 

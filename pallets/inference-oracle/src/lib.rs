@@ -110,6 +110,7 @@ use frame::{
 pub use capacity::CheckRequestCapacity;
 pub use pallet::*;
 pub use types::*;
+pub use validation::VersionVerdict;
 pub use weights::WeightInfo;
 
 pub mod aggregate;
@@ -131,6 +132,7 @@ mod submission;
 #[cfg(test)]
 mod tests;
 pub mod types;
+pub mod validation;
 pub mod views;
 pub mod weights;
 
@@ -195,6 +197,9 @@ pub trait BenchmarkHelper {
 	/// `output_len` output elements, and needs `min_agreement` agreeing outputs (so that
 	/// the `min_agreement`-th submission finalizes a request).
 	fn model(output_len: u32, min_agreement: u32) -> ModelId;
+
+	/// A model version awaiting approval.
+	fn proposed_version() -> (ModelId, VersionId);
 }
 
 /// The storage version: 1 since requests carry their whole [`ServingContract`] and a
@@ -290,6 +295,12 @@ pub mod pallet {
 		/// The most disputes open at once (each re-scoring request unsettled).
 		#[pallet::constant]
 		type MaxOpenDisputes: Get<u32>;
+
+		/// The fewest operators of the operator set that must reproduce a proposed version's
+		/// golden vectors before governance may approve it (more if the version's
+		/// `min_agreement` is larger). See [`validation`]. At least 1.
+		#[pallet::constant]
+		type MinValidators: Get<u32>;
 
 		/// The fee a request holds, shared by the operators whose outputs agree.
 		#[pallet::constant]
@@ -443,6 +454,19 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DueSettlements<T: Config> =
 		StorageValue<_, BoundedVec<RequestId, T::MaxOpenDisputes>, ValueQuery>;
+
+	/// Operators' verdicts on model versions, checked while the versions were proposed:
+	/// one per operator, in arrival order (see [`validation`]).
+	#[pallet::storage]
+	pub type Verdicts<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ModelId,
+		Twox64Concat,
+		VersionId,
+		BoundedVec<(T::AccountId, aioracle_primitives::oracle::Verdict), T::MaxOperators>,
+		ValueQuery,
+	>;
 
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
@@ -606,6 +630,17 @@ pub mod pallet {
 			/// The output that replaces the overturned one.
 			output: BoundedVec<i64, T::MaxOutputLen>,
 		},
+		/// An operator's node checked a proposed model version.
+		VerdictSubmitted {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+			/// The operator.
+			operator: T::AccountId,
+			/// What its node found.
+			verdict: aioracle_primitives::oracle::Verdict,
+		},
 		/// An operator's batch was applied: `accepted` answers recorded, `skipped` answers
 		/// to requests that had closed or that it had already answered.
 		BatchSubmitted {
@@ -698,6 +733,14 @@ pub mod pallet {
 		/// The request re-scores a dispute: its result settles that dispute, it is not
 		/// disputed itself.
 		NotDisputable,
+		/// The operator is not in the operator set (it is leaving).
+		NotInOperatorSet,
+		/// The model version is not `Proposed`: there is nothing to validate.
+		VersionNotProposed,
+		/// The operator already gave its verdict on this version.
+		AlreadyJudged,
+		/// The version has `MaxOperators` verdicts from operators in the set.
+		TooManyVerdicts,
 	}
 
 	#[pallet::hooks]
@@ -721,6 +764,7 @@ pub mod pallet {
 			assert!(T::MaxBatchLen::get() >= 1, "MaxBatchLen must be at least 1");
 			assert!(T::MaxCommittee::get() >= 1, "MaxCommittee must be at least 1");
 			assert!(T::MaxStrikes::get() >= 1, "MaxStrikes must be at least 1");
+			assert!(T::MinValidators::get() >= 1, "MinValidators must be at least 1");
 			assert!(
 				T::CommitWindow::get() < T::ResponseWindow::get(),
 				"CommitWindow must be shorter than ResponseWindow"
@@ -909,6 +953,27 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
 			Self::do_submit_batch(batch)
+		}
+
+		/// Records an operator's verdict on a proposed model version: whether its node loaded
+		/// the bytes and reproduced the golden vectors (see [`validation`]). Off-chain
+		/// workers send it; `signature` is the operator's `orcl` signature over
+		/// [`VersionVerdict::signing_payload`], checked before the transaction enters the
+		/// pool. Free, like answers.
+		///
+		/// Emits `VerdictSubmitted`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::submit_verdict())]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_verdict())]
+		#[pallet::authorize(Self::authorize_verdict)]
+		pub fn submit_verdict(
+			origin: OriginFor<T>,
+			verdict: VersionVerdict<T::AuthorityId>,
+			// Verified in `authorize_verdict`.
+			_signature: <T::AuthorityId as RuntimeAppPublic>::Signature,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_submit_verdict(verdict)
 		}
 
 		/// Disputes the result of `request` within `DisputeWindow` blocks of its

@@ -184,12 +184,20 @@ impl ModelInspect for MockModels {
 
 	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)> {
 		Self::serving_contract(model)
-			.filter(|_| version == 1)
+			.filter(|_| version == 1 || Self::is_proposed(model, version))
 			.map(|contract| (model_hash(model), contract))
 	}
 
+	fn is_proposed(model: ModelId, version: VersionId) -> bool {
+		PROPOSED.with(|p| p.borrow().contains(&(model, version)))
+	}
+
+	fn proposed_versions(limit: u32) -> Vec<(ModelId, VersionId)> {
+		PROPOSED.with(|p| p.borrow().iter().take(limit as usize).copied().collect())
+	}
+
 	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {
-		Self::serving_contract(model).filter(|_| version == 1)?;
+		Self::serving_contract(model).filter(|_| version == 1 || Self::is_proposed(model, version))?;
 		let golden_output = GOLDEN_OUTPUT_OVERRIDE
 			.with(|g| g.borrow().clone())
 			.filter(|_| model == IRIS)
@@ -202,6 +210,24 @@ impl ModelInspect for MockModels {
 				output: golden_output,
 			}],
 		})
+	}
+}
+
+thread_local! {
+	/// The versions awaiting approval: each a re-proposal of its model's version 1.
+	static PROPOSED: RefCell<Vec<(ModelId, VersionId)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl MockModels {
+	/// Proposes version 2 of `model` (its version 1's bytes and contract again).
+	pub fn propose(model: ModelId) -> VersionId {
+		PROPOSED.with(|p| p.borrow_mut().push((model, 2)));
+		2
+	}
+
+	/// Governance decided on version `version` of `model`: it is no longer proposed.
+	pub fn decide(model: ModelId, version: VersionId) {
+		PROPOSED.with(|p| p.borrow_mut().retain(|v| *v != (model, version)));
 	}
 }
 
@@ -307,6 +333,7 @@ pub const COMMIT_WINDOW: u64 = 3;
 pub const UNBONDING: u64 = 12;
 pub const MAX_STRIKES: u32 = 3;
 pub const DISPUTE_WINDOW: u64 = 4;
+pub const MIN_VALIDATORS: u32 = 2;
 pub const DISPUTE_BOND: u128 = 500;
 pub const MAX_OPEN_DISPUTES: u32 = 2;
 /// Members who agreed on an overturned result lose a fifth of their bond.
@@ -351,6 +378,7 @@ impl crate::Config for Test {
 	type OutlierSlash = OutlierSlash;
 	type NoShowSlash = NoShowSlash;
 	type MaxStrikes = ConstU32<MAX_STRIKES>;
+	type MinValidators = ConstU32<MIN_VALIDATORS>;
 	type UnbondingPeriod = ConstU64<UNBONDING>;
 	type CommitWindow = ConstU64<COMMIT_WINDOW>;
 	type DisputeWindow = ConstU64<DISPUTE_WINDOW>;
@@ -382,6 +410,10 @@ impl crate::BenchmarkHelper for MockModels {
 		BENCH_OUTPUT_LEN.with(|l| *l.borrow_mut() = output_len);
 		BENCH_MIN_AGREEMENT.with(|m| *m.borrow_mut() = min_agreement);
 		BENCH
+	}
+
+	fn proposed_version() -> (ModelId, VersionId) {
+		(BENCH, Self::propose(BENCH))
 	}
 }
 
@@ -436,6 +468,7 @@ impl ExtBuilder {
 		BENCH_MIN_AGREEMENT.with(|m| *m.borrow_mut() = MAX_COMMITTEE.div_ceil(2));
 		RANDOM_SEED.with(|s| *s.borrow_mut() = [7; 32]);
 		MIN_AGREEMENT.with(|m| *m.borrow_mut() = 1);
+		PROPOSED.with(|p| p.borrow_mut().clear());
 		let mut ext = sp_io::TestExternalities::new(storage);
 		// The benchmarks make operator keys, as the benchmark CLI's keystore lets them.
 		ext.register_extension(sp_keystore::KeystoreExt::new(

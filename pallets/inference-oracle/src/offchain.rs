@@ -30,6 +30,7 @@
 //! version's URI over HTTP, check the hash and pass the bytes in.
 
 use aioracle_primitives::{
+	oracle::Verdict,
 	metrics::{oracle_metrics, WorkerEvent},
 	model::{model_bytes_key, ModelHash, ServingArtifacts},
 	onnx::{onnx, ScoreError, ScoreRequest},
@@ -136,6 +137,7 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 		sent.saturating_accrue(submit_all::<T>(operator.key, operator.answers));
 	}
 	forget_old_secrets::<T>(&keys);
+	validate_proposed::<T>(now, &keys);
 	if scored > 0 || left > 0 {
 		let elapsed = sp_io::offchain::timestamp().diff(&started).millis();
 		log::info!(
@@ -431,7 +433,18 @@ impl ModelCache {
 /// kept in local storage) that the engine reproduces its golden vectors.
 /// The golden vectors are checked under the request's contract: the version's.
 fn prepare<T: Config>(request: &RequestOf<T>, hash: ModelHash) -> Result<(), Failure> {
-	let (model, version) = (request.model, request.version);
+	check_version::<T>(request.model, request.version, hash, &request.contract)
+}
+
+/// Loads version `version` of `model` (ONNX hash `hash`) into the engine if needed, and
+/// checks once per hash (the verdict is kept in local storage) that the engine reproduces
+/// its golden vectors under `contract`.
+fn check_version<T: Config>(
+	model: ModelId,
+	version: VersionId,
+	hash: ModelHash,
+	contract: &ServingContract,
+) -> Result<(), Failure> {
 	if !onnx::is_loaded(hash).map_err(Failure::Engine)? {
 		load::<T>(model, version, hash)?;
 	}
@@ -444,7 +457,7 @@ fn prepare<T: Config>(request: &RequestOf<T>, hash: ModelHash) -> Result<(), Fai
 	}
 	// Versions are never deleted once a request can use them.
 	let artifacts = T::Models::artifacts(model, version).ok_or(Failure::ModelBytesUnavailable)?;
-	let reproduced = golden_vectors_reproduced(hash, &request.contract, &artifacts)?;
+	let reproduced = golden_vectors_reproduced(hash, contract, &artifacts)?;
 	verdict.set(&reproduced);
 	if reproduced {
 		log::info!(
@@ -483,6 +496,71 @@ fn golden_vectors_reproduced(
 		}
 	}
 	Ok(true)
+}
+
+/// The most proposed versions one run checks.
+const VERSIONS_CHECKED_PER_RUN: u32 = 4;
+
+/// The local-storage key of the "sent" marker of `key`'s verdict on a version.
+fn verdict_sent_key<K: Encode>(model: ModelId, version: VersionId, key: &K) -> Vec<u8> {
+	(b"aioracle/oracle/verdict-sent/", model, version, key).encode()
+}
+
+/// Checks the proposed versions that local keys of operators in the set have not judged
+/// yet (at most [`VERSIONS_CHECKED_PER_RUN`]), and submits each key's verdict (see
+/// [`validation`]). A verdict sent is not sent again for [`RESEND_AFTER`] blocks.
+fn validate_proposed<T: Config>(now: BlockNumberFor<T>, keys: &[T::AuthorityId]) {
+	let set = OperatorSet::<T>::get();
+	let judges: Vec<(T::AuthorityId, T::AccountId)> = keys
+		.iter()
+		.filter_map(|key| Some((key.clone(), OperatorByKey::<T>::get(key)?)))
+		.filter(|(_, account)| set.iter().any(|(member, _)| member == account))
+		.collect();
+	if judges.is_empty() {
+		return;
+	}
+	let now: u32 = now.saturated_into();
+	for (model, version) in T::Models::proposed_versions(VERSIONS_CHECKED_PER_RUN) {
+		let judged = Verdicts::<T>::get(model, version);
+		let owing: Vec<&T::AuthorityId> = judges
+			.iter()
+			.filter(|(_, account)| !judged.iter().any(|(who, _)| who == account))
+			.map(|(key, _)| key)
+			.filter(|key| {
+				let marker = verdict_sent_key(model, version, *key);
+				let sent = StorageValueRef::persistent(&marker).get::<u32>();
+				!matches!(sent, Ok(Some(at)) if now < at.saturating_add(RESEND_AFTER))
+			})
+			.collect();
+		if owing.is_empty() {
+			continue;
+		}
+		let Some((hash, contract)) = T::Models::contract(model, version) else { continue };
+		let verdict = match check_version::<T>(model, version, hash, &contract) {
+			Ok(()) => Verdict::Reproduced,
+			Err(failure) => Verdict::Failed(failure),
+		};
+		log::info!(target: LOG_TARGET, "proposed model {model} version {version}: {verdict:?}");
+		for key in owing {
+			let verdict = VersionVerdict { model, version, key: key.clone(), verdict };
+			match submit_verdict::<T>(verdict) {
+				Ok(()) => {
+					StorageValueRef::persistent(&verdict_sent_key(model, version, key)).set(&now)
+				},
+				Err(e) => log::warn!(target: LOG_TARGET, "a verdict was not sent: {e}"),
+			}
+		}
+	}
+}
+
+/// Signs `verdict` with its key and submits it as an authorized transaction.
+fn submit_verdict<T: Config>(verdict: VersionVerdict<T::AuthorityId>) -> Result<(), &'static str> {
+	let signature =
+		verdict.key.sign(&verdict.signing_payload()).ok_or("the orcl key cannot sign")?;
+	let call = Call::submit_verdict { verdict, signature };
+	let xt = T::create_authorized_transaction(call.into());
+	SubmitTransaction::<T, Call<T>>::submit_transaction(xt)
+		.map_err(|_| "the transaction pool refused the verdict")
 }
 
 /// Loads a version's bytes into the engine: the node reads them from its offchain DB

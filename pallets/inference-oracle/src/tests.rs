@@ -1894,3 +1894,4 @@ mod aggregation {
 }
 
 mod disputes;
+mod validation;

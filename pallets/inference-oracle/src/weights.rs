@@ -66,6 +66,8 @@ pub trait WeightInfo {
 	fn expiry_step() -> Weight;
 	fn dispute() -> Weight;
 	fn settle_dispute() -> Weight;
+	fn submit_verdict() -> Weight;
+	fn authorize_submit_verdict() -> Weight;
 }
 
 /// Weights for `pallet_inference_oracle` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -427,6 +429,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().writes(24_u64))
 	}
+	fn submit_verdict() -> Weight {
+		Weight::from_parts(100_000_000, 10_000)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn authorize_submit_verdict() -> Weight {
+		Weight::from_parts(100_000_000, 10_000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -786,5 +797,14 @@ impl WeightInfo for () {
 		Weight::from_parts(1_000_000_000, 40_000)
 			.saturating_add(RocksDbWeight::get().reads(24_u64))
 			.saturating_add(RocksDbWeight::get().writes(24_u64))
+	}
+	fn submit_verdict() -> Weight {
+		Weight::from_parts(100_000_000, 10_000)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn authorize_submit_verdict() -> Weight {
+		Weight::from_parts(100_000_000, 10_000)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 }

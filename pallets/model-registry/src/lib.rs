@@ -67,7 +67,7 @@ extern crate alloc;
 use alloc::{collections::BTreeSet, vec::Vec};
 
 pub use aioracle_primitives::model::{
-	model_bytes_key, Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
+	model_bytes_key, VersionValidation, Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
 	ServingArtifacts, ServingContract, StatusBlocks, TensorSpec, VersionId, VersionStatus,
 	MAX_SCALE,
 };
@@ -164,6 +164,11 @@ pub mod pallet {
 
 		/// The origin that approves, activates, rejects, deprecates and rolls back versions.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Whether operators showed a proposed version servable (their nodes loaded it and
+		/// reproduced its golden vectors): `GovernanceOrigin` approves only such versions;
+		/// root may approve any.
+		type Validation: VersionValidation;
 
 		/// The fixed part of a model's deposit.
 		#[pallet::constant]
@@ -440,6 +445,9 @@ pub mod pallet {
 		GoldenVectorMismatch,
 		/// The version is not `Proposed`.
 		NotProposed,
+		/// Too few operators reproduced the version's golden vectors for governance to
+		/// approve it (root may).
+		NotValidated,
 		/// The version is neither `Proposed` nor `Approved`: governance already decided.
 		AlreadyDecided,
 		/// Only an `Approved` or `Deprecated` version can be activated.
@@ -545,22 +553,32 @@ pub mod pallet {
 		}
 
 		/// Approves a `Proposed` version, so that it may be activated. Its training data
-		/// must still be untainted.
+		/// must still be untainted, and a quorum of operators must have reproduced its
+		/// golden vectors (`Validation`), unless the origin is root.
 		///
 		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionApproved`.
 		///
 		/// ## Complexity
 		/// `O(D * A)`: `D` training datasets, each with up to `A` ancestors.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::approve_version(T::MaxTrainingDatasets::get()))]
+		#[pallet::weight(T::WeightInfo::approve_version(T::MaxTrainingDatasets::get())
+			.saturating_add(Pallet::<T>::validation_weight()))]
 		pub fn approve_version(
 			origin: OriginFor<T>,
 			model: ModelId,
 			version: VersionId,
 		) -> DispatchResultWithPostInfo {
+			let root = ensure_root(origin.clone()).is_ok();
 			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(
+				root || !Self::is_proposed(model, version) ||
+					T::Validation::is_validated(model, version),
+				Error::<T>::NotValidated
+			);
 			let datasets = Self::approve(model, version)?;
-			Ok(Some(T::WeightInfo::approve_version(datasets)).into())
+			let weight = T::WeightInfo::approve_version(datasets)
+				.saturating_add(Self::validation_weight());
+			Ok(Some(weight).into())
 		}
 
 		/// Makes an `Approved` or `Deprecated` version the model's active version. The
@@ -785,6 +803,12 @@ impl<T: Config> Pallet<T> {
 		Ok(version)
 	}
 
+	/// What asking `Validation` costs: the verdicts, the operator set and the version's
+	/// contract read.
+	pub fn validation_weight() -> Weight {
+		T::DbWeight::get().reads(3)
+	}
+
 	/// Approves a `Proposed` version with untainted training data; returns its number of
 	/// training datasets (for the weight).
 	fn approve(model: ModelId, version: VersionId) -> Result<u32, DispatchError> {
@@ -983,16 +1007,16 @@ impl<T: Config> Pallet<T> {
 
 #[cfg(feature = "runtime-benchmarks")]
 impl<T: Config> Pallet<T> {
-	/// Benchmarks only (other pallets' too): creates a model owned by `owner` whose active
-	/// version takes `input_len` and returns `output_len` F32 elements, with median
-	/// aggregation at tolerance 0 and `min_agreement`, trained on one dataset from
+	/// Benchmarks only (other pallets' too): creates a model owned by `owner` with one
+	/// proposed version that takes `input_len` and returns `output_len` F32 elements, with
+	/// median aggregation at tolerance 0 and `min_agreement`, trained on one dataset from
 	/// `T::BenchmarkHelper`. `owner` must be able to pay the deposits.
-	pub fn benchmark_active_model(
+	pub fn benchmark_proposed_version(
 		owner: T::AccountId,
 		input_len: u32,
 		output_len: u32,
 		min_agreement: u32,
-	) -> Result<ModelId, DispatchError> {
+	) -> Result<(ModelId, VersionId), DispatchError> {
 		let model = Self::do_create_model(owner.clone(), alloc::vec![b'm'], Vec::new())?;
 		let spec = |index, len: u32| TensorSpec {
 			index,
@@ -1013,6 +1037,20 @@ impl<T: Config> Pallet<T> {
 			golden_vectors: Vec::new(),
 		};
 		let version = Self::store_version(owner, model, proposal, 1)?;
+		Ok((model, version))
+	}
+
+	/// A model with one active version taking `input_len` elements and giving
+	/// `output_len`, asking for `min_agreement` agreeing operators: what the oracle's
+	/// benchmarks request.
+	pub fn benchmark_active_model(
+		owner: T::AccountId,
+		input_len: u32,
+		output_len: u32,
+		min_agreement: u32,
+	) -> Result<ModelId, DispatchError> {
+		let (model, version) =
+			Self::benchmark_proposed_version(owner, input_len, output_len, min_agreement)?;
 		Self::approve(model, version)?;
 		Self::do_activate(model, version)?;
 		Ok(model)
@@ -1028,6 +1066,18 @@ impl<T: Config> ModelInspect for Pallet<T> {
 
 	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)> {
 		Versions::<T>::get(model, version).map(|record| (record.model_hash, record.contract()))
+	}
+
+	fn is_proposed(model: ModelId, version: VersionId) -> bool {
+		Versions::<T>::get(model, version).is_some_and(|v| v.status == VersionStatus::Proposed)
+	}
+
+	fn proposed_versions(limit: u32) -> Vec<(ModelId, VersionId)> {
+		Versions::<T>::iter()
+			.filter(|(_, _, v)| v.status == VersionStatus::Proposed)
+			.map(|(model, version, _)| (model, version))
+			.take(limit as usize)
+			.collect()
 	}
 
 	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {

@@ -124,6 +124,7 @@ impl crate::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datasets = MockDatasets;
 	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
+	type Validation = MockValidation;
 	type ModelDeposit = ConstU128<MODEL_DEPOSIT>;
 	type VersionDeposit = ConstU128<VERSION_DEPOSIT>;
 	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
@@ -186,5 +187,20 @@ impl ExtBuilder {
 			test();
 			ModelRegistry::do_try_state().expect("invariants hold after the test");
 		});
+	}
+}
+
+thread_local! {
+	/// Whether operators validated every proposed version (tests turn it off).
+	pub static VALIDATED: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
+}
+
+/// Operators' validation, as a switch: the inference oracle's real rule is tested there
+/// and in the runtime.
+pub struct MockValidation;
+
+impl aioracle_primitives::model::VersionValidation for MockValidation {
+	fn is_validated(_model: crate::ModelId, _version: crate::VersionId) -> bool {
+		VALIDATED.with(|v| v.get())
 	}
 }

@@ -614,6 +614,29 @@ mod governance {
 	}
 
 	#[test]
+	fn governance_approves_only_versions_operators_validated_and_root_any() {
+		ExtBuilder::build_and_execute(|| {
+			let model = create();
+			let version = propose(model, 1);
+			VALIDATED.with(|v| v.set(false));
+			assert_noop_err(
+				|| {
+					ModelRegistry::approve_version(signed(GOVERNANCE), model, version)
+						.map(|_| ())
+						.map_err(|e| e.error)
+				},
+				Error::<Test>::NotValidated,
+			);
+			// Root overrides: an emergency, or a chain without operators yet.
+			assert_ok!(ModelRegistry::approve_version(root(), model, version));
+			let other = propose(model, 2);
+			VALIDATED.with(|v| v.set(true));
+			assert_ok!(ModelRegistry::approve_version(signed(GOVERNANCE), model, other));
+			assert_eq!(status(model, other), VersionStatus::Approved);
+		});
+	}
+
+	#[test]
 	fn activate_replaces_the_active_version() {
 		ExtBuilder::build_and_execute(|| {
 			let model = create();

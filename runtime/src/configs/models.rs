@@ -29,6 +29,8 @@ impl pallet_model_registry::Config for Runtime {
 	type Datasets = DatasetProvenance;
 	/// A council motion at two thirds, or root (sudo on the dev chain).
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
+	/// Operators' nodes check a proposed version before the council may approve it.
+	type Validation = crate::InferenceOracle;
 	type ModelDeposit = ModelDeposit;
 	type VersionDeposit = VersionDeposit;
 	type DepositPerByte = ModelRecordDepositPerByte;

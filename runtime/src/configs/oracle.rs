@@ -68,6 +68,9 @@ impl pallet_inference_oracle::Config for Runtime {
 	type NoShowSlash = NoShowSlash;
 	/// Three faults in a row suspend.
 	type MaxStrikes = ConstU32<3>;
+	/// Two operators' nodes (or the version's `min_agreement`, if more) must reproduce a
+	/// proposed version's golden vectors before the council may approve it.
+	type MinValidators = ConstU32<2>;
 	type UnbondingPeriod = UnbondingPeriod;
 	type CommitWindow = CommitWindow;
 	type DisputeWindow = DisputeWindow;
@@ -109,7 +112,7 @@ impl pallet_inference_oracle::Config for Runtime {
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark {
-	use aioracle_primitives::model::ModelId;
+	use aioracle_primitives::model::{ModelId, VersionId};
 	use frame_support::traits::{fungible::Mutate, Get};
 
 	use crate::{AccountId, Balances, ModelRegistry, Runtime, UNIT};
@@ -126,6 +129,12 @@ mod benchmark {
 				<<Oracle as pallet_inference_oracle::Config>::MaxInputLen as Get<u32>>::get();
 			ModelRegistry::benchmark_active_model(owner, input, output, min_agreement)
 				.unwrap_or_default()
+		}
+
+		fn proposed_version() -> (ModelId, VersionId) {
+			let owner = AccountId::from([0x0f; 32]);
+			let _ = Balances::set_balance(&owner, 1_000_000 * UNIT);
+			ModelRegistry::benchmark_proposed_version(owner, 1, 1, 1).unwrap_or_default()
 		}
 	}
 }
