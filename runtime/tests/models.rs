@@ -8,7 +8,10 @@ use aioracle_runtime::{
 	provenance::version_provenance, AccountId, DatasetProvenance, ModelRegistry, Runtime,
 	RuntimeCall, RuntimeOrigin,
 };
-use common::{development, last_motion_succeeded, pass_motion, register, signed};
+use common::{
+	development, last_motion_succeeded, operators_validate, pass_motion, register, signed,
+	verdict_call,
+};
 use frame_support::{assert_noop, assert_ok};
 use pallet_model_registry::{
 	model_bytes_key, Aggregation, ElementType, GoldenVector, ModelId, TensorSpec, VersionId,
@@ -86,6 +89,7 @@ fn the_council_votes_a_version_in_and_rolls_it_back() {
 	development().execute_with(|| {
 		let dataset = register(&Dave.into(), 1, vec![]);
 		let (model, v1) = dave_proposes(None, 1, dataset);
+		operators_validate(model, v1);
 
 		// Two motions, each passed by two of the three members.
 		pass_motion(approve(model, v1), 0);
@@ -98,6 +102,7 @@ fn the_council_votes_a_version_in_and_rolls_it_back() {
 
 		// Version 2 replaces it; version 1 is deprecated but still there.
 		let (_, v2) = dave_proposes(Some(model), 2, dataset);
+		operators_validate(model, v2);
 		pass_motion(approve(model, v2), 2);
 		pass_motion(activate(model, v2), 3);
 		assert_eq!(
@@ -119,6 +124,7 @@ fn no_single_account_can_activate_a_version() {
 	development().execute_with(|| {
 		let dataset = register(&Dave.into(), 1, vec![]);
 		let (model, v1) = dave_proposes(None, 1, dataset);
+		operators_validate(model, v1);
 		pass_motion(approve(model, v1), 0);
 		// Neither the owner nor a council member alone.
 		for who in [Dave, Alice] {
@@ -193,4 +199,46 @@ fn proposed_bytes_reach_the_offchain_db() {
 	ext.persist_offchain_overlay();
 	let key = model_bytes_key(&sp_io::hashing::blake2_256(&bytes).into());
 	assert_eq!(ext.offchain_db().get(&key), Some(bytes));
+}
+
+#[test]
+fn the_council_approves_only_what_operators_reproduced() {
+	development().execute_with(|| {
+		use aioracle_primitives::oracle::{Failure, Verdict};
+		use frame_support::{dispatch::RawOrigin, traits::Authorize};
+		use sp_keyring::Sr25519Keyring::Charlie;
+		use sp_runtime::{traits::Dispatchable, transaction_validity::TransactionSource};
+		let apply = |call: RuntimeCall| {
+			assert!(matches!(call.authorize(TransactionSource::External), Some(Ok(_))));
+			assert_ok!(call.dispatch(RuntimeOrigin::from(RawOrigin::<AccountId>::Authorized)));
+		};
+		let dataset = register(&Dave.into(), 1, vec![]);
+		let (model, v1) = dave_proposes(None, 1, dataset);
+		// No verdict yet: the motion executes, the approval is refused.
+		pass_motion(approve(model, v1), 0);
+		assert!(!last_motion_succeeded());
+		assert_eq!(status(model, v1), VersionStatus::Proposed);
+		// One reproduction and one failure: still short of the quorum of two.
+		apply(verdict_call(Alice, model, v1, Verdict::Reproduced));
+		apply(verdict_call(Bob, model, v1, Verdict::Failed(Failure::GoldenVectorMismatch)));
+		let validation = version_provenance(model, v1).unwrap().validation;
+		assert_eq!((validation.quorum, validation.validated), (2, false));
+		assert_eq!(validation.verdicts.len(), 2);
+		pass_motion(approve(model, v1), 1);
+		assert!(!last_motion_succeeded());
+		assert_noop!(
+			ModelRegistry::approve_version(RuntimeOrigin::signed(Dave.into()), model, v1),
+			BadOrigin
+		);
+		// A second reproduction: the council's motion passes.
+		apply(verdict_call(Charlie, model, v1, Verdict::Reproduced));
+		assert!(version_provenance(model, v1).unwrap().validation.validated);
+		pass_motion(approve(model, v1), 2);
+		assert!(last_motion_succeeded());
+		assert_eq!(status(model, v1), VersionStatus::Approved);
+		// Root approves without verdicts.
+		let (_, v2) = dave_proposes(Some(model), 2, dataset);
+		assert_ok!(ModelRegistry::approve_version(RuntimeOrigin::root(), model, v2));
+		check_invariants();
+	});
 }

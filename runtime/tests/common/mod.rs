@@ -74,6 +74,37 @@ pub fn last_motion_succeeded() -> bool {
 	}) == Some(true)
 }
 
+/// `operator`'s verdict on version `version` of `model`, as its off-chain worker signs it
+/// with its `orcl` key (the dev operators' keys are their account seeds).
+pub fn verdict_call(
+	operator: sp_keyring::Sr25519Keyring,
+	model: u32,
+	version: u32,
+	verdict: aioracle_primitives::oracle::Verdict,
+) -> RuntimeCall {
+	use pallet_inference_oracle::{crypto, VersionVerdict};
+	let verdict =
+		VersionVerdict { model, version, key: crypto::Public::from(operator.public()), verdict };
+	let signature: crypto::Signature = operator.sign(&verdict.signing_payload()).into();
+	pallet_inference_oracle::Call::submit_verdict { verdict, signature }.into()
+}
+
+/// The dev chain's operators (Alice, Bob and Charlie) report that they reproduced version
+/// `version` of `model`, through the pool's check and the authorized call.
+pub fn operators_validate(model: u32, version: u32) {
+	use frame_support::dispatch::RawOrigin;
+	use sp_runtime::{traits::Dispatchable, transaction_validity::TransactionSource};
+	for operator in [Alice, Bob, Charlie] {
+		let reproduced = aioracle_primitives::oracle::Verdict::Reproduced;
+		let call = verdict_call(operator, model, version, reproduced);
+		assert!(matches!(
+			frame_support::traits::Authorize::authorize(&call, TransactionSource::External),
+			Some(Ok(_))
+		));
+		assert_ok!(call.dispatch(RuntimeOrigin::from(RawOrigin::<AccountId>::Authorized)));
+	}
+}
+
 /// A licence allowing everything.
 pub const OPEN: LicenceFlags =
 	LicenceFlags { commercial_use: true, derivatives: true, share_alike: false };
