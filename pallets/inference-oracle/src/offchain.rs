@@ -498,8 +498,11 @@ fn golden_vectors_reproduced(
 	Ok(true)
 }
 
-/// The most proposed versions one run checks.
+/// The most proposed versions one run checks (loads and scores their golden vectors).
 const VERSIONS_CHECKED_PER_RUN: u32 = 4;
+
+/// The most proposed versions one run looks at to find those its keys owe a verdict.
+const PROPOSED_LOOKED_AT: u32 = 256;
 
 /// The local-storage key of the "sent" marker of `key`'s verdict on a version.
 fn verdict_sent_key<K: Encode>(model: ModelId, version: VersionId, key: &K) -> Vec<u8> {
@@ -520,7 +523,11 @@ fn validate_proposed<T: Config>(now: BlockNumberFor<T>, keys: &[T::AuthorityId])
 		return;
 	}
 	let now: u32 = now.saturated_into();
-	for (model, version) in T::Models::proposed_versions(VERSIONS_CHECKED_PER_RUN) {
+	let mut checked = 0;
+	for (model, version) in T::Models::proposed_versions(PROPOSED_LOOKED_AT) {
+		if checked >= VERSIONS_CHECKED_PER_RUN {
+			break;
+		}
 		let judged = Verdicts::<T>::get(model, version);
 		let owing: Vec<&T::AuthorityId> = judges
 			.iter()
@@ -536,6 +543,7 @@ fn validate_proposed<T: Config>(now: BlockNumberFor<T>, keys: &[T::AuthorityId])
 			continue;
 		}
 		let Some((hash, contract)) = T::Models::contract(model, version) else { continue };
+		checked += 1;
 		let verdict = match check_version::<T>(model, version, hash, &contract) {
 			Ok(()) => Verdict::Reproduced,
 			Err(failure) => Verdict::Failed(failure),

@@ -63,11 +63,11 @@ pub trait WeightInfo {
 	fn submit_results_skipped(n: u32, ) -> Weight;
 	fn authorize_submit_results(n: u32, ) -> Weight;
 	fn expire(l: u32, ) -> Weight;
-	fn expiry_step() -> Weight;
 	fn dispute() -> Weight;
 	fn settle_dispute() -> Weight;
 	fn submit_verdict() -> Weight;
 	fn authorize_submit_verdict() -> Weight;
+	fn expiry_step() -> Weight;
 }
 
 /// Weights for `pallet_inference_oracle` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -82,15 +82,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5429`
+		//  Measured:  `5462`
 		//  Estimated: `6182`
-		// Minimum execution time: 146_768_000 picoseconds.
-		Weight::from_parts(165_185_000, 0)
+		// Minimum execution time: 149_423_000 picoseconds.
+		Weight::from_parts(178_776_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -103,8 +103,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 60_900_000 picoseconds.
-		Weight::from_parts(71_266_000, 0)
+		// Minimum execution time: 61_962_000 picoseconds.
+		Weight::from_parts(86_949_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -117,8 +117,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 60_109_000 picoseconds.
-		Weight::from_parts(70_805_000, 0)
+		// Minimum execution time: 62_362_000 picoseconds.
+		Weight::from_parts(80_970_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -128,7 +128,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
@@ -136,10 +136,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
-		//  Estimated: `3694`
-		// Minimum execution time: 63_224_000 picoseconds.
-		Weight::from_parts(77_104_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
+		//  Estimated: `3712`
+		// Minimum execution time: 62_072_000 picoseconds.
+		Weight::from_parts(83_555_000, 0)
+			.saturating_add(Weight::from_parts(0, 3712))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -152,15 +152,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 94_571_000 picoseconds.
-		Weight::from_parts(128_441_000, 0)
+		// Minimum execution time: 101_120_000 picoseconds.
+		Weight::from_parts(123_043_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -176,13 +176,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
+	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
+	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
+	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -195,15 +199,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:0 w:1)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7371`
 		//  Estimated: `13311`
-		// Minimum execution time: 271_244_000 picoseconds.
-		Weight::from_parts(339_195_000, 0)
+		// Minimum execution time: 281_630_000 picoseconds.
+		Weight::from_parts(416_661_000, 0)
 			.saturating_add(Weight::from_parts(0, 13311))
-			.saturating_add(T::DbWeight::get().reads(13))
-			.saturating_add(T::DbWeight::get().writes(15))
+			.saturating_add(T::DbWeight::get().reads(15))
+			.saturating_add(T::DbWeight::get().writes(16))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -216,7 +222,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
@@ -227,6 +233,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
@@ -234,18 +242,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
-		//  Estimated: `9340 + l * (41 ±4) + s * (3434 ±75)`
-		// Minimum execution time: 195_692_000 picoseconds.
-		Weight::from_parts(453_682_041, 0)
+		//  Estimated: `9340 + l * (41 ±4) + s * (3435 ±75)`
+		// Minimum execution time: 197_203_000 picoseconds.
+		Weight::from_parts(290_927_645, 0)
 			.saturating_add(Weight::from_parts(0, 9340))
-			// Standard Error: 1_482_705
-			.saturating_add(Weight::from_parts(61_392_075, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(9))
+			// Standard Error: 1_341_779
+			.saturating_add(Weight::from_parts(73_782_398, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(7))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 41).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(0, 3434).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 3435).saturating_mul(s.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -260,72 +268,76 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4981 + l * (112 ±0)`
-		//  Estimated: `8443 + l * (112 ±0)`
-		// Minimum execution time: 109_102_000 picoseconds.
-		Weight::from_parts(179_531_230, 0)
-			.saturating_add(Weight::from_parts(0, 8443))
+		//  Measured:  `4967 + l * (112 ±0)`
+		//  Estimated: `8426 + l * (112 ±0)`
+		// Minimum execution time: 104_186_000 picoseconds.
+		Weight::from_parts(119_222_245, 0)
+			.saturating_add(Weight::from_parts(0, 8426))
+			// Standard Error: 10_915
+			.saturating_add(Weight::from_parts(198_409, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:512 w:512)
+	/// Storage: `InferenceOracle::Requests` (r:320 w:320)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:512 w:512)
+	/// Storage: `InferenceOracle::Submissions` (r:320 w:320)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:512 w:512)
+	/// Storage: `InferenceOracle::PendingRequests` (r:320 w:320)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:512)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:320 w:0)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:0 w:320)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 320]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3220 + n * (143 ±0)`
-		//  Estimated: `9160 + n * (2619 ±0)`
-		// Minimum execution time: 192_947_000 picoseconds.
-		Weight::from_parts(205_827_000, 0)
-			.saturating_add(Weight::from_parts(0, 9160))
-			// Standard Error: 848_055
-			.saturating_add(Weight::from_parts(144_761_283, 0).saturating_mul(n.into()))
+		//  Measured:  `3205 + n * (143 ±0)`
+		//  Estimated: `9143 + n * (2619 ±0)`
+		// Minimum execution time: 212_697_000 picoseconds.
+		Weight::from_parts(222_210_000, 0)
+			.saturating_add(Weight::from_parts(0, 9143))
+			// Standard Error: 878_130
+			.saturating_add(Weight::from_parts(134_046_961, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:512 w:0)
+	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
-	/// Storage: `InferenceOracle::Commits` (r:512 w:512)
+	/// Storage: `InferenceOracle::Commits` (r:320 w:320)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3338 + n * (1024 ±0)`
-		//  Estimated: `6799 + n * (3499 ±0)`
-		// Minimum execution time: 82_783_000 picoseconds.
-		Weight::from_parts(115_302_000, 0)
-			.saturating_add(Weight::from_parts(0, 6799))
-			// Standard Error: 237_571
-			.saturating_add(Weight::from_parts(38_503_700, 0).saturating_mul(n.into()))
+		//  Measured:  `3325 + n * (1024 ±0)`
+		//  Estimated: `6794 + n * (3499 ±0)`
+		// Minimum execution time: 79_999_000 picoseconds.
+		Weight::from_parts(82_963_000, 0)
+			.saturating_add(Weight::from_parts(0, 6794))
+			// Standard Error: 189_656
+			.saturating_add(Weight::from_parts(29_105_362, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -333,110 +345,202 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 320]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2535 + n * (51 ±0)`
-		//  Estimated: `6000 + n * (2527 ±0)`
-		// Minimum execution time: 69_984_000 picoseconds.
-		Weight::from_parts(169_288_232, 0)
-			.saturating_add(Weight::from_parts(0, 6000))
-			// Standard Error: 106_831
-			.saturating_add(Weight::from_parts(7_285_813, 0).saturating_mul(n.into()))
+		//  Measured:  `2532 + n * (51 ±0)`
+		//  Estimated: `5996 + n * (2527 ±0)`
+		// Minimum execution time: 40_210_000 picoseconds.
+		Weight::from_parts(149_804_374, 0)
+			.saturating_add(Weight::from_parts(0, 5996))
+			// Standard Error: 95_804
+			.saturating_add(Weight::from_parts(7_131_843, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:512 w:0)
+	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
-	/// Storage: `InferenceOracle::Commits` (r:512 w:0)
+	/// Storage: `InferenceOracle::Commits` (r:320 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3989 + n * (1139 ±0)`
-		//  Estimated: `7447 + n * (3615 ±0)`
-		// Minimum execution time: 116_784_000 picoseconds.
-		Weight::from_parts(209_511_181, 0)
-			.saturating_add(Weight::from_parts(0, 7447))
-			// Standard Error: 457_994
-			.saturating_add(Weight::from_parts(31_995_954, 0).saturating_mul(n.into()))
+		//  Measured:  `3978 + n * (1139 ±0)`
+		//  Estimated: `7444 + n * (3615 ±0)`
+		// Minimum execution time: 115_472_000 picoseconds.
+		Weight::from_parts(131_466_000, 0)
+			.saturating_add(Weight::from_parts(0, 7444))
+			// Standard Error: 232_840
+			.saturating_add(Weight::from_parts(37_424_688, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
-	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7226 + l * (112 ±0)`
 		//  Estimated: `45333 + l * (112 ±0)`
-		// Minimum execution time: 251_584_000 picoseconds.
-		Weight::from_parts(391_624_998, 0)
+		// Minimum execution time: 269_371_000 picoseconds.
+		Weight::from_parts(456_265_233, 0)
 			.saturating_add(Weight::from_parts(0, 45333))
-			// Standard Error: 37_142
-			.saturating_add(Weight::from_parts(176_589, 0).saturating_mul(l.into()))
-			.saturating_add(T::DbWeight::get().reads(25))
+			.saturating_add(T::DbWeight::get().reads(26))
 			.saturating_add(T::DbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
+	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:2)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Requests` (r:2 w:2)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:1 w:1)
+	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Disputes` (r:2 w:1)
+	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
+	/// Proof: `InferenceOracle::OpenDisputes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:2)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
+	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
+	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	fn dispute() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `43043`
+		//  Estimated: `48983`
+		// Minimum execution time: 406_835_000 picoseconds.
+		Weight::from_parts(554_095_000, 0)
+			.saturating_add(Weight::from_parts(0, 48983))
+			.saturating_add(T::DbWeight::get().reads(20))
+			.saturating_add(T::DbWeight::get().writes(19))
+	}
+	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:1)
+	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Disputes` (r:1 w:1)
+	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
+	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:2 w:1)
+	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:16 w:16)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Storage: `System::Account` (r:16 w:16)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
+	/// Proof: `InferenceOracle::OpenDisputes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	fn settle_dispute() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `49277`
+		//  Estimated: `89867`
+		// Minimum execution time: 1_177_994_000 picoseconds.
+		Weight::from_parts(1_758_087_000, 0)
+			.saturating_add(Weight::from_parts(0, 89867))
+			.saturating_add(T::DbWeight::get().reads(56))
+			.saturating_add(T::DbWeight::get().writes(52))
+	}
+	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `Measured`)
+	/// Storage: `InferenceOracle::Verdicts` (r:1 w:1)
+	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
+	fn submit_verdict() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `6365`
+		//  Estimated: `9830`
+		// Minimum execution time: 135_462_000 picoseconds.
+		Weight::from_parts(196_753_000, 0)
+			.saturating_add(Weight::from_parts(0, 9830))
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `Measured`)
+	/// Storage: `InferenceOracle::Verdicts` (r:1 w:0)
+	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
+	fn authorize_submit_verdict() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `6327`
+		//  Estimated: `9792`
+		// Minimum execution time: 113_939_000 picoseconds.
+		Weight::from_parts(163_293_000, 0)
+			.saturating_add(Weight::from_parts(0, 9792))
+			.saturating_add(T::DbWeight::get().reads(4))
+	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::ExpiryCursor` (r:0 w:1)
 	/// Proof: `InferenceOracle::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn expiry_step() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
-		//  Estimated: `7575`
-		// Minimum execution time: 5_048_000 picoseconds.
-		Weight::from_parts(7_912_000, 0)
-			.saturating_add(Weight::from_parts(0, 7575))
+		//  Estimated: `6039`
+		// Minimum execution time: 4_968_000 picoseconds.
+		Weight::from_parts(8_062_000, 0)
+			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	fn dispute() -> Weight {
-		Weight::from_parts(2_000_000_000, 60_000)
-			.saturating_add(T::DbWeight::get().reads(30_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
-	}
-	fn settle_dispute() -> Weight {
-		Weight::from_parts(1_000_000_000, 40_000)
-			.saturating_add(T::DbWeight::get().reads(24_u64))
-			.saturating_add(T::DbWeight::get().writes(24_u64))
-	}
-	fn submit_verdict() -> Weight {
-		Weight::from_parts(100_000_000, 10_000)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	fn authorize_submit_verdict() -> Weight {
-		Weight::from_parts(100_000_000, 10_000)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 }
 
@@ -451,15 +555,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5429`
+		//  Measured:  `5462`
 		//  Estimated: `6182`
-		// Minimum execution time: 146_768_000 picoseconds.
-		Weight::from_parts(165_185_000, 0)
+		// Minimum execution time: 149_423_000 picoseconds.
+		Weight::from_parts(178_776_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -472,8 +576,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 60_900_000 picoseconds.
-		Weight::from_parts(71_266_000, 0)
+		// Minimum execution time: 61_962_000 picoseconds.
+		Weight::from_parts(86_949_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -486,8 +590,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 60_109_000 picoseconds.
-		Weight::from_parts(70_805_000, 0)
+		// Minimum execution time: 62_362_000 picoseconds.
+		Weight::from_parts(80_970_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -497,7 +601,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
@@ -505,10 +609,10 @@ impl WeightInfo for () {
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
-		//  Estimated: `3694`
-		// Minimum execution time: 63_224_000 picoseconds.
-		Weight::from_parts(77_104_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
+		//  Estimated: `3712`
+		// Minimum execution time: 62_072_000 picoseconds.
+		Weight::from_parts(83_555_000, 0)
+			.saturating_add(Weight::from_parts(0, 3712))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
@@ -521,15 +625,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 94_571_000 picoseconds.
-		Weight::from_parts(128_441_000, 0)
+		// Minimum execution time: 101_120_000 picoseconds.
+		Weight::from_parts(123_043_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -545,13 +649,17 @@ impl WeightInfo for () {
 	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
+	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
+	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
+	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
@@ -564,15 +672,17 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:0 w:1)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7371`
 		//  Estimated: `13311`
-		// Minimum execution time: 271_244_000 picoseconds.
-		Weight::from_parts(339_195_000, 0)
+		// Minimum execution time: 281_630_000 picoseconds.
+		Weight::from_parts(416_661_000, 0)
 			.saturating_add(Weight::from_parts(0, 13311))
-			.saturating_add(RocksDbWeight::get().reads(13))
-			.saturating_add(RocksDbWeight::get().writes(15))
+			.saturating_add(RocksDbWeight::get().reads(15))
+			.saturating_add(RocksDbWeight::get().writes(16))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -585,7 +695,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
@@ -596,6 +706,8 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
@@ -603,18 +715,18 @@ impl WeightInfo for () {
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
-		//  Estimated: `9340 + l * (41 ±4) + s * (3434 ±75)`
-		// Minimum execution time: 195_692_000 picoseconds.
-		Weight::from_parts(453_682_041, 0)
+		//  Estimated: `9340 + l * (41 ±4) + s * (3435 ±75)`
+		// Minimum execution time: 197_203_000 picoseconds.
+		Weight::from_parts(290_927_645, 0)
 			.saturating_add(Weight::from_parts(0, 9340))
-			// Standard Error: 1_482_705
-			.saturating_add(Weight::from_parts(61_392_075, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(9))
+			// Standard Error: 1_341_779
+			.saturating_add(Weight::from_parts(73_782_398, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(7))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 41).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(0, 3434).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 3435).saturating_mul(s.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -629,72 +741,76 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4981 + l * (112 ±0)`
-		//  Estimated: `8443 + l * (112 ±0)`
-		// Minimum execution time: 109_102_000 picoseconds.
-		Weight::from_parts(179_531_230, 0)
-			.saturating_add(Weight::from_parts(0, 8443))
+		//  Measured:  `4967 + l * (112 ±0)`
+		//  Estimated: `8426 + l * (112 ±0)`
+		// Minimum execution time: 104_186_000 picoseconds.
+		Weight::from_parts(119_222_245, 0)
+			.saturating_add(Weight::from_parts(0, 8426))
+			// Standard Error: 10_915
+			.saturating_add(Weight::from_parts(198_409, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:512 w:512)
+	/// Storage: `InferenceOracle::Requests` (r:320 w:320)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:512 w:512)
+	/// Storage: `InferenceOracle::Submissions` (r:320 w:320)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
-	/// Storage: `InferenceOracle::PendingRequests` (r:512 w:512)
+	/// Storage: `InferenceOracle::PendingRequests` (r:320 w:320)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:512)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:320 w:0)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:0 w:320)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 320]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3220 + n * (143 ±0)`
-		//  Estimated: `9160 + n * (2619 ±0)`
-		// Minimum execution time: 192_947_000 picoseconds.
-		Weight::from_parts(205_827_000, 0)
-			.saturating_add(Weight::from_parts(0, 9160))
-			// Standard Error: 848_055
-			.saturating_add(Weight::from_parts(144_761_283, 0).saturating_mul(n.into()))
+		//  Measured:  `3205 + n * (143 ±0)`
+		//  Estimated: `9143 + n * (2619 ±0)`
+		// Minimum execution time: 212_697_000 picoseconds.
+		Weight::from_parts(222_210_000, 0)
+			.saturating_add(Weight::from_parts(0, 9143))
+			// Standard Error: 878_130
+			.saturating_add(Weight::from_parts(134_046_961, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:512 w:0)
+	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
-	/// Storage: `InferenceOracle::Commits` (r:512 w:512)
+	/// Storage: `InferenceOracle::Commits` (r:320 w:320)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3338 + n * (1024 ±0)`
-		//  Estimated: `6799 + n * (3499 ±0)`
-		// Minimum execution time: 82_783_000 picoseconds.
-		Weight::from_parts(115_302_000, 0)
-			.saturating_add(Weight::from_parts(0, 6799))
-			// Standard Error: 237_571
-			.saturating_add(Weight::from_parts(38_503_700, 0).saturating_mul(n.into()))
+		//  Measured:  `3325 + n * (1024 ±0)`
+		//  Estimated: `6794 + n * (3499 ±0)`
+		// Minimum execution time: 79_999_000 picoseconds.
+		Weight::from_parts(82_963_000, 0)
+			.saturating_add(Weight::from_parts(0, 6794))
+			// Standard Error: 189_656
+			.saturating_add(Weight::from_parts(29_105_362, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -702,109 +818,201 @@ impl WeightInfo for () {
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 320]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2535 + n * (51 ±0)`
-		//  Estimated: `6000 + n * (2527 ±0)`
-		// Minimum execution time: 69_984_000 picoseconds.
-		Weight::from_parts(169_288_232, 0)
-			.saturating_add(Weight::from_parts(0, 6000))
-			// Standard Error: 106_831
-			.saturating_add(Weight::from_parts(7_285_813, 0).saturating_mul(n.into()))
+		//  Measured:  `2532 + n * (51 ±0)`
+		//  Estimated: `5996 + n * (2527 ±0)`
+		// Minimum execution time: 40_210_000 picoseconds.
+		Weight::from_parts(149_804_374, 0)
+			.saturating_add(Weight::from_parts(0, 5996))
+			// Standard Error: 95_804
+			.saturating_add(Weight::from_parts(7_131_843, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:512 w:0)
+	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:512 w:0)
+	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::Submissions` (r:512 w:0)
+	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
-	/// Storage: `InferenceOracle::Commits` (r:512 w:0)
+	/// Storage: `InferenceOracle::Commits` (r:320 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3989 + n * (1139 ±0)`
-		//  Estimated: `7447 + n * (3615 ±0)`
-		// Minimum execution time: 116_784_000 picoseconds.
-		Weight::from_parts(209_511_181, 0)
-			.saturating_add(Weight::from_parts(0, 7447))
-			// Standard Error: 457_994
-			.saturating_add(Weight::from_parts(31_995_954, 0).saturating_mul(n.into()))
+		//  Measured:  `3978 + n * (1139 ±0)`
+		//  Estimated: `7444 + n * (3615 ±0)`
+		// Minimum execution time: 115_472_000 picoseconds.
+		Weight::from_parts(131_466_000, 0)
+			.saturating_add(Weight::from_parts(0, 7444))
+			// Standard Error: 232_840
+			.saturating_add(Weight::from_parts(37_424_688, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
-	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
-	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7226 + l * (112 ±0)`
 		//  Estimated: `45333 + l * (112 ±0)`
-		// Minimum execution time: 251_584_000 picoseconds.
-		Weight::from_parts(391_624_998, 0)
+		// Minimum execution time: 269_371_000 picoseconds.
+		Weight::from_parts(456_265_233, 0)
 			.saturating_add(Weight::from_parts(0, 45333))
-			// Standard Error: 37_142
-			.saturating_add(Weight::from_parts(176_589, 0).saturating_mul(l.into()))
-			.saturating_add(RocksDbWeight::get().reads(25))
+			.saturating_add(RocksDbWeight::get().reads(26))
 			.saturating_add(RocksDbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
+	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:2)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Requests` (r:2 w:2)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:1 w:1)
+	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Disputes` (r:2 w:1)
+	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
+	/// Proof: `InferenceOracle::OpenDisputes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:1 w:2)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
+	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
+	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	fn dispute() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `43043`
+		//  Estimated: `48983`
+		// Minimum execution time: 406_835_000 picoseconds.
+		Weight::from_parts(554_095_000, 0)
+			.saturating_add(Weight::from_parts(0, 48983))
+			.saturating_add(RocksDbWeight::get().reads(20))
+			.saturating_add(RocksDbWeight::get().writes(19))
+	}
+	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:1)
+	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Disputes` (r:1 w:1)
+	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
+	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:2 w:1)
+	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
+	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:16 w:16)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Storage: `System::Account` (r:16 w:16)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
+	/// Proof: `InferenceOracle::OpenDisputes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	fn settle_dispute() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `49277`
+		//  Estimated: `89867`
+		// Minimum execution time: 1_177_994_000 picoseconds.
+		Weight::from_parts(1_758_087_000, 0)
+			.saturating_add(Weight::from_parts(0, 89867))
+			.saturating_add(RocksDbWeight::get().reads(56))
+			.saturating_add(RocksDbWeight::get().writes(52))
+	}
+	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `Measured`)
+	/// Storage: `InferenceOracle::Verdicts` (r:1 w:1)
+	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
+	fn submit_verdict() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `6365`
+		//  Estimated: `9830`
+		// Minimum execution time: 135_462_000 picoseconds.
+		Weight::from_parts(196_753_000, 0)
+			.saturating_add(Weight::from_parts(0, 9830))
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `Measured`)
+	/// Storage: `InferenceOracle::Verdicts` (r:1 w:0)
+	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
+	fn authorize_submit_verdict() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `6327`
+		//  Estimated: `9792`
+		// Minimum execution time: 113_939_000 picoseconds.
+		Weight::from_parts(163_293_000, 0)
+			.saturating_add(Weight::from_parts(0, 9792))
+			.saturating_add(RocksDbWeight::get().reads(4))
+	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
-	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::ExpiryCursor` (r:0 w:1)
 	/// Proof: `InferenceOracle::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn expiry_step() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
-		//  Estimated: `7575`
-		// Minimum execution time: 5_048_000 picoseconds.
-		Weight::from_parts(7_912_000, 0)
-			.saturating_add(Weight::from_parts(0, 7575))
+		//  Estimated: `6039`
+		// Minimum execution time: 4_968_000 picoseconds.
+		Weight::from_parts(8_062_000, 0)
+			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
-	}
-	fn dispute() -> Weight {
-		Weight::from_parts(2_000_000_000, 60_000)
-			.saturating_add(RocksDbWeight::get().reads(30_u64))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
-	}
-	fn settle_dispute() -> Weight {
-		Weight::from_parts(1_000_000_000, 40_000)
-			.saturating_add(RocksDbWeight::get().reads(24_u64))
-			.saturating_add(RocksDbWeight::get().writes(24_u64))
-	}
-	fn submit_verdict() -> Weight {
-		Weight::from_parts(100_000_000, 10_000)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
-	fn authorize_submit_verdict() -> Weight {
-		Weight::from_parts(100_000_000, 10_000)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 }
