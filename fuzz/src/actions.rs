@@ -1,0 +1,567 @@
+//! What the fuzzer does: [`Action`]s decoded from arbitrary bytes, each turned into an
+//! extrinsic as a user would send it: signed by one of six dev accounts (with its real
+//! nonce and fee), wrapped in `sudo` for governance (Alice is the dev chain's sudo key),
+//! or, for operators' answers and verdicts, an authorized transaction carrying a real
+//! `orcl` signature. Ids (datasets, models, requests) are drawn near the ones that exist,
+//! so most calls reach the pallets' logic rather than `NotFound`.
+
+use std::collections::BTreeMap;
+
+use aioracle_primitives::{
+	dataset::{AttestationKind, LicenceFlags},
+	model::{Aggregation, ElementType, GoldenVector, TensorSpec},
+	oracle::{Failure, Outcome, Verdict},
+};
+use aioracle_runtime::{AccountId, Runtime, RuntimeCall, TxExtension, UncheckedExtrinsic, UNIT};
+use arbitrary::Arbitrary;
+use codec::{DecodeLimit, Encode};
+use frame_system::offchain::CreateAuthorizedTransaction;
+use pallet_inference_oracle::{
+	commitment, crypto, Answer, BatchItem, ResultBatch, ResultSubmission, VersionVerdict,
+};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{generic::Era, BoundedVec, MultiAddress, MultiSignature};
+
+/// The accounts the fuzzer acts as: the dev chain's endowed accounts. Alice, Bob and
+/// Charlie are the council, the genesis operators, and (Alice) the sudo key.
+pub const ACCOUNTS: [Sr25519Keyring; 6] = [
+	Sr25519Keyring::Alice,
+	Sr25519Keyring::Bob,
+	Sr25519Keyring::Charlie,
+	Sr25519Keyring::Dave,
+	Sr25519Keyring::Eve,
+	Sr25519Keyring::Ferdie,
+];
+
+/// One of [`ACCOUNTS`].
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub struct Who(u8);
+
+impl Who {
+	fn keyring(self) -> Sr25519Keyring {
+		ACCOUNTS[usize::from(self.0) % ACCOUNTS.len()]
+	}
+
+	fn account(self) -> AccountId {
+		self.keyring().to_account_id()
+	}
+}
+
+/// An answer an operator gives to a request.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum AnswerKind {
+	/// The honest output (a function of the input every honest member computes alike).
+	Honest,
+	/// A lie: the honest output moved by this much.
+	Lie(i32),
+	/// A failure.
+	Fail,
+	/// A commitment to the honest output (or a lie), kept to be revealed.
+	Commit { lie: bool },
+	/// The reveal of the kept commitment; `tamper` reveals another outcome.
+	Reveal { tamper: bool },
+	/// An output of the wrong length.
+	WrongLength,
+}
+
+/// A governance decision, sent by sudo.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum Decision {
+	Approve,
+	Activate,
+	Reject,
+	Deprecate,
+	Rollback,
+	RemoveOperator(Who),
+	SlashOperator(Who),
+	RetractDataset(u8),
+}
+
+/// One thing a user, an operator or governance does.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum Action {
+	Transfer {
+		from: Who,
+		to: Who,
+		milli_units: u32,
+	},
+	RegisterDataset {
+		who: Who,
+		seed: u16,
+		parent: Option<u8>,
+		commercial: bool,
+		derivatives: bool,
+	},
+	UpdateUri {
+		who: Who,
+		dataset: u8,
+		len: u8,
+	},
+	TransferDataset {
+		who: Who,
+		dataset: u8,
+		to: Who,
+	},
+	Retract {
+		who: Who,
+		dataset: u8,
+	},
+	Attest {
+		who: Who,
+		dataset: u8,
+		kind: u8,
+		revoke: bool,
+	},
+	CreateModel {
+		who: Who,
+		name_len: u8,
+	},
+	ProposeVersion {
+		who: Who,
+		model: u8,
+		seed: u16,
+		min_agreement: u8,
+		tolerance: u8,
+		dataset: u8,
+		golden_ok: bool,
+		output_len: u8,
+	},
+	WithdrawVersion {
+		who: Who,
+		model: u8,
+		version: u8,
+	},
+	Govern {
+		decision: Decision,
+		model: u8,
+		version: u8,
+	},
+	RegisterOperator {
+		who: Who,
+		bond_units: u16,
+	},
+	UnregisterOperator {
+		who: Who,
+	},
+	WithdrawBond {
+		who: Who,
+	},
+	Request {
+		who: Who,
+		model: u8,
+		input: [i16; 4],
+		fee_ok: bool,
+	},
+	Answer {
+		member: Who,
+		request: u8,
+		kind: AnswerKind,
+	},
+	Batch {
+		member: Who,
+		items: Vec<(u8, AnswerKind)>,
+	},
+	Forged {
+		member: Who,
+		signer: Who,
+		request: u8,
+	},
+	Dispute {
+		who: Who,
+		request: u8,
+	},
+	Verdict {
+		who: Who,
+		model: u8,
+		version: u8,
+		reproduced: bool,
+	},
+	Raw {
+		who: Who,
+		bytes: Vec<u8>,
+	},
+}
+
+/// What the fuzzer remembers between actions: operators' commitments, to reveal them.
+#[derive(Default)]
+pub struct Memory {
+	commitments: BTreeMap<(u64, AccountId), (Outcome<Vec<i64>>, [u8; 32])>,
+}
+
+/// A recent id below `next`: `back` steps back from the newest, modulo a window.
+fn recent(next: u64, back: u8, window: u64) -> u64 {
+	next.saturating_sub(1).saturating_sub(u64::from(back) % window.max(1))
+}
+
+fn dataset_id(back: u8) -> u64 {
+	recent(pallet_dataset_provenance::NextDatasetId::<Runtime>::get(), back, 8)
+}
+
+fn model_id(back: u8) -> u32 {
+	recent(pallet_model_registry::NextModelId::<Runtime>::get().into(), back, 4) as u32
+}
+
+fn version_id(model: u32, back: u8) -> u32 {
+	let next = pallet_model_registry::Models::<Runtime>::get(model).map_or(1, |m| m.next_version);
+	recent(next.into(), back, 4).max(1) as u32
+}
+
+fn request_id(back: u8) -> u64 {
+	recent(pallet_inference_oracle::NextRequestId::<Runtime>::get(), back, 12)
+}
+
+/// The output every honest member computes for `request`: a function of its input.
+fn honest(request: u64) -> Outcome<Vec<i64>> {
+	let Some(r) = pallet_inference_oracle::Requests::<Runtime>::get(request) else {
+		return Outcome::Output(vec![0; 3]);
+	};
+	let len = r.contract.output_len().unwrap_or(1) as usize;
+	let sum: i64 = r.input.iter().map(|x| x % 1_000).sum();
+	Outcome::Output((0..len).map(|i| sum + i as i64).collect())
+}
+
+fn moved(outcome: Outcome<Vec<i64>>, by: i64) -> Outcome<Vec<i64>> {
+	match outcome {
+		Outcome::Output(mut o) => {
+			if let Some(first) = o.first_mut() {
+				*first = first.saturating_add(by);
+			}
+			Outcome::Output(o)
+		}
+		failed => failed,
+	}
+}
+
+/// A signed extrinsic of `who` carrying `call`, with its current nonce.
+pub fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
+	let account = who.to_account_id();
+	let nonce = frame_system::Pallet::<Runtime>::account_nonce(&account);
+	let extension: TxExtension = (
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		pallet_inference_oracle::CheckRequestCapacity::<Runtime>::new(),
+	)
+		.into();
+	let payload = sp_runtime::generic::SignedPayload::new(call.clone(), extension.clone())
+		.expect("the implicit data of the extensions is available");
+	let signature = payload.using_encoded(|bytes| who.sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(account),
+		MultiSignature::Sr25519(signature),
+		extension,
+	)
+}
+
+/// An authorized (unsigned, general) transaction carrying `call`, as an off-chain worker
+/// sends it.
+fn authorized(call: RuntimeCall) -> UncheckedExtrinsic {
+	<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(call)
+}
+
+fn sudo(call: RuntimeCall) -> UncheckedExtrinsic {
+	signed(
+		Sr25519Keyring::Alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) }),
+	)
+}
+
+fn orcl(who: Sr25519Keyring) -> crypto::Public {
+	crypto::Public::from(who.public())
+}
+
+impl Memory {
+	/// The extrinsics that carry `action` (none if it makes no sense on this state).
+	pub fn extrinsics(&mut self, action: Action) -> Vec<UncheckedExtrinsic> {
+		match action {
+			Action::Transfer { from, to, milli_units } => {
+				let value = u128::from(milli_units) * UNIT / 1_000;
+				let call = pallet_balances::Call::transfer_allow_death {
+					dest: MultiAddress::Id(to.account()),
+					value,
+				};
+				vec![signed(from.keyring(), call.into())]
+			}
+			Action::RegisterDataset { who, seed, parent, commercial, derivatives } => {
+				let call = pallet_dataset_provenance::Call::register_dataset {
+					content_hash: sp_core::H256::from(sp_io::hashing::blake2_256(&seed.encode())),
+					size_bytes: u64::from(seed) + 1,
+					record_count: None,
+					uri: b"ipfs://data".to_vec(),
+					licence: b"CC-BY-4.0".to_vec(),
+					licence_flags: LicenceFlags {
+						commercial_use: commercial,
+						derivatives,
+						share_alike: false,
+					},
+					schema_hash: None,
+					parents: parent.map(dataset_id).into_iter().collect(),
+					derivation: parent.map(|_| {
+						pallet_dataset_provenance::Derivation::Description(b"cleaned".to_vec())
+					}),
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::UpdateUri { who, dataset, len } => {
+				let call = pallet_dataset_provenance::Call::update_uri {
+					dataset: dataset_id(dataset),
+					uri: vec![b'u'; usize::from(len) * 2],
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::TransferDataset { who, dataset, to } => {
+				let call = pallet_dataset_provenance::Call::transfer_ownership {
+					dataset: dataset_id(dataset),
+					new_owner: to.account(),
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::Retract { who, dataset } => {
+				let call = pallet_dataset_provenance::Call::retract {
+					dataset: dataset_id(dataset),
+					reason: b"wrong labels".to_vec(),
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::Attest { who, dataset, kind, revoke } => {
+				let kind = match kind % 4 {
+					0 => AttestationKind::Quality,
+					1 => AttestationKind::Consent,
+					2 => AttestationKind::Audit,
+					_ => AttestationKind::Other,
+				};
+				let dataset = dataset_id(dataset);
+				let call: RuntimeCall = if revoke {
+					pallet_dataset_provenance::Call::revoke_attestation { dataset, kind }.into()
+				} else {
+					pallet_dataset_provenance::Call::attest {
+						dataset,
+						kind,
+						statement_hash: sp_core::H256::repeat_byte(7),
+					}
+					.into()
+				};
+				vec![signed(who.keyring(), call)]
+			}
+			Action::CreateModel { who, name_len } => {
+				let call = pallet_model_registry::Call::create_model {
+					name: vec![b'm'; usize::from(name_len % 80)],
+					description: b"a model".to_vec(),
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::ProposeVersion {
+				who,
+				model,
+				seed,
+				min_agreement,
+				tolerance,
+				dataset,
+				golden_ok,
+				output_len,
+			} => {
+				let bytes = (b"\x08\x07fuzz model", seed).encode();
+				let output_len = u32::from(output_len % 4) + 1;
+				let spec = |index, len: u32| TensorSpec {
+					index,
+					element_type: ElementType::F32,
+					shape: BoundedVec::truncate_from(vec![1, len]),
+				};
+				let golden_output = if golden_ok { 1 } else { 0 };
+				let proposal = pallet_model_registry::VersionProposal {
+					model_hash: sp_io::hashing::blake2_256(&bytes).into(),
+					uri: Vec::new(),
+					input: spec(0, 4),
+					output: spec(1, output_len),
+					input_scale: 4,
+					output_scale: 6,
+					aggregation: Aggregation::Median { tolerance: u64::from(tolerance) },
+					min_agreement: u32::from(min_agreement % 5),
+					training_datasets: vec![dataset_id(dataset)],
+					commercial_use: false,
+					golden_vectors: vec![GoldenVector {
+						input: vec![1, 2, 3, 4],
+						output: vec![golden_output; output_len as usize],
+					}],
+				};
+				let call = pallet_model_registry::Call::propose_version {
+					model: model_id(model),
+					proposal,
+					bytes,
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::WithdrawVersion { who, model, version } => {
+				let model = model_id(model);
+				let call = pallet_model_registry::Call::withdraw_version {
+					model,
+					version: version_id(model, version),
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::Govern { decision, model, version } => {
+				let model = model_id(model);
+				let version = version_id(model, version);
+				let call: RuntimeCall = match decision {
+					Decision::Approve => {
+						pallet_model_registry::Call::approve_version { model, version }.into()
+					}
+					Decision::Activate => {
+						pallet_model_registry::Call::activate_version { model, version }.into()
+					}
+					Decision::Reject => {
+						pallet_model_registry::Call::reject_version { model, version }.into()
+					}
+					Decision::Deprecate => {
+						pallet_model_registry::Call::deprecate_version { model, version }.into()
+					}
+					Decision::Rollback => pallet_model_registry::Call::rollback { model }.into(),
+					Decision::RemoveOperator(who) => {
+						pallet_inference_oracle::Call::remove_operator { operator: who.account() }
+							.into()
+					}
+					Decision::SlashOperator(who) => {
+						pallet_inference_oracle::Call::slash_operator { operator: who.account() }
+							.into()
+					}
+					Decision::RetractDataset(back) => pallet_dataset_provenance::Call::retract {
+						dataset: dataset_id(back),
+						reason: b"governance".to_vec(),
+					}
+					.into(),
+				};
+				vec![sudo(call)]
+			}
+			Action::RegisterOperator { who, bond_units } => {
+				let bond = u128::from(bond_units % 400) * UNIT;
+				let call = pallet_inference_oracle::Call::register_operator {
+					key: orcl(who.keyring()),
+					bond,
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::UnregisterOperator { who } => vec![signed(
+				who.keyring(),
+				pallet_inference_oracle::Call::unregister_operator {}.into(),
+			)],
+			Action::WithdrawBond { who } => {
+				vec![signed(who.keyring(), pallet_inference_oracle::Call::withdraw_bond {}.into())]
+			}
+			Action::Request { who, model, input, fee_ok } => {
+				let fee = aioracle_runtime::configs::oracle::RequestFee::get();
+				let call = pallet_inference_oracle::Call::request_inference {
+					model: model_id(model),
+					input: input.iter().map(|x| i64::from(*x)).collect(),
+					max_fee: if fee_ok { fee } else { fee / 2 },
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::Answer { member, request, kind } => {
+				let request = request_id(request);
+				let answer = self.answer(member, request, kind);
+				let submission = ResultSubmission { request, key: orcl(member.keyring()), answer };
+				let signature = member.keyring().sign(&submission.encode());
+				let call = pallet_inference_oracle::Call::submit_result {
+					submission,
+					signature: signature.into(),
+				};
+				vec![authorized(call.into())]
+			}
+			Action::Batch { member, items } => {
+				let items = items
+					.into_iter()
+					.take(16)
+					.map(|(back, kind)| {
+						let request = request_id(back);
+						BatchItem { request, answer: self.answer(member, request, kind) }
+					})
+					.collect();
+				let batch = ResultBatch { key: orcl(member.keyring()), items };
+				let signature = member.keyring().sign(&batch.signing_payload());
+				let call = pallet_inference_oracle::Call::submit_results {
+					batch,
+					signature: signature.into(),
+				};
+				vec![authorized(call.into())]
+			}
+			Action::Forged { member, signer, request } => {
+				let request = request_id(request);
+				let answer = Answer::Outcome(honest(request));
+				let submission = ResultSubmission { request, key: orcl(member.keyring()), answer };
+				let signature = signer.keyring().sign(&submission.encode());
+				let call = pallet_inference_oracle::Call::submit_result {
+					submission,
+					signature: signature.into(),
+				};
+				vec![authorized(call.into())]
+			}
+			Action::Dispute { who, request } => {
+				let call = pallet_inference_oracle::Call::dispute { request: request_id(request) };
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::Verdict { who, model, version, reproduced } => {
+				let model = model_id(model);
+				let verdict = VersionVerdict {
+					model,
+					version: version_id(model, version),
+					key: orcl(who.keyring()),
+					verdict: if reproduced {
+						Verdict::Reproduced
+					} else {
+						Verdict::Failed(Failure::GoldenVectorMismatch)
+					},
+				};
+				let signature = who.keyring().sign(&verdict.signing_payload());
+				let call = pallet_inference_oracle::Call::submit_verdict {
+					verdict,
+					signature: signature.into(),
+				};
+				vec![authorized(call.into())]
+			}
+			Action::Raw { who, bytes } => {
+				// Any call of any pallet, signed by an account that is not the sudo key (a
+				// sudo'd `system.set_storage` would break invariants by design).
+				let who = ACCOUNTS[1 + usize::from(who.0) % (ACCOUNTS.len() - 1)];
+				match RuntimeCall::decode_with_depth_limit(8, &mut &bytes[..]) {
+					Ok(call) => vec![signed(who, call)],
+					Err(_) => Vec::new(),
+				}
+			}
+		}
+	}
+
+	/// `member`'s answer of `kind` to `request`, remembering commitments to reveal.
+	fn answer(&mut self, member: Who, request: u64, kind: AnswerKind) -> Answer {
+		let account = member.account();
+		let salt = sp_io::hashing::blake2_256(&(request, &account).encode());
+		match kind {
+			AnswerKind::Honest => Answer::Outcome(honest(request)),
+			AnswerKind::Lie(by) => Answer::Outcome(moved(honest(request), i64::from(by))),
+			AnswerKind::Fail => Answer::Outcome(Outcome::Failed(Failure::ModelBytesUnavailable)),
+			AnswerKind::WrongLength => Answer::Outcome(Outcome::Output(vec![1; 9])),
+			AnswerKind::Commit { lie } => {
+				let outcome = if lie { moved(honest(request), 1_000_000) } else { honest(request) };
+				let hash = commitment(request, &account, &outcome, &salt);
+				self.commitments.insert((request, account), (outcome, salt));
+				Answer::Commit(hash)
+			}
+			AnswerKind::Reveal { tamper } => {
+				let (outcome, salt) = self
+					.commitments
+					.get(&(request, account))
+					.cloned()
+					.unwrap_or_else(|| (honest(request), salt));
+				let outcome = if tamper { moved(outcome, 1) } else { outcome };
+				Answer::Reveal { outcome, salt }
+			}
+		}
+	}
+}
