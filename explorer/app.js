@@ -6,7 +6,8 @@
 import { chainInfo, loadCustody, loadRequest, loadRequests } from './chain.js';
 import { ROLE_ORDER, drawCustodyGraph } from './graph.js';
 import {
-  datasetName, formatAggregation, formatAmount, formatTensor, labelAccount, shortAccount,
+  datasetName, formatAggregation, formatAmount, formatStage, formatTensor, formatValidation, labelAccount,
+  shortAccount,
 } from './format.js';
 
 const DEFAULT_RPC = 'ws://127.0.0.1:9944';
@@ -24,6 +25,9 @@ const state = {
   selected: params.has('request') ? Number(params.get('request')) : null,
   // Bumped by every custody load, so that a slow answer cannot overwrite a newer one.
   loadSeq: 0,
+  // The block after which the result drawn settles by itself (no event says so), if it is
+  // still disputable: the page redraws it then.
+  settlesAt: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -105,6 +109,14 @@ function describeEvent({ section, method, data }) {
       return `request #${id('request')} finalized: ${data.agreeing.length} agreed, ${data.outliers.length} outliers`;
     case 'inferenceOracle.RequestExpired':
       return `request #${id('request')} expired; fee refunded`;
+    case 'inferenceOracle.DisputeOpened':
+      return `request #${id('request')} DISPUTED by ${shortAccount(id('disputer'))}: round #${id('round')}`;
+    case 'inferenceOracle.DisputeResolved':
+      return `request #${id('request')}: dispute ${id('status').toLowerCase()} (round #${id('round')})`;
+    case 'inferenceOracle.ResultReplaced':
+      return `request #${id('request')}: result REPLACED`;
+    case 'inferenceOracle.VerdictSubmitted':
+      return `model ${id('model')} v${id('version')}: ${shortAccount(id('operator'))} ${data.verdict.isReproduced ? 'reproduced it' : `failed it (${data.verdict.asFailed.type})`}`;
     case 'datasetProvenance.DatasetRegistered':
       return `dataset #${id('dataset')} registered by ${shortAccount(id('owner'))}`;
     case 'datasetProvenance.DatasetRetracted':
@@ -123,7 +135,7 @@ function addEvents(blockNumber, events) {
     const name = `${event.section}.${event.method}`;
     list.prepend(h('li', {
       'data-event': name,
-      class: event.method === 'DatasetRetracted' || event.method === 'RequestExpired' ? 'warn' : '',
+      class: ['DatasetRetracted', 'RequestExpired', 'DisputeOpened', 'ResultReplaced'].includes(event.method) ? 'warn' : '',
     }, [h('span', { class: 'muted' }, `#${blockNumber} `), describeEvent(event)]));
   }
   while (list.children.length > MAX_EVENTS) list.lastChild.remove();
@@ -135,6 +147,12 @@ async function onBlock(header) {
   $('block-number').textContent = `#${blockNumber}`;
   const records = await state.api.query.system.events.at(header.hash);
   const events = records.map((r) => r.event).filter((e) => SECTIONS.has(e.section));
+  // A result drawn as disputable settles once its dispute window is over, without an event.
+  const settled = state.settlesAt !== null && blockNumber > state.settlesAt;
+  if (settled && !events.length && state.selected !== null) {
+    await showCustody(state.selected);
+    return;
+  }
   if (!events.length) return;
   addEvents(blockNumber, events);
   const touched = new Set(events
@@ -143,7 +161,7 @@ async function onBlock(header) {
   // Taint is computed now: a retraction (or a model change) can change any explanation.
   const lineageChanged = events.some((e) => e.section !== 'inferenceOracle');
   await Promise.all([...touched].map(refreshRequest));
-  if (state.selected !== null && (touched.has(state.selected) || lineageChanged)) {
+  if (state.selected !== null && (touched.has(state.selected) || lineageChanged || settled)) {
     await showCustody(state.selected);
   }
 }
@@ -195,6 +213,20 @@ function datasetRows(custody) {
   });
 }
 
+/** Each operator's verdict on the model version, from before its approval. */
+function verdictRows(custody) {
+  const verdicts = custody.provenance?.validation.verdicts ?? [];
+  if (!verdicts.length) {
+    return [h('tr', {}, h('td', { colspan: 2, class: 'muted' }, 'No operator verdicts: the version was approved without them (by root, or at genesis).'))];
+  }
+  return verdicts.map((v) => h('tr', {
+    'data-verdict-operator': v.operator, 'data-reproduced': v.reproduced,
+  }, [
+    h('td', {}, labelAccount(v.operator)),
+    h('td', {}, h('span', { class: `badge ${v.reproduced ? 'role-agreeing' : 'role-failed'}` }, v.verdict)),
+  ]));
+}
+
 function renderCustody(custody) {
   const panel = $('custody');
   const body = $('custody-template').content.cloneNode(true);
@@ -212,6 +244,10 @@ function renderCustody(custody) {
   fill(body, 'fee', formatAmount(request.fee, state.chain));
   fill(body, 'created', `block #${request.createdAt}, deadline #${request.deadline}${result ? `, finalized at #${result.finalizedAt}` : ''}`);
   fill(body, 'aggregation', `${formatAggregation(request.aggregation)}, at least ${request.minAgreement} agreeing`);
+  const stage = fill(body, 'stage', result ? formatStage(result) : '—');
+  if (result) stage.dataset.stage = result.stage;
+  const validation = fill(body, 'validation', provenance ? formatValidation(provenance.validation) : '—');
+  if (provenance) validation.dataset.validated = provenance.validation.validated;
   if (custody.taintedDatasets.length) {
     const warning = fill(body, 'taint-warning',
       `Tainted: the model version was trained on data now retracted or derived from retracted data (dataset #${custody.taintedDatasets.join(', #')}).`);
@@ -226,7 +262,9 @@ function renderCustody(custody) {
     body.querySelector('#operators tbody').append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No submissions yet.')));
   }
   body.querySelector('#datasets tbody').append(...datasetRows(custody));
+  body.querySelector('#verdicts tbody').append(...verdictRows(custody));
   panel.replaceChildren(body);
+  state.settlesAt = result?.stage === 'Finalized' ? result.settlesAt : null;
   panel.dataset.requestId = request.id;
   panel.dataset.status = request.status;
   panel.dataset.tainted = custody.taintedDatasets.length > 0;
@@ -245,6 +283,7 @@ async function showCustody(id) {
     ]));
     panel.dataset.requestId = id;
     panel.dataset.loaded = 'missing';
+    state.settlesAt = null;
     return;
   }
   renderCustody(custody);

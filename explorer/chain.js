@@ -41,6 +41,11 @@ export function plainRequest(r) {
   };
 }
 
+/** What an operator's node found when it checked a proposed version, in words. */
+function describeVerdict(v) {
+  return v.isReproduced ? 'reproduced' : `failed: ${describeFailure(v.asFailed)}`;
+}
+
 function plainResult(r) {
   return {
     output: r.output.map(big),
@@ -48,6 +53,27 @@ function plainResult(r) {
     agreeing: r.agreeing.map((a) => a.toString()),
     outliers: r.outliers.map((a) => a.toString()),
     failed: r.failed.map(([a, f]) => ({ operator: a.toString(), failure: describeFailure(f) })),
+    // 'Finalized' (disputable until settlesAt), 'Disputed' or 'Settled'.
+    stage: r.stage.type,
+    settlesAt: num(r.settlesAt),
+    dispute: opt(r.dispute, (d) => ({
+      disputer: d.disputer.toString(),
+      round: num(d.round),
+      status: d.status.type, // 'Open', 'Upheld', 'Rejected' or 'Inconclusive'
+    })),
+  };
+}
+
+/** Operators' verdicts on a model version before its approval, and whether they sufficed. */
+function plainValidation(v) {
+  return {
+    quorum: num(v.quorum),
+    validated: v.validated.isTrue,
+    verdicts: v.verdicts.map(([operator, verdict]) => ({
+      operator: operator.toString(),
+      reproduced: verdict.isReproduced,
+      verdict: describeVerdict(verdict),
+    })),
   };
 }
 
@@ -205,6 +231,7 @@ export async function loadCustody(api, id) {
       taint: plainTaint(t.taint),
     })),
     tainted: p.tainted.isTrue,
+    validation: plainValidation(p.validation),
   }));
   const [model, lineage] = await Promise.all([
     api.call.modelRegistryApi.model(request.model),

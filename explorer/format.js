@@ -85,3 +85,35 @@ export function datasetName(dataset) {
 export function clip(text, max) {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/**
+ * A result's stage: finalized (disputable until `settlesAt`), disputed, or settled (with
+ * how its dispute ended, if it had one). `short` for graph nodes.
+ */
+export function formatStage(result, { short = false } = {}) {
+  const { stage, settlesAt, dispute } = result;
+  if (stage === 'Finalized') {
+    return short ? `disputable until #${settlesAt}` : `Finalized; may be disputed until #${settlesAt}`;
+  }
+  if (stage === 'Disputed') {
+    const round = dispute ? `round #${dispute.round}` : 'a round';
+    return short ? `DISPUTED · ${round}` : `Disputed by ${dispute ? labelAccount(dispute.disputer) : 'someone'}: ${round} re-scores it`;
+  }
+  if (!dispute) return short ? 'Settled' : `Settled: undisputed, the dispute window closed at #${settlesAt}`;
+  const status = dispute.status.toLowerCase();
+  return short
+    ? `Settled · dispute ${status}`
+    : `Settled: the dispute by ${labelAccount(dispute.disputer)} was ${status} (round #${dispute.round})`;
+}
+
+/**
+ * Operators' validation of a model version: how many of their nodes reproduced its golden
+ * vectors, of the quorum governance needed to approve it. `short` for graph nodes.
+ */
+export function formatValidation(validation, { short = false } = {}) {
+  const { quorum, validated, verdicts } = validation;
+  const reproduced = verdicts.filter((v) => v.reproduced).length;
+  if (!verdicts.length) return short ? `no verdicts · quorum ${quorum}` : `no operator verdicts (quorum ${quorum})`;
+  if (short) return validated ? `validated by ${reproduced} · quorum ${quorum}` : `NOT validated: ${reproduced} of ${quorum}`;
+  return `${validated ? 'validated' : 'not validated'}: ${reproduced} of ${verdicts.length} operators reproduced its golden vectors (quorum ${quorum})`;
+}

@@ -5,10 +5,13 @@
 // Plain SVG built here (no graph library): a column per stage, datasets placed by their
 // longest distance from the model so that every "derived from" edge points right.
 // Retracted and tainted datasets, outlier and failed operators are coloured and labelled,
-// and every node carries data-* attributes (kind, id, role, taint) for tests and styling.
+// the result shows its stage (finalized, disputed, settled) and the model version its
+// operators' validation, and every node carries data-* attributes (kind, id, role, taint,
+// stage, validated) for tests and styling.
 
 import {
-  clip, datasetName, formatAggregation, formatAmount, formatTensor, shortAccount, shortHash,
+  clip, datasetName, formatAggregation, formatAmount, formatStage, formatTensor, formatValidation,
+  shortAccount, shortHash,
 } from './format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -87,6 +90,7 @@ function resultNode(custody, scale, chain) {
   const lines = [];
   if (result) {
     lines.push(`Finalized at #${result.finalizedAt}`);
+    lines.push(clip(formatStage(result, { short: true }), MAX_CHARS));
     lines.push(clip(formatTensor(result.output, scale), MAX_CHARS));
     lines.push(`${result.agreeing.length} agreed · ${result.outliers.length} outlier · ${result.failed.length} failed`);
   } else {
@@ -99,16 +103,22 @@ function resultNode(custody, scale, chain) {
     id: request.id,
     title: result ? `Result of request #${request.id}` : `Request #${request.id}`,
     lines,
-    stateLine: 0,
+    // The result's stage (finalized, disputed, settled), else the request's status.
+    stateLine: result ? 1 : 0,
     tone: result ? 'result' : request.status.toLowerCase(),
-    data: { status: request.status },
-    tooltip: `request ${request.id} by ${request.requester}\ninput ${formatTensor(request.input, custody.provenance?.version.inputScale ?? 0)}`,
+    data: { status: request.status, stage: result?.stage },
+    tooltip: [
+      `request ${request.id} by ${request.requester}`,
+      `input ${formatTensor(request.input, custody.provenance?.version.inputScale ?? 0)}`,
+      result ? formatStage(result) : null,
+    ].filter(Boolean).join('\n'),
     links: custody.provenance ? [`version:${request.model}:${request.version}`] : [],
   };
 }
 
 function versionNode(custody) {
   const v = custody.provenance.version;
+  const { validation } = custody.provenance;
   const name = custody.modelName ?? `model ${v.model}`;
   return {
     key: `version:${v.model}:${v.version}`,
@@ -119,11 +129,21 @@ function versionNode(custody) {
       `model #${v.model} · ${v.status}`,
       `hash ${shortHash(v.modelHash)}`,
       clip(`${formatAggregation(v.aggregation, { short: true })} · ${v.minAgreement} must agree`, MAX_CHARS),
+      clip(formatValidation(validation, { short: true }), MAX_CHARS),
     ],
     stateLine: 0,
     tone: custody.provenance.tainted ? 'tainted-model' : 'model',
-    data: { tainted: custody.provenance.tainted, hash: v.modelHash, status: v.status },
-    tooltip: `${name}, version ${v.version}\nhash ${v.modelHash}\n${v.sizeBytes} bytes of ONNX\nstatus ${v.status}`,
+    data: {
+      tainted: custody.provenance.tainted, hash: v.modelHash, status: v.status, validated: validation.validated,
+    },
+    tooltip: [
+      `${name}, version ${v.version}`,
+      `hash ${v.modelHash}`,
+      `${v.sizeBytes} bytes of ONNX`,
+      `status ${v.status}`,
+      formatValidation(validation),
+      ...validation.verdicts.map((d) => `  ${shortAccount(d.operator)}: ${d.verdict}`),
+    ].join('\n'),
     links: v.trainingDatasets.map((id) => `dataset:${id}`),
   };
 }

@@ -1,6 +1,7 @@
 // Proposes a model version with the real ONNX bytes of a committed model, creating the
-// model first unless --model names one you own. The version starts `Proposed`: the
-// council then approves and activates it (council-activate-version.js).
+// model first unless --model names one you own. The version starts `Proposed`: operators'
+// nodes check its golden vectors, then the council approves and activates it
+// (council-activate-version.js).
 //
 //   node e2e/examples/propose-model-version.js [ws-url] [--onnx models/iris-preprocess.onnx]
 //        [--model ID] [--dataset 0[,1...]] [--signer Dave]
@@ -47,11 +48,13 @@ function proposal(modelHash, trainingDatasets) {
     inputScale: reference.fixed_point.input_scale, // decimals of the fixed-point input
     outputScale: reference.fixed_point.output_scale, // decimals of the fixed-point output
     aggregation: { Median: { tolerance: 10 } }, // operators within 10 units agree
-    minAgreement: 1, // the dev chain has one operator
+    minAgreement: 1, // agreeing operators a result needs (approval needs at least 2 to reproduce it)
     trainingDatasets,
     commercialUse: false,
-    // Inputs with the outputs a correct engine gives: an operator whose engine does not
-    // reproduce them reports GoldenVectorMismatch instead of serving the version.
+    // Inputs with the outputs a correct engine gives. While the version is Proposed, each
+    // operator's node runs them and submits a verdict (Reproduced, or Failed with
+    // GoldenVectorMismatch); the council may approve the version only once
+    // max(2, minAgreement) operators reproduced them.
     goldenVectors: reference.cases.slice(0, 3).map((c) => ({
       input: c.input_fixed_point,
       output: c.outputs[output].fixed_point,

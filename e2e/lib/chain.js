@@ -142,3 +142,51 @@ export function waitForEvent(api, matches, timeoutMs = 120_000, what = 'the even
       .then((u) => { unsubscribe = u; }, reject);
   });
 }
+
+/** A verdict as text: `Reproduced`, `Failed(GoldenVectorMismatch)`, `Failed(Engine(...))`. */
+export function verdictText(verdict) {
+  if (verdict.isReproduced) return 'Reproduced';
+  const failure = verdict.asFailed;
+  return `Failed(${failure.isEngine ? `Engine(${failure.asEngine.toString()})` : failure.type})`;
+}
+
+/** Operators' verdicts of a validation view as `address: verdict, ...` (or `none`). */
+export function describeVerdicts(validation) {
+  const verdicts = validation.verdicts.map(([who, verdict]) => `${who}: ${verdictText(verdict)}`);
+  return verdicts.length ? verdicts.join(', ') : 'none';
+}
+
+/**
+ * Polls `modelRegistryApi.provenance(model, version).validation` at each new block until
+ * `done(validation)` holds; returns that validation view (`{ verdicts, quorum, validated }`).
+ * Throws after `timeoutMs` with the verdicts seen.
+ */
+export async function waitForVerdicts(api, model, version, done, timeoutMs = 60_000, what = 'validated') {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const provenance = await api.call.modelRegistryApi.provenance(model, version);
+    assert.ok(provenance.isSome, `model ${model} has no version ${version}`);
+    const { validation } = provenance.unwrap();
+    if (done(validation)) return validation;
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new Error(
+        `model ${model} version ${version} not ${what} within ${timeoutMs} ms: quorum `
+        + `${validation.quorum}, validated ${validation.validated.isTrue}, verdicts: ${describeVerdicts(validation)}`,
+      );
+    }
+    // The subscription starts with the current head: the second header is a new block.
+    await nextBlocks(api, 2, left).catch(() => {});
+  }
+}
+
+/**
+ * Waits until enough operators of the operator set reproduced version `version` of
+ * `model` for governance to approve it (`validation.validated`), polling its provenance at
+ * each new block; returns the validation view. Throws with the verdicts seen after
+ * `timeoutMs`. Operators' nodes judge a version while it is `Proposed`: call this before
+ * a council motion approves it.
+ */
+export function waitForValidation(api, model, version, timeoutMs = 60_000) {
+  return waitForVerdicts(api, model, version, (v) => v.validated.isTrue, timeoutMs);
+}

@@ -10,6 +10,8 @@
 import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
 
+import { nextBlocks } from './chain.js';
+
 // Extrinsic format version 5 with the "general" bit (0b0100_0000).
 const GENERAL_V5 = 0x45;
 
@@ -95,7 +97,23 @@ export function commitAs(api, rpcHttpUrl, keyPair, account, request, outcome, sa
   });
 }
 
-/** Reveals the `outcome` and `salt` `keyPair`'s operator committed to for `request`. */
-export function revealAs(api, rpcHttpUrl, keyPair, request, outcome, salt) {
-  return answerAs(api, rpcHttpUrl, keyPair, request, { Reveal: { outcome, salt } });
+/**
+ * Reveals the `outcome` and `salt` `keyPair`'s operator committed to for `request`. The
+ * pool checks a transaction against its own view of the best block, which can be a block
+ * behind what the RPC just reported: a reveal it refuses as `NotCommitted` or
+ * `RevealsNotOpen` (the commitments are not in its view yet) is sent again after the next
+ * block, up to three times.
+ */
+export async function revealAs(api, rpcHttpUrl, keyPair, request, outcome, salt) {
+  const notYet = ['NotCommitted', 'RevealsNotOpen'].map((name) => api.errors.inferenceOracle[name].meta.index.toNumber());
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await answerAs(api, rpcHttpUrl, keyPair, request, { Reveal: { outcome, salt } });
+    } catch (error) {
+      const code = /Custom error: (\d+)/.exec(String(error.message))?.[1];
+      if (attempt >= 3 || code === undefined || !notYet.includes(Number(code))) throw error;
+      // The current head, then the next one.
+      await nextBlocks(api, 2);
+    }
+  }
 }

@@ -224,6 +224,13 @@ describe('examples', () => {
     assert.deepEqual(result, {
       model: 0, version: 2, status: 'Active', previous: 1, activeVersion: 2, previousVersions: [1],
     });
+    // It waited for the node's operators to reproduce the version before the approval.
+    const verdictsLine = stdout.match(/^operators' verdicts: (\d+) reproduced of quorum 2$/m);
+    assert.ok(verdictsLine, stdout);
+    const verdicts = stdout.match(/^ {2}5\w+ \((Alice|Bob|Charlie)\): Reproduced$/gm) ?? [];
+    assert.ok(verdicts.length >= 2, stdout);
+    assert.equal(Number(verdictsLine[1]), verdicts.length);
+    assert.ok(stdout.indexOf(verdictsLine[0]) < stdout.indexOf('proposes motion #0'));
     assert.match(stdout, /Alice proposes motion #0: modelRegistry\.approveVersion\(0, 2\), 2 ayes needed/);
     assert.match(stdout, /Alice proposes motion #1: modelRegistry\.activateVersion\(0, 2\)/);
     const active = (await api.call.modelRegistryApi.activeVersion(0)).unwrap();

@@ -4,11 +4,14 @@
 //
 //   - a lineage: dataset 0 (the genesis iris.csv) -> iris-clean (Bob) -> iris-augmented
 //     (Charlie), and a model version (iris-preprocess.onnx) trained on iris-augmented,
-//     voted in by council motions, needing 3 agreeing operators: a committee of five;
+//     validated by the node's operators (Alice, Bob, Charlie reproduce its golden vectors)
+//     and voted in by council motions, needing 3 agreeing operators: a committee of five;
 //   - five operators on one request: the dev node answers for Alice, Bob and Charlie
 //     (off-chain worker, commit then reveal), Eve commits to and reveals a wrong output (an
 //     outlier, slashed), Ferdie a failure;
 //   - a request on the genesis model (Alice, Bob and Charlie), opened by ?request=N;
+//   - the result's stage: finalized (disputable until its settlesAt block), redrawn as
+//     settled once its dispute window closes; the version's validation, verdict by verdict;
 //   - Bob retracts iris-clean while the page is open: the page redraws the lineage with
 //     iris-clean retracted and iris-augmented tainted, and iris.csv still clean.
 //
@@ -23,7 +26,9 @@ import { after, before, describe, it } from 'node:test';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
-import { devAccounts, findEvent, nextBlocks, passCouncilMotion, submit } from '../lib/chain.js';
+import {
+  devAccounts, findEvent, nextBlocks, passCouncilMotion, submit, waitForValidation,
+} from '../lib/chain.js';
 import { launchChromium, startExplorer } from '../lib/explorer.js';
 import { committedModel } from '../lib/models.js';
 import { outputDir, startDevNode } from '../lib/node.js';
@@ -81,6 +86,8 @@ function graphNodes(page) {
     tainted: n.dataset.tainted,
     retracted: n.dataset.retracted,
     hash: n.dataset.hash,
+    stage: n.dataset.stage,
+    validated: n.dataset.validated,
     text: [...n.querySelectorAll('text')].map((t) => t.textContent).join(' | '),
   })));
 }
@@ -128,6 +135,10 @@ describe('provenance explorer', () => {
       api, api.tx.modelRegistry.proposeVersion(model, pipelineProposal(augmented), u8aToHex(pipelineOnnx)), dave,
     );
     const version = findEvent(api, events, 'modelRegistry', 'ModelVersionProposed').data.version.toNumber();
+    // The council may approve it once its quorum of operators, max(2, minAgreement = 3),
+    // reproduced its golden vectors: the node's three.
+    const validation = await waitForValidation(api, model, version);
+    assert.equal(validation.quorum.toNumber(), 3);
     const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
     for (const call of [api.tx.modelRegistry.approveVersion(model, version), api.tx.modelRegistry.activateVersion(model, version)]) {
       const result = await passCouncilMotion(api, call, council);
@@ -146,6 +157,9 @@ describe('provenance explorer', () => {
       assert.ok(i < 30, 'the node did not commit for Alice, Bob and Charlie');
       await nextBlocks(api, 2);
     }
+    // One block more: the transaction pool checks a reveal against its view of the chain,
+    // which may not yet include the block the commitments came in (NotCommitted).
+    await nextBlocks(api, 2);
     await revealAs(api, rpcHttp, eve, request, lie, salt(eve));
     await revealAs(api, rpcHttp, ferdie, request, failure, salt(ferdie));
     const explanation = await untilExplained(api, request, finalized, 'result');
@@ -193,6 +207,56 @@ describe('provenance explorer', () => {
     });
     const rows = await page.$$eval('#operators tr[data-operator]', (trs) => trs.map((tr) => [tr.dataset.operator, tr.dataset.role]));
     assert.deepEqual(Object.fromEntries(rows), roles, 'the operators table agrees with the graph');
+
+    // The version's validation: the node's three operators reproduced it, quorum 3.
+    assert.equal(versionNode.validated, 'true');
+    assert.match(versionNode.text, /validated by 3 · quorum 3/);
+    assert.equal(
+      await page.textContent('[data-field="validation"]'),
+      'validated: 3 of 3 operators reproduced its golden vectors (quorum 3)',
+    );
+    const verdicts = await page.$$eval('#verdicts tr[data-verdict-operator]', (trs) => trs.map((tr) => [
+      tr.dataset.verdictOperator, tr.dataset.reproduced, tr.querySelector('td:last-child').textContent,
+    ]));
+    assert.deepEqual(
+      verdicts.sort(),
+      [alice, bob, charlie].map((a) => [a.address, 'true', 'reproduced']).sort(),
+    );
+
+    // The result's stage: finalized and disputable until settlesAt, then settled, which
+    // no event announces: the page redraws it when the window closes.
+    const settlesAt = (await api.call.inferenceOracleApi.result(request)).unwrap().settlesAt.toNumber();
+    assert.equal(settlesAt, result.settlesAt.toNumber());
+    const stageField = () => page.$eval('[data-field="stage"]', (n) => [n.dataset.stage, n.textContent]);
+    const [stageNow, stageText] = await stageField();
+    if (stageNow === 'Finalized') {
+      assert.equal(stageText, `Finalized; may be disputed until #${settlesAt}`);
+      assert.equal(resultNode.stage, 'Finalized');
+      assert.match(resultNode.text, new RegExp(`disputable until #${settlesAt}`));
+    } else {
+      assert.equal(stageNow, 'Settled', `stage ${stageNow}: nobody disputed the result`);
+    }
+    await page.waitForSelector(`#graph [data-node-kind="result"][data-stage="Settled"]`, { timeout: 30_000 });
+    assert.deepEqual(await stageField(), ['Settled', `Settled: undisputed, the dispute window closed at #${settlesAt}`]);
+    assert.equal((await api.call.inferenceOracleApi.result(request)).unwrap().stage.toString(), 'Settled');
+    nodes = await graphNodes(page);
+    assert.match(ofKind(nodes, 'result')[0].text, /Finalized at #\d+ \| Settled \|/);
+    // A dispute, as the page words it (the dev chain's operators are too few for a round
+    // here: e2e/tests/dispute.test.js runs one).
+    const disputed = await page.evaluate(async (disputer) => {
+      const { formatStage } = await import('./format.js');
+      const result = { stage: 'Disputed', settlesAt: 40, dispute: { disputer, round: 7, status: 'Open' } };
+      const settled = { ...result, stage: 'Settled', dispute: { ...result.dispute, status: 'Upheld' } };
+      return [formatStage(result), formatStage(result, { short: true }), formatStage(settled), formatStage(settled, { short: true })];
+    }, dave.address);
+    const daveLabel = `Dave (${dave.address.slice(0, 6)}…${dave.address.slice(-4)})`;
+    assert.deepEqual(disputed, [
+      `Disputed by ${daveLabel}: round #7 re-scores it`,
+      'DISPUTED · round #7',
+      `Settled: the dispute by ${daveLabel} was upheld (round #7)`,
+      'Settled · dispute upheld',
+    ]);
+
     const lineage = () => ofKind(nodes, 'dataset').map((n) => [Number(n.id), n.retracted, n.tainted]).sort((a, b) => a[0] - b[0]);
     assert.deepEqual(lineage(), [[0, 'false', 'false'], [clean, 'false', 'false'], [augmented, 'false', 'false']]);
     assert.equal(await page.isVisible('[data-field="taint-warning"]'), false);
@@ -226,6 +290,14 @@ describe('provenance explorer', () => {
       [alice, bob, charlie].map((a) => [a.address, 'agreeing']).sort(),
     );
     assert.match(ofKind(nodes, 'model-version')[0].text, /^iris-classifier v1/);
+    // Long settled; the genesis version was never proposed, so no operator judged it.
+    const sampleSettlesAt = sampleExplanation.result.unwrap().settlesAt.toNumber();
+    assert.deepEqual(await stageField(), ['Settled', `Settled: undisputed, the dispute window closed at #${sampleSettlesAt}`]);
+    const sampleValidation = (await api.call.modelRegistryApi.provenance(0, 1)).unwrap().validation;
+    assert.equal(sampleValidation.verdicts.length, 0);
+    const sampleQuorum = sampleValidation.quorum.toNumber();
+    assert.match(ofKind(nodes, 'model-version')[0].text, new RegExp(`no verdicts · quorum ${sampleQuorum}`));
+    assert.equal(await page.textContent('[data-field="validation"]'), `no operator verdicts (quorum ${sampleQuorum})`);
     assert.deepEqual(lineage(), [[0, 'false', 'false']]);
     assert.match(ofKind(nodes, 'dataset')[0].text, /CC-BY-4\.0/);
     assert.equal(await page.isVisible('[data-field="taint-warning"]'), false);

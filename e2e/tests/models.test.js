@@ -1,8 +1,10 @@
 // The model registry end to end, as a model owner and council members would: propose a
 // version with the real ONNX bytes of an iris pipeline (not the sample model, which the
-// dev genesis already holds), pass the council motions that approve and activate it with
-// Alice's and Bob's votes, and read it back through the runtime API, its bytes from the
-// node's offchain DB, and its provenance.
+// dev genesis already holds), wait for the node's operators (Alice, Bob and Charlie) to
+// reproduce its golden vectors, pass the council motions that approve and activate it
+// with Alice's and Bob's votes, and read it back through the runtime API, its bytes from
+// the node's offchain DB, and its provenance. Then a version whose golden vector no engine
+// reproduces: every operator reports it, the council cannot approve it, root can.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -10,11 +12,14 @@ import { after, before, describe, it } from 'node:test';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
-import { devAccounts, findEvent, passCouncilMotion, submit } from '../lib/chain.js';
+import {
+  devAccounts, findEvent, passCouncilMotion, submit, verdictText, waitForValidation, waitForVerdicts,
+} from '../lib/chain.js';
 import { committedModel } from '../lib/models.js';
 import { startDevNode } from '../lib/node.js';
 
 const { onnx, reference, proposal: irisProposal } = committedModel('iris-preprocess');
+const wine = committedModel('wine-mlp');
 
 describe('model registry', () => {
   let node;
@@ -73,6 +78,23 @@ describe('model registry', () => {
       /BadOrigin/i,
     );
 
+    // The node's operators load the bytes and check the golden vectors while the version
+    // is Proposed: the council may approve it once a quorum of them reproduced them,
+    // max(MinValidators = 2, minAgreement = 1) = 2.
+    const proposedView = (await api.call.modelRegistryApi.version(modelId, version)).unwrap();
+    assert.equal(proposedView.status.toString(), 'Proposed');
+    assert.equal(proposedView.minAgreement.toNumber(), 1);
+    const validation = await waitForValidation(api, modelId, version);
+    assert.equal(validation.quorum.toNumber(), 2);
+    assert.equal(validation.validated.isTrue, true);
+    const genesisOperators = [alice, bob, charlie].map((a) => a.address);
+    const verdicts = validation.verdicts.map(([who, verdict]) => [who.toString(), verdictText(verdict)]);
+    const reproduced = verdicts.filter(([, v]) => v === 'Reproduced').map(([who]) => who);
+    assert.ok(reproduced.length >= 2, `only ${reproduced.length} reproductions: ${JSON.stringify(verdicts)}`);
+    assert.deepEqual(verdicts.filter(([, v]) => v !== 'Reproduced'), [], 'no operator failed it');
+    for (const [who] of verdicts) assert.ok(genesisOperators.includes(who), `a verdict from ${who}, not a genesis operator`);
+    assert.equal(new Set(verdicts.map(([who]) => who)).size, verdicts.length, 'one verdict per operator');
+
     // Two council motions, each proposed by Alice, voted by Alice and Bob, closed by Charlie.
     const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
     let result = await passCouncilMotion(api, api.tx.modelRegistry.approveVersion(modelId, version), council);
@@ -102,5 +124,55 @@ describe('model registry', () => {
     assert.equal(provenance.trainingDatasets[0].dataset.id.toNumber(), datasetId);
     assert.equal(provenance.trainingDatasets[0].dataset.licence.toUtf8(), 'CC-BY-4.0');
     assert.equal(provenance.tainted.isTrue, false);
+    // The verdicts stay with the version once it is active.
+    assert.equal(provenance.validation.validated.isTrue, true);
+    assert.ok(provenance.validation.verdicts.length >= reproduced.length);
+  });
+
+  it('refuses a council approval of a version the operators could not reproduce; root may approve it', async () => {
+    const { alice, bob, charlie, dave } = accounts;
+    // wine-mlp's real bytes and golden vectors, but the first vector's second class
+    // probability raised by 0.5 (500,000 units at output scale 6; the tolerance is 10).
+    const proposal = wine.proposal([0]);
+    const reference = wine.reference.cases[0].outputs.find((o) => o.name === 'probabilities').fixed_point;
+    assert.deepEqual(proposal.goldenVectors[0].output, reference);
+    proposal.goldenVectors[0] = {
+      input: proposal.goldenVectors[0].input,
+      output: reference.map((q, i) => (i === 1 ? q + 500_000 : q)),
+    };
+    let events = await submit(api, api.tx.modelRegistry.createModel('wine-cultivars', wine.reference.description), dave);
+    const modelId = findEvent(api, events, 'modelRegistry', 'ModelCreated').data.model.toNumber();
+    events = await submit(api, api.tx.modelRegistry.proposeVersion(modelId, proposal, u8aToHex(wine.onnx)), dave);
+    const version = findEvent(api, events, 'modelRegistry', 'ModelVersionProposed').data.version.toNumber();
+
+    // Every genesis operator loads it, runs the vectors and reports the mismatch.
+    const genesisOperators = [alice, bob, charlie].map((a) => a.address).sort();
+    const validation = await waitForVerdicts(
+      api, modelId, version, (v) => v.verdicts.length >= genesisOperators.length, 60_000, 'judged by the 3 genesis operators',
+    );
+    const verdicts = validation.verdicts.map(([who, verdict]) => [who.toString(), verdictText(verdict)]);
+    assert.deepEqual(verdicts.map(([who]) => who).sort(), genesisOperators);
+    for (const [who, verdict] of verdicts) assert.equal(verdict, 'Failed(GoldenVectorMismatch)', `${who}'s verdict`);
+    assert.equal(validation.quorum.toNumber(), 2);
+    assert.equal(validation.validated.isTrue, false);
+
+    // The council's approval executes with NotValidated; the version stays Proposed.
+    const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
+    const result = await passCouncilMotion(api, api.tx.modelRegistry.approveVersion(modelId, version), council);
+    assert.ok(result.isErr, 'the council approved a version nobody reproduced');
+    assert.ok(result.asErr.isModule, `not a module error: ${result.toString()}`);
+    const { section, name } = api.registry.findMetaError(result.asErr.asModule);
+    assert.equal(`${section}.${name}`, 'modelRegistry.NotValidated');
+    const status = async () => (await api.call.modelRegistryApi.version(modelId, version)).unwrap().status.toString();
+    assert.equal(await status(), 'Proposed');
+
+    // Root (Alice holds the dev sudo key) approves it regardless.
+    events = await submit(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, version)), alice);
+    const { sudoResult } = findEvent(api, events, 'sudo', 'Sudid').data;
+    assert.ok(sudoResult.isOk, `sudo approval failed: ${sudoResult.toString()}`);
+    const approved = findEvent(api, events, 'modelRegistry', 'ModelVersionApproved').data;
+    assert.equal(approved.model.toNumber(), modelId);
+    assert.equal(approved.version.toNumber(), version);
+    assert.equal(await status(), 'Approved');
   });
 });
