@@ -180,6 +180,17 @@ pub enum Action {
 		who: Who,
 		bytes: Vec<u8>,
 	},
+	/// Every member of a request's committee commits (bit `i` of `liars` set: member `i`
+	/// commits to a lie), or every member reveals what it committed to: what brings
+	/// requests to their result, so that closing, paying, slashing and disputes are
+	/// reached.
+	Committee {
+		request: u8,
+		liars: u8,
+		reveal: bool,
+	},
+	/// Empty blocks: deadlines pass, `on_idle` expires requests and settles disputes.
+	Wait(u8),
 }
 
 /// What the fuzzer remembers between actions: operators' commitments, to reveal them.
@@ -526,6 +537,38 @@ impl Memory {
 				};
 				vec![authorized(call.into())]
 			}
+			Action::Committee { request, liars, reveal } => {
+				let request = request_id(request);
+				let members = pallet_inference_oracle::Committees::<Runtime>::get(request);
+				members
+					.iter()
+					.enumerate()
+					.filter_map(|(i, member)| {
+						let who = ACCOUNTS.iter().position(|k| &k.to_account_id() == member)?;
+						let who = Who(who as u8);
+						let kind = if reveal {
+							AnswerKind::Reveal { tamper: false }
+						} else {
+							AnswerKind::Commit { lie: liars & (1 << (i % 8)) != 0 }
+						};
+						let answer = if members.len() == 1 {
+							Answer::Outcome(honest(request))
+						} else {
+							self.answer(who, request, kind)
+						};
+						let submission =
+							ResultSubmission { request, key: orcl(who.keyring()), answer };
+						let signature = who.keyring().sign(&submission.encode());
+						let call = pallet_inference_oracle::Call::submit_result {
+							submission,
+							signature: signature.into(),
+						};
+						Some(authorized(call.into()))
+					})
+					.collect()
+			}
+			// Blocks, not extrinsics: the runner builds them.
+			Action::Wait(_) => Vec::new(),
 			Action::Raw { who, bytes } => {
 				// Any call of any pallet, signed by an account that is not the sudo key (a
 				// sudo'd `system.set_storage` would break invariants by design).

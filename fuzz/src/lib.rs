@@ -25,7 +25,8 @@ use sp_runtime::DispatchError;
 
 pub use actions::Action;
 
-/// The most blocks one input builds.
+/// The most blocks one input builds with actions (`Wait` adds empty ones, up to four times
+/// as many in all).
 pub const MAX_BLOCKS: u32 = 24;
 /// The most actions one block carries.
 pub const MAX_ACTIONS_PER_BLOCK: u32 = 24;
@@ -67,6 +68,20 @@ pub fn run(genesis: &sp_core::storage::Storage, input: &[u8]) -> Report {
 			let actions = u.int_in_range(0..=MAX_ACTIONS_PER_BLOCK).unwrap_or(0);
 			for _ in 0..actions {
 				let Ok(action) = Action::arbitrary(&mut u) else { break };
+				if let Action::Wait(blocks) = action {
+					// Finish this block and build empty ones (checked like any other).
+					for _ in 0..=blocks % 24 {
+						if report.blocks >= u64::from(4 * MAX_BLOCKS) {
+							break;
+						}
+						if let Err(violation) = finish(&mut chain, &mut report) {
+							report.violation = Some(violation);
+							return;
+						}
+						chain.start_block();
+					}
+					continue;
+				}
 				for xt in memory.extrinsics(action) {
 					report.calls += 1;
 					match chain.apply(xt) {
@@ -80,19 +95,26 @@ pub fn run(genesis: &sp_core::storage::Storage, input: &[u8]) -> Report {
 					}
 				}
 			}
-			for record in frame_system::Pallet::<aioracle_runtime::Runtime>::events() {
-				let name = format!("{:?}", record.event);
-				let name: Vec<&str> = name.split(['{', '(']).take(2).map(str::trim).collect();
-				let name = name.join("::");
-				report.reached.insert(format!("event {name}"));
-			}
-			chain.finish_block();
-			report.blocks += 1;
-			if let Err(violation) = invariants::check(chain.number() - 1) {
-				report.violation = Some(format!("after block {}: {violation}", report.blocks));
+			if let Err(violation) = finish(&mut chain, &mut report) {
+				report.violation = Some(violation);
 				return;
 			}
 		}
 	});
 	report
+}
+
+/// Finishes the block being built, notes its events, and checks the invariants.
+fn finish(chain: &mut chain::Chain, report: &mut Report) -> Result<(), String> {
+	chain.finish_block();
+	// `on_idle` and `on_finalize` deposit events too: read them after finalizing.
+	for record in frame_system::Pallet::<aioracle_runtime::Runtime>::events() {
+		let name = format!("{:?}", record.event);
+		let name: Vec<&str> = name.split(['{', '(']).take(2).map(str::trim).collect();
+		let name = name.join("::");
+		report.reached.insert(format!("event {name}"));
+	}
+	report.blocks += 1;
+	let number = chain.number() - 1;
+	invariants::check(number).map_err(|violation| format!("after block {number}: {violation}"))
 }
