@@ -7,6 +7,7 @@
 #[cfg(feature = "collator")]
 pub mod collator;
 pub mod dev;
+mod quiet_shutdown;
 mod relay_mock;
 #[cfg(feature = "collator")]
 pub mod relay_rpc;
@@ -102,7 +103,10 @@ pub fn new_components(config: &Configuration) -> Result<Components, sc_service::
 
 	let transaction_pool = Arc::from(
 		sc_transaction_pool::Builder::new(
-			task_manager.spawn_essential_handle(),
+			quiet_shutdown::QuietOnShutdown::new(
+				task_manager.spawn_handle(),
+				task_manager.spawn_essential_handle(),
+			),
 			client.clone(),
 			config.role.is_authority().into(),
 		)
