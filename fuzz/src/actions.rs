@@ -22,15 +22,18 @@ use pallet_inference_oracle::{
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, BoundedVec, MultiAddress, MultiSignature};
 
-/// The accounts the fuzzer acts as: the dev chain's endowed accounts. Alice, Bob and
-/// Charlie are the council, the genesis operators, and (Alice) the sudo key.
-pub const ACCOUNTS: [Sr25519Keyring; 6] = [
+/// The accounts the fuzzer acts as: the dev chain's six endowed accounts, then two more
+/// the fuzzer's genesis endows. Alice, Bob and Charlie are the council, the genesis
+/// operators, and (Alice) the sudo key.
+pub const ACCOUNTS: [Sr25519Keyring; 8] = [
 	Sr25519Keyring::Alice,
 	Sr25519Keyring::Bob,
 	Sr25519Keyring::Charlie,
 	Sr25519Keyring::Dave,
 	Sr25519Keyring::Eve,
 	Sr25519Keyring::Ferdie,
+	Sr25519Keyring::One,
+	Sr25519Keyring::Two,
 ];
 
 /// One of [`ACCOUNTS`].

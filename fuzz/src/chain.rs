@@ -29,7 +29,14 @@ pub fn development_genesis() -> sp_core::storage::Storage {
 		.expect("the development preset exists");
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializable");
 	merge(&mut config, serde_json::from_slice(&patch).expect("the preset is JSON"));
-	let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("a genesis config");
+	let mut config: RuntimeGenesisConfig =
+		serde_json::from_value(config).expect("a genesis config");
+	// Two more funded accounts beside the six dev ones, so that eight operators can serve
+	// a dispute's round and still leave someone to dispute.
+	let endowment = aioracle_runtime::genesis_config_presets::DEV_ENDOWMENT;
+	for extra in crate::actions::ACCOUNTS.iter().skip(6) {
+		config.balances.balances.push((extra.to_account_id(), endowment));
+	}
 	config.build_storage().expect("the development genesis builds")
 }
 
