@@ -11,6 +11,13 @@ use crate::{
 	onnx::ScoreError,
 };
 
+/// The key under which the node writes a fresh random id into its offchain DB (persistent
+/// storage) each time it starts. The oracle's off-chain worker stamps its "sent" markers
+/// with it: a marker from an earlier boot names a transaction that died with that
+/// process's transaction pool, so it is sent again at once instead of after the resend
+/// delay.
+pub const NODE_BOOT_ID_KEY: &[u8] = b"aioracle/node-boot-id";
+
 /// A request's id: sequential, from 0.
 pub type RequestId = u64;
 

@@ -19,10 +19,12 @@
 //!
 //! ## Idempotent
 //! A local-storage marker per (request, key, kind of answer) records the block an answer
-//! was sent in;
-//! another run (or a re-run for the same block, or a restarted node) skips it until
-//! [`RESEND_AFTER`] blocks have passed without the answer reaching the chain, and the
-//! pallet skips a second answer anyway.
+//! was sent in and the boot of the node that sent it ([`NODE_BOOT_ID_KEY`]). Another run of
+//! the same boot (or a re-run for the same block) skips it until [`RESEND_AFTER`] blocks
+//! have passed without the answer reaching the chain. A restarted node sends it again at
+//! once: the transaction died with the old process's pool, and waiting would let a
+//! commitment miss its commit window (the member would be slashed as a no-show). The
+//! pool and the pallet refuse a second answer anyway.
 //!
 //! ## Model bytes
 //! The engine loads a model's bytes from the node's offchain DB itself
@@ -30,7 +32,7 @@
 //! version's URI over HTTP, check the hash and pass the bytes in.
 
 use aioracle_primitives::{
-	oracle::Verdict,
+	oracle::{Verdict, NODE_BOOT_ID_KEY},
 	metrics::{oracle_metrics, WorkerEvent},
 	model::{model_bytes_key, ModelHash, ServingArtifacts},
 	onnx::{onnx, ScoreError, ScoreRequest},
@@ -292,9 +294,30 @@ enum Claim {
 	Resend,
 }
 
-/// Marks `(request, key)`'s answer of `kind` as sent at `now`, unless it was sent less
-/// than [`RESEND_AFTER`] blocks ago. Returns why the caller should send it, or `None` if it
-/// should not.
+/// The id the node wrote at its start ([`NODE_BOOT_ID_KEY`]); zeros if it wrote none.
+fn boot_id() -> [u8; 16] {
+	let stored = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, NODE_BOOT_ID_KEY);
+	let mut id = [0u8; 16];
+	if let Some(bytes) = stored {
+		let len = bytes.len().min(16);
+		id[..len].copy_from_slice(&bytes[..len]);
+	}
+	id
+}
+
+/// A "sent" marker: the block it was sent in, and the boot of the node that sent it.
+type SentMarker = (u32, [u8; 16]);
+
+/// Whether a marker read as `sent` stops a send at block `now`: it was sent by this boot
+/// of the node less than [`RESEND_AFTER`] blocks ago. A marker of an earlier boot does not:
+/// its transaction died with that process's pool.
+fn recently_sent(sent: &Result<Option<SentMarker>, StorageRetrievalError>, now: u32, boot: &[u8; 16]) -> bool {
+	matches!(sent, Ok(Some((at, by))) if by == boot && now < at.saturating_add(RESEND_AFTER))
+}
+
+/// Marks `(request, key)`'s answer of `kind` as sent at `now`, unless this boot of the node
+/// sent it less than [`RESEND_AFTER`] blocks ago. Returns why the caller should send it, or
+/// `None` if it should not.
 fn claim<T: Config>(
 	request: RequestId,
 	key: &T::AuthorityId,
@@ -303,19 +326,18 @@ fn claim<T: Config>(
 ) -> Option<Claim> {
 	let marker_key = sent_key(request, key, kind);
 	let marker = StorageValueRef::persistent(&marker_key);
-	let resend_after: BlockNumberFor<T> = RESEND_AFTER.into();
+	let now: u32 = now.saturated_into();
+	let boot = boot_id();
 	let mut claim = Claim::First;
-	let result =
-		marker.mutate(
-			|sent: Result<Option<BlockNumberFor<T>>, StorageRetrievalError>| match sent {
-				Ok(Some(at)) if now < at.saturating_add(resend_after) => Err(()),
-				Ok(Some(_)) => {
-					claim = Claim::Resend;
-					Ok(now)
-				},
-				_ => Ok(now),
-			},
-		);
+	let result = marker.mutate(|sent: Result<Option<SentMarker>, StorageRetrievalError>| {
+		if recently_sent(&sent, now, &boot) {
+			return Err(());
+		}
+		if matches!(sent, Ok(Some(_))) {
+			claim = Claim::Resend;
+		}
+		Ok((now, boot))
+	});
 	match result {
 		Ok(_) => Some(claim),
 		Err(MutateStorageError::ValueFunctionFailed(())) => None,
@@ -523,6 +545,7 @@ fn validate_proposed<T: Config>(now: BlockNumberFor<T>, keys: &[T::AuthorityId])
 		return;
 	}
 	let now: u32 = now.saturated_into();
+	let boot = boot_id();
 	let mut checked = 0;
 	for (model, version) in T::Models::proposed_versions(PROPOSED_LOOKED_AT) {
 		if checked >= VERSIONS_CHECKED_PER_RUN {
@@ -535,8 +558,8 @@ fn validate_proposed<T: Config>(now: BlockNumberFor<T>, keys: &[T::AuthorityId])
 			.map(|(key, _)| key)
 			.filter(|key| {
 				let marker = verdict_sent_key(model, version, *key);
-				let sent = StorageValueRef::persistent(&marker).get::<u32>();
-				!matches!(sent, Ok(Some(at)) if now < at.saturating_add(RESEND_AFTER))
+				let sent = StorageValueRef::persistent(&marker).get::<SentMarker>();
+				!recently_sent(&sent, now, &boot)
 			})
 			.collect();
 		if owing.is_empty() {
@@ -553,7 +576,8 @@ fn validate_proposed<T: Config>(now: BlockNumberFor<T>, keys: &[T::AuthorityId])
 			let verdict = VersionVerdict { model, version, key: key.clone(), verdict };
 			match submit_verdict::<T>(verdict) {
 				Ok(()) => {
-					StorageValueRef::persistent(&verdict_sent_key(model, version, key)).set(&now)
+					StorageValueRef::persistent(&verdict_sent_key(model, version, key))
+						.set(&(now, boot))
 				},
 				Err(e) => log::warn!(target: LOG_TARGET, "a verdict was not sent: {e}"),
 			}

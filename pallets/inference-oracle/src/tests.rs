@@ -1263,6 +1263,46 @@ mod offchain_worker {
 		assert!(env.take_batches().is_empty());
 	}
 
+	/// The node writes a new boot id at each start (what `aioracle-node` does).
+	fn boot(env: &OcwEnv, id: u8) {
+		use frame::deps::sp_core::offchain::OffchainStorage;
+		let key = aioracle_primitives::oracle::NODE_BOOT_ID_KEY;
+		env.offchain.write().persistent_storage.set(b"", key, &[id; 16]);
+	}
+
+	#[test]
+	fn a_restarted_node_resends_at_once_what_its_dead_pool_lost() {
+		let mut env = OcwEnv::new(&[ALICE, BOB], true);
+		boot(&env, 1);
+		let id = env.ext.execute_with(|| {
+			set_min_agreement(2);
+			for who in [ALICE, BOB, CHARLIE] {
+				register(who);
+			}
+			request(IRIS)
+		});
+		run_ocw(&mut env, 1);
+		assert_eq!(env.take_submissions().len(), 2, "both local members commit");
+		// The same process runs again: its pool holds them, nothing is resent.
+		run_ocw(&mut env, 2);
+		assert!(env.take_submissions().is_empty());
+		// kill -9: the pool (taken above) is gone; the node restarts with a new boot id.
+		boot(&env, 2);
+		run_ocw(&mut env, 2);
+		let resent = env.take_submissions();
+		assert_eq!(resent.len(), 2, "sent again at once, not after RESEND_AFTER blocks");
+		assert!(resent.iter().all(|s| s.request == id && matches!(s.answer, Answer::Commit(_))));
+		// The resent commitments are those the node kept the secrets of: they reveal.
+		env.ext.execute_with(|| {
+			for s in resent {
+				let signature = sign(if s.key == key(ALICE) { ALICE } else { BOB }, &s.encode());
+				let call = Call::<Test>::submit_result { submission: s, signature };
+				assert_ok!(call.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into()));
+			}
+			assert_eq!(Commits::<Test>::get(id).len(), 2);
+		});
+	}
+
 	#[test]
 	fn commitment_secrets_are_forgotten_once_their_request_is_past_its_deadline() {
 		let mut env = OcwEnv::new(&[ALICE], true);
