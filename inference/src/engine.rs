@@ -1,6 +1,7 @@
 //! The [`Engine`]: models loaded by hash, optimised plans in an LRU cache, fixed-point
 //! scoring.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -15,7 +16,10 @@ use tract_onnx::Onnx;
 use crate::fixed_point::{
 	check_scale, dequantise_f32, dequantise_f64, dequantise_int, quantise_float, quantise_int,
 };
-use crate::inspect::{check_no_external_data, decode, describe, model_hash, ModelInfo};
+use crate::inspect::{
+	check_no_external_data, declared_tensor_bytes, decode, describe, model_hash, ModelInfo,
+};
+use crate::limits::{format_bytes, overrun_error, EngineLimits, Workers};
 use crate::EngineError;
 
 /// The log target of the engine.
@@ -167,6 +171,13 @@ impl Cache {
 		self.entries.push((hash, loaded, self.tick));
 		evicted
 	}
+
+	/// Drops a model; whether it was there.
+	fn remove(&mut self, hash: &ModelHash) -> bool {
+		let before = self.entries.len();
+		self.entries.retain(|(h, _, _)| h != hash);
+		self.entries.len() != before
+	}
 }
 
 /// The ONNX engine: loads models by hash, keeps optimised plans of the most recently used
@@ -188,18 +199,89 @@ impl Cache {
 /// The cache holds at most `capacity` models (at least 1); loading one more evicts the
 /// least recently used (loaded or scored). Scoring an evicted model gives
 /// [`EngineError::UnknownModel`]: load its bytes again and retry.
+///
+/// ## Resource limits
+/// Every load (parse, type-check, optimise) and every scoring runs on a worker thread
+/// under the engine's [`EngineLimits`]: one that takes too long or allocates too
+/// much fails with [`EngineError::ResourceLimit`], and the model is refused from then on
+/// ([`Engine::is_over_budget`]) while the others are served as before. See
+/// [`EngineLimits`] for how, and what it cannot do.
 pub struct Engine {
 	cache: Mutex<Cache>,
 	parses: AtomicU64,
+	limits: EngineLimits,
+	/// The models that went over a time or memory budget, and how.
+	over_budget: Mutex<BTreeMap<ModelHash, String>>,
+	/// The threads loads and scorings run on.
+	workers: Workers,
 }
 
 impl Engine {
-	/// An engine that keeps at most `capacity` models (0 counts as 1).
+	/// An engine that keeps at most `capacity` models (0 counts as 1), with the default
+	/// [`EngineLimits`].
 	pub fn new(capacity: usize) -> Self {
+		Self::with_limits(capacity, EngineLimits::default())
+	}
+
+	/// An engine that keeps at most `capacity` models (0 counts as 1) and loads and
+	/// scores them within `limits`.
+	pub fn with_limits(capacity: usize, limits: EngineLimits) -> Self {
 		Engine {
 			cache: Mutex::new(Cache { capacity: capacity.max(1), tick: 0, entries: vec![] }),
 			parses: AtomicU64::new(0),
+			limits,
+			over_budget: Mutex::new(BTreeMap::new()),
+			workers: Workers::new(None),
 		}
+	}
+
+	/// Runs `setup` at the start of every worker thread, and keeps what it returns as
+	/// long as the thread. A Substrate node needs it: its panic handler exits the
+	/// process on a panic in a thread that does not hold
+	/// `sp_panic_handler::AbortGuard::force_unwind()`, and the engine catches the panics
+	/// of tract rather than let a model take the node down.
+	pub fn with_worker_setup(
+		mut self,
+		setup: impl Fn() -> Box<dyn std::any::Any> + Send + Sync + 'static,
+	) -> Self {
+		self.workers = Workers::new(Some(Arc::new(setup)));
+		self
+	}
+
+	/// The engine's limits.
+	pub fn limits(&self) -> EngineLimits {
+		self.limits
+	}
+
+	/// Whether the model went over a time or memory budget (once is enough): the engine
+	/// refuses to load or score it until the process restarts.
+	pub fn is_over_budget(&self, hash: &ModelHash) -> bool {
+		lock(&self.over_budget).contains_key(hash)
+	}
+
+	/// [`EngineError::ResourceLimit`] if the model went over budget before.
+	fn check_budget(&self, hash: &ModelHash) -> Result<(), EngineError> {
+		match lock(&self.over_budget).get(hash) {
+			Some(why) => Err(EngineError::ResourceLimit(format!(
+				"{why}; this node will not try the model again until it restarts"
+			))),
+			None => Ok(()),
+		}
+	}
+
+	/// Records that the model went over budget, and drops it from the cache.
+	fn mark_over_budget(&self, hash: ModelHash, error: &EngineError) {
+		let why = match error {
+			EngineError::ResourceLimit(why) => why.clone(),
+			other => other.to_string(),
+		};
+		log::warn!(
+			target: LOG_TARGET,
+			"model {hash:?}: {why}; refused from now on (its worker thread may still be running \
+			 or asleep until the node restarts)"
+		);
+		lock(&self.over_budget).insert(hash, why);
+		lock(&self.cache).remove(&hash);
 	}
 
 	/// The most models the engine keeps.
@@ -232,7 +314,13 @@ impl Engine {
 	/// operators, parses it with tract-onnx (with this crate's ONNX-ML operators), types
 	/// and optimises it for a batch of 1, and caches it. Loading a model that is cached
 	/// only checks the hash and marks it used.
+	///
+	/// [`EngineError::ResourceLimit`] if the bytes, or the tensors the model declares,
+	/// are larger than the memory budget (nothing is parsed), if parsing and optimising
+	/// takes longer than [`EngineLimits::max_load`] or allocates more than the memory
+	/// budget, or if the model went over budget before.
 	pub fn load(&self, expected: ModelHash, bytes: &[u8]) -> Result<ModelInfo, EngineError> {
+		self.check_budget(&expected)?;
 		let actual = model_hash(bytes);
 		if actual != expected {
 			return Err(EngineError::HashMismatch { expected, actual });
@@ -241,7 +329,24 @@ impl Engine {
 			return Ok(loaded.info.clone());
 		}
 		let started = Instant::now();
+		let budget = self.limits.max_model_memory_bytes;
+		if bytes.len() as u64 > budget {
+			return Err(EngineError::ResourceLimit(format!(
+				"the model is {} bytes long, more than the memory budget of {}",
+				bytes.len(),
+				format_bytes(budget)
+			)));
+		}
 		let proto = decode(bytes)?;
+		let graph = proto.graph.as_ref().expect("decode checks the graph");
+		let declared = declared_tensor_bytes(graph)?;
+		if declared > budget {
+			return Err(EngineError::ResourceLimit(format!(
+				"the model's initializers and constants would take {declared} bytes, more than \
+				 the memory budget of {}",
+				format_bytes(budget)
+			)));
+		}
 		let info = describe(&proto, bytes);
 		if !info.unsupported_ops.is_empty() {
 			return Err(EngineError::UnsupportedOperator(info.unsupported_ops.join(", ")));
@@ -264,20 +369,34 @@ impl Engine {
 		})?;
 
 		self.parses.fetch_add(1, Ordering::Relaxed);
-		let parsed = framework()
-			.parse(&proto, None)
-			.map_err(|e| EngineError::InvalidModel(format!("{e:#}")))?;
-		if !parsed.unresolved_inputs.is_empty() {
-			return Err(EngineError::InvalidModel(format!(
-				"unresolved inputs: {:?}",
-				parsed.unresolved_inputs
-			)));
-		}
 		let batch_one: Vec<usize> = input_dims.iter().map(|d| d.unwrap_or(1) as usize).collect();
-		let plan = build_plan(&parsed.model, &batch_one, input_type)?;
+		// The worker shares the protobuf rather than taking it, so that it is freed here
+		// (unless the worker outlives the wait), not credited to the worker's allocations.
+		let proto = Arc::new(proto);
+		let work = {
+			let proto = proto.clone();
+			let shape = batch_one.clone();
+			move || -> Result<(InferenceModel, Plan), EngineError> {
+				let parsed = framework()
+					.parse(&proto, None)
+					.map_err(|e| EngineError::InvalidModel(format!("{e:#}")))?;
+				if !parsed.unresolved_inputs.is_empty() {
+					return Err(EngineError::InvalidModel(format!(
+						"unresolved inputs: {:?}",
+						parsed.unresolved_inputs
+					)));
+				}
+				let plan = build_plan(&parsed.model, &shape, input_type)?;
+				Ok((parsed.model, plan))
+			}
+		};
+		let (model, plan) = self.run_limited(Stage::Load, expected, work)?;
+		drop(proto);
+		// Another load of the same model may have gone over budget meanwhile.
+		self.check_budget(&expected)?;
 		let loaded = Arc::new(Loaded {
 			info: info.clone(),
-			model: parsed.model,
+			model,
 			input_type,
 			input_dims,
 			plans: Mutex::new(vec![(batch_one, plan)]),
@@ -303,8 +422,11 @@ impl Engine {
 	/// [`EngineError::WrongInputShape`], [`EngineError::WrongElementType`] or
 	/// [`EngineError::WrongOutputShape`] if the request does not match the model;
 	/// [`EngineError::NonFiniteOutput`] or [`EngineError::OutputOutOfRange`] if an output
-	/// element has no fixed-point value.
+	/// element has no fixed-point value; [`EngineError::ResourceLimit`] if the scoring
+	/// takes longer than [`EngineLimits::max_score`] or allocates more than the memory
+	/// budget, or if the model went over budget before.
 	pub fn score(&self, hash: ModelHash, request: &ScoreRequest) -> Result<Vec<i64>, EngineError> {
+		self.check_budget(&hash)?;
 		check_scale(request.input_scale)?;
 		check_scale(request.output_scale)?;
 		let loaded = lock(&self.cache).get(&hash).ok_or(EngineError::UnknownModel(hash))?;
@@ -345,40 +467,92 @@ impl Engine {
 			)));
 		}
 		let tensor = dequantise(&request.values, request.input_scale, input.element_type, &shape)?;
-		let plan = loaded.plan(&shape)?;
-		let outputs = plan
-			.run(tvec!(tensor.into_tvalue()))
-			.map_err(|e| EngineError::Inference(format!("{e:#}")))?;
-
-		let index = request.output.index as usize;
-		let output = outputs.get(index).ok_or_else(|| {
-			EngineError::WrongOutputShape(format!(
-				"output index {index}: the model has {} outputs",
-				outputs.len()
-			))
-		})?;
-		let output_type = element_type(output.datum_type());
-		if output_type != Some(request.output.element_type) {
-			return Err(EngineError::WrongElementType(format!(
-				"the model's output {index} is {:?}, the request reads {:?}",
-				output.datum_type(),
-				request.output.element_type
-			)));
-		}
-		let expected: Vec<usize> = request.output.shape.iter().map(|d| *d as usize).collect();
-		if output.shape() != expected.as_slice() {
-			return Err(EngineError::WrongOutputShape(format!(
-				"the model's output {index} has shape {:?}, the request expects {expected:?}",
-				output.shape()
-			)));
-		}
-		let result = quantise(output, request.output_scale)?;
+		let output = request.output.clone();
+		let output_scale = request.output_scale;
+		let work = {
+			let shape = shape.clone();
+			move || -> Result<Vec<i64>, EngineError> {
+				let plan = loaded.plan(&shape)?;
+				let outputs = plan
+					.run(tvec!(tensor.into_tvalue()))
+					.map_err(|e| EngineError::Inference(format!("{e:#}")))?;
+				read_output(&outputs, &output, output_scale)
+			}
+		};
+		let result = self.run_limited(Stage::Score, hash, work)?;
 		log::debug!(
 			target: LOG_TARGET,
-			"scored model {hash:?}: input {shape:?} -> output {index} {expected:?}: {result:?}"
+			"scored model {hash:?}: input {shape:?} -> output {} {:?}: {result:?}",
+			request.output.index,
+			request.output.shape
 		);
 		Ok(result)
 	}
+
+	/// Runs `work` for model `hash` on a worker thread, within the stage's deadline and
+	/// the memory budget; marks the model over budget if it is not.
+	fn run_limited<T: Send + 'static>(
+		&self,
+		stage: Stage,
+		hash: ModelHash,
+		work: impl FnOnce() -> Result<T, EngineError> + Send + 'static,
+	) -> Result<T, EngineError> {
+		let (what, deadline, panicked): (&str, _, fn(String) -> EngineError) = match stage {
+			Stage::Load => ("loading", self.limits.max_load, EngineError::InvalidModel),
+			Stage::Score => ("scoring", self.limits.max_score, EngineError::Inference),
+		};
+		match self.workers.run(deadline, self.limits.max_model_memory_bytes, work) {
+			Ok(result) => result,
+			Err(overrun) => {
+				let over_budget = overrun.is_over_budget();
+				let error = overrun_error(what, overrun, panicked);
+				if over_budget {
+					self.mark_over_budget(hash, &error);
+				}
+				Err(error)
+			}
+		}
+	}
+}
+
+/// What a worker does for the engine.
+#[derive(Clone, Copy)]
+enum Stage {
+	/// Parse, type-check and optimise a model.
+	Load,
+	/// Score one request.
+	Score,
+}
+
+/// Output `spec.index` of a run, checked against `spec` and quantised.
+fn read_output(
+	outputs: &TVec<TValue>,
+	spec: &aioracle_primitives::model::TensorSpec,
+	scale: u8,
+) -> Result<Vec<i64>, EngineError> {
+	let index = spec.index as usize;
+	let output = outputs.get(index).ok_or_else(|| {
+		EngineError::WrongOutputShape(format!(
+			"output index {index}: the model has {} outputs",
+			outputs.len()
+		))
+	})?;
+	let output_type = element_type(output.datum_type());
+	if output_type != Some(spec.element_type) {
+		return Err(EngineError::WrongElementType(format!(
+			"the model's output {index} is {:?}, the request reads {:?}",
+			output.datum_type(),
+			spec.element_type
+		)));
+	}
+	let expected: Vec<usize> = spec.shape.iter().map(|d| *d as usize).collect();
+	if output.shape() != expected.as_slice() {
+		return Err(EngineError::WrongOutputShape(format!(
+			"the model's output {index} has shape {:?}, the request expects {expected:?}",
+			output.shape()
+		)));
+	}
+	quantise(output, scale)
 }
 
 /// The input tensor of fixed-point `values`.

@@ -66,4 +66,10 @@ pub enum EngineError {
 	/// into a `OneHotEncoder` with `zeros = 0`).
 	#[error("inference failed: {0}")]
 	Inference(String),
+	/// Loading or scoring the model went over this engine's time or memory budget (see
+	/// [`crate::EngineLimits`]), or the model's bytes or declared tensors are larger than
+	/// the memory budget. A model that went over a time or memory budget while loading or
+	/// scoring is refused from then on, until the process restarts.
+	#[error("resource limit: {0}")]
+	ResourceLimit(String),
 }

@@ -274,3 +274,185 @@ pub(crate) fn check_no_external_data(graph: &pb::GraphProto) -> Result<(), Engin
 	}
 	Ok(())
 }
+
+/// The bytes the tensors a graph declares would take once decoded: its initializers
+/// (sparse ones as dense), the tensors of its nodes' attributes (`Constant`'s `value`,
+/// ...), and those of its subgraphs, added up with saturation. Each tensor counts the
+/// larger of its declared size (the product of its dimensions times its element's size)
+/// and the data it carries.
+///
+/// A negative dimension is [`EngineError::InvalidModel`]; a product that overflows counts
+/// as `u64::MAX`.
+pub(crate) fn declared_tensor_bytes(graph: &pb::GraphProto) -> Result<u64, EngineError> {
+	let mut total = 0u64;
+	for tensor in &graph.initializer {
+		total = total.saturating_add(tensor_bytes(tensor)?);
+	}
+	for sparse in &graph.sparse_initializer {
+		total = total.saturating_add(sparse_tensor_bytes(sparse)?);
+	}
+	for node in &graph.node {
+		for attr in &node.attribute {
+			for tensor in attr.t.iter().chain(&attr.tensors) {
+				total = total.saturating_add(tensor_bytes(tensor)?);
+			}
+			for sparse in attr.sparse_tensor.iter().chain(&attr.sparse_tensors) {
+				total = total.saturating_add(sparse_tensor_bytes(sparse)?);
+			}
+			for g in attr.g.iter().chain(&attr.graphs) {
+				total = total.saturating_add(declared_tensor_bytes(g)?);
+			}
+		}
+	}
+	Ok(total)
+}
+
+/// The bytes of one tensor once decoded (see [`declared_tensor_bytes`]).
+fn tensor_bytes(t: &pb::TensorProto) -> Result<u64, EngineError> {
+	let elements = element_count(&t.name, &t.dims)?;
+	let size = element_size(t.data_type);
+	let declared = elements.saturating_mul(size);
+	// The data carried (what tract copies), in case it is more than the dimensions say.
+	let carried = [
+		t.raw_data.len() as u64,
+		(t.float_data.len() as u64).saturating_mul(4),
+		(t.int32_data.len() as u64).saturating_mul(size),
+		(t.int64_data.len() as u64).saturating_mul(8),
+		(t.double_data.len() as u64).saturating_mul(8),
+		(t.uint64_data.len() as u64).saturating_mul(8),
+		(t.string_data.len() as u64).saturating_mul(size),
+	]
+	.into_iter()
+	.max()
+	.unwrap_or(0);
+	let bytes = declared.max(carried);
+	Ok(if t.data_type == STRING {
+		// A `String` per element, plus the strings' bytes.
+		t.string_data.iter().fold(bytes, |n, s| n.saturating_add(s.len() as u64))
+	} else {
+		bytes
+	})
+}
+
+/// The bytes of a sparse tensor once made dense, plus its values and indices.
+fn sparse_tensor_bytes(t: &pb::SparseTensorProto) -> Result<u64, EngineError> {
+	let name = t.values.as_ref().map_or("", |v| v.name.as_str());
+	let size = t.values.as_ref().map_or(8, |v| element_size(v.data_type));
+	let dense = element_count(name, &t.dims)?.saturating_mul(size);
+	let mut total = dense;
+	for part in t.values.iter().chain(&t.indices) {
+		total = total.saturating_add(tensor_bytes(part)?);
+	}
+	Ok(total)
+}
+
+/// The number of elements of a tensor of dimensions `dims` (1 for a scalar), saturated.
+fn element_count(name: &str, dims: &[i64]) -> Result<u64, EngineError> {
+	dims.iter().try_fold(1u64, |n, d| {
+		u64::try_from(*d).map(|d| n.saturating_mul(d)).map_err(|_| {
+			EngineError::InvalidModel(format!("tensor {name:?} has a negative dimension ({d})"))
+		})
+	})
+}
+
+/// `TensorProto.DataType` STRING.
+const STRING: i32 = 8;
+
+/// The bytes of one element of a `TensorProto.DataType` once decoded by tract (8 for a
+/// type unknown here: tract refuses those anyway).
+fn element_size(data_type: i32) -> u64 {
+	match data_type {
+		// uint8, int8, bool, the float8 types, uint4/int4/float4 (one per byte).
+		2 | 3 | 9 | 17..=23 => 1,
+		// uint16, int16, float16, bfloat16.
+		4 | 5 | 10 | 16 => 2,
+		// float, int32, uint32.
+		1 | 6 | 12 => 4,
+		// int64, float64, uint64, complex64.
+		7 | 11 | 13 | 14 => 8,
+		// complex128.
+		15 => 16,
+		// string: a `String` (24 bytes) per element; its bytes are counted apart.
+		STRING => std::mem::size_of::<String>() as u64,
+		_ => 8,
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn tensor(data_type: i32, dims: &[i64]) -> pb::TensorProto {
+		pb::TensorProto { data_type, dims: dims.to_vec(), ..Default::default() }
+	}
+
+	fn graph(initializer: Vec<pb::TensorProto>, node: Vec<pb::NodeProto>) -> pb::GraphProto {
+		pb::GraphProto { initializer, node, ..Default::default() }
+	}
+
+	fn with_attr(attr: pb::AttributeProto) -> pb::NodeProto {
+		pb::NodeProto { attribute: vec![attr], ..Default::default() }
+	}
+
+	#[test]
+	fn tensors_weigh_their_dimensions_times_their_element_size() {
+		let bytes = |t| declared_tensor_bytes(&graph(vec![t], vec![])).unwrap();
+		assert_eq!(bytes(tensor(1, &[3, 4])), 48);
+		assert_eq!(bytes(tensor(11, &[3, 4])), 96);
+		assert_eq!(bytes(tensor(7, &[])), 8, "a scalar is one element");
+		assert_eq!(bytes(tensor(9, &[10])), 10);
+		assert_eq!(bytes(tensor(10, &[10])), 20);
+		assert_eq!(bytes(tensor(15, &[10])), 160);
+		assert_eq!(bytes(tensor(1, &[0, 1 << 40])), 0);
+		// Data beyond what the dimensions say counts.
+		let carried = pb::TensorProto { raw_data: vec![0; 100], ..tensor(1, &[2]) };
+		assert_eq!(bytes(carried), 100);
+		let carried = pb::TensorProto { int64_data: vec![1; 5], ..tensor(7, &[]) };
+		assert_eq!(bytes(carried), 40);
+		// Strings: a `String` per element and their bytes.
+		let strings = pb::TensorProto {
+			string_data: vec![b"abc".to_vec(), b"de".to_vec()],
+			..tensor(8, &[2])
+		};
+		assert_eq!(bytes(strings), 2 * 24 + 3 + 2);
+		// Overflow saturates.
+		assert_eq!(bytes(tensor(1, &[1 << 40, 1 << 40])), u64::MAX);
+	}
+
+	#[test]
+	fn a_negative_dimension_is_invalid() {
+		let g = graph(vec![pb::TensorProto { name: "w".into(), ..tensor(1, &[2, -3]) }], vec![]);
+		match declared_tensor_bytes(&g) {
+			Err(EngineError::InvalidModel(why)) => assert!(why.contains("\"w\""), "{why}"),
+			other => panic!("{other:?}"),
+		}
+	}
+
+	#[test]
+	fn constants_sparse_tensors_and_subgraphs_count() {
+		let constant =
+			with_attr(pb::AttributeProto { t: Some(tensor(1, &[10])), ..Default::default() });
+		let constants = with_attr(pb::AttributeProto {
+			tensors: vec![tensor(7, &[2]); 2],
+			..Default::default()
+		});
+		let sparse = pb::SparseTensorProto {
+			values: Some(tensor(1, &[3])),
+			indices: Some(tensor(7, &[3])),
+			dims: vec![100, 100],
+		};
+		let with_sparse = with_attr(pb::AttributeProto {
+			sparse_tensor: Some(sparse.clone()),
+			..Default::default()
+		});
+		let body = graph(vec![tensor(1, &[5])], vec![constant.clone()]);
+		let with_body = with_attr(pb::AttributeProto { g: Some(body), ..Default::default() });
+		let mut g = graph(vec![tensor(1, &[1])], vec![constant, constants, with_sparse, with_body]);
+		g.sparse_initializer.push(sparse);
+		let sparse_bytes = 100 * 100 * 4 + 12 + 24;
+		assert_eq!(
+			declared_tensor_bytes(&g).unwrap(),
+			4 + 40 + 32 + sparse_bytes + (20 + 40) + sparse_bytes
+		);
+	}
+}

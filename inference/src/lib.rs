@@ -25,19 +25,31 @@
 //! every reference output is reproduced exactly. Labels and other integer outputs are
 //! exact.
 //!
+//! Resource limits: every load and every scoring runs on a worker thread, within a time
+//! and a memory budget ([`EngineLimits`]); a model that goes over either is
+//! reported as [`EngineError::ResourceLimit`] and refused from then on, while the others
+//! are served as before. The memory budget is enforced while tract runs only in a process
+//! whose global allocator is [`GuardedAllocator`] (see [`alloc`]).
+//!
 //! Logs go to the `onnx` target: loads and evictions at info level, scores at debug.
 
 #![warn(missing_docs)]
 
+pub mod alloc;
 mod engine;
 mod error;
 pub mod fixed_point;
 mod inspect;
+mod limits;
 mod ops;
 
 pub use aioracle_primitives::model::{ElementType, ModelHash, TensorSpec};
+pub use alloc::GuardedAllocator;
 pub use engine::{Engine, ScoreRequest};
 pub use error::EngineError;
 pub use inspect::{
 	inspect, model_hash, ModelInfo, OpUsage, OpsetImport, TensorInfo, DEFAULT_DOMAIN, ML_DOMAIN,
+};
+pub use limits::{
+	EngineLimits, WorkerSetup, DEFAULT_MAX_LOAD, DEFAULT_MAX_MODEL_MEMORY_BYTES, DEFAULT_MAX_SCORE,
 };

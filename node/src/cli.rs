@@ -70,6 +70,52 @@ pub struct DevOptions {
 	pub dev_block_time: u64,
 }
 
+/// Limits of the ONNX engine the off-chain workers score with (see
+/// `aioracle_inference::EngineLimits`): a model whose load or scoring goes over one fails
+/// with `Engine(ResourceLimit)` and is not tried again until the node restarts.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EngineOptions {
+	/// Milliseconds a model's load (parse, type-check, optimise) may take.
+	#[arg(
+		long,
+		value_name = "MILLISECONDS",
+		default_value_t = aioracle_inference::DEFAULT_MAX_LOAD.as_millis() as u64,
+		value_parser = clap::value_parser!(u64).range(1..)
+	)]
+	pub onnx_max_load_ms: u64,
+
+	/// Milliseconds one scoring may take (the first one at a new input shape includes
+	/// optimising a plan for it).
+	#[arg(
+		long,
+		value_name = "MILLISECONDS",
+		default_value_t = aioracle_inference::DEFAULT_MAX_SCORE.as_millis() as u64,
+		value_parser = clap::value_parser!(u64).range(1..)
+	)]
+	pub onnx_max_score_ms: u64,
+
+	/// MiB one load or one scoring may allocate; also the most a model's bytes and its
+	/// declared initializers may take.
+	#[arg(
+		long,
+		value_name = "MIB",
+		default_value_t = aioracle_inference::DEFAULT_MAX_MODEL_MEMORY_BYTES >> 20,
+		value_parser = clap::value_parser!(u64).range(1..=(1 << 24))
+	)]
+	pub onnx_max_model_mib: u64,
+}
+
+impl EngineOptions {
+	/// The engine's limits.
+	pub fn limits(&self) -> aioracle_inference::EngineLimits {
+		aioracle_inference::EngineLimits {
+			max_load: std::time::Duration::from_millis(self.onnx_max_load_ms),
+			max_score: std::time::Duration::from_millis(self.onnx_max_score_ms),
+			max_model_memory_bytes: self.onnx_max_model_mib << 20,
+		}
+	}
+}
+
 /// `aioracle-node`: the node of the aioracle parachain.
 #[derive(Debug, clap::Parser)]
 #[command(
@@ -90,6 +136,10 @@ pub struct Cli {
 	#[allow(missing_docs)]
 	#[command(flatten)]
 	pub dev: DevOptions,
+
+	#[allow(missing_docs)]
+	#[command(flatten)]
+	pub engine: EngineOptions,
 
 	/// The relay chain node's arguments, after `--`: `aioracle-node --collator ... --
 	/// --chain rococo-local.json`. Used by the collator service only.

@@ -180,8 +180,9 @@ pub fn run() -> sc_cli::Result<()> {
 				);
 			}
 			let block_time = Duration::from_millis(cli.dev.dev_block_time);
+			let engine_limits = cli.engine.limits();
 			runner.run_node_until_exit(|config| async move {
-				service::dev::start(config, block_time).map_err(Into::into)
+				service::dev::start(config, block_time, engine_limits).map_err(Into::into)
 			})
 		}
 	}

@@ -17,6 +17,12 @@ mod relay_chain_cli;
 mod rpc;
 mod service;
 
+/// The system allocator, with the ONNX engine's worker threads held to the engine's
+/// memory budget (`--onnx-max-model-mib`): a hostile model's allocation bomb stops its
+/// worker instead of the node.
+#[global_allocator]
+static ALLOCATOR: aioracle_inference::GuardedAllocator = aioracle_inference::GuardedAllocator;
+
 fn main() -> sc_cli::Result<()> {
 	command::run()
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use aioracle_inference::{inspect, model_hash, Engine, ModelInfo, ScoreRequest, TensorInfo};
+use aioracle_inference::{inspect, model_hash, EngineLimits, ModelInfo, ScoreRequest, TensorInfo};
 use aioracle_primitives::model::{ElementType, TensorSpec, MAX_TENSOR_RANK};
 use serde_json::{json, Value};
 use sp_runtime::BoundedVec;
@@ -118,7 +118,7 @@ impl ModelCmd {
 			ModelCmd::Score(cmd) => {
 				let bytes = std::fs::read(&cmd.file).map_err(io_error)?;
 				let hash = model_hash(&bytes);
-				let engine = Engine::new(1);
+				let engine = crate::onnx::engine(1, EngineLimits::default());
 				let info = engine.load(hash, &bytes).map_err(io_error)?;
 				let first_input =
 					info.inputs.first().ok_or_else(|| io_error("the model has no input"))?;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use aioracle_inference::{Engine, EngineError};
+use aioracle_inference::{Engine, EngineError, EngineLimits};
 use aioracle_primitives::{
 	model::{model_bytes_key, ModelHash},
 	onnx::{ScoreError, ScoreRequest, Scorer},
@@ -27,11 +27,20 @@ pub struct EngineScorer {
 	offchain_db: Option<OffchainDbReader>,
 }
 
+/// The node's engine: caching up to `capacity` models, loading and scoring them within
+/// `limits`. Its worker threads unwind on a panic (which the engine reports as a failure
+/// of the model) instead of exiting the node, as Substrate's panic handler otherwise does.
+pub fn engine(capacity: usize, limits: EngineLimits) -> Engine {
+	Engine::with_limits(capacity, limits)
+		.with_worker_setup(|| Box::new(sp_panic_handler::AbortGuard::force_unwind()))
+}
+
 impl EngineScorer {
-	/// An engine caching up to `capacity` plans, counting loads and inferences in
-	/// `metrics` if given.
-	pub fn new(capacity: usize, metrics: Option<Arc<OracleMetrics>>) -> Self {
-		Self { engine: Engine::new(capacity), metrics, offchain_db: None }
+	/// An engine caching up to `capacity` plans, loading and scoring within `limits`,
+	/// counting loads and inferences in `metrics` if given.
+	pub fn new(capacity: usize, limits: EngineLimits, metrics: Option<Arc<OracleMetrics>>) -> Self {
+		log::info!(target: LOG_TARGET, "ONNX engine limits: {limits}");
+		Self { engine: engine(capacity, limits), metrics, offchain_db: None }
 	}
 
 	/// Lets the engine load model bytes from the node's offchain DB itself
@@ -64,6 +73,7 @@ fn score_error(error: &EngineError) -> ScoreError {
 			ScoreError::NonFiniteOutput
 		}
 		EngineError::Inference(_) => ScoreError::ExecutionFailed,
+		EngineError::ResourceLimit(_) => ScoreError::ResourceLimit,
 	}
 }
 

@@ -81,6 +81,7 @@ impl Failure {
 				WrongOutputShape => "wrong_output_shape",
 				NonFiniteOutput => "non_finite_output",
 				ExecutionFailed => "execution_failed",
+				ResourceLimit => "resource_limit",
 			},
 		}
 	}
@@ -131,6 +132,7 @@ mod tests {
 			Failure::Engine(ScoreError::WrongOutputShape),
 			Failure::Engine(ScoreError::NonFiniteOutput),
 			Failure::Engine(ScoreError::ExecutionFailed),
+			Failure::Engine(ScoreError::ResourceLimit),
 		];
 		let kinds: std::collections::BTreeSet<_> = failures.iter().map(Failure::kind).collect();
 		assert_eq!(kinds.len(), failures.len());

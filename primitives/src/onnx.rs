@@ -76,6 +76,11 @@ pub enum ScoreError {
 	NonFiniteOutput,
 	/// The engine failed while running the model.
 	ExecutionFailed,
+	/// Loading or scoring the model went over this node's time or memory budget, or the
+	/// model's bytes or declared tensors are larger than its memory budget; the node will
+	/// not try the model again until it restarts. (Appended last: the variants before
+	/// keep their SCALE encoding.)
+	ResourceLimit,
 }
 
 /// The node's scoring engine, as the host functions see it.
@@ -155,6 +160,33 @@ pub trait Onnx {
 		match self.extension::<OnnxExt>() {
 			Some(ext) => ext.0.score(hash, &request),
 			None => Err(ScoreError::Unavailable),
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn score_errors_keep_their_encoding() {
+		// Failures already on chain decode as before: new variants go last.
+		let errors = [
+			ScoreError::Unavailable,
+			ScoreError::UnknownModel,
+			ScoreError::HashMismatch,
+			ScoreError::UnsupportedOperator,
+			ScoreError::InvalidModel,
+			ScoreError::WrongInputShape,
+			ScoreError::WrongElementType,
+			ScoreError::WrongOutputShape,
+			ScoreError::NonFiniteOutput,
+			ScoreError::ExecutionFailed,
+			ScoreError::ResourceLimit,
+		];
+		for (index, error) in errors.iter().enumerate() {
+			assert_eq!(error.encode(), vec![index as u8], "{error:?}");
+			assert_eq!(ScoreError::decode(&mut &[index as u8][..]).unwrap(), *error);
 		}
 	}
 }

@@ -3,6 +3,11 @@
 
 mod cache;
 mod errors;
+mod limits;
 mod models;
 mod ops;
 mod support;
+
+/// The engine's memory guard, as the node installs it: the `limits` tests rely on it.
+#[global_allocator]
+static ALLOCATOR: aioracle_inference::GuardedAllocator = aioracle_inference::GuardedAllocator;
