@@ -2,7 +2,11 @@
 //
 //   const node = await startDevNode();   // --dev --tmp on free ports, waits for RPC
 //   const api = await node.connect();    // an @polkadot/api ApiPromise on it
-//   await node.stop();                   // kills the node (also on process exit)
+//   await node.stop();                   // stops it with SIGTERM (also killed on process exit)
+//
+// A node started with `basePath` keeps its chain there, so that a later `startDevNode`
+// with the same `basePath` continues it; `node.kill()` SIGKILLs it (a crash) where
+// `stop()` lets it shut down cleanly.
 //
 // The binary is $AIORACLE_NODE, else the debug build in $CARGO_TARGET_DIR or
 // ~/.cache/aioracle/target. The node's output goes to test-output/<name>.log.
@@ -54,8 +58,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 async function waitForRpc(port, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`aioracle-node exited with status ${child.exitCode} before its RPC came up`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const status = child.exitCode ?? child.signalCode;
+      throw new Error(`aioracle-node exited with status ${status} before its RPC came up`);
     }
     try {
       const res = await fetch(`http://127.0.0.1:${port}`, {
@@ -73,10 +78,13 @@ async function waitForRpc(port, child, timeoutMs) {
 }
 
 /**
- * Starts `aioracle-node --dev --tmp` on free ports (`--base-path` in `args` replaces `--tmp`).
- * @param {{name?: string, args?: string[], timeoutMs?: number}} options
+ * Starts `aioracle-node --dev --tmp` on free ports (`basePath`, or `--base-path` in `args`,
+ * replaces `--tmp`).
+ * @param {{name?: string, args?: string[], basePath?: string, timeoutMs?: number}} options
  */
-export async function startDevNode({ name = 'dev-node', args = [], timeoutMs = 120_000 } = {}) {
+export async function startDevNode({
+  name = 'dev-node', args = [], basePath, timeoutMs = 120_000,
+} = {}) {
   const binary = nodeBinary();
   if (!existsSync(binary)) {
     throw new Error(`no aioracle-node at ${binary}: build it (cargo build -p aioracle-node) or set AIORACLE_NODE`);
@@ -92,7 +100,7 @@ export async function startDevNode({ name = 'dev-node', args = [], timeoutMs = 1
     [
       '--dev',
       // Fresh state, unless the test keeps it in a directory of its own.
-      ...(args.includes('--base-path') ? [] : ['--tmp']),
+      ...(basePath ? ['--base-path', basePath] : args.includes('--base-path') ? [] : ['--tmp']),
       '--rpc-port', String(rpcPort),
       '--port', String(p2pPort),
       '--prometheus-port', String(prometheusPort),
@@ -105,7 +113,29 @@ export async function startDevNode({ name = 'dev-node', args = [], timeoutMs = 1
   running.add(child);
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  const exited = new Promise((resolve) => child.on('exit', resolve));
+  // Each line of output, to the watchers of `waitForLog`.
+  const logWatchers = new Set();
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop();
+      for (const line of lines) for (const watch of logWatchers) watch(line);
+    });
+  }
+  // 'close' comes after 'exit' and after the node's output has been read to its end.
+  const exited = new Promise((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  const logWritten = new Promise((resolve) => log.on('close', resolve));
+  /** Waits for the process to end, then for its output to be in the log file. */
+  const finish = async () => {
+    const status = await exited;
+    running.delete(child);
+    log.end();
+    await logWritten;
+    return status;
+  };
 
   const node = {
     rpcPort,
@@ -123,17 +153,55 @@ export async function startDevNode({ name = 'dev-node', args = [], timeoutMs = 1
       node.apis.push(api);
       return api;
     },
-    /** Disconnects every API and stops the node; resolves when the process is gone. */
+    /**
+     * Resolves with the first line the node writes from now on that matches `pattern`;
+     * rejects after `timeoutMs`, or if the node exits first.
+     */
+    waitForLog(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const done = (settle, value) => {
+          clearTimeout(timer);
+          logWatchers.delete(watch);
+          settle(value);
+        };
+        const watch = (line) => {
+          if (pattern.test(line)) done(resolve, line);
+        };
+        const timer = setTimeout(
+          () => done(reject, new Error(`no log line matching ${pattern} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        logWatchers.add(watch);
+        exited.then(() => done(reject, new Error(`the node exited before logging ${pattern}`)));
+      });
+    },
+    /**
+     * Disconnects every API and stops the node with SIGTERM (SIGKILL if it is still there
+     * after 10 s); resolves when the process is gone and its output is in the log, with
+     * `{ code, signal, forced }` (`forced`: it had to be SIGKILLed).
+     */
     async stop() {
       await Promise.allSettled(node.apis.map((api) => api.disconnect()));
+      let forced = false;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const timer = setTimeout(() => {
+          forced = true;
+          child.kill('SIGKILL');
+        }, 10_000);
         await exited;
         clearTimeout(timer);
       }
-      running.delete(child);
-      log.end();
+      return { ...(await finish()), forced };
+    },
+    /**
+     * Sends `signal` (SIGKILL: a crash, nothing flushed) at once, then disconnects every API;
+     * resolves when the process is gone and its output is in the log, with `{ code, signal }`.
+     */
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await Promise.allSettled(node.apis.map((api) => api.disconnect()));
+      return finish();
     },
   };
   try {

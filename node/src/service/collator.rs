@@ -38,7 +38,7 @@ use sp_blockchain::HeaderBackend;
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 
 use super::{
-	new_components, rpc_builder, seed_sample_model, spawn_offchain_workers, Components,
+	new_components, rpc_builder, prepare_offchain_db, spawn_offchain_workers, Components,
 	FullBackend, FullClient,
 };
 
@@ -87,6 +87,7 @@ pub async fn start(
 	relay_chain_config: Configuration,
 	collator_options: CollatorOptions,
 	max_pov_percentage: Option<u32>,
+	engine_limits: aioracle_inference::EngineLimits,
 ) -> Result<TaskManager, sc_service::Error> {
 	// Logs of the parachain's tasks get a `[Parachain]` prefix, those of an in-process
 	// relay chain `[Relaychain]`: one process, two chains, one log.
@@ -99,6 +100,7 @@ pub async fn start(
 				relay_chain_config,
 				collator_options,
 				max_pov_percentage,
+				engine_limits,
 			)
 			.instrument(span)
 			.await
@@ -109,6 +111,7 @@ pub async fn start(
 				relay_chain_config,
 				collator_options,
 				max_pov_percentage,
+				engine_limits,
 			)
 			.instrument(span)
 			.await
@@ -121,11 +124,12 @@ async fn start_with<N: NetworkBackend<Block, Hash>>(
 	relay_chain_config: Configuration,
 	collator_options: CollatorOptions,
 	max_pov_percentage: Option<u32>,
+	engine_limits: aioracle_inference::EngineLimits,
 ) -> Result<TaskManager, sc_service::Error> {
 	// Cumulus announces blocks itself, once the relay chain has seen them.
 	let config = prepare_node_config(config);
 	let mut components = new_components(&config)?;
-	seed_sample_model(&components);
+	prepare_offchain_db(&components);
 	let (import_queue, block_import) = import_queue(&components, &config);
 	let client = components.client.clone();
 	let para_id: ParaId = client
@@ -177,7 +181,7 @@ async fn start_with<N: NetworkBackend<Block, Hash>>(
 		})
 		.await?;
 
-	spawn_offchain_workers(&config, &components, network.clone())?;
+	spawn_offchain_workers(&config, &components, network.clone(), engine_limits)?;
 	let rpc_builder = rpc_builder(&components);
 
 	// What the bootnode tasks need from the configuration, which `spawn_tasks` takes.

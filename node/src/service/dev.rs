@@ -26,7 +26,7 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 
 use super::{
-	new_components, relay_mock::MockRelayChain, rpc_builder, seed_sample_model,
+	new_components, relay_mock::MockRelayChain, rpc_builder, prepare_offchain_db,
 	spawn_offchain_workers, Components,
 };
 
@@ -46,13 +46,14 @@ pub fn import_queue(
 pub fn start(
 	config: Configuration,
 	block_time: Duration,
+	engine_limits: aioracle_inference::EngineLimits,
 ) -> Result<TaskManager, sc_service::Error> {
 	match config.network.network_backend {
 		sc_network::config::NetworkBackendType::Libp2p => {
-			start_with::<sc_network::NetworkWorker<Block, Hash>>(config, block_time)
+			start_with::<sc_network::NetworkWorker<Block, Hash>>(config, block_time, engine_limits)
 		}
 		sc_network::config::NetworkBackendType::Litep2p => {
-			start_with::<sc_network::Litep2pNetworkBackend>(config, block_time)
+			start_with::<sc_network::Litep2pNetworkBackend>(config, block_time, engine_limits)
 		}
 	}
 }
@@ -60,6 +61,7 @@ pub fn start(
 fn start_with<N: NetworkBackend<Block, Hash>>(
 	mut config: Configuration,
 	block_time: Duration,
+	engine_limits: aioracle_inference::EngineLimits,
 ) -> Result<TaskManager, sc_service::Error> {
 	// The dev chain is a single node: OCWs and offchain indexing on, no peers.
 	config.offchain_worker.enabled = true;
@@ -68,7 +70,7 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 	config.network.default_peers_set.out_peers = 0;
 
 	let components = new_components(&config)?;
-	seed_sample_model(&components);
+	prepare_offchain_db(&components);
 	insert_dev_operator_keys(&components)?;
 	let import_queue = import_queue(&components, &config);
 	let client = components.client.clone();
@@ -94,7 +96,7 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 			gap_sync_body_policy: None,
 		})?;
 
-	spawn_offchain_workers(&config, &components, network.clone())?;
+	spawn_offchain_workers(&config, &components, network.clone(), engine_limits)?;
 	spawn_block_authoring(&config, &components, block_time)?;
 
 	let rpc_builder = rpc_builder(&components);

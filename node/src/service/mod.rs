@@ -6,6 +6,7 @@
 
 #[cfg(feature = "collator")]
 pub mod collator;
+mod boot_id;
 pub mod dev;
 mod quiet_shutdown;
 mod relay_mock;
@@ -138,9 +139,11 @@ pub fn import_queue(
 	dev::import_queue(components, config)
 }
 
-/// Writes the genesis sample model's ONNX bytes into the offchain DB: genesis cannot
-/// index them, so without this no node could serve model 0 of the built-in chains.
-pub fn seed_sample_model(components: &Components) {
+/// Prepares the offchain DB at start: a new boot id for the oracle's worker
+/// ([`boot_id`]), and the genesis sample model's ONNX bytes, which genesis cannot index
+/// (without them no node could serve model 0 of the built-in chains).
+pub fn prepare_offchain_db(components: &Components) {
+	boot_id::stamp(components);
 	if let Some(mut storage) = components.backend.offchain_storage() {
 		crate::onnx::seed_model_bytes(
 			&mut storage,
@@ -166,10 +169,12 @@ pub fn rpc_builder(
 /// Starts the off-chain workers: after each imported best block they run the runtime's
 /// `offchain_worker` with the keystore, the offchain database, HTTP and the transaction
 /// pool. Every node mode calls this, so OCWs behave the same on dev nodes and collators.
+/// Their ONNX engine loads and scores within `engine_limits` (`--onnx-max-*`).
 pub fn spawn_offchain_workers(
 	config: &Configuration,
 	components: &Components,
 	network: Arc<dyn sc_network::service::traits::NetworkService>,
+	engine_limits: aioracle_inference::EngineLimits,
 ) -> Result<(), sc_service::Error> {
 	if !config.offchain_worker.enabled {
 		log::info!("Off-chain workers are disabled (--offchain-worker never)");
@@ -180,8 +185,11 @@ pub fn spawn_offchain_workers(
 		.map(crate::metrics::OracleMetrics::register)
 		.transpose()?
 		.map(Arc::new);
-	let mut engine =
-		crate::onnx::EngineScorer::new(crate::onnx::PLAN_CACHE_CAPACITY, metrics.clone());
+	let mut engine = crate::onnx::EngineScorer::new(
+		crate::onnx::PLAN_CACHE_CAPACITY,
+		engine_limits,
+		metrics.clone(),
+	);
 	if let Some(storage) = components.backend.offchain_storage() {
 		engine = engine.with_offchain_db(storage);
 	}
