@@ -84,3 +84,19 @@ fn dataset_hash_prints_what_register_dataset_expects() {
 	assert!(stderr(&missing).contains("nope"), "stderr: {}", stderr(&missing));
 	std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_engine_limits_are_flags_with_their_defaults() {
+	let output = node(&["--help"]);
+	assert!(output.status.success());
+	let help = String::from_utf8_lossy(&output.stdout);
+	for (flag, default) in [
+		("--onnx-max-load-ms", "30000"),
+		("--onnx-max-score-ms", "5000"),
+		("--onnx-max-model-mib", "1024"),
+	] {
+		let at = help.find(flag).unwrap_or_else(|| panic!("no {flag} in --help: {help}"));
+		let default = format!("[default: {default}]");
+		assert!(help[at..].contains(&default), "{flag} should default to {default}");
+	}
+}

@@ -90,3 +90,41 @@ fn manifest_dir() -> std::path::PathBuf {
 		.map(std::path::PathBuf::from)
 		.unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
 }
+
+/// A hostile model, as protobuf in hex: `y = x + ConstantOfShape([200000, 200000])`, 160 GB
+/// of float32 that tract would build while optimising the graph, from 195 bytes.
+const CONSTANT_OF_SHAPE_BOMB: [&str; 5] = [
+	"08083ab8010a4b0a05736861706512036269671a0f436f6e7374616e744f665368617065220f436f6e737461",
+	"6e744f6653686170652a1b0a0576616c75652a0f0801100142036f6e654a040000803fa001040a150a01780a",
+	"036269671201791a0341646422034164641207686f7374696c652a1d08021007420573686170654a10400d03",
+	"0000000000400d0300000000005a130a0178120e0a0c080112080a0208010a02080162150a017912100a0e08",
+	"01120a0a031201610a0312016242040a001011",
+];
+
+#[test]
+fn a_hostile_model_is_a_resource_limit_not_a_crash() {
+	let hex = CONSTANT_OF_SHAPE_BOMB.concat();
+	let bytes: Vec<u8> = (0..hex.len() / 2)
+		.map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+		.collect();
+	let path = std::env::temp_dir().join(format!("aioracle-bomb-{}.onnx", std::process::id()));
+	std::fs::write(&path, bytes).unwrap();
+	let output = node(&[
+		"model",
+		"score",
+		path.to_str().unwrap(),
+		"--input-scale",
+		"0",
+		"--output-scale",
+		"0",
+		"--input",
+		"1",
+	]);
+	let _ = std::fs::remove_file(&path);
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+	assert!(
+		stderr.contains("resource limit: loading the model tried to allocate more than 1 GiB"),
+		"stderr: {stderr}"
+	);
+}
