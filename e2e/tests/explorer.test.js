@@ -177,6 +177,12 @@ describe('provenance explorer', () => {
     await page.waitForSelector('#status[data-status="connected"]', { timeout: 30_000 });
     const chainName = (await api.rpc.system.chain()).toString();
     assert.match(await page.textContent('#chain-name'), new RegExp(`^${chainName} · AIO$`));
+    // "Connected" is shown before the first header arrives: wait for its number.
+    await page.waitForFunction(
+      () => /^#\d+$/.test(document.querySelector('#block-number')?.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
     assert.match(await page.textContent('#block-number'), /^#\d+$/);
     for (const id of [sampleRequest, request]) {
       await page.waitForSelector(`#requests li[data-request-id="${id}"][data-status="Finalized"]`, { timeout: 10_000 });
