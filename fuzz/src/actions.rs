@@ -20,7 +20,7 @@ use pallet_inference_oracle::{
 	commitment, crypto, Answer, BatchItem, ResultBatch, ResultSubmission, VersionVerdict,
 };
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{generic::Era, BoundedVec, MultiAddress, MultiSignature};
+use sp_runtime::{BoundedVec, MultiAddress, MultiSignature};
 
 /// The accounts the fuzzer acts as: the dev chain's six endowed accounts, then two more
 /// the fuzzer's genesis endows. Alice, Bob and Charlie are the council, the genesis
@@ -250,20 +250,7 @@ fn moved(outcome: Outcome<Vec<i64>>, by: i64) -> Outcome<Vec<i64>> {
 pub fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 	let account = who.to_account_id();
 	let nonce = frame_system::Pallet::<Runtime>::account_nonce(&account);
-	let extension: TxExtension = (
-		frame_system::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		pallet_inference_oracle::CheckRequestCapacity::<Runtime>::new(),
-	)
-		.into();
+	let extension: TxExtension = aioracle_runtime::configs::oracle::transaction_extension(nonce);
 	let payload = sp_runtime::generic::SignedPayload::new(call.clone(), extension.clone())
 		.expect("the implicit data of the extensions is available");
 	let signature = payload.using_encoded(|bytes| who.sign(bytes));

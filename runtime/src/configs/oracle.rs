@@ -166,19 +166,26 @@ where
 	/// runs the call's `#[pallet::authorize]`; without a signer, the nonce and payment
 	/// extensions do nothing.
 	fn create_extension() -> TxExtension {
-		(
-			frame_system::AuthorizeCall::<Runtime>::new(),
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-			frame_system::CheckNonce::<Runtime>::from(0),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-			pallet_inference_oracle::CheckRequestCapacity::<Runtime>::new(),
-		)
-			.into()
+		transaction_extension(0)
 	}
+}
+
+/// The runtime's transaction extensions for an immortal transaction with `nonce`, no tip
+/// and no metadata hash: what an authorized transaction carries (nonce 0, ignored without
+/// a signer), and what tools that sign transactions themselves (the fuzzer) sign.
+pub fn transaction_extension(nonce: u32) -> TxExtension {
+	(
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		pallet_inference_oracle::CheckRequestCapacity::<Runtime>::new(),
+	)
+		.into()
 }
