@@ -37,11 +37,13 @@ use tract_onnx::model::OnnxOpRegister;
 use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
 
+mod array_feature_extractor;
 mod binarizer;
 mod imputer;
 mod linear;
 mod normalizer;
 mod one_hot;
+mod reduce_log_sum_exp;
 mod scaler;
 mod transform;
 mod tree;
@@ -65,12 +67,14 @@ pub const ML_OPS: &[&str] = &[
 /// Registers this module's operators in tract-onnx's registry, replacing tract's own where
 /// there is one (the registry is keyed by op type only).
 pub fn register(reg: &mut OnnxOpRegister) {
+	reg.insert("ArrayFeatureExtractor", array_feature_extractor::build);
 	reg.insert("Binarizer", binarizer::build);
 	reg.insert("Imputer", imputer::build);
 	reg.insert("LinearClassifier", linear::build_classifier);
 	reg.insert("LinearRegressor", linear::build_regressor);
 	reg.insert("Normalizer", normalizer::build);
 	reg.insert("OneHotEncoder", one_hot::build);
+	reg.insert("ReduceLogSumExp", reduce_log_sum_exp::build);
 	reg.insert("Scaler", scaler::build);
 	reg.insert("TreeEnsembleClassifier", tree::build_classifier);
 	reg.insert("TreeEnsembleRegressor", tree::build_regressor);
@@ -86,9 +90,13 @@ pub(crate) type Built = TractResult<(Box<dyn InferenceOp>, Vec<String>)>;
 /// - `fn run(&self, inputs: TVec<TValue>) -> TractResult<TVec<TValue>>`,
 /// - `const N_OUTPUTS: usize`,
 ///
-/// and this macro makes it a tract `Op`, `EvalOp`, `TypedOp` and `Expansion`.
+/// and this macro makes it a tract `Op`, `EvalOp`, `TypedOp` and `Expansion` of one input,
+/// or of as many inputs as `inputs = |op| n` says.
 macro_rules! ml_op {
 	($ty:ident, $name:literal) => {
+		ml_op!($ty, $name, inputs = |_| 1);
+	};
+	($ty:ident, $name:literal, inputs = $inputs:expr) => {
 		impl Eq for $ty {}
 
 		impl Op for $ty {
@@ -140,7 +148,8 @@ macro_rules! ml_op {
 				inputs: &'p [TensorProxy],
 				outputs: &'p [TensorProxy],
 			) -> InferenceResult {
-				check_input_arity(inputs, 1)?;
+				let arity: fn(&$ty) -> usize = $inputs;
+				check_input_arity(inputs, arity(self))?;
 				check_output_arity(outputs, Self::N_OUTPUTS)?;
 				self.infer(s, inputs, outputs)
 			}
