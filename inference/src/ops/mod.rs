@@ -45,6 +45,7 @@ mod normalizer;
 mod one_hot;
 mod reduce_log_sum_exp;
 mod scaler;
+mod svm;
 mod transform;
 mod tree;
 
@@ -59,6 +60,8 @@ pub const ML_OPS: &[&str] = &[
 	"LinearRegressor",
 	"Normalizer",
 	"OneHotEncoder",
+	"SVMClassifier",
+	"SVMRegressor",
 	"Scaler",
 	"TreeEnsembleClassifier",
 	"TreeEnsembleRegressor",
@@ -76,6 +79,8 @@ pub fn register(reg: &mut OnnxOpRegister) {
 	reg.insert("OneHotEncoder", one_hot::build);
 	reg.insert("ReduceLogSumExp", reduce_log_sum_exp::build);
 	reg.insert("Scaler", scaler::build);
+	reg.insert("SVMClassifier", svm::build_classifier);
+	reg.insert("SVMRegressor", svm::build_regressor);
 	reg.insert("TreeEnsembleClassifier", tree::build_classifier);
 	reg.insert("TreeEnsembleRegressor", tree::build_regressor);
 }
