@@ -40,6 +40,7 @@ use tract_onnx::tract_hir::internal::*;
 mod array_feature_extractor;
 mod binarizer;
 mod imputer;
+mod label_encoder;
 mod linear;
 mod normalizer;
 mod one_hot;
@@ -56,6 +57,7 @@ pub const ML_OPS: &[&str] = &[
 	"Binarizer",
 	"CategoryMapper",
 	"Imputer",
+	"LabelEncoder",
 	"LinearClassifier",
 	"LinearRegressor",
 	"Normalizer",
@@ -73,6 +75,7 @@ pub fn register(reg: &mut OnnxOpRegister) {
 	reg.insert("ArrayFeatureExtractor", array_feature_extractor::build);
 	reg.insert("Binarizer", binarizer::build);
 	reg.insert("Imputer", imputer::build);
+	reg.insert("LabelEncoder", label_encoder::build);
 	reg.insert("LinearClassifier", linear::build_classifier);
 	reg.insert("LinearRegressor", linear::build_regressor);
 	reg.insert("Normalizer", normalizer::build);
