@@ -6,6 +6,7 @@ mod errors;
 mod limits;
 mod models;
 mod ops;
+mod sklearn_gaps;
 mod support;
 
 /// The engine's memory guard, as the node installs it: the `limits` tests rely on it.
