@@ -30,10 +30,17 @@ const MAX_PLANS_PER_MODEL: usize = 4;
 
 /// tract-onnx with this crate's operators registered, and no access to external data
 /// files. Built once.
+///
+/// Declared shapes do not constrain the computation, as in onnxruntime (which warns and
+/// goes on with the shapes it computes): tract-onnx ignores the graph outputs' declared
+/// shapes by default, and is told to ignore `value_info` too (skl2onnx's intermediate
+/// shapes are not always what the operators compute). A declared output shape that
+/// differs from the computed one only by dimensions of 1 is logged, not refused, when the
+/// output is read (see [`read_output`]).
 pub(crate) fn framework() -> &'static Onnx {
 	static FRAMEWORK: OnceLock<Onnx> = OnceLock::new();
 	FRAMEWORK.get_or_init(|| {
-		let mut onnx = tract_onnx::onnx();
+		let mut onnx = tract_onnx::onnx().with_ignore_value_info(true);
 		crate::ops::register(&mut onnx.op_register);
 		onnx.provider = Arc::new(NoExternalData);
 		onnx
@@ -546,13 +553,31 @@ fn read_output(
 		)));
 	}
 	let expected: Vec<usize> = spec.shape.iter().map(|d| *d as usize).collect();
-	if output.shape() != expected.as_slice() {
-		return Err(EngineError::WrongOutputShape(format!(
-			"the model's output {index} has shape {:?}, the request expects {expected:?}",
-			output.shape()
-		)));
+	let computed = output.shape();
+	if computed != expected.as_slice() {
+		if !same_but_unit_dims(computed, &expected) {
+			return Err(EngineError::WrongOutputShape(format!(
+				"the model's output {index} has computed shape {computed:?}, the request \
+				 expects {expected:?}"
+			)));
+		}
+		// The same elements in the same order: onnxruntime would return the computed
+		// shape whatever the graph declares; the request's is the declared one.
+		log::warn!(
+			target: LOG_TARGET,
+			"output {index}: computed shape {computed:?}, the request's {expected:?}; they \
+			 differ only by dimensions of 1, so the values are returned"
+		);
 	}
 	quantise(output, scale)
+}
+
+/// Whether two shapes are the same once their dimensions of 1 are dropped (and so
+/// describe the same elements in the same row-major order).
+fn same_but_unit_dims(a: &[usize], b: &[usize]) -> bool {
+	let a = a.iter().filter(|d| **d != 1);
+	let b = b.iter().filter(|d| **d != 1);
+	a.eq(b)
 }
 
 /// The input tensor of fixed-point `values`.
@@ -641,5 +666,14 @@ mod tests {
 	#[test]
 	fn engine_is_send_and_sync() {
 		assert_send_sync::<Engine>();
+	}
+
+	#[test]
+	fn unit_dimensions_do_not_change_the_elements() {
+		assert!(same_but_unit_dims(&[1], &[1, 1]));
+		assert!(same_but_unit_dims(&[3, 1], &[3]));
+		assert!(same_but_unit_dims(&[1, 3], &[3, 1]));
+		assert!(!same_but_unit_dims(&[2, 3], &[3, 2]));
+		assert!(!same_but_unit_dims(&[6], &[2, 3]));
 	}
 }
