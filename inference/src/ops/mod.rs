@@ -4,9 +4,12 @@
 //! tract-onnx 0.23.9 implements `ArrayFeatureExtractor`, `CategoryMapper`,
 //! `LinearClassifier`, `LinearRegressor`, `Normalizer` and `TreeEnsembleClassifier`
 //! (`src/ops/ml/` and `src/ops/array/` of the crate). Of those, this engine keeps
-//! `ArrayFeatureExtractor` and `CategoryMapper`, and replaces the others with the
-//! implementations below, because tract's depart from the ONNX-ML specification or from
-//! what onnxruntime (which computes the reference outputs) does:
+//! `CategoryMapper`, and replaces the others with the implementations below, because
+//! tract's depart from the ONNX-ML specification or from what onnxruntime (which computes
+//! the reference outputs) does:
+//!
+//! - `ArrayFeatureExtractor`: tract's is a `Gather`, whose output for a scalar index drops
+//!   the last axis (`[N]`); onnxruntime keeps it (`[N, 1]`).
 //!
 //! - `Normalizer`: tract divides by the largest *absolute* value for `MAX` and clamps the
 //!   norm at 1e-12; the specification (and onnxruntime) divide by the largest value, and
@@ -27,7 +30,12 @@
 //! kernel, which makes their scores bit-identical to onnxruntime's.
 //!
 //! Implemented here because tract-onnx has no implementation at all: `Scaler`, `Imputer`,
-//! `Binarizer`, `OneHotEncoder` and `TreeEnsembleRegressor`.
+//! `Binarizer`, `OneHotEncoder`, `TreeEnsembleRegressor`, `SVMClassifier`, `SVMRegressor`
+//! and `LabelEncoder`.
+//!
+//! One standard operator is replaced too: `ReduceLogSumExp`, which tract computes as
+//! `log(Σ exp(x))` (infinite for any `x` above about 88); onnxruntime, and this module,
+//! subtract the largest value first.
 //!
 //! Every operator here is one tract op that is both the [`Expansion`] the ONNX parser
 //! builds (type inference rules) and the [`TypedOp`] it wires into the typed model, and

@@ -308,3 +308,34 @@ fn linear_regressor_transforms_only_several_targets() {
 		Ok(vec![952_574, 47_426])
 	);
 }
+
+#[test]
+fn label_encoder_maps_through_strings_and_defaults_unknown_keys() {
+	// int64 -> string -> int64: 7 -> "b" -> 20; 5 (unknown) -> "_Unused" -> -1 (unknown).
+	let mut second = node(
+		"LabelEncoder",
+		"ai.onnx.ml",
+		&["s"],
+		&["y"],
+		vec![
+			("keys_strings", A::Ss(vec!["a", "b", "b"])),
+			("values_int64s", A::Is(vec![10, 20, 30])),
+		],
+	);
+	second.name = "LabelEncoder_1".into();
+	let m = model(
+		vec![
+			node(
+				"LabelEncoder",
+				"ai.onnx.ml",
+				&["x"],
+				&["s"],
+				vec![("keys_int64s", A::Is(vec![3, 7])), ("values_strings", A::Ss(vec!["a", "b"]))],
+			),
+			second,
+		],
+		vec![value("x", INT64, &[None])],
+		vec![value("y", INT64, &[None])],
+	);
+	assert_eq!(run(&m, (I64, &[3]), vec![7, 5, 3], 0, (0, I64, &[3]), 0), Ok(vec![20, -1, 10]));
+}
