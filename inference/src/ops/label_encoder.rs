@@ -92,7 +92,7 @@ impl Column {
 				})
 				.collect()
 		}
-		let array = |t: Tensor| -> TractResult<Tensor> { Ok(t.into_shape(shape)?) };
+		let array = |t: Tensor| -> TractResult<Tensor> { t.into_shape(shape) };
 		match (self, default) {
 			(Column::Ints(v), Column::Ints(d)) => array(tensor1(&pick(v, d, positions)?)),
 			(Column::Floats(v), Column::Floats(d)) => array(tensor1(&pick(v, d, positions)?)),

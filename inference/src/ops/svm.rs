@@ -156,21 +156,32 @@ fn gemm_general<'a>(
 	}
 }
 
-/// MLAS's `tanh` (the rational approximation Eigen also uses), with fused multiply-adds
-/// as its FMA3 kernel computes it.
+/// MLAS's `tanh` (the rational approximation Eigen also uses, with MLAS's constants as
+/// written there), with fused multiply-adds as its FMA3 kernel computes it.
+#[allow(clippy::excessive_precision)] // The reference's decimal constants, as it writes them.
 fn mlas_tanh(x: f32) -> f32 {
+	const ALPHA: [f32; 7] = [
+		-2.76076847742355e-16,
+		2.00018790482477e-13,
+		-8.60467152213735e-11,
+		5.12229709037114e-08,
+		1.48572235717979e-05,
+		6.37261928875436e-04,
+		4.89352455891786e-03,
+	];
+	const BETA: [f32; 4] =
+		[1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03, 4.89352518554385e-03];
 	let x = x.clamp(-9.0, 9.0);
 	let x2 = x * x;
-	let mut p = x2.mul_add(-2.760_768_5e-16, 2.000_187_9e-13);
-	p = p.mul_add(x2, -8.604_671_5e-11);
-	p = p.mul_add(x2, 5.122_297e-8);
-	p = p.mul_add(x2, 1.485_722_4e-5);
-	p = p.mul_add(x2, 6.372_619_3e-4);
-	p = p.mul_add(x2, 4.893_524_6e-3);
+	let mut p = x2.mul_add(ALPHA[0], ALPHA[1]);
+	for a in &ALPHA[2..] {
+		p = p.mul_add(x2, *a);
+	}
 	p *= x;
-	let mut q = x2.mul_add(1.198_258_4e-6, 1.185_347_1e-4);
-	q = q.mul_add(x2, 2.268_434_6e-3);
-	q = q.mul_add(x2, 4.893_525e-3);
+	let mut q = x2.mul_add(BETA[0], BETA[1]);
+	for b in &BETA[2..] {
+		q = q.mul_add(x2, *b);
+	}
 	p / q
 }
 
