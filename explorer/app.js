@@ -6,7 +6,7 @@
 import { chainInfo, loadCustody, loadRequest, loadRequests } from './chain.js';
 import { ROLE_ORDER, drawCustodyGraph } from './graph.js';
 import {
-  datasetName, formatAggregation, formatAmount, formatStage, formatTensor, formatValidation, labelAccount,
+  datasetName, formatAggregation, formatAmount, formatReport, formatStage, formatTensor, formatValidation, labelAccount,
   shortAccount,
 } from './format.js';
 
@@ -183,7 +183,7 @@ function operatorRows(custody) {
     h('td', {}, labelAccount(s.operator)),
     h('td', {}, h('span', { class: `badge role-${s.role}` }, s.role)),
     h('td', {}, `block #${s.at}`),
-    h('td', { class: 'mono' }, s.failure ?? formatTensor(s.output, scale)),
+    h('td', { class: 'mono' }, s.failure ?? formatReport(s.output, scale, custody.request.aggregation)),
   ]));
 }
 
@@ -240,7 +240,7 @@ function renderCustody(custody) {
   fill(body, 'model', `${custody.modelName ?? `model ${request.model}`} (model #${request.model}), version ${request.version}${provenance ? `, now ${provenance.version.status}` : ''}`);
   fill(body, 'model-hash', request.modelHash);
   fill(body, 'input', formatTensor(request.input, inputScale));
-  fill(body, 'output', result ? formatTensor(result.output, outputScale) : '—');
+  fill(body, 'output', result ? formatReport(result.output, outputScale, request.aggregation) : '—');
   fill(body, 'fee', formatAmount(request.fee, state.chain));
   fill(body, 'created', `block #${request.createdAt}, deadline #${request.deadline}${result ? `, finalized at #${result.finalizedAt}` : ''}`);
   fill(body, 'aggregation', `${formatAggregation(request.aggregation)}, at least ${request.minAgreement} agreeing`);

@@ -15,7 +15,10 @@ const opt = (o, f) => (o.isSome ? f(o.unwrap()) : null);
 
 /** `{ Median: { tolerance: 10 } }` -> `{ kind: 'median', tolerance: 10n }`. */
 function plainAggregation(a) {
-  return a.isMedian ? { kind: 'median', tolerance: a.asMedian.tolerance.toBigInt() } : { kind: 'exact-majority' };
+  if (a.isMedian) return { kind: 'median', tolerance: a.asMedian.tolerance.toBigInt() };
+  if (a.isArgMax) return { kind: 'argmax' };
+  if (a.isTopK) return { kind: 'top-k', k: a.asTopK.k.toNumber(), tolerance: a.asTopK.tolerance.toBigInt() };
+  return { kind: 'exact-majority' };
 }
 
 /** Why an operator could not produce an output, in words. */

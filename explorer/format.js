@@ -46,10 +46,41 @@ export function formatTensor(values, scale) {
   return `[${values.map((v) => formatFixedPoint(v, scale)).join(', ')}]`;
 }
 
-/** How outputs are combined: `median, tolerance 10` (or `median ±10` when `short`). */
+/**
+ * What operators report and how it is combined: `median, tolerance 10` (or `median ±10`
+ * when `short`), `exact majority`, `argmax, exact majority`, `top 3, median ±10`.
+ */
 export function formatAggregation(aggregation, { short = false } = {}) {
-  if (aggregation.kind !== 'median') return 'exact majority';
-  return short ? `median ±${aggregation.tolerance}` : `median, tolerance ${aggregation.tolerance}`;
+  switch (aggregation.kind) {
+    case 'median':
+      return short ? `median ±${aggregation.tolerance}` : `median, tolerance ${aggregation.tolerance}`;
+    case 'argmax':
+      return short ? 'argmax' : 'argmax, exact majority';
+    case 'top-k':
+      return short
+        ? `top ${aggregation.k}, ±${aggregation.tolerance}`
+        : `top ${aggregation.k}: positions by exact majority, scores by median, tolerance ${aggregation.tolerance}`;
+    default:
+      return 'exact majority';
+  }
+}
+
+/**
+ * What an operator reported, or a result, under `aggregation`: the output's values at
+ * `scale` decimals, or its reduction: `#4` per row for argmax, `#5 0.900000, #1 0.080000`
+ * (positions with their scores) per row for top k.
+ */
+export function formatReport(values, scale, aggregation) {
+  if (aggregation?.kind === 'argmax') return values.map((p) => `#${p}`).join(', ');
+  if (aggregation?.kind !== 'top-k') return formatTensor(values, scale);
+  const { k } = aggregation;
+  const rows = [];
+  for (let start = 0; start + 2 * k <= values.length; start += 2 * k) {
+    const positions = values.slice(start, start + k);
+    const scores = values.slice(start + k, start + 2 * k);
+    rows.push(positions.map((p, i) => `#${p} ${formatFixedPoint(scores[i], scale)}`).join(', '));
+  }
+  return rows.map((r) => `[${r}]`).join(' ');
 }
 
 /** A dev account's name, or null. */

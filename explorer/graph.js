@@ -10,7 +10,7 @@
 // stage, validated) for tests and styling.
 
 import {
-  clip, datasetName, formatAggregation, formatAmount, formatStage, formatTensor, formatValidation,
+  clip, datasetName, formatAggregation, formatAmount, formatReport, formatStage, formatTensor, formatValidation,
   shortAccount, shortHash,
 } from './format.js';
 
@@ -69,7 +69,7 @@ function datasetLayers(datasets) {
 function operatorNode(s, custody, scale) {
   const lines = [ROLE_LABELS[s.role]];
   if (s.failure) lines.push(clip(s.failure, MAX_CHARS));
-  else if (s.output) lines.push(clip(formatTensor(s.output, scale), MAX_CHARS));
+  else if (s.output) lines.push(clip(formatReport(s.output, scale, custody.request.aggregation), MAX_CHARS));
   lines.push(`submitted at #${s.at}`);
   return {
     key: `operator:${s.operator}`,
@@ -91,7 +91,7 @@ function resultNode(custody, scale, chain) {
   if (result) {
     lines.push(`Finalized at #${result.finalizedAt}`);
     lines.push(clip(formatStage(result, { short: true }), MAX_CHARS));
-    lines.push(clip(formatTensor(result.output, scale), MAX_CHARS));
+    lines.push(clip(formatReport(result.output, scale, request.aggregation), MAX_CHARS));
     lines.push(`${result.agreeing.length} agreed · ${result.outliers.length} outlier · ${result.failed.length} failed`);
   } else {
     lines.push(`${request.status} · deadline #${request.deadline}`);

@@ -229,7 +229,7 @@ fn honest(request: u64) -> Outcome<Vec<i64>> {
 	let Some(r) = pallet_inference_oracle::Requests::<Runtime>::get(request) else {
 		return Outcome::Output(vec![0; 3]);
 	};
-	let len = r.contract.output_len().unwrap_or(1) as usize;
+	let len = r.contract.reported_len().unwrap_or(1) as usize;
 	let sum: i64 = r.input.iter().map(|x| x % 1_000).sum();
 	Outcome::Output((0..len).map(|i| sum + i as i64).collect())
 }
@@ -376,6 +376,15 @@ impl Memory {
 					element_type: ElementType::F32,
 					shape: BoundedVec::truncate_from(vec![1, len]),
 				};
+				// Every rule, the reducing ones with a `k` that may not fit the output.
+				let aggregation = match tolerance % 4 {
+					0 => Aggregation::Median { tolerance: u64::from(tolerance) },
+					1 => Aggregation::ExactMajority,
+					2 => Aggregation::ArgMax,
+					_ => Aggregation::TopK { k: u32::from(tolerance / 4 % 4), tolerance: 2 },
+				};
+				let reported_len =
+					aggregation.reported_len(&spec(1, output_len)).unwrap_or(output_len);
 				let golden_output = if golden_ok { 1 } else { 0 };
 				let proposal = pallet_model_registry::VersionProposal {
 					model_hash: sp_io::hashing::blake2_256(&bytes).into(),
@@ -384,13 +393,13 @@ impl Memory {
 					output: spec(1, output_len),
 					input_scale: 4,
 					output_scale: 6,
-					aggregation: Aggregation::Median { tolerance: u64::from(tolerance) },
+					aggregation,
 					min_agreement: u32::from(min_agreement % 5),
 					training_datasets: vec![dataset_id(dataset)],
 					commercial_use: false,
 					golden_vectors: vec![GoldenVector {
 						input: vec![1, 2, 3, 4],
-						output: vec![golden_output; output_len as usize],
+						output: vec![golden_output; reported_len as usize],
 					}],
 				};
 				let call = pallet_model_registry::Call::propose_version {

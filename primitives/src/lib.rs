@@ -7,6 +7,7 @@
 
 extern crate alloc;
 
+pub mod aggregation;
 pub mod dataset;
 pub mod metrics;
 pub mod model;

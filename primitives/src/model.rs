@@ -13,6 +13,7 @@ use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::{traits::ConstU32, BoundedVec};
 
+pub use crate::aggregation::Aggregation;
 use crate::dataset::{DatasetId, DatasetView, Lineage, Taint};
 
 /// A model's id: sequential, from 0.
@@ -110,49 +111,6 @@ impl TensorSpec {
 	}
 }
 
-/// How operators' outputs are combined into the accepted result.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	MaxEncodedLen,
-	serde::Serialize,
-	serde::Deserialize,
-)]
-pub enum Aggregation {
-	/// The median of each output element; a submission more than `tolerance` units (of
-	/// the output's fixed point) from the median in any element is an outlier. For scores,
-	/// probabilities and regressions.
-	Median {
-		/// The largest disagreement, in fixed-point units, still counted as agreement.
-		tolerance: u64,
-	},
-	/// The output a strict majority of submissions share exactly; the others are
-	/// outliers. For labels.
-	ExactMajority,
-}
-
-impl Aggregation {
-	/// Whether `output` agrees with `reference`: the same length, and every element within
-	/// `tolerance` of it ([`Aggregation::Median`]) or equal ([`Aggregation::ExactMajority`]).
-	/// The one rule for operators' outputs against an accepted result and for an engine's
-	/// outputs against golden vectors.
-	pub fn agrees(&self, output: &[i64], reference: &[i64]) -> bool {
-		let tolerance = match self {
-			Aggregation::Median { tolerance } => *tolerance,
-			Aggregation::ExactMajority => 0,
-		};
-		output.len() == reference.len()
-			&& output.iter().zip(reference).all(|(a, b)| a.abs_diff(*b) <= tolerance)
-	}
-}
-
 /// Where a model version is in its life.
 #[derive(
 	Clone,
@@ -222,8 +180,8 @@ pub struct StatusBlocks<BlockNumber> {
 pub struct GoldenVector {
 	/// The input, `input_scale` fixed point, one element per input tensor element.
 	pub input: Vec<i64>,
-	/// The expected output, `output_scale` fixed point; an engine must be within the
-	/// version's tolerance (exact for [`Aggregation::ExactMajority`]).
+	/// The expected report: the output in `output_scale` fixed point, or its reduction
+	/// (see [`Aggregation`]); an engine's report must agree with it by the version's rule.
 	pub output: Vec<i64>,
 }
 
@@ -353,9 +311,21 @@ impl ServingContract {
 		self.input.element_count()
 	}
 
-	/// The output's element count (`None` for a degenerate shape).
-	pub fn output_len(&self) -> Option<u32> {
-		self.output.element_count()
+	/// How many elements an operator reports: the output's element count, or fewer if the
+	/// aggregation reduces it (`None` for a degenerate shape or a rule that does not fit it).
+	pub fn reported_len(&self) -> Option<u32> {
+		self.aggregation.reported_len(&self.output)
+	}
+
+	/// What an operator reports for the engine's whole output `values` (see
+	/// [`Aggregation::report`]).
+	pub fn report(&self, values: Vec<i64>) -> Option<Vec<i64>> {
+		self.aggregation.report(&self.output, values)
+	}
+
+	/// Whether `report` agrees with `reference` under the version's rule.
+	pub fn agrees(&self, report: &[i64], reference: &[i64]) -> bool {
+		self.aggregation.agrees(report, reference)
 	}
 
 	/// What the engine is asked to score for `values` under this contract.

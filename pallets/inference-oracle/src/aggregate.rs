@@ -25,8 +25,12 @@ pub struct Accepted {
 /// - [`Aggregation::Median`]: the accepted output is the element-wise median (the lower
 ///   median for an even count, so that it is always one of the submitted values); an
 ///   output agrees when every element is within `tolerance` of it.
-/// - [`Aggregation::ExactMajority`]: the accepted output is the one that more than half of
-///   the outputs share exactly; the others disagree.
+/// - [`Aggregation::ExactMajority`] and [`Aggregation::ArgMax`]: the accepted output is
+///   the one that more than half of the outputs share exactly; the others disagree.
+/// - [`Aggregation::TopK`]: the accepted positions are those more than half of the
+///   outputs share exactly; the accepted values are the element-wise median of the
+///   outputs with those positions. An output agrees when its positions are equal and its
+///   values within `tolerance`.
 pub fn aggregate(rule: Aggregation, min_agreement: u32, outputs: &[&[i64]]) -> Option<Accepted> {
 	let min_agreement = min_agreement.max(1) as usize;
 	if outputs.len() < min_agreement {
@@ -34,18 +38,27 @@ pub fn aggregate(rule: Aggregation, min_agreement: u32, outputs: &[&[i64]]) -> O
 	}
 	let output = match rule {
 		Aggregation::Median { .. } => median(outputs)?,
-		Aggregation::ExactMajority => {
-			let (output, count) = most_common(outputs)?;
-			if count.saturating_mul(2) <= outputs.len() {
-				return None;
-			}
-			output
+		Aggregation::ExactMajority | Aggregation::ArgMax => majority(outputs, |o| o.to_vec())?,
+		Aggregation::TopK { .. } => {
+			let positions = |o: &[i64]| rule.positions(o).collect::<Vec<_>>();
+			let shared = majority(outputs, positions)?;
+			let group: Vec<&[i64]> =
+				outputs.iter().copied().filter(|o| positions(o) == shared).collect();
+			// Every output of the group has the shared positions, so their median has too.
+			median(&group)?
 		}
 	};
 	let agrees: Vec<bool> = outputs.iter().map(|o| rule.agrees(o, &output)).collect();
 	let agreeing = agrees.iter().filter(|a| **a).count();
 	(agreeing >= min_agreement && agreeing.saturating_mul(2) > outputs.len())
 		.then_some(Accepted { output, agrees })
+}
+
+/// The `key` that more than half of `outputs` share, or `None` if none does.
+fn majority(outputs: &[&[i64]], key: impl Fn(&[i64]) -> Vec<i64>) -> Option<Vec<i64>> {
+	let keys: Vec<Vec<i64>> = outputs.iter().map(|o| key(o)).collect();
+	let (shared, count) = most_common(&keys)?;
+	(count.saturating_mul(2) > outputs.len()).then_some(shared)
 }
 
 /// The element-wise lower median, or `None` for no outputs or outputs of unequal lengths.
@@ -66,14 +79,14 @@ fn median(outputs: &[&[i64]]) -> Option<Vec<i64>> {
 	Some(result)
 }
 
-/// The output shared by the most outputs (the first such on ties), with its count.
-fn most_common(outputs: &[&[i64]]) -> Option<(Vec<i64>, usize)> {
-	let mut best: Option<(&[i64], usize)> = None;
-	for candidate in outputs {
-		let count = outputs.iter().filter(|o| *o == candidate).count();
+/// The key shared by the most outputs (the first such on ties), with its count.
+fn most_common(keys: &[Vec<i64>]) -> Option<(Vec<i64>, usize)> {
+	let mut best: Option<(&Vec<i64>, usize)> = None;
+	for candidate in keys {
+		let count = keys.iter().filter(|k| *k == candidate).count();
 		if best.map_or(true, |(_, c)| count > c) {
 			best = Some((candidate, count));
 		}
 	}
-	best.map(|(o, c)| (o.to_vec(), c))
+	best.map(|(k, c)| (k.clone(), c))
 }

@@ -68,7 +68,7 @@ impl<T: Config> Pallet<T> {
 	fn expiry_weight(pending: Option<&RequestOf<T>>) -> Weight {
 		match pending {
 			Some(request) => {
-				let output_len = request.contract.output_len().unwrap_or(T::MaxOutputLen::get());
+				let output_len = request.contract.reported_len().unwrap_or(T::MaxOutputLen::get());
 				T::WeightInfo::expire(output_len.min(T::MaxOutputLen::get()))
 			},
 			None => T::DbWeight::get().reads(1),

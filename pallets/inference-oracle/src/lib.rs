@@ -1035,7 +1035,7 @@ impl<T: Config> Pallet<T> {
 		let (version, model_hash, contract) =
 			T::Models::active_contract(model).ok_or(Error::<T>::NoActiveVersion)?;
 		let input_len = contract.input_len().ok_or(Error::<T>::TensorTooLarge)?;
-		let output_len = contract.output_len().ok_or(Error::<T>::TensorTooLarge)?;
+		let output_len = contract.reported_len().ok_or(Error::<T>::TensorTooLarge)?;
 		ensure!(
 			input_len <= T::MaxInputLen::get() && output_len <= T::MaxOutputLen::get(),
 			Error::<T>::TensorTooLarge
@@ -1059,7 +1059,7 @@ impl<T: Config> Pallet<T> {
 		excluded: &[T::AccountId],
 	) -> Result<(RequestId, bool), DispatchError> {
 		let VersionRef { model, version, model_hash } = target;
-		let output_len = contract.output_len().ok_or(Error::<T>::TensorTooLarge)?;
+		let output_len = contract.reported_len().ok_or(Error::<T>::TensorTooLarge)?;
 		let fee = T::RequestFee::get();
 		let id = NextRequestId::<T>::get();
 		let committee = Self::draw_committee(id, contract.min_agreement, excluded)?;

@@ -447,8 +447,16 @@ impl ModelCache {
 			},
 			result => result.map_err(Failure::Engine),
 		}
+		.and_then(|values| report(&request.contract, values))
 		.map_or_else(Outcome::Failed, Outcome::Output)
 	}
+}
+
+/// What an operator reports for the engine's whole output `values` under `contract`: the
+/// output itself, or its reduction ([`Aggregation::report`]). An output of another size
+/// than the contract's is the engine's `WrongOutputShape`.
+fn report(contract: &ServingContract, values: Vec<i64>) -> Result<Vec<i64>, Failure> {
+	contract.report(values).ok_or(Failure::Engine(ScoreError::WrongOutputShape))
 }
 
 /// Loads a version into the engine if needed, and checks once per model (the verdict is
@@ -498,7 +506,7 @@ fn check_version<T: Config>(
 }
 
 /// Whether the engine's outputs for every golden input agree with the expected outputs by
-/// the version's own rule ([`Aggregation::agrees`]).
+/// the version's own rule ([`Aggregation::agrees`]), on what an operator reports.
 fn golden_vectors_reproduced(
 	hash: ModelHash,
 	contract: &ServingContract,
@@ -506,8 +514,8 @@ fn golden_vectors_reproduced(
 ) -> Result<bool, Failure> {
 	for golden in &artifacts.golden_vectors {
 		let request: ScoreRequest = contract.score_request(golden.input.clone());
-		let output = onnx::score(hash, request).map_err(Failure::Engine)?;
-		if !contract.aggregation.agrees(&output, &golden.output) {
+		let output = report(contract, onnx::score(hash, request).map_err(Failure::Engine)?)?;
+		if !contract.agrees(&output, &golden.output) {
 			log::warn!(
 				target: LOG_TARGET,
 				"golden vector: expected {:?}, the engine gives {:?}",

@@ -192,7 +192,7 @@ impl<T: Config> Pallet<T> {
 		}
 		if let Some(Outcome::Output(output)) = answer.outcome() {
 			ensure!(
-				Some(output.len() as u32) == request.contract.output_len(),
+				Some(output.len() as u32) == request.contract.reported_len(),
 				Error::<T>::OutputLengthMismatch
 			);
 		}

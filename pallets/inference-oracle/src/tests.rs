@@ -1263,6 +1263,39 @@ mod offchain_worker {
 		assert!(env.take_batches().is_empty());
 	}
 
+	/// With a reducing rule, members report the reduction of the engine's output, their
+	/// golden vectors are checked on it, and the result is the reduction.
+	#[test]
+	fn members_report_the_reduction_their_version_declares() {
+		let input = [1, 2, 3, 4];
+		// honest_output(IRIS, input) is [10, 5, 7].
+		for (aggregation, expected) in [
+			(Aggregation::ArgMax, vec![0]),
+			(Aggregation::TopK { k: 2, tolerance: 0 }, vec![0, 2, 10, 7]),
+		] {
+			let mut env = OcwEnv::new(&[ALICE, BOB, CHARLIE], true);
+			let id = env.ext.execute_with(|| {
+				set_iris_aggregation(aggregation);
+				set_min_agreement(2);
+				register(ALICE);
+				register(BOB);
+				register(CHARLIE);
+				request(IRIS)
+			});
+			run_ocw(&mut env, 1);
+			assert_eq!(apply_sent(&mut env), vec![id; 3], "three commitments");
+			env.ext.execute_with(|| System::set_block_number(2));
+			run_ocw(&mut env, 2);
+			assert_eq!(apply_sent(&mut env), vec![id; 3], "three reveals");
+			env.ext.execute_with(|| {
+				assert_eq!(honest_output(IRIS, &input), vec![10, 5, 7]);
+				let result = Results::<Test>::get(id).expect("three honest members agree");
+				assert_eq!(result.output.to_vec(), expected, "{aggregation:?}");
+				InferenceOracle::do_try_state().unwrap();
+			});
+		}
+	}
+
 	/// The node writes a new boot id at each start (what `aioracle-node` does).
 	fn boot(env: &OcwEnv, id: u8) {
 		use frame::deps::sp_core::offchain::OffchainStorage;
@@ -1924,6 +1957,38 @@ mod aggregation {
 		assert_eq!(aggregate(Aggregation::ExactMajority, 2, &tied), None);
 		let split: [&[i64]; 3] = [&[0], &[1], &[2]];
 		assert_eq!(aggregate(Aggregation::ExactMajority, 1, &split), None);
+	}
+
+	#[test]
+	fn argmax_reports_are_combined_by_exact_majority() {
+		let outputs: [&[i64]; 3] = [&[4, 0], &[4, 0], &[7, 0]];
+		let accepted = aggregate(Aggregation::ArgMax, 2, &outputs).unwrap();
+		assert_eq!((accepted.output, accepted.agrees), (vec![4, 0], vec![true, true, false]));
+		let split: [&[i64]; 3] = [&[4], &[5], &[6]];
+		assert_eq!(aggregate(Aggregation::ArgMax, 1, &split), None);
+	}
+
+	#[test]
+	fn top_k_takes_the_majority_positions_and_the_median_of_their_values() {
+		let rule = Aggregation::TopK { k: 2, tolerance: 3 };
+		// Positions [5, 1] then values. The liar names other classes with the same values;
+		// a third honest report is off by 2 in a value.
+		let outputs: [&[i64]; 4] =
+			[&[5, 1, 900, 80], &[5, 1, 902, 79], &[2, 3, 900, 80], &[5, 1, 901, 82]];
+		let accepted = aggregate(rule, 3, &outputs).unwrap();
+		assert_eq!(accepted.output, vec![5, 1, 901, 80], "the median of the three sharing [5, 1]");
+		assert_eq!(accepted.agrees, vec![true, true, false, true]);
+		// The liar's values are not in the median: were they, a liar with extreme values
+		// among the majority's positions would shift it.
+		let extreme: [&[i64]; 3] =
+			[&[5, 1, 900, 80], &[2, 3, i64::MAX, i64::MIN], &[5, 1, 900, 80]];
+		assert_eq!(aggregate(rule, 2, &extreme).unwrap().output, vec![5, 1, 900, 80]);
+		// No majority on the positions: no result, however close the values.
+		let split: [&[i64]; 3] = [&[5, 1, 900, 80], &[1, 5, 900, 80], &[5, 2, 900, 80]];
+		assert_eq!(aggregate(rule, 1, &split), None);
+		// Positions agree but values are far apart: the majority group has no agreement.
+		let far: [&[i64]; 3] = [&[5, 1, 100, 80], &[5, 1, 900, 80], &[5, 1, 500, 80]];
+		assert_eq!(aggregate(rule, 2, &far), None);
 	}
 
 	#[test]

@@ -211,6 +211,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxTensorLen: Get<u32>;
 
+		/// The most elements an output tensor may have when operators report a reduction
+		/// of it (`Aggregation::ArgMax` or `TopK`: a classifier of thousands of classes);
+		/// what they report is still at most `MaxTensorLen`. At least `MaxTensorLen`.
+		#[pallet::constant]
+		type MaxReducedOutputLen: Get<u32>;
+
 		/// The most golden vectors a version may carry.
 		#[pallet::constant]
 		type MaxGoldenVectors: Get<u32>;
@@ -456,6 +462,9 @@ pub mod pallet {
 		NotActive,
 		/// The model has no earlier active version to roll back to.
 		NoPreviousVersion,
+		/// The aggregation does not fit the output: `TopK`'s `k` is 0 or longer than the
+		/// output's last axis.
+		AggregationDoesNotFit,
 	}
 
 	#[pallet::hooks]
@@ -464,6 +473,10 @@ pub mod pallet {
 			assert!(T::MaxModelBytes::get() >= 1024 * 1024, "MaxModelBytes must be at least 1 MiB");
 			assert!(T::MaxTrainingDatasets::get() >= 1, "MaxTrainingDatasets must be at least 1");
 			assert!(T::MaxTensorLen::get() >= 1, "MaxTensorLen must be at least 1");
+			assert!(
+				T::MaxReducedOutputLen::get() >= T::MaxTensorLen::get(),
+				"MaxReducedOutputLen must be at least MaxTensorLen"
+			);
 			assert!(T::MaxVersions::get() >= 1, "MaxVersions must be at least 1");
 			assert!(T::MaxMinAgreement::get() >= 1, "MaxMinAgreement must be at least 1");
 			assert!(T::MaxNameLen::get() >= 1, "MaxNameLen must be at least 1");
@@ -746,8 +759,8 @@ impl<T: Config> Pallet<T> {
 
 		let uri: BoundedVec<u8, T::MaxUriLen> =
 			p.uri.try_into().map_err(|_| Error::<T>::UriTooLong)?;
-		let input_len = Self::check_tensor(&p.input)?;
-		let output_len = Self::check_tensor(&p.output)?;
+		let input_len = Self::check_tensor(&p.input, T::MaxTensorLen::get())?;
+		let output_len = Self::check_output(&p.output, &p.aggregation)?;
 		ensure!(
 			p.input_scale <= MAX_SCALE && p.output_scale <= MAX_SCALE,
 			Error::<T>::ScaleTooLarge
@@ -837,7 +850,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The element count of a tensor spec, within `MaxTensorLen`.
-	fn check_tensor(spec: &TensorSpec) -> Result<u32, DispatchError> {
+	fn check_tensor(spec: &TensorSpec, max_len: u32) -> Result<u32, DispatchError> {
 		let count = match spec.element_count() {
 			Some(count) => count,
 			// A zero or missing dimension, or a product beyond `u32`: which one tells the
@@ -847,8 +860,21 @@ impl<T: Config> Pallet<T> {
 			}
 			None => return Err(Error::<T>::TensorTooLarge.into()),
 		};
-		ensure!(count <= T::MaxTensorLen::get(), Error::<T>::TensorTooLarge);
+		ensure!(count <= max_len, Error::<T>::TensorTooLarge);
 		Ok(count)
+	}
+
+	/// Checks the output spec against the aggregation; returns how many elements
+	/// operators report: the output's (at most `MaxTensorLen`), or its reduction's (of an
+	/// output of at most `MaxReducedOutputLen`, itself at most `MaxTensorLen`).
+	fn check_output(spec: &TensorSpec, aggregation: &Aggregation) -> Result<u32, DispatchError> {
+		if !aggregation.reduces() {
+			return Self::check_tensor(spec, T::MaxTensorLen::get());
+		}
+		Self::check_tensor(spec, T::MaxReducedOutputLen::get())?;
+		let reported = aggregation.reported_len(spec).ok_or(Error::<T>::AggregationDoesNotFit)?;
+		ensure!(reported <= T::MaxTensorLen::get(), Error::<T>::TensorTooLarge);
+		Ok(reported)
 	}
 
 	/// Bounds the golden vectors and checks their sizes against the tensor specs.

@@ -135,6 +135,7 @@ impl crate::Config for Test {
 	type MaxUriLen = ConstU32<MAX_URI_LEN>;
 	type MaxTrainingDatasets = ConstU32<MAX_TRAINING_DATASETS>;
 	type MaxTensorLen = ConstU32<MAX_TENSOR_LEN>;
+	type MaxReducedOutputLen = ConstU32<{ 4 * MAX_TENSOR_LEN }>;
 	type MaxGoldenVectors = ConstU32<MAX_GOLDEN_VECTORS>;
 	type MaxVersions = ConstU32<MAX_VERSIONS>;
 	type MaxRollbackDepth = ConstU32<MAX_ROLLBACK_DEPTH>;

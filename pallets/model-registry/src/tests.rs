@@ -353,6 +353,32 @@ mod propose_version {
 		});
 	}
 
+	/// A classifier whose output is longer than `MaxTensorLen` is served by a reduction:
+	/// the golden vectors and what operators report are the reduction.
+	#[test]
+	fn a_reduction_serves_outputs_longer_than_max_tensor_len() {
+		ExtBuilder::build_and_execute(|| {
+			let model = create();
+			let classes = 4 * MAX_TENSOR_LEN;
+			for (n, aggregation, golden) in [
+				(1, Aggregation::ArgMax, vec![17]),
+				(2, Aggregation::TopK { k: 2, tolerance: 5 }, vec![17, 3, 900_000, 90_000]),
+			] {
+				let bytes = onnx(n);
+				let mut p = proposal(&bytes);
+				p.output = tensor(1, ElementType::F32, &[1, classes]);
+				p.aggregation = aggregation;
+				p.golden_vectors[0].output = golden;
+				assert_ok!(ModelRegistry::propose_version(signed(OWNER), model, p, bytes));
+				let version = Models::<Test>::get(model).unwrap().next_version - 1;
+				let (_, contract) =
+					<ModelRegistry as ModelInspect>::contract(model, version).unwrap();
+				assert_eq!(contract.aggregation, aggregation);
+				assert_eq!(contract.reported_len(), Some(if n == 1 { 1 } else { 4 }));
+			}
+		});
+	}
+
 	/// Each invalid serving contract is refused with its own error.
 	#[test]
 	fn checks_the_serving_contract() {
@@ -390,6 +416,32 @@ mod propose_version {
 					Error::<Test>::GoldenVectorMismatch,
 				),
 				(|p| p.golden_vectors[0].output.push(1), Error::<Test>::GoldenVectorMismatch),
+				// A reduction: k of 0 or longer than a row, a reported output longer than
+				// `MaxTensorLen`, an output longer than `MaxReducedOutputLen`, golden
+				// outputs of the whole output's length rather than the report's.
+				(
+					|p| p.aggregation = Aggregation::TopK { k: 0, tolerance: 1 },
+					Error::<Test>::AggregationDoesNotFit,
+				),
+				(
+					|p| p.aggregation = Aggregation::TopK { k: 4, tolerance: 1 },
+					Error::<Test>::AggregationDoesNotFit,
+				),
+				(
+					|p| {
+						p.aggregation = Aggregation::ArgMax;
+						p.output.shape = BoundedVec::truncate_from(vec![MAX_TENSOR_LEN + 1, 2]);
+					},
+					Error::<Test>::TensorTooLarge,
+				),
+				(
+					|p| {
+						p.aggregation = Aggregation::ArgMax;
+						p.output.shape = BoundedVec::truncate_from(vec![1, 4 * MAX_TENSOR_LEN + 1]);
+					},
+					Error::<Test>::TensorTooLarge,
+				),
+				(|p| p.aggregation = Aggregation::ArgMax, Error::<Test>::GoldenVectorMismatch),
 			];
 			for (change, error) in cases {
 				let mut p = proposal(&bytes);

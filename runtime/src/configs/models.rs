@@ -43,6 +43,8 @@ impl pallet_model_registry::Config for Runtime {
 	type MaxTrainingDatasets = ConstU32<8>;
 	/// Enough for the 64 pixels of scikit-learn's digits or 30 breast-cancer features.
 	type MaxTensorLen = ConstU32<256>;
+	/// A classifier of up to 65,536 classes may be served by `ArgMax` or `TopK`.
+	type MaxReducedOutputLen = ConstU32<65_536>;
 	type MaxGoldenVectors = ConstU32<8>;
 	type MaxVersions = ConstU32<1024>;
 	type MaxRollbackDepth = ConstU32<8>;
