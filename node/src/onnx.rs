@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use aioracle_inference::{Engine, EngineError, EngineLimits};
 use aioracle_primitives::{
-	model::{model_bytes_key, ModelHash},
+	model::{model_bytes_key, model_chunk_key, model_manifest_key, ChunkHash, ModelHash},
 	onnx::{ScoreError, ScoreRequest, Scorer},
 };
+use codec::Decode;
 
 /// How many optimised model plans the engine keeps (least recently used evicted).
 pub const PLAN_CACHE_CAPACITY: usize = 16;
@@ -103,10 +104,15 @@ impl Scorer for EngineScorer {
 
 	fn load_indexed(&self, hash: ModelHash) -> Result<bool, ScoreError> {
 		let Some(read) = &self.offchain_db else { return Ok(false) };
-		match read(&model_bytes_key(&hash)) {
-			Some(bytes) => self.load(hash, &bytes).map(|()| true),
-			None => Ok(false),
-		}
+		let bytes = match read(&model_bytes_key(&hash)) {
+			Some(bytes) => bytes,
+			None => match assemble_chunks(read, &hash)? {
+				Some(bytes) => bytes,
+				None => return Ok(false),
+			},
+		};
+		// `load` checks the whole file against `hash`.
+		self.load(hash, &bytes).map(|()| true)
 	}
 
 	fn is_loaded(&self, hash: ModelHash) -> bool {
@@ -130,6 +136,36 @@ impl Scorer for EngineScorer {
 			score_error(&e)
 		})
 	}
+}
+
+/// The ONNX bytes of a model uploaded in chunks, assembled from the chunks its manifest
+/// names (`model_manifest_key`, `model_chunk_key`): `Ok(None)` if the DB lacks the
+/// manifest or a chunk, `HashMismatch` if a chunk is not the one the manifest declares.
+fn assemble_chunks(
+	read: &OffchainDbReader,
+	hash: &ModelHash,
+) -> Result<Option<Vec<u8>>, ScoreError> {
+	let Some(manifest) = read(&model_manifest_key(hash)) else { return Ok(None) };
+	let chunks = Vec::<ChunkHash>::decode(&mut &manifest[..]).map_err(|_| ScoreError::InvalidModel)?;
+	let mut bytes = Vec::new();
+	for (index, expected) in chunks.iter().enumerate() {
+		let Some(chunk) = read(&model_chunk_key(hash, index as u32)) else {
+			log::warn!(target: LOG_TARGET, "model {hash:?}: chunk {index} of {} missing", chunks.len());
+			return Ok(None);
+		};
+		if ChunkHash::from(sp_io::hashing::blake2_256(&chunk)) != *expected {
+			log::warn!(target: LOG_TARGET, "model {hash:?}: chunk {index} does not match its hash");
+			return Err(ScoreError::HashMismatch);
+		}
+		bytes.extend_from_slice(&chunk);
+	}
+	log::info!(
+		target: LOG_TARGET,
+		"model {hash:?}: assembled {} bytes from {} chunks",
+		bytes.len(),
+		chunks.len()
+	);
+	Ok(Some(bytes))
 }
 
 /// Writes `bytes` into the node's offchain DB where the model registry would have indexed

@@ -46,6 +46,33 @@ pub fn model_bytes_key(hash: &ModelHash) -> Vec<u8> {
 	key
 }
 
+/// The prefix of the offchain-DB key under which a node keeps one chunk of a model
+/// uploaded in chunks; see [`model_chunk_key`].
+pub const MODEL_CHUNK_KEY_PREFIX: &[u8] = b"aioracle/model-chunk/";
+
+/// The offchain-DB key of chunk `index` (from 0) of the model with `hash`:
+/// `b"aioracle/model-chunk/" ++ hash ++ index` (little-endian `u32`). The model registry
+/// indexes each chunk there when it is uploaded. Keyed by file and position, not by the
+/// chunk's own hash, so that clearing one file's chunks never clears another's.
+pub fn model_chunk_key(hash: &ModelHash, index: u32) -> Vec<u8> {
+	[MODEL_CHUNK_KEY_PREFIX, hash.as_bytes(), &index.to_le_bytes()].concat()
+}
+
+/// The prefix of the offchain-DB key of a chunked model's manifest; see
+/// [`model_manifest_key`].
+pub const MODEL_MANIFEST_KEY_PREFIX: &[u8] = b"aioracle/model-manifest/";
+
+/// The offchain-DB key of the manifest of the model with `hash`, if it was uploaded in
+/// chunks: `b"aioracle/model-manifest/" ++ hash`, holding the SCALE-encoded
+/// `Vec<ChunkHash>` of its chunks in order. A node assembles the ONNX bytes from the chunks
+/// the manifest names and checks them against `hash`.
+pub fn model_manifest_key(hash: &ModelHash) -> Vec<u8> {
+	[MODEL_MANIFEST_KEY_PREFIX, hash.as_bytes()].concat()
+}
+
+/// The blake2-256 hash of one chunk of a model's ONNX bytes.
+pub type ChunkHash = sp_core::H256;
+
 /// The element type of an ONNX tensor, as the engine feeds or reads it.
 #[derive(
 	Clone,

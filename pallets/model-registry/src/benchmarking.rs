@@ -13,7 +13,7 @@ where
 	let per_version = T::VersionDeposit::get()
 		.saturating_add(T::DepositPerByte::get().saturating_mul(1_000_000u32.into()))
 		.saturating_add(
-			T::DepositPerModelByte::get().saturating_mul(T::MaxModelBytes::get().into()),
+			T::DepositPerModelByte::get().saturating_mul(Pallet::<T>::max_model_bytes().into()),
 		);
 	let amount = T::ModelDeposit::get()
 		.saturating_add(per_version)
@@ -89,6 +89,25 @@ fn propose<T: Config>(
 		.map_err(|_| BenchmarkError::Stop("the set-up proposal was refused"))
 }
 
+/// A complete upload of `chunks` chunks for `model` (the chunks marked received without
+/// sending them): returns the whole file's hash.
+fn complete_upload<T: Config>(
+	owner: &T::AccountId,
+	model: ModelId,
+	chunks: u32,
+) -> Result<ModelHash, BenchmarkError> {
+	let hash: ModelHash = blake2_256(&(b"uploaded", model, chunks).encode()).into();
+	let hashes = (0..chunks).map(|i| blake2_256(&i.encode()).into()).collect();
+	Pallet::<T>::do_begin_upload(owner.clone(), model, hash, chunks, hashes)
+		.map_err(|_| BenchmarkError::Stop("the set-up upload was refused"))?;
+	Uploads::<T>::mutate(hash, |upload| {
+		if let Some(upload) = upload {
+			upload.received.iter_mut().for_each(|r| *r = true);
+		}
+	});
+	Ok(hash)
+}
+
 /// Proposes and approves a version.
 fn approved<T: Config>(
 	owner: &T::AccountId,
@@ -158,10 +177,15 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The worst case: a version uploaded in `MaxChunks` chunks, each cleared.
 	#[benchmark]
 	fn withdraw_version() -> Result<(), BenchmarkError> {
 		let (owner, model) = model::<T>()?;
-		let version = propose::<T>(&owner, model, 0, T::MaxTrainingDatasets::get())?;
+		let hash = complete_upload::<T>(&owner, model, T::MaxChunks::get())?;
+		let mut p = proposal::<T>(&[], T::MaxTrainingDatasets::get());
+		p.model_hash = hash;
+		let (version, _) = Pallet::<T>::do_propose_uploaded(owner.clone(), model, p)
+			.map_err(|_| BenchmarkError::Stop("the set-up proposal was refused"))?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), model, version);
@@ -262,6 +286,76 @@ mod benchmarks {
 			Models::<T>::get(model).and_then(|m| m.active) == Some(first),
 			"the model was not rolled back"
 		);
+		Ok(())
+	}
+
+	/// `c` chunk hashes declared.
+	#[benchmark]
+	fn begin_upload(c: Linear<1, { T::MaxChunks::get() }>) -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let hash: ModelHash = blake2_256(b"upload").into();
+		let chunks: Vec<ChunkHash> = (0..c).map(|i| blake2_256(&i.encode()).into()).collect();
+		let size = c.saturating_mul(T::MaxChunkBytes::get());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, hash, size, chunks);
+
+		ensure!(Uploads::<T>::contains_key(hash), "the upload was not begun");
+		Ok(())
+	}
+
+	/// A chunk of `b` bytes hashed and indexed, into an upload of `MaxChunks` chunks.
+	#[benchmark]
+	fn upload_chunk(b: Linear<1, { T::MaxChunkBytes::get() }>) -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let bytes = onnx_bytes(b, 7);
+		let hash: ModelHash = blake2_256(b"upload").into();
+		let count = T::MaxChunks::get();
+		let mut chunks: Vec<ChunkHash> =
+			(0..count).map(|i| blake2_256(&i.encode()).into()).collect();
+		let last = count - 1;
+		chunks[last as usize] = blake2_256(&bytes).into();
+		Pallet::<T>::do_begin_upload(owner.clone(), model, hash, count, chunks)
+			.map_err(|_| BenchmarkError::Stop("the set-up upload was refused"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), hash, last, bytes);
+
+		ensure!(
+			Uploads::<T>::get(hash).map(|u| u.received_count()) == Some(1),
+			"the chunk was not received"
+		);
+		Ok(())
+	}
+
+	/// An upload of `c` chunks proposed, trained on `d` datasets.
+	#[benchmark]
+	fn propose_uploaded_version(
+		c: Linear<1, { T::MaxChunks::get() }>,
+		d: Linear<1, { T::MaxTrainingDatasets::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let hash = complete_upload::<T>(&owner, model, c)?;
+		let mut p = proposal::<T>(&[], d);
+		p.model_hash = hash;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, p);
+
+		ensure!(VersionByHash::<T>::get(hash) == Some((model, 1)), "the version was not stored");
+		Ok(())
+	}
+
+	/// An upload of `c` chunks cancelled, each cleared.
+	#[benchmark]
+	fn cancel_upload(c: Linear<1, { T::MaxChunks::get() }>) -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let hash = complete_upload::<T>(&owner, model, c)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), hash);
+
+		ensure!(!Uploads::<T>::contains_key(hash), "the upload was not cancelled");
 		Ok(())
 	}
 

@@ -67,7 +67,7 @@ extern crate alloc;
 use alloc::{collections::BTreeSet, vec::Vec};
 
 pub use aioracle_primitives::model::{
-	model_bytes_key, VersionValidation, Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
+	model_bytes_key, model_chunk_key, model_manifest_key, ChunkHash, VersionValidation, Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
 	ServingArtifacts, ServingContract, StatusBlocks, TensorSpec, VersionId, VersionStatus,
 	MAX_SCALE,
 };
@@ -96,6 +96,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 pub mod types;
+mod upload;
 pub mod weights;
 
 /// The log target of this pallet.
@@ -120,6 +121,9 @@ pub type ModelVersionOf<T> = ModelVersion<
 	<T as Config>::MaxUriLen,
 	<T as Config>::MaxTrainingDatasets,
 >;
+/// An upload in progress of this runtime.
+pub type UploadOf<T> =
+	Upload<<T as frame_system::Config>::AccountId, BalanceOf<T>, <T as Config>::MaxChunks>;
 /// The golden vectors of a version.
 pub type GoldenVectorsOf<T> =
 	BoundedVec<BoundedGoldenVector<<T as Config>::MaxTensorLen>, <T as Config>::MaxGoldenVectors>;
@@ -190,6 +194,15 @@ pub mod pallet {
 		/// in a normal extrinsic.
 		#[pallet::constant]
 		type MaxModelBytes: Get<u32>;
+
+		/// The most chunks a model uploaded in chunks may have (`begin_upload`). A model
+		/// of up to `MaxChunks * MaxChunkBytes` bytes may be proposed that way.
+		#[pallet::constant]
+		type MaxChunks: Get<u32>;
+
+		/// The largest chunk, in bytes. At least 1 KiB; it must fit in a normal extrinsic.
+		#[pallet::constant]
+		type MaxChunkBytes: Get<u32>;
 
 		/// The longest model name, in bytes.
 		#[pallet::constant]
@@ -265,6 +278,24 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type VersionByHash<T: Config> = StorageMap<_, Identity, ModelHash, (ModelId, VersionId)>;
 
+	/// Uploads in progress, by the hash of the whole ONNX file: the model's owner declared
+	/// the chunks (`begin_upload`) and sends them (`upload_chunk`); `propose_uploaded_version`
+	/// turns a complete one into a version, `cancel_upload` drops it.
+	#[pallet::storage]
+	pub type Uploads<T: Config> = StorageMap<_, Identity, ModelHash, UploadOf<T>>;
+
+	/// The chunks of each version proposed from an upload, in file order: what its bytes
+	/// are assembled from. Versions proposed with their bytes inline have none.
+	#[pallet::storage]
+	pub type VersionChunks<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ModelId,
+		Twox64Concat,
+		VersionId,
+		BoundedVec<ChunkHash, T::MaxChunks>,
+	>;
+
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
@@ -275,6 +306,10 @@ pub mod pallet {
 		/// from the model's owner.
 		#[codec(index = 1)]
 		VersionStorage,
+		/// The deposit for an upload in progress (its record, and the chunks every indexing
+		/// node keeps), held from the model's owner; it becomes the version's deposit.
+		#[codec(index = 2)]
+		UploadStorage,
 	}
 
 	#[pallet::genesis_config]
@@ -386,6 +421,33 @@ pub mod pallet {
 			/// The version.
 			version: VersionId,
 		},
+		/// The owner of a model began uploading ONNX bytes in chunks.
+		UploadStarted {
+			/// The model.
+			model: ModelId,
+			/// blake2-256 of the whole ONNX file.
+			model_hash: ModelHash,
+			/// Its size.
+			size_bytes: u32,
+			/// How many chunks it comes in.
+			chunks: u32,
+			/// The deposit held from the owner.
+			deposit: BalanceOf<T>,
+		},
+		/// A chunk arrived; its bytes are in the offchain DB of indexing nodes.
+		ChunkUploaded {
+			/// blake2-256 of the whole ONNX file.
+			model_hash: ModelHash,
+			/// The chunk's position, from 0.
+			index: u32,
+			/// How many chunks have arrived, this one included.
+			received: u32,
+		},
+		/// The owner cancelled an upload; its chunks were cleared and its deposit released.
+		UploadCancelled {
+			/// blake2-256 of the whole ONNX file.
+			model_hash: ModelHash,
+		},
 		/// Governance rolled the model back to the version active before.
 		ModelRolledBack {
 			/// The model.
@@ -465,6 +527,27 @@ pub mod pallet {
 		/// The aggregation does not fit the output: `TopK`'s `k` is 0 or longer than the
 		/// output's last axis.
 		AggregationDoesNotFit,
+		/// No upload of these bytes is in progress.
+		UploadNotFound,
+		/// An upload of these bytes is already in progress.
+		UploadInProgress,
+		/// An upload declares no chunks, or more than `MaxChunks`.
+		InvalidChunkCount,
+		/// The declared size cannot be made of the declared chunks: smaller than one byte a
+		/// chunk, or larger than `MaxChunkBytes` a chunk.
+		SizeDoesNotFitChunks,
+		/// The chunk's position is past the upload's last chunk.
+		ChunkIndexOutOfRange,
+		/// This chunk already arrived.
+		ChunkAlreadyUploaded,
+		/// The chunk is empty or longer than `MaxChunkBytes`.
+		InvalidChunkSize,
+		/// The chunk's blake2-256 hash is not the one declared at its position.
+		ChunkHashMismatch,
+		/// Some chunks have not arrived yet.
+		UploadIncomplete,
+		/// The upload is for another model.
+		UploadForAnotherModel,
 	}
 
 	#[pallet::hooks]
@@ -473,6 +556,8 @@ pub mod pallet {
 			assert!(T::MaxModelBytes::get() >= 1024 * 1024, "MaxModelBytes must be at least 1 MiB");
 			assert!(T::MaxTrainingDatasets::get() >= 1, "MaxTrainingDatasets must be at least 1");
 			assert!(T::MaxTensorLen::get() >= 1, "MaxTensorLen must be at least 1");
+			assert!(T::MaxChunks::get() >= 1, "MaxChunks must be at least 1");
+			assert!(T::MaxChunkBytes::get() >= 1024, "MaxChunkBytes must be at least 1 KiB");
 			assert!(
 				T::MaxReducedOutputLen::get() >= T::MaxTensorLen::get(),
 				"MaxReducedOutputLen must be at least MaxTensorLen"
@@ -561,6 +646,9 @@ pub mod pallet {
 			GoldenVectors::<T>::remove(model, version);
 			VersionByHash::<T>::remove(v.model_hash);
 			sp_io::offchain_index::clear(&model_bytes_key(&v.model_hash));
+			if let Some(chunks) = VersionChunks::<T>::take(model, version) {
+				Self::clear_chunks(&v.model_hash, chunks.iter());
+			}
 			Self::deposit_event(Event::ModelVersionWithdrawn { model, version });
 			Ok(())
 		}
@@ -680,6 +768,94 @@ pub mod pallet {
 			let datasets = Self::do_rollback(model)?;
 			Ok(Some(T::WeightInfo::rollback(datasets)).into())
 		}
+
+		/// Begins uploading the ONNX bytes of a version of `model` in chunks, for files
+		/// larger than one extrinsic carries (`MaxModelBytes`): up to
+		/// `MaxChunks * MaxChunkBytes` bytes. The owner declares the whole file's hash and
+		/// size and every chunk's blake2-256 hash in file order; the chunks then arrive in
+		/// any order by `upload_chunk`, and `propose_uploaded_version` proposes the version
+		/// once all have. Holds the deposit the version will hold for the same bytes.
+		///
+		/// The origin must be the model's owner. Emits `UploadStarted`.
+		///
+		/// ## Complexity
+		/// `O(C)`: `C` chunk hashes stored.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::begin_upload(
+			(chunks.len() as u32).min(T::MaxChunks::get())
+		))]
+		pub fn begin_upload(
+			origin: OriginFor<T>,
+			model: ModelId,
+			model_hash: ModelHash,
+			size_bytes: u32,
+			chunks: Vec<ChunkHash>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_begin_upload(who, model, model_hash, size_bytes, chunks)
+		}
+
+		/// Sends chunk `index` of the upload of `model_hash`: its blake2-256 hash must be the
+		/// one declared at that position. The bytes go to the offchain DB of every indexing
+		/// node under `b"aioracle/model-chunk/" ++ chunk_hash`, never to state.
+		///
+		/// The origin must be the upload's owner. Emits `ChunkUploaded`.
+		///
+		/// ## Complexity
+		/// `O(B)`: `B` bytes hashed and indexed.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::upload_chunk(
+			(bytes.len() as u32).min(T::MaxChunkBytes::get())
+		))]
+		pub fn upload_chunk(
+			origin: OriginFor<T>,
+			model_hash: ModelHash,
+			index: u32,
+			bytes: Vec<u8>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_upload_chunk(who, model_hash, index, bytes)
+		}
+
+		/// Proposes a version of `model` whose ONNX bytes were uploaded in chunks (the upload
+		/// of `proposal.model_hash`, complete), as `propose_version` does with inline bytes.
+		/// The version records its chunks; nodes assemble the file from them and check it
+		/// against `model_hash` before serving it (operators' validation reports a file that
+		/// does not match). The upload's deposit becomes the version's.
+		///
+		/// The origin must be the model's owner. Emits `ModelVersionProposed`.
+		///
+		/// ## Complexity
+		/// `O(C + D * A)`: `C` chunk hashes, `D` training datasets with up to `A` ancestors.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::propose_uploaded_version(
+			T::MaxChunks::get(),
+			proposal.training_datasets.len().clamp(1, T::MaxTrainingDatasets::get() as usize) as u32,
+		))]
+		pub fn propose_uploaded_version(
+			origin: OriginFor<T>,
+			model: ModelId,
+			proposal: VersionProposal,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let datasets = proposal.training_datasets.len() as u32;
+			let (_, chunks) = Self::do_propose_uploaded(who, model, proposal)?;
+			Ok(Some(T::WeightInfo::propose_uploaded_version(chunks, datasets.max(1))).into())
+		}
+
+		/// Cancels an upload: clears the chunks that arrived from the offchain DB and
+		/// releases its deposit.
+		///
+		/// The origin must be the upload's owner. Emits `UploadCancelled`.
+		///
+		/// ## Complexity
+		/// `O(C)`: `C` chunks cleared.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::cancel_upload(T::MaxChunks::get()))]
+		pub fn cancel_upload(origin: OriginFor<T>, model_hash: ModelHash) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_upload(who, model_hash)
+		}
 	}
 }
 
@@ -744,7 +920,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Validates and stores a version whose bytes (`size_bytes` long) hash to
 	/// `p.model_hash`; returns its number. The caller vouches for the bytes.
-	fn store_version(
+	pub(crate) fn store_version(
 		who: T::AccountId,
 		model: ModelId,
 		p: VersionProposal,
@@ -754,7 +930,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(record.owner == who, Error::<T>::NotOwner);
 		let version = record.next_version;
 		ensure!(version <= T::MaxVersions::get(), Error::<T>::TooManyVersions);
-		ensure!(size_bytes <= T::MaxModelBytes::get(), Error::<T>::ModelBytesTooLarge);
+		ensure!(size_bytes <= Self::max_model_bytes(), Error::<T>::ModelBytesTooLarge);
 		ensure!(!VersionByHash::<T>::contains_key(p.model_hash), Error::<T>::ModelHashInUse);
 
 		let uri: BoundedVec<u8, T::MaxUriLen> =
@@ -837,7 +1013,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The deposit for `record_bytes` of state and `model_bytes` of ONNX off-chain.
-	fn storage_deposit(
+	pub(crate) fn storage_deposit(
 		base: BalanceOf<T>,
 		record_bytes: usize,
 		model_bytes: usize,
@@ -1134,10 +1310,12 @@ impl<T: Config> Pallet<T> {
 	///   and not the active one;
 	/// - `VersionByHash` and `Versions` agree both ways; golden vectors belong to existing
 	///   versions;
-	/// - the funds held for models and versions equal the deposits recorded.
+	/// - the funds held for models, versions and uploads equal the deposits recorded;
+	/// - uploads and chunked versions are well formed (`try_state_uploads`).
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		Self::check_models()?;
 		Self::check_versions()?;
+		Self::try_state_uploads()?;
 		Self::check_deposits()
 	}
 
@@ -1193,6 +1371,11 @@ impl<T: Config> Pallet<T> {
 		use alloc::collections::BTreeMap;
 		let mut models: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut versions: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut uploads: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		for upload in Uploads::<T>::iter_values() {
+			let total = uploads.entry(upload.owner).or_insert_with(Zero::zero);
+			*total = total.saturating_add(upload.deposit);
+		}
 		for (id, model) in Models::<T>::iter() {
 			let total = models.entry(model.owner.clone()).or_insert_with(Zero::zero);
 			*total = total.saturating_add(model.deposit);
@@ -1201,9 +1384,11 @@ impl<T: Config> Pallet<T> {
 				*total = total.saturating_add(v.deposit);
 			}
 		}
-		for (reason, expected) in
-			[(HoldReason::ModelStorage, models), (HoldReason::VersionStorage, versions)]
-		{
+		for (reason, expected) in [
+			(HoldReason::ModelStorage, models),
+			(HoldReason::VersionStorage, versions),
+			(HoldReason::UploadStorage, uploads),
+		] {
 			for (who, deposit) in expected {
 				ensure!(
 					T::Currency::balance_on_hold(&reason.into(), &who) == deposit,

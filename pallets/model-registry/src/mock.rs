@@ -118,6 +118,8 @@ pub const MAX_GOLDEN_VECTORS: u32 = 2;
 pub const MAX_VERSIONS: u32 = 4;
 pub const MAX_ROLLBACK_DEPTH: u32 = 2;
 pub const MAX_MIN_AGREEMENT: u32 = 5;
+pub const MAX_CHUNKS: u32 = 4;
+pub const MAX_CHUNK_BYTES: u32 = 1024;
 
 impl crate::Config for Test {
 	type Currency = Balances;
@@ -130,6 +132,8 @@ impl crate::Config for Test {
 	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
 	type DepositPerModelByte = ConstU128<DEPOSIT_PER_MODEL_BYTE>;
 	type MaxModelBytes = ConstU32<MAX_MODEL_BYTES>;
+	type MaxChunks = ConstU32<MAX_CHUNKS>;
+	type MaxChunkBytes = ConstU32<MAX_CHUNK_BYTES>;
 	type MaxNameLen = ConstU32<MAX_NAME_LEN>;
 	type MaxDescriptionLen = ConstU32<MAX_DESCRIPTION_LEN>;
 	type MaxUriLen = ConstU32<MAX_URI_LEN>;

@@ -977,3 +977,5 @@ fn integrity_test_passes() {
 		<ModelRegistry as Hooks<u64>>::integrity_test();
 	});
 }
+
+mod upload;

@@ -3,7 +3,7 @@
 use aioracle_primitives::{
 	dataset::DatasetId,
 	model::{
-		Aggregation, GoldenVector, ModelHash, ModelId, ModelView, ServingContract, StatusBlocks,
+		Aggregation, ChunkHash, GoldenVector, ModelHash, ModelId, ModelView, ServingContract, StatusBlocks,
 		TensorSpec, VersionId, VersionStatus, VersionView,
 	},
 };
@@ -245,4 +245,46 @@ pub struct GenesisVersion {
 	pub size_bytes: u32,
 	/// Approve and activate it (else it stays `Proposed`).
 	pub active: bool,
+}
+
+/// A model's ONNX bytes on their way in, chunk by chunk: what the owner declared and which
+/// chunks arrived. The bytes themselves go to the offchain DB only.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxChunks))]
+pub struct Upload<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxChunks: Get<u32>,
+> {
+	/// The model's owner, who uploads and pays the deposit.
+	pub owner: AccountId,
+	/// The model the bytes are for.
+	pub model: ModelId,
+	/// The size of the whole ONNX file.
+	pub size_bytes: u32,
+	/// The chunks' blake2-256 hashes, in file order.
+	pub chunks: BoundedVec<ChunkHash, MaxChunks>,
+	/// `received[i]`: chunk `i` arrived (and was indexed).
+	pub received: BoundedVec<bool, MaxChunks>,
+	/// The deposit held from the owner: the version's, for the same bytes.
+	pub deposit: Balance,
+}
+
+impl<
+		AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+		Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+		MaxChunks: Get<u32>,
+	> Upload<AccountId, Balance, MaxChunks>
+{
+	/// How many chunks arrived.
+	pub fn received_count(&self) -> u32 {
+		self.received.iter().filter(|r| **r).count() as u32
+	}
+
+	/// Whether every chunk arrived.
+	pub fn is_complete(&self) -> bool {
+		self.received.iter().all(|r| *r)
+	}
 }

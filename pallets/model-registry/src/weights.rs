@@ -58,6 +58,10 @@ pub trait WeightInfo {
 	fn reject_version() -> Weight;
 	fn deprecate_version() -> Weight;
 	fn rollback(d: u32, ) -> Weight;
+	fn begin_upload(c: u32, ) -> Weight;
+	fn upload_chunk(b: u32, ) -> Weight;
+	fn propose_uploaded_version(c: u32, d: u32, ) -> Weight;
+	fn cancel_upload(c: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_model_registry` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -238,6 +242,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(3))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
+	fn begin_upload(_c: u32, ) -> Weight {
+		Weight::MAX
+	}
+	fn upload_chunk(_b: u32, ) -> Weight {
+		Weight::MAX
+	}
+	fn propose_uploaded_version(_c: u32, _d: u32, ) -> Weight {
+		Weight::MAX
+	}
+	fn cancel_upload(_c: u32, ) -> Weight {
+		Weight::MAX
+	}
 }
 
 // For backwards compatibility and tests.
@@ -416,5 +432,17 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
+	}
+	fn begin_upload(_c: u32, ) -> Weight {
+		Weight::zero()
+	}
+	fn upload_chunk(_b: u32, ) -> Weight {
+		Weight::zero()
+	}
+	fn propose_uploaded_version(_c: u32, _d: u32, ) -> Weight {
+		Weight::zero()
+	}
+	fn cancel_upload(_c: u32, ) -> Weight {
+		Weight::zero()
 	}
 }

@@ -36,6 +36,9 @@ impl pallet_model_registry::Config for Runtime {
 	type DepositPerByte = ModelRecordDepositPerByte;
 	type DepositPerModelByte = DepositPerModelByte;
 	type MaxModelBytes = ConstU32<MAX_MODEL_BYTES>;
+	/// Models uploaded in chunks: up to 128 chunks of 2 MiB, 256 MiB.
+	type MaxChunks = ConstU32<128>;
+	type MaxChunkBytes = ConstU32<MAX_MODEL_BYTES>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxDescriptionLen = ConstU32<512>;
 	type MaxUriLen = ConstU32<256>;

@@ -1,0 +1,177 @@
+//! Model bytes uploaded in chunks: files larger than one extrinsic, up to
+//! `MaxChunks * MaxChunkBytes` bytes. The owner declares the chunks' hashes
+//! (`begin_upload`), sends each chunk (`upload_chunk`: its bytes go to the offchain DB by
+//! offchain indexing, never to state), and proposes the version once all arrived
+//! (`propose_uploaded_version`). The version records the chunks, and a manifest of them is
+//! indexed under `model_manifest_key(model_hash)`, from which nodes assemble the file and
+//! check it against the whole hash.
+
+use super::*;
+use codec::Encode;
+
+impl<T: Config> Pallet<T> {
+	/// The largest ONNX file a version may have: inline (`MaxModelBytes`) or uploaded in
+	/// chunks (`MaxChunks * MaxChunkBytes`).
+	pub fn max_model_bytes() -> u32 {
+		T::MaxModelBytes::get().max(T::MaxChunks::get().saturating_mul(T::MaxChunkBytes::get()))
+	}
+
+	/// Starts the upload of `model_hash` for `model`, owned by `who`.
+	pub(crate) fn do_begin_upload(
+		who: T::AccountId,
+		model: ModelId,
+		model_hash: ModelHash,
+		size_bytes: u32,
+		chunks: Vec<ChunkHash>,
+	) -> DispatchResult {
+		let record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+		ensure!(record.owner == who, Error::<T>::NotOwner);
+		ensure!(!VersionByHash::<T>::contains_key(model_hash), Error::<T>::ModelHashInUse);
+		ensure!(!Uploads::<T>::contains_key(model_hash), Error::<T>::UploadInProgress);
+		let count = chunks.len() as u32;
+		let chunks: BoundedVec<ChunkHash, T::MaxChunks> =
+			chunks.try_into().map_err(|_| Error::<T>::InvalidChunkCount)?;
+		ensure!(count >= 1, Error::<T>::InvalidChunkCount);
+		ensure!(
+			size_bytes >= count
+				&& u64::from(size_bytes) <= u64::from(count) * u64::from(T::MaxChunkBytes::get()),
+			Error::<T>::SizeDoesNotFitChunks
+		);
+		let received = BoundedVec::truncate_from(alloc::vec![false; count as usize]);
+		let mut upload = Upload {
+			owner: who.clone(),
+			model,
+			size_bytes,
+			chunks,
+			received,
+			deposit: Zero::zero(),
+		};
+		let deposit = Self::storage_deposit(
+			T::VersionDeposit::get(),
+			upload.encoded_size(),
+			size_bytes as usize,
+		);
+		upload.deposit = deposit;
+		T::Currency::hold(&HoldReason::UploadStorage.into(), &who, deposit)?;
+		Uploads::<T>::insert(model_hash, upload);
+		log::info!(
+			target: LOG_TARGET,
+			"model {model}: upload of {size_bytes} bytes in {count} chunks begun, hash {model_hash:?}",
+		);
+		Self::deposit_event(Event::UploadStarted {
+			model,
+			model_hash,
+			size_bytes,
+			chunks: count,
+			deposit,
+		});
+		Ok(())
+	}
+
+	/// Checks chunk `index` of the upload of `model_hash` and indexes its bytes.
+	pub(crate) fn do_upload_chunk(
+		who: T::AccountId,
+		model_hash: ModelHash,
+		index: u32,
+		bytes: Vec<u8>,
+	) -> DispatchResult {
+		let mut upload = Uploads::<T>::get(model_hash).ok_or(Error::<T>::UploadNotFound)?;
+		ensure!(upload.owner == who, Error::<T>::NotOwner);
+		let position = index as usize;
+		let declared = *upload.chunks.get(position).ok_or(Error::<T>::ChunkIndexOutOfRange)?;
+		ensure!(
+			!upload.received.get(position).copied().unwrap_or(true),
+			Error::<T>::ChunkAlreadyUploaded
+		);
+		ensure!(
+			!bytes.is_empty() && bytes.len() <= T::MaxChunkBytes::get() as usize,
+			Error::<T>::InvalidChunkSize
+		);
+		ensure!(ChunkHash::from(blake2_256(&bytes)) == declared, Error::<T>::ChunkHashMismatch);
+		sp_io::offchain_index::set(&model_chunk_key(&model_hash, index), &bytes);
+		if let Some(received) = upload.received.get_mut(position) {
+			*received = true;
+		}
+		let received = upload.received_count();
+		Uploads::<T>::insert(model_hash, upload);
+		log::debug!(target: LOG_TARGET, "upload {model_hash:?}: chunk {index} in ({received} so far)");
+		Self::deposit_event(Event::ChunkUploaded { model_hash, index, received });
+		Ok(())
+	}
+
+	/// Proposes the version whose bytes are the complete upload of `p.model_hash`; returns
+	/// its number and how many chunks it has.
+	pub(crate) fn do_propose_uploaded(
+		who: T::AccountId,
+		model: ModelId,
+		p: VersionProposal,
+	) -> Result<(VersionId, u32), DispatchError> {
+		let hash = p.model_hash;
+		let upload = Uploads::<T>::get(hash).ok_or(Error::<T>::UploadNotFound)?;
+		ensure!(upload.owner == who, Error::<T>::NotOwner);
+		ensure!(upload.model == model, Error::<T>::UploadForAnotherModel);
+		ensure!(upload.is_complete(), Error::<T>::UploadIncomplete);
+		// The upload's deposit is replaced by the version's (the call is transactional: a
+		// refused proposal keeps the upload and its hold).
+		T::Currency::release(
+			&HoldReason::UploadStorage.into(),
+			&who,
+			upload.deposit,
+			Precision::BestEffort,
+		)?;
+		let version = Self::store_version(who, model, p, upload.size_bytes)?;
+		Uploads::<T>::remove(hash);
+		sp_io::offchain_index::set(&model_manifest_key(&hash), &upload.chunks.encode());
+		let chunks = upload.chunks.len() as u32;
+		VersionChunks::<T>::insert(model, version, upload.chunks);
+		Ok((version, chunks))
+	}
+
+	/// Drops the upload of `model_hash`, its chunks and its deposit.
+	pub(crate) fn do_cancel_upload(who: T::AccountId, model_hash: ModelHash) -> DispatchResult {
+		let upload = Uploads::<T>::get(model_hash).ok_or(Error::<T>::UploadNotFound)?;
+		ensure!(upload.owner == who, Error::<T>::NotOwner);
+		T::Currency::release(
+			&HoldReason::UploadStorage.into(),
+			&who,
+			upload.deposit,
+			Precision::BestEffort,
+		)?;
+		Uploads::<T>::remove(model_hash);
+		Self::clear_chunks(&model_hash, upload.chunks.iter());
+		Self::deposit_event(Event::UploadCancelled { model_hash });
+		Ok(())
+	}
+
+	/// Clears from the offchain DB the chunks of the file `model_hash` (one per item of
+	/// `chunks`) and its manifest.
+	pub(crate) fn clear_chunks<'a>(
+		model_hash: &ModelHash,
+		chunks: impl Iterator<Item = &'a ChunkHash>,
+	) {
+		for (index, _) in chunks.enumerate() {
+			sp_io::offchain_index::clear(&model_chunk_key(model_hash, index as u32));
+		}
+		sp_io::offchain_index::clear(&model_manifest_key(model_hash));
+	}
+
+	/// Every upload's hold and shape, and every chunked version's chunks.
+	pub(crate) fn try_state_uploads() -> Result<(), TryRuntimeError> {
+		for (hash, upload) in Uploads::<T>::iter() {
+			ensure!(
+				upload.received.len() == upload.chunks.len() && !upload.chunks.is_empty(),
+				"an upload's received flags do not match its chunks"
+			);
+			ensure!(
+				!VersionByHash::<T>::contains_key(hash),
+				"an upload is in progress for bytes a version already has"
+			);
+			ensure!(Models::<T>::contains_key(upload.model), "an upload for no model");
+		}
+		for (model, version, chunks) in VersionChunks::<T>::iter() {
+			ensure!(!chunks.is_empty(), "a chunked version without chunks");
+			ensure!(Versions::<T>::contains_key(model, version), "chunks recorded for no version");
+		}
+		Ok(())
+	}
+}
