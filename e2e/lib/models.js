@@ -61,3 +61,36 @@ export function committedModel(name) {
   });
   return { onnx, reference, proposal };
 }
+
+/**
+ * `onnx` grown to `size` bytes without changing what it computes: a protobuf field the
+ * ONNX schema does not define (number 1000, bytes) appended to the `ModelProto`, which
+ * parsers skip. A large model for tests of uploads, with the small model's outputs.
+ */
+export function paddedModel(onnx, size) {
+  const varint = (n) => {
+    const out = [];
+    for (let v = n; ; v = Math.floor(v / 128)) {
+      if (v < 128) { out.push(v); break; }
+      out.push((v % 128) | 128);
+    }
+    return out;
+  };
+  const tag = varint((1000 << 3) | 2);
+  const header = (length) => [...tag, ...varint(length)];
+  const padding = size - onnx.length - header(size).length;
+  const bytes = new Uint8Array(size);
+  bytes.set(onnx, 0);
+  const head = header(padding);
+  bytes.set(head, onnx.length);
+  // The padding's own bytes stay zero; `size` leaves room for a header of that length.
+  return bytes.subarray(0, onnx.length + head.length + padding);
+}
+
+/** `bytes` cut into chunks of at most `chunkBytes`, in order. */
+export function chunksOf(bytes, chunkBytes) {
+  const chunks = [];
+  for (let start = 0; start < bytes.length; start += chunkBytes) chunks.push(bytes.subarray(start, start + chunkBytes));
+  return chunks;
+}
+
