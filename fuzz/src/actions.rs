@@ -123,11 +123,32 @@ pub enum Action {
 		who: Who,
 		model: u8,
 		seed: u16,
-		min_agreement: u8,
-		tolerance: u8,
-		dataset: u8,
-		golden_ok: bool,
-		output_len: u8,
+		shape: Shape,
+	},
+	/// Declares a file of 1 to 4 chunks; `size_ok: false` declares a byte more than they make.
+	BeginUpload {
+		who: Who,
+		model: u8,
+		seed: u8,
+		chunks: u8,
+		size_ok: bool,
+	},
+	/// Sends a chunk of the upload `seed`: its own bytes, or another's.
+	UploadChunk {
+		who: Who,
+		seed: u8,
+		index: u8,
+		good: bool,
+	},
+	ProposeUploaded {
+		who: Who,
+		model: u8,
+		seed: u8,
+		shape: Shape,
+	},
+	CancelUpload {
+		who: Who,
+		seed: u8,
 	},
 	WithdrawVersion {
 		who: Who,
@@ -218,6 +239,62 @@ fn model_id(back: u8) -> u32 {
 fn version_id(model: u32, back: u8) -> u32 {
 	let next = pallet_model_registry::Models::<Runtime>::get(model).map_or(1, |m| m.next_version);
 	recent(next.into(), back, 4).max(1) as u32
+}
+
+/// The contract of a version the fuzzer proposes.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub struct Shape {
+	min_agreement: u8,
+	tolerance: u8,
+	dataset: u8,
+	golden_ok: bool,
+	output_len: u8,
+}
+
+/// A proposal of the file `model_hash` with the contract `shape` describes: every rule, the
+/// reducing ones with a `k` that may not fit the output.
+fn proposal(model_hash: sp_core::H256, shape: Shape) -> pallet_model_registry::VersionProposal {
+	let Shape { min_agreement, tolerance, dataset, golden_ok, output_len } = shape;
+	let output_len = u32::from(output_len % 4) + 1;
+	let spec = |index, len: u32| TensorSpec {
+		index,
+		element_type: ElementType::F32,
+		shape: BoundedVec::truncate_from(vec![1, len]),
+	};
+	let aggregation = match tolerance % 4 {
+		0 => Aggregation::Median { tolerance: u64::from(tolerance) },
+		1 => Aggregation::ExactMajority,
+		2 => Aggregation::ArgMax,
+		_ => Aggregation::TopK { k: u32::from(tolerance / 4 % 4), tolerance: 2 },
+	};
+	let reported_len = aggregation.reported_len(&spec(1, output_len)).unwrap_or(output_len);
+	let golden_output = if golden_ok { 1 } else { 0 };
+	pallet_model_registry::VersionProposal {
+		model_hash,
+		uri: Vec::new(),
+		input: spec(0, 4),
+		output: spec(1, output_len),
+		input_scale: 4,
+		output_scale: 6,
+		aggregation,
+		min_agreement: u32::from(min_agreement % 5),
+		training_datasets: vec![dataset_id(dataset)],
+		commercial_use: false,
+		golden_vectors: vec![GoldenVector {
+			input: vec![1, 2, 3, 4],
+			output: vec![golden_output; reported_len as usize],
+		}],
+	}
+}
+
+/// The whole-file hash of the fuzzer's upload `seed` (one of 8).
+fn upload_hash(seed: u8) -> sp_core::H256 {
+	sp_io::hashing::blake2_256(&(b"fuzz upload", seed % 8).encode()).into()
+}
+
+/// Chunk `index` of the fuzzer's upload `seed`: a few bytes of its own.
+fn upload_chunk(seed: u8, index: u8) -> Vec<u8> {
+	(b"chunk", seed % 8, index, [index; 16]).encode()
 }
 
 fn request_id(back: u8) -> u64 {
@@ -359,49 +436,9 @@ impl Memory {
 				};
 				vec![signed(who.keyring(), call.into())]
 			}
-			Action::ProposeVersion {
-				who,
-				model,
-				seed,
-				min_agreement,
-				tolerance,
-				dataset,
-				golden_ok,
-				output_len,
-			} => {
+			Action::ProposeVersion { who, model, seed, shape } => {
 				let bytes = (b"\x08\x07fuzz model", seed).encode();
-				let output_len = u32::from(output_len % 4) + 1;
-				let spec = |index, len: u32| TensorSpec {
-					index,
-					element_type: ElementType::F32,
-					shape: BoundedVec::truncate_from(vec![1, len]),
-				};
-				// Every rule, the reducing ones with a `k` that may not fit the output.
-				let aggregation = match tolerance % 4 {
-					0 => Aggregation::Median { tolerance: u64::from(tolerance) },
-					1 => Aggregation::ExactMajority,
-					2 => Aggregation::ArgMax,
-					_ => Aggregation::TopK { k: u32::from(tolerance / 4 % 4), tolerance: 2 },
-				};
-				let reported_len =
-					aggregation.reported_len(&spec(1, output_len)).unwrap_or(output_len);
-				let golden_output = if golden_ok { 1 } else { 0 };
-				let proposal = pallet_model_registry::VersionProposal {
-					model_hash: sp_io::hashing::blake2_256(&bytes).into(),
-					uri: Vec::new(),
-					input: spec(0, 4),
-					output: spec(1, output_len),
-					input_scale: 4,
-					output_scale: 6,
-					aggregation,
-					min_agreement: u32::from(min_agreement % 5),
-					training_datasets: vec![dataset_id(dataset)],
-					commercial_use: false,
-					golden_vectors: vec![GoldenVector {
-						input: vec![1, 2, 3, 4],
-						output: vec![golden_output; reported_len as usize],
-					}],
-				};
+				let proposal = proposal(sp_io::hashing::blake2_256(&bytes).into(), shape);
 				let call = pallet_model_registry::Call::propose_version {
 					model: model_id(model),
 					proposal,
@@ -415,6 +452,43 @@ impl Memory {
 					model,
 					version: version_id(model, version),
 				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::BeginUpload { who, model, seed, chunks, size_ok } => {
+				let count = chunks % 4 + 1;
+				let hashes = (0..count)
+					.map(|i| sp_io::hashing::blake2_256(&upload_chunk(seed, i)).into())
+					.collect();
+				let exact: usize = (0..count).map(|i| upload_chunk(seed, i).len()).sum();
+				let size = if size_ok { exact as u32 } else { exact as u32 + 1 };
+				let call = pallet_model_registry::Call::begin_upload {
+					model: model_id(model),
+					model_hash: upload_hash(seed),
+					size_bytes: size,
+					chunks: hashes,
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::UploadChunk { who, seed, index, good } => {
+				let index = index % 5;
+				let bytes = upload_chunk(if good { seed } else { seed.wrapping_add(1) }, index);
+				let call = pallet_model_registry::Call::upload_chunk {
+					model_hash: upload_hash(seed),
+					index: u32::from(index),
+					bytes,
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::ProposeUploaded { who, model, seed, shape } => {
+				let call = pallet_model_registry::Call::propose_uploaded_version {
+					model: model_id(model),
+					proposal: proposal(upload_hash(seed), shape),
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::CancelUpload { who, seed } => {
+				let call =
+					pallet_model_registry::Call::cancel_upload { model_hash: upload_hash(seed) };
 				vec![signed(who.keyring(), call.into())]
 			}
 			Action::Govern { decision, model, version } => {

@@ -103,6 +103,7 @@ fn complete_upload<T: Config>(
 	Uploads::<T>::mutate(hash, |upload| {
 		if let Some(upload) = upload {
 			upload.received.iter_mut().for_each(|r| *r = true);
+			upload.received_bytes = upload.size_bytes;
 		}
 	});
 	Ok(hash)
@@ -315,7 +316,8 @@ mod benchmarks {
 			(0..count).map(|i| blake2_256(&i.encode()).into()).collect();
 		let last = count - 1;
 		chunks[last as usize] = blake2_256(&bytes).into();
-		Pallet::<T>::do_begin_upload(owner.clone(), model, hash, count, chunks)
+		let size = count.saturating_mul(T::MaxChunkBytes::get());
+		Pallet::<T>::do_begin_upload(owner.clone(), model, hash, size, chunks)
 			.map_err(|_| BenchmarkError::Stop("the set-up upload was refused"))?;
 
 		#[extrinsic_call]

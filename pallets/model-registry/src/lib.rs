@@ -548,6 +548,9 @@ pub mod pallet {
 		UploadIncomplete,
 		/// The upload is for another model.
 		UploadForAnotherModel,
+		/// The chunks' bytes are more than the declared size (on upload), or fewer (on
+		/// proposal).
+		ChunksDoNotMatchSize,
 	}
 
 	#[pallet::hooks]

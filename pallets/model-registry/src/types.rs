@@ -268,6 +268,9 @@ pub struct Upload<
 	pub chunks: BoundedVec<ChunkHash, MaxChunks>,
 	/// `received[i]`: chunk `i` arrived (and was indexed).
 	pub received: BoundedVec<bool, MaxChunks>,
+	/// The bytes of the chunks that arrived: never more than `size_bytes`, and equal to it
+	/// before the upload may be proposed (the deposit is by the declared size).
+	pub received_bytes: u32,
 	/// The deposit held from the owner: the version's, for the same bytes.
 	pub deposit: Balance,
 }

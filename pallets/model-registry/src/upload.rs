@@ -44,6 +44,7 @@ impl<T: Config> Pallet<T> {
 			size_bytes,
 			chunks,
 			received,
+			received_bytes: 0,
 			deposit: Zero::zero(),
 		};
 		let deposit = Self::storage_deposit(
@@ -88,6 +89,10 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InvalidChunkSize
 		);
 		ensure!(ChunkHash::from(blake2_256(&bytes)) == declared, Error::<T>::ChunkHashMismatch);
+		// The deposit was taken by the declared size: the chunks may not exceed it.
+		let received_bytes = upload.received_bytes.saturating_add(bytes.len() as u32);
+		ensure!(received_bytes <= upload.size_bytes, Error::<T>::ChunksDoNotMatchSize);
+		upload.received_bytes = received_bytes;
 		sp_io::offchain_index::set(&model_chunk_key(&model_hash, index), &bytes);
 		if let Some(received) = upload.received.get_mut(position) {
 			*received = true;
@@ -111,6 +116,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(upload.owner == who, Error::<T>::NotOwner);
 		ensure!(upload.model == model, Error::<T>::UploadForAnotherModel);
 		ensure!(upload.is_complete(), Error::<T>::UploadIncomplete);
+		ensure!(upload.received_bytes == upload.size_bytes, Error::<T>::ChunksDoNotMatchSize);
 		// The upload's deposit is replaced by the version's (the call is transactional: a
 		// refused proposal keeps the upload and its hold).
 		T::Currency::release(
@@ -167,6 +173,10 @@ impl<T: Config> Pallet<T> {
 				"an upload is in progress for bytes a version already has"
 			);
 			ensure!(Models::<T>::contains_key(upload.model), "an upload for no model");
+			ensure!(
+				upload.received_bytes <= upload.size_bytes,
+				"an upload received more bytes than declared"
+			);
 		}
 		for (model, version, chunks) in VersionChunks::<T>::iter() {
 			ensure!(!chunks.is_empty(), "a chunked version without chunks");

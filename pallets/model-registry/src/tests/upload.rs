@@ -214,6 +214,36 @@ fn an_incomplete_or_foreign_upload_is_not_proposed() {
 	});
 }
 
+/// The deposit is by the declared size, so the chunks must make exactly that size: more is
+/// refused as it arrives, fewer when proposing.
+#[test]
+fn the_chunks_must_make_the_declared_size() {
+	ExtBuilder::build_and_execute(|| {
+		let (bytes, chunks) = file(MAX_CHUNK_BYTES as usize + 10, 6);
+		let model = create();
+		let hash: ModelHash = blake2_256(&bytes).into();
+		// Declared 5 bytes short: the second chunk would exceed it.
+		let short = bytes.len() as u32 - 5;
+		assert_ok!(ModelRegistry::begin_upload(signed(OWNER), model, hash, short, hashes(&chunks)));
+		assert_ok!(ModelRegistry::upload_chunk(signed(OWNER), hash, 0, chunks[0].clone()));
+		assert_noop_err(
+			|| ModelRegistry::upload_chunk(signed(OWNER), hash, 1, chunks[1].clone()),
+			Error::<Test>::ChunksDoNotMatchSize,
+		);
+		assert_ok!(ModelRegistry::cancel_upload(signed(OWNER), hash));
+		// Declared 5 bytes long: every chunk arrives, the proposal is refused.
+		let long = bytes.len() as u32 + 5;
+		assert_ok!(ModelRegistry::begin_upload(signed(OWNER), model, hash, long, hashes(&chunks)));
+		send_all(hash, &chunks);
+		let mut p = proposal(&bytes);
+		p.model_hash = hash;
+		assert_noop!(
+			ModelRegistry::propose_uploaded_version(signed(OWNER), model, p),
+			Error::<Test>::ChunksDoNotMatchSize
+		);
+	});
+}
+
 #[test]
 fn a_cancelled_upload_leaves_nothing() {
 	let mut ext = ExtBuilder::build();
