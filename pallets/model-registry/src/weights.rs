@@ -72,16 +72,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:0 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `389`
-		//  Estimated: `3694`
-		// Minimum execution time: 60_380_000 picoseconds.
-		Weight::from_parts(90_786_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
+		//  Measured:  `409`
+		//  Estimated: `3730`
+		// Minimum execution time: 59_869_000 picoseconds.
+		Weight::from_parts(66_839_000, 0)
+			.saturating_add(Weight::from_parts(0, 3730))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -98,24 +98,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[1, 2097152]`.
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_version(b: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `479 + d * (4763 ±0)`
+		//  Measured:  `546 + d * (4763 ±0)`
 		//  Estimated: `4151 + d * (359394 ±0)`
-		// Minimum execution time: 6_398_433_000 picoseconds.
-		Weight::from_parts(2_267_539_256, 0)
+		// Minimum execution time: 6_288_049_000 picoseconds.
+		Weight::from_parts(940_604_165, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 67
-			.saturating_add(Weight::from_parts(7_284, 0).saturating_mul(b.into()))
-			// Standard Error: 18_739_091
-			.saturating_add(Weight::from_parts(957_264_631, 0).saturating_mul(d.into()))
+			// Standard Error: 84
+			.saturating_add(Weight::from_parts(7_652, 0).saturating_mul(b.into()))
+			// Standard Error: 23_692_415
+			.saturating_add(Weight::from_parts(837_816_857, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -124,27 +124,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionChunks` (r:1 w:1)
+	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn withdraw_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1565`
-		//  Estimated: `4151`
-		// Minimum execution time: 135_011_000 picoseconds.
-		Weight::from_parts(182_762_000, 0)
-			.saturating_add(Weight::from_parts(0, 4151))
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(5))
+		//  Measured:  `5778`
+		//  Estimated: `7587`
+		// Minimum execution time: 248_921_000 picoseconds.
+		Weight::from_parts(308_259_000, 0)
+			.saturating_add(Weight::from_parts(0, 7587))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
@@ -155,12 +157,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn approve_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `819 + d * (4356 ±0)`
-		//  Estimated: `3981 + d * (359394 ±0)`
-		// Minimum execution time: 1_049_231_000 picoseconds.
-		Weight::from_parts(239_098_396, 0)
-			.saturating_add(Weight::from_parts(0, 3981))
-			// Standard Error: 10_753_943
-			.saturating_add(Weight::from_parts(954_993_885, 0).saturating_mul(d.into()))
+		//  Estimated: `3985 + d * (359394 ±0)`
+		// Minimum execution time: 697_118_000 picoseconds.
+		Weight::from_parts(734_713_000, 0)
+			.saturating_add(Weight::from_parts(0, 3985))
+			// Standard Error: 4_728_114
+			.saturating_add(Weight::from_parts(678_992_930, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -169,7 +171,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:2)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
@@ -180,39 +182,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn activate_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `21871 + d * (6023 ±0)`
-		//  Estimated: `6972 + d * (359394 ±0)`
-		// Minimum execution time: 1_197_613_000 picoseconds.
-		Weight::from_parts(602_410_095, 0)
-			.saturating_add(Weight::from_parts(0, 6972))
-			// Standard Error: 11_720_489
-			.saturating_add(Weight::from_parts(1_300_633_398, 0).saturating_mul(d.into()))
+		//  Estimated: `6980 + d * (359394 ±0)`
+		// Minimum execution time: 1_223_571_000 picoseconds.
+		Weight::from_parts(455_234_648, 0)
+			.saturating_add(Weight::from_parts(0, 6980))
+			// Standard Error: 10_982_094
+			.saturating_add(Weight::from_parts(1_013_365_406, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	fn reject_version() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `676`
-		//  Estimated: `3981`
-		// Minimum execution time: 86_349_000 picoseconds.
-		Weight::from_parts(111_616_000, 0)
-			.saturating_add(Weight::from_parts(0, 3981))
+		//  Estimated: `3985`
+		// Minimum execution time: 93_629_000 picoseconds.
+		Weight::from_parts(118_917_000, 0)
+			.saturating_add(Weight::from_parts(0, 3985))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1579`
 		//  Estimated: `4151`
-		// Minimum execution time: 101_872_000 picoseconds.
-		Weight::from_parts(134_470_000, 0)
+		// Minimum execution time: 104_035_000 picoseconds.
+		Weight::from_parts(142_953_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -220,7 +222,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:2)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
@@ -231,28 +233,111 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn rollback(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5368 + d * (4399 ±0)`
-		//  Estimated: `6972 + d * (359394 ±0)`
-		// Minimum execution time: 912_769_000 picoseconds.
-		Weight::from_parts(235_124_491, 0)
-			.saturating_add(Weight::from_parts(0, 6972))
-			// Standard Error: 8_894_332
-			.saturating_add(Weight::from_parts(1_123_778_246, 0).saturating_mul(d.into()))
+		//  Estimated: `6980 + d * (359394 ±0)`
+		// Minimum execution time: 870_646_000 picoseconds.
+		Weight::from_parts(941_011_000, 0)
+			.saturating_add(Weight::from_parts(0, 6980))
+			// Standard Error: 8_067_999
+			.saturating_add(Weight::from_parts(987_195_173, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
-	fn begin_upload(_c: u32, ) -> Weight {
-		Weight::MAX
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
+	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[1, 128]`.
+	fn begin_upload(c: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1187`
+		//  Estimated: `7785`
+		// Minimum execution time: 79_678_000 picoseconds.
+		Weight::from_parts(102_416_437, 0)
+			.saturating_add(Weight::from_parts(0, 7785))
+			// Standard Error: 5_264
+			.saturating_add(Weight::from_parts(416_878, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
-	fn upload_chunk(_b: u32, ) -> Weight {
-		Weight::MAX
+	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
+	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
+	/// The range of component `b` is `[1, 2097152]`.
+	fn upload_chunk(b: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `4540`
+		//  Estimated: `7785`
+		// Minimum execution time: 53_760_000 picoseconds.
+		Weight::from_parts(156_118_168, 0)
+			.saturating_add(Weight::from_parts(0, 7785))
+			// Standard Error: 48
+			.saturating_add(Weight::from_parts(8_563, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	fn propose_uploaded_version(_c: u32, _d: u32, ) -> Weight {
-		Weight::MAX
+	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
+	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Models` (r:1 w:1)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
+	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionChunks` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[1, 128]`.
+	/// The range of component `d` is `[1, 8]`.
+	fn propose_uploaded_version(_c: u32, d: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `685 + c * (33 ±0) + d * (4763 ±0)`
+		//  Estimated: `7785 + d * (359394 ±0)`
+		// Minimum execution time: 1_190_562_000 picoseconds.
+		Weight::from_parts(1_590_246_000, 0)
+			.saturating_add(Weight::from_parts(0, 7785))
+			// Standard Error: 8_745_070
+			.saturating_add(Weight::from_parts(834_439_372, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes(8))
+			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
-	fn cancel_upload(_c: u32, ) -> Weight {
-		Weight::MAX
+	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
+	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[1, 128]`.
+	fn cancel_upload(c: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `595 + c * (33 ±0)`
+		//  Estimated: `7785`
+		// Minimum execution time: 58_437_000 picoseconds.
+		Weight::from_parts(59_197_097, 0)
+			.saturating_add(Weight::from_parts(0, 7785))
+			// Standard Error: 1_154
+			.saturating_add(Weight::from_parts(742_375, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 }
 
@@ -263,16 +348,16 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:0 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `389`
-		//  Estimated: `3694`
-		// Minimum execution time: 60_380_000 picoseconds.
-		Weight::from_parts(90_786_000, 0)
-			.saturating_add(Weight::from_parts(0, 3694))
+		//  Measured:  `409`
+		//  Estimated: `3730`
+		// Minimum execution time: 59_869_000 picoseconds.
+		Weight::from_parts(66_839_000, 0)
+			.saturating_add(Weight::from_parts(0, 3730))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
@@ -289,24 +374,24 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[1, 2097152]`.
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_version(b: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `479 + d * (4763 ±0)`
+		//  Measured:  `546 + d * (4763 ±0)`
 		//  Estimated: `4151 + d * (359394 ±0)`
-		// Minimum execution time: 6_398_433_000 picoseconds.
-		Weight::from_parts(2_267_539_256, 0)
+		// Minimum execution time: 6_288_049_000 picoseconds.
+		Weight::from_parts(940_604_165, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 67
-			.saturating_add(Weight::from_parts(7_284, 0).saturating_mul(b.into()))
-			// Standard Error: 18_739_091
-			.saturating_add(Weight::from_parts(957_264_631, 0).saturating_mul(d.into()))
+			// Standard Error: 84
+			.saturating_add(Weight::from_parts(7_652, 0).saturating_mul(b.into()))
+			// Standard Error: 23_692_415
+			.saturating_add(Weight::from_parts(837_816_857, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -315,27 +400,29 @@ impl WeightInfo for () {
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionChunks` (r:1 w:1)
+	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn withdraw_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1565`
-		//  Estimated: `4151`
-		// Minimum execution time: 135_011_000 picoseconds.
-		Weight::from_parts(182_762_000, 0)
-			.saturating_add(Weight::from_parts(0, 4151))
-			.saturating_add(RocksDbWeight::get().reads(4))
-			.saturating_add(RocksDbWeight::get().writes(5))
+		//  Measured:  `5778`
+		//  Estimated: `7587`
+		// Minimum execution time: 248_921_000 picoseconds.
+		Weight::from_parts(308_259_000, 0)
+			.saturating_add(Weight::from_parts(0, 7587))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
@@ -346,12 +433,12 @@ impl WeightInfo for () {
 	fn approve_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `819 + d * (4356 ±0)`
-		//  Estimated: `3981 + d * (359394 ±0)`
-		// Minimum execution time: 1_049_231_000 picoseconds.
-		Weight::from_parts(239_098_396, 0)
-			.saturating_add(Weight::from_parts(0, 3981))
-			// Standard Error: 10_753_943
-			.saturating_add(Weight::from_parts(954_993_885, 0).saturating_mul(d.into()))
+		//  Estimated: `3985 + d * (359394 ±0)`
+		// Minimum execution time: 697_118_000 picoseconds.
+		Weight::from_parts(734_713_000, 0)
+			.saturating_add(Weight::from_parts(0, 3985))
+			// Standard Error: 4_728_114
+			.saturating_add(Weight::from_parts(678_992_930, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -360,7 +447,7 @@ impl WeightInfo for () {
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:2)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
@@ -371,39 +458,39 @@ impl WeightInfo for () {
 	fn activate_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `21871 + d * (6023 ±0)`
-		//  Estimated: `6972 + d * (359394 ±0)`
-		// Minimum execution time: 1_197_613_000 picoseconds.
-		Weight::from_parts(602_410_095, 0)
-			.saturating_add(Weight::from_parts(0, 6972))
-			// Standard Error: 11_720_489
-			.saturating_add(Weight::from_parts(1_300_633_398, 0).saturating_mul(d.into()))
+		//  Estimated: `6980 + d * (359394 ±0)`
+		// Minimum execution time: 1_223_571_000 picoseconds.
+		Weight::from_parts(455_234_648, 0)
+			.saturating_add(Weight::from_parts(0, 6980))
+			// Standard Error: 10_982_094
+			.saturating_add(Weight::from_parts(1_013_365_406, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	fn reject_version() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `676`
-		//  Estimated: `3981`
-		// Minimum execution time: 86_349_000 picoseconds.
-		Weight::from_parts(111_616_000, 0)
-			.saturating_add(Weight::from_parts(0, 3981))
+		//  Estimated: `3985`
+		// Minimum execution time: 93_629_000 picoseconds.
+		Weight::from_parts(118_917_000, 0)
+			.saturating_add(Weight::from_parts(0, 3985))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1579`
 		//  Estimated: `4151`
-		// Minimum execution time: 101_872_000 picoseconds.
-		Weight::from_parts(134_470_000, 0)
+		// Minimum execution time: 104_035_000 picoseconds.
+		Weight::from_parts(142_953_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -411,7 +498,7 @@ impl WeightInfo for () {
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:2)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
@@ -422,27 +509,110 @@ impl WeightInfo for () {
 	fn rollback(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5368 + d * (4399 ±0)`
-		//  Estimated: `6972 + d * (359394 ±0)`
-		// Minimum execution time: 912_769_000 picoseconds.
-		Weight::from_parts(235_124_491, 0)
-			.saturating_add(Weight::from_parts(0, 6972))
-			// Standard Error: 8_894_332
-			.saturating_add(Weight::from_parts(1_123_778_246, 0).saturating_mul(d.into()))
+		//  Estimated: `6980 + d * (359394 ±0)`
+		// Minimum execution time: 870_646_000 picoseconds.
+		Weight::from_parts(941_011_000, 0)
+			.saturating_add(Weight::from_parts(0, 6980))
+			// Standard Error: 8_067_999
+			.saturating_add(Weight::from_parts(987_195_173, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
-	fn begin_upload(_c: u32, ) -> Weight {
-		Weight::zero()
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
+	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[1, 128]`.
+	fn begin_upload(c: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1187`
+		//  Estimated: `7785`
+		// Minimum execution time: 79_678_000 picoseconds.
+		Weight::from_parts(102_416_437, 0)
+			.saturating_add(Weight::from_parts(0, 7785))
+			// Standard Error: 5_264
+			.saturating_add(Weight::from_parts(416_878, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
-	fn upload_chunk(_b: u32, ) -> Weight {
-		Weight::zero()
+	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
+	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
+	/// The range of component `b` is `[1, 2097152]`.
+	fn upload_chunk(b: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `4540`
+		//  Estimated: `7785`
+		// Minimum execution time: 53_760_000 picoseconds.
+		Weight::from_parts(156_118_168, 0)
+			.saturating_add(Weight::from_parts(0, 7785))
+			// Standard Error: 48
+			.saturating_add(Weight::from_parts(8_563, 0).saturating_mul(b.into()))
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
-	fn propose_uploaded_version(_c: u32, _d: u32, ) -> Weight {
-		Weight::zero()
+	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
+	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Models` (r:1 w:1)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
+	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionChunks` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[1, 128]`.
+	/// The range of component `d` is `[1, 8]`.
+	fn propose_uploaded_version(_c: u32, d: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `685 + c * (33 ±0) + d * (4763 ±0)`
+		//  Estimated: `7785 + d * (359394 ±0)`
+		// Minimum execution time: 1_190_562_000 picoseconds.
+		Weight::from_parts(1_590_246_000, 0)
+			.saturating_add(Weight::from_parts(0, 7785))
+			// Standard Error: 8_745_070
+			.saturating_add(Weight::from_parts(834_439_372, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().writes(8))
+			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
-	fn cancel_upload(_c: u32, ) -> Weight {
-		Weight::zero()
+	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
+	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[1, 128]`.
+	fn cancel_upload(c: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `595 + c * (33 ±0)`
+		//  Estimated: `7785`
+		// Minimum execution time: 58_437_000 picoseconds.
+		Weight::from_parts(59_197_097, 0)
+			.saturating_add(Weight::from_parts(0, 7785))
+			// Standard Error: 1_154
+			.saturating_add(Weight::from_parts(742_375, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 }
