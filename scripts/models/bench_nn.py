@@ -16,8 +16,9 @@ latency is the best of the ROUNDS medians; each load the smallest.
 
 What is compared: the engine's number is one `Engine::score` call: fixed-point input to
 tensor, request checks, the run on a worker thread, output to fixed point. onnxruntime's
-is one Python `session.run(None, feeds)`, which includes the binding's overhead; "ort
-floor" is that overhead alone (the same call on a one-Identity model of the same input).
+is one Python `session.run(None, feeds)`, which includes the binding's overhead. Each
+side's "floor" is its fixed cost per call, timed the same way on a one-Identity model of
+the same input.
 """
 
 import argparse
@@ -25,13 +26,16 @@ import json
 import os
 import statistics
 import subprocess
+import shutil
 import sys
+import tempfile
 import time
 
 import numpy as np
 import onnxruntime as ort
 
 ROUNDS = 3
+LOADAVG = (0.0, 0.0, 0.0)
 LOADS = 5
 DTYPES = {"float32": np.float32, "float64": np.float64, "int32": np.int32, "int64": np.int64}
 
@@ -50,6 +54,33 @@ def identity_model(name, element_type, shape):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     return model.SerializeToString()
+
+
+def engine_floor_files(directory, ref, shape):
+    """A one-Identity model of the reference's input and a reference JSON for it (the
+    cases' inputs, passed through), for the engine's bench: its latency is the engine's
+    fixed cost per call (conversions, checks, worker hand-off) for that input."""
+    inp = ref["input"]
+    data = identity_model(inp["name"], inp["element_type"], shape)
+    model = os.path.join(directory, "identity.onnx")
+    with open(model, "wb") as f:
+        f.write(data)
+    integer = inp["element_type"].startswith("int")
+    scale = ref["fixed_point"]["output_scale"]
+    cases = []
+    for c in ref["cases"]:
+        values = c["input"]
+        fixed = values if integer else [int(round(v * 10**scale)) for v in values]
+        cases.append({"input_fixed_point": c["input_fixed_point"], "input": values,
+                      "outputs": [{"name": "output", "element_type": inp["element_type"],
+                                   "shape": shape, "values": values, "fixed_point": fixed}]})
+    floor_ref = {"input": {**inp, "shape": shape}, "fixed_point": ref["fixed_point"],
+                 "outputs": [{"name": "output", "element_type": inp["element_type"], "shape": shape}],
+                 "cases": cases}
+    reference = os.path.join(directory, "identity.json")
+    with open(reference, "w") as f:
+        json.dump(floor_ref, f)
+    return model, reference
 
 
 def options(threads_one):
@@ -102,6 +133,8 @@ def main():
     parser.add_argument("--markdown", help="also write the table (markdown) to this file")
     args = parser.parse_args()
 
+    global LOADAVG
+    LOADAVG = os.getloadavg()
     rows = []
     for spec in args.model:
         name, model, reference, *rest = spec.split("=")
@@ -117,7 +150,11 @@ def main():
                                      options(True), providers=["CPUExecutionProvider"])
         best = {}
         checked = None
+        tmp = tempfile.mkdtemp(prefix="bench-nn-")
+        floor_model, floor_reference = engine_floor_files(tmp, ref, shape)
         for _ in range(ROUNDS):
+            f = engine(args.engine_bin, floor_model, floor_reference, iterations)
+            best["engine_floor"] = min(best.get("engine_floor", f["median_us"]), f["median_us"])
             e = engine(args.engine_bin, model, reference, iterations)
             checked = (e["outputs_exact"], e["outputs_compared"], e["max_fixed_point_diff"])
             best["engine"] = min(best.get("engine", e["median_us"]), e["median_us"])
@@ -125,6 +162,7 @@ def main():
             for key, session in (("one", one), ("default", default), ("floor", floor)):
                 t = median_run_us(session, feeds, iterations)
                 best[key] = min(best.get(key, t), t)
+        shutil.rmtree(tmp)
         best["one_load"] = load_ms(model, True)
         best["default_load"] = load_ms(model, False)
         rows.append((name, os.path.getsize(model), iterations, best, checked))
@@ -136,14 +174,16 @@ def main():
         f"{args.engine_profile} build; onnxruntime {ort.__version__} (CPU, ORT_ENABLE_ALL), "
         f"{os.cpu_count()} CPUs visible.",
         "",
-        "| model | size | N | engine µs | ort 1 thread µs | ort default threads µs | ort floor µs "
-        "| **engine / ort-1t** | engine load ms | ort load ms (1t / default) | load ratio | engine vs reference (exact outputs) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| model | size | N | engine µs | ort 1 thread µs | ort default threads µs "
+        "| **engine / ort-1t** | engine floor µs | ort floor µs | net ratio | engine load ms "
+        "| ort load ms (1t / default) | load ratio | engine vs reference (exact outputs) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for name, size, iterations, b, (exact, compared, diff) in rows:
         lines.append(
             f"| {name} | {size / 1024:.0f} KB | {iterations} | {b['engine']:.1f} | {b['one']:.1f} "
-            f"| {b['default']:.1f} | {b['floor']:.1f} | **{b['engine'] / b['one']:.2f}** "
+            f"| {b['default']:.1f} | **{b['engine'] / b['one']:.2f}** | {b['engine_floor']:.1f} "
+            f"| {b['floor']:.1f} | {(b['engine'] - b['engine_floor']) / (b['one'] - b['floor']):.2f} "
             f"| {b['engine_load']:.1f} | {b['one_load']:.1f} / {b['default_load']:.1f} "
             f"| {b['engine_load'] / b['one_load']:.2f} "
             f"| {exact}/{compared}" + (f", max diff {diff}" if diff else "") + " |"
@@ -151,8 +191,12 @@ def main():
     lines += [
         "",
         "engine / ort-1t = engine latency / onnxruntime single-thread latency (target <= 1.5). "
-        "'ort floor' is the Python call overhead inside the onnxruntime figures; the engine's "
-        "figure includes fixed-point conversion and the hand-off to its worker thread.",
+        "The floors are each side's fixed cost per call, measured on a one-Identity model of "
+        "the same input: for onnxruntime the Python binding, for the engine the fixed-point "
+        "conversions, request checks and the hand-off to its worker thread. Net ratio = (engine "
+        "- engine floor) / (ort 1 thread - ort floor), the model's own cost. Load ratio = "
+        "engine load / onnxruntime 1-thread session creation.",
+        f"load average (1 min) at the start and end: {LOADAVG[0]:.2f}, {os.getloadavg()[0]:.2f}",
     ]
     text = "\n".join(lines)
     print(text)
