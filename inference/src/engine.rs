@@ -67,6 +67,30 @@ impl ModelDataResolver for NoExternalData {
 /// carries from the runtime.
 pub use aioracle_primitives::onnx::ScoreRequest;
 
+/// One input of [`Engine::score_named`]: the model's input of this name, in fixed point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedInput {
+	/// The model's input name.
+	pub name: String,
+	/// Its concrete shape (the model's declared dimensions, symbolic ones resolved).
+	pub shape: Vec<usize>,
+	/// Its elements in fixed point at the input scale, row-major.
+	pub values: Vec<i64>,
+}
+
+/// One output of [`Engine::score_named`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedOutput {
+	/// The model's output name.
+	pub name: String,
+	/// Its element type, if it has a fixed-point value.
+	pub element_type: Option<ElementType>,
+	/// The shape the model computed.
+	pub shape: Vec<usize>,
+	/// Its elements in fixed point at the output scale, row-major, or why they have none.
+	pub values: Result<Vec<i64>, EngineError>,
+}
+
 /// A runnable, optimised plan for one input shape.
 type Plan = Arc<TypedSimplePlan>;
 
@@ -317,25 +341,13 @@ impl Engine {
 		lock(&self.cache).entries.iter().any(|(h, _, _)| h == hash)
 	}
 
-	/// Loads a model: checks that `bytes` hash (blake2-256) to `expected`, checks its
-	/// operators, parses it with tract-onnx (with this crate's ONNX-ML operators), types
-	/// and optimises it for a batch of 1, and caches it. Loading a model that is cached
-	/// only checks the hash and marks it used.
-	///
-	/// [`EngineError::ResourceLimit`] if the bytes, or the tensors the model declares,
-	/// are larger than the memory budget (nothing is parsed), if parsing and optimising
-	/// takes longer than [`EngineLimits::max_load`] or allocates more than the memory
-	/// budget, or if the model went over budget before.
-	pub fn load(&self, expected: ModelHash, bytes: &[u8]) -> Result<ModelInfo, EngineError> {
-		self.check_budget(&expected)?;
-		let actual = model_hash(bytes);
-		if actual != expected {
-			return Err(EngineError::HashMismatch { expected, actual });
-		}
-		if let Some(loaded) = lock(&self.cache).get(&expected) {
-			return Ok(loaded.info.clone());
-		}
-		let started = Instant::now();
+	/// The checks made on a model's bytes before tract sees them: their size and that of
+	/// the tensors they declare against the memory budget, the operators, external data.
+	/// The decoded protobuf and what the model is.
+	fn check_bytes(
+		&self,
+		bytes: &[u8],
+	) -> Result<(tract_onnx::pb::ModelProto, ModelInfo), EngineError> {
 		let budget = self.limits.max_model_memory_bytes;
 		if bytes.len() as u64 > budget {
 			return Err(EngineError::ResourceLimit(format!(
@@ -359,6 +371,29 @@ impl Engine {
 			return Err(EngineError::UnsupportedOperator(info.unsupported_ops.join(", ")));
 		}
 		check_no_external_data(proto.graph.as_ref().expect("decode checks the graph"))?;
+		Ok((proto, info))
+	}
+
+	/// Loads a model: checks that `bytes` hash (blake2-256) to `expected`, checks its
+	/// operators, parses it with tract-onnx (with this crate's ONNX-ML operators), types
+	/// and optimises it for a batch of 1, and caches it. Loading a model that is cached
+	/// only checks the hash and marks it used.
+	///
+	/// [`EngineError::ResourceLimit`] if the bytes, or the tensors the model declares,
+	/// are larger than the memory budget (nothing is parsed), if parsing and optimising
+	/// takes longer than [`EngineLimits::max_load`] or allocates more than the memory
+	/// budget, or if the model went over budget before.
+	pub fn load(&self, expected: ModelHash, bytes: &[u8]) -> Result<ModelInfo, EngineError> {
+		self.check_budget(&expected)?;
+		let actual = model_hash(bytes);
+		if actual != expected {
+			return Err(EngineError::HashMismatch { expected, actual });
+		}
+		if let Some(loaded) = lock(&self.cache).get(&expected) {
+			return Ok(loaded.info.clone());
+		}
+		let started = Instant::now();
+		let (proto, info) = self.check_bytes(bytes)?;
 		let [input] = info.inputs.as_slice() else {
 			return Err(EngineError::UnsupportedModel(format!(
 				"the model has {} inputs; the engine feeds exactly one",
@@ -494,6 +529,163 @@ impl Engine {
 			request.output.shape
 		);
 		Ok(result)
+	}
+
+	/// Scores a model once on named inputs, any number of them, and returns every output
+	/// in fixed point: what `aioracle-node model score --input-file` runs. Each of the
+	/// model's inputs must be given, by name, in fixed point at `input_scale` (dequantised
+	/// to the input's element type as [`Engine::score`] does); the shape of each must
+	/// match the input's declared dimensions, symbolic ones taking the given size. Each
+	/// output is quantised at `output_scale` on its own: one that has no fixed-point value
+	/// is an error in its place, the others are returned.
+	///
+	/// The model is parsed, checked and planned for these shapes under the engine's
+	/// [`EngineLimits`] as in [`Engine::load`] (and refused from then on if it goes over
+	/// a budget), and is not cached. Off-chain workers do not use this: the chain's
+	/// [`ScoreRequest`] feeds one input.
+	pub fn score_named(
+		&self,
+		bytes: &[u8],
+		inputs: &[NamedInput],
+		input_scale: u8,
+		output_scale: u8,
+	) -> Result<Vec<NamedOutput>, EngineError> {
+		check_scale(input_scale)?;
+		check_scale(output_scale)?;
+		let hash = model_hash(bytes);
+		self.check_budget(&hash)?;
+		let (proto, info) = self.check_bytes(bytes)?;
+		let names = |list: &mut dyn Iterator<Item = &str>| {
+			list.map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+		};
+		let missing: Vec<&str> = info
+			.inputs
+			.iter()
+			.map(|t| t.name.as_str())
+			.filter(|n| !inputs.iter().any(|i| i.name == *n))
+			.collect();
+		if !missing.is_empty() {
+			return Err(EngineError::WrongInputShape(format!(
+				"missing input(s) {}; the model reads {}",
+				names(&mut missing.into_iter()),
+				names(&mut info.inputs.iter().map(|t| t.name.as_str()))
+			)));
+		}
+		let unknown: Vec<&str> = inputs
+			.iter()
+			.map(|i| i.name.as_str())
+			.filter(|n| !info.inputs.iter().any(|t| t.name == *n))
+			.collect();
+		if !unknown.is_empty() {
+			return Err(EngineError::WrongInputShape(format!(
+				"the model has no input(s) {}; it reads {}",
+				names(&mut unknown.into_iter()),
+				names(&mut info.inputs.iter().map(|t| t.name.as_str()))
+			)));
+		}
+		// (name, element type, shape, tensor) in the model's order.
+		let mut fed = Vec::with_capacity(info.inputs.len());
+		for declared in &info.inputs {
+			let given = inputs.iter().find(|i| i.name == declared.name).expect("checked above");
+			let element_type = declared.element_type.ok_or_else(|| {
+				EngineError::UnsupportedModel(format!(
+					"input {:?} is {}, which the engine cannot feed",
+					declared.name, declared.onnx_type
+				))
+			})?;
+			let dims = declared.shape.as_ref().ok_or_else(|| {
+				EngineError::UnsupportedModel(format!(
+					"input {:?} declares no shape",
+					declared.name
+				))
+			})?;
+			let shape = &given.shape;
+			let compatible = dims.len() == shape.len()
+				&& dims.iter().zip(shape).all(|(d, s)| d.is_none_or(|d| d == *s as u64));
+			if !compatible {
+				let dims: Vec<String> = dims
+					.iter()
+					.map(|d| d.map_or_else(|| "N".to_string(), |d| d.to_string()))
+					.collect();
+				return Err(EngineError::WrongInputShape(format!(
+					"input {:?} has shape {shape:?}; the model expects [{}]",
+					declared.name,
+					dims.join(", ")
+				)));
+			}
+			let count: usize = shape.iter().product();
+			if given.values.len() != count {
+				return Err(EngineError::WrongInputShape(format!(
+					"input {:?}: {} values for shape {shape:?} ({count} elements)",
+					declared.name,
+					given.values.len()
+				)));
+			}
+			let tensor = dequantise(&given.values, input_scale, element_type, shape)?;
+			fed.push((declared.name.clone(), element_type, shape.clone(), tensor));
+		}
+
+		self.parses.fetch_add(1, Ordering::Relaxed);
+		let proto = Arc::new(proto);
+		let facts: Vec<(String, ElementType, Vec<usize>)> =
+			fed.iter().map(|(n, t, s, _)| (n.clone(), *t, s.clone())).collect();
+		let work = {
+			let proto = proto.clone();
+			move || -> Result<(Plan, Vec<String>), EngineError> {
+				let invalid = |e: TractError| EngineError::InvalidModel(format!("{e:#}"));
+				let parsed = framework().parse(&proto, None).map_err(invalid)?;
+				if !parsed.unresolved_inputs.is_empty() {
+					return Err(EngineError::InvalidModel(format!(
+						"unresolved inputs: {:?}",
+						parsed.unresolved_inputs
+					)));
+				}
+				let mut model = parsed.model;
+				let outlets = model.input_outlets().map_err(invalid)?.to_vec();
+				let mut order = Vec::with_capacity(outlets.len());
+				for (i, outlet) in outlets.iter().enumerate() {
+					let name = model.node(outlet.node).name.clone();
+					let (_, t, shape) =
+						facts.iter().find(|(n, _, _)| *n == name).ok_or_else(|| {
+							EngineError::InvalidModel(format!(
+								"tract reads an unknown input {name:?}"
+							))
+						})?;
+					let fact = InferenceFact::dt_shape(datum_type(*t), &shape[..]);
+					model = model.with_input_fact(i, fact).map_err(invalid)?;
+					order.push(name);
+				}
+				let plan =
+					model.into_optimized().and_then(|m| m.into_runnable()).map_err(invalid)?;
+				Ok((plan, order))
+			}
+		};
+		let (plan, order) = self.run_limited(Stage::Load, hash, work)?;
+		drop(proto);
+		let mut values = TVec::new();
+		for name in &order {
+			let at = fed.iter().position(|(n, ..)| n == name).expect("every input was found");
+			values.push(fed.swap_remove(at).3.into_tvalue());
+		}
+		let names: Vec<String> = info.outputs.iter().map(|t| t.name.clone()).collect();
+		let work = move || -> Result<Vec<NamedOutput>, EngineError> {
+			let outputs = plan.run(values).map_err(|e| EngineError::Inference(format!("{e:#}")))?;
+			Ok(outputs
+				.iter()
+				.enumerate()
+				.map(|(index, output)| NamedOutput {
+					name: names.get(index).cloned().unwrap_or_default(),
+					element_type: element_type(output.datum_type()),
+					shape: output.shape().to_vec(),
+					values: quantise(output, output_scale),
+				})
+				.collect())
+		};
+		let outputs = self.run_limited(Stage::Score, hash, work)?;
+		let shapes: Vec<(&str, &[usize])> =
+			inputs.iter().map(|i| (i.name.as_str(), i.shape.as_slice())).collect();
+		log::debug!(target: LOG_TARGET, "scored model {hash:?} on named inputs {shapes:?}");
+		Ok(outputs)
 	}
 
 	/// Runs `work` for model `hash` on a worker thread, within the stage's deadline and

@@ -63,6 +63,10 @@ pub struct TensorInfo {
 	/// Its dimensions (`None` for a symbolic or unknown one, such as the batch), or
 	/// `None` if the model declares no shape.
 	pub shape: Option<Vec<Option<u64>>>,
+	/// The name (`dim_param`, e.g. `N` or `batch_size`) of each dimension that has one,
+	/// as [`Self::shape`] orders them (`None` for a fixed or unnamed one; empty if the
+	/// model declares no shape).
+	pub dim_names: Vec<Option<String>>,
 }
 
 /// How often the graph uses an operator, and whether the engine implements it.
@@ -230,6 +234,7 @@ fn tensor_info(value: &pb::ValueInfoProto) -> TensorInfo {
 			element_type: None,
 			onnx_type: "non-tensor".into(),
 			shape: None,
+			dim_names: vec![],
 		},
 		Some(t) => TensorInfo {
 			name: value.name.clone(),
@@ -241,6 +246,19 @@ fn tensor_info(value: &pb::ValueInfoProto) -> TensorInfo {
 					.map(|d| match d.value {
 						Some(pb::tensor_shape_proto::dimension::Value::DimValue(v)) if v > 0 => {
 							Some(v as u64)
+						}
+						_ => None,
+					})
+					.collect()
+			}),
+			dim_names: t.shape.as_ref().map_or_else(Vec::new, |s| {
+				s.dim
+					.iter()
+					.map(|d| match &d.value {
+						Some(pb::tensor_shape_proto::dimension::Value::DimParam(p))
+							if !p.is_empty() =>
+						{
+							Some(p.clone())
 						}
 						_ => None,
 					})

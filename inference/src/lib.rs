@@ -56,7 +56,7 @@ mod ops;
 
 pub use aioracle_primitives::model::{ElementType, ModelHash, TensorSpec};
 pub use alloc::GuardedAllocator;
-pub use engine::{Engine, ScoreRequest};
+pub use engine::{Engine, NamedInput, NamedOutput, ScoreRequest};
 pub use error::EngineError;
 pub use inspect::{
 	inspect, model_hash, ModelInfo, OpUsage, OpsetImport, TensorInfo, DEFAULT_DOMAIN, ML_DOMAIN,

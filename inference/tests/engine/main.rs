@@ -5,6 +5,7 @@ mod cache;
 mod errors;
 mod limits;
 mod models;
+mod named;
 mod ops;
 mod sklearn_gaps;
 mod support;
