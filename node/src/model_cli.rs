@@ -4,10 +4,15 @@
 
 use std::path::PathBuf;
 
-use aioracle_inference::{inspect, model_hash, EngineLimits, ModelInfo, ScoreRequest, TensorInfo};
+use aioracle_inference::{
+	inspect, model_hash, EngineLimits, ModelInfo, NamedInput, ScoreRequest, TensorInfo,
+};
 use aioracle_primitives::model::{ElementType, TensorSpec, MAX_TENSOR_RANK};
 use serde_json::{json, Value};
 use sp_runtime::BoundedVec;
+
+#[path = "npy.rs"]
+mod npy;
 
 /// `aioracle-node model ...`
 #[derive(Debug, clap::Subcommand)]
@@ -27,7 +32,8 @@ pub struct InspectCmd {
 	pub file: PathBuf,
 }
 
-/// `aioracle-node model score FILE --input-scale S --output-scale S --input v1,v2,...`
+/// `aioracle-node model score FILE --input-scale S --output-scale S --input v1,v2,...`, or
+/// `... --input-file CASE.npz`
 #[derive(Debug, clap::Args)]
 pub struct ScoreCmd {
 	/// The ONNX file.
@@ -42,6 +48,14 @@ pub struct ScoreCmd {
 	/// into fixed point as a dApp would: `round_half_even(x * 10^input_scale)`.
 	#[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
 	pub input: Vec<f64>,
+	/// The inputs as numpy wrote them: an `.npz` (`np.savez`, `np.savez_compressed`) with
+	/// one array per model input, named as the inputs, or an `.npy` (`np.save`) for a
+	/// model with one input. Each array's shape must be the input's (symbolic dimensions
+	/// such as the batch take the array's size). Float arrays are turned into fixed point
+	/// as `--input` does; integer and boolean arrays are the values themselves (fixed
+	/// point `v * 10^input_scale`, exact, so the model reads `v` whatever the scale).
+	#[arg(long, conflicts_with = "input", required_unless_present = "input")]
+	pub input_file: Option<PathBuf>,
 }
 
 fn io_error(e: impl std::fmt::Display) -> sc_cli::Error {
@@ -52,12 +66,23 @@ fn element_type_name(t: Option<ElementType>) -> Value {
 	t.map_or(Value::Null, |t| json!(format!("{t:?}")))
 }
 
+/// A declared shape: fixed dimensions as numbers, symbolic ones as their name (e.g.
+/// `"N"`), or `"?"` if unnamed; `null` if the model declares none.
+fn shape_json(t: &TensorInfo) -> Value {
+	let Some(shape) = &t.shape else { return Value::Null };
+	let dims = shape.iter().enumerate().map(|(i, d)| match d {
+		Some(d) => json!(d),
+		None => json!(t.dim_names.get(i).cloned().flatten().unwrap_or_else(|| "?".into())),
+	});
+	Value::Array(dims.collect())
+}
+
 fn tensor_json(t: &TensorInfo) -> Value {
 	json!({
 		"name": t.name,
 		"elementType": element_type_name(t.element_type),
 		"onnxType": t.onnx_type,
-		"shape": t.shape,
+		"shape": shape_json(t),
 	})
 }
 
@@ -105,6 +130,133 @@ fn to_fixed_point(x: f64, scale: u8) -> Result<i64, sc_cli::Error> {
 	Ok(scaled as i64)
 }
 
+/// An integer the way `--input-file` takes integer arrays: the value itself, so its fixed
+/// point is `v * 10^scale`, exactly.
+fn int_to_fixed_point(v: i64, scale: u8) -> Result<i64, sc_cli::Error> {
+	v.checked_mul(10i64.pow(scale.into()))
+		.ok_or_else(|| io_error(format!("{v} does not fit an i64 at scale {scale}")))
+}
+
+/// The model's inputs from an `.npy` or `.npz`, in fixed point at `scale`, checked against
+/// the model's input names (every one given, no other).
+fn file_inputs(
+	path: &std::path::Path,
+	info: &ModelInfo,
+	scale: u8,
+) -> Result<Vec<NamedInput>, sc_cli::Error> {
+	let bytes = std::fs::read(path)
+		.map_err(|e| io_error(format!("cannot read {}: {e}", path.display())))?;
+	let arrays = npy::read(&bytes).map_err(|e| io_error(format!("{}: {e}", path.display())))?;
+	let quoted = |names: &mut dyn Iterator<Item = &str>| {
+		names.map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+	};
+	let model_names = || quoted(&mut info.inputs.iter().map(|t| t.name.as_str()));
+	let arrays: Vec<(String, npy::Array)> = if matches!(arrays.as_slice(), [(None, _)]) {
+		let [input] = info.inputs.as_slice() else {
+			return Err(io_error(format!(
+				"{}: an .npy holds one array, the model reads {} inputs ({}); give an .npz with \
+				 one array per input, named as the inputs (np.savez(path, **arrays))",
+				path.display(),
+				info.inputs.len(),
+				model_names()
+			)));
+		};
+		arrays.into_iter().map(|(_, a)| (input.name.clone(), a)).collect()
+	} else {
+		arrays.into_iter().map(|(n, a)| (n.unwrap_or_default(), a)).collect()
+	};
+	let missing: Vec<&str> = info
+		.inputs
+		.iter()
+		.map(|t| t.name.as_str())
+		.filter(|n| !arrays.iter().any(|(a, _)| a == n))
+		.collect();
+	if !missing.is_empty() {
+		return Err(io_error(format!(
+			"{} has no array for the model's input(s) {}: the model reads {}, the file has {}",
+			path.display(),
+			quoted(&mut missing.into_iter()),
+			model_names(),
+			quoted(&mut arrays.iter().map(|(n, _)| n.as_str()))
+		)));
+	}
+	let unknown: Vec<&str> = arrays
+		.iter()
+		.map(|(n, _)| n.as_str())
+		.filter(|n| !info.inputs.iter().any(|t| t.name == *n))
+		.collect();
+	if !unknown.is_empty() {
+		return Err(io_error(format!(
+			"{} has array(s) {} the model does not read: its inputs are {}",
+			path.display(),
+			quoted(&mut unknown.into_iter()),
+			model_names()
+		)));
+	}
+	arrays
+		.into_iter()
+		.map(|(name, array)| {
+			let values = match &array.elements {
+				npy::Elements::Float(v) => {
+					v.iter().map(|x| to_fixed_point(*x, scale)).collect::<Result<Vec<_>, _>>()
+				}
+				npy::Elements::Int(v) => {
+					v.iter().map(|x| int_to_fixed_point(*x, scale)).collect::<Result<Vec<_>, _>>()
+				}
+			}
+			.map_err(|e| io_error(format!("input {name:?}: {e}")))?;
+			Ok(NamedInput { name, shape: array.shape, values })
+		})
+		.collect()
+}
+
+/// `model score --input-file`: every output of one run on the file's inputs, as the
+/// `--input` report writes them.
+fn score_file(cmd: &ScoreCmd, path: &std::path::Path) -> sc_cli::Result<()> {
+	let bytes = std::fs::read(&cmd.file).map_err(io_error)?;
+	let info = inspect(&bytes).map_err(io_error)?;
+	let inputs = file_inputs(path, &info, cmd.input_scale)?;
+	let engine = crate::onnx::engine(1, EngineLimits::default());
+	let outputs =
+		engine.score_named(&bytes, &inputs, cmd.input_scale, cmd.output_scale).map_err(io_error)?;
+	let outputs: Vec<Value> = outputs
+		.into_iter()
+		.enumerate()
+		.map(|(index, output)| match (output.values, output.element_type) {
+			(Ok(fixed), Some(element_type)) => json!({
+				"index": index,
+				"name": output.name,
+				"elementType": format!("{element_type:?}"),
+				"shape": output.shape,
+				"fixedPoint": fixed,
+			}),
+			(Err(e), _) => json!({ "index": index, "name": output.name, "error": e.to_string() }),
+			(Ok(_), None) => json!({
+				"index": index,
+				"name": output.name,
+				"error": "the output's element type has no fixed point",
+			}),
+		})
+		.collect();
+	let input_json =
+		|i: &NamedInput| json!({ "name": i.name, "shape": i.shape, "fixedPoint": i.values });
+	// In the model's order.
+	let inputs: Vec<&NamedInput> =
+		info.inputs.iter().filter_map(|t| inputs.iter().find(|i| i.name == t.name)).collect();
+	let mut report = json!({
+		"modelHash": format!("{:?}", info.hash),
+		"inputScale": cmd.input_scale,
+		"outputScale": cmd.output_scale,
+		"input": inputs.first().map(|i| input_json(i)),
+		"outputs": outputs,
+	});
+	if inputs.len() > 1 {
+		report["inputs"] = inputs.iter().map(|i| input_json(i)).collect();
+	}
+	println!("{}", serde_json::to_string_pretty(&report).map_err(io_error)?);
+	Ok(())
+}
+
 impl ModelCmd {
 	/// Runs the command, printing JSON to stdout.
 	pub fn run(&self) -> sc_cli::Result<()> {
@@ -115,6 +267,7 @@ impl ModelCmd {
 				println!("{}", serde_json::to_string_pretty(&info_json(&info)).map_err(io_error)?);
 				Ok(())
 			}
+			ModelCmd::Score(cmd @ ScoreCmd { input_file: Some(path), .. }) => score_file(cmd, path),
 			ModelCmd::Score(cmd) => {
 				let bytes = std::fs::read(&cmd.file).map_err(io_error)?;
 				let hash = model_hash(&bytes);
