@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load time and single-inference latency of aioracle's ONNX engine against onnxruntime (one
-# thread, and its default threads) on the neural networks: models/digits-cnn,
-# models/tiny-transformer and Magika (from scripts/models/fetch-magika.sh's cache; skipped
+# thread, and its default threads) on the neural networks: models/nn/digits-cnn,
+# models/nn/tiny-transformer and Magika (from scripts/models/fetch-magika.sh's cache; skipped
 # if absent). Prints a table with the ratio engine / onnxruntime-single-thread.
 #
 #   ./scripts/bench-nn.sh                      # MARKDOWN=FILE also writes the table there
@@ -58,8 +58,8 @@ fi
 echo "bench-nn: engine binary $bin (built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'))" >&2
 
 models=(
-	"--model" "digits-cnn=$ROOT/models/digits-cnn.onnx=$ROOT/models/digits-cnn.json=${ITER_CNN:-5000}"
-	"--model" "tiny-transformer=$ROOT/models/tiny-transformer.onnx=$ROOT/models/tiny-transformer.json=${ITER_TF:-2000}"
+	"--model" "digits-cnn=$ROOT/models/nn/digits-cnn.onnx=$ROOT/models/nn/digits-cnn.json=${ITER_CNN:-5000}"
+	"--model" "tiny-transformer=$ROOT/models/nn/tiny-transformer.onnx=$ROOT/models/nn/tiny-transformer.json=${ITER_TF:-2000}"
 )
 if [ -f "$MAGIKA/model.onnx" ]; then
 	models+=("--model" "magika=$MAGIKA/model.onnx=$ROOT/models/magika/magika.json=${ITER_MAGIKA:-200}")

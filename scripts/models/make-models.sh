@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the example ONNX models in models/ (and their reference JSON) from
 # scikit-learn's bundled datasets, with the exact Python packages of requirements.txt:
-# make_models.py (scikit-learn exports), then make_nn_models.py (digits-cnn, tiny-transformer).
+# make_models.py (scikit-learn exports), then make_nn_models.py (models/nn/: digits-cnn,
+# tiny-transformer).
 #
 #   scripts/models/make-models.sh           write models/*.onnx and models/*.json
 #   scripts/models/make-models.sh --check   regenerate into a temporary directory and
@@ -34,7 +35,7 @@ case "${1:-}" in
 "") ;;
 --check) check=1 ;;
 -h | --help)
-	sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 *) die "unknown argument '$1' (try --help)" ;;
@@ -88,28 +89,32 @@ export PYTHONHASHSEED=0
 
 if [ "$check" = 0 ]; then
 	"$VENV/bin/python" "$HERE/make_models.py" --out "$ROOT/models" || die "make_models.py failed"
-	"$VENV/bin/python" "$HERE/make_nn_models.py" --out "$ROOT/models" || die "make_nn_models.py failed"
+	"$VENV/bin/python" "$HERE/make_nn_models.py" --out "$ROOT/models/nn" || die "make_nn_models.py failed"
 	exit 0
 fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-"$VENV/bin/python" "$HERE/make_models.py" --out "$tmp" >/dev/null || die "make_models.py failed"
-"$VENV/bin/python" "$HERE/make_nn_models.py" --out "$tmp" >/dev/null || die "make_nn_models.py failed"
+"$VENV/bin/python" "$HERE/make_models.py" --out "$tmp/models" >/dev/null || die "make_models.py failed"
+"$VENV/bin/python" "$HERE/make_nn_models.py" --out "$tmp/models/nn" >/dev/null || die "make_nn_models.py failed"
 status=0
-for made in "$tmp"/*; do
-	name="$(basename "$made")"
-	if ! cmp -s "$made" "$ROOT/models/$name"; then
-		echo "make-models: models/$name differs from what make_models.py / make_nn_models.py make now" >&2
-		status=1
-	fi
-done
-for kept in "$ROOT"/models/*.onnx "$ROOT"/models/*.json; do
-	[ -e "$kept" ] || continue
-	[ -e "$tmp/$(basename "$kept")" ] || {
-		echo "make-models: models/$(basename "$kept") is not made by make_models.py or make_nn_models.py" >&2
-		status=1
-	}
+# models/*.{onnx,json} against make_models.py, models/nn/*.{onnx,json} against make_nn_models.py.
+for dir in models models/nn; do
+	for made in "$tmp/$dir"/*.onnx "$tmp/$dir"/*.json; do
+		[ -e "$made" ] || continue
+		name="$(basename "$made")"
+		if ! cmp -s "$made" "$ROOT/$dir/$name"; then
+			echo "make-models: $dir/$name differs from what the scripts make now" >&2
+			status=1
+		fi
+	done
+	for kept in "$ROOT/$dir"/*.onnx "$ROOT/$dir"/*.json; do
+		[ -e "$kept" ] || continue
+		[ -e "$tmp/$dir/$(basename "$kept")" ] || {
+			echo "make-models: $dir/$(basename "$kept") is not made by make_models.py or make_nn_models.py" >&2
+			status=1
+		}
+	done
 done
 [ "$status" = 0 ] || die "models/ is out of date: run scripts/models/make-models.sh and commit the result"
-step "models/ matches make_models.py and make_nn_models.py"
+step "models/ matches make_models.py and models/nn/ make_nn_models.py"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Makes the neural-network example models of models/ and their reference outputs.
+"""Makes the neural-network example models of models/nn/ and their reference outputs.
 
 Two small networks built from standard ONNX operators (default domain, opset 17) with the
 `onnx` helper API, weights from numpy (no deep-learning framework), both on scikit-learn's
@@ -18,8 +18,9 @@ bundled 8x8 digits (nothing is downloaded):
                        the block's output), so the accuracy is that of random
                        features, not of a trained transformer.
 
-Each goes to models/<name>.onnx with models/<name>.json in the format of make_models.py
-(see models/README.md): one float32 input named `input`, shape [N, n_features] (the
+Each goes to models/nn/<name>.onnx with models/nn/<name>.json in the format of make_models.py
+(see models/README.md; models/nn/ rather than models/ because two engine tests that take
+every models/*.json do not admit them yet: models/README.md says which and why): one float32 input named `input`, shape [N, n_features] (the
 networks reshape it themselves), outputs `label` (int64 [N]) and `probabilities`
 (float32 [N, 10]), reference cases from onnxruntime without graph optimisation, one
 thread, in float32 and fixed point.
@@ -589,7 +590,7 @@ def describe(spec):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     root = Path(__file__).resolve().parents[2]
-    parser.add_argument("--out", type=Path, default=root / "models", help="output directory")
+    parser.add_argument("--out", type=Path, default=root / "models" / "nn", help="output directory")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for make in (make_digits_cnn, make_tiny_transformer):
