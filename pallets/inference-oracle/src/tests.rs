@@ -1233,8 +1233,9 @@ mod offchain_worker {
 		);
 	}
 
-	#[test]
-	fn commitments_then_reveals_reach_the_chain_and_finalize() {
+	/// A node with the keys of Alice, Bob and Charlie, all three operators, and one request
+	/// of `IRIS` served by the three (its id).
+	fn committee_of_three() -> (OcwEnv, RequestId) {
 		let mut env = OcwEnv::new(&[ALICE, BOB, CHARLIE], true);
 		let id = env.ext.execute_with(|| {
 			set_min_agreement(2);
@@ -1243,6 +1244,12 @@ mod offchain_worker {
 			register(CHARLIE);
 			request(IRIS)
 		});
+		(env, id)
+	}
+
+	#[test]
+	fn commitments_then_reveals_reach_the_chain_and_finalize() {
+		let (mut env, id) = committee_of_three();
 		run_ocw(&mut env, 1);
 		assert_eq!(apply_sent(&mut env), vec![id; 3], "three commitments");
 		env.ext.execute_with(|| {
@@ -1273,15 +1280,8 @@ mod offchain_worker {
 			(Aggregation::ArgMax, vec![0]),
 			(Aggregation::TopK { k: 2, tolerance: 0 }, vec![0, 2, 10, 7]),
 		] {
-			let mut env = OcwEnv::new(&[ALICE, BOB, CHARLIE], true);
-			let id = env.ext.execute_with(|| {
-				set_iris_aggregation(aggregation);
-				set_min_agreement(2);
-				register(ALICE);
-				register(BOB);
-				register(CHARLIE);
-				request(IRIS)
-			});
+			set_iris_aggregation(aggregation);
+			let (mut env, id) = committee_of_three();
 			run_ocw(&mut env, 1);
 			assert_eq!(apply_sent(&mut env), vec![id; 3], "three commitments");
 			env.ext.execute_with(|| System::set_block_number(2));

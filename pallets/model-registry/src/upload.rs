@@ -76,8 +76,7 @@ impl<T: Config> Pallet<T> {
 		index: u32,
 		bytes: Vec<u8>,
 	) -> DispatchResult {
-		let mut upload = Uploads::<T>::get(model_hash).ok_or(Error::<T>::UploadNotFound)?;
-		ensure!(upload.owner == who, Error::<T>::NotOwner);
+		let mut upload = Self::owned_upload(&who, &model_hash)?;
 		let position = index as usize;
 		let declared = *upload.chunks.get(position).ok_or(Error::<T>::ChunkIndexOutOfRange)?;
 		ensure!(
@@ -112,19 +111,13 @@ impl<T: Config> Pallet<T> {
 		p: VersionProposal,
 	) -> Result<(VersionId, u32), DispatchError> {
 		let hash = p.model_hash;
-		let upload = Uploads::<T>::get(hash).ok_or(Error::<T>::UploadNotFound)?;
-		ensure!(upload.owner == who, Error::<T>::NotOwner);
+		let upload = Self::owned_upload(&who, &hash)?;
 		ensure!(upload.model == model, Error::<T>::UploadForAnotherModel);
 		ensure!(upload.is_complete(), Error::<T>::UploadIncomplete);
 		ensure!(upload.received_bytes == upload.size_bytes, Error::<T>::ChunksDoNotMatchSize);
 		// The upload's deposit is replaced by the version's (the call is transactional: a
 		// refused proposal keeps the upload and its hold).
-		T::Currency::release(
-			&HoldReason::UploadStorage.into(),
-			&who,
-			upload.deposit,
-			Precision::BestEffort,
-		)?;
+		Self::release_upload_deposit(&upload)?;
 		let version = Self::store_version(who, model, p, upload.size_bytes)?;
 		Uploads::<T>::remove(hash);
 		sp_io::offchain_index::set(&model_manifest_key(&hash), &upload.chunks.encode());
@@ -135,18 +128,33 @@ impl<T: Config> Pallet<T> {
 
 	/// Drops the upload of `model_hash`, its chunks and its deposit.
 	pub(crate) fn do_cancel_upload(who: T::AccountId, model_hash: ModelHash) -> DispatchResult {
-		let upload = Uploads::<T>::get(model_hash).ok_or(Error::<T>::UploadNotFound)?;
-		ensure!(upload.owner == who, Error::<T>::NotOwner);
-		T::Currency::release(
-			&HoldReason::UploadStorage.into(),
-			&who,
-			upload.deposit,
-			Precision::BestEffort,
-		)?;
+		let upload = Self::owned_upload(&who, &model_hash)?;
+		Self::release_upload_deposit(&upload)?;
 		Uploads::<T>::remove(model_hash);
 		Self::clear_chunks(&model_hash, upload.chunks.iter());
 		Self::deposit_event(Event::UploadCancelled { model_hash });
 		Ok(())
+	}
+
+	/// The upload of `model_hash`, if `who` owns it.
+	fn owned_upload(
+		who: &T::AccountId,
+		model_hash: &ModelHash,
+	) -> Result<UploadOf<T>, DispatchError> {
+		let upload = Uploads::<T>::get(model_hash).ok_or(Error::<T>::UploadNotFound)?;
+		ensure!(upload.owner == *who, Error::<T>::NotOwner);
+		Ok(upload)
+	}
+
+	/// Releases the deposit held for `upload` from its owner.
+	fn release_upload_deposit(upload: &UploadOf<T>) -> DispatchResult {
+		T::Currency::release(
+			&HoldReason::UploadStorage.into(),
+			&upload.owner,
+			upload.deposit,
+			Precision::BestEffort,
+		)
+		.map(|_| ())
 	}
 
 	/// Clears from the offchain DB the chunks of the file `model_hash` (one per item of
