@@ -146,6 +146,7 @@ fn datum_type(t: ElementType) -> DatumType {
 		ElementType::F64 => f64::datum_type(),
 		ElementType::I32 => i32::datum_type(),
 		ElementType::I64 => i64::datum_type(),
+		ElementType::U8 => u8::datum_type(),
 	}
 }
 
@@ -155,6 +156,7 @@ fn element_type(dt: DatumType) -> Option<ElementType> {
 		DatumType::F32 => Some(ElementType::F32),
 		DatumType::F64 => Some(ElementType::F64),
 		DatumType::I32 => Some(ElementType::I32),
+		DatumType::U8 => Some(ElementType::U8),
 		// tract types ONNX int64 tensors it may use as shapes as TDim; their values are
 		// plain integers by the time they are outputs.
 		DatumType::I64 | DatumType::TDim => Some(ElementType::I64),
@@ -803,6 +805,17 @@ fn dequantise(
 				.collect::<Result<Vec<i32>, _>>()?;
 			Tensor::from_shape(shape, &v)
 		}
+		ElementType::U8 => {
+			let v = values
+				.iter()
+				.enumerate()
+				.map(|(index, q)| {
+					u8::try_from(dequantise_int(*q, scale))
+						.map_err(|_| EngineError::InputOutOfRange { index })
+				})
+				.collect::<Result<Vec<u8>, _>>()?;
+			Tensor::from_shape(shape, &v)
+		}
 	};
 	tensor.map_err(|e| EngineError::WrongInputShape(format!("{e:#}")))
 }
@@ -844,6 +857,13 @@ fn quantise(output: &TValue, scale: u8) -> Result<Vec<i64>, EngineError> {
 			.iter()
 			.enumerate()
 			.map(|(i, y)| quantise_int(*y as i64, scale, i))
+			.collect(),
+		DatumType::U8 => view
+			.as_slice::<u8>()
+			.map_err(fail)?
+			.iter()
+			.enumerate()
+			.map(|(i, y)| quantise_int(i64::from(*y), scale, i))
 			.collect(),
 		dt => Err(EngineError::WrongElementType(format!("output type {dt:?} has no fixed point"))),
 	}

@@ -220,6 +220,7 @@ pub(crate) fn element_type(elem_type: i32) -> Option<ElementType> {
 		11 => Some(ElementType::F64),
 		6 => Some(ElementType::I32),
 		7 => Some(ElementType::I64),
+		2 => Some(ElementType::U8),
 		_ => None,
 	}
 }

@@ -97,6 +97,10 @@ pub enum ElementType {
 	I32,
 	/// 64-bit integer (`tensor(int64)`), e.g. a classifier's label output.
 	I64,
+	/// 8-bit unsigned integer (`tensor(uint8)`): pixels, bytes. Inputs must be 0 to 255 once
+	/// the fixed point is removed. (Appended last: the variants before keep their SCALE
+	/// encoding.)
+	U8,
 }
 
 /// One input or output tensor of a model: which one, its element type and its exact shape

@@ -2,6 +2,7 @@
 //! outputs, `inspect`, the errors, the cache, and the ONNX-ML operators on small graphs.
 
 mod cache;
+mod element_types;
 mod errors;
 mod limits;
 mod models;
