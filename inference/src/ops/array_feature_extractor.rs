@@ -42,8 +42,6 @@ fn index_count<D: DimLike>(shape: &[D]) -> D {
 }
 
 impl ArrayFeatureExtractor {
-	const N_OUTPUTS: usize = 1;
-
 	fn infer<'r, 'p: 'r>(
 		&'r self,
 		s: &mut Solver<'r>,

@@ -19,8 +19,6 @@ pub(crate) fn build(_ctx: &ParsingContext, node: &NodeProto) -> Built {
 }
 
 impl Binarizer {
-	const N_OUTPUTS: usize = 1;
-
 	fn infer<'r, 'p: 'r>(
 		&self,
 		s: &mut Solver<'r>,

@@ -45,8 +45,6 @@ fn pick<T: Copy>(values: &[T], i: usize, stride: usize) -> TractResult<T> {
 }
 
 impl Imputer {
-	const N_OUTPUTS: usize = 1;
-
 	fn infer<'r, 'p: 'r>(
 		&self,
 		s: &mut Solver<'r>,

@@ -132,8 +132,6 @@ pub(crate) fn build(_ctx: &ParsingContext, node: &NodeProto) -> Built {
 }
 
 impl LabelEncoder {
-	const N_OUTPUTS: usize = 1;
-
 	fn infer<'r, 'p: 'r>(
 		&'r self,
 		s: &mut Solver<'r>,

@@ -171,8 +171,6 @@ pub(crate) fn build_classifier(_ctx: &ParsingContext, node: &NodeProto) -> Built
 }
 
 impl LinearClassifier {
-	const N_OUTPUTS: usize = 2;
-
 	fn targets(&self) -> usize {
 		self.intercepts.len()
 	}
@@ -201,18 +199,8 @@ impl LinearClassifier {
 
 	fn facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
 		check_rank_1_or_2(inputs[0], "LinearClassifier")?;
-		if let Some(f) = inputs[0].shape.last().and_then(|d| d.to_usize().ok()) {
-			ensure!(
-				f == self.features(),
-				"LinearClassifier has coefficients for {} features, the input has {f}",
-				self.features()
-			);
-		}
-		let n = batch_dim(inputs[0]);
-		Ok(tvec!(
-			self.labels.datum_type().fact([n.clone()]),
-			f32::fact([n, self.columns().to_dim()])
-		))
+		check_features(inputs[0], self.features(), "LinearClassifier")?;
+		Ok(classifier_facts(inputs[0], self.labels.datum_type(), self.columns()))
 	}
 
 	fn run(&self, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
@@ -268,31 +256,7 @@ impl LinearClassifier {
 	}
 }
 
-ml_op!(LinearClassifier, "LinearClassifier");
-
-/// Inference rules of a classifier: labels `[N]` of the labels' type, scores `[N, columns]`
-/// of `float`, for a `[N, C]` (or `[C]`, one row) input.
-pub(crate) fn classifier_rules<'r, 'p: 'r>(
-	s: &mut Solver<'r>,
-	inputs: &'p [TensorProxy],
-	outputs: &'p [TensorProxy],
-	label_type: DatumType,
-	columns: usize,
-) -> InferenceResult {
-	s.equals(&outputs[0].datum_type, label_type)?;
-	s.equals(&outputs[1].datum_type, f32::datum_type())?;
-	s.equals(&outputs[0].rank, 1)?;
-	s.equals(&outputs[1].rank, 2)?;
-	s.equals(&outputs[1].shape[1], columns.to_dim())?;
-	s.equals(&outputs[0].shape[0], &outputs[1].shape[0])?;
-	s.given(&inputs[0].rank, move |s, rank| {
-		if rank == 2 {
-			s.equals(&outputs[0].shape[0], &inputs[0].shape[0])
-		} else {
-			s.equals(&outputs[0].shape[0], 1.to_dim())
-		}
-	})
-}
+ml_op!(LinearClassifier, "LinearClassifier", outputs = 2);
 
 /// The `LinearRegressor` op.
 #[derive(Clone, Debug, PartialEq)]
@@ -322,8 +286,6 @@ pub(crate) fn build_regressor(_ctx: &ParsingContext, node: &NodeProto) -> Built 
 }
 
 impl LinearRegressor {
-	const N_OUTPUTS: usize = 1;
-
 	fn features(&self) -> usize {
 		self.coefficients.len() / self.targets
 	}
@@ -334,27 +296,12 @@ impl LinearRegressor {
 		inputs: &'p [TensorProxy],
 		outputs: &'p [TensorProxy],
 	) -> InferenceResult {
-		s.equals(&outputs[0].datum_type, f32::datum_type())?;
-		s.equals(&outputs[0].rank, 2)?;
-		s.equals(&outputs[0].shape[1], self.targets.to_dim())?;
-		s.given(&inputs[0].rank, move |s, rank| {
-			if rank == 2 {
-				s.equals(&outputs[0].shape[0], &inputs[0].shape[0])
-			} else {
-				s.equals(&outputs[0].shape[0], 1.to_dim())
-			}
-		})
+		regressor_rules(s, inputs, outputs, self.targets)
 	}
 
 	fn facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
 		check_rank_1_or_2(inputs[0], "LinearRegressor")?;
-		if let Some(f) = inputs[0].shape.last().and_then(|d| d.to_usize().ok()) {
-			ensure!(
-				f == self.features(),
-				"LinearRegressor has coefficients for {} features, the input has {f}",
-				self.features()
-			);
-		}
+		check_features(inputs[0], self.features(), "LinearRegressor")?;
 		Ok(tvec!(f32::fact([batch_dim(inputs[0]), self.targets.to_dim()])))
 	}
 

@@ -104,15 +104,21 @@ pub(crate) type Built = TractResult<(Box<dyn InferenceOp>, Vec<String>)>;
 /// - `fn infer(&self, s, inputs, outputs) -> InferenceResult`: the inference rules,
 /// - `fn facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>>`,
 /// - `fn run(&self, inputs: TVec<TValue>) -> TractResult<TVec<TValue>>`,
-/// - `const N_OUTPUTS: usize`,
 ///
 /// and this macro makes it a tract `Op`, `EvalOp`, `TypedOp` and `Expansion` of one input,
-/// or of as many inputs as `inputs = |op| n` says.
+/// or of as many inputs as `inputs = |op| n` says, and of one output, or of as many as
+/// `outputs = n` says.
 macro_rules! ml_op {
 	($ty:ident, $name:literal) => {
-		ml_op!($ty, $name, inputs = |_| 1);
+		ml_op!($ty, $name, inputs = |_| 1, outputs = 1);
 	};
 	($ty:ident, $name:literal, inputs = $inputs:expr) => {
+		ml_op!($ty, $name, inputs = $inputs, outputs = 1);
+	};
+	($ty:ident, $name:literal, outputs = $outputs:expr) => {
+		ml_op!($ty, $name, inputs = |_| 1, outputs = $outputs);
+	};
+	($ty:ident, $name:literal, inputs = $inputs:expr, outputs = $outputs:expr) => {
 		impl Eq for $ty {}
 
 		impl Op for $ty {
@@ -155,7 +161,7 @@ macro_rules! ml_op {
 			}
 
 			fn nboutputs(&self) -> TractResult<usize> {
-				Ok(Self::N_OUTPUTS)
+				Ok($outputs)
 			}
 
 			fn rules<'r, 'p: 'r, 's: 'r>(
@@ -166,7 +172,7 @@ macro_rules! ml_op {
 			) -> InferenceResult {
 				let arity: fn(&$ty) -> usize = $inputs;
 				check_input_arity(inputs, arity(self))?;
-				check_output_arity(outputs, Self::N_OUTPUTS)?;
+				check_output_arity(outputs, $outputs)?;
 				self.infer(s, inputs, outputs)
 			}
 
@@ -292,4 +298,72 @@ pub(crate) fn batch_dim(fact: &TypedFact) -> TDim {
 	} else {
 		1.to_dim()
 	}
+}
+
+/// Checks that a rank-1 or rank-2 input fact has `expected` features (its last dimension),
+/// when that dimension is known.
+pub(crate) fn check_features(fact: &TypedFact, expected: usize, op: &str) -> TractResult<()> {
+	if let Some(f) = fact.shape.last().and_then(|d| d.to_usize().ok()) {
+		ensure!(f == expected, "{op} expects {expected} features, the input has {f}");
+	}
+	Ok(())
+}
+
+/// Inference rule: the first dimension of `output` is the number of rows of `input`, its
+/// first dimension if it has rank 2, else 1.
+fn rows_rule<'r, 'p: 'r>(
+	s: &mut Solver<'r>,
+	input: &'p TensorProxy,
+	output: &'p TensorProxy,
+) -> InferenceResult {
+	s.given(&input.rank, move |s, rank| {
+		if rank == 2 {
+			s.equals(&output.shape[0], &input.shape[0])
+		} else {
+			s.equals(&output.shape[0], 1.to_dim())
+		}
+	})
+}
+
+/// Inference rules of a classifier: labels `[N]` of the labels' type, scores `[N, columns]`
+/// of `float`, for a `[N, C]` (or `[C]`, one row) input.
+pub(crate) fn classifier_rules<'r, 'p: 'r>(
+	s: &mut Solver<'r>,
+	inputs: &'p [TensorProxy],
+	outputs: &'p [TensorProxy],
+	label_type: DatumType,
+	columns: usize,
+) -> InferenceResult {
+	s.equals(&outputs[0].datum_type, label_type)?;
+	s.equals(&outputs[1].datum_type, f32::datum_type())?;
+	s.equals(&outputs[0].rank, 1)?;
+	s.equals(&outputs[1].rank, 2)?;
+	s.equals(&outputs[1].shape[1], columns.to_dim())?;
+	s.equals(&outputs[0].shape[0], &outputs[1].shape[0])?;
+	rows_rule(s, &inputs[0], &outputs[0])
+}
+
+/// The output facts of a classifier (as [`classifier_rules`] infers them) for a rank-1 or
+/// rank-2 input fact.
+pub(crate) fn classifier_facts(
+	input: &TypedFact,
+	label_type: DatumType,
+	columns: usize,
+) -> TVec<TypedFact> {
+	let n = batch_dim(input);
+	tvec!(label_type.fact([n.clone()]), f32::fact([n, columns.to_dim()]))
+}
+
+/// Inference rules of a regressor: `[N, n_outputs]` of `float`, for a `[N, C]` (or `[C]`,
+/// one row) input.
+pub(crate) fn regressor_rules<'r, 'p: 'r>(
+	s: &mut Solver<'r>,
+	inputs: &'p [TensorProxy],
+	outputs: &'p [TensorProxy],
+	n_outputs: usize,
+) -> InferenceResult {
+	s.equals(&outputs[0].datum_type, f32::datum_type())?;
+	s.equals(&outputs[0].rank, 2)?;
+	s.equals(&outputs[0].shape[1], n_outputs.to_dim())?;
+	rows_rule(s, &inputs[0], &outputs[0])
 }

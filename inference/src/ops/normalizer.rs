@@ -33,8 +33,6 @@ pub(crate) fn build(_ctx: &ParsingContext, node: &NodeProto) -> Built {
 }
 
 impl Normalizer {
-	const N_OUTPUTS: usize = 1;
-
 	fn infer<'r, 'p: 'r>(
 		&self,
 		s: &mut Solver<'r>,

@@ -46,8 +46,6 @@ pub(crate) fn build(_ctx: &ParsingContext, node: &NodeProto) -> Built {
 }
 
 impl OneHotEncoder {
-	const N_OUTPUTS: usize = 1;
-
 	fn len(&self) -> usize {
 		match &self.categories {
 			Categories::Ints(_, n) | Categories::Strings(_, n) => *n,

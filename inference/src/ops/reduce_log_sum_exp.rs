@@ -50,8 +50,6 @@ pub(crate) fn build(ctx: &ParsingContext, node: &NodeProto) -> Built {
 }
 
 impl ReduceLogSumExp {
-	const N_OUTPUTS: usize = 1;
-
 	fn arity(&self) -> usize {
 		1 + self.axes_input as usize
 	}

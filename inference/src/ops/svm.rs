@@ -39,7 +39,7 @@
 //! more, use onnxruntime's vectorised kernels there and may differ by an ulp or two here
 //! (scikit-learn exports neither).
 
-use super::linear::{classifier_rules, scores_like_mlas, Labels};
+use super::linear::{scores_like_mlas, Labels};
 use super::transform;
 use super::*;
 use tract_onnx::model::ParsingContext;
@@ -336,8 +336,6 @@ pub(crate) fn build_classifier(_ctx: &ParsingContext, node: &NodeProto) -> Built
 }
 
 impl SvmClassifier {
-	const N_OUTPUTS: usize = 2;
-
 	fn classes(&self) -> usize {
 		self.labels.len()
 	}
@@ -380,18 +378,8 @@ impl SvmClassifier {
 
 	fn facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
 		check_rank_1_or_2(inputs[0], "SVMClassifier")?;
-		if let Some(f) = inputs[0].shape.last().and_then(|d| d.to_usize().ok()) {
-			ensure!(
-				f == self.features,
-				"SVMClassifier expects {} features, the input has {f}",
-				self.features
-			);
-		}
-		let n = batch_dim(inputs[0]);
-		Ok(tvec!(
-			self.labels.datum_type().fact([n.clone()]),
-			f32::fact([n, self.columns().to_dim()])
-		))
+		check_features(inputs[0], self.features, "SVMClassifier")?;
+		Ok(classifier_facts(inputs[0], self.labels.datum_type(), self.columns()))
 	}
 
 	fn run(&self, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
@@ -517,7 +505,7 @@ fn first_max<T: PartialOrd>(values: &[T]) -> usize {
 	best
 }
 
-ml_op!(SvmClassifier, "SVMClassifier");
+ml_op!(SvmClassifier, "SVMClassifier", outputs = 2);
 
 /// The `SVMRegressor` op.
 #[derive(Clone, Debug, PartialEq)]
@@ -564,35 +552,18 @@ pub(crate) fn build_regressor(_ctx: &ParsingContext, node: &NodeProto) -> Built 
 }
 
 impl SvmRegressor {
-	const N_OUTPUTS: usize = 1;
-
 	fn infer<'r, 'p: 'r>(
 		&'r self,
 		s: &mut Solver<'r>,
 		inputs: &'p [TensorProxy],
 		outputs: &'p [TensorProxy],
 	) -> InferenceResult {
-		s.equals(&outputs[0].datum_type, f32::datum_type())?;
-		s.equals(&outputs[0].rank, 2)?;
-		s.equals(&outputs[0].shape[1], 1.to_dim())?;
-		s.given(&inputs[0].rank, move |s, rank| {
-			if rank == 2 {
-				s.equals(&outputs[0].shape[0], &inputs[0].shape[0])
-			} else {
-				s.equals(&outputs[0].shape[0], 1.to_dim())
-			}
-		})
+		regressor_rules(s, inputs, outputs, 1)
 	}
 
 	fn facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
 		check_rank_1_or_2(inputs[0], "SVMRegressor")?;
-		if let Some(f) = inputs[0].shape.last().and_then(|d| d.to_usize().ok()) {
-			ensure!(
-				f == self.features,
-				"SVMRegressor expects {} features, the input has {f}",
-				self.features
-			);
-		}
+		check_features(inputs[0], self.features, "SVMRegressor")?;
 		Ok(tvec!(f32::fact([batch_dim(inputs[0]), 1.to_dim()])))
 	}
 

@@ -32,7 +32,7 @@
 //! class ids; this engine returns the class labels, which agree whenever the labels are
 //! `[0, 1]` (what scikit-learn exports).
 
-use super::linear::{classifier_rules, Labels};
+use super::linear::Labels;
 use super::transform;
 use super::*;
 use std::collections::HashMap;
@@ -329,24 +329,13 @@ pub(crate) fn build_regressor(_ctx: &ParsingContext, node: &NodeProto) -> Built 
 }
 
 impl TreeEnsembleRegressor {
-	const N_OUTPUTS: usize = 1;
-
 	fn infer<'r, 'p: 'r>(
 		&'r self,
 		s: &mut Solver<'r>,
 		inputs: &'p [TensorProxy],
 		outputs: &'p [TensorProxy],
 	) -> InferenceResult {
-		s.equals(&outputs[0].datum_type, f32::datum_type())?;
-		s.equals(&outputs[0].rank, 2)?;
-		s.equals(&outputs[0].shape[1], self.ensemble.n_outputs.to_dim())?;
-		s.given(&inputs[0].rank, move |s, rank| {
-			if rank == 2 {
-				s.equals(&outputs[0].shape[0], &inputs[0].shape[0])
-			} else {
-				s.equals(&outputs[0].shape[0], 1.to_dim())
-			}
-		})
+		regressor_rules(s, inputs, outputs, self.ensemble.n_outputs)
 	}
 
 	fn facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
@@ -486,8 +475,6 @@ pub(crate) fn build_classifier(_ctx: &ParsingContext, node: &NodeProto) -> Built
 }
 
 impl TreeEnsembleClassifier {
-	const N_OUTPUTS: usize = 2;
-
 	fn infer<'r, 'p: 'r>(
 		&'r self,
 		s: &mut Solver<'r>,
@@ -499,11 +486,7 @@ impl TreeEnsembleClassifier {
 
 	fn facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
 		check_rank_1_or_2(inputs[0], "TreeEnsembleClassifier")?;
-		let n = batch_dim(inputs[0]);
-		Ok(tvec!(
-			self.labels.datum_type().fact([n.clone()]),
-			f32::fact([n, self.labels.len().to_dim()])
-		))
+		Ok(classifier_facts(inputs[0], self.labels.datum_type(), self.labels.len()))
 	}
 
 	/// One row: the label's index among the class labels, and the scores.
@@ -625,4 +608,4 @@ impl TreeEnsembleClassifier {
 	}
 }
 
-ml_op!(TreeEnsembleClassifier, "TreeEnsembleClassifier");
+ml_op!(TreeEnsembleClassifier, "TreeEnsembleClassifier", outputs = 2);
