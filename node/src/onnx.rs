@@ -26,6 +26,10 @@ pub struct EngineScorer {
 	engine: Engine,
 	metrics: Option<Arc<OracleMetrics>>,
 	offchain_db: Option<OffchainDbReader>,
+	/// Held while a model is read from the offchain DB and loaded: workers of overlapping
+	/// blocks that both want a model wait for one load instead of assembling a large file
+	/// twice.
+	indexed_load: std::sync::Mutex<()>,
 }
 
 /// The node's engine: caching up to `capacity` models, loading and scoring them within
@@ -41,7 +45,12 @@ impl EngineScorer {
 	/// counting loads and inferences in `metrics` if given.
 	pub fn new(capacity: usize, limits: EngineLimits, metrics: Option<Arc<OracleMetrics>>) -> Self {
 		log::info!(target: LOG_TARGET, "ONNX engine limits: {limits}");
-		Self { engine: engine(capacity, limits), metrics, offchain_db: None }
+		Self {
+			engine: engine(capacity, limits),
+			metrics,
+			offchain_db: None,
+			indexed_load: Default::default(),
+		}
 	}
 
 	/// Lets the engine load model bytes from the node's offchain DB itself
@@ -104,6 +113,12 @@ impl Scorer for EngineScorer {
 
 	fn load_indexed(&self, hash: ModelHash) -> Result<bool, ScoreError> {
 		let Some(read) = &self.offchain_db else { return Ok(false) };
+		// One indexed load at a time (poisoning is harmless: the lock guards no data); a
+		// worker that waited finds the model loaded.
+		let _one_at_a_time = self.indexed_load.lock().unwrap_or_else(|e| e.into_inner());
+		if self.engine.is_loaded(&hash) {
+			return Ok(true);
+		}
 		let bytes = match read(&model_bytes_key(&hash)) {
 			Some(bytes) => bytes,
 			None => match assemble_chunks(read, &hash)? {
@@ -177,5 +192,63 @@ pub fn seed_model_bytes<S: sp_core::offchain::OffchainStorage>(storage: &mut S, 
 	if storage.get(sp_offchain::STORAGE_PREFIX, &key).is_none() {
 		storage.set(sp_offchain::STORAGE_PREFIX, &key, bytes);
 		log::info!(target: LOG_TARGET, "seeded the offchain DB with model {hash:?}");
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use aioracle_primitives::model::model_chunk_key;
+	use codec::Encode;
+	use sp_core::offchain::{storage::InMemOffchainStorage, OffchainStorage};
+
+	const IRIS: &[u8] = include_bytes!("../../models/iris-logreg.onnx");
+
+	/// An offchain DB holding `bytes` as the registry indexes an upload of them under
+	/// `hash`: three chunks and their manifest.
+	fn uploaded(hash: ModelHash, bytes: &[u8]) -> InMemOffchainStorage {
+		let mut db = InMemOffchainStorage::default();
+		let chunks: Vec<&[u8]> = bytes.chunks(bytes.len() / 3 + 1).collect();
+		let hashes: Vec<ChunkHash> =
+			chunks.iter().map(|c| sp_io::hashing::blake2_256(c).into()).collect();
+		for (index, chunk) in chunks.iter().enumerate() {
+			db.set(sp_offchain::STORAGE_PREFIX, &model_chunk_key(&hash, index as u32), chunk);
+		}
+		db.set(sp_offchain::STORAGE_PREFIX, &model_manifest_key(&hash), &hashes.encode());
+		db
+	}
+
+	fn scorer(db: InMemOffchainStorage) -> EngineScorer {
+		EngineScorer::new(2, EngineLimits::default(), None).with_offchain_db(db)
+	}
+
+	#[test]
+	fn a_chunked_model_is_assembled_checked_and_loaded_once() {
+		let hash = aioracle_inference::model_hash(IRIS);
+		let mut scorer = scorer(uploaded(hash, IRIS));
+		assert_eq!(scorer.load_indexed(hash), Ok(true));
+		assert!(scorer.is_loaded(hash));
+		// Loaded already: a worker that asks again reads nothing (here, a DB now empty).
+		scorer.offchain_db = Some(Box::new(|_: &[u8]| None));
+		assert_eq!(scorer.load_indexed(hash), Ok(true));
+	}
+
+	#[test]
+	fn a_missing_chunk_means_the_node_lacks_the_bytes() {
+		let hash = aioracle_inference::model_hash(IRIS);
+		let mut db = uploaded(hash, IRIS);
+		db.remove(sp_offchain::STORAGE_PREFIX, &model_chunk_key(&hash, 1));
+		assert_eq!(scorer(db).load_indexed(hash), Ok(false));
+	}
+
+	#[test]
+	fn a_chunk_or_a_file_that_is_not_what_was_declared_is_refused() {
+		let hash = aioracle_inference::model_hash(IRIS);
+		let mut db = uploaded(hash, IRIS);
+		db.set(sp_offchain::STORAGE_PREFIX, &model_chunk_key(&hash, 0), b"other bytes");
+		assert_eq!(scorer(db).load_indexed(hash), Err(ScoreError::HashMismatch));
+		// Every chunk as declared, but the declared whole hash is another file's.
+		let lie = ModelHash::repeat_byte(7);
+		assert_eq!(scorer(uploaded(lie, IRIS)).load_indexed(lie), Err(ScoreError::HashMismatch));
 	}
 }
