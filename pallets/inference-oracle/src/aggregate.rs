@@ -38,12 +38,17 @@ pub fn aggregate(rule: Aggregation, min_agreement: u32, outputs: &[&[i64]]) -> O
 	}
 	let output = match rule {
 		Aggregation::Median { .. } => median(outputs)?,
-		Aggregation::ExactMajority | Aggregation::ArgMax => majority(outputs, |o| o.to_vec())?,
+		Aggregation::ExactMajority | Aggregation::ArgMax => majority(outputs)?.to_vec(),
 		Aggregation::TopK { .. } => {
-			let positions = |o: &[i64]| rule.positions(o).collect::<Vec<_>>();
-			let shared = majority(outputs, positions)?;
-			let group: Vec<&[i64]> =
-				outputs.iter().copied().filter(|o| positions(o) == shared).collect();
+			let positions: Vec<Vec<i64>> =
+				outputs.iter().map(|o| rule.positions(o).collect()).collect();
+			let shared = majority(&positions)?;
+			let group: Vec<&[i64]> = outputs
+				.iter()
+				.zip(&positions)
+				.filter(|(_, p)| *p == shared)
+				.map(|(o, _)| *o)
+				.collect();
 			// Every output of the group has the shared positions, so their median has too.
 			median(&group)?
 		}
@@ -54,11 +59,10 @@ pub fn aggregate(rule: Aggregation, min_agreement: u32, outputs: &[&[i64]]) -> O
 		.then_some(Accepted { output, agrees })
 }
 
-/// The `key` that more than half of `outputs` share, or `None` if none does.
-fn majority(outputs: &[&[i64]], key: impl Fn(&[i64]) -> Vec<i64>) -> Option<Vec<i64>> {
-	let keys: Vec<Vec<i64>> = outputs.iter().map(|o| key(o)).collect();
-	let (shared, count) = most_common(&keys)?;
-	(count.saturating_mul(2) > outputs.len()).then_some(shared)
+/// The key that more than half of `keys` share, or `None` if none does.
+fn majority<K: PartialEq>(keys: &[K]) -> Option<&K> {
+	let (shared, count) = most_common(keys)?;
+	(count.saturating_mul(2) > keys.len()).then_some(shared)
 }
 
 /// The element-wise lower median, or `None` for no outputs or outputs of unequal lengths.
@@ -79,14 +83,14 @@ fn median(outputs: &[&[i64]]) -> Option<Vec<i64>> {
 	Some(result)
 }
 
-/// The key shared by the most outputs (the first such on ties), with its count.
-fn most_common(keys: &[Vec<i64>]) -> Option<(Vec<i64>, usize)> {
-	let mut best: Option<(&Vec<i64>, usize)> = None;
+/// The key shared by the most of `keys` (the first such on ties), with its count.
+fn most_common<K: PartialEq>(keys: &[K]) -> Option<(&K, usize)> {
+	let mut best: Option<(&K, usize)> = None;
 	for candidate in keys {
 		let count = keys.iter().filter(|k| *k == candidate).count();
 		if best.map_or(true, |(_, c)| count > c) {
 			best = Some((candidate, count));
 		}
 	}
-	best.map(|(k, c)| (k.clone(), c))
+	best
 }

@@ -650,7 +650,7 @@ pub mod pallet {
 			VersionByHash::<T>::remove(v.model_hash);
 			sp_io::offchain_index::clear(&model_bytes_key(&v.model_hash));
 			if let Some(chunks) = VersionChunks::<T>::take(model, version) {
-				Self::clear_chunks(&v.model_hash, chunks.iter());
+				Self::clear_chunks(&v.model_hash, chunks.len() as u32);
 			}
 			Self::deposit_event(Event::ModelVersionWithdrawn { model, version });
 			Ok(())

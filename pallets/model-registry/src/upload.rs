@@ -131,7 +131,7 @@ impl<T: Config> Pallet<T> {
 		let upload = Self::owned_upload(&who, &model_hash)?;
 		Self::release_upload_deposit(&upload)?;
 		Uploads::<T>::remove(model_hash);
-		Self::clear_chunks(&model_hash, upload.chunks.iter());
+		Self::clear_chunks(&model_hash, upload.chunks.len() as u32);
 		Self::deposit_event(Event::UploadCancelled { model_hash });
 		Ok(())
 	}
@@ -157,14 +157,11 @@ impl<T: Config> Pallet<T> {
 		.map(|_| ())
 	}
 
-	/// Clears from the offchain DB the chunks of the file `model_hash` (one per item of
-	/// `chunks`) and its manifest.
-	pub(crate) fn clear_chunks<'a>(
-		model_hash: &ModelHash,
-		chunks: impl Iterator<Item = &'a ChunkHash>,
-	) {
-		for (index, _) in chunks.enumerate() {
-			sp_io::offchain_index::clear(&model_chunk_key(model_hash, index as u32));
+	/// Clears from the offchain DB the `chunks` chunks of the file `model_hash` and its
+	/// manifest.
+	pub(crate) fn clear_chunks(model_hash: &ModelHash, chunks: u32) {
+		for index in 0..chunks {
+			sp_io::offchain_index::clear(&model_chunk_key(model_hash, index));
 		}
 		sp_io::offchain_index::clear(&model_manifest_key(model_hash));
 	}
