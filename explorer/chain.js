@@ -24,7 +24,12 @@ function plainAggregation(a) {
 /** Why an operator could not produce an output, in words. */
 function describeFailure(f) {
   if (f.isEngine) return `engine: ${f.asEngine.toString()}`;
-  return f.type === 'ModelBytesUnavailable' ? 'model bytes unavailable' : 'golden vector mismatch';
+  const words = {
+    ModelBytesUnavailable: 'model bytes unavailable',
+    GoldenVectorMismatch: 'golden vector mismatch',
+    InputUnavailable: 'input blob unavailable',
+  };
+  return words[f.type] ?? f.type;
 }
 
 export function plainRequest(r) {

@@ -187,6 +187,8 @@ pub trait DatasetInspect {
 	fn is_tainted(id: DatasetId) -> bool;
 	/// What the dataset's licence allows, or `None` if there is no such dataset.
 	fn licence_flags(id: DatasetId) -> Option<LicenceFlags>;
+	/// The dataset's content hash, or `None` if there is no such dataset.
+	fn content_hash(id: DatasetId) -> Option<ContentHash>;
 }
 
 sp_api::decl_runtime_apis! {

@@ -9,6 +9,7 @@ extern crate alloc;
 
 pub mod aggregation;
 pub mod dataset;
+pub mod input;
 pub mod metrics;
 pub mod model;
 pub mod onnx;

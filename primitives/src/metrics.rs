@@ -70,6 +70,7 @@ impl Failure {
 		match self {
 			Failure::ModelBytesUnavailable => "model_bytes_unavailable",
 			Failure::GoldenVectorMismatch => "golden_vector_mismatch",
+			Failure::InputUnavailable => "input_unavailable",
 			Failure::Engine(error) => match error {
 				Unavailable => "engine_unavailable",
 				UnknownModel => "unknown_model",

@@ -393,6 +393,9 @@ pub trait ModelInspect {
 	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)>;
 	/// What an off-chain worker needs to load and check version `version` of `model`.
 	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts>;
+	/// How version `version` of `model` decodes input blobs into its input
+	/// (`BlobDecoding::Tensor` unless it declared otherwise, or if there is no such version).
+	fn input_decoding(model: ModelId, version: VersionId) -> crate::input::BlobDecoding;
 	/// Whether version `version` of `model` is `Proposed`: awaiting approval.
 	fn is_proposed(model: ModelId, version: VersionId) -> bool;
 	/// Versions awaiting approval, at most `limit`, oldest model first.

@@ -42,6 +42,10 @@ pub enum Failure {
 	ModelBytesUnavailable,
 	/// The engine does not reproduce the version's golden vectors: it will not serve it.
 	GoldenVectorMismatch,
+	/// The request's input is by reference and the operator's node has no copy of the
+	/// input blob, or its bytes do not hash to the reference or do not decode into the
+	/// version's input. (Appended last: the variants before keep their SCALE encoding.)
+	InputUnavailable,
 }
 
 /// What an operator submits for a request: the output, or why there is none.
@@ -115,6 +119,9 @@ pub struct RequestView<AccountId, Balance, BlockNumber> {
 	pub min_agreement: u32,
 	/// Where it is.
 	pub status: RequestStatus,
+	/// For a request by reference (whose `input` is then empty): the input blob and the
+	/// dataset it is, if named by one.
+	pub input_reference: Option<crate::input::InputReference>,
 }
 
 /// The accepted answer to a request, as the runtime API returns it.
@@ -215,6 +222,9 @@ pub struct Explanation<AccountId, Balance, BlockNumber> {
 	/// The training datasets that are tainted now (retracted, or derived from retracted
 	/// data).
 	pub tainted_datasets: Vec<DatasetId>,
+	/// For a request that named a dataset as its input: that dataset, with its lineage,
+	/// licence and taint.
+	pub input_dataset: Option<crate::model::TrainingDataset<AccountId, Balance, BlockNumber>>,
 }
 
 /// What an operator's node found when it checked a proposed model version.

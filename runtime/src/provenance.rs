@@ -6,6 +6,7 @@
 use alloc::vec::Vec;
 
 use aioracle_primitives::{
+	dataset::DatasetId,
 	model::{ModelId, Provenance, TrainingDataset, VersionId},
 	oracle::{Explanation, RequestId},
 };
@@ -19,25 +20,26 @@ pub fn version_provenance(
 	version: VersionId,
 ) -> Option<Provenance<AccountId, Balance, BlockNumber>> {
 	let version = ModelRegistry::version_view(model, version)?;
-	let training_datasets: Vec<_> = version
-		.training_datasets
-		.iter()
-		.filter_map(|&id| {
-			// Datasets are permanent, so every id a version lists has a record.
-			Some(TrainingDataset {
-				dataset: DatasetProvenance::dataset_view(id)?,
-				ancestors: DatasetProvenance::ancestors(id, MAX_LINEAGE_QUERY_DEPTH)?,
-				taint: DatasetProvenance::taint(id)?,
-			})
-		})
-		.collect();
+	// Datasets are permanent, so every id a version lists has a record.
+	let training_datasets: Vec<_> =
+		version.training_datasets.iter().filter_map(|&id| dataset_with_lineage(id)).collect();
 	let tainted = training_datasets.iter().any(|d| d.taint.is_tainted());
 	let validation = InferenceOracle::validation_view(model, version.version);
 	Some(Provenance { version, training_datasets, tainted, validation })
 }
 
-/// Request `id` explained: its result, every submission, the model version that scored it
-/// and that version's training data, or `None` if the request is not retained.
+/// Dataset `id` with its lineage and taint, or `None` if there is no such dataset.
+fn dataset_with_lineage(id: DatasetId) -> Option<TrainingDataset<AccountId, Balance, BlockNumber>> {
+	Some(TrainingDataset {
+		dataset: DatasetProvenance::dataset_view(id)?,
+		ancestors: DatasetProvenance::ancestors(id, MAX_LINEAGE_QUERY_DEPTH)?,
+		taint: DatasetProvenance::taint(id)?,
+	})
+}
+
+/// Request `id` explained: its result, every submission, the model version that scored it,
+/// that version's training data and the dataset its input is (if it named one), or `None`
+/// if the request is not retained.
 pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNumber>> {
 	let request = InferenceOracle::request_view(id)?;
 	let provenance = version_provenance(request.model, request.version);
@@ -47,11 +49,14 @@ pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNum
 		.filter(|d| d.taint.is_tainted())
 		.map(|d| d.dataset.id)
 		.collect();
+	let input_dataset =
+		request.input_reference.and_then(|r| r.dataset).and_then(dataset_with_lineage);
 	Some(Explanation {
 		result: InferenceOracle::result_view(id),
 		submissions: InferenceOracle::submission_views(id),
 		request,
 		provenance,
 		tainted_datasets,
+		input_dataset,
 	})
 }

@@ -922,6 +922,10 @@ impl<T: Config> DatasetInspect for Pallet<T> {
 	fn licence_flags(id: DatasetId) -> Option<LicenceFlags> {
 		Datasets::<T>::get(id).map(|d| d.licence.flags)
 	}
+
+	fn content_hash(id: DatasetId) -> Option<ContentHash> {
+		Datasets::<T>::get(id).map(|d| d.content_hash)
+	}
 }
 
 use frame::{deps::sp_runtime::TryRuntimeError, traits::fungible::InspectHold};

@@ -90,7 +90,10 @@ impl<T: Config> Pallet<T> {
 				model_hash: request.model_hash,
 			},
 			contract,
-			request.input,
+			match RequestInputs::<T>::get(id) {
+				Some(reference) => RequestInput::Reference(reference),
+				None => RequestInput::Inline(request.input),
+			},
 			&excluded,
 		)?;
 		DisputeRounds::<T>::insert(round, id);

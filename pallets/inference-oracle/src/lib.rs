@@ -85,6 +85,8 @@ use alloc::{
 };
 
 pub use aioracle_primitives::{
+	dataset::DatasetInspect,
+	input::{InputBlobHash, InputReference, InputSource},
 	model::{Aggregation, ModelId, ModelInspect, ServingContract, VersionId},
 	oracle::{DisputeStatus, Failure, Outcome, RequestId, RequestStatus},
 };
@@ -121,6 +123,7 @@ mod close;
 pub mod committee;
 mod dispute;
 mod expiry;
+mod inputs;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
@@ -163,6 +166,9 @@ pub type RequestOf<T> = Request<
 	BlockNumberFor<T>,
 	<T as Config>::MaxInputLen,
 >;
+/// An input blob of this runtime.
+pub type InputBlobOf<T> =
+	InputBlob<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 /// A submission of this runtime.
 pub type SubmissionOf<T> = Submission<
 	<T as frame_system::Config>::AccountId,
@@ -230,6 +236,9 @@ pub mod pallet {
 
 		/// Where requests find the active version of a model and its serving contract.
 		type Models: ModelInspect;
+
+		/// Where requests by dataset find the dataset's content hash.
+		type Datasets: DatasetInspect;
 
 		/// Operators' submission keys.
 		type AuthorityId: Member
@@ -317,6 +326,25 @@ pub mod pallet {
 		/// Blocks after the request's block in which submissions are accepted.
 		#[pallet::constant]
 		type ResponseWindow: Get<BlockNumberFor<Self>>;
+
+		/// The largest input blob (`store_input`), in bytes. Within one extrinsic.
+		#[pallet::constant]
+		type MaxInputBlobBytes: Get<u32>;
+
+		/// The fixed part of an input blob's deposit.
+		#[pallet::constant]
+		type InputBlobDepositBase: Get<BalanceOf<Self>>;
+
+		/// An input blob's deposit per byte: its bytes are kept in the offchain DB of every
+		/// indexing node, not in state.
+		#[pallet::constant]
+		type InputBlobDepositPerByte: Get<BalanceOf<Self>>;
+
+		/// Blocks after the last request that named an input blob before its owner may
+		/// remove it: at least what that request, and a dispute round of it, may take to be
+		/// scored.
+		#[pallet::constant]
+		type InputBlobRetention: Get<BlockNumberFor<Self>>;
 
 		/// The most operators in the operator set at once. When it is full, a newcomer
 		/// whose bond is larger than the smallest takes that operator's place.
@@ -414,6 +442,16 @@ pub mod pallet {
 	pub type Submissions<T: Config> =
 		StorageMap<_, Twox64Concat, RequestId, SubmissionsOf<T>, ValueQuery>;
 
+	/// The input of each retained request made by reference (`request_inference_by_reference`):
+	/// the blob it is decoded from. Such a request's inline `input` is empty.
+	#[pallet::storage]
+	pub type RequestInputs<T: Config> = StorageMap<_, Twox64Concat, RequestId, InputReference>;
+
+	/// The stored input blobs, by the blake2-256 hash of their bytes (which are in the
+	/// offchain DB of indexing nodes under `input_blob_key(hash)`, not in state).
+	#[pallet::storage]
+	pub type InputBlobs<T: Config> = StorageMap<_, Identity, InputBlobHash, InputBlobOf<T>>;
+
 	/// The accepted result of each finalized, retained request.
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, FinalResultOf<T>>;
@@ -483,6 +521,9 @@ pub mod pallet {
 		/// A disputer's bond, until its dispute is settled.
 		#[codec(index = 3)]
 		DisputeBond,
+		/// An input blob's deposit, until its owner removes it.
+		#[codec(index = 4)]
+		InputBlob,
 	}
 
 	#[pallet::genesis_config]
@@ -651,6 +692,29 @@ pub mod pallet {
 			/// Answers skipped.
 			skipped: u32,
 		},
+		/// An input blob was stored: its bytes are in the offchain DB of indexing nodes.
+		InputStored {
+			/// blake2-256 of its bytes.
+			hash: InputBlobHash,
+			/// Who stored it, and may remove it.
+			owner: T::AccountId,
+			/// Its size.
+			size_bytes: u32,
+			/// The deposit held from the owner.
+			deposit: BalanceOf<T>,
+		},
+		/// An input blob was removed and its deposit released.
+		InputRemoved {
+			/// blake2-256 of its bytes.
+			hash: InputBlobHash,
+		},
+		/// A request names its input by reference (emitted after its `InferenceRequested`).
+		InputReferenced {
+			/// The request.
+			request: RequestId,
+			/// The blob its input is decoded from, and the dataset it is, if named by one.
+			input: InputReference,
+		},
 	}
 
 	#[pallet::error]
@@ -666,6 +730,24 @@ pub mod pallet {
 		NotOperator,
 		/// The model has no active version (or does not exist).
 		NoActiveVersion,
+		/// The input blob is empty.
+		EmptyInputBlob,
+		/// The input blob is larger than `MaxInputBlobBytes`.
+		InputBlobTooLarge,
+		/// An input blob with these bytes is already stored.
+		InputBlobAlreadyStored,
+		/// No input blob with this hash is stored (for a dataset: its content was not
+		/// stored as an input blob).
+		InputBlobNotFound,
+		/// Only the input blob's owner may remove it.
+		NotInputBlobOwner,
+		/// The input blob was named by a request less than `InputBlobRetention` blocks ago.
+		InputBlobInUse,
+		/// The input blob does not decode into the version's input: a `Tensor` blob whose
+		/// size is not the element count times the element width.
+		InputBlobDoesNotFit,
+		/// No such dataset.
+		DatasetNotFound,
 		/// The input's length is not the element count of the version's input spec.
 		InputLengthMismatch,
 		/// The version's input or output has more elements than this pallet accepts.
@@ -999,6 +1081,68 @@ pub mod pallet {
 			let actual = (!heavy).then(T::WeightInfo::dispute);
 			Ok(PostDispatchInfo { actual_weight: actual, pays_fee: Pays::Yes })
 		}
+
+		/// Stores an input blob that requests may name by reference
+		/// (`request_inference_by_reference`): `bytes` go to the offchain DB of every
+		/// indexing node under `input_blob_key(blake2_256(bytes))`, never to state. A file
+		/// registered as a dataset is stored this way (its content hash is the blob's hash)
+		/// so that requests may name the dataset. Holds `InputBlobDepositBase +
+		/// InputBlobDepositPerByte * len` until the blob is removed.
+		///
+		/// The origin must be signed. Emits `InputStored`.
+		///
+		/// ## Complexity
+		/// `O(B)`: `B` bytes hashed and indexed.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::store_input(
+			(bytes.len() as u32).min(T::MaxInputBlobBytes::get())
+		))]
+		pub fn store_input(origin: OriginFor<T>, bytes: Vec<u8>) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_store_input(owner, bytes).map(|_| ())
+		}
+
+		/// Removes an input blob: clears its bytes from the offchain DB and releases its
+		/// deposit, once no request named it for `InputBlobRetention` blocks.
+		///
+		/// The origin must be the blob's owner. Emits `InputRemoved`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::remove_input())]
+		pub fn remove_input(origin: OriginFor<T>, hash: InputBlobHash) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_remove_input(who, hash)
+		}
+
+		/// Requests an inference from `model`'s active version whose input is not carried
+		/// inline but named: a stored input blob, or a registered dataset whose content was
+		/// stored as one. Operators decode the blob into the input tensor as the version
+		/// declares (`ModelRegistry::set_input_decoding`; the raw tensor unless declared),
+		/// so inputs larger than `MaxInputLen` (files, images) can be scored; the result's
+		/// `explain` then names the blob and the dataset with its provenance. Fee, deposit,
+		/// committee and life cycle as [`request_inference`](Pallet::request_inference);
+		/// the retention deposit also covers the reference.
+		///
+		/// The origin must be signed. Emits `InferenceRequested` and `InputReferenced`.
+		///
+		/// ## Weight
+		/// As `request_inference`.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::request_inference_by_reference()
+			.saturating_add(Pallet::<T>::prune_weight()))]
+		pub fn request_inference_by_reference(
+			origin: OriginFor<T>,
+			model: ModelId,
+			input: InputSource,
+			max_fee: BalanceOf<T>,
+		) -> DispatchResultWithPostInfo {
+			let requester = ensure_signed(origin)?;
+			let weight = T::WeightInfo::request_inference_by_reference();
+			let (_, expired_oldest) =
+				Self::do_request_by_reference(requester, model, input, max_fee)
+					.map_err(|e| e.with_weight(weight))?;
+			let actual = (!expired_oldest).then_some(weight);
+			Ok(PostDispatchInfo { actual_weight: actual, pays_fee: Pays::Yes })
+		}
 	}
 }
 
@@ -1043,21 +1187,25 @@ impl<T: Config> Pallet<T> {
 		ensure!(input.len() == input_len as usize, Error::<T>::InputLengthMismatch);
 		ensure!(T::RequestFee::get() <= max_fee, Error::<T>::FeeAboveMax);
 		// The length was checked against `input_len`, itself within `MaxInputLen`.
-		let input = BoundedVec::truncate_from(input);
+		let input = RequestInput::Inline(BoundedVec::truncate_from(input));
 		Self::open_request(requester, VersionRef { model, version, model_hash }, contract, input, &[])
 	}
 
 	/// Opens a request of `requester` to `target` served by `contract` (whose tensor sizes
-	/// the caller checked), with a committee drawn from the operator set without
+	/// the caller checked) for `input`, with a committee drawn from the operator set without
 	/// `excluded`; holds the fee and the retention deposit and prunes the oldest retained
 	/// request. Returns its id, and whether pruning had to close a request.
 	pub(crate) fn open_request(
 		requester: T::AccountId,
 		target: VersionRef,
 		contract: ServingContract,
-		input: BoundedVec<i64, T::MaxInputLen>,
+		input: RequestInput<T::MaxInputLen>,
 		excluded: &[T::AccountId],
 	) -> Result<(RequestId, bool), DispatchError> {
+		let (input, reference) = match input {
+			RequestInput::Inline(values) => (values, None),
+			RequestInput::Reference(reference) => (BoundedVec::new(), Some(reference)),
+		};
 		let VersionRef { model, version, model_hash } = target;
 		let output_len = contract.reported_len().ok_or(Error::<T>::TensorTooLarge)?;
 		let fee = T::RequestFee::get();
@@ -1078,7 +1226,11 @@ impl<T: Config> Pallet<T> {
 			deadline,
 			status: RequestStatus::Pending,
 		};
-		request.deposit = Self::retention_deposit(&request, output_len, committee.len() as u32);
+		let reference_bytes = reference.map_or(0, |_| InputReference::max_encoded_len() as u32);
+		request.deposit = Self::retention_deposit(&request, output_len, committee.len() as u32)
+			.saturating_add(
+				T::RequestDepositPerByte::get().saturating_mul(reference_bytes.into()),
+			);
 		// Closed from the block after the deadline on.
 		Expiries::<T>::try_mutate(deadline.saturating_add(One::one()), |due| due.try_push(id))
 			.map_err(|_| Error::<T>::TooManyRequestsInBlock)?;
@@ -1091,6 +1243,10 @@ impl<T: Config> Pallet<T> {
 		Requests::<T>::insert(id, request);
 		PendingRequests::<T>::insert(id, ());
 		Committees::<T>::insert(id, &committee);
+		if let Some(reference) = reference {
+			RequestInputs::<T>::insert(id, reference);
+			Self::note_input_use(&reference.blob, now);
+		}
 		log::debug!(
 			target: LOG_TARGET,
 			"request {id}: model {model} version {version}, committee of {}",
@@ -1106,6 +1262,9 @@ impl<T: Config> Pallet<T> {
 			deadline,
 			committee,
 		});
+		if let Some(input) = reference {
+			Self::deposit_event(Event::InputReferenced { request: id, input });
+		}
 		Ok((id, expired_oldest))
 	}
 
@@ -1152,6 +1311,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Submissions::<T>::remove(old);
 		Results::<T>::remove(old);
+		RequestInputs::<T>::remove(old);
 		Committees::<T>::remove(old);
 		Commits::<T>::remove(old);
 		expired || settled
@@ -1178,7 +1338,8 @@ impl<T: Config> Pallet<T> {
 	///   whose members are distinct;
 	/// - every account's held fees are the fees of its pending requests, and its held
 	///   retention deposits the deposits of its retained requests;
-	/// - the disputes' invariants hold ([`Self::try_state_disputes`]).
+	/// - the disputes' invariants hold ([`Self::try_state_disputes`]);
+	/// - requests by reference and input blobs are consistent ([`Self::try_state_inputs`]).
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let set = OperatorSet::<T>::get();
 		ensure!(
@@ -1254,6 +1415,7 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(PendingRequests::<T>::count() == pending, "PendingRequests has extra entries");
 		Self::try_state_disputes()?;
+		Self::try_state_inputs()?;
 		for (account, (fees, deposits)) in held {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::RequestFee.into(), &account) == fees,

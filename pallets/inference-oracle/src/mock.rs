@@ -4,6 +4,8 @@
 
 use crate as pallet_inference_oracle;
 use aioracle_primitives::{
+	dataset::{ContentHash, DatasetId, DatasetInspect, LicenceFlags},
+	input::BlobDecoding,
 	metrics::{OracleMetricsExt, WorkerEvent, WorkerEventSink},
 	model::{
 		Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
@@ -207,6 +209,10 @@ impl ModelInspect for MockModels {
 		PROPOSED.with(|p| p.borrow().iter().take(limit as usize).copied().collect())
 	}
 
+	fn input_decoding(_: ModelId, _: VersionId) -> BlobDecoding {
+		INPUT_DECODING.with(|d| *d.borrow())
+	}
+
 	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {
 		let contract =
 			Self::serving_contract(model).filter(|_| version == 1 || Self::is_proposed(model, version))?;
@@ -225,7 +231,43 @@ impl ModelInspect for MockModels {
 	}
 }
 
+/// Makes every version decode input blobs as `decoding`.
+pub fn set_input_decoding(decoding: BlobDecoding) {
+	INPUT_DECODING.with(|d| *d.borrow_mut() = decoding);
+}
+
+/// The dataset the oracle's tests name as an input: a file of [`DATASET_BYTES`].
+pub const INPUT_DATASET: DatasetId = 5;
+
+/// The content of [`INPUT_DATASET`]: four `i64` fixed-point values, an iris input blob.
+pub const DATASET_BYTES: [u8; 32] = [
+	1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0,
+];
+
+/// The dataset pallet as the oracle sees it: only [`INPUT_DATASET`] exists.
+pub struct MockDatasets;
+
+impl DatasetInspect for MockDatasets {
+	fn exists(id: DatasetId) -> bool {
+		id == INPUT_DATASET
+	}
+
+	fn is_tainted(_: DatasetId) -> bool {
+		false
+	}
+
+	fn licence_flags(_: DatasetId) -> Option<LicenceFlags> {
+		None
+	}
+
+	fn content_hash(id: DatasetId) -> Option<ContentHash> {
+		Self::exists(id).then(|| frame::hashing::blake2_256(&DATASET_BYTES).into())
+	}
+}
+
 thread_local! {
+	/// How every version decodes input blobs.
+	static INPUT_DECODING: RefCell<BlobDecoding> = const { RefCell::new(BlobDecoding::Tensor) };
 	/// The versions awaiting approval: each a re-proposal of its model's version 1.
 	static PROPOSED: RefCell<Vec<(ModelId, VersionId)>> = const { RefCell::new(Vec::new()) };
 }
@@ -339,6 +381,11 @@ pub const MAX_RETAINED: u32 = 80;
 pub const DEPOSIT_BASE: u128 = 5;
 pub const DEPOSIT_PER_BYTE: u128 = 1;
 pub const MAX_SCORED_PER_RUN: u32 = 4;
+pub const MAX_BLOB_BYTES: u32 = 64;
+pub const BLOB_DEPOSIT_BASE: u128 = 10;
+pub const BLOB_DEPOSIT_PER_BYTE: u128 = 2;
+/// A request and a dispute round of it: `2 * (WINDOW + 2) + DISPUTE_WINDOW`.
+pub const BLOB_RETENTION: u64 = 24;
 
 pub const MAX_COMMITTEE: u32 = 3;
 pub const COMMIT_WINDOW: u64 = 3;
@@ -383,6 +430,7 @@ impl crate::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = MockModels;
+	type Datasets = MockDatasets;
 	type AuthorityId = crate::crypto::Public;
 	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
 	type Randomness = TestRandomness;
@@ -401,6 +449,10 @@ impl crate::Config for Test {
 	type RequestDepositBase = ConstU128<DEPOSIT_BASE>;
 	type RequestDepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
 	type ResponseWindow = ConstU64<WINDOW>;
+	type MaxInputBlobBytes = ConstU32<MAX_BLOB_BYTES>;
+	type InputBlobDepositBase = ConstU128<BLOB_DEPOSIT_BASE>;
+	type InputBlobDepositPerByte = ConstU128<BLOB_DEPOSIT_PER_BYTE>;
+	type InputBlobRetention = ConstU64<BLOB_RETENTION>;
 	type MaxOperators = MaxOperatorsParam;
 	type MaxCommittee = MaxCommitteeParam;
 	type MaxInputLen = ConstU32<8>;

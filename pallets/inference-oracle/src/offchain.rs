@@ -34,6 +34,7 @@
 use aioracle_primitives::{
 	oracle::{Verdict, NODE_BOOT_ID_KEY},
 	metrics::{oracle_metrics, WorkerEvent},
+	input::input_blob_key,
 	model::{model_bytes_key, ModelHash, ServingArtifacts},
 	onnx::{onnx, ScoreError, ScoreRequest},
 };
@@ -248,7 +249,10 @@ fn score_for<T: Config>(
 
 /// Scores `request` (`id`) with its version, and logs and counts a failure.
 fn score<T: Config>(id: RequestId, request: &RequestOf<T>, models: &mut ModelCache) -> Outcome<Vec<i64>> {
-	let outcome = models.score::<T>(request);
+	let outcome = match input_values::<T>(id, request) {
+		Ok(input) => models.score::<T>(request, input),
+		Err(failure) => Outcome::Failed(failure),
+	};
 	match &outcome {
 		Outcome::Output(output) => {
 			log::debug!(target: LOG_TARGET, "request {id}: scored {} elements", output.len())
@@ -426,8 +430,8 @@ fn submit_batch<T: Config>(batch: ResultBatchOf<T>) -> Result<(), &'static str> 
 struct ModelCache(BTreeMap<ModelHash, Result<(), Failure>>);
 
 impl ModelCache {
-	/// Scores `request` with the version it was made for.
-	fn score<T: Config>(&mut self, request: &RequestOf<T>) -> Outcome<Vec<i64>> {
+	/// Scores `request`'s `input` with the version it was made for.
+	fn score<T: Config>(&mut self, request: &RequestOf<T>, input: Vec<i64>) -> Outcome<Vec<i64>> {
 		let hash = request.model_hash;
 		let ready = self
 			.0
@@ -436,7 +440,7 @@ impl ModelCache {
 		if let Err(failure) = ready {
 			return Outcome::Failed(*failure);
 		}
-		let score_request = || request.contract.score_request(request.input.to_vec());
+		let score_request = || request.contract.score_request(input.clone());
 		match onnx::score(hash, score_request()) {
 			// The engine evicted the plan since: load it again.
 			Err(ScoreError::UnknownModel) => {
@@ -450,6 +454,22 @@ impl ModelCache {
 		.and_then(|values| report(&request.contract, values))
 		.map_or_else(Outcome::Failed, Outcome::Output)
 	}
+}
+
+/// The input of request `id`: inline, or the blob it names read from the offchain DB,
+/// checked against its hash and decoded as its version declares. A blob this node lacks,
+/// or whose bytes do not match or decode, is `InputUnavailable`.
+fn input_values<T: Config>(id: RequestId, request: &RequestOf<T>) -> Result<Vec<i64>, Failure> {
+	let Some(reference) = RequestInputs::<T>::get(id) else {
+		return Ok(request.input.to_vec());
+	};
+	let key = input_blob_key(&reference.blob);
+	let bytes = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key)
+		.filter(|bytes| sp_io::hashing::blake2_256(bytes) == reference.blob.0)
+		.ok_or(Failure::InputUnavailable)?;
+	T::Models::input_decoding(request.model, request.version)
+		.decode(&bytes, &request.contract.input)
+		.map_err(|_| Failure::InputUnavailable)
 }
 
 /// What an operator reports for the engine's whole output `values` under `contract`: the

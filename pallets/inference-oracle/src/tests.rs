@@ -1021,7 +1021,7 @@ mod adversaries {
 mod offchain_worker {
 	use super::*;
 
-	fn run_ocw(env: &mut OcwEnv, block: u64) {
+	pub(super) fn run_ocw(env: &mut OcwEnv, block: u64) {
 		env.ext.execute_with(|| {
 			System::set_block_number(block);
 			InferenceOracle::offchain_worker(block);
@@ -1073,7 +1073,7 @@ mod offchain_worker {
 	}
 
 	/// Applies every batch the worker sent, as the next block would.
-	fn apply_sent(env: &mut OcwEnv) -> Vec<RequestId> {
+	pub(super) fn apply_sent(env: &mut OcwEnv) -> Vec<RequestId> {
 		let batches = env.take_batches();
 		env.ext.execute_with(|| {
 			let mut answered = Vec::new();
@@ -1999,4 +1999,5 @@ mod aggregation {
 }
 
 mod disputes;
+mod inputs;
 mod validation;

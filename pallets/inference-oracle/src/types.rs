@@ -1,6 +1,7 @@
 //! The records the pallet stores, and what an operator signs.
 
 use aioracle_primitives::{
+	input::InputReference,
 	model::{ModelHash, ModelId, ServingContract, VersionId},
 	oracle::{DisputeStatus, Outcome, RequestId, RequestStatus},
 };
@@ -169,6 +170,28 @@ pub struct Request<
 	pub deadline: BlockNumber,
 	/// Where it is.
 	pub status: RequestStatus,
+}
+
+/// What a request is opened with: its input inline, or a reference to an input blob.
+pub enum RequestInput<MaxInput: Get<u32>> {
+	/// The input's elements, in the contract's input fixed point.
+	Inline(BoundedVec<i64, MaxInput>),
+	/// The blob the input is decoded from.
+	Reference(InputReference),
+}
+
+/// An input blob as stored: its bytes are in the offchain DB, keyed by their hash.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct InputBlob<AccountId, Balance, BlockNumber> {
+	/// Who stored it, and may remove it.
+	pub owner: AccountId,
+	/// Its size in bytes.
+	pub size_bytes: u32,
+	/// The deposit held from the owner.
+	pub deposit: Balance,
+	/// The last block in which a request (or a dispute round) named it; it may be removed
+	/// `InputBlobRetention` blocks after.
+	pub last_used: BlockNumber,
 }
 
 /// A dispute of a finalized result.

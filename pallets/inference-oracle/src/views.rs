@@ -37,6 +37,7 @@ impl<T: Config> Pallet<T> {
 			aggregation: r.contract.aggregation,
 			min_agreement: r.contract.min_agreement,
 			status: r.status,
+			input_reference: RequestInputs::<T>::get(id),
 		})
 	}
 

@@ -68,6 +68,9 @@ pub trait WeightInfo {
 	fn submit_verdict() -> Weight;
 	fn authorize_submit_verdict() -> Weight;
 	fn expiry_step() -> Weight;
+	fn store_input(b: u32, ) -> Weight;
+	fn remove_input() -> Weight;
+	fn request_inference_by_reference() -> Weight;
 }
 
 /// Weights for `pallet_inference_oracle` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -542,6 +545,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	fn store_input(b: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(Weight::from_parts(2_000, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	fn remove_input() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	fn request_inference_by_reference() -> Weight {
+		Weight::from_parts(450_000_000, 14000)
+			.saturating_add(T::DbWeight::get().reads(18))
+			.saturating_add(T::DbWeight::get().writes(18))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -1014,5 +1033,21 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn store_input(b: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(Weight::from_parts(2_000, 0).saturating_mul(b.into()))
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn remove_input() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn request_inference_by_reference() -> Weight {
+		Weight::from_parts(450_000_000, 14000)
+			.saturating_add(RocksDbWeight::get().reads(18))
+			.saturating_add(RocksDbWeight::get().writes(18))
 	}
 }

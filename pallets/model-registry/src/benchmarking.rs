@@ -361,5 +361,26 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A proposed version declares a `FileEdges` decoding, checked against its input.
+	#[benchmark]
+	fn set_input_decoding() -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let version = propose::<T>(&owner, model, 0, 1)?;
+		let count = Versions::<T>::get(model, version)
+			.and_then(|v| v.input.element_count())
+			.ok_or(BenchmarkError::Stop("the set-up version has no input"))?;
+		let decoding =
+			BlobDecoding::FileEdges { begin: count / 2, end: count - count / 2, block: 4096, padding: 256 };
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, version, decoding);
+
+		ensure!(
+			InputDecodings::<T>::get(model, version) == Some(decoding),
+			"the decoding was not set"
+		);
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::build(), crate::mock::Test);
 }

@@ -71,6 +71,7 @@ pub use aioracle_primitives::model::{
 	ServingArtifacts, ServingContract, StatusBlocks, TensorSpec, VersionId, VersionStatus,
 	MAX_SCALE,
 };
+pub use aioracle_primitives::input::BlobDecoding;
 use aioracle_primitives::{
 	dataset::{DatasetId, DatasetInspect},
 	model::{ModelView, VersionView},
@@ -91,6 +92,7 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod decoding;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -296,6 +298,13 @@ pub mod pallet {
 		BoundedVec<ChunkHash, T::MaxChunks>,
 	>;
 
+	/// How each version that declared one decodes input blobs into its input tensor
+	/// (requests by reference); a version without an entry decodes them as
+	/// `BlobDecoding::Tensor`. Set by the owner while the version is proposed.
+	#[pallet::storage]
+	pub type InputDecodings<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, BlobDecoding>;
+
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
@@ -448,6 +457,15 @@ pub mod pallet {
 			/// blake2-256 of the whole ONNX file.
 			model_hash: ModelHash,
 		},
+		/// A proposed version declared how it decodes input blobs.
+		InputDecodingSet {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+			/// Its decoding.
+			decoding: BlobDecoding,
+		},
 		/// Governance rolled the model back to the version active before.
 		ModelRolledBack {
 			/// The model.
@@ -551,6 +569,9 @@ pub mod pallet {
 		/// The chunks' bytes are more than the declared size (on upload), or fewer (on
 		/// proposal).
 		ChunksDoNotMatchSize,
+		/// The input decoding does not yield the version's input: a `FileEdges` whose
+		/// `begin + end` is not the input's element count.
+		DecodingDoesNotFitInput,
 	}
 
 	#[pallet::hooks]
@@ -647,6 +668,7 @@ pub mod pallet {
 			)?;
 			Versions::<T>::remove(model, version);
 			GoldenVectors::<T>::remove(model, version);
+			InputDecodings::<T>::remove(model, version);
 			VersionByHash::<T>::remove(v.model_hash);
 			sp_io::offchain_index::clear(&model_bytes_key(&v.model_hash));
 			if let Some(chunks) = VersionChunks::<T>::take(model, version) {
@@ -858,6 +880,26 @@ pub mod pallet {
 		pub fn cancel_upload(origin: OriginFor<T>, model_hash: ModelHash) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_cancel_upload(who, model_hash)
+		}
+
+		/// Declares how version `version` of `model` turns an input blob into its input
+		/// tensor when a request names its input by reference (see
+		/// [`BlobDecoding`]): `Tensor` (the default) or a featurisation such as
+		/// `FileEdges`, which must yield exactly the input's element count. Governance
+		/// approves the version with its decoding; it cannot change afterwards.
+		///
+		/// The origin must be the model's owner and the version `Proposed`. Emits
+		/// `InputDecodingSet`.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::set_input_decoding())]
+		pub fn set_input_decoding(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+			decoding: BlobDecoding,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_input_decoding(who, model, version, decoding)
 		}
 	}
 }
@@ -1296,6 +1338,10 @@ impl<T: Config> ModelInspect for Pallet<T> {
 			golden_vectors,
 		})
 	}
+
+	fn input_decoding(model: ModelId, version: VersionId) -> BlobDecoding {
+		InputDecodings::<T>::get(model, version).unwrap_or_default()
+	}
 }
 
 use frame::{deps::sp_runtime::TryRuntimeError, traits::fungible::InspectHold};
@@ -1314,11 +1360,13 @@ impl<T: Config> Pallet<T> {
 	/// - `VersionByHash` and `Versions` agree both ways; golden vectors belong to existing
 	///   versions;
 	/// - the funds held for models, versions and uploads equal the deposits recorded;
-	/// - uploads and chunked versions are well formed (`try_state_uploads`).
+	/// - uploads and chunked versions are well formed (`try_state_uploads`);
+	/// - input decodings belong to existing versions and fit them (`try_state_decodings`).
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		Self::check_models()?;
 		Self::check_versions()?;
 		Self::try_state_uploads()?;
+		Self::try_state_decodings()?;
 		Self::check_deposits()
 	}
 

@@ -3,7 +3,7 @@
 //! that tests reach them.
 
 use crate as pallet_model_registry;
-use aioracle_primitives::dataset::{DatasetId, DatasetInspect, LicenceFlags};
+use aioracle_primitives::dataset::{ContentHash, DatasetId, DatasetInspect, LicenceFlags};
 use core::cell::RefCell;
 use frame::{deps::sp_io, testing_prelude::*};
 use std::collections::BTreeMap;
@@ -84,6 +84,10 @@ impl DatasetInspect for MockDatasets {
 
 	fn licence_flags(id: DatasetId) -> Option<LicenceFlags> {
 		DATASETS.with(|d| d.borrow().get(&id).map(|(flags, _)| *flags))
+	}
+
+	fn content_hash(id: DatasetId) -> Option<ContentHash> {
+		Self::exists(id).then(|| ContentHash::repeat_byte(id as u8))
 	}
 }
 

@@ -978,4 +978,5 @@ fn integrity_test_passes() {
 	});
 }
 
+mod decoding;
 mod upload;

@@ -62,6 +62,7 @@ pub trait WeightInfo {
 	fn upload_chunk(b: u32, ) -> Weight;
 	fn propose_uploaded_version(c: u32, d: u32, ) -> Weight;
 	fn cancel_upload(c: u32, ) -> Weight;
+	fn set_input_decoding() -> Weight;
 }
 
 /// Weights for `pallet_model_registry` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -338,6 +339,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(742_375, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
+	}	fn set_input_decoding() -> Weight {
+		Weight::from_parts(30_000_000, 7000)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 }
 
@@ -614,5 +619,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(742_375, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
+	}	fn set_input_decoding() -> Weight {
+		Weight::from_parts(30_000_000, 7000)
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }

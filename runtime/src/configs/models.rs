@@ -44,8 +44,11 @@ impl pallet_model_registry::Config for Runtime {
 	type MaxUriLen = ConstU32<256>;
 	/// Each is walked for taint (up to 128 ancestors) on proposal, approval and activation.
 	type MaxTrainingDatasets = ConstU32<8>;
-	/// Enough for the 64 pixels of scikit-learn's digits or 30 breast-cancer features.
-	type MaxTensorLen = ConstU32<256>;
+	/// 4,096 elements: a version's input (inline requests carry at most the oracle's
+	/// `MaxInputLen`, 256; larger inputs such as Magika's 2,048 file bytes go by reference),
+	/// each golden vector's input and output (at most 32 KiB of state each), and what
+	/// operators report.
+	type MaxTensorLen = ConstU32<4096>;
 	/// A classifier of up to 65,536 classes may be served by `ArgMax` or `TopK`.
 	type MaxReducedOutputLen = ConstU32<65_536>;
 	type MaxGoldenVectors = ConstU32<8>;

@@ -28,7 +28,7 @@ parameter_types! {
 	/// 720 bytes, 0.0172 AIO, for the sample model's request and its committee of three).
 	pub const RequestDepositPerByte: Balance = 10 * MICRO_UNIT;
 	/// Submissions are accepted for 20 blocks (a minute at the default dev block time).
-	pub const ResponseWindow: BlockNumber = 20;
+	pub const ResponseWindow: BlockNumber = RESPONSE_WINDOW;
 	/// Committees commit for at most 5 blocks; reveals open earlier once all committed.
 	pub const CommitWindow: BlockNumber = 5;
 	/// A leaving operator's bond stays slashable for 100 blocks (10 minutes at 6 s),
@@ -42,7 +42,18 @@ parameter_types! {
 	/// Members who agreed on an overturned result lose a fifth of their bond, paid to the
 	/// disputer: twice an outlier's slash, since they were not caught by their committee.
 	pub const DisputeSlash: Perbill = Perbill::from_percent(20);
+	/// An input blob holds a hundredth of an AIO, ...
+	pub const InputBlobDepositBase: Balance = 10 * MILLI_UNIT;
+	/// ... and a millionth of an AIO per byte, as model bytes do: about 2.1 AIO for a
+	/// 2 MiB blob, kept in every indexing node's offchain DB.
+	pub const InputBlobDepositPerByte: Balance = MICRO_UNIT;
+	/// A blob stays at least as long as a request that named it and a dispute round of it
+	/// may be scored: `2 * (ResponseWindow + 2) + DisputeWindow` blocks.
+	pub const InputBlobRetention: BlockNumber = 2 * (RESPONSE_WINDOW + 2) + DISPUTE_WINDOW;
 }
+
+/// Blocks after a request's block in which submissions are accepted.
+pub const RESPONSE_WINDOW: BlockNumber = 20;
 
 /// Blocks after a result's finalization during which it may be disputed.
 pub const DISPUTE_WINDOW: BlockNumber = 10;
@@ -59,6 +70,7 @@ impl pallet_inference_oracle::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = ModelRegistry;
+	type Datasets = crate::DatasetProvenance;
 	type AuthorityId = pallet_inference_oracle::crypto::Public;
 	/// A council motion at two thirds, or root.
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
@@ -83,11 +95,17 @@ impl pallet_inference_oracle::Config for Runtime {
 	type RequestDepositBase = RequestDepositBase;
 	type RequestDepositPerByte = RequestDepositPerByte;
 	type ResponseWindow = ResponseWindow;
+	/// As large as a model chunk: a 2 MiB file, image or tensor per blob.
+	type MaxInputBlobBytes = ConstU32<{ crate::configs::models::MAX_MODEL_BYTES }>;
+	type InputBlobDepositBase = InputBlobDepositBase;
+	type InputBlobDepositPerByte = InputBlobDepositPerByte;
+	type InputBlobRetention = InputBlobRetention;
 	/// A bounded set where a larger bond displaces the smallest.
 	type MaxOperators = ConstU32<64>;
 	/// Versions may ask for up to 8 agreeing operators (`MaxMinAgreement`): 15 members.
 	type MaxCommittee = ConstU32<15>;
-	/// As large as the registry's largest tensor.
+	/// Inline inputs, kept in state with the request: 256 elements (2 KiB). Larger inputs
+	/// (up to the registry's `MaxTensorLen`) go by reference.
 	type MaxInputLen = ConstU32<256>;
 	type MaxOutputLen = ConstU32<256>;
 	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;
