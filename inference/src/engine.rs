@@ -20,6 +20,7 @@ use crate::inspect::{
 	check_no_external_data, declared_tensor_bytes, decode, describe, model_hash, ModelInfo,
 };
 use crate::limits::{format_bytes, overrun_error, EngineLimits, Workers};
+use crate::plan::Plan;
 use crate::EngineError;
 
 /// The log target of the engine.
@@ -91,9 +92,6 @@ pub struct NamedOutput {
 	pub values: Result<Vec<i64>, EngineError>,
 }
 
-/// A runnable, optimised plan for one input shape.
-type Plan = Arc<TypedSimplePlan>;
-
 /// A loaded model: what it is, its parsed (not yet typed) graph, and its plans.
 struct Loaded {
 	info: ModelInfo,
@@ -104,12 +102,12 @@ struct Loaded {
 	/// The declared dimensions of its input (`None`: symbolic).
 	input_dims: Vec<Option<u64>>,
 	/// Plans by input shape, oldest first.
-	plans: Mutex<Vec<(Vec<usize>, Plan)>>,
+	plans: Mutex<Vec<(Vec<usize>, Arc<Plan>)>>,
 }
 
 impl Loaded {
 	/// The plan for `shape`, built (type-checked, optimised) the first time.
-	fn plan(&self, shape: &[usize]) -> Result<Plan, EngineError> {
+	fn plan(&self, shape: &[usize]) -> Result<Arc<Plan>, EngineError> {
 		if let Some((_, plan)) = lock(&self.plans).iter().find(|(s, _)| s == shape) {
 			return Ok(plan.clone());
 		}
@@ -130,11 +128,11 @@ fn build_plan(
 	model: &InferenceModel,
 	shape: &[usize],
 	input: ElementType,
-) -> Result<Plan, EngineError> {
-	let build = || -> TractResult<Plan> {
+) -> Result<Arc<Plan>, EngineError> {
+	let build = || -> TractResult<Arc<Plan>> {
 		let fact = InferenceFact::dt_shape(datum_type(input), shape);
 		let model = model.clone().with_input_fact(0, fact)?;
-		model.into_optimized()?.into_runnable()
+		Ok(Arc::new(Plan::new(model.into_optimized()?.into_runnable()?)))
 	};
 	build().map_err(|e| EngineError::InvalidModel(format!("{e:#}")))
 }
@@ -420,7 +418,7 @@ impl Engine {
 		let work = {
 			let proto = proto.clone();
 			let shape = batch_one.clone();
-			move || -> Result<(InferenceModel, Plan), EngineError> {
+			move || -> Result<(InferenceModel, Arc<Plan>), EngineError> {
 				let parsed = framework()
 					.parse(&proto, None)
 					.map_err(|e| EngineError::InvalidModel(format!("{e:#}")))?;
@@ -633,7 +631,7 @@ impl Engine {
 			fed.iter().map(|(n, t, s, _)| (n.clone(), *t, s.clone())).collect();
 		let work = {
 			let proto = proto.clone();
-			move || -> Result<(Plan, Vec<String>), EngineError> {
+			move || -> Result<(Arc<TypedSimplePlan>, Vec<String>), EngineError> {
 				let invalid = |e: TractError| EngineError::InvalidModel(format!("{e:#}"));
 				let parsed = framework().parse(&proto, None).map_err(invalid)?;
 				if !parsed.unresolved_inputs.is_empty() {

@@ -13,7 +13,8 @@
 //! implemented or re-implemented here to match the ONNX-ML specification and onnxruntime,
 //! which computes the reference outputs (see the `ops` module's documentation for which
 //! and why). Operators supported: every standard ONNX operator tract-onnx implements
-//! (with `ReduceLogSumExp` re-implemented here so that it does not overflow), and in
+//! (with `ReduceLogSumExp` re-implemented here so that it does not overflow, and
+//! `LayerNormalization` as one op rather than tract's dozen), and in
 //! `ai.onnx.ml` `ArrayFeatureExtractor`, `Binarizer`, `CategoryMapper`, `Imputer`,
 //! `LabelEncoder`, `LinearClassifier`, `LinearRegressor`, `Normalizer`, `OneHotEncoder`,
 //! `Scaler`, `SVMClassifier`, `SVMRegressor`, `TreeEnsembleClassifier` and
@@ -53,6 +54,7 @@ pub mod fixed_point;
 mod inspect;
 mod limits;
 mod ops;
+mod plan;
 
 pub use aioracle_primitives::model::{ElementType, ModelHash, TensorSpec};
 pub use alloc::GuardedAllocator;

@@ -186,8 +186,8 @@ impl Workers {
 		};
 		let worker = self.send(task)?;
 		let until = started + deadline;
-		// Small models score in microseconds: look for the result a little before sleeping.
-		if let Some(result) = spin_recv(&rx) {
+		// Small models score in microseconds: look for the result a while before sleeping.
+		if let Some(result) = spin_recv(&rx, RESULT_SPIN) {
 			return match result {
 				Ok(result) => {
 					self.release(worker);
@@ -241,7 +241,8 @@ impl Workers {
 				// Until the engine lets the worker go (drops its queue's sender). Work often
 				// comes in bursts: look for the next piece a little before sleeping.
 				loop {
-					let Some(task) = spin_recv(&tasks).or_else(|| tasks.recv().ok()) else {
+					let Some(task) = spin_recv(&tasks, TASK_SPIN).or_else(|| tasks.recv().ok())
+					else {
 						break;
 					};
 					task();
@@ -261,12 +262,22 @@ impl Workers {
 	}
 }
 
-/// How long a thread looks for a message before it sleeps on the channel: waking a
-/// sleeping thread costs microseconds, as much as scoring a small model.
-const SPIN: Duration = Duration::from_micros(50);
+/// How long an idle worker looks for its next task before it sleeps on its queue: waking
+/// a sleeping thread costs microseconds, as much as scoring a small model.
+const TASK_SPIN: Duration = Duration::from_micros(50);
 
-/// A message received within [`SPIN`] without sleeping, if any.
-fn spin_recv<M>(rx: &mpsc::Receiver<M>) -> Option<M> {
+/// How long the engine looks for a worker's result before it sleeps until the result or
+/// the next memory check. A sleeping caller costs the worker a wake-up (a system call)
+/// and itself the time to be scheduled again, 5 to 20 µs on a busy machine: as much as a
+/// small network's whole run. Small networks run in tens of microseconds, so the engine
+/// looks for that long (giving the processor away every few microseconds, see
+/// [`spin_recv`]); longer runs pay the wake-up, which is small beside them.
+const RESULT_SPIN: Duration = Duration::from_micros(250);
+
+/// A message received within `spin` without sleeping, if any. The thread gives the
+/// processor away (`yield_now`) every 64 looks, so that it does not hold it from a
+/// thread that has work, such as the worker it waits for.
+fn spin_recv<M>(rx: &mpsc::Receiver<M>, spin: Duration) -> Option<M> {
 	let started = Instant::now();
 	let mut tries = 0u32;
 	loop {
@@ -277,7 +288,7 @@ fn spin_recv<M>(rx: &mpsc::Receiver<M>) -> Option<M> {
 		}
 		tries += 1;
 		if tries.is_multiple_of(64) {
-			if started.elapsed() >= SPIN {
+			if started.elapsed() >= spin {
 				return None;
 			}
 			std::thread::yield_now();

@@ -4,6 +4,7 @@
 mod cache;
 mod element_types;
 mod errors;
+mod layer_norm;
 mod limits;
 mod models;
 mod named;
