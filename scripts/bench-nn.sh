@@ -6,12 +6,13 @@
 #
 #   ./scripts/bench-nn.sh                      # MARKDOWN=FILE also writes the table there
 #
-# The engine side is scripts/models/nn-bench (aioracle-nn-bench: Engine::load and
-# Engine::score, as inference/examples/bench.rs, but for any input type and shape): its
-# release build in ${CARGO_TARGET_DIR:-~/.cache/aioracle/target} if present, else its
-# debug build (said in the output: debug figures mean nothing for speed), else it is built
-# in release (with `cg` if there is one, else cargo under /tmp/aioracle-cargo.lock). A
-# build does not follow later edits of inference/ by itself: NN_BENCH_BUILD=1 rebuilds.
+# The engine side is the bench_nn example of aioracle-inference (inference/examples/
+# bench_nn.rs: Engine::load and Engine::score, as the bench example, but for any input
+# type and shape): its release build in ${CARGO_TARGET_DIR:-~/.cache/aioracle/target} if
+# present, else its debug build (said in the output: debug figures mean nothing for
+# speed), else it is built in release (with `cg` if there is one, else cargo under
+# /tmp/aioracle-cargo.lock). A build does not follow later edits of inference/ by itself:
+# NN_BENCH_BUILD=1 rebuilds.
 # onnxruntime runs in the virtualenv of scripts/models/make-models.sh. The measurement
 # holds /tmp/aioracle-cargo.lock (and /tmp/cargo.lock where `cg` is used) so that no build
 # taking those locks competes with it; other load on the machine is not excluded.
@@ -21,7 +22,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${AIORACLE_VENV:-$HOME/.cache/aioracle/venv}"
 TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/aioracle/target}"
 MAGIKA="${AIORACLE_MAGIKA_DIR:-$HOME/.cache/aioracle/models/magika}"
-MANIFEST="$ROOT/scripts/models/nn-bench/Cargo.toml"
 
 die() {
 	echo "bench-nn: $*" >&2
@@ -32,29 +32,29 @@ die() {
 	die "no virtualenv with onnxruntime at $VENV: run scripts/models/make-models.sh first"
 
 build() {
-	echo "bench-nn: building aioracle-nn-bench (release)" >&2
+	echo "bench-nn: building the bench_nn example of aioracle-inference (release)" >&2
 	if command -v cg >/dev/null 2>&1; then
-		cg build --release -q --manifest-path "$MANIFEST"
+		cg build --release -q --example bench_nn -p aioracle-inference
 	else
 		(cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" flock /tmp/aioracle-cargo.lock \
-			cargo build --release -q --manifest-path "$MANIFEST")
+			cargo build --release -q --example bench_nn -p aioracle-inference)
 	fi
 }
 
 profile=release
-bin="$TARGET/release/aioracle-nn-bench"
+bin="$TARGET/release/examples/bench_nn"
 if [ "${NN_BENCH_BUILD:-0}" = 1 ]; then
 	build
 elif [ ! -x "$bin" ]; then
-	if [ -x "$TARGET/debug/aioracle-nn-bench" ]; then
-		bin="$TARGET/debug/aioracle-nn-bench"
+	if [ -x "$TARGET/debug/examples/bench_nn" ]; then
+		bin="$TARGET/debug/examples/bench_nn"
 		profile="DEBUG (no release build found; these engine times are not representative)"
 		echo "bench-nn: WARNING: using the debug build $bin" >&2
 	else
 		build
 	fi
 fi
-[ -x "$bin" ] || die "no aioracle-nn-bench at $bin"
+[ -x "$bin" ] || die "no bench_nn example at $bin"
 echo "bench-nn: engine binary $bin (built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'))" >&2
 
 models=(

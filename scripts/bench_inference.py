@@ -33,16 +33,20 @@ import onnxruntime as ort
 ROUNDS = 5
 
 
-def identity_model(width: int) -> bytes:
-    """A model whose graph is one Identity on a [N, width] float input: timing it gives
-    the fixed cost of a `session.run` call from Python (binding, feeds, output copy)."""
+def identity_model(name: str, element_type: str, shape) -> bytes:
+    """A model whose graph is one Identity on an input `name` of `element_type` (a numpy
+    dtype name) and `shape` (None: symbolic): timing it gives the fixed cost of a
+    `session.run` call from Python (binding, feeds, output copy). scripts/models/bench_nn.py
+    uses it too."""
     from onnx import TensorProto, helper
 
+    t = {"float32": TensorProto.FLOAT, "float64": TensorProto.DOUBLE,
+         "int32": TensorProto.INT32, "int64": TensorProto.INT64}[element_type]
     graph = helper.make_graph(
-        [helper.make_node("Identity", ["input"], ["output"])],
+        [helper.make_node("Identity", [name], ["output"])],
         "identity",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [None, width])],
-        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [None, width])],
+        [helper.make_tensor_value_info(name, t, shape)],
+        [helper.make_tensor_value_info("output", t, shape)],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -59,12 +63,11 @@ def ort_session(model, optimise: bool):
     return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
-def median_ort(session, cases, iterations: int):
-    """The median latency of `iterations` single-row calls (after a warm-up)."""
-    name = session.get_inputs()[0].name
-    feeds = [{name: np.asarray(case["input"], dtype=np.float32).reshape(1, -1)} for case in cases]
+def median_run_us(session, feeds, iterations: int, warm_up: int):
+    """The median latency, in µs, of `iterations` calls `session.run(None, feed)`, the
+    feeds in turn, after `warm_up` untimed calls. scripts/models/bench_nn.py uses it too."""
     run = session.run
-    for i in range(min(iterations, 1000)):
+    for i in range(warm_up):
         run(None, feeds[i % len(feeds)])
     clock = time.perf_counter_ns
     times = []
@@ -74,6 +77,13 @@ def median_ort(session, cases, iterations: int):
         run(None, feed)
         times.append((clock() - start) / 1000.0)
     return statistics.median(times)
+
+
+def median_ort(session, cases, iterations: int):
+    """The median latency of `iterations` single-row calls (after a warm-up)."""
+    name = session.get_inputs()[0].name
+    feeds = [{name: np.asarray(case["input"], dtype=np.float32).reshape(1, -1)} for case in cases]
+    return median_run_us(session, feeds, iterations, min(iterations, 1000))
 
 
 def median_engine(engine_bin: str, models: Path, name: str, iterations: int):
@@ -105,7 +115,10 @@ def main():
         sessions = {
             "ort": ort_session(path, optimise=True),
             "plain": ort_session(path, optimise=False),
-            "floor": ort_session(identity_model(description["n_features"]), optimise=True),
+            "floor": ort_session(
+                identity_model("input", "float32", [None, description["n_features"]]),
+                optimise=True,
+            ),
         }
         best = {}
         load_ms = float("inf")

@@ -13,19 +13,14 @@
 //! per model: `model`, `median_us`, `p10_us`, `p90_us` (of that round), `iterations`,
 //! `load_ms`.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
-use aioracle_inference::{model_hash, ElementType, Engine, ScoreRequest, TensorSpec};
+use aioracle_inference::{model_hash, ElementType, Engine, ScoreRequest};
+use common::{ints, spec, time_calls};
 use serde_json::{json, Value};
-
-fn spec(index: u32, shape: &[u32]) -> TensorSpec {
-	TensorSpec { index, element_type: ElementType::F32, shape: shape.to_vec().try_into().unwrap() }
-}
-
-fn ints(v: &Value) -> Vec<i64> {
-	v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
-}
 
 fn main() {
 	let mut iterations = 20_000usize;
@@ -74,8 +69,8 @@ fn main() {
 				let output = &case["outputs"][out];
 				let shape: Vec<u32> = ints(&output["shape"]).iter().map(|d| *d as u32).collect();
 				let request = ScoreRequest {
-					input: spec(0, &[1, k]),
-					output: spec(out as u32, &shape),
+					input: spec(0, ElementType::F32, &[1, k]),
+					output: spec(out as u32, ElementType::F32, &shape),
 					input_scale,
 					output_scale,
 					values: ints(&case["input_fixed_point"]),
@@ -89,34 +84,16 @@ fn main() {
 			assert!(diff <= 2, "{name}: {got:?} vs {expected:?}");
 		}
 
-		for i in 0..iterations.min(1000) {
-			std::hint::black_box(engine.score(hash, &requests[i % requests.len()].0).unwrap());
-		}
-		let mut best: Option<Vec<f64>> = None;
-		for _ in 0..rounds.max(1) {
-			let mut times = Vec::with_capacity(iterations);
-			for i in 0..iterations {
-				let request = &requests[i % requests.len()].0;
-				let started = Instant::now();
-				let result = engine.score(hash, std::hint::black_box(request));
-				times.push(started.elapsed().as_secs_f64() * 1e6);
-				std::hint::black_box(result.unwrap());
-			}
-			times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-			let median = times[times.len() / 2];
-			if best.as_ref().is_none_or(|b| median < b[b.len() / 2]) {
-				best = Some(times);
-			}
-		}
-		let times = best.unwrap();
-		let pick = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+		let timing = time_calls(iterations, rounds, iterations.min(1000), |i| {
+			engine.score(hash, &requests[i % requests.len()].0).unwrap()
+		});
 		println!(
 			"{}",
 			json!({
 				"model": name,
-				"median_us": pick(0.5),
-				"p10_us": pick(0.1),
-				"p90_us": pick(0.9),
+				"median_us": timing.quantile(0.5),
+				"p10_us": timing.quantile(0.1),
+				"p90_us": timing.quantile(0.9),
 				"iterations": iterations,
 				"load_ms": load_ms,
 			})

@@ -1,8 +1,10 @@
 """Load time and single-inference latency of the neural networks: aioracle's engine against
 onnxruntime with one thread and with its default threads.
 
-Run by scripts/bench-nn.sh, which passes the engine's bench binary (aioracle-nn-bench,
-scripts/models/nn-bench) as --engine-bin and the models as --model NAME=FILE.onnx=REF.json.
+Run by scripts/bench-nn.sh, which passes the engine's bench binary (the bench_nn example
+of aioracle-inference, inference/examples/bench_nn.rs) as --engine-bin and the models as
+--model NAME=FILE.onnx=REF.json. The onnxruntime timing loop and the one-Identity model
+are scripts/bench_inference.py's.
 
 For every model, in ROUNDS alternating rounds: the engine's bench in a fresh process
 (`Engine::load` LOADS times into fresh engines, then `Engine::score` of one fixed-point
@@ -24,36 +26,23 @@ the same input.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import shutil
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_inference import identity_model, median_run_us  # noqa: E402
 
 ROUNDS = 3
 LOADAVG = (0.0, 0.0, 0.0)
 LOADS = 5
 DTYPES = {"float32": np.float32, "float64": np.float64, "int32": np.int32, "int64": np.int64}
-
-
-def identity_model(name, element_type, shape):
-    from onnx import TensorProto, helper
-
-    t = {"float32": TensorProto.FLOAT, "float64": TensorProto.DOUBLE,
-         "int32": TensorProto.INT32, "int64": TensorProto.INT64}[element_type]
-    graph = helper.make_graph(
-        [helper.make_node("Identity", [name], ["output"])],
-        "identity",
-        [helper.make_tensor_value_info(name, t, shape)],
-        [helper.make_tensor_value_info("output", t, shape)],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return model.SerializeToString()
 
 
 def engine_floor_files(directory, ref, shape):
@@ -101,20 +90,6 @@ def load_ms(model, threads_one):
     return best
 
 
-def median_run_us(session, feeds, iterations):
-    run = session.run
-    for i in range(min(iterations, 200)):
-        run(None, feeds[i % len(feeds)])
-    clock = time.perf_counter_ns
-    times = []
-    for i in range(iterations):
-        feed = feeds[i % len(feeds)]
-        start = clock()
-        run(None, feed)
-        times.append((clock() - start) / 1000.0)
-    return statistics.median(times)
-
-
 def engine(engine_bin, model, reference, iterations):
     out = subprocess.run(
         [engine_bin, "--model", model, "--reference", reference, "--iterations", str(iterations),
@@ -160,7 +135,7 @@ def main():
             best["engine"] = min(best.get("engine", e["median_us"]), e["median_us"])
             best["engine_load"] = min(best.get("engine_load", e["load_ms_min"]), e["load_ms_min"])
             for key, session in (("one", one), ("default", default), ("floor", floor)):
-                t = median_run_us(session, feeds, iterations)
+                t = median_run_us(session, feeds, iterations, min(iterations, 200))
                 best[key] = min(best.get(key, t), t)
         shutil.rmtree(tmp)
         best["one_load"] = load_ms(model, True)

@@ -1,10 +1,11 @@
-//! Load time and single-inference latency of aioracle's engine ([`Engine::load`],
-//! [`Engine::score`]) on one ONNX model, checked against its reference JSON (the format of
-//! `models/*.json`), for `scripts/bench-nn.sh`.
+//! Load time and single-inference latency of the engine ([`Engine::load`],
+//! [`Engine::score`]) on one ONNX model of any input type and shape, checked against its
+//! reference JSON (the format of `models/*.json` and `models/nn/*.json`), for
+//! `scripts/bench-nn.sh`.
 //!
 //! ```sh
-//! aioracle-nn-bench --model FILE.onnx --reference FILE.json \
-//!     [--iterations N] [--rounds R] [--loads L]
+//! cargo run --release -p aioracle-inference --example bench_nn -- \
+//!     --model FILE.onnx --reference FILE.json [--iterations N] [--rounds R] [--loads L]
 //! ```
 //!
 //! It loads the model `loads` times (default 5), each time into a fresh [`Engine`] (parse,
@@ -16,28 +17,13 @@
 //! round with the smallest median. The input's element type and shape come from the
 //! JSON's `input` (a `null` dimension is 1). One JSON object on stdout.
 
+mod common;
+
 use std::time::Instant;
 
-use aioracle_inference::{model_hash, ElementType, Engine, ScoreRequest, TensorSpec};
+use aioracle_inference::{model_hash, ElementType, Engine, ScoreRequest};
+use common::{element_type, ints, spec, time_calls};
 use serde_json::{json, Value};
-
-fn spec(index: u32, element_type: ElementType, shape: &[u32]) -> TensorSpec {
-	TensorSpec { index, element_type, shape: shape.to_vec().try_into().unwrap() }
-}
-
-fn element_type(name: &str) -> ElementType {
-	match name {
-		"float32" => ElementType::F32,
-		"float64" => ElementType::F64,
-		"int64" => ElementType::I64,
-		"int32" => ElementType::I32,
-		other => panic!("element type {other}"),
-	}
-}
-
-fn ints(v: &Value) -> Vec<i64> {
-	v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
-}
 
 fn main() {
 	let mut iterations = 1000usize;
@@ -47,10 +33,11 @@ fn main() {
 	let mut reference = None;
 	let mut args = std::env::args().skip(1);
 	while let Some(arg) = args.next() {
+		let mut number = || args.next().and_then(|n| n.parse().ok()).expect("a number");
 		match arg.as_str() {
-			"--iterations" => iterations = args.next().unwrap().parse().unwrap(),
-			"--rounds" => rounds = args.next().unwrap().parse().unwrap(),
-			"--loads" => loads = args.next().unwrap().parse().unwrap(),
+			"--iterations" => iterations = number(),
+			"--rounds" => rounds = number(),
+			"--loads" => loads = number(),
 			"--model" => model = args.next(),
 			"--reference" => reference = args.next(),
 			other => panic!("unknown argument {other}"),
@@ -63,16 +50,15 @@ fn main() {
 	let hash = model_hash(&bytes);
 
 	let mut load_times = vec![];
-	let mut engine = None;
+	let mut engine = Engine::new(1);
 	for _ in 0..loads.max(1) {
 		let fresh = Engine::new(1);
 		let started = Instant::now();
 		fresh.load(hash, &bytes).unwrap_or_else(|e| panic!("{model}: load failed: {e}"));
 		load_times.push(started.elapsed().as_secs_f64() * 1e3);
-		engine = Some(fresh);
+		engine = fresh;
 	}
-	let engine = engine.unwrap();
-	load_times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+	load_times.sort_by(f64::total_cmp);
 
 	let input_type = element_type(json["input"]["element_type"].as_str().unwrap());
 	let input_shape: Vec<u32> = json["input"]["shape"]
@@ -120,35 +106,18 @@ fn main() {
 		}
 	}
 
-	for i in 0..iterations.min(200) {
-		std::hint::black_box(engine.score(hash, &requests[i % requests.len()]).unwrap());
-	}
-	let mut best: Option<Vec<f64>> = None;
-	for _ in 0..rounds.max(1) {
-		let mut times = Vec::with_capacity(iterations);
-		for i in 0..iterations {
-			let request = &requests[i % requests.len()];
-			let started = Instant::now();
-			let result = engine.score(hash, std::hint::black_box(request));
-			times.push(started.elapsed().as_secs_f64() * 1e6);
-			std::hint::black_box(result.unwrap());
-		}
-		times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-		if best.as_ref().is_none_or(|b| times[times.len() / 2] < b[b.len() / 2]) {
-			best = Some(times);
-		}
-	}
-	let times = best.unwrap();
-	let pick = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+	let timing = time_calls(iterations, rounds, iterations.min(200), |i| {
+		engine.score(hash, &requests[i % requests.len()]).unwrap()
+	});
 	println!(
 		"{}",
 		json!({
 			"model": model,
 			"load_ms_min": load_times[0],
 			"load_ms_median": load_times[load_times.len() / 2],
-			"median_us": pick(0.5),
-			"p10_us": pick(0.1),
-			"p90_us": pick(0.9),
+			"median_us": timing.quantile(0.5),
+			"p10_us": timing.quantile(0.1),
+			"p90_us": timing.quantile(0.9),
 			"iterations": iterations,
 			"outputs_compared": compared,
 			"outputs_exact": exact,
