@@ -6,6 +6,7 @@
 #   wasm32v1-none, wasm32-unknown-unknown, rust-src (rustup)   the wasm runtime
 #   npm packages of e2e/             the end-to-end tests and the explorer's Polkadot.js
 #   chromium (apt)                   the explorer's browser test (test.sh only)
+#   Magika's model (PyPI wheel)      the Magika end-to-end test (test.sh only)
 #
 # Cargo's target directory defaults to ~/.cache/aioracle/target, outside the clone, so
 # every clone on this machine (and CI) reuses one build. Set CARGO_TARGET_DIR to override.
@@ -84,6 +85,22 @@ setup_node_js() {
 }
 
 # The browser the explorer's test drives headless (playwright-core downloads none).
+setup_magika() {
+	# Google's Magika model (Apache-2.0, from its PyPI wheel, not committed), which the
+	# end-to-end test magika.test.js serves on-chain. Fetched once into a cache outside the
+	# clone; the fetch needs the models' virtualenv, which make-models.sh --check creates
+	# (without writing models/).
+	local dir="${AIORACLE_MAGIKA_DIR:-$HOME/.cache/aioracle/models/magika}"
+	[ -f "$dir/model.onnx" ] && return 0
+	local venv="${AIORACLE_VENV:-$HOME/.cache/aioracle/venv}"
+	if ! { [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import onnxruntime, onnx, numpy' 2>/dev/null; }; then
+		step "creating the models' virtualenv (scripts/models/make-models.sh --check)"
+		"$AIORACLE_ROOT/scripts/models/make-models.sh" --check >&2 || die "cannot create the models' virtualenv"
+	fi
+	step "fetching Magika's model from PyPI (scripts/models/fetch-magika.sh)"
+	"$AIORACLE_ROOT/scripts/models/fetch-magika.sh" >&2 || die "cannot fetch Magika's model"
+}
+
 setup_browser() {
 	apt_install chromium chromium
 }

@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_node_js
 setup_browser
+setup_magika
 
 cd "$AIORACLE_ROOT"
 echo "test: cargo test --workspace" >&2

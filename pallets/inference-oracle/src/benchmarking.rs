@@ -324,6 +324,78 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A request that names a registered dataset as its input (the dataset's content
+	/// stored as a blob of the size the version's input takes), pruning a pending request
+	/// as `request_inference` does.
+	#[benchmark(pov_mode = Measured {
+		ModelRegistry::Models: MaxEncodedLen,
+		ModelRegistry::Versions: MaxEncodedLen,
+		InferenceOracle::Expiries: MaxEncodedLen,
+	})]
+	fn request_inference_by_reference() -> Result<(), BenchmarkError> {
+		operators::<T>(T::MaxOperators::get())?;
+		let min_agreement = T::MaxCommittee::get().saturating_add(1) / 2;
+		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), min_agreement);
+		let requester = funded::<T>("requester", 1);
+		let oldest = request::<T>(model)?;
+		Pallet::<T>::expire(oldest);
+		NextRequestId::<T>::put(oldest.saturating_add(T::MaxRetainedRequests::get().into()));
+		let (version, _, contract) =
+			T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
+		let dataset = T::BenchmarkHelper::input_dataset();
+		let blob = T::Datasets::content_hash(dataset).ok_or(BenchmarkError::Stop("no dataset"))?;
+		let width = aioracle_primitives::input::tensor_element_width(contract.input.element_type);
+		let size_bytes = contract.input_len().unwrap_or(1).saturating_mul(width);
+		ensure!(
+			T::Models::input_decoding(model, version).fits(size_bytes, &contract.input).is_ok(),
+			"the set-up blob does not fit"
+		);
+		let owner = requester.clone();
+		InputBlobs::<T>::insert(
+			blob,
+			InputBlob { owner, size_bytes, deposit: Zero::zero(), last_used: Zero::zero() },
+		);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(requester), model, InputSource::Dataset(dataset), T::RequestFee::get());
+
+		ensure!(!Requests::<T>::contains_key(oldest), "the oldest request was not pruned");
+		ensure!(RequestInputs::<T>::iter().count() == 1, "no request by reference made");
+		Ok(())
+	}
+
+	/// Stores an input blob of `b` bytes: hashed, indexed, its deposit held.
+	#[benchmark]
+	fn store_input(b: Linear<1, { T::MaxInputBlobBytes::get() }>) -> Result<(), BenchmarkError> {
+		let owner = funded::<T>("owner", 0);
+		let bytes = vec![0x5a; b as usize];
+		let hash: InputBlobHash = frame::hashing::blake2_256(&bytes).into();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), bytes);
+
+		ensure!(InputBlobs::<T>::contains_key(hash), "not stored");
+		Ok(())
+	}
+
+	/// Removes an input blob: its deposit released and its bytes cleared.
+	#[benchmark]
+	fn remove_input() -> Result<(), BenchmarkError> {
+		let owner = funded::<T>("owner", 0);
+		let hash = Pallet::<T>::do_store_input(owner.clone(), vec![0x5a; 32])
+			.map_err(|_| BenchmarkError::Stop("the set-up blob was refused"))?;
+		let after = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::InputBlobRetention::get())
+			.saturating_add(One::one());
+		frame_system::Pallet::<T>::set_block_number(after);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), hash);
+
+		ensure!(!InputBlobs::<T>::contains_key(hash), "not removed");
+		Ok(())
+	}
+
 	/// One answer with `l` output elements that closes a request whose committee has `s`
 	/// members: a reveal checked against its commitment (for `s > 1`), `s` outputs
 	/// compared, the fee split among the majority, `(s - 1) / 2` outliers slashed, `s`

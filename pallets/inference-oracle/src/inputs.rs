@@ -32,7 +32,7 @@ impl<T: Config> Pallet<T> {
 			InputBlob { owner: owner.clone(), size_bytes, deposit, last_used: Self::now() },
 		);
 		log::info!(target: LOG_TARGET, "input blob {hash:?} stored: {size_bytes} bytes");
-		Self::deposit_event(Event::InputStored { hash, owner, size_bytes, deposit });
+		Self::deposit_event(Event::InputStored { blob: hash, owner, size_bytes, deposit });
 		Ok(hash)
 	}
 
@@ -52,7 +52,7 @@ impl<T: Config> Pallet<T> {
 		)?;
 		InputBlobs::<T>::remove(hash);
 		sp_io::offchain_index::clear(&input_blob_key(&hash));
-		Self::deposit_event(Event::InputRemoved { hash });
+		Self::deposit_event(Event::InputRemoved { blob: hash });
 		Ok(())
 	}
 

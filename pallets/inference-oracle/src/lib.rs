@@ -206,6 +206,9 @@ pub trait BenchmarkHelper {
 
 	/// A model version awaiting approval.
 	fn proposed_version() -> (ModelId, VersionId);
+
+	/// A registered dataset (that requests may name as their input).
+	fn input_dataset() -> aioracle_primitives::dataset::DatasetId;
 }
 
 /// The storage version: 1 since requests carry their whole [`ServingContract`] and a
@@ -694,8 +697,9 @@ pub mod pallet {
 		},
 		/// An input blob was stored: its bytes are in the offchain DB of indexing nodes.
 		InputStored {
-			/// blake2-256 of its bytes.
-			hash: InputBlobHash,
+			/// blake2-256 of its bytes. (Not `hash`: Polkadot.js gives every event's data a
+			/// `hash` of its own.)
+			blob: InputBlobHash,
 			/// Who stored it, and may remove it.
 			owner: T::AccountId,
 			/// Its size.
@@ -706,7 +710,7 @@ pub mod pallet {
 		/// An input blob was removed and its deposit released.
 		InputRemoved {
 			/// blake2-256 of its bytes.
-			hash: InputBlobHash,
+			blob: InputBlobHash,
 		},
 		/// A request names its input by reference (emitted after its `InferenceRequested`).
 		InputReferenced {
@@ -1108,9 +1112,9 @@ pub mod pallet {
 		/// The origin must be the blob's owner. Emits `InputRemoved`.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::remove_input())]
-		pub fn remove_input(origin: OriginFor<T>, hash: InputBlobHash) -> DispatchResult {
+		pub fn remove_input(origin: OriginFor<T>, blob: InputBlobHash) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_remove_input(who, hash)
+			Self::do_remove_input(who, blob)
 		}
 
 		/// Requests an inference from `model`'s active version whose input is not carried

@@ -479,6 +479,10 @@ impl crate::BenchmarkHelper for MockModels {
 	fn proposed_version() -> (ModelId, VersionId) {
 		(BENCH, Self::propose(BENCH))
 	}
+
+	fn input_dataset() -> DatasetId {
+		INPUT_DATASET
+	}
 }
 
 pub const ALICE: u64 = 1;

@@ -47,7 +47,7 @@ mod store_and_remove {
 			assert_eq!((blob.owner, blob.size_bytes, blob.deposit), (DAPP, 32, deposit_of(&bytes)));
 			assert_eq!(held(HoldReason::InputBlob, DAPP), deposit_of(&bytes));
 			assert!(events().contains(&Event::InputStored {
-				hash,
+				blob: hash,
 				owner: DAPP,
 				size_bytes: 32,
 				deposit: deposit_of(&bytes),
@@ -68,7 +68,7 @@ mod store_and_remove {
 			assert_ok!(InferenceOracle::remove_input(signed(DAPP), hash));
 			assert!(InputBlobs::<Test>::get(hash).is_none());
 			assert_eq!(held(HoldReason::InputBlob, DAPP), 0);
-			assert!(events().contains(&Event::InputRemoved { hash }));
+			assert!(events().contains(&Event::InputRemoved { blob: hash }));
 			InferenceOracle::do_try_state().unwrap();
 		});
 		ext.persist_offchain_overlay();
