@@ -154,6 +154,11 @@ mod benchmark {
 			let _ = Balances::set_balance(&owner, 1_000_000 * UNIT);
 			ModelRegistry::benchmark_proposed_version(owner, 1, 1, 1).unwrap_or_default()
 		}
+
+		fn input_dataset() -> aioracle_primitives::dataset::DatasetId {
+			let owner = AccountId::from([0x1d; 32]);
+			crate::DatasetProvenance::benchmark_insert_chain(owner, 1).unwrap_or_default()
+		}
 	}
 }
 
