@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use aioracle_primitives::{
 	dataset::{AttestationKind, LicenceFlags},
+	input::{BlobDecoding, InputSource},
 	model::{Aggregation, ElementType, GoldenVector, TensorSpec},
 	oracle::{Failure, Outcome, Verdict},
 };
@@ -213,6 +214,35 @@ pub enum Action {
 		liars: u8,
 		reveal: bool,
 	},
+	/// Stores the fuzzer's input blob `seed`: 32 bytes (an input of the versions it
+	/// proposes) or, unless `fits`, a size that fits no `Tensor` input (0 is empty).
+	StoreInput {
+		who: Who,
+		seed: u8,
+		fits: bool,
+	},
+	RemoveInput {
+		who: Who,
+		seed: u8,
+		fits: bool,
+	},
+	/// A request naming the blob `seed`, or (`dataset`) a recent dataset.
+	RequestByReference {
+		who: Who,
+		model: u8,
+		seed: u8,
+		fits: bool,
+		dataset: Option<u8>,
+	},
+	/// Declares `FileEdges` (which fits the proposed 4-element inputs unless `wide`) or
+	/// `Tensor` for a version.
+	SetInputDecoding {
+		who: Who,
+		model: u8,
+		version: u8,
+		edges: bool,
+		wide: bool,
+	},
 	/// Empty blocks: deadlines pass, `on_idle` expires requests and settles disputes.
 	Wait(u8),
 }
@@ -295,6 +325,13 @@ fn upload_hash(seed: u8) -> sp_core::H256 {
 /// Chunk `index` of the fuzzer's upload `seed`: a few bytes of its own.
 fn upload_chunk(seed: u8, index: u8) -> Vec<u8> {
 	(b"chunk", seed % 8, index, [index; 16]).encode()
+}
+
+/// The fuzzer's input blob `seed` (one of 8): 32 bytes, or unless `fits` from 0 to 40
+/// bytes other than 32.
+fn input_blob(seed: u8, fits: bool) -> Vec<u8> {
+	let len = if fits { 32 } else { usize::from(seed % 8) * 5 + usize::from(seed % 8 >= 6) };
+	(0..len).map(|i| (i as u8).wrapping_mul(seed % 8 + 1)).collect()
 }
 
 fn request_id(back: u8) -> u64 {
@@ -538,6 +575,41 @@ impl Memory {
 			)],
 			Action::WithdrawBond { who } => {
 				vec![signed(who.keyring(), pallet_inference_oracle::Call::withdraw_bond {}.into())]
+			}
+			Action::StoreInput { who, seed, fits } => {
+				let call = pallet_inference_oracle::Call::store_input { bytes: input_blob(seed, fits) };
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::RemoveInput { who, seed, fits } => {
+				let blob = sp_io::hashing::blake2_256(&input_blob(seed, fits)).into();
+				let call = pallet_inference_oracle::Call::remove_input { blob };
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::RequestByReference { who, model, seed, fits, dataset } => {
+				let input = match dataset {
+					Some(back) => InputSource::Dataset(dataset_id(back)),
+					None => InputSource::Blob(sp_io::hashing::blake2_256(&input_blob(seed, fits)).into()),
+				};
+				let call = pallet_inference_oracle::Call::request_inference_by_reference {
+					model: model_id(model),
+					input,
+					max_fee: aioracle_runtime::configs::oracle::RequestFee::get(),
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::SetInputDecoding { who, model, version, edges, wide } => {
+				let model = model_id(model);
+				let decoding = if edges {
+					BlobDecoding::FileEdges { begin: 2, end: 2 + u32::from(wide), block: 16, padding: 256 }
+				} else {
+					BlobDecoding::Tensor
+				};
+				let call = pallet_model_registry::Call::set_input_decoding {
+					model,
+					version: version_id(model, version),
+					decoding,
+				};
+				vec![signed(who.keyring(), call.into())]
 			}
 			Action::Request { who, model, input, fee_ok } => {
 				let fee = aioracle_runtime::configs::oracle::RequestFee::get();

@@ -56,6 +56,9 @@ pub trait WeightInfo {
 	fn withdraw_bond() -> Weight;
 	fn slash_operator() -> Weight;
 	fn request_inference() -> Weight;
+	fn request_inference_by_reference() -> Weight;
+	fn store_input(b: u32, ) -> Weight;
+	fn remove_input() -> Weight;
 	fn submit_result(l: u32, s: u32, ) -> Weight;
 	fn authorize_submit_result(l: u32, ) -> Weight;
 	fn submit_results(n: u32, ) -> Weight;
@@ -68,9 +71,6 @@ pub trait WeightInfo {
 	fn submit_verdict() -> Weight;
 	fn authorize_submit_verdict() -> Weight;
 	fn expiry_step() -> Weight;
-	fn store_input(b: u32, ) -> Weight;
-	fn remove_input() -> Weight;
-	fn request_inference_by_reference() -> Weight;
 }
 
 /// Weights for `pallet_inference_oracle` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -85,15 +85,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5462`
 		//  Estimated: `6182`
-		// Minimum execution time: 149_423_000 picoseconds.
-		Weight::from_parts(178_776_000, 0)
+		// Minimum execution time: 153_568_000 picoseconds.
+		Weight::from_parts(213_748_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 61_962_000 picoseconds.
-		Weight::from_parts(86_949_000, 0)
+		// Minimum execution time: 61_692_000 picoseconds.
+		Weight::from_parts(88_712_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_362_000 picoseconds.
-		Weight::from_parts(80_970_000, 0)
+		// Minimum execution time: 62_112_000 picoseconds.
+		Weight::from_parts(90_855_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -131,7 +131,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
@@ -139,10 +139,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
-		//  Estimated: `3712`
-		// Minimum execution time: 62_072_000 picoseconds.
-		Weight::from_parts(83_555_000, 0)
-			.saturating_add(Weight::from_parts(0, 3712))
+		//  Estimated: `3748`
+		// Minimum execution time: 62_593_000 picoseconds.
+		Weight::from_parts(87_360_000, 0)
+			.saturating_add(Weight::from_parts(0, 3748))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -155,15 +155,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 101_120_000 picoseconds.
-		Weight::from_parts(123_043_000, 0)
+		// Minimum execution time: 96_313_000 picoseconds.
+		Weight::from_parts(112_287_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -171,7 +171,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -183,9 +183,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
@@ -200,6 +200,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:1)
+	/// Proof: `InferenceOracle::RequestInputs` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `Measured`)
 	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:0 w:1)
@@ -208,16 +210,105 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7371`
 		//  Estimated: `13311`
-		// Minimum execution time: 281_630_000 picoseconds.
-		Weight::from_parts(416_661_000, 0)
+		// Minimum execution time: 267_588_000 picoseconds.
+		Weight::from_parts(290_743_000, 0)
 			.saturating_add(Weight::from_parts(0, 13311))
 			.saturating_add(T::DbWeight::get().reads(15))
-			.saturating_add(T::DbWeight::get().writes(16))
+			.saturating_add(T::DbWeight::get().writes(17))
+	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:1 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `Measured`)
+	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
+	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `Measured`)
+	/// Storage: `ModelRegistry::InputDecodings` (r:1 w:0)
+	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `Measured`)
+	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
+	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
+	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
+	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
+	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
+	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:0 w:1)
+	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:2)
+	/// Proof: `InferenceOracle::RequestInputs` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:0 w:1)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	fn request_inference_by_reference() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `8894`
+		//  Estimated: `14834`
+		// Minimum execution time: 304_102_000 picoseconds.
+		Weight::from_parts(489_118_000, 0)
+			.saturating_add(Weight::from_parts(0, 14834))
+			.saturating_add(T::DbWeight::get().reads(18))
+			.saturating_add(T::DbWeight::get().writes(19))
+	}
+	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
+	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// The range of component `b` is `[1, 2097152]`.
+	fn store_input(b: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `320`
+		//  Estimated: `3748`
+		// Minimum execution time: 110_745_000 picoseconds.
+		Weight::from_parts(71_723_772, 0)
+			.saturating_add(Weight::from_parts(0, 3748))
+			// Standard Error: 40
+			.saturating_add(Weight::from_parts(8_388, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
+	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	fn remove_input() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `504`
+		//  Estimated: `3748`
+		// Minimum execution time: 54_171_000 picoseconds.
+		Weight::from_parts(82_102_000, 0)
+			.saturating_add(Weight::from_parts(0, 3748))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
@@ -225,7 +316,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
@@ -245,12 +336,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
-		//  Estimated: `9340 + l * (41 ±4) + s * (3435 ±75)`
-		// Minimum execution time: 197_203_000 picoseconds.
-		Weight::from_parts(290_927_645, 0)
+		//  Estimated: `9340 + l * (41 ±5) + s * (3435 ±81)`
+		// Minimum execution time: 200_408_000 picoseconds.
+		Weight::from_parts(56_215_285, 0)
 			.saturating_add(Weight::from_parts(0, 9340))
-			// Standard Error: 1_341_779
-			.saturating_add(Weight::from_parts(73_782_398, 0).saturating_mul(s.into()))
+			// Standard Error: 73_381
+			.saturating_add(Weight::from_parts(734_455, 0).saturating_mul(l.into()))
+			// Standard Error: 1_292_220
+			.saturating_add(Weight::from_parts(70_678_278, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -261,7 +354,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -272,25 +365,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4967 + l * (112 ±0)`
-		//  Estimated: `8426 + l * (112 ±0)`
-		// Minimum execution time: 104_186_000 picoseconds.
-		Weight::from_parts(119_222_245, 0)
-			.saturating_add(Weight::from_parts(0, 8426))
-			// Standard Error: 10_915
-			.saturating_add(Weight::from_parts(198_409, 0).saturating_mul(l.into()))
+		//  Estimated: `8423 + l * (112 ±0)`
+		// Minimum execution time: 107_460_000 picoseconds.
+		Weight::from_parts(159_025_572, 0)
+			.saturating_add(Weight::from_parts(0, 8423))
+			// Standard Error: 10_457
+			.saturating_add(Weight::from_parts(182_665, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:320)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:320)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -310,11 +403,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3205 + n * (143 ±0)`
 		//  Estimated: `9143 + n * (2619 ±0)`
-		// Minimum execution time: 212_697_000 picoseconds.
-		Weight::from_parts(222_210_000, 0)
+		// Minimum execution time: 257_523_000 picoseconds.
+		Weight::from_parts(322_229_000, 0)
 			.saturating_add(Weight::from_parts(0, 9143))
-			// Standard Error: 878_130
-			.saturating_add(Weight::from_parts(134_046_961, 0).saturating_mul(n.into()))
+			// Standard Error: 1_171_804
+			.saturating_add(Weight::from_parts(153_338_479, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -324,7 +417,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
@@ -334,13 +427,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3325 + n * (1024 ±0)`
-		//  Estimated: `6794 + n * (3499 ±0)`
-		// Minimum execution time: 79_999_000 picoseconds.
-		Weight::from_parts(82_963_000, 0)
-			.saturating_add(Weight::from_parts(0, 6794))
-			// Standard Error: 189_656
-			.saturating_add(Weight::from_parts(29_105_362, 0).saturating_mul(n.into()))
+		//  Measured:  `3340 + n * (1024 ±0)`
+		//  Estimated: `6795 + n * (3499 ±0)`
+		// Minimum execution time: 88_642_000 picoseconds.
+		Weight::from_parts(44_944_362, 0)
+			.saturating_add(Weight::from_parts(0, 6795))
+			// Standard Error: 401_192
+			.saturating_add(Weight::from_parts(34_366_487, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -349,17 +442,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2532 + n * (51 ±0)`
 		//  Estimated: `5996 + n * (2527 ±0)`
-		// Minimum execution time: 40_210_000 picoseconds.
-		Weight::from_parts(149_804_374, 0)
+		// Minimum execution time: 57_606_000 picoseconds.
+		Weight::from_parts(122_747_203, 0)
 			.saturating_add(Weight::from_parts(0, 5996))
-			// Standard Error: 95_804
-			.saturating_add(Weight::from_parts(7_131_843, 0).saturating_mul(n.into()))
+			// Standard Error: 99_498
+			.saturating_add(Weight::from_parts(6_170_136, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
@@ -367,7 +460,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
@@ -377,19 +470,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3978 + n * (1139 ±0)`
-		//  Estimated: `7444 + n * (3615 ±0)`
-		// Minimum execution time: 115_472_000 picoseconds.
-		Weight::from_parts(131_466_000, 0)
-			.saturating_add(Weight::from_parts(0, 7444))
-			// Standard Error: 232_840
-			.saturating_add(Weight::from_parts(37_424_688, 0).saturating_mul(n.into()))
+		//  Measured:  `3962 + n * (1139 ±0)`
+		//  Estimated: `7415 + n * (3615 ±0)`
+		// Minimum execution time: 103_754_000 picoseconds.
+		Weight::from_parts(108_151_000, 0)
+			.saturating_add(Weight::from_parts(0, 7415))
+			// Standard Error: 180_977
+			.saturating_add(Weight::from_parts(29_345_103, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -397,7 +490,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
@@ -413,8 +506,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7226 + l * (112 ±0)`
 		//  Estimated: `45333 + l * (112 ±0)`
-		// Minimum execution time: 269_371_000 picoseconds.
-		Weight::from_parts(456_265_233, 0)
+		// Minimum execution time: 271_243_000 picoseconds.
+		Weight::from_parts(437_357_423, 0)
 			.saturating_add(Weight::from_parts(0, 45333))
 			.saturating_add(T::DbWeight::get().reads(26))
 			.saturating_add(T::DbWeight::get().writes(23))
@@ -423,7 +516,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:2)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:2 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:1 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:2 w:1)
@@ -437,7 +530,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Storage: `InferenceOracle::RequestInputs` (r:1 w:1)
+	/// Proof: `InferenceOracle::RequestInputs` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -458,11 +553,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43043`
 		//  Estimated: `48983`
-		// Minimum execution time: 406_835_000 picoseconds.
-		Weight::from_parts(554_095_000, 0)
+		// Minimum execution time: 401_808_000 picoseconds.
+		Weight::from_parts(607_615_000, 0)
 			.saturating_add(Weight::from_parts(0, 48983))
-			.saturating_add(T::DbWeight::get().reads(20))
-			.saturating_add(T::DbWeight::get().writes(19))
+			.saturating_add(T::DbWeight::get().reads(21))
+			.saturating_add(T::DbWeight::get().writes(20))
 	}
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:1)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
@@ -471,7 +566,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:1)
 	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:2 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -481,7 +576,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
@@ -490,8 +585,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `49277`
 		//  Estimated: `89867`
-		// Minimum execution time: 1_177_994_000 picoseconds.
-		Weight::from_parts(1_758_087_000, 0)
+		// Minimum execution time: 1_126_888_000 picoseconds.
+		Weight::from_parts(1_568_865_000, 0)
 			.saturating_add(Weight::from_parts(0, 89867))
 			.saturating_add(T::DbWeight::get().reads(56))
 			.saturating_add(T::DbWeight::get().writes(52))
@@ -501,16 +596,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `Measured`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `Measured`)
 	/// Storage: `InferenceOracle::Verdicts` (r:1 w:1)
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6365`
-		//  Estimated: `9830`
-		// Minimum execution time: 135_462_000 picoseconds.
-		Weight::from_parts(196_753_000, 0)
-			.saturating_add(Weight::from_parts(0, 9830))
+		//  Measured:  `6327`
+		//  Estimated: `9792`
+		// Minimum execution time: 107_731_000 picoseconds.
+		Weight::from_parts(174_009_000, 0)
+			.saturating_add(Weight::from_parts(0, 9792))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -519,16 +614,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `Measured`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `Measured`)
 	/// Storage: `InferenceOracle::Verdicts` (r:1 w:0)
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6327`
-		//  Estimated: `9792`
-		// Minimum execution time: 113_939_000 picoseconds.
-		Weight::from_parts(163_293_000, 0)
-			.saturating_add(Weight::from_parts(0, 9792))
+		//  Measured:  `6331`
+		//  Estimated: `9796`
+		// Minimum execution time: 100_139_000 picoseconds.
+		Weight::from_parts(135_111_000, 0)
+			.saturating_add(Weight::from_parts(0, 9796))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
@@ -539,27 +634,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `6039`
-		// Minimum execution time: 4_968_000 picoseconds.
-		Weight::from_parts(8_062_000, 0)
+		// Minimum execution time: 5_038_000 picoseconds.
+		Weight::from_parts(7_421_000, 0)
 			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	fn store_input(b: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 4000)
-			.saturating_add(Weight::from_parts(2_000, 0).saturating_mul(b.into()))
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
-	}
-	fn remove_input() -> Weight {
-		Weight::from_parts(60_000_000, 4000)
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
-	}
-	fn request_inference_by_reference() -> Weight {
-		Weight::from_parts(450_000_000, 14000)
-			.saturating_add(T::DbWeight::get().reads(18))
-			.saturating_add(T::DbWeight::get().writes(18))
 	}
 }
 
@@ -574,15 +653,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5462`
 		//  Estimated: `6182`
-		// Minimum execution time: 149_423_000 picoseconds.
-		Weight::from_parts(178_776_000, 0)
+		// Minimum execution time: 153_568_000 picoseconds.
+		Weight::from_parts(213_748_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -595,8 +674,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 61_962_000 picoseconds.
-		Weight::from_parts(86_949_000, 0)
+		// Minimum execution time: 61_692_000 picoseconds.
+		Weight::from_parts(88_712_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -609,8 +688,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_362_000 picoseconds.
-		Weight::from_parts(80_970_000, 0)
+		// Minimum execution time: 62_112_000 picoseconds.
+		Weight::from_parts(90_855_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -620,7 +699,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
@@ -628,10 +707,10 @@ impl WeightInfo for () {
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
-		//  Estimated: `3712`
-		// Minimum execution time: 62_072_000 picoseconds.
-		Weight::from_parts(83_555_000, 0)
-			.saturating_add(Weight::from_parts(0, 3712))
+		//  Estimated: `3748`
+		// Minimum execution time: 62_593_000 picoseconds.
+		Weight::from_parts(87_360_000, 0)
+			.saturating_add(Weight::from_parts(0, 3748))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
@@ -644,15 +723,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 101_120_000 picoseconds.
-		Weight::from_parts(123_043_000, 0)
+		// Minimum execution time: 96_313_000 picoseconds.
+		Weight::from_parts(112_287_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -660,7 +739,7 @@ impl WeightInfo for () {
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -672,9 +751,9 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
@@ -689,6 +768,8 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:1)
+	/// Proof: `InferenceOracle::RequestInputs` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `Measured`)
 	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:0 w:1)
@@ -697,16 +778,105 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7371`
 		//  Estimated: `13311`
-		// Minimum execution time: 281_630_000 picoseconds.
-		Weight::from_parts(416_661_000, 0)
+		// Minimum execution time: 267_588_000 picoseconds.
+		Weight::from_parts(290_743_000, 0)
 			.saturating_add(Weight::from_parts(0, 13311))
 			.saturating_add(RocksDbWeight::get().reads(15))
-			.saturating_add(RocksDbWeight::get().writes(16))
+			.saturating_add(RocksDbWeight::get().writes(17))
+	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:1 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `Measured`)
+	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
+	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `Measured`)
+	/// Storage: `ModelRegistry::InputDecodings` (r:1 w:0)
+	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `Measured`)
+	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
+	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
+	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
+	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
+	/// Storage: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0x886d81438fb53dfd7478bbfa8eec396f94212af64e5ce31d328d85e4dcee98ad` (r:1 w:0)
+	/// Storage: `InferenceOracle::Expiries` (r:1 w:1)
+	/// Proof: `InferenceOracle::Expiries` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
+	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
+	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
+	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
+	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
+	/// Storage: `InferenceOracle::PendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
+	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:0 w:1)
+	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
+	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
+	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
+	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:2)
+	/// Proof: `InferenceOracle::RequestInputs` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `Measured`)
+	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
+	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
+	/// Storage: `InferenceOracle::DisputeRounds` (r:0 w:1)
+	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	fn request_inference_by_reference() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `8894`
+		//  Estimated: `14834`
+		// Minimum execution time: 304_102_000 picoseconds.
+		Weight::from_parts(489_118_000, 0)
+			.saturating_add(Weight::from_parts(0, 14834))
+			.saturating_add(RocksDbWeight::get().reads(18))
+			.saturating_add(RocksDbWeight::get().writes(19))
+	}
+	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
+	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// The range of component `b` is `[1, 2097152]`.
+	fn store_input(b: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `320`
+		//  Estimated: `3748`
+		// Minimum execution time: 110_745_000 picoseconds.
+		Weight::from_parts(71_723_772, 0)
+			.saturating_add(Weight::from_parts(0, 3748))
+			// Standard Error: 40
+			.saturating_add(Weight::from_parts(8_388, 0).saturating_mul(b.into()))
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
+	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	fn remove_input() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `504`
+		//  Estimated: `3748`
+		// Minimum execution time: 54_171_000 picoseconds.
+		Weight::from_parts(82_102_000, 0)
+			.saturating_add(Weight::from_parts(0, 3748))
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
@@ -714,7 +884,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
@@ -734,12 +904,14 @@ impl WeightInfo for () {
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
-		//  Estimated: `9340 + l * (41 ±4) + s * (3435 ±75)`
-		// Minimum execution time: 197_203_000 picoseconds.
-		Weight::from_parts(290_927_645, 0)
+		//  Estimated: `9340 + l * (41 ±5) + s * (3435 ±81)`
+		// Minimum execution time: 200_408_000 picoseconds.
+		Weight::from_parts(56_215_285, 0)
 			.saturating_add(Weight::from_parts(0, 9340))
-			// Standard Error: 1_341_779
-			.saturating_add(Weight::from_parts(73_782_398, 0).saturating_mul(s.into()))
+			// Standard Error: 73_381
+			.saturating_add(Weight::from_parts(734_455, 0).saturating_mul(l.into()))
+			// Standard Error: 1_292_220
+			.saturating_add(Weight::from_parts(70_678_278, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -750,7 +922,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -761,25 +933,25 @@ impl WeightInfo for () {
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4967 + l * (112 ±0)`
-		//  Estimated: `8426 + l * (112 ±0)`
-		// Minimum execution time: 104_186_000 picoseconds.
-		Weight::from_parts(119_222_245, 0)
-			.saturating_add(Weight::from_parts(0, 8426))
-			// Standard Error: 10_915
-			.saturating_add(Weight::from_parts(198_409, 0).saturating_mul(l.into()))
+		//  Estimated: `8423 + l * (112 ±0)`
+		// Minimum execution time: 107_460_000 picoseconds.
+		Weight::from_parts(159_025_572, 0)
+			.saturating_add(Weight::from_parts(0, 8423))
+			// Standard Error: 10_457
+			.saturating_add(Weight::from_parts(182_665, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:320)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:320)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -799,11 +971,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3205 + n * (143 ±0)`
 		//  Estimated: `9143 + n * (2619 ±0)`
-		// Minimum execution time: 212_697_000 picoseconds.
-		Weight::from_parts(222_210_000, 0)
+		// Minimum execution time: 257_523_000 picoseconds.
+		Weight::from_parts(322_229_000, 0)
 			.saturating_add(Weight::from_parts(0, 9143))
-			// Standard Error: 878_130
-			.saturating_add(Weight::from_parts(134_046_961, 0).saturating_mul(n.into()))
+			// Standard Error: 1_171_804
+			.saturating_add(Weight::from_parts(153_338_479, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -813,7 +985,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
@@ -823,13 +995,13 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3325 + n * (1024 ±0)`
-		//  Estimated: `6794 + n * (3499 ±0)`
-		// Minimum execution time: 79_999_000 picoseconds.
-		Weight::from_parts(82_963_000, 0)
-			.saturating_add(Weight::from_parts(0, 6794))
-			// Standard Error: 189_656
-			.saturating_add(Weight::from_parts(29_105_362, 0).saturating_mul(n.into()))
+		//  Measured:  `3340 + n * (1024 ±0)`
+		//  Estimated: `6795 + n * (3499 ±0)`
+		// Minimum execution time: 88_642_000 picoseconds.
+		Weight::from_parts(44_944_362, 0)
+			.saturating_add(Weight::from_parts(0, 6795))
+			// Standard Error: 401_192
+			.saturating_add(Weight::from_parts(34_366_487, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -838,17 +1010,17 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2532 + n * (51 ±0)`
 		//  Estimated: `5996 + n * (2527 ±0)`
-		// Minimum execution time: 40_210_000 picoseconds.
-		Weight::from_parts(149_804_374, 0)
+		// Minimum execution time: 57_606_000 picoseconds.
+		Weight::from_parts(122_747_203, 0)
 			.saturating_add(Weight::from_parts(0, 5996))
-			// Standard Error: 95_804
-			.saturating_add(Weight::from_parts(7_131_843, 0).saturating_mul(n.into()))
+			// Standard Error: 99_498
+			.saturating_add(Weight::from_parts(6_170_136, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
@@ -856,7 +1028,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
@@ -866,19 +1038,19 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3978 + n * (1139 ±0)`
-		//  Estimated: `7444 + n * (3615 ±0)`
-		// Minimum execution time: 115_472_000 picoseconds.
-		Weight::from_parts(131_466_000, 0)
-			.saturating_add(Weight::from_parts(0, 7444))
-			// Standard Error: 232_840
-			.saturating_add(Weight::from_parts(37_424_688, 0).saturating_mul(n.into()))
+		//  Measured:  `3962 + n * (1139 ±0)`
+		//  Estimated: `7415 + n * (3615 ±0)`
+		// Minimum execution time: 103_754_000 picoseconds.
+		Weight::from_parts(108_151_000, 0)
+			.saturating_add(Weight::from_parts(0, 7415))
+			// Standard Error: 180_977
+			.saturating_add(Weight::from_parts(29_345_103, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -886,7 +1058,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
@@ -902,8 +1074,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7226 + l * (112 ±0)`
 		//  Estimated: `45333 + l * (112 ±0)`
-		// Minimum execution time: 269_371_000 picoseconds.
-		Weight::from_parts(456_265_233, 0)
+		// Minimum execution time: 271_243_000 picoseconds.
+		Weight::from_parts(437_357_423, 0)
 			.saturating_add(Weight::from_parts(0, 45333))
 			.saturating_add(RocksDbWeight::get().reads(26))
 			.saturating_add(RocksDbWeight::get().writes(23))
@@ -912,7 +1084,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:2)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:2 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:1 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:2 w:1)
@@ -926,7 +1098,9 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Storage: `InferenceOracle::RequestInputs` (r:1 w:1)
+	/// Proof: `InferenceOracle::RequestInputs` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -947,11 +1121,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `43043`
 		//  Estimated: `48983`
-		// Minimum execution time: 406_835_000 picoseconds.
-		Weight::from_parts(554_095_000, 0)
+		// Minimum execution time: 401_808_000 picoseconds.
+		Weight::from_parts(607_615_000, 0)
 			.saturating_add(Weight::from_parts(0, 48983))
-			.saturating_add(RocksDbWeight::get().reads(20))
-			.saturating_add(RocksDbWeight::get().writes(19))
+			.saturating_add(RocksDbWeight::get().reads(21))
+			.saturating_add(RocksDbWeight::get().writes(20))
 	}
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:1)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
@@ -960,7 +1134,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:1)
 	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2270), added: 4745, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2274), added: 4749, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:2 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -970,7 +1144,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
@@ -979,8 +1153,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `49277`
 		//  Estimated: `89867`
-		// Minimum execution time: 1_177_994_000 picoseconds.
-		Weight::from_parts(1_758_087_000, 0)
+		// Minimum execution time: 1_126_888_000 picoseconds.
+		Weight::from_parts(1_568_865_000, 0)
 			.saturating_add(Weight::from_parts(0, 89867))
 			.saturating_add(RocksDbWeight::get().reads(56))
 			.saturating_add(RocksDbWeight::get().writes(52))
@@ -990,16 +1164,16 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `Measured`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `Measured`)
 	/// Storage: `InferenceOracle::Verdicts` (r:1 w:1)
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6365`
-		//  Estimated: `9830`
-		// Minimum execution time: 135_462_000 picoseconds.
-		Weight::from_parts(196_753_000, 0)
-			.saturating_add(Weight::from_parts(0, 9830))
+		//  Measured:  `6327`
+		//  Estimated: `9792`
+		// Minimum execution time: 107_731_000 picoseconds.
+		Weight::from_parts(174_009_000, 0)
+			.saturating_add(Weight::from_parts(0, 9792))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -1008,16 +1182,16 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(516), added: 2991, mode: `Measured`)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `Measured`)
 	/// Storage: `InferenceOracle::Verdicts` (r:1 w:0)
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6327`
-		//  Estimated: `9792`
-		// Minimum execution time: 113_939_000 picoseconds.
-		Weight::from_parts(163_293_000, 0)
-			.saturating_add(Weight::from_parts(0, 9792))
+		//  Measured:  `6331`
+		//  Estimated: `9796`
+		// Minimum execution time: 100_139_000 picoseconds.
+		Weight::from_parts(135_111_000, 0)
+			.saturating_add(Weight::from_parts(0, 9796))
 			.saturating_add(RocksDbWeight::get().reads(4))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
@@ -1028,26 +1202,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `6039`
-		// Minimum execution time: 4_968_000 picoseconds.
-		Weight::from_parts(8_062_000, 0)
+		// Minimum execution time: 5_038_000 picoseconds.
+		Weight::from_parts(7_421_000, 0)
 			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
-	}
-	fn store_input(b: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 4000)
-			.saturating_add(Weight::from_parts(2_000, 0).saturating_mul(b.into()))
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().writes(3))
-	}
-	fn remove_input() -> Weight {
-		Weight::from_parts(60_000_000, 4000)
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().writes(3))
-	}
-	fn request_inference_by_reference() -> Weight {
-		Weight::from_parts(450_000_000, 14000)
-			.saturating_add(RocksDbWeight::get().reads(18))
-			.saturating_add(RocksDbWeight::get().writes(18))
 	}
 }

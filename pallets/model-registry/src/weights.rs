@@ -73,16 +73,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:0 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `409`
-		//  Estimated: `3730`
-		// Minimum execution time: 59_869_000 picoseconds.
-		Weight::from_parts(66_839_000, 0)
-			.saturating_add(Weight::from_parts(0, 3730))
+		//  Estimated: `3748`
+		// Minimum execution time: 60_650_000 picoseconds.
+		Weight::from_parts(67_731_000, 0)
+			.saturating_add(Weight::from_parts(0, 3748))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -99,9 +99,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
-	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[1, 2097152]`.
@@ -110,13 +110,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `546 + d * (4763 ±0)`
 		//  Estimated: `4151 + d * (359394 ±0)`
-		// Minimum execution time: 6_288_049_000 picoseconds.
-		Weight::from_parts(940_604_165, 0)
+		// Minimum execution time: 6_343_091_000 picoseconds.
+		Weight::from_parts(6_602_798_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 84
-			.saturating_add(Weight::from_parts(7_652, 0).saturating_mul(b.into()))
-			// Standard Error: 23_692_415
-			.saturating_add(Weight::from_parts(837_816_857, 0).saturating_mul(d.into()))
+			// Standard Error: 49
+			.saturating_add(Weight::from_parts(6_085, 0).saturating_mul(b.into()))
+			// Standard Error: 13_041_959
+			.saturating_add(Weight::from_parts(336_233_961, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -129,22 +129,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
+	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
-	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn withdraw_version() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5778`
 		//  Estimated: `7587`
-		// Minimum execution time: 248_921_000 picoseconds.
-		Weight::from_parts(308_259_000, 0)
+		// Minimum execution time: 252_316_000 picoseconds.
+		Weight::from_parts(303_242_000, 0)
 			.saturating_add(Weight::from_parts(0, 7587))
 			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(6))
+			.saturating_add(T::DbWeight::get().writes(7))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
@@ -159,11 +161,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `819 + d * (4356 ±0)`
 		//  Estimated: `3985 + d * (359394 ±0)`
-		// Minimum execution time: 697_118_000 picoseconds.
-		Weight::from_parts(734_713_000, 0)
+		// Minimum execution time: 714_383_000 picoseconds.
+		Weight::from_parts(172_288_345, 0)
 			.saturating_add(Weight::from_parts(0, 3985))
-			// Standard Error: 4_728_114
-			.saturating_add(Weight::from_parts(678_992_930, 0).saturating_mul(d.into()))
+			// Standard Error: 2_730_370
+			.saturating_add(Weight::from_parts(718_886_887, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -184,11 +186,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `21871 + d * (6023 ±0)`
 		//  Estimated: `6980 + d * (359394 ±0)`
-		// Minimum execution time: 1_223_571_000 picoseconds.
-		Weight::from_parts(455_234_648, 0)
+		// Minimum execution time: 1_186_996_000 picoseconds.
+		Weight::from_parts(448_653_041, 0)
 			.saturating_add(Weight::from_parts(0, 6980))
-			// Standard Error: 10_982_094
-			.saturating_add(Weight::from_parts(1_013_365_406, 0).saturating_mul(d.into()))
+			// Standard Error: 10_365_565
+			.saturating_add(Weight::from_parts(1_016_563_158, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -200,8 +202,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `676`
 		//  Estimated: `3985`
-		// Minimum execution time: 93_629_000 picoseconds.
-		Weight::from_parts(118_917_000, 0)
+		// Minimum execution time: 69_904_000 picoseconds.
+		Weight::from_parts(93_519_000, 0)
 			.saturating_add(Weight::from_parts(0, 3985))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -214,8 +216,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1579`
 		//  Estimated: `4151`
-		// Minimum execution time: 104_035_000 picoseconds.
-		Weight::from_parts(142_953_000, 0)
+		// Minimum execution time: 100_800_000 picoseconds.
+		Weight::from_parts(110_204_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -235,11 +237,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5368 + d * (4399 ±0)`
 		//  Estimated: `6980 + d * (359394 ±0)`
-		// Minimum execution time: 870_646_000 picoseconds.
-		Weight::from_parts(941_011_000, 0)
+		// Minimum execution time: 825_809_000 picoseconds.
+		Weight::from_parts(890_966_000, 0)
 			.saturating_add(Weight::from_parts(0, 6980))
-			// Standard Error: 8_067_999
-			.saturating_add(Weight::from_parts(987_195_173, 0).saturating_mul(d.into()))
+			// Standard Error: 9_979_213
+			.saturating_add(Weight::from_parts(795_499_474, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -254,17 +256,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn begin_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1187`
 		//  Estimated: `7785`
-		// Minimum execution time: 79_678_000 picoseconds.
-		Weight::from_parts(102_416_437, 0)
+		// Minimum execution time: 77_225_000 picoseconds.
+		Weight::from_parts(84_487_215, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 5_264
-			.saturating_add(Weight::from_parts(416_878, 0).saturating_mul(c.into()))
+			// Standard Error: 1_976
+			.saturating_add(Weight::from_parts(330_134, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -275,11 +277,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4540`
 		//  Estimated: `7785`
-		// Minimum execution time: 53_760_000 picoseconds.
-		Weight::from_parts(156_118_168, 0)
+		// Minimum execution time: 39_209_000 picoseconds.
+		Weight::from_parts(40_651_000, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 48
-			.saturating_add(Weight::from_parts(8_563, 0).saturating_mul(b.into()))
+			// Standard Error: 16
+			.saturating_add(Weight::from_parts(7_963, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -288,7 +290,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
@@ -302,7 +304,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelRegistry::VersionChunks` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
-	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
@@ -311,11 +313,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `685 + c * (33 ±0) + d * (4763 ±0)`
 		//  Estimated: `7785 + d * (359394 ±0)`
-		// Minimum execution time: 1_190_562_000 picoseconds.
-		Weight::from_parts(1_590_246_000, 0)
+		// Minimum execution time: 1_350_960_000 picoseconds.
+		Weight::from_parts(1_447_364_000, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 8_745_070
-			.saturating_add(Weight::from_parts(834_439_372, 0).saturating_mul(d.into()))
+			// Standard Error: 9_949_415
+			.saturating_add(Weight::from_parts(1_001_011_595, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(8))
@@ -326,21 +328,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn cancel_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `595 + c * (33 ±0)`
 		//  Estimated: `7785`
-		// Minimum execution time: 58_437_000 picoseconds.
-		Weight::from_parts(59_197_097, 0)
+		// Minimum execution time: 59_969_000 picoseconds.
+		Weight::from_parts(83_111_052, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 1_154
-			.saturating_add(Weight::from_parts(742_375, 0).saturating_mul(c.into()))
+			// Standard Error: 4_034
+			.saturating_add(Weight::from_parts(1_149_445, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
-	}	fn set_input_decoding() -> Weight {
-		Weight::from_parts(30_000_000, 7000)
+	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
+	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	fn set_input_decoding() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1294`
+		//  Estimated: `4151`
+		// Minimum execution time: 49_784_000 picoseconds.
+		Weight::from_parts(108_041_000, 0)
+			.saturating_add(Weight::from_parts(0, 4151))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -353,16 +367,16 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:0 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `409`
-		//  Estimated: `3730`
-		// Minimum execution time: 59_869_000 picoseconds.
-		Weight::from_parts(66_839_000, 0)
-			.saturating_add(Weight::from_parts(0, 3730))
+		//  Estimated: `3748`
+		// Minimum execution time: 60_650_000 picoseconds.
+		Weight::from_parts(67_731_000, 0)
+			.saturating_add(Weight::from_parts(0, 3748))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
@@ -379,9 +393,9 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
-	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[1, 2097152]`.
@@ -390,13 +404,13 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `546 + d * (4763 ±0)`
 		//  Estimated: `4151 + d * (359394 ±0)`
-		// Minimum execution time: 6_288_049_000 picoseconds.
-		Weight::from_parts(940_604_165, 0)
+		// Minimum execution time: 6_343_091_000 picoseconds.
+		Weight::from_parts(6_602_798_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 84
-			.saturating_add(Weight::from_parts(7_652, 0).saturating_mul(b.into()))
-			// Standard Error: 23_692_415
-			.saturating_add(Weight::from_parts(837_816_857, 0).saturating_mul(d.into()))
+			// Standard Error: 49
+			.saturating_add(Weight::from_parts(6_085, 0).saturating_mul(b.into()))
+			// Standard Error: 13_041_959
+			.saturating_add(Weight::from_parts(336_233_961, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -409,22 +423,24 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
+	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
-	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn withdraw_version() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5778`
 		//  Estimated: `7587`
-		// Minimum execution time: 248_921_000 picoseconds.
-		Weight::from_parts(308_259_000, 0)
+		// Minimum execution time: 252_316_000 picoseconds.
+		Weight::from_parts(303_242_000, 0)
 			.saturating_add(Weight::from_parts(0, 7587))
 			.saturating_add(RocksDbWeight::get().reads(5))
-			.saturating_add(RocksDbWeight::get().writes(6))
+			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
@@ -439,11 +455,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `819 + d * (4356 ±0)`
 		//  Estimated: `3985 + d * (359394 ±0)`
-		// Minimum execution time: 697_118_000 picoseconds.
-		Weight::from_parts(734_713_000, 0)
+		// Minimum execution time: 714_383_000 picoseconds.
+		Weight::from_parts(172_288_345, 0)
 			.saturating_add(Weight::from_parts(0, 3985))
-			// Standard Error: 4_728_114
-			.saturating_add(Weight::from_parts(678_992_930, 0).saturating_mul(d.into()))
+			// Standard Error: 2_730_370
+			.saturating_add(Weight::from_parts(718_886_887, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -464,11 +480,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `21871 + d * (6023 ±0)`
 		//  Estimated: `6980 + d * (359394 ±0)`
-		// Minimum execution time: 1_223_571_000 picoseconds.
-		Weight::from_parts(455_234_648, 0)
+		// Minimum execution time: 1_186_996_000 picoseconds.
+		Weight::from_parts(448_653_041, 0)
 			.saturating_add(Weight::from_parts(0, 6980))
-			// Standard Error: 10_982_094
-			.saturating_add(Weight::from_parts(1_013_365_406, 0).saturating_mul(d.into()))
+			// Standard Error: 10_365_565
+			.saturating_add(Weight::from_parts(1_016_563_158, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -480,8 +496,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `676`
 		//  Estimated: `3985`
-		// Minimum execution time: 93_629_000 picoseconds.
-		Weight::from_parts(118_917_000, 0)
+		// Minimum execution time: 69_904_000 picoseconds.
+		Weight::from_parts(93_519_000, 0)
 			.saturating_add(Weight::from_parts(0, 3985))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -494,8 +510,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1579`
 		//  Estimated: `4151`
-		// Minimum execution time: 104_035_000 picoseconds.
-		Weight::from_parts(142_953_000, 0)
+		// Minimum execution time: 100_800_000 picoseconds.
+		Weight::from_parts(110_204_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -515,11 +531,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `5368 + d * (4399 ±0)`
 		//  Estimated: `6980 + d * (359394 ±0)`
-		// Minimum execution time: 870_646_000 picoseconds.
-		Weight::from_parts(941_011_000, 0)
+		// Minimum execution time: 825_809_000 picoseconds.
+		Weight::from_parts(890_966_000, 0)
 			.saturating_add(Weight::from_parts(0, 6980))
-			// Standard Error: 8_067_999
-			.saturating_add(Weight::from_parts(987_195_173, 0).saturating_mul(d.into()))
+			// Standard Error: 9_979_213
+			.saturating_add(Weight::from_parts(795_499_474, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -534,17 +550,17 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn begin_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1187`
 		//  Estimated: `7785`
-		// Minimum execution time: 79_678_000 picoseconds.
-		Weight::from_parts(102_416_437, 0)
+		// Minimum execution time: 77_225_000 picoseconds.
+		Weight::from_parts(84_487_215, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 5_264
-			.saturating_add(Weight::from_parts(416_878, 0).saturating_mul(c.into()))
+			// Standard Error: 1_976
+			.saturating_add(Weight::from_parts(330_134, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -555,11 +571,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4540`
 		//  Estimated: `7785`
-		// Minimum execution time: 53_760_000 picoseconds.
-		Weight::from_parts(156_118_168, 0)
+		// Minimum execution time: 39_209_000 picoseconds.
+		Weight::from_parts(40_651_000, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 48
-			.saturating_add(Weight::from_parts(8_563, 0).saturating_mul(b.into()))
+			// Standard Error: 16
+			.saturating_add(Weight::from_parts(7_963, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -568,7 +584,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
@@ -582,7 +598,7 @@ impl WeightInfo for () {
 	/// Storage: `ModelRegistry::VersionChunks` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
-	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(32825), added: 35300, mode: `MaxEncodedLen`)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
@@ -591,11 +607,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `685 + c * (33 ±0) + d * (4763 ±0)`
 		//  Estimated: `7785 + d * (359394 ±0)`
-		// Minimum execution time: 1_190_562_000 picoseconds.
-		Weight::from_parts(1_590_246_000, 0)
+		// Minimum execution time: 1_350_960_000 picoseconds.
+		Weight::from_parts(1_447_364_000, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 8_745_070
-			.saturating_add(Weight::from_parts(834_439_372, 0).saturating_mul(d.into()))
+			// Standard Error: 9_949_415
+			.saturating_add(Weight::from_parts(1_001_011_595, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(8))
@@ -606,21 +622,33 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn cancel_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `595 + c * (33 ±0)`
 		//  Estimated: `7785`
-		// Minimum execution time: 58_437_000 picoseconds.
-		Weight::from_parts(59_197_097, 0)
+		// Minimum execution time: 59_969_000 picoseconds.
+		Weight::from_parts(83_111_052, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 1_154
-			.saturating_add(Weight::from_parts(742_375, 0).saturating_mul(c.into()))
+			// Standard Error: 4_034
+			.saturating_add(Weight::from_parts(1_149_445, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
-	}	fn set_input_decoding() -> Weight {
-		Weight::from_parts(30_000_000, 7000)
+	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(520), added: 2995, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
+	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	fn set_input_decoding() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1294`
+		//  Estimated: `4151`
+		// Minimum execution time: 49_784_000 picoseconds.
+		Weight::from_parts(108_041_000, 0)
+			.saturating_add(Weight::from_parts(0, 4151))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
