@@ -96,30 +96,41 @@ impl LayerNorm {
 		let x = &inputs[0];
 		let axis = self.first_axis(x.rank())?;
 		let row_shape = &x.shape()[axis..];
-		let scale = as_f64_broadcast(&inputs[1], row_shape, "scale")?;
+		let n = row_shape.iter().product();
+		let scale = weights(&inputs[1], row_shape, "scale")?;
 		let bias = match inputs.get(2) {
-			Some(bias) if self.has_bias => Some(as_f64_broadcast(bias, row_shape, "bias")?),
+			Some(bias) if self.has_bias => Some(weights(bias, row_shape, "bias")?),
 			_ => None,
 		};
+		let (scale, bias) = (scale.as_slice(), bias.as_deref());
 		let epsilon = f64::from(f32::from_bits(self.epsilon_bits));
-		let out = if x.datum_type() == DatumType::F32 {
-			let values = x.try_as_plain_ram()?.as_slice::<f32>()?;
-			let xs: Vec<f64> = values.iter().map(|v| f64::from(*v)).collect();
-			let ys = normalise(&xs, row_shape.iter().product(), &scale, bias.as_deref(), epsilon);
-			let ys: Vec<f32> = ys.iter().map(|y| *y as f32).collect();
-			Tensor::from_shape(x.shape(), &ys)?
-		} else {
-			let xs = x.cast_to::<f64>()?;
-			let xs = xs.try_as_plain_ram()?.as_slice::<f64>()?;
-			let ys = normalise(xs, row_shape.iter().product(), &scale, bias.as_deref(), epsilon);
-			Tensor::from_shape(x.shape(), &ys)?.cast_to_dt(x.datum_type())?.into_owned()
+		let out = match x.datum_type() {
+			DatumType::F32 => {
+				let xs = x.try_as_plain_ram()?.as_slice::<f32>()?;
+				let ys = normalise(xs, n, scale, bias, epsilon, |y| y as f32);
+				Tensor::from_shape(x.shape(), &ys)?
+			}
+			DatumType::F64 => {
+				let xs = x.try_as_plain_ram()?.as_slice::<f64>()?;
+				Tensor::from_shape(x.shape(), &normalise(xs, n, scale, bias, epsilon, |y| y))?
+			}
+			dt => {
+				let xs = x.cast_to::<f64>()?;
+				let xs = xs.try_as_plain_ram()?.as_slice::<f64>()?;
+				let ys = normalise(xs, n, scale, bias, epsilon, |y| y);
+				Tensor::from_shape(x.shape(), &ys)?.cast_to_dt(dt)?.into_owned()
+			}
 		};
 		Ok(tvec!(out.into_tvalue()))
 	}
 }
 
 /// A scale or bias input as `f64`, broadcast to the shape of one row.
-fn as_f64_broadcast(t: &Tensor, row_shape: &[usize], what: &str) -> TractResult<Vec<f64>> {
+fn weights(t: &Tensor, row_shape: &[usize], what: &str) -> TractResult<Vec<f64>> {
+	if t.shape() == row_shape && t.datum_type() == DatumType::F32 {
+		let values = t.try_as_plain_ram()?.as_slice::<f32>()?;
+		return Ok(values.iter().map(|v| f64::from(*v)).collect());
+	}
 	let t = t.cast_to::<f64>()?;
 	let t = if t.shape() == row_shape {
 		t
@@ -133,8 +144,16 @@ fn as_f64_broadcast(t: &Tensor, row_shape: &[usize], what: &str) -> TractResult<
 }
 
 /// Normalises `xs`, rows of `n` elements, in `f64`: `(x - mean) * (1 / sqrt(var +
-/// epsilon)) * scale + bias`, each sum taken as [`sum`] does.
-fn normalise(xs: &[f64], n: usize, scale: &[f64], bias: Option<&[f64]>, epsilon: f64) -> Vec<f64> {
+/// epsilon)) * scale + bias`, each sum taken as [`sum`] does; `to` rounds each result to
+/// the output type.
+fn normalise<T: Copy + Into<f64>, Y>(
+	xs: &[T],
+	n: usize,
+	scale: &[f64],
+	bias: Option<&[f64]>,
+	epsilon: f64,
+	to: impl Fn(f64) -> Y,
+) -> Vec<Y> {
 	let mut ys = Vec::with_capacity(xs.len());
 	if n == 0 {
 		return ys;
@@ -144,11 +163,10 @@ fn normalise(xs: &[f64], n: usize, scale: &[f64], bias: Option<&[f64]>, epsilon:
 		let mean = sum(row, |x| x) / count;
 		let var = sum(row, |x| (x - mean) * (x - mean)) / count;
 		let inv_std = 1.0 / (var + epsilon).sqrt();
+		let normalised = row.iter().zip(scale).map(|(x, s)| ((*x).into() - mean) * inv_std * s);
 		match bias {
-			Some(bias) => ys.extend(
-				row.iter().zip(scale).zip(bias).map(|((x, s), b)| (x - mean) * inv_std * s + b),
-			),
-			None => ys.extend(row.iter().zip(scale).map(|(x, s)| (x - mean) * inv_std * s)),
+			Some(bias) => ys.extend(normalised.zip(bias).map(|(y, b)| to(y + b))),
+			None => ys.extend(normalised.map(&to)),
 		}
 	}
 	ys
@@ -158,18 +176,18 @@ fn normalise(xs: &[f64], n: usize, scale: &[f64], bias: Option<&[f64]>, epsilon:
 /// 1, 2 and 3 modulo 4 (up to the last multiple of 4), added as `(s0 + s1) + (s2 + s3)`,
 /// then the remaining elements one by one. Four independent sums run about four times as
 /// fast as one; the order is the same on every machine.
-fn sum(row: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+fn sum<T: Copy + Into<f64>>(row: &[T], f: impl Fn(f64) -> f64) -> f64 {
 	let mut lanes = [0.0f64; 4];
 	let chunks = row.chunks_exact(4);
 	let rest = chunks.remainder();
 	for chunk in chunks {
 		for (lane, x) in lanes.iter_mut().zip(chunk) {
-			*lane += f(*x);
+			*lane += f((*x).into());
 		}
 	}
 	let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
 	for x in rest {
-		total += f(*x);
+		total += f((*x).into());
 	}
 	total
 }
@@ -184,12 +202,12 @@ mod tests {
 	fn rows_are_normalised_then_scaled_and_shifted() {
 		// Row [1, 2, 3]: mean 2, variance 2/3.
 		let inv_std = 1.0 / (2.0f64 / 3.0 + 1e-5).sqrt();
-		let ys =
-			normalise(&[1.0, 2.0, 3.0, 5.0, 5.0, 5.0], 3, &[1.0, 2.0, 3.0], Some(&[0.5; 3]), 1e-5);
+		let xs = [1.0f64, 2.0, 3.0, 5.0, 5.0, 5.0];
+		let ys = normalise(&xs, 3, &[1.0, 2.0, 3.0], Some(&[0.5; 3]), 1e-5, |y| y);
 		let expected = [-inv_std + 0.5, 0.5, inv_std * 3.0 + 0.5, 0.5, 0.5, 0.5];
 		assert_eq!(ys, expected);
-		assert_eq!(normalise(&[4.0, 4.0], 2, &[1.0, 1.0], None, 1e-5), [0.0, 0.0]);
-		assert!(normalise(&[], 0, &[], None, 1e-5).is_empty());
+		assert_eq!(normalise(&[4.0f32, 4.0], 2, &[1.0, 1.0], None, 1e-5, |y| y), [0.0, 0.0]);
+		assert!(normalise::<f64, f64>(&[], 0, &[], None, 1e-5, |y| y).is_empty());
 	}
 
 	#[test]
