@@ -6,7 +6,7 @@
 import { chainInfo, loadCustody, loadRequest, loadRequests } from './chain.js';
 import { ROLE_ORDER, drawCustodyGraph } from './graph.js';
 import {
-  datasetName, formatAggregation, formatAmount, formatReport, formatStage, formatTensor, formatValidation, labelAccount,
+  datasetName, formatAggregation, formatAmount, formatInput, formatReport, formatStage, formatValidation, labelAccount,
   shortAccount,
 } from './format.js';
 
@@ -239,7 +239,7 @@ function renderCustody(custody) {
   fill(body, 'requester', labelAccount(request.requester));
   fill(body, 'model', `${custody.modelName ?? `model ${request.model}`} (model #${request.model}), version ${request.version}${provenance ? `, now ${provenance.version.status}` : ''}`);
   fill(body, 'model-hash', request.modelHash);
-  fill(body, 'input', formatTensor(request.input, inputScale));
+  fill(body, 'input', formatInput(request, inputScale));
   fill(body, 'output', result ? formatReport(result.output, outputScale, request.aggregation) : '—');
   fill(body, 'fee', formatAmount(request.fee, state.chain));
   fill(body, 'created', `block #${request.createdAt}, deadline #${request.deadline}${result ? `, finalized at #${result.finalizedAt}` : ''}`);

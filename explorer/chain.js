@@ -46,6 +46,8 @@ export function plainRequest(r) {
     aggregation: plainAggregation(r.aggregation),
     minAgreement: num(r.minAgreement),
     status: r.status.type,
+    // A request by reference names an input blob (and the dataset it is), its input empty.
+    inputReference: opt(r.inputReference, (x) => ({ blob: x.blob.toHex(), dataset: opt(x.dataset, num) })),
   };
 }
 

@@ -46,6 +46,13 @@ export function formatTensor(values, scale) {
   return `[${values.map((v) => formatFixedPoint(v, scale)).join(', ')}]`;
 }
 
+/** A request's input: its elements, or the input blob (and dataset) it names. */
+export function formatInput(request, scale) {
+  const ref = request.inputReference;
+  if (!ref) return formatTensor(request.input, scale);
+  return `by reference: input blob ${ref.blob}${ref.dataset === null ? '' : `, the content of dataset #${ref.dataset}`}`;
+}
+
 /**
  * What operators report and how it is combined: `median, tolerance 10` (or `median ±10`
  * when `short`), `exact majority`, `argmax, exact majority`, `top 3, median ±10`.

@@ -10,7 +10,7 @@
 // stage, validated) for tests and styling.
 
 import {
-  clip, datasetName, formatAggregation, formatAmount, formatReport, formatStage, formatTensor, formatValidation,
+  clip, datasetName, formatAggregation, formatAmount, formatInput, formatReport, formatStage, formatValidation,
   shortAccount, shortHash,
 } from './format.js';
 
@@ -109,7 +109,7 @@ function resultNode(custody, scale, chain) {
     data: { status: request.status, stage: result?.stage },
     tooltip: [
       `request ${request.id} by ${request.requester}`,
-      `input ${formatTensor(request.input, custody.provenance?.version.inputScale ?? 0)}`,
+      `input ${formatInput(request, custody.provenance?.version.inputScale ?? 0)}`,
       result ? formatStage(result) : null,
     ].filter(Boolean).join('\n'),
     links: custody.provenance ? [`version:${request.model}:${request.version}`] : [],
