@@ -224,7 +224,8 @@ impl Cache {
 /// cached with the model (at most 4 shapes per model). The load itself builds the plan for
 /// the declared shape with every symbolic dimension set to 1 (batch 1), which is also where
 /// the graph is type-checked: a model that loads can score single rows without further
-/// planning.
+/// planning. Each plan also keeps the run states of its last runs (up to 4), which a
+/// scoring reuses rather than have tract build every node's state again.
 ///
 /// ## Capacity
 /// The cache holds at most `capacity` models (at least 1); loading one more evicts the
