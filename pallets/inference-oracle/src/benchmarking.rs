@@ -43,6 +43,20 @@ fn request<T: Config>(model: ModelId) -> Result<RequestId, BenchmarkError> {
 		.map_err(|_| BenchmarkError::Stop("the set-up request was refused"))
 }
 
+/// The worst case of a new request: a full operator set, a model asking for the largest
+/// committee and reporting the longest output, and the oldest retained request closed but
+/// due for pruning. Returns the model, a funded requester and that oldest request.
+fn request_worst_case<T: Config>() -> Result<(ModelId, T::AccountId, RequestId), BenchmarkError> {
+	operators::<T>(T::MaxOperators::get())?;
+	let min_agreement = T::MaxCommittee::get().saturating_add(1) / 2;
+	let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), min_agreement);
+	let requester = funded::<T>("requester", 1);
+	let oldest = request::<T>(model)?;
+	Pallet::<T>::expire(oldest);
+	NextRequestId::<T>::put(oldest.saturating_add(T::MaxRetainedRequests::get().into()));
+	Ok((model, requester, oldest))
+}
+
 /// Closes pending request `id` as if every member of its committee had revealed an output
 /// of `l` elements, all `value`: finalized, the fee split among all.
 fn close_agreeing<T: Config>(id: RequestId, l: u32, value: i64) -> Result<(), BenchmarkError> {
@@ -305,13 +319,7 @@ mod benchmarks {
 		InferenceOracle::Expiries: MaxEncodedLen,
 	})]
 	fn request_inference() -> Result<(), BenchmarkError> {
-		operators::<T>(T::MaxOperators::get())?;
-		let min_agreement = T::MaxCommittee::get().saturating_add(1) / 2;
-		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), min_agreement);
-		let requester = funded::<T>("requester", 1);
-		let oldest = request::<T>(model)?;
-		Pallet::<T>::expire(oldest);
-		NextRequestId::<T>::put(oldest.saturating_add(T::MaxRetainedRequests::get().into()));
+		let (model, requester, oldest) = request_worst_case::<T>()?;
 		let (_, _, contract) =
 			T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
 		let input = vec![i64::MAX; contract.input_len().unwrap_or(1) as usize];
@@ -333,13 +341,7 @@ mod benchmarks {
 		InferenceOracle::Expiries: MaxEncodedLen,
 	})]
 	fn request_inference_by_reference() -> Result<(), BenchmarkError> {
-		operators::<T>(T::MaxOperators::get())?;
-		let min_agreement = T::MaxCommittee::get().saturating_add(1) / 2;
-		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), min_agreement);
-		let requester = funded::<T>("requester", 1);
-		let oldest = request::<T>(model)?;
-		Pallet::<T>::expire(oldest);
-		NextRequestId::<T>::put(oldest.saturating_add(T::MaxRetainedRequests::get().into()));
+		let (model, requester, oldest) = request_worst_case::<T>()?;
 		let (version, _, contract) =
 			T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
 		let dataset = T::BenchmarkHelper::input_dataset();
