@@ -88,14 +88,13 @@ setup_node_js() {
 setup_magika() {
 	# Google's Magika model (Apache-2.0, from its PyPI wheel, not committed), which the
 	# end-to-end test magika.test.js serves on-chain. Fetched once into a cache outside the
-	# clone; the fetch needs the models' virtualenv, which make-models.sh --check creates
-	# (without writing models/).
+	# clone; the fetch needs the models' virtualenv, which make-models.sh --venv creates.
 	local dir="${AIORACLE_MAGIKA_DIR:-$HOME/.cache/aioracle/models/magika}"
 	[ -f "$dir/model.onnx" ] && return 0
 	local venv="${AIORACLE_VENV:-$HOME/.cache/aioracle/venv}"
 	if ! { [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import onnxruntime, onnx, numpy' 2>/dev/null; }; then
-		step "creating the models' virtualenv (scripts/models/make-models.sh --check)"
-		"$AIORACLE_ROOT/scripts/models/make-models.sh" --check >&2 || die "cannot create the models' virtualenv"
+		step "creating the models' virtualenv (scripts/models/make-models.sh --venv)"
+		"$AIORACLE_ROOT/scripts/models/make-models.sh" --venv >&2 || die "cannot create the models' virtualenv"
 	fi
 	step "fetching Magika's model from PyPI (scripts/models/fetch-magika.sh)"
 	"$AIORACLE_ROOT/scripts/models/fetch-magika.sh" >&2 || die "cannot fetch Magika's model"

@@ -7,6 +7,7 @@
 #   scripts/models/make-models.sh           write models/*.onnx and models/*.json
 #   scripts/models/make-models.sh --check   regenerate into a temporary directory and
 #                                           fail if anything differs from models/
+#   scripts/models/make-models.sh --venv    only create (or update) the virtualenv
 #
 # The virtualenv lives at ${AIORACLE_VENV:-$HOME/.cache/aioracle/venv}, outside the clone;
 # it is created on first use and pip runs again only when requirements.txt changes. Needs
@@ -31,11 +32,13 @@ step() {
 }
 
 check=0
+venv_only=0
 case "${1:-}" in
 "") ;;
 --check) check=1 ;;
+--venv) venv_only=1 ;;
 -h | --help)
-	sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 *) die "unknown argument '$1' (try --help)" ;;
@@ -83,6 +86,7 @@ install_requirements() {
 
 setup_venv
 install_requirements
+[ "$venv_only" = 0 ] || exit 0
 
 # make_models.py itself pins BLAS threads and kernels; a fixed hash seed on top.
 export PYTHONHASHSEED=0
