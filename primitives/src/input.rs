@@ -163,6 +163,16 @@ impl BlobDecoding {
 		}
 	}
 
+	/// Whether a version with `input` may declare this decoding, whatever blob comes later:
+	/// always `Tensor` (a blob's size is checked when a request names it), `FileEdges`
+	/// when its values are exactly the input's elements.
+	pub fn suits(&self, input: &TensorSpec) -> bool {
+		match self {
+			Self::Tensor => true,
+			Self::FileEdges { .. } => self.fits(0, input).is_ok(),
+		}
+	}
+
 	/// The input values (fixed point, row-major) that `blob` decodes to for `input`.
 	pub fn decode(&self, blob: &[u8], input: &TensorSpec) -> Result<Vec<i64>, DecodeError> {
 		let size = u32::try_from(blob.len()).map_err(|_| DecodeError::SizeMismatch)?;

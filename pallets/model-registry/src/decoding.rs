@@ -17,12 +17,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(record.owner == who, Error::<T>::NotOwner);
 		let v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
 		ensure!(v.status == VersionStatus::Proposed, Error::<T>::NotProposed);
-		let fits = match decoding {
-			// A tensor blob's size is checked against the input when a request names it.
-			BlobDecoding::Tensor => true,
-			BlobDecoding::FileEdges { .. } => decoding.fits(0, &v.input).is_ok(),
-		};
-		ensure!(fits, Error::<T>::DecodingDoesNotFitInput);
+		ensure!(decoding.suits(&v.input), Error::<T>::DecodingDoesNotFitInput);
 		if decoding == BlobDecoding::default() {
 			InputDecodings::<T>::remove(model, version);
 		} else {
@@ -43,9 +38,7 @@ impl<T: Config> Pallet<T> {
 			let v = Versions::<T>::get(model, version)
 				.ok_or("an input decoding belongs to a version that does not exist")?;
 			ensure!(decoding != BlobDecoding::default(), "the default decoding is stored");
-			if matches!(decoding, BlobDecoding::FileEdges { .. }) {
-				ensure!(decoding.fits(0, &v.input).is_ok(), "an input decoding does not fit");
-			}
+			ensure!(decoding.suits(&v.input), "an input decoding does not fit");
 		}
 		Ok(())
 	}
