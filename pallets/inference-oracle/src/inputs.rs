@@ -64,24 +64,15 @@ impl<T: Config> Pallet<T> {
 		source: InputSource,
 		max_fee: BalanceOf<T>,
 	) -> Result<(RequestId, bool), DispatchError> {
-		let (version, model_hash, contract) =
-			T::Models::active_contract(model).ok_or(Error::<T>::NoActiveVersion)?;
-		let output_len = contract.reported_len().ok_or(Error::<T>::TensorTooLarge)?;
-		ensure!(output_len <= T::MaxOutputLen::get(), Error::<T>::TensorTooLarge);
+		let (target, contract) = Self::active_serving(model)?;
 		let reference = Self::resolve(source)?;
 		let blob = InputBlobs::<T>::get(reference.blob).ok_or(Error::<T>::InputBlobNotFound)?;
-		let decoding: BlobDecoding = T::Models::input_decoding(model, version);
+		let decoding: BlobDecoding = T::Models::input_decoding(model, target.version);
 		decoding
 			.fits(blob.size_bytes, &contract.input)
 			.map_err(|_| Error::<T>::InputBlobDoesNotFit)?;
 		ensure!(T::RequestFee::get() <= max_fee, Error::<T>::FeeAboveMax);
-		Self::open_request(
-			requester,
-			VersionRef { model, version, model_hash },
-			contract,
-			RequestInput::Reference(reference),
-			&[],
-		)
+		Self::open_request(requester, target, contract, RequestInput::Reference(reference), &[])
 	}
 
 	/// The reference `source` names: a blob's hash as it is, a dataset's content hash.

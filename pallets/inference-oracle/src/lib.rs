@@ -1180,19 +1180,24 @@ impl<T: Config> Pallet<T> {
 		input: Vec<i64>,
 		max_fee: BalanceOf<T>,
 	) -> Result<(RequestId, bool), DispatchError> {
-		let (version, model_hash, contract) =
-			T::Models::active_contract(model).ok_or(Error::<T>::NoActiveVersion)?;
+		let (target, contract) = Self::active_serving(model)?;
 		let input_len = contract.input_len().ok_or(Error::<T>::TensorTooLarge)?;
-		let output_len = contract.reported_len().ok_or(Error::<T>::TensorTooLarge)?;
-		ensure!(
-			input_len <= T::MaxInputLen::get() && output_len <= T::MaxOutputLen::get(),
-			Error::<T>::TensorTooLarge
-		);
+		ensure!(input_len <= T::MaxInputLen::get(), Error::<T>::TensorTooLarge);
 		ensure!(input.len() == input_len as usize, Error::<T>::InputLengthMismatch);
 		ensure!(T::RequestFee::get() <= max_fee, Error::<T>::FeeAboveMax);
 		// The length was checked against `input_len`, itself within `MaxInputLen`.
 		let input = RequestInput::Inline(BoundedVec::truncate_from(input));
-		Self::open_request(requester, VersionRef { model, version, model_hash }, contract, input, &[])
+		Self::open_request(requester, target, contract, input, &[])
+	}
+
+	/// The active version of `model` and its contract, if what its operators report fits
+	/// `MaxOutputLen`: what any new request to `model` is made to.
+	pub(crate) fn active_serving(model: ModelId) -> Result<(VersionRef, ServingContract), DispatchError> {
+		let (version, model_hash, contract) =
+			T::Models::active_contract(model).ok_or(Error::<T>::NoActiveVersion)?;
+		let output_len = contract.reported_len().ok_or(Error::<T>::TensorTooLarge)?;
+		ensure!(output_len <= T::MaxOutputLen::get(), Error::<T>::TensorTooLarge);
+		Ok((VersionRef { model, version, model_hash }, contract))
 	}
 
 	/// Opens a request of `requester` to `target` served by `contract` (whose tensor sizes
