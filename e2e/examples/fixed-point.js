@@ -78,7 +78,7 @@ export async function activeContract(api, model) {
     version: view.version.toNumber(),
     inputScale: view.inputScale.toNumber(),
     outputScale: view.outputScale.toNumber(),
-    inputLength: elements(view.input),
+    inputLength: view.inputs.reduce((n, spec) => n + elements(spec), 0),
     outputLength: elements(view.output),
   };
 }
@@ -99,7 +99,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     const c = await activeContract(api, model);
     const name = (await api.call.modelRegistryApi.model(model)).unwrap().name.toUtf8();
     console.log(`model ${model} (${name}), active version ${c.version}:`);
-    console.log(`  input  ${describeTensor(c.view.input)}, ${c.inputScale} decimals`);
+    console.log(`  inputs ${c.view.inputs.map(describeTensor).join(' + ')}, ${c.inputScale} decimals`);
     console.log(`  output ${describeTensor(c.view.output)}, ${c.outputScale} decimals`);
 
     // Floats in: what requestInference takes.

@@ -43,7 +43,7 @@ function proposal(modelHash, trainingDatasets) {
   return {
     modelHash, // must be blake2-256 of the bytes sent with the call
     uri: `https://example.org/models/${reference.file}`, // where nodes without the bytes fetch them
-    input: { index: 0, elementType: 'F32', shape: [1, reference.n_features] },
+    inputs: [{ index: 0, elementType: 'F32', shape: [1, reference.n_features] }],
     output: { index: output, elementType: 'F32', shape: reference.cases[0].outputs[output].shape },
     inputScale: reference.fixed_point.input_scale, // decimals of the fixed-point input
     outputScale: reference.fixed_point.output_scale, // decimals of the fixed-point output

@@ -51,7 +51,7 @@ await run(url, async (api) => {
   const contract = await activeContract(api, model);
   const floats = args.input.split(',').map(Number);
   if (floats.length !== contract.inputLength) {
-    throw new Error(`model ${model} version ${contract.version} takes ${contract.inputLength} inputs, not ${floats.length}`);
+    throw new Error(`model ${model} version ${contract.version} takes ${contract.inputLength} input elements, not ${floats.length}`);
   }
   const input = floats.map((x) => toFixedPoint(x, contract.inputScale));
   console.log(`model ${model} version ${contract.version}: input [${floats.join(', ')}] = [${input.join(', ')}] at ${contract.inputScale} decimals`);

@@ -46,7 +46,7 @@ export function committedModel(name) {
   const proposal = (trainingDatasets, { minAgreement = 1, aggregation = { Median: { tolerance: 10 } } } = {}) => ({
     modelHash: blake2AsHex(onnx, 256),
     uri: `https://models.example/${name}.onnx`,
-    input: { index: 0, elementType: 'F32', shape: [1, reference.n_features] },
+    inputs: [{ index: 0, elementType: 'F32', shape: [1, reference.n_features] }],
     output: { index: probabilities, elementType: 'F32', shape: [1, classes] },
     inputScale: reference.fixed_point.input_scale,
     outputScale: reference.fixed_point.output_scale,

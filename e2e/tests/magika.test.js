@@ -92,7 +92,7 @@ describe('Magika on-chain: the content type of a registered file', () => {
     const proposal = {
       modelHash,
       uri: reference.source.source,
-      input: { index: 0, elementType: 'I32', shape: [1, begin + end] },
+      inputs: [{ index: 0, elementType: 'I32', shape: [1, begin + end] }],
       output: { index: 0, elementType: 'F32', shape: [1, CLASSES] },
       inputScale: reference.fixed_point.input_scale,
       outputScale: reference.fixed_point.output_scale,

@@ -109,7 +109,7 @@ describe('model registry', () => {
     assert.equal(view.version.toNumber(), version);
     assert.equal(view.status.toString(), 'Active');
     assert.equal(view.modelHash.toHex(), reference.hash);
-    assert.deepEqual(view.input.shape.map((d) => d.toNumber()), [1, 4]);
+    assert.deepEqual(view.inputs.map((i) => i.shape.map((d) => d.toNumber())), [[1, 4]]);
     assert.equal(view.goldenVectors.length, 3);
     assert.deepEqual(
       view.goldenVectors[0].output.map((x) => x.toNumber()),

@@ -281,8 +281,9 @@ pub struct Shape {
 	output_len: u8,
 }
 
-/// A proposal of the file `model_hash` with the contract `shape` describes: every rule, the
-/// reducing ones with a `k` that may not fit the output.
+/// A proposal of the file `model_hash` with the contract `shape` describes: one input or
+/// two (or one named twice), every rule, the reducing ones with a `k` that may not fit the
+/// output.
 fn proposal(model_hash: sp_core::H256, shape: Shape) -> pallet_model_registry::VersionProposal {
 	let Shape { min_agreement, tolerance, dataset, golden_ok, output_len } = shape;
 	let output_len = u32::from(output_len % 4) + 1;
@@ -302,7 +303,12 @@ fn proposal(model_hash: sp_core::H256, shape: Shape) -> pallet_model_registry::V
 	pallet_model_registry::VersionProposal {
 		model_hash,
 		uri: Vec::new(),
-		input: spec(0, 4),
+		// One input, two that split its four elements, or one model input named twice.
+		inputs: match min_agreement / 5 % 3 {
+			0 => vec![spec(0, 4)],
+			1 => vec![spec(1, 2), spec(0, 2)],
+			_ => vec![spec(0, 2), spec(0, 2)],
+		},
 		output: spec(1, output_len),
 		input_scale: 4,
 		output_scale: 6,

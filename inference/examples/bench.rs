@@ -69,7 +69,7 @@ fn main() {
 				let output = &case["outputs"][out];
 				let shape: Vec<u32> = ints(&output["shape"]).iter().map(|d| *d as u32).collect();
 				let request = ScoreRequest {
-					input: spec(0, ElementType::F32, &[1, k]),
+					inputs: vec![spec(0, ElementType::F32, &[1, k])],
 					output: spec(out as u32, ElementType::F32, &shape),
 					input_scale,
 					output_scale,

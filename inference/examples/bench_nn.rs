@@ -82,7 +82,7 @@ fn main() {
 			let integer = matches!(et, ElementType::I64 | ElementType::I32);
 			let shape: Vec<u32> = ints(&output["shape"]).iter().map(|d| *d as u32).collect();
 			let request = ScoreRequest {
-				input: spec(0, input_type, &input_shape),
+				inputs: vec![spec(0, input_type, &input_shape)],
 				output: spec(j as u32, et, &shape),
 				input_scale,
 				output_scale: if integer { 0 } else { output_scale },

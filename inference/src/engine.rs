@@ -63,7 +63,7 @@ impl ModelDataResolver for NoExternalData {
 	}
 }
 
-/// A request to score one input with a loaded model, in fixed point (see
+/// A request to score a loaded model on its inputs, in fixed point (see
 /// [`crate::fixed_point`] for the conversions): the same type the `onnx` host function
 /// carries from the runtime.
 pub use aioracle_primitives::onnx::ScoreRequest;
@@ -92,46 +92,134 @@ pub struct NamedOutput {
 	pub values: Result<Vec<i64>, EngineError>,
 }
 
-/// A loaded model: what it is, its parsed (not yet typed) graph, and its plans.
-struct Loaded {
-	info: ModelInfo,
-	/// The parsed graph, its input as declared (symbolic batch included).
-	model: InferenceModel,
-	/// The element type of its input.
-	input_type: ElementType,
-	/// The declared dimensions of its input (`None`: symbolic).
-	input_dims: Vec<Option<u64>>,
-	/// Plans by input shape, oldest first.
-	plans: Mutex<Vec<(Vec<usize>, Arc<Plan>)>>,
+/// One input of a loaded model as its graph declares it.
+struct DeclaredInput {
+	/// Its name.
+	name: String,
+	/// Its element type.
+	element_type: ElementType,
+	/// Its dimensions (`None`: symbolic).
+	dims: Vec<Option<u64>>,
 }
 
-impl Loaded {
-	/// The plan for `shape`, built (type-checked, optimised) the first time.
-	fn plan(&self, shape: &[usize]) -> Result<Arc<Plan>, EngineError> {
-		if let Some((_, plan)) = lock(&self.plans).iter().find(|(s, _)| s == shape) {
-			return Ok(plan.clone());
+impl DeclaredInput {
+	/// The model's inputs, in the graph's order, if the engine can feed every one.
+	fn all(info: &ModelInfo) -> Result<Vec<Self>, EngineError> {
+		if info.inputs.is_empty() {
+			return Err(EngineError::UnsupportedModel("the model has no input".into()));
 		}
-		let plan = build_plan(&self.model, shape, self.input_type)?;
-		let mut plans = lock(&self.plans);
-		if !plans.iter().any(|(s, _)| s == shape) {
-			if plans.len() >= MAX_PLANS_PER_MODEL {
-				plans.remove(0);
-			}
-			plans.push((shape.to_vec(), plan.clone()));
+		info.inputs
+			.iter()
+			.map(|input| {
+				let element_type = input.element_type.ok_or_else(|| {
+					EngineError::UnsupportedModel(format!(
+						"input {:?} is {}, which the engine cannot feed",
+						input.name, input.onnx_type
+					))
+				})?;
+				let dims = input.shape.clone().ok_or_else(|| {
+					EngineError::UnsupportedModel(format!(
+						"input {:?} declares no shape",
+						input.name
+					))
+				})?;
+				Ok(Self { name: input.name.clone(), element_type, dims })
+			})
+			.collect()
+	}
+
+	/// Checks that `shape` fills the declared dimensions (a symbolic one takes any size).
+	fn check_shape(&self, shape: &[usize]) -> Result<(), EngineError> {
+		let compatible = self.dims.len() == shape.len()
+			&& self.dims.iter().zip(shape).all(|(d, s)| d.is_none_or(|d| d == *s as u64));
+		if compatible {
+			return Ok(());
 		}
-		Ok(plan)
+		let dims: Vec<String> =
+			self.dims.iter().map(|d| d.map_or_else(|| "N".to_string(), |d| d.to_string())).collect();
+		Err(EngineError::WrongInputShape(format!(
+			"input {:?} is [{}], the request's {shape:?}",
+			self.name,
+			dims.join(", ")
+		)))
+	}
+
+	/// Its shape with every symbolic dimension 1.
+	fn batch_one(&self) -> Vec<usize> {
+		self.dims.iter().map(|d| d.unwrap_or(1) as usize).collect()
 	}
 }
 
-/// Types a copy of the parsed graph for a concrete input shape and optimises it.
+/// A loaded model: what it is, its parsed (not yet typed) graph, and its plans.
+struct Loaded {
+	info: ModelInfo,
+	/// The parsed graph, its inputs as declared (symbolic batch included).
+	model: InferenceModel,
+	/// Its inputs in the graph's order: a [`TensorSpec`](aioracle_primitives::model::TensorSpec)'s
+	/// `index` is a position here.
+	inputs: Vec<DeclaredInput>,
+	/// For each of tract's input outlets, in tract's order, the graph input it is.
+	outlets: Vec<usize>,
+	/// Plans by input shapes (in the graph's order), oldest first.
+	plans: Mutex<Vec<(Vec<Vec<usize>>, Arc<Plan>)>>,
+}
+
+impl Loaded {
+	/// The plan for input `shapes` (in the graph's order), built (type-checked, optimised)
+	/// the first time.
+	fn plan(&self, shapes: &[Vec<usize>]) -> Result<Arc<Plan>, EngineError> {
+		if let Some((_, plan)) = lock(&self.plans).iter().find(|(s, _)| s == shapes) {
+			return Ok(plan.clone());
+		}
+		let plan = build_plan(&self.model, &self.outlet_facts(shapes))?;
+		let mut plans = lock(&self.plans);
+		if !plans.iter().any(|(s, _)| s == shapes) {
+			if plans.len() >= MAX_PLANS_PER_MODEL {
+				plans.remove(0);
+			}
+			plans.push((shapes.to_vec(), plan.clone()));
+		}
+		Ok(plan)
+	}
+
+	/// Each tract input outlet's element type and shape, for input `shapes` in the graph's
+	/// order.
+	fn outlet_facts(&self, shapes: &[Vec<usize>]) -> Vec<(ElementType, Vec<usize>)> {
+		self.outlets
+			.iter()
+			.map(|&input| (self.inputs[input].element_type, shapes[input].clone()))
+			.collect()
+	}
+}
+
+/// For each of tract's input outlets of `model`, in order, the position among `names`
+/// (the graph's inputs, in order) of the input of the same name.
+fn outlet_order(model: &InferenceModel, names: &[String]) -> TractResult<Vec<usize>> {
+	model
+		.input_outlets()?
+		.iter()
+		.map(|outlet| {
+			let name = &model.node(outlet.node).name;
+			names
+				.iter()
+				.position(|n| n == name)
+				.ok_or_else(|| format_err!("tract reads an unknown input {name:?}"))
+		})
+		.collect()
+}
+
+/// Types a copy of the parsed graph for concrete inputs (one per tract input outlet, in
+/// tract's order) and optimises it.
 fn build_plan(
 	model: &InferenceModel,
-	shape: &[usize],
-	input: ElementType,
+	outlets: &[(ElementType, Vec<usize>)],
 ) -> Result<Arc<Plan>, EngineError> {
 	let build = || -> TractResult<Arc<Plan>> {
-		let fact = InferenceFact::dt_shape(datum_type(input), shape);
-		let model = model.clone().with_input_fact(0, fact)?;
+		let mut model = model.clone();
+		for (i, (element_type, shape)) in outlets.iter().enumerate() {
+			let fact = InferenceFact::dt_shape(datum_type(*element_type), &shape[..]);
+			model = model.with_input_fact(i, fact)?;
+		}
 		Ok(Arc::new(Plan::new(model.into_optimized()?.into_runnable()?)))
 	};
 	build().map_err(|e| EngineError::InvalidModel(format!("{e:#}")))
@@ -395,53 +483,42 @@ impl Engine {
 		}
 		let started = Instant::now();
 		let (proto, info) = self.check_bytes(bytes)?;
-		let [input] = info.inputs.as_slice() else {
-			return Err(EngineError::UnsupportedModel(format!(
-				"the model has {} inputs; the engine feeds exactly one",
-				info.inputs.len()
-			)));
-		};
-		let input_type = input.element_type.ok_or_else(|| {
-			EngineError::UnsupportedModel(format!(
-				"input {:?} is {}, which the engine cannot feed",
-				input.name, input.onnx_type
-			))
-		})?;
-		let input_dims = input.shape.clone().ok_or_else(|| {
-			EngineError::UnsupportedModel(format!("input {:?} declares no shape", input.name))
-		})?;
+		let inputs = DeclaredInput::all(&info)?;
 
 		self.parses.fetch_add(1, Ordering::Relaxed);
-		let batch_one: Vec<usize> = input_dims.iter().map(|d| d.unwrap_or(1) as usize).collect();
+		let batch_one: Vec<Vec<usize>> = inputs.iter().map(DeclaredInput::batch_one).collect();
 		// The worker shares the protobuf rather than taking it, so that it is freed here
 		// (unless the worker outlives the wait), not credited to the worker's allocations.
 		let proto = Arc::new(proto);
 		let work = {
 			let proto = proto.clone();
-			let shape = batch_one.clone();
-			move || -> Result<(InferenceModel, Arc<Plan>), EngineError> {
-				let parsed = framework()
-					.parse(&proto, None)
-					.map_err(|e| EngineError::InvalidModel(format!("{e:#}")))?;
+			let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+			let facts: Vec<(ElementType, Vec<usize>)> =
+				inputs.iter().zip(&batch_one).map(|(i, s)| (i.element_type, s.clone())).collect();
+			move || -> Result<(InferenceModel, Vec<usize>, Arc<Plan>), EngineError> {
+				let invalid = |e: TractError| EngineError::InvalidModel(format!("{e:#}"));
+				let parsed = framework().parse(&proto, None).map_err(invalid)?;
 				if !parsed.unresolved_inputs.is_empty() {
 					return Err(EngineError::InvalidModel(format!(
 						"unresolved inputs: {:?}",
 						parsed.unresolved_inputs
 					)));
 				}
-				let plan = build_plan(&parsed.model, &shape, input_type)?;
-				Ok((parsed.model, plan))
+				let outlets = outlet_order(&parsed.model, &names).map_err(invalid)?;
+				let outlet_facts: Vec<_> = outlets.iter().map(|&i| facts[i].clone()).collect();
+				let plan = build_plan(&parsed.model, &outlet_facts)?;
+				Ok((parsed.model, outlets, plan))
 			}
 		};
-		let (model, plan) = self.run_limited(Stage::Load, expected, work)?;
+		let (model, outlets, plan) = self.run_limited(Stage::Load, expected, work)?;
 		drop(proto);
 		// Another load of the same model may have gone over budget meanwhile.
 		self.check_budget(&expected)?;
 		let loaded = Arc::new(Loaded {
 			info: info.clone(),
 			model,
-			input_type,
-			input_dims,
+			inputs,
+			outlets,
 			plans: Mutex::new(vec![(batch_one, plan)]),
 		});
 		let evicted = lock(&self.cache).insert(expected, loaded);
@@ -458,8 +535,13 @@ impl Engine {
 		Ok(info)
 	}
 
-	/// Scores one request with a loaded model: dequantises the input, runs the plan for its
-	/// shape, and returns output `request.output.index` in fixed point, row-major.
+	/// Scores one request with a loaded model: dequantises each input, runs the plan for
+	/// their shapes, and returns output `request.output.index` in fixed point, row-major.
+	///
+	/// The request must feed every input of the model once (its specs' `index`es are
+	/// positions among the graph's inputs, in any order), each with its declared element
+	/// type and a shape that fills its declared dimensions; `values` holds the inputs'
+	/// elements in the order of `request.inputs`.
 	///
 	/// Errors: [`EngineError::UnknownModel`] if the model is not loaded;
 	/// [`EngineError::WrongInputShape`], [`EngineError::WrongElementType`] or
@@ -473,59 +555,31 @@ impl Engine {
 		check_scale(request.input_scale)?;
 		check_scale(request.output_scale)?;
 		let loaded = lock(&self.cache).get(&hash).ok_or(EngineError::UnknownModel(hash))?;
-		let input = &request.input;
-		if input.index != 0 {
-			return Err(EngineError::WrongInputShape(format!(
-				"input index {}: the model has one input",
-				input.index
-			)));
-		}
-		if input.element_type != loaded.input_type {
-			return Err(EngineError::WrongElementType(format!(
-				"the model's input is {:?}, the request feeds {:?}",
-				loaded.input_type, input.element_type
-			)));
-		}
-		let shape: Vec<usize> = input.shape.iter().map(|d| *d as usize).collect();
-		let count = input.element_count().ok_or_else(|| {
-			EngineError::WrongInputShape(format!("input shape {shape:?} has no elements"))
-		})?;
-		let declared = &loaded.input_dims;
-		let compatible = declared.len() == shape.len()
-			&& declared.iter().zip(&shape).all(|(d, s)| d.is_none_or(|d| d == *s as u64));
-		if !compatible {
-			let declared: Vec<String> = declared
-				.iter()
-				.map(|d| d.map_or_else(|| "N".to_string(), |d| d.to_string()))
-				.collect();
-			return Err(EngineError::WrongInputShape(format!(
-				"the model's input is [{}], the request's {shape:?}",
-				declared.join(", ")
-			)));
-		}
-		if request.values.len() != count as usize {
-			return Err(EngineError::WrongInputShape(format!(
-				"{} values for input shape {shape:?} ({count} elements)",
-				request.values.len()
-			)));
-		}
-		let tensor = dequantise(&request.values, request.input_scale, input.element_type, &shape)?;
+		let tensors = feed(&loaded.inputs, request)?;
+		let shapes: Vec<Vec<usize>> = tensors.iter().map(|t| t.shape().to_vec()).collect();
+		let mut tensors: Vec<Option<Tensor>> = tensors.into_iter().map(Some).collect();
 		let output = request.output.clone();
 		let output_scale = request.output_scale;
 		let work = {
-			let shape = shape.clone();
+			let shapes = shapes.clone();
 			move || -> Result<Vec<i64>, EngineError> {
-				let plan = loaded.plan(&shape)?;
-				let outputs = plan
-					.run(tvec!(tensor.into_tvalue()))
-					.map_err(|e| EngineError::Inference(format!("{e:#}")))?;
+				let plan = loaded.plan(&shapes)?;
+				let mut values = TVec::with_capacity(loaded.outlets.len());
+				for &input in &loaded.outlets {
+					let tensor = tensors[input].take().ok_or_else(|| {
+						EngineError::Inference(format!("tract reads input {input} twice"))
+					})?;
+					values.push(tensor.into_tvalue());
+				}
+				let outputs =
+					plan.run(values).map_err(|e| EngineError::Inference(format!("{e:#}")))?;
 				read_output(&outputs, &output, output_scale)
 			}
 		};
 		let result = self.run_limited(Stage::Score, hash, work)?;
 		log::debug!(
 			target: LOG_TARGET,
-			"scored model {hash:?}: input {shape:?} -> output {} {:?}: {result:?}",
+			"scored model {hash:?}: inputs {shapes:?} -> output {} {:?}: {result:?}",
 			request.output.index,
 			request.output.shape
 		);
@@ -542,8 +596,8 @@ impl Engine {
 	///
 	/// The model is parsed, checked and planned for these shapes under the engine's
 	/// [`EngineLimits`] as in [`Engine::load`] (and refused from then on if it goes over
-	/// a budget), and is not cached. Off-chain workers do not use this: the chain's
-	/// [`ScoreRequest`] feeds one input.
+	/// a budget), and is not cached. Off-chain workers use [`Engine::score`], which reports
+	/// one output with a cached plan.
 	pub fn score_named(
 		&self,
 		bytes: &[u8],
@@ -586,34 +640,10 @@ impl Engine {
 		}
 		// (name, element type, shape, tensor) in the model's order.
 		let mut fed = Vec::with_capacity(info.inputs.len());
-		for declared in &info.inputs {
+		for declared in DeclaredInput::all(&info)? {
 			let given = inputs.iter().find(|i| i.name == declared.name).expect("checked above");
-			let element_type = declared.element_type.ok_or_else(|| {
-				EngineError::UnsupportedModel(format!(
-					"input {:?} is {}, which the engine cannot feed",
-					declared.name, declared.onnx_type
-				))
-			})?;
-			let dims = declared.shape.as_ref().ok_or_else(|| {
-				EngineError::UnsupportedModel(format!(
-					"input {:?} declares no shape",
-					declared.name
-				))
-			})?;
 			let shape = &given.shape;
-			let compatible = dims.len() == shape.len()
-				&& dims.iter().zip(shape).all(|(d, s)| d.is_none_or(|d| d == *s as u64));
-			if !compatible {
-				let dims: Vec<String> = dims
-					.iter()
-					.map(|d| d.map_or_else(|| "N".to_string(), |d| d.to_string()))
-					.collect();
-				return Err(EngineError::WrongInputShape(format!(
-					"input {:?} has shape {shape:?}; the model expects [{}]",
-					declared.name,
-					dims.join(", ")
-				)));
-			}
+			declared.check_shape(shape)?;
 			let count: usize = shape.iter().product();
 			if given.values.len() != count {
 				return Err(EngineError::WrongInputShape(format!(
@@ -622,8 +652,8 @@ impl Engine {
 					given.values.len()
 				)));
 			}
-			let tensor = dequantise(&given.values, input_scale, element_type, shape)?;
-			fed.push((declared.name.clone(), element_type, shape.clone(), tensor));
+			let tensor = dequantise(&given.values, input_scale, declared.element_type, shape)?;
+			fed.push((declared.name, declared.element_type, shape.clone(), tensor));
 		}
 
 		self.parses.fetch_add(1, Ordering::Relaxed);
@@ -771,6 +801,69 @@ fn same_but_unit_dims(a: &[usize], b: &[usize]) -> bool {
 	let a = a.iter().filter(|d| **d != 1);
 	let b = b.iter().filter(|d| **d != 1);
 	a.eq(b)
+}
+
+/// The tensors `request` feeds the model's `inputs`, in the graph's order, once it is
+/// checked that it feeds each input once, with its element type and a shape that fills
+/// its declared dimensions, and that `values` holds exactly their elements.
+fn feed(inputs: &[DeclaredInput], request: &ScoreRequest) -> Result<Vec<Tensor>, EngineError> {
+	let wrong_shape = EngineError::WrongInputShape;
+	let expected = request.inputs.iter().try_fold(0usize, |total, spec| {
+		let count = spec.element_count().ok_or_else(|| {
+			wrong_shape(format!("input shape {:?} has no elements", spec.shape.as_slice()))
+		})?;
+		Ok::<_, EngineError>(total.saturating_add(count as usize))
+	})?;
+	if request.values.len() != expected {
+		return Err(wrong_shape(format!(
+			"{} values for inputs of {expected} elements",
+			request.values.len()
+		)));
+	}
+	let mut tensors: Vec<Option<Tensor>> = inputs.iter().map(|_| None).collect();
+	let mut offset = 0;
+	for spec in &request.inputs {
+		let index = spec.index as usize;
+		let declared = inputs.get(index).ok_or_else(|| {
+			wrong_shape(format!("input index {index}: the model has {} input(s)", inputs.len()))
+		})?;
+		if tensors[index].is_some() {
+			return Err(wrong_shape(format!("input {:?} (index {index}) is fed twice", declared.name)));
+		}
+		if spec.element_type != declared.element_type {
+			return Err(EngineError::WrongElementType(format!(
+				"input {:?} is {:?}, the request feeds {:?}",
+				declared.name, declared.element_type, spec.element_type
+			)));
+		}
+		let shape: Vec<usize> = spec.shape.iter().map(|d| *d as usize).collect();
+		declared.check_shape(&shape)?;
+		let count: usize = shape.iter().product();
+		let values = &request.values[offset..offset + count];
+		let tensor = dequantise(values, request.input_scale, spec.element_type, &shape).map_err(
+			|e| match e {
+				EngineError::InputOutOfRange { index } => {
+					EngineError::InputOutOfRange { index: offset + index }
+				}
+				e => e,
+			},
+		)?;
+		tensors[index] = Some(tensor);
+		offset += count;
+	}
+	let missing: Vec<&str> = inputs
+		.iter()
+		.zip(&tensors)
+		.filter(|(_, tensor)| tensor.is_none())
+		.map(|(input, _)| input.name.as_str())
+		.collect();
+	if !missing.is_empty() {
+		return Err(wrong_shape(format!(
+			"the request does not feed input(s) {missing:?}; the model has {} input(s)",
+			inputs.len()
+		)));
+	}
+	Ok(tensors.into_iter().flatten().collect())
 }
 
 /// The input tensor of fixed-point `values`.

@@ -68,6 +68,12 @@ pub struct DevOptions {
 	/// Milliseconds between two blocks sealed by the dev node.
 	#[arg(long, value_name = "MILLISECONDS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..))]
 	pub dev_block_time: u64,
+
+	/// Run the dev node without offchain indexing, as a node that synced from a snapshot:
+	/// model bytes proposed on-chain are not kept, and operators fetch them from the
+	/// version's URI (what the end-to-end tests of URI fetching run).
+	#[arg(long)]
+	pub dev_without_offchain_indexing: bool,
 }
 
 /// Limits of the ONNX engine the off-chain workers score with (see
@@ -103,9 +109,23 @@ pub struct EngineOptions {
 		value_parser = clap::value_parser!(u64).range(1..=(1 << 24))
 	)]
 	pub onnx_max_model_mib: u64,
+
+	/// Where `ipfs://CID[/PATH]` model URIs are fetched from, by a node whose offchain DB
+	/// lacks a version's bytes: this URL followed by `CID[/PATH]`. The bytes must hash to
+	/// the version's model hash, whatever the gateway.
+	#[arg(long, value_name = "URL", default_value = crate::model_fetch::DEFAULT_IPFS_GATEWAY)]
+	pub ipfs_gateway: String,
 }
 
 impl EngineOptions {
+	/// The engine's limits and how it fetches model bytes.
+	pub fn config(&self) -> crate::onnx::EngineConfig {
+		crate::onnx::EngineConfig {
+			limits: self.limits(),
+			fetcher: crate::model_fetch::ModelFetcher::new(&self.ipfs_gateway),
+		}
+	}
+
 	/// The engine's limits.
 	pub fn limits(&self) -> aioracle_inference::EngineLimits {
 		aioracle_inference::EngineLimits {

@@ -180,9 +180,10 @@ pub fn run() -> sc_cli::Result<()> {
 				);
 			}
 			let block_time = Duration::from_millis(cli.dev.dev_block_time);
-			let engine_limits = cli.engine.limits();
+			let engine_config = cli.engine.config();
+			let indexing = !cli.dev.dev_without_offchain_indexing;
 			runner.run_node_until_exit(|config| async move {
-				service::dev::start(config, block_time, engine_limits).map_err(Into::into)
+				service::dev::start(config, block_time, indexing, engine_config).map_err(Into::into)
 			})
 		}
 	}

@@ -11,6 +11,7 @@ mod command;
 mod dataset_hash;
 mod metrics;
 mod model_cli;
+mod model_fetch;
 mod onnx;
 #[cfg(feature = "collator")]
 mod relay_chain_cli;

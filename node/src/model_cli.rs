@@ -273,9 +273,14 @@ impl ModelCmd {
 				let hash = model_hash(&bytes);
 				let engine = crate::onnx::engine(1, EngineLimits::default());
 				let info = engine.load(hash, &bytes).map_err(io_error)?;
-				let first_input =
-					info.inputs.first().ok_or_else(|| io_error("the model has no input"))?;
-				let mut input = batch_one_spec(0, first_input)?;
+				let [only_input] = info.inputs.as_slice() else {
+					return Err(io_error(format!(
+						"the model has {} inputs; --input feeds one: give them all with \
+						 --input-file (an .npz with one array per input)",
+						info.inputs.len()
+					)));
+				};
+				let mut input = batch_one_spec(0, only_input)?;
 				if input.element_count() != Some(cmd.input.len() as u32) {
 					// A single row: the shape is [1, n].
 					input.shape = BoundedVec::truncate_from(vec![1, cmd.input.len() as u32]);
@@ -289,7 +294,7 @@ impl ModelCmd {
 				for (index, t) in info.outputs.iter().enumerate() {
 					let output = batch_one_spec(index, t)?;
 					let request = ScoreRequest {
-						input: input.clone(),
+						inputs: vec![input.clone()],
 						output: output.clone(),
 						input_scale: cmd.input_scale,
 						output_scale: cmd.output_scale,

@@ -503,7 +503,7 @@ fn a_two_input_model_is_fed_by_name_from_an_npz() {
 	let b3 = npy("<i8", &[3, 2], &i64_bytes(&[2, 3, 4, 5, 6, 7]));
 	let file = TempFile::new("two-inputs-batch.npz", &npz(&[("a", a), ("b", b3)], false));
 	assert!(!score_file(model.path(), 2, 3, &file).status.success());
-	// `--input` still feeds the first input only, which the engine refuses for this model.
+	// `--input` feeds one input: refused for this model, pointing at `--input-file`.
 	let row = node(&[
 		"model",
 		"score",
@@ -516,4 +516,5 @@ fn a_two_input_model_is_fed_by_name_from_an_npz() {
 		"1,2",
 	]);
 	assert!(!row.status.success());
+	assert!(String::from_utf8_lossy(&row.stderr).contains("--input-file"));
 }

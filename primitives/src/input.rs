@@ -146,39 +146,69 @@ pub fn tensor_element_width(element_type: ElementType) -> u32 {
 	}
 }
 
+/// The size in bytes of a [`BlobDecoding::Tensor`] blob for `inputs`: each input's element
+/// count times its width, summed (`None` for a degenerate shape or beyond `u32`).
+pub fn tensor_blob_size(inputs: &[TensorSpec]) -> Option<u32> {
+	inputs.iter().try_fold(0u32, |total, input| {
+		let bytes = input.element_count()?.checked_mul(tensor_element_width(input.element_type))?;
+		total.checked_add(bytes)
+	})
+}
+
 impl BlobDecoding {
-	/// Whether a blob of `size` bytes can decode into `input` (which the caller checked
-	/// has a proper shape): always for `FileEdges` whose value count is the element count,
-	/// and for `Tensor` when the size is the element count times the width.
-	pub fn fits(&self, size: u32, input: &TensorSpec) -> Result<(), DecodeError> {
-		let count = input.element_count().ok_or(DecodeError::DegenerateShape)?;
+	/// Whether a blob of `size` bytes can decode into `inputs` (which the caller checked
+	/// have proper shapes): for `Tensor` when the size is the sum of each input's element
+	/// count times its width; for `FileEdges` when there is one input and its element
+	/// count is the value count.
+	pub fn fits(&self, size: u32, inputs: &[TensorSpec]) -> Result<(), DecodeError> {
 		match self {
 			Self::Tensor => {
-				let expected = count.checked_mul(tensor_element_width(input.element_type));
-				(expected == Some(size)).then_some(()).ok_or(DecodeError::SizeMismatch)
+				if inputs.iter().any(|input| input.element_count().is_none()) {
+					return Err(DecodeError::DegenerateShape);
+				}
+				(tensor_blob_size(inputs) == Some(size))
+					.then_some(())
+					.ok_or(DecodeError::SizeMismatch)
 			}
-			Self::FileEdges { begin, end, .. } => (begin.checked_add(*end) == Some(count))
-				.then_some(())
-				.ok_or(DecodeError::LengthMismatch),
+			Self::FileEdges { begin, end, .. } => {
+				let [input] = inputs else { return Err(DecodeError::LengthMismatch) };
+				let count = input.element_count().ok_or(DecodeError::DegenerateShape)?;
+				(begin.checked_add(*end) == Some(count))
+					.then_some(())
+					.ok_or(DecodeError::LengthMismatch)
+			}
 		}
 	}
 
-	/// Whether a version with `input` may declare this decoding, whatever blob comes later:
-	/// always `Tensor` (a blob's size is checked when a request names it), `FileEdges`
-	/// when its values are exactly the input's elements.
-	pub fn suits(&self, input: &TensorSpec) -> bool {
+	/// Whether a version with `inputs` may declare this decoding, whatever blob comes
+	/// later: always `Tensor` (a blob's size is checked when a request names it),
+	/// `FileEdges` when the version has one input and its values are exactly its elements.
+	pub fn suits(&self, inputs: &[TensorSpec]) -> bool {
 		match self {
 			Self::Tensor => true,
-			Self::FileEdges { .. } => self.fits(0, input).is_ok(),
+			Self::FileEdges { .. } => self.fits(0, inputs).is_ok(),
 		}
 	}
 
-	/// The input values (fixed point, row-major) that `blob` decodes to for `input`.
-	pub fn decode(&self, blob: &[u8], input: &TensorSpec) -> Result<Vec<i64>, DecodeError> {
+	/// The input values (fixed point; each input's row-major, in order) that `blob`
+	/// decodes to for `inputs`.
+	pub fn decode(&self, blob: &[u8], inputs: &[TensorSpec]) -> Result<Vec<i64>, DecodeError> {
 		let size = u32::try_from(blob.len()).map_err(|_| DecodeError::SizeMismatch)?;
-		self.fits(size, input)?;
+		self.fits(size, inputs)?;
 		Ok(match *self {
-			Self::Tensor => decode_tensor(blob, input.element_type),
+			Self::Tensor => {
+				let mut values = Vec::new();
+				let mut rest = blob;
+				for input in inputs {
+					// `fits` checked the sizes: every split is in bounds.
+					let count = input.element_count().unwrap_or(0) as usize;
+					let bytes = count.saturating_mul(tensor_element_width(input.element_type) as usize);
+					let (this, next) = rest.split_at(bytes.min(rest.len()));
+					values.extend(decode_tensor(this, input.element_type));
+					rest = next;
+				}
+				values
+			}
 			Self::FileEdges { begin, end, block, padding } => {
 				file_edges(blob, begin as usize, end as usize, block as usize, padding)
 			}
@@ -226,8 +256,13 @@ mod tests {
 	use super::*;
 	use sp_runtime::BoundedVec;
 
-	fn spec(element_type: ElementType, shape: &[u32]) -> TensorSpec {
-		TensorSpec { index: 0, element_type, shape: BoundedVec::truncate_from(shape.to_vec()) }
+	fn tensor(index: u32, element_type: ElementType, shape: &[u32]) -> TensorSpec {
+		TensorSpec { index, element_type, shape: BoundedVec::truncate_from(shape.to_vec()) }
+	}
+
+	/// A version's one input.
+	fn spec(element_type: ElementType, shape: &[u32]) -> [TensorSpec; 1] {
+		[tensor(0, element_type, shape)]
 	}
 
 	const EDGES: BlobDecoding =
@@ -243,6 +278,21 @@ mod tests {
 		let f32s = spec(ElementType::F32, &[1, 2]);
 		let blob = [1_500_000i64.to_le_bytes(), (-1i64).to_le_bytes()].concat();
 		assert_eq!(BlobDecoding::Tensor.decode(&blob, &f32s), Ok(vec![1_500_000, -1]));
+	}
+
+	#[test]
+	fn tensor_blobs_fill_several_inputs_in_order() {
+		// An image of two u8 pixels, then two i64 features: 2 + 16 bytes.
+		let inputs = [tensor(1, ElementType::U8, &[1, 2]), tensor(0, ElementType::F32, &[1, 2])];
+		let blob = [&[9u8, 200][..], &3i64.to_le_bytes(), &(-4i64).to_le_bytes()].concat();
+		assert_eq!(BlobDecoding::Tensor.decode(&blob, &inputs), Ok(vec![9, 200, 3, -4]));
+		assert_eq!(BlobDecoding::Tensor.fits(17, &inputs), Err(DecodeError::SizeMismatch));
+		assert_eq!(BlobDecoding::Tensor.decode(&blob[1..], &inputs), Err(DecodeError::SizeMismatch));
+		// File edges feed exactly one input.
+		let edges = BlobDecoding::FileEdges { begin: 1, end: 1, block: 4, padding: 0 };
+		assert!(!edges.suits(&inputs));
+		assert!(edges.suits(&spec(ElementType::I32, &[2])));
+		assert!(BlobDecoding::Tensor.suits(&inputs));
 	}
 
 	#[test]

@@ -28,6 +28,27 @@ pub type ModelHash = sp_core::H256;
 /// The most dimensions a tensor spec may have.
 pub const MAX_TENSOR_RANK: u32 = 8;
 
+/// The most input tensors a version may feed.
+pub const MAX_INPUTS: u32 = 8;
+
+/// A version's input tensors, in the order a request's values feed them: a request's input
+/// is their elements concatenated, each tensor's row-major.
+pub type InputSpecs = BoundedVec<TensorSpec, ConstU32<MAX_INPUTS>>;
+
+/// The element count of `inputs` together: `None` if there are none, one has a degenerate
+/// shape, two name the same model input, or the sum overflows `u32`.
+pub fn inputs_len(inputs: &[TensorSpec]) -> Option<u32> {
+	if inputs.is_empty() {
+		return None;
+	}
+	let distinct =
+		inputs.iter().enumerate().all(|(i, a)| inputs[..i].iter().all(|b| b.index != a.index));
+	if !distinct {
+		return None;
+	}
+	inputs.iter().try_fold(0u32, |total, spec| total.checked_add(spec.element_count()?))
+}
+
 /// The most decimals a fixed-point scale may have: `10^18` still fits an `i64`.
 pub const MAX_SCALE: u8 = 18;
 
@@ -209,7 +230,8 @@ pub struct StatusBlocks<BlockNumber> {
 )]
 #[serde(rename_all = "camelCase")]
 pub struct GoldenVector {
-	/// The input, `input_scale` fixed point, one element per input tensor element.
+	/// The input, `input_scale` fixed point: every input tensor's elements, row-major, in
+	/// the order the version lists its inputs.
 	pub input: Vec<i64>,
 	/// The expected report: the output in `output_scale` fixed point, or its reduction
 	/// (see [`Aggregation`]); an engine's report must agree with it by the version's rule.
@@ -252,8 +274,8 @@ pub struct VersionView<Balance, BlockNumber> {
 	pub size_bytes: u32,
 	/// Where the bytes can be fetched if a node's offchain DB lacks them.
 	pub uri: Vec<u8>,
-	/// The input the requests feed.
-	pub input: TensorSpec,
+	/// The inputs the requests feed, in the order of a request's values.
+	pub inputs: Vec<TensorSpec>,
 	/// The output that is reported.
 	pub output: TensorSpec,
 	/// Decimals of the fixed-point input.
@@ -322,8 +344,9 @@ pub struct Provenance<AccountId, Balance, BlockNumber> {
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ServingContract {
-	/// The input the requests feed.
-	pub input: TensorSpec,
+	/// The inputs the requests feed (1 to [`MAX_INPUTS`], each a distinct model input), in
+	/// the order a request's values fill them.
+	pub inputs: InputSpecs,
 	/// The output that is reported.
 	pub output: TensorSpec,
 	/// Decimals of the fixed-point input.
@@ -337,9 +360,10 @@ pub struct ServingContract {
 }
 
 impl ServingContract {
-	/// The input's element count (`None` for a degenerate shape).
+	/// The inputs' element count together: the length of a request's input (`None` for
+	/// no input, a degenerate shape or an input named twice; see [`inputs_len`]).
 	pub fn input_len(&self) -> Option<u32> {
-		self.input.element_count()
+		inputs_len(&self.inputs)
 	}
 
 	/// How many elements an operator reports: the output's element count, or fewer if the
@@ -362,7 +386,7 @@ impl ServingContract {
 	/// What the engine is asked to score for `values` under this contract.
 	pub fn score_request(&self, values: Vec<i64>) -> crate::onnx::ScoreRequest {
 		crate::onnx::ScoreRequest {
-			input: self.input.clone(),
+			inputs: self.inputs.to_vec(),
 			output: self.output.clone(),
 			input_scale: self.input_scale,
 			output_scale: self.output_scale,
@@ -380,6 +404,8 @@ pub struct ServingArtifacts {
 	pub model_hash: ModelHash,
 	/// Where the bytes can be fetched if a node's offchain DB lacks them.
 	pub uri: Vec<u8>,
+	/// The size of the ONNX bytes.
+	pub size_bytes: u32,
 	/// Inputs with their expected outputs.
 	pub golden_vectors: Vec<GoldenVector>,
 }
@@ -431,5 +457,29 @@ sp_api::decl_runtime_apis! {
 		fn version_by_hash(model_hash: ModelHash) -> Option<VersionView<Balance, BlockNumber>>;
 		/// The version with its training datasets, their lineage, licences and taint.
 		fn provenance(model: ModelId, version: VersionId) -> Option<Provenance<AccountId, Balance, BlockNumber>>;
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn tensor(index: u32, shape: &[u32]) -> TensorSpec {
+		TensorSpec {
+			index,
+			element_type: ElementType::F32,
+			shape: BoundedVec::truncate_from(shape.to_vec()),
+		}
+	}
+
+	#[test]
+	fn inputs_len_sums_distinct_proper_inputs() {
+		assert_eq!(inputs_len(&[tensor(0, &[1, 4])]), Some(4));
+		assert_eq!(inputs_len(&[tensor(1, &[1, 2, 3]), tensor(0, &[1, 5])]), Some(11));
+		// None at all, a degenerate shape, a model input named twice, an overflow.
+		assert_eq!(inputs_len(&[]), None);
+		assert_eq!(inputs_len(&[tensor(0, &[1, 4]), tensor(1, &[0])]), None);
+		assert_eq!(inputs_len(&[tensor(0, &[1, 4]), tensor(0, &[2])]), None);
+		assert_eq!(inputs_len(&[tensor(0, &[u32::MAX]), tensor(1, &[1])]), None);
 	}
 }

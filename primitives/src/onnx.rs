@@ -9,9 +9,9 @@
 //!
 //! The engine keeps parsed, optimised plans cached by model hash. An off-chain worker
 //! calls [`onnx::score`]; on [`ScoreError::UnknownModel`] it calls [`onnx::load_indexed`],
-//! with which the node loads the bytes from its own offchain DB (they never cross into
-//! wasm), or, if the DB has none, fetches them from the version's URI and calls
-//! [`onnx::load`]; then it scores again.
+//! with which the node loads the bytes from its own offchain DB or, if the DB has none,
+//! fetches them from the version's URI itself (they never cross into wasm); then it
+//! scores again.
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -25,11 +25,30 @@ use sp_runtime_interface::{
 
 use crate::model::{ModelHash, TensorSpec};
 
-/// What to score: a fixed-point input for one of the model's inputs, and which output to
-/// quantise, at which scale (see the determinism contract in [`crate::model`]).
+/// What to score: fixed-point values for the model's inputs, and which output to quantise,
+/// at which scale (see the determinism contract in [`crate::model`]).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct ScoreRequest {
-	/// The input tensor fed (its index, element type and exact shape).
+	/// The input tensors fed (each one's index, element type and exact shape); every input
+	/// of the model, each once.
+	pub inputs: Vec<TensorSpec>,
+	/// The output tensor reported.
+	pub output: TensorSpec,
+	/// Decimals of `values`.
+	pub input_scale: u8,
+	/// Decimals the output is quantised to.
+	pub output_scale: u8,
+	/// The inputs' elements in `input_scale` fixed point: each tensor's row-major, in the
+	/// order of `inputs`.
+	pub values: Vec<i64>,
+}
+
+/// What version 1 of [`onnx::score`] takes: one input tensor. Runtimes before multi-input
+/// serving (spec 6 and older) send it; the node answers them as a [`ScoreRequest`] with
+/// that one input.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct SingleInputScoreRequest {
+	/// The input tensor fed.
 	pub input: TensorSpec,
 	/// The output tensor reported.
 	pub output: TensorSpec,
@@ -39,6 +58,28 @@ pub struct ScoreRequest {
 	pub output_scale: u8,
 	/// The input's elements, row-major, in `input_scale` fixed point.
 	pub values: Vec<i64>,
+}
+
+impl From<SingleInputScoreRequest> for ScoreRequest {
+	fn from(request: SingleInputScoreRequest) -> Self {
+		Self {
+			inputs: alloc::vec![request.input],
+			output: request.output,
+			input_scale: request.input_scale,
+			output_scale: request.output_scale,
+			values: request.values,
+		}
+	}
+}
+
+/// Where a node whose offchain DB lacks a model's bytes fetches them: the version's URI
+/// and the size its owner declared. The model hash stays the only trust anchor.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct ModelSource {
+	/// The version's URI: `http://`, `https://` or `ipfs://` (through the node's gateway).
+	pub uri: Vec<u8>,
+	/// The size of the ONNX bytes: the node reads no more.
+	pub size_bytes: u32,
 }
 
 /// Why a model could not be loaded or scored. Also recorded on-chain when an operator
@@ -89,9 +130,11 @@ pub trait Scorer: Send + Sync {
 	/// Checks `bytes` against `hash`, parses and optimises them, and caches the plan.
 	fn load(&self, hash: ModelHash, bytes: &[u8]) -> Result<(), ScoreError>;
 	/// Loads the bytes the node's offchain DB holds for `hash` (under
-	/// [`crate::model::model_bytes_key`]) as [`Scorer::load`] does; `Ok(false)` if the DB has
-	/// none.
-	fn load_indexed(&self, hash: ModelHash) -> Result<bool, ScoreError>;
+	/// [`crate::model::model_bytes_key`], or in chunks) as [`Scorer::load`] does; if it has
+	/// none and `source` is given, fetches them from `source.uri` in the node, checks them
+	/// against `hash`, keeps them in the DB and loads them. `Ok(false)` if there are no
+	/// bytes to load.
+	fn load_indexed(&self, hash: ModelHash, source: Option<&ModelSource>) -> Result<bool, ScoreError>;
 	/// Whether a plan for `hash` is cached.
 	fn is_loaded(&self, hash: ModelHash) -> bool;
 	/// Scores `request` with the cached plan for `hash`.
@@ -135,7 +178,22 @@ pub trait Onnx {
 		hash: PassFatPointerAndDecode<ModelHash>,
 	) -> AllocateAndReturnByCodec<Result<bool, ScoreError>> {
 		match self.extension::<OnnxExt>() {
-			Some(ext) => ext.0.load_indexed(hash),
+			Some(ext) => ext.0.load_indexed(hash, None),
+			None => Err(ScoreError::Unavailable),
+		}
+	}
+
+	/// Loads the model `hash` from the node's offchain DB or, if the DB does not have its
+	/// bytes, from `source` (fetched by the node, streamed, checked against the hash, and
+	/// kept in the DB), without the bytes entering wasm. `Ok(false)` if neither has them.
+	#[version(2)]
+	fn load_indexed(
+		&mut self,
+		hash: PassFatPointerAndDecode<ModelHash>,
+		source: PassFatPointerAndDecode<ModelSource>,
+	) -> AllocateAndReturnByCodec<Result<bool, ScoreError>> {
+		match self.extension::<OnnxExt>() {
+			Some(ext) => ext.0.load_indexed(hash, Some(&source)),
 			None => Err(ScoreError::Unavailable),
 		}
 	}
@@ -151,7 +209,22 @@ pub trait Onnx {
 		}
 	}
 
-	/// Scores `request` with the model `hash`: the output in `output_scale` fixed point.
+	/// Scores a one-input `request` with the model `hash`: the output in `output_scale`
+	/// fixed point. What runtimes before multi-input serving call.
+	fn score(
+		&mut self,
+		hash: PassFatPointerAndDecode<ModelHash>,
+		request: PassFatPointerAndDecode<SingleInputScoreRequest>,
+	) -> AllocateAndReturnByCodec<Result<Vec<i64>, ScoreError>> {
+		match self.extension::<OnnxExt>() {
+			Some(ext) => ext.0.score(hash, &request.into()),
+			None => Err(ScoreError::Unavailable),
+		}
+	}
+
+	/// Scores `request`, which feeds every input of the model `hash`: the output in
+	/// `output_scale` fixed point.
+	#[version(2)]
 	fn score(
 		&mut self,
 		hash: PassFatPointerAndDecode<ModelHash>,

@@ -110,7 +110,7 @@ fn sample_version(min_agreement: u32) -> GenesisVersion {
 		proposal: VersionProposal {
 			model_hash: <BlakeTwo256 as Hash>::hash(SAMPLE_MODEL_ONNX),
 			uri: Vec::new(),
-			input: spec(0, vec![1, 4]),
+			inputs: vec![spec(0, vec![1, 4])],
 			output: spec(1, vec![1, 3]),
 			input_scale: scale("input_scale"),
 			output_scale: scale("output_scale"),

@@ -35,7 +35,7 @@ fn proposal(bytes: &[u8], dataset: u64) -> VersionProposal {
 	VersionProposal {
 		model_hash: sp_io::hashing::blake2_256(bytes).into(),
 		uri: b"https://models.example/iris.onnx".to_vec(),
-		input: spec(0, vec![1, 4]),
+		inputs: vec![spec(0, vec![1, 4])],
 		output: spec(1, vec![1, 3]),
 		input_scale: 4,
 		output_scale: 6,

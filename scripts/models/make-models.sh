@@ -2,7 +2,7 @@
 # Regenerates the example ONNX models in models/ (and their reference JSON) from
 # scikit-learn's bundled datasets, with the exact Python packages of requirements.txt:
 # make_models.py (scikit-learn exports), then make_nn_models.py (models/nn/: digits-cnn,
-# tiny-transformer).
+# tiny-transformer) and make_multi_input_model.py (models/nn/diabetes-wide-deep).
 #
 #   scripts/models/make-models.sh           write models/*.onnx and models/*.json
 #   scripts/models/make-models.sh --check   regenerate into a temporary directory and
@@ -94,6 +94,7 @@ export PYTHONHASHSEED=0
 if [ "$check" = 0 ]; then
 	"$VENV/bin/python" "$HERE/make_models.py" --out "$ROOT/models" || die "make_models.py failed"
 	"$VENV/bin/python" "$HERE/make_nn_models.py" --out "$ROOT/models/nn" || die "make_nn_models.py failed"
+	"$VENV/bin/python" "$HERE/make_multi_input_model.py" --out "$ROOT/models/nn" || die "make_multi_input_model.py failed"
 	exit 0
 fi
 
@@ -101,8 +102,10 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "$VENV/bin/python" "$HERE/make_models.py" --out "$tmp/models" >/dev/null || die "make_models.py failed"
 "$VENV/bin/python" "$HERE/make_nn_models.py" --out "$tmp/models/nn" >/dev/null || die "make_nn_models.py failed"
+"$VENV/bin/python" "$HERE/make_multi_input_model.py" --out "$tmp/models/nn" >/dev/null || die "make_multi_input_model.py failed"
 status=0
-# models/*.{onnx,json} against make_models.py, models/nn/*.{onnx,json} against make_nn_models.py.
+# models/*.{onnx,json} against make_models.py, models/nn/*.{onnx,json} against
+# make_nn_models.py and make_multi_input_model.py.
 for dir in models models/nn; do
 	for made in "$tmp/$dir"/*.onnx "$tmp/$dir"/*.json; do
 		[ -e "$made" ] || continue
@@ -115,7 +118,7 @@ for dir in models models/nn; do
 	for kept in "$ROOT/$dir"/*.onnx "$ROOT/$dir"/*.json; do
 		[ -e "$kept" ] || continue
 		[ -e "$tmp/$dir/$(basename "$kept")" ] || {
-			echo "make-models: $dir/$(basename "$kept") is not made by make_models.py or make_nn_models.py" >&2
+			echo "make-models: $dir/$(basename "$kept") is not made by the model scripts" >&2
 			status=1
 		}
 	done

@@ -8,7 +8,7 @@ use crate::support::*;
 
 fn label_request(values: Vec<i64>, k: u32, scale: u8) -> ScoreRequest {
 	ScoreRequest {
-		input: spec(0, ElementType::F32, &[1, k]),
+		inputs: vec![spec(0, ElementType::F32, &[1, k])],
 		output: spec(0, ElementType::I64, &[1]),
 		input_scale: scale,
 		output_scale: 0,

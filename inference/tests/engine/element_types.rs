@@ -29,7 +29,7 @@ fn score(
 	engine.score(
 		model_hash(bytes),
 		&ScoreRequest {
-			input: spec(0, ElementType::U8, &[1, 4]),
+			inputs: vec![spec(0, ElementType::U8, &[1, 4])],
 			output: spec(output.0, output.1, &[1, 4]),
 			input_scale: 0,
 			output_scale: 2,

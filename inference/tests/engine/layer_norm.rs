@@ -46,7 +46,7 @@ fn score(bytes: &[u8], index: u32, width: u32) -> Vec<i64> {
 	let hash = model_hash(bytes);
 	engine.load(hash, bytes).unwrap();
 	let request = ScoreRequest {
-		input: spec(0, ElementType::F32, &[1, 4]),
+		inputs: vec![spec(0, ElementType::F32, &[1, 4])],
 		output: spec(index, ElementType::F32, &[1, width]),
 		input_scale: 0,
 		output_scale: 6,

@@ -24,7 +24,7 @@ fn score_iris(engine: &Engine) -> Result<Vec<i64>, EngineError> {
 	engine.score(
 		iris.hash,
 		&ScoreRequest {
-			input: spec(0, ElementType::F32, &[1, 4]),
+			inputs: vec![spec(0, ElementType::F32, &[1, 4])],
 			output: spec(1, ElementType::F32, &[1, 3]),
 			input_scale: 4,
 			output_scale: 6,
@@ -117,7 +117,7 @@ fn matmul_chain(n: i64, k: usize) -> Vec<u8> {
 fn identity_request(n: u32) -> ScoreRequest {
 	let values = (0..n * n).map(|i| if i % (n + 1) == 0 { 1 } else { 0 }).collect();
 	ScoreRequest {
-		input: spec(0, ElementType::F32, &[n, n]),
+		inputs: vec![spec(0, ElementType::F32, &[n, n])],
 		output: spec(0, ElementType::F32, &[n, n]),
 		input_scale: 0,
 		output_scale: 0,
@@ -329,7 +329,7 @@ fn an_allocation_bomb_while_loading_is_stopped() {
 		engine.score(
 			hash,
 			&ScoreRequest {
-				input: spec(0, ElementType::F32, &[1, 1]),
+				inputs: vec![spec(0, ElementType::F32, &[1, 1])],
 				output: spec(0, ElementType::F32, &[200_000, 200_000]),
 				input_scale: 0,
 				output_scale: 0,
@@ -366,7 +366,7 @@ fn an_allocation_bomb_while_scoring_is_stopped() {
 		engine.score(
 			hash,
 			&ScoreRequest {
-				input: spec(0, ElementType::F32, &[1, 1]),
+				inputs: vec![spec(0, ElementType::F32, &[1, 1])],
 				output: spec(0, ElementType::F32, &[1, 100_000_000]),
 				input_scale: 0,
 				output_scale: 0,

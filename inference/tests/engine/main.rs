@@ -7,6 +7,7 @@ mod errors;
 mod layer_norm;
 mod limits;
 mod models;
+mod multi_input;
 mod named;
 mod ops;
 mod sklearn_gaps;

@@ -36,7 +36,7 @@ fn every_example_model_reproduces_the_reference_outputs() {
 				// The references leave integer outputs unscaled, i.e. at scale 0.
 				let integer = matches!(et, ElementType::I64 | ElementType::I32);
 				let request = ScoreRequest {
-					input: spec(0, ElementType::F32, &[1, n_features]),
+					inputs: vec![spec(0, ElementType::F32, &[1, n_features])],
 					output: spec(j as u32, et, &shape),
 					input_scale,
 					output_scale: if integer { 0 } else { output_scale },
@@ -88,7 +88,7 @@ fn a_batch_of_rows_scores_like_the_rows_one_by_one() {
 			.score(
 				example.hash,
 				&ScoreRequest {
-					input: spec(0, ElementType::F32, &[n, k]),
+					inputs: vec![spec(0, ElementType::F32, &[n, k])],
 					output: spec(last, ElementType::F32, &[n, width]),
 					input_scale,
 					output_scale: 6,
@@ -101,7 +101,7 @@ fn a_batch_of_rows_scores_like_the_rows_one_by_one() {
 				.score(
 					example.hash,
 					&ScoreRequest {
-						input: spec(0, ElementType::F32, &[1, k]),
+						inputs: vec![spec(0, ElementType::F32, &[1, k])],
 						output: spec(last, ElementType::F32, &[1, width]),
 						input_scale,
 						output_scale: 6,
@@ -240,7 +240,7 @@ fn float_outputs_are_within_a_few_ulps_of_the_reference() {
 					.score(
 						example.hash,
 						&ScoreRequest {
-							input: spec(0, ElementType::F32, &[1, k]),
+							inputs: vec![spec(0, ElementType::F32, &[1, k])],
 							output: spec(j as u32, ElementType::F32, &shape),
 							input_scale,
 							output_scale: scale,

@@ -20,7 +20,7 @@ fn run(
 	engine.score(
 		hash,
 		&ScoreRequest {
-			input: spec(0, input.0, input.1),
+			inputs: vec![spec(0, input.0, input.1)],
 			output: spec(output.0, output.1, output.2),
 			input_scale,
 			output_scale,

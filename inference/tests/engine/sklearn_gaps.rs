@@ -100,7 +100,7 @@ fn compare_case(
 			engine.score(
 				hash,
 				&ScoreRequest {
-					input: spec(0, input_type, &input_shape),
+					inputs: vec![spec(0, input_type, &input_shape)],
 					output: spec(j as u32, et, &shape),
 					input_scale,
 					output_scale: scale,

@@ -59,7 +59,7 @@ pub fn run(cli: &Cli, mut runner: Runner<Cli>) -> sc_cli::Result<()> {
 					relay_chain_config,
 					collator_options,
 					cli.run.experimental_max_pov_percentage,
-					cli.engine.limits(),
+					cli.engine.config(),
 				)
 				.await?;
 				started.store(true, Ordering::Relaxed);

@@ -87,7 +87,7 @@ pub async fn start(
 	relay_chain_config: Configuration,
 	collator_options: CollatorOptions,
 	max_pov_percentage: Option<u32>,
-	engine_limits: aioracle_inference::EngineLimits,
+	engine_config: crate::onnx::EngineConfig,
 ) -> Result<TaskManager, sc_service::Error> {
 	// Logs of the parachain's tasks get a `[Parachain]` prefix, those of an in-process
 	// relay chain `[Relaychain]`: one process, two chains, one log.
@@ -100,7 +100,7 @@ pub async fn start(
 				relay_chain_config,
 				collator_options,
 				max_pov_percentage,
-				engine_limits,
+				engine_config,
 			)
 			.instrument(span)
 			.await
@@ -111,7 +111,7 @@ pub async fn start(
 				relay_chain_config,
 				collator_options,
 				max_pov_percentage,
-				engine_limits,
+				engine_config,
 			)
 			.instrument(span)
 			.await
@@ -124,7 +124,7 @@ async fn start_with<N: NetworkBackend<Block, Hash>>(
 	relay_chain_config: Configuration,
 	collator_options: CollatorOptions,
 	max_pov_percentage: Option<u32>,
-	engine_limits: aioracle_inference::EngineLimits,
+	engine_config: crate::onnx::EngineConfig,
 ) -> Result<TaskManager, sc_service::Error> {
 	// Cumulus announces blocks itself, once the relay chain has seen them.
 	let config = prepare_node_config(config);
@@ -181,7 +181,7 @@ async fn start_with<N: NetworkBackend<Block, Hash>>(
 		})
 		.await?;
 
-	spawn_offchain_workers(&config, &components, network.clone(), engine_limits)?;
+	spawn_offchain_workers(&config, &components, network.clone(), engine_config)?;
 	let rpc_builder = rpc_builder(&components);
 
 	// What the bootnode tasks need from the configuration, which `spawn_tasks` takes.

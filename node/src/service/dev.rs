@@ -3,7 +3,8 @@
 //!
 //! Blocks carry an Aura pre-digest for the slot of their timestamp (so the runtime's Aura
 //! checks pass) and a mocked relay-chain inherent ([`super::relay_mock`]). Off-chain
-//! workers and offchain indexing are always on, the node takes no peers, and the dev key
+//! workers are always on, offchain indexing too unless `--dev-without-offchain-indexing`,
+//! the node takes no peers, and the dev key
 //! seed (`//Alice` unless `--bob` etc.) fills the keystore with every session key (Aura
 //! and the oracle's `orcl`); the `orcl` keys of Alice, Bob and Charlie, the development
 //! preset's oracle operators, are added too. The sample model's bytes are put in the
@@ -46,26 +47,29 @@ pub fn import_queue(
 pub fn start(
 	config: Configuration,
 	block_time: Duration,
-	engine_limits: aioracle_inference::EngineLimits,
+	offchain_indexing: bool,
+	engine_config: crate::onnx::EngineConfig,
 ) -> Result<TaskManager, sc_service::Error> {
 	match config.network.network_backend {
-		sc_network::config::NetworkBackendType::Libp2p => {
-			start_with::<sc_network::NetworkWorker<Block, Hash>>(config, block_time, engine_limits)
-		}
-		sc_network::config::NetworkBackendType::Litep2p => {
-			start_with::<sc_network::Litep2pNetworkBackend>(config, block_time, engine_limits)
-		}
+		sc_network::config::NetworkBackendType::Libp2p => start_with::<
+			sc_network::NetworkWorker<Block, Hash>,
+		>(config, block_time, offchain_indexing, engine_config),
+		sc_network::config::NetworkBackendType::Litep2p => start_with::<
+			sc_network::Litep2pNetworkBackend,
+		>(config, block_time, offchain_indexing, engine_config),
 	}
 }
 
 fn start_with<N: NetworkBackend<Block, Hash>>(
 	mut config: Configuration,
 	block_time: Duration,
-	engine_limits: aioracle_inference::EngineLimits,
+	offchain_indexing: bool,
+	engine_config: crate::onnx::EngineConfig,
 ) -> Result<TaskManager, sc_service::Error> {
-	// The dev chain is a single node: OCWs and offchain indexing on, no peers.
+	// The dev chain is a single node: OCWs and (unless `--dev-without-offchain-indexing`)
+	// offchain indexing on, no peers.
 	config.offchain_worker.enabled = true;
-	config.offchain_worker.indexing_enabled = true;
+	config.offchain_worker.indexing_enabled = offchain_indexing;
 	config.network.default_peers_set.in_peers = 0;
 	config.network.default_peers_set.out_peers = 0;
 
@@ -96,7 +100,7 @@ fn start_with<N: NetworkBackend<Block, Hash>>(
 			gap_sync_body_policy: None,
 		})?;
 
-	spawn_offchain_workers(&config, &components, network.clone(), engine_limits)?;
+	spawn_offchain_workers(&config, &components, network.clone(), engine_config)?;
 	spawn_block_authoring(&config, &components, block_time)?;
 
 	let rpc_builder = rpc_builder(&components);

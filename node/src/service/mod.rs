@@ -169,12 +169,13 @@ pub fn rpc_builder(
 /// Starts the off-chain workers: after each imported best block they run the runtime's
 /// `offchain_worker` with the keystore, the offchain database, HTTP and the transaction
 /// pool. Every node mode calls this, so OCWs behave the same on dev nodes and collators.
-/// Their ONNX engine loads and scores within `engine_limits` (`--onnx-max-*`).
+/// Their ONNX engine loads and scores within `engine_config`'s limits (`--onnx-max-*`) and
+/// fetches model bytes the offchain DB lacks with its fetcher (`--ipfs-gateway`).
 pub fn spawn_offchain_workers(
 	config: &Configuration,
 	components: &Components,
 	network: Arc<dyn sc_network::service::traits::NetworkService>,
-	engine_limits: aioracle_inference::EngineLimits,
+	engine_config: crate::onnx::EngineConfig,
 ) -> Result<(), sc_service::Error> {
 	if !config.offchain_worker.enabled {
 		log::info!("Off-chain workers are disabled (--offchain-worker never)");
@@ -187,9 +188,10 @@ pub fn spawn_offchain_workers(
 		.map(Arc::new);
 	let mut engine = crate::onnx::EngineScorer::new(
 		crate::onnx::PLAN_CACHE_CAPACITY,
-		engine_limits,
+		engine_config.limits,
 		metrics.clone(),
-	);
+	)
+	.with_fetcher(engine_config.fetcher);
 	if let Some(storage) = components.backend.offchain_storage() {
 		engine = engine.with_offchain_db(storage);
 	}

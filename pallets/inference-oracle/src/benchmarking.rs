@@ -346,10 +346,10 @@ mod benchmarks {
 			T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
 		let dataset = T::BenchmarkHelper::input_dataset();
 		let blob = T::Datasets::content_hash(dataset).ok_or(BenchmarkError::Stop("no dataset"))?;
-		let width = aioracle_primitives::input::tensor_element_width(contract.input.element_type);
-		let size_bytes = contract.input_len().unwrap_or(1).saturating_mul(width);
+		let size_bytes = aioracle_primitives::input::tensor_blob_size(&contract.inputs)
+			.ok_or(BenchmarkError::Stop("the set-up version has no input"))?;
 		ensure!(
-			T::Models::input_decoding(model, version).fits(size_bytes, &contract.input).is_ok(),
+			T::Models::input_decoding(model, version).fits(size_bytes, &contract.inputs).is_ok(),
 			"the set-up blob does not fit"
 		);
 		let owner = requester.clone();

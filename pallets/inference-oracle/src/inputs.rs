@@ -69,7 +69,7 @@ impl<T: Config> Pallet<T> {
 		let blob = InputBlobs::<T>::get(reference.blob).ok_or(Error::<T>::InputBlobNotFound)?;
 		let decoding: BlobDecoding = T::Models::input_decoding(model, target.version);
 		decoding
-			.fits(blob.size_bytes, &contract.input)
+			.fits(blob.size_bytes, &contract.inputs)
 			.map_err(|_| Error::<T>::InputBlobDoesNotFit)?;
 		ensure!(T::RequestFee::get() <= max_fee, Error::<T>::FeeAboveMax);
 		Self::open_request(requester, target, contract, RequestInput::Reference(reference), &[])

@@ -215,8 +215,9 @@ pub trait BenchmarkHelper {
 /// retention deposit, and expiry moved to `on_idle` ([`migrations::v1`]); 2 since misses
 /// are derived from the requests closed since an operator registered ([`migrations::v2`]);
 /// 3 since requests are served by committees drawn by bond from an open operator set, and
-/// faults are slashed ([`migrations::v3`]).
-pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+/// faults are slashed ([`migrations::v3`]); 4 since a request's contract lists its input
+/// tensors ([`migrations::v4`]).
+pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 #[frame::pallet]
 pub mod pallet {

@@ -99,11 +99,11 @@ pub mod v1 {
 				// Versions are never deleted; keep what the request itself knew.
 				log::warn!(target: LOG_TARGET, "request {id}: its version is gone");
 				ServingContract {
-					input: TensorSpec {
+					inputs: BoundedVec::truncate_from(alloc::vec![TensorSpec {
 						index: 0,
 						element_type: ElementType::F32,
 						shape: BoundedVec::truncate_from(alloc::vec![1, old.input.len() as u32]),
-					},
+					}]),
 					output: old.output.clone(),
 					input_scale: 0,
 					output_scale: 0,
@@ -383,6 +383,160 @@ pub mod v3 {
 		2,
 		3,
 		InnerMigrateV2ToV3<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// v3 -> v4: a request's serving contract lists its input tensors (`inputs`) instead of
+/// holding one (`input`).
+///
+/// The migrations before this one write today's types: no runtime lists them any more
+/// (every chain is at storage version 3 or later), and they are kept for their tests.
+pub mod v4 {
+	use aioracle_primitives::model::{Aggregation, ModelHash, TensorSpec};
+	use frame::deps::frame_support::{migrations::VersionedMigration, storage_alias};
+
+	use super::*;
+
+	/// A serving contract as a storage-version-3 request carried it: one input.
+	#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
+	pub struct ServingContractV3 {
+		/// The input the request feeds.
+		pub input: TensorSpec,
+		/// The output that is reported.
+		pub output: TensorSpec,
+		/// Decimals of the fixed-point input.
+		pub input_scale: u8,
+		/// Decimals of the fixed-point output.
+		pub output_scale: u8,
+		/// How operators' outputs are combined.
+		pub aggregation: Aggregation,
+		/// The fewest agreeing operators that make a result.
+		pub min_agreement: u32,
+	}
+
+	impl ServingContractV3 {
+		/// The same contract with its one input as a list of one.
+		pub fn upgrade(self) -> ServingContract {
+			ServingContract {
+				inputs: BoundedVec::truncate_from(alloc::vec![self.input]),
+				output: self.output,
+				input_scale: self.input_scale,
+				output_scale: self.output_scale,
+				aggregation: self.aggregation,
+				min_agreement: self.min_agreement,
+			}
+		}
+	}
+
+	/// A request as storage version 3 kept it.
+	#[derive(Encode, Decode, TypeInfo, MaxEncodedLen)]
+	#[scale_info(skip_type_params(MaxInput))]
+	pub struct RequestV3<AccountId, Balance, BlockNumber, MaxInput: Get<u32>> {
+		/// Who asked.
+		pub requester: AccountId,
+		/// The model.
+		pub model: ModelId,
+		/// The version that scores it.
+		pub version: VersionId,
+		/// That version's ONNX hash.
+		pub model_hash: ModelHash,
+		/// How that version was served, with one input.
+		pub contract: ServingContractV3,
+		/// The input, inline.
+		pub input: BoundedVec<i64, MaxInput>,
+		/// The fee held.
+		pub fee: Balance,
+		/// The retention deposit held.
+		pub deposit: Balance,
+		/// When it was made.
+		pub created_at: BlockNumber,
+		/// The last block in which submissions are accepted.
+		pub deadline: BlockNumber,
+		/// Where it is.
+		pub status: RequestStatus,
+	}
+
+	/// A version-3 request of this runtime.
+	pub type RequestV3Of<T> = RequestV3<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxInputLen,
+	>;
+
+	/// The version-3 request map, to write it in tests.
+	#[storage_alias]
+	pub type Requests<T: Config> = StorageMap<Pallet<T>, Twox64Concat, RequestId, RequestV3Of<T>>;
+
+	/// Translates every retained request: its contract's one input becomes a list of one;
+	/// nothing else changes (deposits stay as held).
+	///
+	/// ## Weight
+	/// One read and one write per retained request, up to `MaxRetainedRequests`. On a
+	/// chain with a full retention this is more than one parachain block's proof can
+	/// carry; such a chain must run it as a multi-block migration.
+	pub struct InnerMigrateV3ToV4<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> frame::deps::frame_support::traits::UncheckedOnRuntimeUpgrade
+		for InnerMigrateV3ToV4<T>
+	{
+		fn on_runtime_upgrade() -> Weight {
+			let mut translated = 0u64;
+			super::Requests::<T>::translate::<RequestV3Of<T>, _>(|_, old| {
+				translated.saturating_inc();
+				Some(upgrade::<T>(old))
+			});
+			log::info!(target: LOG_TARGET, "migrated {translated} requests to storage version 4");
+			T::DbWeight::get().reads_writes(translated, translated)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			let inputs: Vec<(RequestId, TensorSpec)> =
+				Requests::<T>::iter().map(|(id, old)| (id, old.contract.input)).collect();
+			Ok(inputs.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = Vec::<(RequestId, TensorSpec)>::decode(&mut &state[..])
+				.map_err(|_| "bad pre-upgrade state")?;
+			ensure!(
+				super::Requests::<T>::iter_keys().count() == before.len(),
+				"requests were lost in the migration"
+			);
+			for (id, input) in before {
+				let new = super::Requests::<T>::get(id).ok_or("a request was lost")?;
+				ensure!(new.contract.inputs.to_vec() == alloc::vec![input], "an input changed");
+			}
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// The version-4 form of a version-3 request.
+	pub fn upgrade<T: Config>(old: RequestV3Of<T>) -> RequestOf<T> {
+		Request {
+			requester: old.requester,
+			model: old.model,
+			version: old.version,
+			model_hash: old.model_hash,
+			contract: old.contract.upgrade(),
+			input: old.input,
+			fee: old.fee,
+			deposit: old.deposit,
+			created_at: old.created_at,
+			deadline: old.deadline,
+			status: old.status,
+		}
+	}
+
+	/// [`InnerMigrateV3ToV4`], run only on storage version 3, which it sets to 4.
+	pub type MigrateV3ToV4<T> = VersionedMigration<
+		3,
+		4,
+		InnerMigrateV3ToV4<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -11,7 +11,7 @@ use aioracle_primitives::{
 		Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
 		ServingArtifacts, ServingContract, TensorSpec, VersionId,
 	},
-	onnx::{OnnxExt, ScoreError, ScoreRequest, Scorer},
+	onnx::{ModelSource, OnnxExt, ScoreError, ScoreRequest, Scorer},
 };
 use core::cell::RefCell;
 use frame::{
@@ -26,7 +26,7 @@ use frame::{
 	testing_prelude::*,
 };
 use std::{
-	collections::BTreeSet,
+	collections::{BTreeMap, BTreeSet},
 	sync::{Arc, Mutex},
 };
 
@@ -180,7 +180,7 @@ impl MockModels {
 			_ => (spec(0, ElementType::F32, &[1, 4]), MIN_AGREEMENT.with(|m| *m.borrow())),
 		};
 		Some(ServingContract {
-			input,
+			inputs: BoundedVec::truncate_from(vec![input]),
 			output,
 			input_scale: 4,
 			output_scale: 6,
@@ -223,6 +223,7 @@ impl ModelInspect for MockModels {
 		Some(ServingArtifacts {
 			model_hash: model_hash(model),
 			uri: URI.with(|u| u.borrow().clone()),
+			size_bytes: onnx_bytes(model).len() as u32,
 			golden_vectors: vec![GoldenVector {
 				input: GOLDEN_INPUT.to_vec(),
 				output: golden_output,
@@ -297,6 +298,10 @@ pub struct FakeEngine {
 	pub offchain_db: Mutex<Option<Arc<parking_lot::RwLock<OffchainState>>>>,
 	/// How many loads came from the offchain DB without the bytes entering wasm.
 	pub indexed_loads: Mutex<u32>,
+	/// What the node would fetch from each URI (its own HTTP client is tested in the node).
+	pub served: Mutex<BTreeMap<Vec<u8>, Vec<u8>>>,
+	/// The sources the worker asked the node to fetch from.
+	pub fetches: Mutex<Vec<ModelSource>>,
 }
 
 impl Scorer for FakeEngine {
@@ -309,22 +314,27 @@ impl Scorer for FakeEngine {
 		Ok(())
 	}
 
-	fn load_indexed(&self, hash: ModelHash) -> Result<bool, ScoreError> {
+	fn load_indexed(&self, hash: ModelHash, source: Option<&ModelSource>) -> Result<bool, ScoreError> {
 		let key = aioracle_primitives::model::model_bytes_key(&hash);
-		let bytes = self
-			.offchain_db
-			.lock()
-			.unwrap()
-			.as_ref()
-			.and_then(|state| state.read().persistent_storage.get(&key));
-		match bytes {
-			Some(bytes) => {
-				self.load(hash, &bytes)?;
-				*self.indexed_loads.lock().unwrap() += 1;
-				Ok(true)
-			},
-			None => Ok(false),
+		let db = self.offchain_db.lock().unwrap().clone();
+		let indexed = db.as_ref().and_then(|state| state.read().persistent_storage.get(&key));
+		if let Some(bytes) = indexed {
+			self.load(hash, &bytes)?;
+			*self.indexed_loads.lock().unwrap() += 1;
+			return Ok(true);
 		}
+		// As the node does: fetch, check the size and hash, keep, load.
+		let Some(source) = source else { return Ok(false) };
+		self.fetches.lock().unwrap().push(source.clone());
+		let fetched = self.served.lock().unwrap().get(&source.uri).cloned().filter(|bytes| {
+			bytes.len() == source.size_bytes as usize
+				&& ModelHash::from(frame::hashing::blake2_256(bytes)) == hash
+		});
+		let Some(bytes) = fetched else { return Ok(false) };
+		if let Some(state) = db {
+			state.write().persistent_storage.set(b"", &key, &bytes);
+		}
+		self.load(hash, &bytes).map(|()| true)
 	}
 
 	fn is_loaded(&self, hash: ModelHash) -> bool {

@@ -28,15 +28,16 @@
 //!
 //! ## Model bytes
 //! The engine loads a model's bytes from the node's offchain DB itself
-//! ([`onnx::load_indexed`]); only when the DB lacks them does the worker fetch the
-//! version's URI over HTTP, check the hash and pass the bytes in.
+//! ([`onnx::load_indexed`]); when the DB lacks them, the node fetches them from the
+//! version's URI (streamed, at most the version's size, checked against its hash) and
+//! keeps them in the DB. The bytes never enter wasm.
 
 use aioracle_primitives::{
 	oracle::{Verdict, NODE_BOOT_ID_KEY},
 	metrics::{oracle_metrics, WorkerEvent},
 	input::input_blob_key,
-	model::{model_bytes_key, ModelHash, ServingArtifacts},
-	onnx::{onnx, ScoreError, ScoreRequest},
+	model::{ModelHash, ServingArtifacts},
+	onnx::{onnx, ModelSource, ScoreError, ScoreRequest},
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use frame::deps::{
@@ -44,9 +45,8 @@ use frame::deps::{
 	sp_core::offchain::StorageKind,
 	sp_io,
 	sp_runtime::offchain::{
-		http,
 		storage::{MutateStorageError, StorageRetrievalError, StorageValueRef},
-		Duration, Timestamp,
+		Duration,
 	},
 };
 
@@ -55,8 +55,6 @@ use super::*;
 /// Blocks after which an answer that has not reached the chain is sent again.
 pub const RESEND_AFTER: u32 = 5;
 
-/// How long fetching a model's bytes from its URI may take.
-const FETCH_TIMEOUT_MS: u64 = 10_000;
 
 /// The local-storage key of the "sent" marker of `(request, key)` for answers of `kind`.
 fn sent_key<K: Encode>(request: RequestId, key: &K, kind: AnswerKind) -> Vec<u8> {
@@ -468,7 +466,7 @@ fn input_values<T: Config>(id: RequestId, request: &RequestOf<T>) -> Result<Vec<
 		.filter(|bytes| sp_io::hashing::blake2_256(bytes) == reference.blob.0)
 		.ok_or(Failure::InputUnavailable)?;
 	T::Models::input_decoding(request.model, request.version)
-		.decode(&bytes, &request.contract.input)
+		.decode(&bytes, &request.contract.inputs)
 		.map_err(|_| Failure::InputUnavailable)
 }
 
@@ -624,41 +622,22 @@ fn submit_verdict<T: Config>(verdict: VersionVerdict<T::AuthorityId>) -> Result<
 }
 
 /// Loads a version's bytes into the engine: the node reads them from its offchain DB
-/// (where the registry indexed them); if it has none, they are fetched from the version's
-/// URI, checked against the hash, kept in the offchain DB and passed to the engine.
+/// (where the registry indexed them) or, if it has none, fetches them from the version's
+/// URI itself, checks them against the hash and keeps them in the DB. The bytes never
+/// enter wasm.
 fn load<T: Config>(model: ModelId, version: VersionId, hash: ModelHash) -> Result<(), Failure> {
-	if onnx::load_indexed(hash).map_err(Failure::Engine)? {
-		log::info!(target: LOG_TARGET, "model {hash:?} loaded from the offchain DB");
+	let source = T::Models::artifacts(model, version)
+		.map(|a| ModelSource { uri: a.uri, size_bytes: a.size_bytes })
+		.unwrap_or(ModelSource { uri: Vec::new(), size_bytes: 0 });
+	let uri = source.uri.clone();
+	if onnx::load_indexed(hash, source).map_err(Failure::Engine)? {
+		log::info!(target: LOG_TARGET, "model {hash:?} loaded");
 		return Ok(());
 	}
-	let uri = T::Models::artifacts(model, version).map(|a| a.uri).unwrap_or_default();
-	log::info!(
+	log::warn!(
 		target: LOG_TARGET,
-		"model {hash:?} not in the offchain DB; fetching {}",
+		"model {hash:?}: no bytes in the offchain DB, none fetched from {}",
 		core::str::from_utf8(&uri).unwrap_or("<non-UTF-8 URI>")
 	);
-	let bytes = fetch(&uri).ok_or(Failure::ModelBytesUnavailable)?;
-	if ModelHash::from(sp_io::hashing::blake2_256(&bytes)) != hash {
-		log::warn!(target: LOG_TARGET, "the bytes at the URI do not match the hash");
-		return Err(Failure::ModelBytesUnavailable);
-	}
-	// Keep them for next time.
-	sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &model_bytes_key(&hash), &bytes);
-	onnx::load(hash, &bytes).map_err(Failure::Engine)?;
-	log::info!(target: LOG_TARGET, "model {hash:?} loaded ({} bytes, from its URI)", bytes.len());
-	Ok(())
-}
-
-/// GETs `uri` over the off-chain worker's HTTP client; `None` on any failure.
-fn fetch(uri: &[u8]) -> Option<Vec<u8>> {
-	let uri = core::str::from_utf8(uri).ok().filter(|u| !u.is_empty())?;
-	let deadline: Timestamp =
-		sp_io::offchain::timestamp().add(Duration::from_millis(FETCH_TIMEOUT_MS));
-	let pending = http::Request::get(uri).deadline(deadline).send().ok()?;
-	let response = pending.try_wait(deadline).ok()?.ok()?;
-	if response.code != 200 {
-		log::warn!(target: LOG_TARGET, "GET {uri}: HTTP {}", response.code);
-		return None;
-	}
-	Some(response.body().collect())
+	Err(Failure::ModelBytesUnavailable)
 }

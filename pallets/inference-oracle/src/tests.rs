@@ -2,7 +2,7 @@
 //! lying, failing and missing operators, expiry, retention, and the off-chain worker.
 
 use crate::{mock::*, *};
-use aioracle_primitives::onnx::{onnx, ScoreError};
+use aioracle_primitives::onnx::{onnx, ModelSource, ScoreError};
 use frame::{
 	deps::sp_runtime::{
 		traits::BadOrigin,
@@ -1400,15 +1400,9 @@ mod offchain_worker {
 		assert_eq!(sent[0].answer, Answer::Outcome(Outcome::Failed(Failure::ModelBytesUnavailable)));
 	}
 
-	fn expect_get(env: &OcwEnv, uri: &str, body: Vec<u8>) {
-		use frame::deps::sp_core::offchain::testing::PendingRequest;
-		env.offchain.write().expect_request(PendingRequest {
-			method: "GET".into(),
-			uri: uri.into(),
-			response: Some(body),
-			sent: true,
-			..Default::default()
-		});
+	/// What the node's fetcher would get from `uri`.
+	fn serve(env: &OcwEnv, uri: &str, body: Vec<u8>) {
+		env.engine.served.lock().unwrap().insert(uri.as_bytes().to_vec(), body);
 	}
 
 	/// Alice's node without the model bytes, and a request on a version whose bytes are at
@@ -1425,12 +1419,18 @@ mod offchain_worker {
 	}
 
 	#[test]
-	fn bytes_missing_locally_are_fetched_from_the_uri_and_kept() {
+	fn bytes_missing_locally_are_fetched_by_the_node_from_the_uri_and_kept() {
 		let (mut env, uri) = request_with_bytes_only_at_the_uri();
-		expect_get(&env, uri, onnx_bytes(IRIS));
+		serve(&env, uri, onnx_bytes(IRIS));
 		run_ocw(&mut env, 1);
 		let sent = env.take_submissions();
 		assert_eq!(sent[0].answer, Answer::Outcome(output(&honest_output(IRIS, &[1, 2, 3, 4]))));
+		// The worker named the version's URI and size; the node kept the bytes.
+		let asked = env.engine.fetches.lock().unwrap().clone();
+		assert_eq!(
+			asked,
+			vec![ModelSource { uri: uri.as_bytes().to_vec(), size_bytes: onnx_bytes(IRIS).len() as u32 }]
+		);
 		let key = aioracle_primitives::model::model_bytes_key(&model_hash(IRIS));
 		assert_eq!(env.offchain.read().persistent_storage.get(&key), Some(onnx_bytes(IRIS)));
 	}
@@ -1438,7 +1438,9 @@ mod offchain_worker {
 	#[test]
 	fn fetched_bytes_with_the_wrong_hash_are_refused() {
 		let (mut env, uri) = request_with_bytes_only_at_the_uri();
-		expect_get(&env, uri, b"tampered bytes".to_vec());
+		let mut tampered = onnx_bytes(IRIS);
+		tampered[0] ^= 1;
+		serve(&env, uri, tampered);
 		run_ocw(&mut env, 1);
 		let sent = env.take_submissions();
 		assert_eq!(sent[0].answer, Answer::Outcome(Outcome::Failed(Failure::ModelBytesUnavailable)));
@@ -1792,6 +1794,66 @@ mod migration {
 			let weight = v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
 			let read = <<Test as frame_system::Config>::DbWeight as Get<frame::deps::frame_support::weights::RuntimeDbWeight>>::get().reads(1);
 			assert_eq!(weight, read);
+		});
+	}
+}
+
+/// The v3 -> v4 storage migration: a request's one input becomes a list of one.
+mod migration_v4 {
+	use super::*;
+	use crate::migrations::v4;
+	use frame::traits::OnRuntimeUpgrade;
+
+	#[test]
+	fn a_request_keeps_its_contract_with_its_one_input_as_a_list() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			register(BOB);
+			let id = request(IRIS);
+			let current = Requests::<Test>::get(id).unwrap();
+			let contract = current.contract.clone();
+			// The same request as storage version 3 kept it.
+			let old = v4::RequestV3Of::<Test> {
+				requester: current.requester,
+				model: current.model,
+				version: current.version,
+				model_hash: current.model_hash,
+				contract: v4::ServingContractV3 {
+					input: contract.inputs[0].clone(),
+					output: contract.output.clone(),
+					input_scale: contract.input_scale,
+					output_scale: contract.output_scale,
+					aggregation: contract.aggregation,
+					min_agreement: contract.min_agreement,
+				},
+				input: current.input.clone(),
+				fee: current.fee,
+				deposit: current.deposit,
+				created_at: current.created_at,
+				deadline: current.deadline,
+				status: current.status,
+			};
+			v4::Requests::<Test>::insert(id, old);
+			StorageVersion::new(3).put::<InferenceOracle>();
+
+			// Under try-runtime, with its checks before and after (inputs kept, invariants).
+			#[cfg(feature = "try-runtime")]
+			v4::MigrateV3ToV4::<Test>::try_on_runtime_upgrade(true).unwrap();
+			#[cfg(not(feature = "try-runtime"))]
+			v4::MigrateV3ToV4::<Test>::on_runtime_upgrade();
+
+			assert_eq!(StorageVersion::get::<InferenceOracle>(), 4);
+			assert_eq!(Requests::<Test>::get(id).as_ref(), Some(&current));
+			InferenceOracle::do_try_state().unwrap();
+			// The request is answered as before.
+			let committee = committee(id);
+			for member in &committee {
+				assert_ok!(submit(*member, id, output(&[1, 2, 3])));
+			}
+			assert_eq!(Requests::<Test>::get(id).unwrap().status, RequestStatus::Finalized);
+			// Run again: a no-op.
+			v4::MigrateV3ToV4::<Test>::on_runtime_upgrade();
+			assert_eq!(StorageVersion::get::<InferenceOracle>(), 4);
 		});
 	}
 }

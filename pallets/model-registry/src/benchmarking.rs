@@ -59,7 +59,7 @@ fn proposal<T: Config>(bytes: &[u8], datasets: u32) -> VersionProposal {
 	VersionProposal {
 		model_hash: blake2_256(bytes).into(),
 		uri: vec![b'u'; T::MaxUriLen::get() as usize],
-		input: spec(0),
+		inputs: vec![spec(0)],
 		output: spec(1),
 		input_scale: MAX_SCALE,
 		output_scale: MAX_SCALE,
@@ -367,7 +367,7 @@ mod benchmarks {
 		let (owner, model) = model::<T>()?;
 		let version = propose::<T>(&owner, model, 0, 1)?;
 		let count = Versions::<T>::get(model, version)
-			.and_then(|v| v.input.element_count())
+			.and_then(|v| aioracle_primitives::model::inputs_len(&v.inputs))
 			.ok_or(BenchmarkError::Stop("the set-up version has no input"))?;
 		let decoding =
 			BlobDecoding::FileEdges { begin: count / 2, end: count - count / 2, block: 4096, padding: 256 };

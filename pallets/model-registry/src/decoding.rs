@@ -17,7 +17,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(record.owner == who, Error::<T>::NotOwner);
 		let v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
 		ensure!(v.status == VersionStatus::Proposed, Error::<T>::NotProposed);
-		ensure!(decoding.suits(&v.input), Error::<T>::DecodingDoesNotFitInput);
+		ensure!(decoding.suits(&v.inputs), Error::<T>::DecodingDoesNotFitInput);
 		if decoding == BlobDecoding::default() {
 			InputDecodings::<T>::remove(model, version);
 		} else {
@@ -38,7 +38,7 @@ impl<T: Config> Pallet<T> {
 			let v = Versions::<T>::get(model, version)
 				.ok_or("an input decoding belongs to a version that does not exist")?;
 			ensure!(decoding != BlobDecoding::default(), "the default decoding is stored");
-			ensure!(decoding.suits(&v.input), "an input decoding does not fit");
+			ensure!(decoding.suits(&v.inputs), "an input decoding does not fit");
 		}
 		Ok(())
 	}

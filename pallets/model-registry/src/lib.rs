@@ -67,9 +67,9 @@ extern crate alloc;
 use alloc::{collections::BTreeSet, vec::Vec};
 
 pub use aioracle_primitives::model::{
-	model_bytes_key, model_chunk_key, model_manifest_key, ChunkHash, VersionValidation, Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
+	model_bytes_key, model_chunk_key, model_manifest_key, ChunkHash, VersionValidation, Aggregation, ElementType, GoldenVector, InputSpecs, ModelHash, ModelId, ModelInspect,
 	ServingArtifacts, ServingContract, StatusBlocks, TensorSpec, VersionId, VersionStatus,
-	MAX_SCALE,
+	MAX_INPUTS, MAX_SCALE,
 };
 pub use aioracle_primitives::input::BlobDecoding;
 use aioracle_primitives::{
@@ -93,6 +93,7 @@ pub use weights::WeightInfo;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod decoding;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -148,9 +149,9 @@ pub trait BenchmarkHelper {
 pub mod pallet {
 	use super::*;
 
-	/// The storage version: 0, the layout every chain has had since genesis. A layout
-	/// change bumps it and comes with a migration.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The storage version: 1 since a version declares a list of inputs (see
+	/// [`migrations`]). A layout change bumps it and comes with a migration.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -570,8 +571,14 @@ pub mod pallet {
 		/// proposal).
 		ChunksDoNotMatchSize,
 		/// The input decoding does not yield the version's input: a `FileEdges` whose
-		/// `begin + end` is not the input's element count.
+		/// `begin + end` is not the input's element count, or a version with several inputs.
 		DecodingDoesNotFitInput,
+		/// A version declares no input.
+		NoInputs,
+		/// A version declares more than `MAX_INPUTS` inputs.
+		TooManyInputs,
+		/// Two of a version's input specs name the same model input (`index`).
+		DuplicateInput,
 	}
 
 	#[pallet::hooks]
@@ -980,7 +987,7 @@ impl<T: Config> Pallet<T> {
 
 		let uri: BoundedVec<u8, T::MaxUriLen> =
 			p.uri.try_into().map_err(|_| Error::<T>::UriTooLong)?;
-		let input_len = Self::check_tensor(&p.input, T::MaxTensorLen::get())?;
+		let (inputs, input_len) = Self::check_inputs(p.inputs)?;
 		let output_len = Self::check_output(&p.output, &p.aggregation)?;
 		ensure!(
 			p.input_scale <= MAX_SCALE && p.output_scale <= MAX_SCALE,
@@ -997,7 +1004,7 @@ impl<T: Config> Pallet<T> {
 			model_hash: p.model_hash,
 			size_bytes,
 			uri,
-			input: p.input,
+			inputs,
 			output: p.output,
 			input_scale: p.input_scale,
 			output_scale: p.output_scale,
@@ -1068,6 +1075,23 @@ impl<T: Config> Pallet<T> {
 		};
 		base.saturating_add(per_byte(T::DepositPerByte::get(), record_bytes))
 			.saturating_add(per_byte(T::DepositPerModelByte::get(), model_bytes))
+	}
+
+	/// The inputs, bounded, and their element count together: 1 to `MAX_INPUTS` proper
+	/// tensors, each a distinct model input, within `MaxTensorLen` together.
+	fn check_inputs(inputs: Vec<TensorSpec>) -> Result<(InputSpecs, u32), DispatchError> {
+		ensure!(!inputs.is_empty(), Error::<T>::NoInputs);
+		let inputs = InputSpecs::try_from(inputs).map_err(|_| Error::<T>::TooManyInputs)?;
+		let max_len = T::MaxTensorLen::get();
+		let mut total = 0u32;
+		for (position, spec) in inputs.iter().enumerate() {
+			let earlier = inputs.get(..position).unwrap_or_default();
+			ensure!(earlier.iter().all(|e| e.index != spec.index), Error::<T>::DuplicateInput);
+			let count = Self::check_tensor(spec, max_len)?;
+			total = total.checked_add(count).ok_or(Error::<T>::TensorTooLarge)?;
+		}
+		ensure!(total <= max_len, Error::<T>::TensorTooLarge);
+		Ok((inputs, total))
 	}
 
 	/// The element count of a tensor spec, within `MaxTensorLen`.
@@ -1273,7 +1297,7 @@ impl<T: Config> Pallet<T> {
 		let proposal = VersionProposal {
 			model_hash: (b"benchmark model", model).using_encoded(blake2_256).into(),
 			uri: Vec::new(),
-			input: spec(0, input_len),
+			inputs: alloc::vec![spec(0, input_len)],
 			output: spec(1, output_len),
 			input_scale: 0,
 			output_scale: 0,
@@ -1335,6 +1359,7 @@ impl<T: Config> ModelInspect for Pallet<T> {
 		Some(ServingArtifacts {
 			model_hash: record.model_hash,
 			uri: record.uri.into_inner(),
+			size_bytes: record.size_bytes,
 			golden_vectors,
 		})
 	}
@@ -1358,7 +1383,8 @@ impl<T: Config> Pallet<T> {
 	/// - the versions a model remembers for rollback exist, are distinct, `Deprecated`,
 	///   and not the active one;
 	/// - `VersionByHash` and `Versions` agree both ways; golden vectors belong to existing
-	///   versions;
+	///   versions; a version's inputs are distinct, proper tensors that its golden vectors'
+	///   inputs fill;
 	/// - the funds held for models, versions and uploads equal the deposits recorded;
 	/// - uploads and chunked versions are well formed (`try_state_uploads`);
 	/// - input decodings belong to existing versions and fit them (`try_state_decodings`).
@@ -1406,6 +1432,14 @@ impl<T: Config> Pallet<T> {
 				VersionByHash::<T>::get(v.model_hash) == Some((model, version)),
 				"a version is missing from VersionByHash"
 			);
+			let input_len = aioracle_primitives::model::inputs_len(&v.inputs)
+				.ok_or("a version's inputs are not distinct, proper tensors")?;
+			for golden in GoldenVectors::<T>::get(model, version).unwrap_or_default() {
+				ensure!(
+					golden.input.len() == input_len as usize,
+					"a golden vector's input does not fill the version's inputs"
+				);
+			}
 			count += 1;
 		}
 		ensure!(VersionByHash::<T>::iter().count() == count, "VersionByHash has extra entries");

@@ -49,7 +49,7 @@ fn proposal(bytes: &[u8]) -> VersionProposal {
 	VersionProposal {
 		model_hash: blake2_256(bytes).into(),
 		uri: b"ipfs://iris-v1".to_vec(),
-		input: tensor(0, ElementType::F32, &[1, 4]),
+		inputs: vec![tensor(0, ElementType::F32, &[1, 4])],
 		output: tensor(1, ElementType::F32, &[1, 3]),
 		input_scale: 4,
 		output_scale: 6,
@@ -387,13 +387,30 @@ mod propose_version {
 			let bytes = onnx(1);
 			let cases: Vec<(fn(&mut VersionProposal), Error<Test>)> = vec![
 				(|p| p.uri = vec![b'u'; MAX_URI_LEN as usize + 1], Error::<Test>::UriTooLong),
-				(|p| p.input.shape = BoundedVec::new(), Error::<Test>::InvalidShape),
+				(|p| p.inputs[0].shape = BoundedVec::new(), Error::<Test>::InvalidShape),
+				(|p| p.inputs.clear(), Error::<Test>::NoInputs),
+				(
+					|p| p.inputs = vec![tensor(0, ElementType::F32, &[1]); MAX_INPUTS as usize + 1],
+					Error::<Test>::TooManyInputs,
+				),
+				(
+					|p| p.inputs.push(tensor(0, ElementType::I64, &[1])),
+					Error::<Test>::DuplicateInput,
+				),
+				(
+					// Two inputs within the bound each, over it together.
+					|p| {
+						p.inputs[0].shape = BoundedVec::truncate_from(vec![1, MAX_TENSOR_LEN]);
+						p.inputs.push(tensor(1, ElementType::I64, &[1]));
+					},
+					Error::<Test>::TensorTooLarge,
+				),
 				(
 					|p| p.output.shape = BoundedVec::truncate_from(vec![1, 0]),
 					Error::<Test>::InvalidShape,
 				),
 				(
-					|p| p.input.shape = BoundedVec::truncate_from(vec![1, 9]),
+					|p| p.inputs[0].shape = BoundedVec::truncate_from(vec![1, 9]),
 					Error::<Test>::TensorTooLarge,
 				),
 				(
@@ -453,7 +470,7 @@ mod propose_version {
 			}
 			// The largest valid contract passes.
 			let mut p = proposal(&bytes);
-			p.input.shape = BoundedVec::truncate_from(vec![1, MAX_TENSOR_LEN]);
+			p.inputs[0].shape = BoundedVec::truncate_from(vec![1, MAX_TENSOR_LEN]);
 			p.output = tensor(0, ElementType::I64, &[1]);
 			p.aggregation = Aggregation::ExactMajority;
 			p.golden_vectors =
@@ -464,6 +481,39 @@ mod propose_version {
 			p.min_agreement = MAX_MIN_AGREEMENT;
 			p.input_scale = MAX_SCALE;
 			assert_ok!(ModelRegistry::propose_version(signed(OWNER), model, p, bytes));
+		});
+	}
+
+	/// A version may feed several model inputs; a request's values and a golden vector's
+	/// input fill them in the order the version lists them.
+	#[test]
+	fn a_version_may_declare_several_inputs() {
+		ExtBuilder::build_and_execute(|| {
+			let model = create();
+			let bytes = onnx(1);
+			let mut p = proposal(&bytes);
+			// Model input 1 (an image of 3 pixels) first, then input 0 (2 features).
+			p.inputs = vec![tensor(1, ElementType::U8, &[1, 3]), tensor(0, ElementType::F32, &[1, 2])];
+			p.golden_vectors[0].input = vec![9, 8, 7, 15_000, -2_500];
+			let inputs = p.inputs.clone();
+			// A golden vector that fills only the first input is refused.
+			let mut short = p.clone();
+			short.golden_vectors[0].input.truncate(3);
+			assert_noop_err(
+				|| ModelRegistry::propose_version(signed(OWNER), model, short.clone(), bytes.clone()),
+				Error::<Test>::GoldenVectorMismatch,
+			);
+			assert_ok!(ModelRegistry::propose_version(signed(OWNER), model, p, bytes));
+			let view = ModelRegistry::version_view(model, 1).unwrap();
+			assert_eq!(view.inputs, inputs);
+			let (_, contract) = <ModelRegistry as ModelInspect>::contract(model, 1).unwrap();
+			assert_eq!((contract.inputs.to_vec(), contract.input_len()), (inputs, Some(5)));
+			// File edges decode a blob into one input only.
+			let edges = BlobDecoding::FileEdges { begin: 2, end: 3, block: 8, padding: 256 };
+			assert_noop_err(
+				|| ModelRegistry::set_input_decoding(signed(OWNER), model, 1, edges),
+				Error::<Test>::DecodingDoesNotFitInput,
+			);
 		});
 	}
 
@@ -903,7 +953,7 @@ mod reading {
 			assert_eq!(
 				contract,
 				ServingContract {
-					input: view.input.clone(),
+					inputs: BoundedVec::truncate_from(view.inputs.clone()),
 					output: view.output.clone(),
 					input_scale: view.input_scale,
 					output_scale: view.output_scale,
@@ -980,3 +1030,56 @@ fn integrity_test_passes() {
 
 mod decoding;
 mod upload;
+
+/// The v0 -> v1 storage migration: one input becomes a list of one.
+mod migration_v1 {
+	use super::*;
+	use crate::migrations::v1;
+	use frame::traits::OnRuntimeUpgrade;
+
+	#[test]
+	fn a_version_keeps_its_one_input_as_a_list_of_one() {
+		ExtBuilder::build_and_execute(|| {
+			let model = create();
+			assert_ok!(ModelRegistry::propose_version(
+				signed(OWNER),
+				model,
+				proposal(&onnx(1)),
+				onnx(1)
+			));
+			let current = Versions::<Test>::get(model, 1).unwrap();
+			// The same version as storage version 0 kept it.
+			let old = v1::ModelVersionV0Of::<Test> {
+				model_hash: current.model_hash,
+				size_bytes: current.size_bytes,
+				uri: current.uri.clone(),
+				input: current.inputs[0].clone(),
+				output: current.output.clone(),
+				input_scale: current.input_scale,
+				output_scale: current.output_scale,
+				aggregation: current.aggregation,
+				min_agreement: current.min_agreement,
+				training_datasets: current.training_datasets.clone(),
+				commercial_use: current.commercial_use,
+				status: current.status,
+				status_blocks: current.status_blocks.clone(),
+				deposit: current.deposit,
+			};
+			v1::Versions::<Test>::insert(model, 1, old);
+			StorageVersion::new(0).put::<ModelRegistry>();
+
+			// Under try-runtime, with its checks before and after (inputs kept, invariants).
+			#[cfg(feature = "try-runtime")]
+			v1::MigrateV0ToV1::<Test>::try_on_runtime_upgrade(true).unwrap();
+			#[cfg(not(feature = "try-runtime"))]
+			v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+
+			assert_eq!(StorageVersion::get::<ModelRegistry>(), 1);
+			assert_eq!(Versions::<Test>::get(model, 1), Some(current.clone()));
+			ModelRegistry::do_try_state().unwrap();
+			// Run again: a no-op.
+			v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(Versions::<Test>::get(model, 1), Some(current));
+		});
+	}
+}

@@ -3,8 +3,8 @@
 use aioracle_primitives::{
 	dataset::DatasetId,
 	model::{
-		Aggregation, ChunkHash, GoldenVector, ModelHash, ModelId, ModelView, ServingContract, StatusBlocks,
-		TensorSpec, VersionId, VersionStatus, VersionView,
+		Aggregation, ChunkHash, GoldenVector, InputSpecs, ModelHash, ModelId, ModelView,
+		ServingContract, StatusBlocks, TensorSpec, VersionId, VersionStatus, VersionView,
 	},
 };
 use alloc::vec::Vec;
@@ -63,8 +63,8 @@ pub struct ModelVersion<
 	pub size_bytes: u32,
 	/// Where the bytes can be fetched by a node that lacks them.
 	pub uri: BoundedVec<u8, MaxUri>,
-	/// The input requests feed.
-	pub input: TensorSpec,
+	/// The inputs requests feed, in the order of a request's values.
+	pub inputs: InputSpecs,
 	/// The output that is reported.
 	pub output: TensorSpec,
 	/// Decimals of the fixed-point input.
@@ -126,8 +126,10 @@ pub struct VersionProposal {
 	pub model_hash: ModelHash,
 	/// Where the bytes can be fetched (at most `MaxUriLen` bytes; may be empty).
 	pub uri: Vec<u8>,
-	/// The input requests feed: at most `MaxTensorLen` elements.
-	pub input: TensorSpec,
+	/// The inputs requests feed, in the order a request's values fill them: 1 to
+	/// [`MAX_INPUTS`](aioracle_primitives::model::MAX_INPUTS) distinct model inputs (by
+	/// `index`), at most `MaxTensorLen` elements together.
+	pub inputs: Vec<TensorSpec>,
 	/// The output that is reported: at most `MaxTensorLen` elements.
 	pub output: TensorSpec,
 	/// Decimals of the fixed-point input, at most 18.
@@ -183,7 +185,7 @@ impl<
 	/// How the version is served.
 	pub fn contract(&self) -> ServingContract {
 		ServingContract {
-			input: self.input.clone(),
+			inputs: self.inputs.clone(),
 			output: self.output.clone(),
 			input_scale: self.input_scale,
 			output_scale: self.output_scale,
@@ -205,7 +207,7 @@ impl<
 			model_hash: self.model_hash,
 			size_bytes: self.size_bytes,
 			uri: self.uri.into_inner(),
-			input: self.input,
+			inputs: self.inputs.into_inner(),
 			output: self.output,
 			input_scale: self.input_scale,
 			output_scale: self.output_scale,
