@@ -80,7 +80,8 @@ impl ModelFetcher {
 		}
 	}
 
-	/// The same fetcher with other timeouts.
+	/// The same fetcher with other timeouts (tests wait less).
+	#[cfg(test)]
 	pub fn with_timeouts(mut self, idle: Duration, total: Duration) -> Self {
 		self.idle_timeout = idle;
 		self.total_timeout = total;
