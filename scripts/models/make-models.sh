@@ -124,4 +124,4 @@ for dir in models models/nn; do
 	done
 done
 [ "$status" = 0 ] || die "models/ is out of date: run scripts/models/make-models.sh and commit the result"
-step "models/ matches make_models.py and models/nn/ make_nn_models.py"
+step "models/ and models/nn/ match what make_models.py, make_nn_models.py and make_multi_input_model.py make"

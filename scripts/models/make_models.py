@@ -330,6 +330,28 @@ def op_list(model: onnx.ModelProto):
     ]
 
 
+def graph_facts(proto: onnx.ModelProto) -> dict:
+    """What a reference JSON says of a graph: its operators, opset imports, IR version and
+    producer, in that order."""
+    return {
+        "ops": op_list(proto),
+        "opset_imports": {(o.domain or DEFAULT_DOMAIN): int(o.version) for o in proto.opset_import},
+        "ir_version": int(proto.ir_version),
+        "producer": f"{proto.producer_name} {proto.producer_version}".strip(),
+    }
+
+
+def reference_settings(**extra) -> dict:
+    """How the reference outputs were computed (see `session`), plus `extra`."""
+    return {
+        "runtime": f"onnxruntime {ort.__version__}",
+        "graph_optimization_level": "ORT_DISABLE_ALL",
+        "threads": 1,
+        "batch_size": 1,
+        **extra,
+    }
+
+
 def case_rows(n_samples: int):
     """N_CASES rows spread evenly from the first to the last."""
     return [i * (n_samples - 1) // (N_CASES - 1) for i in range(N_CASES)]
@@ -486,12 +508,7 @@ def build(spec: Spec):
         {
             "input": input_meta,
             "outputs": output_meta,
-            "ops": op_list(proto),
-            "opset_imports": {
-                (o.domain or DEFAULT_DOMAIN): int(o.version) for o in proto.opset_import
-            },
-            "ir_version": int(proto.ir_version),
-            "producer": f"{proto.producer_name} {proto.producer_version}",
+            **graph_facts(proto),
             "training": {
                 "estimator": " ".join(str(model).split()),
                 "split": (
@@ -500,13 +517,7 @@ def build(spec: Spec):
                 ),
                 "metrics": metrics,
             },
-            "reference": {
-                "runtime": f"onnxruntime {ort.__version__}",
-                "graph_optimization_level": "ORT_DISABLE_ALL",
-                "threads": 1,
-                "batch_size": 1,
-                "input_shape": [1, int(n_features)],
-            },
+            "reference": reference_settings(input_shape=[1, int(n_features)]),
             "fixed_point": {
                 "input_scale": spec.input_scale,
                 "output_scale": spec.output_scale,

@@ -200,10 +200,7 @@ def describe(data, numeric, sex, y, metrics, bunch):
         "kind": "regressor",
         "inputs": [meta(t) for t in sess.get_inputs()],
         "outputs": [meta(t) for t in sess.get_outputs()],
-        "ops": mm.op_list(proto),
-        "opset_imports": {(o.domain or mm.DEFAULT_DOMAIN): int(o.version) for o in proto.opset_import},
-        "ir_version": int(proto.ir_version),
-        "producer": f"{proto.producer_name} {proto.producer_version}".strip(),
+        **mm.graph_facts(proto),
         "training": {
             "hidden": HIDDEN,
             "embedding": EMBEDDING,
@@ -211,12 +208,7 @@ def describe(data, numeric, sex, y, metrics, bunch):
             "split": f"train_test_split(test_size={mm.TEST_SIZE}, random_state={mm.SEED})",
             "metrics": metrics,
         },
-        "reference": {
-            "runtime": f"onnxruntime {ort.__version__}",
-            "graph_optimization_level": "ORT_DISABLE_ALL",
-            "threads": 1,
-            "batch_size": 1,
-        },
+        "reference": mm.reference_settings(),
         "fixed_point": {
             "input_scale": INPUT_SCALE,
             "output_scale": OUTPUT_SCALE,
