@@ -95,9 +95,11 @@ describe('model bytes fetched from the version URI', () => {
       `${(bytes.length / 1048576).toFixed(1)} MiB fetched by URI in ${line.match(/in (\d+) ms/)[1]} ms; `
       + `validated by the operators ${((Date.now() - proposedAt) / 1000).toFixed(1)} s after it was sent for proposal`,
     );
-    // The node kept the bytes.
-    const kept = await api.rpc.offchain.localStorageGet('PERSISTENT', offchainKey('aioracle/model-bytes/', hash));
-    assert.equal(kept.isSome && kept.unwrap().length, bytes.length);
+    // The node kept the bytes (read back over RPC, whose responses stop at 15 MiB).
+    if (bytes.length < 8 * 1048576) {
+      const kept = await api.rpc.offchain.localStorageGet('PERSISTENT', offchainKey('aioracle/model-bytes/', hash));
+      assert.equal(kept.isSome && kept.unwrap().toHex(), u8aToHex(bytes));
+    }
 
     // Voted in, it answers a request as onnxruntime does.
     const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
