@@ -1,10 +1,14 @@
 //! Genesis presets: `development` (the one-node dev chain) and `local_testnet` (a local
 //! relay chain with two collators).
 //!
-//! | preset | collators | oracle operators | funded | council | sudo |
-//! |---|---|---|---|---|---|
-//! | `development` | Alice | Alice, Bob, Charlie | the six dev accounts | Alice, Bob, Charlie | Alice |
-//! | `local_testnet` | Alice, Bob | Alice, Bob | the six dev accounts | Alice, Bob, Charlie | Alice |
+//! | preset | collators | oracle operators | funded | council | sudo | referenda tracks |
+//! |---|---|---|---|---|---|---|
+//! | `development` | Alice | Alice, Bob, Charlie | the six dev accounts | Alice, Bob, Charlie | Alice | `Dev` pace |
+//! | `local_testnet` | Alice, Bob | Alice, Bob | the six dev accounts | Alice, Bob, Charlie | Alice | `Dev` pace |
+//!
+//! Both are test networks, so their referenda tracks run at the `Dev` pace (a referendum
+//! passes in about 8 blocks). A production chain spec leaves `origins.pace` at its default,
+//! `Production` (the periods of `configs::governance::tracks`).
 //!
 //! Both also hold the sample: dataset 0, scikit-learn's bundled `iris.csv`, and model 0,
 //! `iris-classifier`, whose version 1 (`models/iris-logreg.onnx`, trained on dataset 0) is
@@ -22,6 +26,7 @@ use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::{BlakeTwo256, Hash};
 
+use crate::configs::governance::origins::pallet_governance_origins::TrackPace;
 use aioracle_primitives::{
 	dataset::LicenceFlags,
 	model::{Aggregation, ElementType, GoldenVector, TensorSpec},
@@ -31,8 +36,8 @@ use pallet_model_registry::{GenesisModel, GenesisVersion, VersionProposal};
 
 use crate::{
 	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, CouncilMembershipConfig,
-	DatasetProvenanceConfig, InferenceOracleConfig, ModelRegistryConfig, ParachainInfoConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, UNIT,
+	DatasetProvenanceConfig, InferenceOracleConfig, ModelRegistryConfig, OriginsConfig,
+	ParachainInfoConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, UNIT,
 };
 
 /// The parachain id of both presets (the first id a local relay chain hands out).
@@ -136,6 +141,7 @@ fn genesis(
 	council: Vec<AccountId>,
 	root: AccountId,
 	id: ParaId,
+	pace: TrackPace,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -182,6 +188,7 @@ fn genesis(
 			members: frame_support::BoundedVec::truncate_from(council),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		origins: OriginsConfig { pace },
 	})
 }
 
@@ -206,6 +213,7 @@ fn development() -> Value {
 		council(),
 		Sr25519Keyring::Alice.to_account_id(),
 		PARACHAIN_ID.into(),
+		TrackPace::Dev,
 	)
 }
 
@@ -217,6 +225,7 @@ fn local_testnet() -> Value {
 		council(),
 		Sr25519Keyring::Alice.to_account_id(),
 		PARACHAIN_ID.into(),
+		TrackPace::Dev,
 	)
 }
 

@@ -24,6 +24,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod migrations;
 pub mod provenance;
 pub mod relay_randomness;
 
@@ -74,6 +75,13 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 type Migrations = (
 	pallet_model_registry::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_inference_oracle::migrations::v4::MigrateV3ToV4<Runtime>,
+	// OpenGov's pallets, added by spec 8.
+	migrations::InitNewPallet<Scheduler, Runtime>,
+	migrations::InitNewPallet<Preimage, Runtime>,
+	migrations::InitNewPallet<Referenda, Runtime>,
+	migrations::InitNewPallet<ConvictionVoting, Runtime>,
+	migrations::InitNewPallet<Origins, Runtime>,
+	migrations::InitNewPallet<Whitelist, Runtime>,
 );
 
 /// Dispatches extrinsics to the pallets and runs their hooks.
@@ -112,7 +120,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("aioracle"),
 	impl_name: Cow::Borrowed("aioracle"),
 	authoring_version: 1,
-	spec_version: 7,
+	spec_version: 8,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -213,6 +221,20 @@ mod runtime {
 	// Messaging: 30-39.
 	#[runtime::pallet_index(33)]
 	pub type MessageQueue = pallet_message_queue;
+
+	// OpenGov: 40-49.
+	#[runtime::pallet_index(40)]
+	pub type Scheduler = pallet_scheduler;
+	#[runtime::pallet_index(41)]
+	pub type Preimage = pallet_preimage;
+	#[runtime::pallet_index(42)]
+	pub type Referenda = pallet_referenda;
+	#[runtime::pallet_index(43)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+	#[runtime::pallet_index(44)]
+	pub type Origins = crate::configs::governance::origins::pallet_governance_origins;
+	#[runtime::pallet_index(45)]
+	pub type Whitelist = pallet_whitelist;
 
 	// aioracle's own pallets: 50 and above.
 	#[runtime::pallet_index(50)]

@@ -1,9 +1,11 @@
 //! Runtime-level tests of the model registry: the real runtime from the `development`
-//! preset, the real dataset pallet behind `DatasetInspect`, and the real Council voting
-//! versions in and back.
+//! preset, the real dataset pallet behind `DatasetInspect`, versions voted in with the
+//! origin of the `model_upgrades` track (what a passed referendum dispatches with; the
+//! referenda themselves are in `governance.rs`) and rolled back by the real Council.
 
 mod common;
 
+use aioracle_runtime::configs::governance::origins::pallet_governance_origins::Origin;
 use aioracle_runtime::{
 	provenance::version_provenance, AccountId, DatasetProvenance, ModelRegistry, Runtime,
 	RuntimeCall, RuntimeOrigin,
@@ -67,12 +69,13 @@ fn dave_proposes(model: Option<ModelId>, n: u8, dataset: u64) -> (ModelId, Versi
 	(model, pallet_model_registry::Models::<Runtime>::get(model).unwrap().next_version - 1)
 }
 
-fn approve(model: ModelId, version: VersionId) -> RuntimeCall {
-	pallet_model_registry::Call::approve_version { model, version }.into()
-}
-
 fn activate(model: ModelId, version: VersionId) -> RuntimeCall {
 	pallet_model_registry::Call::activate_version { model, version }.into()
+}
+
+/// The origin a passed referendum on the `model_upgrades` track dispatches with.
+fn upgrades() -> RuntimeOrigin {
+	RuntimeOrigin::from(Origin::ModelUpgrades)
 }
 
 fn status(model: ModelId, version: VersionId) -> VersionStatus {
@@ -85,33 +88,30 @@ fn check_invariants() {
 }
 
 #[test]
-fn the_council_votes_a_version_in_and_rolls_it_back() {
+fn token_holders_vote_a_version_in_and_the_council_rolls_it_back() {
 	development().execute_with(|| {
 		let dataset = register(&Dave.into(), 1, vec![]);
 		let (model, v1) = dave_proposes(None, 1, dataset);
 		operators_validate(model, v1);
 
-		// Two motions, each passed by two of the three members.
-		pass_motion(approve(model, v1), 0);
-		assert!(last_motion_succeeded());
+		assert_ok!(ModelRegistry::approve_version(upgrades(), model, v1));
 		assert_eq!(status(model, v1), VersionStatus::Approved);
-		pass_motion(activate(model, v1), 1);
-		assert!(last_motion_succeeded());
+		assert_ok!(ModelRegistry::activate_version(upgrades(), model, v1));
 		assert_eq!(status(model, v1), VersionStatus::Active);
 		assert_eq!(ModelRegistry::active_version_view(model).unwrap().version, v1);
 
 		// Version 2 replaces it; version 1 is deprecated but still there.
 		let (_, v2) = dave_proposes(Some(model), 2, dataset);
 		operators_validate(model, v2);
-		pass_motion(approve(model, v2), 2);
-		pass_motion(activate(model, v2), 3);
+		assert_ok!(ModelRegistry::approve_version(upgrades(), model, v2));
+		assert_ok!(ModelRegistry::activate_version(upgrades(), model, v2));
 		assert_eq!(
 			(status(model, v1), status(model, v2)),
 			(VersionStatus::Deprecated, VersionStatus::Active)
 		);
 
-		// Rollback: version 1 answers again.
-		pass_motion(pallet_model_registry::Call::rollback { model }.into(), 4);
+		// The council's emergency rollback (two of three members): version 1 answers again.
+		pass_motion(pallet_model_registry::Call::rollback { model }.into(), 0);
 		assert!(last_motion_succeeded());
 		assert_eq!(ModelRegistry::active_version_view(model).unwrap().version, v1);
 		assert_eq!(status(model, v2), VersionStatus::Deprecated);
@@ -125,7 +125,7 @@ fn no_single_account_can_activate_a_version() {
 		let dataset = register(&Dave.into(), 1, vec![]);
 		let (model, v1) = dave_proposes(None, 1, dataset);
 		operators_validate(model, v1);
-		pass_motion(approve(model, v1), 0);
+		assert_ok!(ModelRegistry::approve_version(upgrades(), model, v1));
 		// Neither the owner nor a council member alone.
 		for who in [Dave, Alice] {
 			let who: AccountId = who.into();
@@ -202,7 +202,7 @@ fn proposed_bytes_reach_the_offchain_db() {
 }
 
 #[test]
-fn the_council_approves_only_what_operators_reproduced() {
+fn governance_approves_only_what_operators_reproduced() {
 	development().execute_with(|| {
 		use aioracle_primitives::oracle::{Failure, Verdict};
 		use frame_support::{dispatch::RawOrigin, traits::Authorize};
@@ -214,27 +214,24 @@ fn the_council_approves_only_what_operators_reproduced() {
 		};
 		let dataset = register(&Dave.into(), 1, vec![]);
 		let (model, v1) = dave_proposes(None, 1, dataset);
-		// No verdict yet: the motion executes, the approval is refused.
-		pass_motion(approve(model, v1), 0);
-		assert!(!last_motion_succeeded());
-		assert_eq!(status(model, v1), VersionStatus::Proposed);
+		// No verdict yet: the approval is refused.
+		let not_validated = || pallet_model_registry::Error::<Runtime>::NotValidated;
+		assert_noop!(ModelRegistry::approve_version(upgrades(), model, v1), not_validated());
 		// One reproduction and one failure: still short of the quorum of two.
 		apply(verdict_call(Alice, model, v1, Verdict::Reproduced));
 		apply(verdict_call(Bob, model, v1, Verdict::Failed(Failure::GoldenVectorMismatch)));
 		let validation = version_provenance(model, v1).unwrap().validation;
 		assert_eq!((validation.quorum, validation.validated), (2, false));
 		assert_eq!(validation.verdicts.len(), 2);
-		pass_motion(approve(model, v1), 1);
-		assert!(!last_motion_succeeded());
+		assert_noop!(ModelRegistry::approve_version(upgrades(), model, v1), not_validated());
 		assert_noop!(
 			ModelRegistry::approve_version(RuntimeOrigin::signed(Dave.into()), model, v1),
 			BadOrigin
 		);
-		// A second reproduction: the council's motion passes.
+		// A second reproduction: the approval passes.
 		apply(verdict_call(Charlie, model, v1, Verdict::Reproduced));
 		assert!(version_provenance(model, v1).unwrap().validation.validated);
-		pass_motion(approve(model, v1), 2);
-		assert!(last_motion_succeeded());
+		assert_ok!(ModelRegistry::approve_version(upgrades(), model, v1));
 		assert_eq!(status(model, v1), VersionStatus::Approved);
 		// Root approves without verdicts.
 		let (_, v2) = dave_proposes(Some(model), 2, dataset);

@@ -66,12 +66,12 @@ extern crate alloc;
 
 use alloc::{collections::BTreeSet, vec::Vec};
 
-pub use aioracle_primitives::model::{
-	model_bytes_key, model_chunk_key, model_manifest_key, ChunkHash, VersionValidation, Aggregation, ElementType, GoldenVector, InputSpecs, ModelHash, ModelId, ModelInspect,
-	ServingArtifacts, ServingContract, StatusBlocks, TensorSpec, VersionId, VersionStatus,
-	MAX_INPUTS, MAX_SCALE,
-};
 pub use aioracle_primitives::input::BlobDecoding;
+pub use aioracle_primitives::model::{
+	model_bytes_key, model_chunk_key, model_manifest_key, Aggregation, ChunkHash, ElementType,
+	GoldenVector, InputSpecs, ModelHash, ModelId, ModelInspect, ServingArtifacts, ServingContract,
+	StatusBlocks, TensorSpec, VersionId, VersionStatus, VersionValidation, MAX_INPUTS, MAX_SCALE,
+};
 use aioracle_primitives::{
 	dataset::{DatasetId, DatasetInspect},
 	model::{ModelView, VersionView},
@@ -171,6 +171,11 @@ pub mod pallet {
 
 		/// The origin that approves, activates, rejects, deprecates and rolls back versions.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// A second origin for emergencies: it may deprecate the active version and roll a
+		/// model back, but neither approve, activate nor reject a version (in the runtime,
+		/// the council, while token holders decide upgrades through `GovernanceOrigin`).
+		type EmergencyOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Whether operators showed a proposed version servable (their nodes loaded it and
 		/// reproduced its golden vectors): `GovernanceOrigin` approves only such versions;
@@ -704,13 +709,13 @@ pub mod pallet {
 			let root = ensure_root(origin.clone()).is_ok();
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(
-				root || !Self::is_proposed(model, version) ||
-					T::Validation::is_validated(model, version),
+				root || !Self::is_proposed(model, version)
+					|| T::Validation::is_validated(model, version),
 				Error::<T>::NotValidated
 			);
 			let datasets = Self::approve(model, version)?;
-			let weight = T::WeightInfo::approve_version(datasets)
-				.saturating_add(Self::validation_weight());
+			let weight =
+				T::WeightInfo::approve_version(datasets).saturating_add(Self::validation_weight());
 			Ok(Some(weight).into())
 		}
 
@@ -762,14 +767,15 @@ pub mod pallet {
 		/// Deprecates the model's active version: the model has no active version until
 		/// governance activates one or rolls back (to the version active before this one).
 		///
-		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionDeprecated`.
+		/// The origin must be `GovernanceOrigin` or `EmergencyOrigin`. Emits
+		/// `ModelVersionDeprecated`.
 		#[pallet::call_index(6)]
 		pub fn deprecate_version(
 			origin: OriginFor<T>,
 			model: ModelId,
 			version: VersionId,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::ensure_governance_or_emergency(origin)?;
 			let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
 			let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
 			ensure!(record.active == Some(version), Error::<T>::NotActive);
@@ -788,7 +794,8 @@ pub mod pallet {
 		/// `Active` again, the current one `Deprecated` and forgotten by later rollbacks.
 		/// The version returned to must still have untainted training data.
 		///
-		/// The origin must be `GovernanceOrigin`. Emits `ModelRolledBack`.
+		/// The origin must be `GovernanceOrigin` or `EmergencyOrigin`. Emits
+		/// `ModelRolledBack`.
 		///
 		/// ## Complexity
 		/// `O(D * A)`: `D` training datasets of the version returned to, with up to `A`
@@ -796,7 +803,7 @@ pub mod pallet {
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::rollback(T::MaxTrainingDatasets::get()))]
 		pub fn rollback(origin: OriginFor<T>, model: ModelId) -> DispatchResultWithPostInfo {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::ensure_governance_or_emergency(origin)?;
 			let datasets = Self::do_rollback(model)?;
 			Ok(Some(T::WeightInfo::rollback(datasets)).into())
 		}
@@ -914,6 +921,16 @@ pub mod pallet {
 impl<T: Config> Pallet<T> {
 	fn now() -> BlockNumberFor<T> {
 		frame_system::Pallet::<T>::block_number()
+	}
+
+	/// Ok if `origin` is `GovernanceOrigin` or `EmergencyOrigin`: the two that may take a
+	/// version out of service (deprecate, roll back).
+	fn ensure_governance_or_emergency(origin: OriginFor<T>) -> DispatchResult {
+		if T::GovernanceOrigin::try_origin(origin.clone()).is_ok() {
+			return Ok(());
+		}
+		T::EmergencyOrigin::ensure_origin(origin)?;
+		Ok(())
 	}
 
 	/// Creates a model; returns its id.

@@ -103,8 +103,13 @@ impl crate::BenchmarkHelper for MockDatasets {
 /// Governance acts as root, or as this account, in tests.
 pub const GOVERNANCE: u64 = 100;
 
+/// The emergency origin (the runtime's council) is this account in tests: it may
+/// deprecate and roll back, nothing else.
+pub const EMERGENCY: u64 = 101;
+
 ord_parameter_types! {
 	pub const Governance: u64 = GOVERNANCE;
+	pub const Emergency: u64 = EMERGENCY;
 }
 
 pub const MODEL_DEPOSIT: u128 = 10;
@@ -130,6 +135,7 @@ impl crate::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datasets = MockDatasets;
 	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
+	type EmergencyOrigin = EnsureSignedBy<Emergency, u64>;
 	type Validation = MockValidation;
 	type ModelDeposit = ConstU128<MODEL_DEPOSIT>;
 	type VersionDeposit = ConstU128<VERSION_DEPOSIT>;

@@ -493,14 +493,22 @@ mod propose_version {
 			let bytes = onnx(1);
 			let mut p = proposal(&bytes);
 			// Model input 1 (an image of 3 pixels) first, then input 0 (2 features).
-			p.inputs = vec![tensor(1, ElementType::U8, &[1, 3]), tensor(0, ElementType::F32, &[1, 2])];
+			p.inputs =
+				vec![tensor(1, ElementType::U8, &[1, 3]), tensor(0, ElementType::F32, &[1, 2])];
 			p.golden_vectors[0].input = vec![9, 8, 7, 15_000, -2_500];
 			let inputs = p.inputs.clone();
 			// A golden vector that fills only the first input is refused.
 			let mut short = p.clone();
 			short.golden_vectors[0].input.truncate(3);
 			assert_noop_err(
-				|| ModelRegistry::propose_version(signed(OWNER), model, short.clone(), bytes.clone()),
+				|| {
+					ModelRegistry::propose_version(
+						signed(OWNER),
+						model,
+						short.clone(),
+						bytes.clone(),
+					)
+				},
 				Error::<Test>::GoldenVectorMismatch,
 			);
 			assert_ok!(ModelRegistry::propose_version(signed(OWNER), model, p, bytes));
@@ -1029,6 +1037,7 @@ fn integrity_test_passes() {
 }
 
 mod decoding;
+mod emergency;
 mod upload;
 
 /// The v0 -> v1 storage migration: one input becomes a list of one.

@@ -1,10 +1,11 @@
-//! The model registry: ONNX model versions by hash, activated by the council.
+//! The model registry: ONNX model versions by hash, voted in by referendum on the
+//! `model_upgrades` track; the council may only deprecate and roll back.
 
 use frame_support::{parameter_types, traits::ConstU32};
 
 use crate::{
-	configs::governance::RootOrTwoThirdsCouncil, Balance, Balances, DatasetProvenance, Runtime,
-	RuntimeHoldReason, MICRO_UNIT, MILLI_UNIT, UNIT,
+	configs::governance::{CouncilEmergencyOrigin, ModelUpgradesOrigin},
+	Balance, Balances, DatasetProvenance, Runtime, RuntimeHoldReason, MICRO_UNIT, MILLI_UNIT, UNIT,
 };
 
 parameter_types! {
@@ -28,7 +29,8 @@ impl pallet_model_registry::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datasets = DatasetProvenance;
 	/// A council motion at two thirds, or root (sudo on the dev chain).
-	type GovernanceOrigin = RootOrTwoThirdsCouncil;
+	type GovernanceOrigin = ModelUpgradesOrigin;
+	type EmergencyOrigin = CouncilEmergencyOrigin;
 	/// Operators' nodes check a proposed version before the council may approve it.
 	type Validation = crate::InferenceOracle;
 	type ModelDeposit = ModelDeposit;

@@ -4,6 +4,8 @@
 // Each test file uses a different subset.
 #![allow(dead_code)]
 
+pub mod referenda;
+
 use aioracle_runtime::{
 	genesis_config_presets, AccountId, Council, DatasetProvenance, Runtime, RuntimeCall,
 	RuntimeGenesisConfig, RuntimeOrigin, System,

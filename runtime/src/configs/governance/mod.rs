@@ -1,9 +1,23 @@
-//! Governance: the `Council` collective, its membership, and sudo.
+//! Governance: OpenGov (token holders vote referenda on tracks, [`opengov`], [`tracks`],
+//! [`origins`]), the `Council` collective and its membership, and sudo.
 //!
-//! Model-registry decisions (approve, activate, reject, deprecate, roll back a model
-//! version) are taken by a Council motion at two thirds, or by root.
+//! The split of powers over model versions (`docs/governance.md`):
+//! - approve, activate, reject, deprecate and roll back: a referendum on the
+//!   `model_upgrades` track ([`ModelUpgradesOrigin`]), or root;
+//! - deprecate and roll back only, as an emergency brake: two thirds of the council
+//!   ([`CouncilEmergencyOrigin`]);
+//! - the council also whitelists calls for the `whitelisted_caller` track, cancels
+//!   referenda, and (at two thirds) removes or slashes operators and retracts datasets.
 
-use frame_support::{parameter_types, traits::EitherOfDiverse, weights::Weight};
+pub mod opengov;
+pub mod origins;
+pub mod tracks;
+
+use frame_support::{
+	parameter_types,
+	traits::{EitherOf, EitherOfDiverse},
+	weights::Weight,
+};
 use frame_system::EnsureRoot;
 
 use crate::{
@@ -25,6 +39,14 @@ pub type RootOrTwoThirdsCouncil = EitherOfDiverse<
 	EnsureRoot<AccountId>,
 	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>,
 >;
+
+/// Root, or a passed referendum on the `model_upgrades` track.
+pub type ModelUpgradesOrigin =
+	EitherOf<EnsureRoot<AccountId>, origins::pallet_governance_origins::ModelUpgrades>;
+
+/// At least two thirds of the council: the model registry's emergency brake.
+pub type CouncilEmergencyOrigin =
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>;
 
 /// Root, or more than half of the council.
 pub type RootOrHalfCouncil = EitherOfDiverse<
