@@ -1,5 +1,5 @@
 // Prints aioracle's events as blocks are finalized: datasets registered, model versions
-// proposed and voted in, inference requests and their results, council motions. What a
+// proposed and voted in, inference requests and their results, council motions and referenda. What a
 // dApp backend or an indexer listens to. Finalized blocks only: their events are final.
 //
 //   node e2e/examples/subscribe-events.js [ws-url] [--blocks N] [--until EVENT] [--timeout SECONDS]
@@ -15,7 +15,7 @@ const { url, args } = cli(
 );
 
 // The pallets to listen to (names as in api.events).
-const SECTIONS = ['datasetProvenance', 'modelRegistry', 'inferenceOracle', 'council'];
+const SECTIONS = ['datasetProvenance', 'modelRegistry', 'inferenceOracle', 'council', 'referenda'];
 
 /** `#377 inferenceOracle.ResultFinalized request=0 output=[988629,11371,0] ...` */
 function describe(number, event) {

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
+import { passReferendum } from '../examples/lib/referenda.js';
+
 /** The dev accounts (sr25519 from the well-known //Alice, //Bob, ... seeds). */
 export async function devAccounts() {
   await cryptoWaitReady();
@@ -117,6 +119,29 @@ export async function passCouncilMotion(api, call, { proposer, voters, closer, t
   const { weight } = await api.call.transactionPaymentCallApi.queryCallInfo(call.method, length);
   events = await submit(api, api.tx.council.close(proposalHash, proposalIndex, weight, length), closer);
   return findEvent(api, events, 'council', 'Executed').data.result;
+}
+
+/** Who votes model versions in, in the tests: Dave submits, Dave, Eve and Ferdie vote. */
+export async function tokenHolders() {
+  const { dave, eve, ferdie } = await devAccounts();
+  return { proposer: dave, voters: [dave, eve, ferdie] };
+}
+
+/** 500,000 AIO: three such aye votes are 25% of the dev chain's issuance, above the
+ * support the `model_upgrades` track asks for at first (20%). */
+const VOTE = 500_000n * 10n ** 12n;
+
+/**
+ * Votes `call` in the way token holders do: a referendum on the `model_upgrades` track,
+ * submitted (preimage, submission, decision deposit) by `proposer`, voted aye by each of
+ * `voters` with 500,000 AIO at `Locked1x`, and enacted by the scheduler with the track's
+ * origin (about 8 blocks at the dev chain's pace). Returns the enacted call's result,
+ * `{ ok: true }` or `{ ok: false, error }`.
+ */
+export async function passModelReferendum(api, call, { proposer, voters }) {
+  const votes = voters.map((voter) => ({ voter, aye: true, balance: VOTE, conviction: 'Locked1x' }));
+  const { result } = await passReferendum(api, call, { proposer, votes, log: () => {} });
+  return result;
 }
 
 /**

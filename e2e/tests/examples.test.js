@@ -1,8 +1,9 @@
-// The dApp and council examples (e2e/examples/) run as a developer would run them, as
+// The dApp and governance examples (e2e/examples/) run as a developer would run them, as
 // child processes against a fresh dev node, in the order of the docs: fixed point,
 // datasets, a request on the sample model and its explanation, a version proposed, voted
-// in by the council, serving requests, and rolled back. Each example's last line is JSON;
-// the test checks it, and checks the chain itself through its own connection.
+// in by token holders (a delegation, then two referenda), serving requests, and rolled
+// back by the council. Each example's last line is JSON; the test checks it, and checks
+// the chain itself through its own connection.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -219,8 +220,21 @@ describe('examples', () => {
     assert.equal((await api.call.modelRegistryApi.activeVersion(0)).unwrap().version.toNumber(), 1);
   });
 
-  it('council-activate-version.js approves and activates it by two council motions', async () => {
-    const { stdout, result } = await runExample('council-activate-version.js', node.url, ['--model', '0', '--version', '2']);
+  it('vote-referendum.js delegates Ferdie\'s votes on the model track to Dave', async () => {
+    const { result } = await runExample('vote-referendum.js', node.url, [
+      '--delegate-to', 'Dave', '--track', '10', '--aio', '300000', '--conviction', 'Locked3x', '--signer', 'Ferdie',
+    ]);
+    assert.equal(result.track, 10);
+    assert.equal(result.conviction, 'Locked3x');
+    const voting = await api.query.convictionVoting.votingFor(result.delegator, 10);
+    assert.ok(voting.isDelegating, voting.toString());
+    assert.equal(voting.asDelegating.target.toString(), result.delegate);
+  });
+
+  it('referendum-activate-version.js approves and activates it by two referenda voted with conviction', async () => {
+    const { stdout, result } = await runExample('referendum-activate-version.js', node.url, [
+      '--model', '0', '--version', '2', '--votes', 'Dave:500000:Locked1x,Eve:400000:Locked2x',
+    ]);
     assert.deepEqual(result, {
       model: 0, version: 2, status: 'Active', previous: 1, activeVersion: 2, previousVersions: [1],
     });
@@ -230,15 +244,24 @@ describe('examples', () => {
     const verdicts = stdout.match(/^ {2}5\w+ \((Alice|Bob|Charlie)\): Reproduced$/gm) ?? [];
     assert.ok(verdicts.length >= 2, stdout);
     assert.equal(Number(verdictsLine[1]), verdicts.length);
-    assert.ok(stdout.indexOf(verdictsLine[0]) < stdout.indexOf('proposes motion #0'));
-    assert.match(stdout, /Alice proposes motion #0: modelRegistry\.approveVersion\(0, 2\), 2 ayes needed/);
-    assert.match(stdout, /Alice proposes motion #1: modelRegistry\.activateVersion\(0, 2\)/);
+    assert.ok(stdout.indexOf(verdictsLine[0]) < stdout.indexOf('referendum #0 submitted'));
+    assert.match(stdout, /Dave notes the preimage 0x[0-9a-f]{64} \(\d+ bytes\): modelRegistry\.approveVersion\(0, 2\)/);
+    assert.match(stdout, /referendum #0 submitted on track 10 with origin \{"Origins":"ModelUpgrades"\}/);
+    assert.match(stdout, /Eve votes aye with 400000 AIO at Locked2x/);
+    assert.match(stdout, /referendum #0 enacted: Ok/);
+    assert.match(stdout, /Dave notes the preimage 0x[0-9a-f]{64} \(\d+ bytes\): modelRegistry\.activateVersion\(0, 2\)/);
+    assert.match(stdout, /referendum #1 enacted: Ok/);
     const active = (await api.call.modelRegistryApi.activeVersion(0)).unwrap();
     assert.equal(active.version.toNumber(), 2);
     assert.equal(active.status.toString(), 'Active');
     assert.ok(active.statusBlocks.approved.isSome);
     assert.equal((await api.call.modelRegistryApi.version(0, 1)).unwrap().status.toString(), 'Deprecated');
-    assert.equal((await api.query.council.proposalCount()).toNumber(), 2);
+    assert.equal((await api.query.referenda.referendumCount()).toNumber(), 2);
+    // Both approved, with support from Dave's and Eve's balances and Ferdie's, which
+    // he delegated to Dave.
+    for (const index of [0, 1]) {
+      assert.ok((await api.query.referenda.referendumInfoFor(index)).unwrap().isApproved);
+    }
   });
 
   it('request-inference.js is now answered by version 2', async () => {
@@ -276,7 +299,8 @@ describe('examples', () => {
     assert.equal(count(/modelRegistry\.ModelVersionProposed model=0 version=2 /), 1);
     assert.equal(count(/modelRegistry\.ModelVersionApproved model=0 version=2/), 1);
     assert.equal(count(/modelRegistry\.ModelVersionActivated model=0 version=2 previous=1/), 1);
-    assert.equal(count(/council\.Executed .*result=\{"ok":null\}/), 3);
+    assert.equal(count(/referenda\.Confirmed index=[01] /), 2);
+    assert.equal(count(/council\.Executed .*result=\{"ok":null\}/), 1);
     assert.equal(count(/inferenceOracle\.InferenceRequested /), 2);
     assert.equal(count(/inferenceOracle\.ResultFinalized request=0 output=\[/), 1);
     assert.equal(count(/inferenceOracle\.ResultFinalized request=1 output=\[/), 1);

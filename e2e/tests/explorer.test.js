@@ -5,7 +5,7 @@
 //   - a lineage: dataset 0 (the genesis iris.csv) -> iris-clean (Bob) -> iris-augmented
 //     (Charlie), and a model version (iris-preprocess.onnx) trained on iris-augmented,
 //     validated by the node's operators (Alice, Bob, Charlie reproduce its golden vectors)
-//     and voted in by council motions, needing 3 agreeing operators: a committee of five;
+//     and voted in by referenda on the model_upgrades track, needing 3 agreeing operators: a committee of five;
 //   - five operators on one request: the dev node answers for Alice, Bob and Charlie
 //     (off-chain worker, commit then reveal), Eve commits to and reveals a wrong output (an
 //     outlier, slashed), Ferdie a failure;
@@ -27,7 +27,7 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
 import {
-  devAccounts, findEvent, nextBlocks, passCouncilMotion, submit, waitForValidation,
+  devAccounts, findEvent, nextBlocks, passModelReferendum, tokenHolders, submit, waitForValidation,
 } from '../lib/chain.js';
 import { launchChromium, startExplorer } from '../lib/explorer.js';
 import { committedModel } from '../lib/models.js';
@@ -135,14 +135,14 @@ describe('provenance explorer', () => {
       api, api.tx.modelRegistry.proposeVersion(model, pipelineProposal(augmented), u8aToHex(pipelineOnnx)), dave,
     );
     const version = findEvent(api, events, 'modelRegistry', 'ModelVersionProposed').data.version.toNumber();
-    // The council may approve it once its quorum of operators, max(2, minAgreement = 3),
+    // Token holders may approve it once its quorum of operators, max(2, minAgreement = 3),
     // reproduced its golden vectors: the node's three.
     const validation = await waitForValidation(api, model, version);
     assert.equal(validation.quorum.toNumber(), 3);
-    const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
+    const holders = await tokenHolders();
     for (const call of [api.tx.modelRegistry.approveVersion(model, version), api.tx.modelRegistry.activateVersion(model, version)]) {
-      const result = await passCouncilMotion(api, call, council);
-      assert.ok(result.isOk, `council motion failed: ${result.toString()}`);
+      const result = await passModelReferendum(api, call, holders);
+      assert.ok(result.ok, `referendum failed: ${result.error}`);
     }
 
     // Dave asks the new version: its committee is all five operators. Eve commits to a

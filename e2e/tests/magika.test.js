@@ -3,7 +3,7 @@
 // from the `magika` wheel, fetched by scripts/models/fetch-magika.sh) is uploaded in
 // chunks, proposed with golden vectors from onnxruntime (its 214 probabilities reduced to
 // the top three classes) and Magika's file featurisation declared as the version's input
-// decoding; the node's operators reproduce it and the council activates it. A dApp then
+// decoding; the node's operators reproduce it and token holders vote it in by referendum. A dApp then
 // registers a file of this repository as a dataset, stores its bytes as an input blob,
 // and asks for its content type by the dataset: the operators read the file from their
 // offchain DB, turn it into Magika's 2,048 features and agree on the label, which comes
@@ -21,7 +21,7 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
 import {
-  devAccounts, findEvent, passCouncilMotion, submit, waitForEvent, waitForValidation,
+  devAccounts, findEvent, passModelReferendum, tokenHolders, submit, waitForEvent, waitForValidation,
 } from '../lib/chain.js';
 import { chunksOf, reportOf } from '../lib/models.js';
 import { startDevNode } from '../lib/node.js';
@@ -115,13 +115,13 @@ describe('Magika on-chain: the content type of a registered file', () => {
     ), dave);
     findEvent(api, events, 'modelRegistry', 'InputDecodingSet');
 
-    // The operators assemble it, reproduce onnxruntime's top three; the council activates.
+    // The operators assemble it, reproduce onnxruntime's top three; two referenda approve and activate it.
     const validation = await waitForValidation(api, modelId, version, 180_000);
     assert.equal(validation.validated.isTrue, true);
-    const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
+    const holders = await tokenHolders();
     for (const call of [api.tx.modelRegistry.approveVersion, api.tx.modelRegistry.activateVersion]) {
-      const result = await passCouncilMotion(api, call(modelId, version), council);
-      assert.ok(result.isOk, `council motion failed: ${result.toString()}`);
+      const result = await passModelReferendum(api, call(modelId, version), holders);
+      assert.ok(result.ok, `referendum failed: ${result.error}`);
     }
     const fee = api.consts.inferenceOracle.requestFee;
 

@@ -18,7 +18,7 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
 import {
-  devAccounts, findEvent, passCouncilMotion, submit, verdictText, waitForEvent, waitForValidation, waitForVerdicts,
+  devAccounts, findEvent, passModelReferendum, tokenHolders, submit, verdictText, waitForEvent, waitForValidation, waitForVerdicts,
 } from '../lib/chain.js';
 import { chunksOf, committedModel, paddedModel } from '../lib/models.js';
 import { startDevNode } from '../lib/node.js';
@@ -102,10 +102,10 @@ describe('model bytes fetched from the version URI', () => {
     }
 
     // Voted in, it answers a request as onnxruntime does.
-    const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
+    const holders = await tokenHolders();
     for (const call of [api.tx.modelRegistry.approveVersion, api.tx.modelRegistry.activateVersion]) {
-      const result = await passCouncilMotion(api, call(modelId, version), council);
-      assert.ok(result.isOk, `council motion failed: ${result.toString()}`);
+      const result = await passModelReferendum(api, call(modelId, version), holders);
+      assert.ok(result.ok, `referendum failed: ${result.error}`);
     }
     const probabilities = wine.reference.outputs.findIndex((o) => o.name === 'probabilities');
     const testCase = wine.reference.cases[3];

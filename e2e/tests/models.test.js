@@ -1,10 +1,10 @@
-// The model registry end to end, as a model owner and council members would: propose a
+// The model registry end to end, as a model owner and token holders would: propose a
 // version with the real ONNX bytes of an iris pipeline (not the sample model, which the
 // dev genesis already holds), wait for the node's operators (Alice, Bob and Charlie) to
-// reproduce its golden vectors, pass the council motions that approve and activate it
+// reproduce its golden vectors, pass the referenda (model_upgrades track) that approve and activate it
 // with Alice's and Bob's votes, and read it back through the runtime API, its bytes from
 // the node's offchain DB, and its provenance. Then a version whose golden vector no engine
-// reproduces: every operator reports it, the council cannot approve it, root can.
+// reproduces: every operator reports it, a passed referendum cannot approve it, root can.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +13,7 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
 import {
-  devAccounts, findEvent, passCouncilMotion, submit, verdictText, waitForValidation, waitForVerdicts,
+  devAccounts, findEvent, passModelReferendum, tokenHolders, submit, verdictText, waitForValidation, waitForVerdicts,
 } from '../lib/chain.js';
 import { committedModel } from '../lib/models.js';
 import { startDevNode } from '../lib/node.js';
@@ -36,7 +36,7 @@ describe('model registry', () => {
     await node?.stop();
   });
 
-  it('proposes real ONNX bytes and activates them by council motion', async () => {
+  it('proposes real ONNX bytes and activates them by referendum', async () => {
     const { alice, bob, charlie, dave } = accounts;
     assert.equal(blake2AsHex(onnx, 256), reference.hash, 'the committed model matches its JSON');
 
@@ -79,7 +79,7 @@ describe('model registry', () => {
     );
 
     // The node's operators load the bytes and check the golden vectors while the version
-    // is Proposed: the council may approve it once a quorum of them reproduced them,
+    // is Proposed: governance may approve it once a quorum of them reproduced them,
     // max(MinValidators = 2, minAgreement = 1) = 2.
     const proposedView = (await api.call.modelRegistryApi.version(modelId, version)).unwrap();
     assert.equal(proposedView.status.toString(), 'Proposed');
@@ -95,12 +95,12 @@ describe('model registry', () => {
     for (const [who] of verdicts) assert.ok(genesisOperators.includes(who), `a verdict from ${who}, not a genesis operator`);
     assert.equal(new Set(verdicts.map(([who]) => who)).size, verdicts.length, 'one verdict per operator');
 
-    // Two council motions, each proposed by Alice, voted by Alice and Bob, closed by Charlie.
-    const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
-    let result = await passCouncilMotion(api, api.tx.modelRegistry.approveVersion(modelId, version), council);
-    assert.ok(result.isOk, `approval motion failed: ${result.toString()}`);
-    result = await passCouncilMotion(api, api.tx.modelRegistry.activateVersion(modelId, version), council);
-    assert.ok(result.isOk, `activation motion failed: ${result.toString()}`);
+    // Two referenda on the model_upgrades track, submitted by Dave, voted by Dave, Eve and Ferdie.
+    const holders = await tokenHolders();
+    let result = await passModelReferendum(api, api.tx.modelRegistry.approveVersion(modelId, version), holders);
+    assert.ok(result.ok, `approval referendum failed: ${result.error}`);
+    result = await passModelReferendum(api, api.tx.modelRegistry.activateVersion(modelId, version), holders);
+    assert.ok(result.ok, `activation referendum failed: ${result.error}`);
 
     // The runtime API shows it Active, with its contract and golden vectors.
     const active = await api.call.modelRegistryApi.activeVersion(modelId);
@@ -129,7 +129,7 @@ describe('model registry', () => {
     assert.ok(provenance.validation.verdicts.length >= reproduced.length);
   });
 
-  it('refuses a council approval of a version the operators could not reproduce; root may approve it', async () => {
+  it('refuses a referendum's approval of a version the operators could not reproduce; root may approve it', async () => {
     const { alice, bob, charlie, dave } = accounts;
     // wine-mlp's real bytes and golden vectors, but the first vector's second class
     // probability raised by 0.5 (500,000 units at output scale 6; the tolerance is 10).
@@ -156,13 +156,12 @@ describe('model registry', () => {
     assert.equal(validation.quorum.toNumber(), 2);
     assert.equal(validation.validated.isTrue, false);
 
-    // The council's approval executes with NotValidated; the version stays Proposed.
-    const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
-    const result = await passCouncilMotion(api, api.tx.modelRegistry.approveVersion(modelId, version), council);
-    assert.ok(result.isErr, 'the council approved a version nobody reproduced');
-    assert.ok(result.asErr.isModule, `not a module error: ${result.toString()}`);
-    const { section, name } = api.registry.findMetaError(result.asErr.asModule);
-    assert.equal(`${section}.${name}`, 'modelRegistry.NotValidated');
+    // A referendum that passes still cannot approve it: the enacted call fails with
+    // NotValidated, and the version stays Proposed.
+    const holders = await tokenHolders();
+    const result = await passModelReferendum(api, api.tx.modelRegistry.approveVersion(modelId, version), holders);
+    assert.equal(result.ok, false, 'token holders approved a version nobody reproduced');
+    assert.match(result.error, /^modelRegistry\.NotValidated:/);
     const status = async () => (await api.call.modelRegistryApi.version(modelId, version)).unwrap().status.toString();
     assert.equal(await status(), 'Proposed');
 

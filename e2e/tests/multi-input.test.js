@@ -2,7 +2,7 @@
 // models/nn/diabetes-wide-deep (float32 `numeric` [1, 9] and int64 `sex` [1, 1], made by
 // scripts/models/make_multi_input_model.py with onnxruntime references) is proposed with
 // both inputs in its contract, validated by the node's operators from the real bytes,
-// voted in by the council, and asked for a prediction twice: with the values inline (both
+// voted in by referendum, and asked for a prediction twice: with the values inline (both
 // inputs concatenated in the version's order) and by reference, from an input blob that
 // holds both tensors back to back. Both results are onnxruntime's within the version's
 // tolerance. A version that names one model input twice is refused by name.
@@ -15,7 +15,7 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
 import {
-  devAccounts, findEvent, passCouncilMotion, submit, waitForEvent, waitForValidation,
+  devAccounts, findEvent, passModelReferendum, tokenHolders, submit, waitForEvent, waitForValidation,
 } from '../lib/chain.js';
 import { startDevNode } from '../lib/node.js';
 
@@ -95,10 +95,10 @@ describe('a version with two typed inputs', () => {
     const version = findEvent(api, events, 'modelRegistry', 'ModelVersionProposed').data.version.toNumber();
     const validation = await waitForValidation(api, modelId, version);
     assert.equal(validation.validated.isTrue, true, 'the operators reproduced the golden vectors');
-    const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
+    const holders = await tokenHolders();
     for (const call of [api.tx.modelRegistry.approveVersion, api.tx.modelRegistry.activateVersion]) {
-      const result = await passCouncilMotion(api, call(modelId, version), council);
-      assert.ok(result.isOk, `council motion failed: ${result.toString()}`);
+      const result = await passModelReferendum(api, call(modelId, version), holders);
+      assert.ok(result.ok, `referendum failed: ${result.error}`);
     }
     const view = (await api.call.modelRegistryApi.activeVersion(modelId)).unwrap();
     assert.deepEqual(view.inputs.map((i) => [i.index.toNumber(), i.elementType.toString()]), [[0, 'F32'], [1, 'I64']]);

@@ -2,7 +2,7 @@
 // output rather than the whole of it. The committed digits classifier (10 class
 // probabilities) is proposed with `TopK { k: 3 }`: its golden vectors are the top three
 // classes with their probabilities, which the node's operators (Alice, Bob and Charlie)
-// must reproduce from the real ONNX bytes before the council may approve it. Once active,
+// must reproduce from the real ONNX bytes before a referendum may approve it. Once active,
 // a request's result on-chain is six numbers: the three classes, largest first, then their
 // probabilities, within the tolerance of onnxruntime's. A `k` longer than the output is
 // refused with a named error and nothing stored.
@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { u8aToHex } from '@polkadot/util';
 
 import {
-  devAccounts, findEvent, passCouncilMotion, submit, waitForEvent, waitForValidation,
+  devAccounts, findEvent, passModelReferendum, tokenHolders, submit, waitForEvent, waitForValidation,
 } from '../lib/chain.js';
 import { committedModel, reportOf } from '../lib/models.js';
 import { startDevNode } from '../lib/node.js';
@@ -58,10 +58,10 @@ describe('a version that reports the top k classes', () => {
     // The operators reproduce the reduced golden vectors from the real bytes.
     const validation = await waitForValidation(api, modelId, version);
     assert.equal(validation.validated.isTrue, true);
-    const council = { proposer: alice, voters: [alice, bob], closer: charlie, threshold: 2 };
+    const holders = await tokenHolders();
     for (const call of [api.tx.modelRegistry.approveVersion, api.tx.modelRegistry.activateVersion]) {
-      const result = await passCouncilMotion(api, call(modelId, version), council);
-      assert.ok(result.isOk, `council motion failed: ${result.toString()}`);
+      const result = await passModelReferendum(api, call(modelId, version), holders);
+      assert.ok(result.ok, `referendum failed: ${result.error}`);
     }
     const view = (await api.call.modelRegistryApi.activeVersion(modelId)).unwrap();
     assert.equal(view.aggregation.isTopK, true);

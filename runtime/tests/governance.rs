@@ -308,3 +308,48 @@ fn the_upgrade_initialises_the_pallets_it_adds() {
 		assert_eq!(aioracle_runtime::Scheduler::on_chain_storage_version(), StorageVersion::new(3));
 	});
 }
+
+#[test]
+fn every_governance_call_fits_in_a_block_at_its_worst() {
+	use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+	development().execute_with(|| {
+		let max = aioracle_runtime::configs::RuntimeBlockWeights::get()
+			.get(DispatchClass::Normal)
+			.max_extrinsic
+			.expect("normal extrinsics have a bound");
+		let dave = account(Dave);
+		let call = activate(0, 1);
+		let vote = pallet_conviction_voting::AccountVote::Standard {
+			vote: pallet_conviction_voting::Vote { aye: true, conviction: Conviction::Locked6x },
+			balance: UNIT,
+		};
+		let calls: Vec<RuntimeCall> = vec![
+			pallet_preimage::Call::note_preimage { bytes: codec::Encode::encode(&call) }.into(),
+			pallet_referenda::Call::submit {
+				proposal_origin: Box::new(model_track()),
+				proposal: frame_support::traits::Bounded::Legacy { hash: Default::default(), dummy: Default::default() },
+				enactment_moment: frame_support::traits::schedule::DispatchTime::After(0),
+			}
+			.into(),
+			pallet_referenda::Call::place_decision_deposit { index: 0 }.into(),
+			pallet_conviction_voting::Call::vote { poll_index: 0, vote }.into(),
+			pallet_conviction_voting::Call::delegate {
+				class: MODEL_UPGRADES,
+				to: dave.clone().into(),
+				conviction: Conviction::Locked6x,
+				balance: UNIT,
+			}
+			.into(),
+			pallet_conviction_voting::Call::undelegate { class: MODEL_UPGRADES }.into(),
+			pallet_conviction_voting::Call::unlock { class: MODEL_UPGRADES, target: dave.into() }
+				.into(),
+			pallet_whitelist::Call::whitelist_call { call_hash: Default::default() }.into(),
+			pallet_whitelist::Call::dispatch_whitelisted_call_with_preimage { call: Box::new(call) }
+				.into(),
+		];
+		for call in calls {
+			let weight = call.get_dispatch_info().total_weight();
+			assert!(weight.all_lte(max), "{call:?} weighs {weight:?}, over {max:?}");
+		}
+	});
+}

@@ -82,7 +82,11 @@ impl pallet_conviction_voting::Config for Runtime {
 	/// Support is measured against the active issuance.
 	type MaxTurnout =
 		frame_support::traits::tokens::currency::ActiveIssuanceOf<Balances, AccountId>;
-	type MaxVotes = frame_support::traits::ConstU32<512>;
+	/// An account votes on at most 32 referenda of a track at once. `delegate` and
+	/// `undelegate` are weighed for this many votes, and with Polkadot's weights the proof
+	/// of 512 (Polkadot's bound) would not fit in a parachain block; 32 fits in under half
+	/// of one (`governance.rs`: every call fits in a block).
+	type MaxVotes = frame_support::traits::ConstU32<32>;
 	type VoteLockingPeriod = VoteLockingPeriod;
 	type BlockNumberProvider = System;
 	type VotingHooks = ();

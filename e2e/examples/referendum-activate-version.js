@@ -1,29 +1,34 @@
-// The council votes a proposed model version in: a motion to approve it, then a motion to
-// activate it. Each motion is proposed by one member, voted aye by two of the three dev
-// members (two thirds), and closed, which executes it. Once active, the version scores
-// every new inference request for its model; the version active before is deprecated and
-// remembered for a rollback (council-rollback.js).
+// Token holders vote a proposed model version in through OpenGov: a referendum on the
+// `model_upgrades` track to approve it, then one to activate it. For each, the proposer
+// notes the call's preimage, submits the referendum and places the track's decision
+// deposit (100 AIO, refundable); each voter votes aye with a balance locked at a
+// conviction; once approval and support have stayed above the track's curves for its
+// confirm period, the scheduler enacts the call with the track's origin. On the dev chain
+// (tracks at the `Dev` pace: prepared in 2 blocks, confirmed in 3, enacted 1 block later)
+// each referendum takes about 8 blocks. Once active, the version scores every new inference
+// request for its model; the version active before is deprecated and remembered for a
+// rollback (council-rollback.js: the council's emergency brake).
 //
-// The council may approve a version only once enough operators' nodes reproduced its
+// Governance may approve a version only once enough operators' nodes reproduced its
 // golden vectors (max(2, minAgreement) operators of the operator set; otherwise the
-// approval fails with modelRegistry.NotValidated, and only root may approve it): the
-// script waits up to a minute for their verdicts first. On the dev chain the node judges
-// a proposal for Alice, Bob and Charlie within a block or two.
+// enacted approval fails with modelRegistry.NotValidated): the script waits up to a
+// minute for their verdicts first. On the dev chain the node judges a proposal for Alice,
+// Bob and Charlie within a block or two.
 //
-//   node e2e/examples/council-activate-version.js [ws-url] --model 0 --version 2
-//        [--proposer Alice] [--voters Alice,Bob] [--closer Charlie]
+//   node e2e/examples/referendum-activate-version.js [ws-url] --model 0 --version 2
+//        [--proposer Dave] [--votes Dave:500000:Locked1x,Eve:400000:Locked2x,Ferdie:300000:Locked3x]
 
-import { accountName, cli, devAccount, findEvent, printResult, run } from './lib/chain.js';
-import { passMotion } from './lib/council.js';
+import { accountName, cli, devAccount, printResult, run } from './lib/chain.js';
+import { describeCall, passReferendum } from './lib/referenda.js';
 
 const { url, args } = cli(
-  'node council-activate-version.js [ws-url] --model ID --version N [--proposer Alice] [--voters Alice,Bob] [--closer Charlie]',
+  'node referendum-activate-version.js [ws-url] --model ID --version N [--proposer Dave] [--votes NAME:AIO:CONVICTION,...]',
   {
     model: { type: 'string' },
     version: { type: 'string' },
-    proposer: { type: 'string', default: 'Alice' },
-    voters: { type: 'string', default: 'Alice,Bob' },
-    closer: { type: 'string', default: 'Charlie' }, // anyone may close a motion
+    proposer: { type: 'string', default: 'Dave' },
+    // Each aye vote: who, how many AIO, at which conviction (None, Locked1x ... Locked6x).
+    votes: { type: 'string', default: 'Dave:500000:Locked1x,Eve:400000:Locked2x,Ferdie:300000:Locked3x' },
   },
 );
 if (args.model === undefined || args.version === undefined) {
@@ -79,10 +84,17 @@ async function waitForValidation(api, model, version, timeoutMs) {
 await run(url, async (api) => {
   const model = Number(args.model);
   const version = Number(args.version);
-  const roles = {
-    proposer: await devAccount(api, args.proposer),
-    voters: await Promise.all(args.voters.split(',').map((n) => devAccount(api, n))),
-    closer: await devAccount(api, args.closer),
+  const unit = 10n ** BigInt(api.registry.chainDecimals[0]);
+  const proposer = await devAccount(api, args.proposer);
+  const votes = await Promise.all(args.votes.split(',').map(async (spec) => {
+    const [name, aio, conviction] = spec.split(':');
+    return { voter: await devAccount(api, name), aye: true, balance: BigInt(aio) * unit, conviction };
+  }));
+  /** Passes `call` by referendum; throws if the enacted call failed. */
+  const pass = async (call) => {
+    const { index, result } = await passReferendum(api, call, { proposer, votes });
+    if (!result.ok) throw new Error(`referendum #${index} passed, but ${describeCall(call)} failed: ${result.error}`);
+    return index;
   };
   const status = async () => {
     const v = await api.call.modelRegistryApi.version(model, version);
@@ -105,22 +117,21 @@ await run(url, async (api) => {
       const failed = verdicts.filter((line) => !line.endsWith(': Reproduced'));
       throw new Error(
         `model ${model} version ${version} is not validated after ${VALIDATION_TIMEOUT_MS / 1000} s: `
-        + `${reproduced} of the ${validation.quorum} operators' reproductions the council needs`
+        + `${reproduced} of the ${validation.quorum} operators' reproductions governance needs`
         + `${failed.length ? `; failed: ${failed.join('; ')}` : ''}`
         + `${verdicts.length ? '' : '; no operator has judged it (is an operator\'s node running?)'}`
-        + '. The council cannot approve it (NotValidated); root (sudo) may.',
+        + '. A referendum cannot approve it (NotValidated); root (sudo) may.',
       );
     }
     // Proposed -> Approved. Refused (TrainingDataTainted) if its training data was retracted.
-    const events = await passMotion(api, api.tx.modelRegistry.approveVersion(model, version), roles);
-    findEvent(api, events, 'modelRegistry', 'ModelVersionApproved');
-    console.log(`model ${model} version ${version} is Approved`);
+    await pass(api.tx.modelRegistry.approveVersion(model, version));
+    console.log(`model ${model} version ${version} is ${await status()}`);
   }
   if (['Approved', 'Deprecated'].includes(await status())) {
     // Approved (or Deprecated) -> Active; the active one -> Deprecated.
-    const events = await passMotion(api, api.tx.modelRegistry.activateVersion(model, version), roles);
-    const activated = findEvent(api, events, 'modelRegistry', 'ModelVersionActivated').data;
-    previous = activated.previous.isSome ? activated.previous.unwrap().toNumber() : null;
+    const before = (await api.call.modelRegistryApi.model(model)).unwrap().activeVersion;
+    await pass(api.tx.modelRegistry.activateVersion(model, version));
+    previous = before.isSome ? before.unwrap().toNumber() : null;
     console.log(`model ${model} version ${version} is Active${previous === null ? '' : ` (version ${previous} is Deprecated)`}`);
   } else if ((await status()) !== 'Active') {
     throw new Error(`a ${await status()} version cannot be activated`);
