@@ -4,6 +4,7 @@
 // request selected (a click, or ?request=N).
 
 import { chainInfo, loadCustody, loadRequest, loadRequests } from './chain.js';
+import { loadVersionHistory } from './governance.js';
 import { ROLE_ORDER, drawCustodyGraph } from './graph.js';
 import {
   datasetName, formatAggregation, formatAmount, formatInput, formatReport, formatStage, formatValidation, labelAccount,
@@ -227,6 +228,20 @@ function verdictRows(custody) {
   ]));
 }
 
+/** The model's versions, newest first, with what decided each status they entered. */
+function historyRows(custody) {
+  return custody.history.map((v) => h('tr', {
+    'data-history-version': v.version, 'data-status': v.status,
+    class: v.version === custody.request.version ? 'current' : '',
+  }, [
+    h('td', {}, `v${v.version}`),
+    h('td', {}, v.status),
+    h('td', {}, v.changes.map((c) => h('div', {
+      'data-change-status': c.status, 'data-by-kind': c.by.kind, 'data-by-index': c.by.index ?? '',
+    }, `${c.status} at #${c.at} by ${c.by.text}`))),
+  ]));
+}
+
 function renderCustody(custody) {
   const panel = $('custody');
   const body = $('custody-template').content.cloneNode(true);
@@ -263,6 +278,7 @@ function renderCustody(custody) {
   }
   body.querySelector('#datasets tbody').append(...datasetRows(custody));
   body.querySelector('#verdicts tbody').append(...verdictRows(custody));
+  body.querySelector('#history tbody').append(...historyRows(custody));
   panel.replaceChildren(body);
   state.settlesAt = result?.stage === 'Finalized' ? result.settlesAt : null;
   panel.dataset.requestId = request.id;
@@ -274,6 +290,7 @@ function renderCustody(custody) {
 async function showCustody(id) {
   const seq = ++state.loadSeq;
   const custody = await loadCustody(state.api, id);
+  if (custody) custody.history = await loadVersionHistory(state.api, custody.request.model);
   if (seq !== state.loadSeq) return;
   const panel = $('custody');
   if (!custody) {

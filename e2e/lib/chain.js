@@ -135,13 +135,13 @@ const VOTE = 500_000n * 10n ** 12n;
  * Votes `call` in the way token holders do: a referendum on the `model_upgrades` track,
  * submitted (preimage, submission, decision deposit) by `proposer`, voted aye by each of
  * `voters` with 500,000 AIO at `Locked1x`, and enacted by the scheduler with the track's
- * origin (about 8 blocks at the dev chain's pace). Returns the enacted call's result,
- * `{ ok: true }` or `{ ok: false, error }`.
+ * origin (about 8 blocks at the dev chain's pace). Returns the referendum's index and the
+ * enacted call's result: `{ index, ok: true }` or `{ index, ok: false, error }`.
  */
 export async function passModelReferendum(api, call, { proposer, voters }) {
   const votes = voters.map((voter) => ({ voter, aye: true, balance: VOTE, conviction: 'Locked1x' }));
-  const { result } = await passReferendum(api, call, { proposer, votes, log: () => {} });
-  return result;
+  const { index, result } = await passReferendum(api, call, { proposer, votes, log: () => {} });
+  return { ...result, index };
 }
 
 /**

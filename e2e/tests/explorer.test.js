@@ -140,9 +140,11 @@ describe('provenance explorer', () => {
     const validation = await waitForValidation(api, model, version);
     assert.equal(validation.quorum.toNumber(), 3);
     const holders = await tokenHolders();
+    const referenda = [];
     for (const call of [api.tx.modelRegistry.approveVersion(model, version), api.tx.modelRegistry.activateVersion(model, version)]) {
       const result = await passModelReferendum(api, call, holders);
       assert.ok(result.ok, `referendum failed: ${result.error}`);
+      referenda.push(result.index);
     }
 
     // Dave asks the new version: its committee is all five operators. Eve commits to a
@@ -229,6 +231,19 @@ describe('provenance explorer', () => {
       [alice, bob, charlie].map((a) => [a.address, 'true', 'reproduced']).sort(),
     );
 
+    // The model's version history: proposed by its owner's extrinsic, approved and
+    // activated by the two referenda, each found in the block of its status change.
+    const history = await page.$$eval(`#history tr[data-history-version="${version}"] [data-change-status]`, (divs) => divs.map((d) => [
+      d.dataset.changeStatus, d.dataset.byKind, d.dataset.byIndex, d.textContent,
+    ]));
+    const blocks = (await api.call.modelRegistryApi.version(model, version)).unwrap().statusBlocks;
+    assert.deepEqual(history, [
+      ['proposed', 'signed', '', `proposed at #${blocks.proposed} by modelRegistry.proposeVersion`],
+      ['approved', 'referendum', String(referenda[0]), `approved at #${blocks.approved.unwrap()} by referendum #${referenda[0]}`],
+      ['activated', 'referendum', String(referenda[1]), `activated at #${blocks.activated.unwrap()} by referendum #${referenda[1]}`],
+    ]);
+    assert.equal(await page.getAttribute(`#history tr[data-history-version="${version}"]`, 'data-status'), 'Active');
+
     // The result's stage: finalized and disputable until settlesAt, then settled, which
     // no event announces: the page redraws it when the window closes.
     const settlesAt = (await api.call.inferenceOracleApi.result(request)).unwrap().settlesAt.toNumber();
@@ -306,6 +321,11 @@ describe('provenance explorer', () => {
     assert.equal(await page.textContent('[data-field="validation"]'), `no operator verdicts (quorum ${sampleQuorum})`);
     assert.deepEqual(lineage(), [[0, 'false', 'false']]);
     assert.match(ofKind(nodes, 'dataset')[0].text, /CC-BY-4\.0/);
+    // The genesis version was proposed, approved and activated by the genesis.
+    const genesisHistory = await page.$$eval('#history tr[data-history-version="1"] [data-change-status]', (divs) => divs.map((d) => [
+      d.dataset.changeStatus, d.dataset.byKind,
+    ]));
+    assert.deepEqual(genesisHistory, [['proposed', 'genesis'], ['approved', 'genesis'], ['activated', 'genesis']]);
     assert.equal(await page.isVisible('[data-field="taint-warning"]'), false);
 
     assert.deepEqual(pageErrors, [], 'the page threw no errors');

@@ -129,7 +129,7 @@ describe('model registry', () => {
     assert.ok(provenance.validation.verdicts.length >= reproduced.length);
   });
 
-  it('refuses a referendum's approval of a version the operators could not reproduce; root may approve it', async () => {
+  it('refuses a referendum approving a version the operators could not reproduce; root may approve it', async () => {
     const { alice, bob, charlie, dave } = accounts;
     // wine-mlp's real bytes and golden vectors, but the first vector's second class
     // probability raised by 0.5 (500,000 units at output scale 6; the tolerance is 10).

@@ -1,0 +1,97 @@
+// Who changed a model version's status: for each status a version entered (proposed,
+// approved, activated, deprecated, rejected), the block it happened in and what decided it
+// there: a referendum (enacted by the scheduler at the start of the block), a council
+// motion (closed by an extrinsic), root (sudo), the model's owner, or the genesis.
+
+const MAX_VERSIONS = 8;
+
+/** The registry event that marks each status, and whether it names `version` as `to`. */
+const STATUS_EVENTS = {
+  proposed: ['ModelVersionProposed'],
+  approved: ['ModelVersionApproved'],
+  activated: ['ModelVersionActivated', 'ModelRolledBack'],
+  deprecated: ['ModelVersionDeprecated', 'ModelVersionActivated', 'ModelRolledBack'],
+  rejected: ['ModelVersionRejected'],
+};
+
+/** Whether registry event `event` put version `version` of `model` in status `status`. */
+function marks(event, status, model, version) {
+  const d = event.data;
+  if (!STATUS_EVENTS[status].includes(event.method) || d.model.toNumber() !== model) return false;
+  const is = (v) => v !== undefined && v.toNumber() === version;
+  const isSome = (o) => o !== undefined && o.isSome && o.unwrap().toNumber() === version;
+  switch (event.method) {
+    case 'ModelVersionActivated':
+      return status === 'activated' ? is(d.version) : isSome(d.previous);
+    case 'ModelRolledBack':
+      return status === 'activated' ? is(d.to) : isSome(d.from);
+    default:
+      return is(d.version);
+  }
+}
+
+/** blake2_256(("assembly", "enactment", index)): the scheduler's id of a referendum's enactment. */
+function enactmentId(index) {
+  const { u8aConcat, stringToU8a, compactToU8a, bnToU8a } = window.polkadotUtil;
+  return window.polkadotUtilCrypto.blake2AsHex(u8aConcat(
+    stringToU8a('assembly'), compactToU8a(9), stringToU8a('enactment'),
+    bnToU8a(index, { bitLength: 32, isLe: true }),
+  ), 256);
+}
+
+/** The referendum whose enactment the scheduler dispatched with `id`, or null. */
+async function referendumOf(api, id) {
+  const count = (await api.query.referenda.referendumCount()).toNumber();
+  for (let index = count - 1; index >= 0; index -= 1) {
+    if (enactmentId(index) === id) return index;
+  }
+  return null;
+}
+
+/** What decided the status change `status` of `model`/`version` in block `at`. */
+async function decider(api, at, status, model, version) {
+  if (at === 0) return { kind: 'genesis', text: 'genesis' };
+  const hash = await api.rpc.chain.getBlockHash(at);
+  const records = await (await api.at(hash)).query.system.events();
+  const i = records.findIndex(({ event }) => event.section === 'modelRegistry' && marks(event, status, model, version));
+  if (i < 0) return { kind: 'unknown', text: 'unknown' };
+  const { phase } = records[i];
+  if (phase.isApplyExtrinsic) {
+    const { block } = await api.rpc.chain.getBlock(hash);
+    const ext = block.extrinsics[phase.asApplyExtrinsic.toNumber()];
+    const { section, method, args } = ext.method;
+    if (section === 'council' && method === 'close') {
+      return { kind: 'motion', index: args[1].toNumber(), text: `council motion #${args[1].toNumber()}` };
+    }
+    if (section === 'sudo') return { kind: 'root', text: 'root (sudo)' };
+    return { kind: 'signed', account: ext.signer.toString(), text: `${section}.${method}` };
+  }
+  // Not in an extrinsic: the scheduler enacted a referendum at the start of the block.
+  const dispatched = records.slice(i).find(({ event }) => event.section === 'scheduler' && event.method === 'Dispatched');
+  const id = dispatched?.event.data.id;
+  const index = id?.isSome ? await referendumOf(api, id.unwrap().toHex()) : null;
+  return index === null
+    ? { kind: 'scheduled', text: 'scheduled call' }
+    : { kind: 'referendum', index, text: `referendum #${index}` };
+}
+
+/**
+ * The last `MAX_VERSIONS` versions of `model`, each with its status now and every status
+ * it entered: `{ version, status, changes: [{ status, at, by }] }`, newest version first.
+ */
+export async function loadVersionHistory(api, model) {
+  const versions = (await api.call.modelRegistryApi.versions(model)).slice(-MAX_VERSIONS).reverse();
+  return Promise.all(versions.map(async (v) => {
+    const version = v.version.toNumber();
+    // `proposed` is a block number, the others options.
+    const block = (b) => (b.isSome === undefined ? b.toNumber() : b.isSome ? b.unwrap().toNumber() : null);
+    const entered = Object.keys(STATUS_EVENTS)
+      .map((status) => ({ status, at: block(v.statusBlocks[status]) }))
+      .filter(({ at }) => at !== null)
+      .sort((a, b) => a.at - b.at);
+    const changes = await Promise.all(entered.map(async ({ status, at }) => ({
+      status, at, by: await decider(api, at, status, model, version),
+    })));
+    return { version, status: v.status.type, changes };
+  }));
+}
