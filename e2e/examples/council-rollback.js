@@ -1,5 +1,6 @@
 // The council rolls a model back to the version that was active before the current one
-// (a new version misbehaves: roll it back). One motion, two thirds of the council.
+// (a new version misbehaves: roll it back). One motion, two thirds of the council: the
+// council's emergency brake, which needs no referendum (it cannot activate a version).
 // The model remembers up to 8 earlier active versions; each rollback goes back one.
 //
 //   node e2e/examples/council-rollback.js [ws-url] --model 0

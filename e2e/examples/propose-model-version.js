@@ -1,7 +1,7 @@
 // Proposes a model version with the real ONNX bytes of a committed model, creating the
 // model first unless --model names one you own. The version starts `Proposed`: operators'
-// nodes check its golden vectors, then the council approves and activates it
-// (council-activate-version.js).
+// nodes check its golden vectors, then token holders approve and activate it by referendum
+// (referendum-activate-version.js).
 //
 //   node e2e/examples/propose-model-version.js [ws-url] [--onnx models/iris-preprocess.onnx]
 //        [--model ID] [--dataset 0[,1...]] [--signer Dave]

@@ -5,8 +5,9 @@
 import { describeDispatchError, findEvent, send } from './chain.js';
 
 /**
- * The ayes a motion needs for the model registry's and oracle's governance origin, two
- * thirds of the council: 2 of the 3 dev members. Fewer ayes execute the call with an
+ * The ayes a motion needs for the council's powers (the model registry's emergency
+ * deprecation and rollback, the oracle's operator removal, whitelisting), two thirds of
+ * the council: 2 of the 3 dev members. Fewer ayes execute the call with an
  * origin that fails `BadOrigin`.
  */
 export async function twoThirds(api) {
