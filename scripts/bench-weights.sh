@@ -5,6 +5,7 @@
 #
 #   ./scripts/bench-weights.sh                      # every aioracle pallet
 #   ./scripts/bench-weights.sh pallet_dataset_provenance
+#   ./scripts/bench-weights.sh pallet_referenda     # a polkadot-sdk pallet of the runtime
 #
 # Builds aioracle-node with `--features runtime-benchmarks`, then writes each pallet's
 # src/weights.rs and a comparison table to stdout. STEPS and REPEAT override the sampling
@@ -39,11 +40,21 @@ step "benchmarking the reference, pallet_balances::transfer_keep_alive"
 
 for pallet in "${pallets[@]}"; do
 	dir="pallets/$(sed -e 's/^pallet_//' -e 's/_/-/g' <<<"$pallet")"
-	[ -d "$dir" ] || die "no pallet directory $dir for $pallet"
-	step "benchmarking $pallet into $dir/src/weights.rs"
+	if [ -d "$dir" ]; then
+		# One of aioracle's pallets: its own weights.rs, with its WeightInfo trait.
+		weights="$dir/src/weights.rs"
+		template=(--template scripts/frame-weight-template.hbs)
+	elif [ -f "runtime/src/weights/$pallet.rs" ]; then
+		# A polkadot-sdk pallet: the runtime's impl of the pallet's WeightInfo.
+		weights="runtime/src/weights/$pallet.rs"
+		template=()
+	else
+		die "no pallet directory $dir, nor runtime/src/weights/$pallet.rs, for $pallet"
+	fi
+	step "benchmarking $pallet into $weights"
 	"$node_bin" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' \
 		--steps "$steps" --repeat "$repeat" --wasm-execution compiled --heap-pages 4096 \
-		--template scripts/frame-weight-template.hbs --header scripts/weights-header.txt \
-		--output "$dir/src/weights.rs" >&2
-	python3 scripts/weights_vs_transfer.py "$out/balances_weights.rs" "$dir/src/weights.rs"
+		"${template[@]}" --header scripts/weights-header.txt \
+		--output "$weights" >&2
+	python3 scripts/weights_vs_transfer.py "$out/balances_weights.rs" "$weights"
 done

@@ -27,6 +27,7 @@ pub mod genesis_config_presets;
 pub mod migrations;
 pub mod provenance;
 pub mod relay_randomness;
+pub mod weights;
 
 use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{generic, impl_opaque_keys};
