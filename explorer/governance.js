@@ -48,8 +48,23 @@ async function referendumOf(api, id) {
   return null;
 }
 
-/** What decided the status change `status` of `model`/`version` in block `at`. */
-async function decider(api, at, status, model, version) {
+// What decided a status change never changes once it is in a block: the page redraws the
+// history at every block with a registry or dataset event, so each answer is kept.
+const deciders = new Map();
+
+/** What decided the status change `status` of `model`/`version` in block `at` (cached). */
+function decider(api, at, status, model, version) {
+  const key = `${model}:${version}:${status}:${at}`;
+  if (!deciders.has(key)) {
+    deciders.set(key, findDecider(api, at, status, model, version).catch((e) => {
+      deciders.delete(key); // a failed read is tried again at the next redraw
+      throw e;
+    }));
+  }
+  return deciders.get(key);
+}
+
+async function findDecider(api, at, status, model, version) {
   if (at === 0) return { kind: 'genesis', text: 'genesis' };
   const hash = await api.rpc.chain.getBlockHash(at);
   const records = await (await api.at(hash)).query.system.events();

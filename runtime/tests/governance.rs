@@ -9,11 +9,11 @@ use aioracle_runtime::{
 		origins::pallet_governance_origins::{Origin, Pace, TrackPace},
 		tracks::{TracksInfo, MODEL_UPGRADES, WHITELISTED_CALLER},
 	},
-	AccountId, ConvictionVoting, ModelRegistry, OriginCaller, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeOrigin, System, Whitelist, DAYS, HOURS, UNIT,
+	AccountId, ConvictionVoting, ModelRegistry, OriginCaller, Runtime, RuntimeCall,
+	RuntimeOrigin, Whitelist, DAYS, HOURS, UNIT,
 };
 use common::{
-	development, operators_validate, pass_motion,
+	development, last_motion_result, operators_validate, pass_motion,
 	referenda::{run_until_decided, submit, vote, Outcome},
 	signed,
 };
@@ -23,7 +23,7 @@ use pallet_model_registry::{ModelId, VersionId, VersionStatus};
 use pallet_referenda::TracksInfo as _;
 use sp_keyring::Sr25519Keyring::{Charlie, Dave, Eve, Ferdie};
 use sp_runtime::traits::Hash;
-use sp_runtime::{traits::BadOrigin, DispatchError};
+use sp_runtime::traits::BadOrigin;
 
 fn account(k: sp_keyring::Sr25519Keyring) -> AccountId {
 	k.to_account_id()
@@ -177,33 +177,19 @@ fn a_referendum_on_another_track_cannot_touch_models() {
 	});
 }
 
-/// The result of the last council motion's call.
-fn last_motion_result() -> Result<(), DispatchError> {
-	System::events()
-		.into_iter()
-		.rev()
-		.find_map(|r| match r.event {
-			RuntimeEvent::Council(pallet_collective::Event::Executed { result, .. }) => {
-				Some(result)
-			}
-			_ => None,
-		})
-		.expect("a motion executed")
-}
-
 #[test]
 fn the_council_rolls_back_in_an_emergency_but_cannot_approve_or_activate() {
 	development().execute_with(|| {
 		let (model, version) = validated_version(None, 1);
 		// The council (two thirds) may not approve...
 		pass_motion(approve(model, version), 0);
-		assert_eq!(last_motion_result(), Err(BadOrigin.into()));
+		assert_eq!(last_motion_result().expect("a motion executed"), Err(BadOrigin.into()));
 		assert_eq!(status(model, version), VersionStatus::Proposed);
 		// ...nor activate what token holders approved.
 		let upgrades = RuntimeOrigin::from(Origin::ModelUpgrades);
 		assert_ok!(ModelRegistry::approve_version(upgrades.clone(), model, version));
 		pass_motion(activate(model, version), 1);
-		assert_eq!(last_motion_result(), Err(BadOrigin.into()));
+		assert_eq!(last_motion_result().expect("a motion executed"), Err(BadOrigin.into()));
 		assert_eq!(status(model, version), VersionStatus::Approved);
 
 		// The genesis model: token holders activate a version 2, the council rolls it back
@@ -212,7 +198,7 @@ fn the_council_rolls_back_in_an_emergency_but_cannot_approve_or_activate() {
 		assert_ok!(ModelRegistry::approve_version(upgrades.clone(), 0, v2));
 		assert_ok!(ModelRegistry::activate_version(upgrades, 0, v2));
 		pass_motion(pallet_model_registry::Call::rollback { model: 0 }.into(), 2);
-		assert_eq!(last_motion_result(), Ok(()));
+		assert_eq!(last_motion_result().expect("a motion executed"), Ok(()));
 		assert_eq!(ModelRegistry::active_version_view(0).unwrap().version, 1);
 		assert_eq!(status(0, v2), VersionStatus::Deprecated);
 		// And deprecates the active version.
@@ -220,7 +206,7 @@ fn the_council_rolls_back_in_an_emergency_but_cannot_approve_or_activate() {
 			pallet_model_registry::Call::deprecate_version { model: 0, version: 1 }.into(),
 			3,
 		);
-		assert_eq!(last_motion_result(), Ok(()));
+		assert_eq!(last_motion_result().expect("a motion executed"), Ok(()));
 		assert!(ModelRegistry::active_version_view(0).is_none());
 		ModelRegistry::do_try_state().unwrap();
 	});
@@ -238,7 +224,7 @@ fn a_call_the_council_whitelisted_passes_on_the_whitelisted_track_as_root() {
 		));
 		let hash = sp_runtime::traits::BlakeTwo256::hash_of(&call);
 		pass_motion(pallet_whitelist::Call::whitelist_call { call_hash: hash }.into(), 0);
-		assert_eq!(last_motion_result(), Ok(()));
+		assert_eq!(last_motion_result().expect("a motion executed"), Ok(()));
 		assert!(pallet_whitelist::WhitelistedCall::<Runtime>::contains_key(hash));
 
 		let dispatch: RuntimeCall =

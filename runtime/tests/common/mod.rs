@@ -65,15 +65,20 @@ pub fn pass_motion(call: RuntimeCall, index: u32) {
 	assert_ok!(Council::close(signed(&charlie), hash, index, weight, length));
 }
 
-/// Whether the last council motion executed without error.
-pub fn last_motion_succeeded() -> bool {
-	System::events().iter().rev().find_map(|r| match &r.event {
+/// What the last council motion's call returned, if a motion executed.
+pub fn last_motion_result() -> Option<Result<(), sp_runtime::DispatchError>> {
+	System::events().into_iter().rev().find_map(|r| match r.event {
 		aioracle_runtime::RuntimeEvent::Council(pallet_collective::Event::Executed {
 			result,
 			..
-		}) => Some(result.is_ok()),
+		}) => Some(result),
 		_ => None,
-	}) == Some(true)
+	})
+}
+
+/// Whether the last council motion executed without error.
+pub fn last_motion_succeeded() -> bool {
+	last_motion_result() == Some(Ok(()))
 }
 
 /// `operator`'s verdict on version `version` of `model`, as its off-chain worker signs it
