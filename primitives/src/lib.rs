@@ -8,6 +8,7 @@
 extern crate alloc;
 
 pub mod aggregation;
+pub mod canary;
 pub mod dataset;
 pub mod input;
 pub mod metrics;

@@ -187,6 +187,11 @@ pub enum VersionStatus {
 	Deprecated,
 	/// Refused by governance. Final.
 	Rejected,
+	/// Approved, and scoring a sampled fraction of the active version's requests beside it
+	/// (see [`crate::canary`]): governance may promote it to `Active`; it returns to
+	/// `Approved` when the canary ends otherwise. (Appended last: the variants before keep
+	/// their SCALE encoding.)
+	Canary,
 }
 
 /// The last block at which a version entered each status (`None`: never).
@@ -298,6 +303,8 @@ pub struct VersionView<Balance, BlockNumber> {
 	pub status_blocks: StatusBlocks<BlockNumber>,
 	/// The deposit held from the model's owner for the version.
 	pub deposit: Balance,
+	/// Its last canary, if it had one: the plan, how it ended, and the comparisons' figures.
+	pub canary: Option<crate::canary::CanaryRecord<BlockNumber>>,
 }
 
 /// One training dataset of a model version, with what makes it trustworthy or not.

@@ -225,6 +225,11 @@ pub struct Explanation<AccountId, Balance, BlockNumber> {
 	/// For a request that named a dataset as its input: that dataset, with its lineage,
 	/// licence and taint.
 	pub input_dataset: Option<crate::model::TrainingDataset<AccountId, Balance, BlockNumber>>,
+	/// For a request sampled by a model's canary: the candidate version that scored it too,
+	/// and once it closed what the comparison found.
+	pub canary: Option<crate::canary::CanaryCheck>,
+	/// That candidate's canary figures so far (or final, if the canary ended).
+	pub canary_record: Option<crate::canary::CanaryRecord<BlockNumber>>,
 }
 
 /// What an operator's node found when it checked a proposed model version.

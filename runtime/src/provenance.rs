@@ -12,7 +12,7 @@ use aioracle_primitives::{
 };
 use pallet_dataset_provenance::MAX_LINEAGE_QUERY_DEPTH;
 
-use crate::{AccountId, Balance, BlockNumber, DatasetProvenance, InferenceOracle, ModelRegistry};
+use crate::{AccountId, Balance, BlockNumber, DatasetProvenance, InferenceOracle, ModelRegistry, Runtime};
 
 /// The provenance of `version` of `model`, or `None` if there is no such version.
 pub fn version_provenance(
@@ -38,8 +38,9 @@ fn dataset_with_lineage(id: DatasetId) -> Option<TrainingDataset<AccountId, Bala
 }
 
 /// Request `id` explained: its result, every submission, the model version that scored it,
-/// that version's training data and the dataset its input is (if it named one), or `None`
-/// if the request is not retained.
+/// that version's training data, the dataset its input is (if it named one), and the canary
+/// that sampled it (if one did) with the candidate's figures, or `None` if the request is
+/// not retained.
 pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNumber>> {
 	let request = InferenceOracle::request_view(id)?;
 	let provenance = version_provenance(request.model, request.version);
@@ -51,6 +52,10 @@ pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNum
 		.collect();
 	let input_dataset =
 		request.input_reference.and_then(|r| r.dataset).and_then(dataset_with_lineage);
+	let canary = pallet_inference_oracle::CanaryChecks::<Runtime>::get(id);
+	let canary_record = canary.as_ref().and_then(|check| {
+		pallet_model_registry::Canaries::<Runtime>::get(request.model, check.version)
+	});
 	Some(Explanation {
 		result: InferenceOracle::result_view(id),
 		submissions: InferenceOracle::submission_views(id),
@@ -58,5 +63,7 @@ pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNum
 		provenance,
 		tainted_datasets,
 		input_dataset,
+		canary,
+		canary_record,
 	})
 }

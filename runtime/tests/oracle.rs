@@ -5,7 +5,11 @@
 
 mod common;
 
-use aioracle_primitives::oracle::{Outcome, RequestStatus};
+use aioracle_primitives::{
+	canary::{CanaryEnd, CanaryReport, CanaryVerdict},
+	model::VersionStatus,
+	oracle::{Failure, Outcome, RequestStatus},
+};
 use aioracle_runtime::{
 	genesis_config_presets::SAMPLE_MODEL_ONNX, provenance::explain, AccountId, Balances,
 	DatasetProvenance, InferenceOracle, ModelRegistry, Runtime, RuntimeCall, RuntimeOrigin,
@@ -26,6 +30,7 @@ use sp_keyring::{
 };
 use sp_trie::recorder::Recorder;
 use sp_runtime::{
+	Perbill,
 	traits::Dispatchable,
 	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
 };
@@ -137,7 +142,7 @@ fn member_batch(
 ) -> RuntimeCall {
 	let batch = ResultBatch {
 		key: crypto::Public::from(member.public()),
-		items: requests.iter().map(|request| BatchItem { request: *request, answer: answer(*request) }).collect(),
+		items: requests.iter().map(|request| BatchItem { request: *request, answer: answer(*request), canary: None }).collect(),
 	};
 	let signature: crypto::Signature = member.sign(&batch.signing_payload()).into();
 	pallet_inference_oracle::Call::submit_results { batch, signature }.into()
@@ -345,6 +350,113 @@ fn a_stale_batch_is_refused_in_the_pool() {
 			batch.authorize(TransactionSource::External),
 			Some(Err(TransactionValidityError::Invalid(InvalidTransaction::Stale)))
 		));
+		check_invariants();
+	});
+}
+
+/// `member`'s reveal of `output` for `request`, in a batch with its candidate `report`.
+fn reveal_with_canary(
+	member: Sr25519Keyring,
+	request: u64,
+	output: &[i64],
+	report: Outcome<Vec<i64>>,
+) -> RuntimeCall {
+	let canary = CanaryReport { outcome: report, candidate_millis: 4, active_millis: 3 };
+	let answer = Answer::Reveal { outcome: Outcome::Output(output.to_vec()), salt: salt(member) };
+	let batch = ResultBatch {
+		key: crypto::Public::from(member.public()),
+		items: vec![BatchItem { request, answer, canary: Some(canary) }],
+	};
+	let signature: crypto::Signature = member.sign(&batch.signing_payload()).into();
+	pallet_inference_oracle::Call::submit_results { batch, signature }.into()
+}
+
+/// Proposes version 2 of the sample model, served like version 1 (other bytes: the
+/// registry hashes them, the node would parse them), and approves it.
+fn approved_second_version() -> u32 {
+	let active = ModelRegistry::active_version_view(0).unwrap();
+	let owner = ModelRegistry::model_view(0).unwrap().owner;
+	let mut bytes = SAMPLE_MODEL_ONNX.to_vec();
+	bytes.push(0);
+	let proposal = pallet_model_registry::VersionProposal {
+		model_hash: sp_io::hashing::blake2_256(&bytes).into(),
+		uri: Vec::new(),
+		inputs: active.inputs.clone(),
+		output: active.output.clone(),
+		input_scale: active.input_scale,
+		output_scale: active.output_scale,
+		aggregation: active.aggregation,
+		min_agreement: active.min_agreement,
+		training_datasets: active.training_datasets.clone(),
+		commercial_use: active.commercial_use,
+		golden_vectors: active.golden_vectors.clone(),
+	};
+	assert_ok!(ModelRegistry::propose_version(signed(&owner), 0, proposal, bytes));
+	assert_ok!(ModelRegistry::approve_version(RuntimeOrigin::root(), 0, 2));
+	2
+}
+
+#[test]
+fn a_canary_counts_its_comparisons_and_falls_back_past_its_bound() {
+	development().execute_with(|| {
+		System::set_block_number(1);
+		let candidate = approved_second_version();
+		assert_ok!(ModelRegistry::start_canary(
+			RuntimeOrigin::root(),
+			0,
+			candidate,
+			Perbill::one(),
+			1,
+			10
+		));
+		let dave: AccountId = Dave.into();
+		let (input, expected) = reference_case();
+		let fee = <Runtime as pallet_inference_oracle::Config>::RequestFee::get();
+		let members = [Alice, Bob, Charlie];
+		let failed = Outcome::Failed(Failure::ModelBytesUnavailable);
+		// The candidate agrees once, then fails twice: one failure more than the bound.
+		let reports = [Outcome::Output(expected.clone()), failed.clone(), failed];
+		let mut requests = Vec::new();
+		for report in reports {
+			assert_ok!(InferenceOracle::request_inference(signed(&dave), 0, input.clone(), fee));
+			let request = pallet_inference_oracle::NextRequestId::<Runtime>::get() - 1;
+			assert!(pallet_inference_oracle::CanaryChecks::<Runtime>::contains_key(request));
+			for member in members {
+				authorize_and_apply(member_batch(member, &[request], commit(member, &expected)));
+			}
+			for member in members {
+				authorize_and_apply(reveal_with_canary(member, request, &expected, report.clone()));
+			}
+			// The requester got the active version's answer either way.
+			assert_eq!(explain(request).unwrap().result.unwrap().output, expected);
+			requests.push(request);
+			check_invariants();
+		}
+		let verdicts: Vec<_> = requests
+			.iter()
+			.map(|r| explain(*r).unwrap().canary.and_then(|c| c.verdict))
+			.collect();
+		assert_eq!(
+			verdicts,
+			vec![Some(CanaryVerdict::Agreed), Some(CanaryVerdict::Failed), Some(CanaryVerdict::Failed)]
+		);
+		let record = explain(requests[2]).unwrap().canary_record.unwrap();
+		assert_eq!((record.compared, record.agreed, record.failed), (3, 1, 2));
+		assert_eq!((record.candidate_millis, record.active_millis), (12, 9));
+		assert!(matches!(record.ended, Some((_, CanaryEnd::FellBack))));
+		let version = ModelRegistry::version_view(0, candidate).unwrap();
+		assert_eq!(version.status, VersionStatus::Approved);
+		assert_eq!(version.canary, Some(record));
+		// The model kept its active version, which may not be replaced by the candidate.
+		assert_eq!(ModelRegistry::active_version_view(0).unwrap().version, 1);
+		assert_eq!(
+			ModelRegistry::activate_version(RuntimeOrigin::root(), 0, candidate).map_err(|e| e.error),
+			Err(pallet_model_registry::Error::<Runtime>::CanaryFailuresAboveBound.into())
+		);
+		// Requests are no longer sampled.
+		assert_ok!(InferenceOracle::request_inference(signed(&dave), 0, input, fee));
+		let request = pallet_inference_oracle::NextRequestId::<Runtime>::get() - 1;
+		assert!(!pallet_inference_oracle::CanaryChecks::<Runtime>::contains_key(request));
 		check_invariants();
 	});
 }

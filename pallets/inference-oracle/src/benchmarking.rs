@@ -222,7 +222,7 @@ fn signed_batch<T: Config>(
 ) -> Result<(ResultBatchOf<T>, <T::AuthorityId as RuntimeAppPublic>::Signature), BenchmarkError>
 {
 	let items =
-		requests.iter().map(|id| BatchItem { request: *id, answer: member.answer(l) }).collect();
+		requests.iter().map(|id| BatchItem { request: *id, answer: member.answer(l), canary: None }).collect();
 	let batch = ResultBatch { key: member.key.clone(), items };
 	let signature =
 		member.key.sign(&batch.signing_payload()).ok_or(BenchmarkError::Stop("the key cannot sign"))?;
@@ -464,7 +464,7 @@ mod benchmarks {
 			Commits::<T>::mutate(id, |commits| commits.pop());
 		}
 		let items =
-			requests.iter().map(|id| BatchItem { request: *id, answer: Answer::Commit(SALT) }).collect();
+			requests.iter().map(|id| BatchItem { request: *id, answer: Answer::Commit(SALT), canary: None }).collect();
 		let batch = ResultBatch { key: member.key.clone(), items };
 		let signature = member
 			.key

@@ -9,6 +9,8 @@
 //! slashed all the same. Failures are counted, neither paid nor slashed: a version some
 //! node cannot serve is governance's to fix, not the operator's fault.
 //!
+//! A request sampled for its model's canary is judged last (see [`canary`]).
+//!
 //! A request closes early only when nothing can change its outcome: every member answered
 //! (committees of one), or every committed member revealed once reveals opened.
 
@@ -76,6 +78,7 @@ impl<T: Config> Pallet<T> {
 			Self::refund(&request);
 		}
 		Self::count(id, committee, submissions, &agreeing, &outliers);
+		let result = accepted.as_ref().map(|accepted| accepted.output.clone());
 		PendingRequests::<T>::remove(id);
 		Self::note_closed(id);
 		match accepted {
@@ -87,7 +90,7 @@ impl<T: Config> Pallet<T> {
 					FinalResult { output: output.clone(), finalized_at: Self::now() },
 				);
 				request.status = RequestStatus::Finalized;
-				Requests::<T>::insert(id, request);
+				Requests::<T>::insert(id, &request);
 				log::info!(
 					target: LOG_TARGET,
 					"request {id} finalized: {} agreeing, {} outliers",
@@ -97,17 +100,18 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::ResultFinalized {
 					request: id,
 					output,
-					agreeing: BoundedVec::truncate_from(agreeing),
+					agreeing: BoundedVec::truncate_from(agreeing.clone()),
 					outliers: BoundedVec::truncate_from(outliers),
 				});
 			}
 			None => {
 				request.status = RequestStatus::Expired;
-				Requests::<T>::insert(id, request);
+				Requests::<T>::insert(id, &request);
 				log::debug!(target: LOG_TARGET, "request {id} closed without agreement");
 				Self::deposit_event(Event::RequestExpired { request: id });
 			}
 		}
+		Self::judge_canary(id, &request, result.as_deref(), &agreeing);
 	}
 
 	/// Splits the fee equally among `agreeing`; the remainder of the division goes back to

@@ -72,7 +72,7 @@ impl<T: Config> Pallet<T> {
 			.fits(blob.size_bytes, &contract.inputs)
 			.map_err(|_| Error::<T>::InputBlobDoesNotFit)?;
 		ensure!(T::RequestFee::get() <= max_fee, Error::<T>::FeeAboveMax);
-		Self::open_request(requester, target, contract, RequestInput::Reference(reference), &[])
+		Self::open_active_request(requester, target, contract, RequestInput::Reference(reference))
 	}
 
 	/// The reference `source` names: a blob's hash as it is, a dataset's content hash.

@@ -85,6 +85,7 @@ use alloc::{
 };
 
 pub use aioracle_primitives::{
+	canary::{CanaryCheck, CanaryLedger, CanaryReport},
 	dataset::DatasetInspect,
 	input::{InputBlobHash, InputReference, InputSource},
 	model::{Aggregation, ModelId, ModelInspect, ServingContract, VersionId},
@@ -118,6 +119,7 @@ pub use weights::WeightInfo;
 pub mod aggregate;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod canary;
 mod capacity;
 mod close;
 pub mod committee;
@@ -196,6 +198,15 @@ pub type FinalResultOf<T> = FinalResult<BlockNumberFor<T>, <T as Config>::MaxOut
 /// A batch of this runtime.
 pub type ResultBatchOf<T> = ResultBatch<<T as Config>::AuthorityId>;
 
+/// A candidate's report as stored: its output bounded like operators' outputs.
+pub type CanaryReportOf<T> = CanaryReport<BoundedVec<i64, <T as Config>::MaxOutputLen>>;
+
+/// The candidate reports to a sampled request, one per committee member at most.
+pub type CanaryReportsOf<T> = BoundedVec<
+	(<T as frame_system::Config>::AccountId, CanaryReportOf<T>),
+	<T as Config>::MaxCommittee,
+>;
+
 /// Creates what the benchmarks need from the rest of the runtime.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper {
@@ -240,6 +251,10 @@ pub mod pallet {
 
 		/// Where requests find the active version of a model and its serving contract.
 		type Models: ModelInspect;
+
+		/// The models' canaries: which candidate a model's requests are sampled for, and
+		/// where the comparisons are counted (see [`canary`]). `()` for none.
+		type Canary: CanaryLedger;
 
 		/// Where requests by dataset find the dataset's content hash.
 		type Datasets: DatasetInspect;
@@ -459,6 +474,17 @@ pub mod pallet {
 	/// The accepted result of each finalized, retained request.
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, FinalResultOf<T>>;
+
+	/// The retained requests sampled for their model's canary: the candidate that scores
+	/// them too, and the verdict once they closed (see [`canary`]).
+	#[pallet::storage]
+	pub type CanaryChecks<T: Config> = StorageMap<_, Twox64Concat, RequestId, CanaryCheck>;
+
+	/// The candidate reports committee members attached to their answers of a pending
+	/// sampled request; deleted when it closes.
+	#[pallet::storage]
+	pub type CanaryReports<T: Config> =
+		StorageMap<_, Twox64Concat, RequestId, CanaryReportsOf<T>, ValueQuery>;
 
 	/// The requests whose deadline is the block before each block: from that block on
 	/// they accept no submission, and `on_idle` expires those still pending.
@@ -719,6 +745,28 @@ pub mod pallet {
 			request: RequestId,
 			/// The blob its input is decoded from, and the dataset it is, if named by one.
 			input: InputReference,
+		},
+		/// A request was sampled for its model's canary: its committee scores it with the
+		/// candidate version too (emitted after its `InferenceRequested`).
+		CanarySampled {
+			/// The request.
+			request: RequestId,
+			/// The model.
+			model: ModelId,
+			/// The candidate version.
+			version: VersionId,
+		},
+		/// A sampled request was finalized and the candidate's reports judged against its
+		/// result (emitted after its `ResultFinalized`).
+		CanaryCompared {
+			/// The request.
+			request: RequestId,
+			/// The model.
+			model: ModelId,
+			/// The candidate version.
+			version: VersionId,
+			/// What the comparison found.
+			verdict: aioracle_primitives::canary::CanaryVerdict,
 		},
 	}
 
@@ -1188,7 +1236,21 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::RequestFee::get() <= max_fee, Error::<T>::FeeAboveMax);
 		// The length was checked against `input_len`, itself within `MaxInputLen`.
 		let input = RequestInput::Inline(BoundedVec::truncate_from(input));
-		Self::open_request(requester, target, contract, input, &[])
+		Self::open_active_request(requester, target, contract, input)
+	}
+
+	/// Opens a request to a model's active version (see [`Self::open_request`]) and samples
+	/// it for the model's canary, if one runs.
+	pub(crate) fn open_active_request(
+		requester: T::AccountId,
+		target: VersionRef,
+		contract: ServingContract,
+		input: RequestInput<T::MaxInputLen>,
+	) -> Result<(RequestId, bool), DispatchError> {
+		let model = target.model;
+		let opened = Self::open_request(requester, target, contract, input, &[])?;
+		Self::sample_for_canary(opened.0, model);
+		Ok(opened)
 	}
 
 	/// The active version of `model` and its contract, if what its operators report fits
@@ -1321,6 +1383,8 @@ impl<T: Config> Pallet<T> {
 		}
 		Submissions::<T>::remove(old);
 		Results::<T>::remove(old);
+		CanaryChecks::<T>::remove(old);
+		CanaryReports::<T>::remove(old);
 		RequestInputs::<T>::remove(old);
 		Committees::<T>::remove(old);
 		Commits::<T>::remove(old);
@@ -1426,6 +1490,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(PendingRequests::<T>::count() == pending, "PendingRequests has extra entries");
 		Self::try_state_disputes()?;
 		Self::try_state_inputs()?;
+		Self::try_state_canary()?;
 		for (account, (fees, deposits)) in held {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::RequestFee.into(), &account) == fees,

@@ -4,6 +4,7 @@
 
 use crate as pallet_inference_oracle;
 use aioracle_primitives::{
+	canary::{CanaryComparison, CanaryLedger},
 	dataset::{ContentHash, DatasetId, DatasetInspect, LicenceFlags},
 	input::BlobDecoding,
 	metrics::{OracleMetricsExt, WorkerEvent, WorkerEventSink},
@@ -197,7 +198,7 @@ impl ModelInspect for MockModels {
 
 	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)> {
 		Self::serving_contract(model)
-			.filter(|_| version == 1 || Self::is_proposed(model, version))
+			.filter(|_| Self::exists(model, version))
 			.map(|contract| (model_hash(model), contract))
 	}
 
@@ -215,7 +216,7 @@ impl ModelInspect for MockModels {
 
 	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {
 		let contract =
-			Self::serving_contract(model).filter(|_| version == 1 || Self::is_proposed(model, version))?;
+			Self::serving_contract(model).filter(|_| Self::exists(model, version))?;
 		let golden_output = GOLDEN_OUTPUT_OVERRIDE
 			.with(|g| g.borrow().clone())
 			.filter(|_| model == IRIS)
@@ -229,6 +230,52 @@ impl ModelInspect for MockModels {
 				output: golden_output,
 			}],
 		})
+	}
+}
+
+thread_local! {
+	/// The running canary, as the registry would report it.
+	static CANARY: RefCell<Option<(ModelId, VersionId, ModelHash, Perbill)>> =
+		const { RefCell::new(None) };
+	/// The comparisons the oracle counted.
+	static COMPARISONS: RefCell<Vec<(ModelId, VersionId, CanaryComparison)>> =
+		const { RefCell::new(Vec::new()) };
+}
+
+/// The registry's canaries as the oracle sees them: one that tests start and stop, and
+/// the comparisons counted.
+pub struct MockCanary;
+
+impl MockCanary {
+	/// Runs a canary of version 2 of `model` (its version 1's bytes again, so honest
+	/// operators agree), sampling `sample` of its requests.
+	pub fn start(model: ModelId, sample: Perbill) -> VersionId {
+		CANARY.with(|c| *c.borrow_mut() = Some((model, 2, model_hash(model), sample)));
+		2
+	}
+
+	/// Ends it.
+	pub fn stop() {
+		CANARY.with(|c| *c.borrow_mut() = None);
+	}
+
+	/// The comparisons counted so far.
+	pub fn comparisons() -> Vec<(ModelId, VersionId, CanaryComparison)> {
+		COMPARISONS.with(|c| c.borrow().clone())
+	}
+}
+
+impl CanaryLedger for MockCanary {
+	fn running(model: ModelId) -> Option<(VersionId, ModelHash, Perbill)> {
+		CANARY.with(|c| *c.borrow()).filter(|(m, ..)| *m == model).map(|(_, v, h, s)| (v, h, s))
+	}
+
+	fn record(model: ModelId, version: VersionId, comparison: CanaryComparison) {
+		COMPARISONS.with(|c| c.borrow_mut().push((model, version, comparison)));
+	}
+
+	fn record_weight() -> Weight {
+		Weight::zero()
 	}
 }
 
@@ -278,6 +325,14 @@ impl MockModels {
 	pub fn propose(model: ModelId) -> VersionId {
 		PROPOSED.with(|p| p.borrow_mut().push((model, 2)));
 		2
+	}
+
+	/// Whether version `version` of `model` exists: version 1, a proposed one, or the
+	/// candidate of a running canary.
+	pub fn exists(model: ModelId, version: VersionId) -> bool {
+		version == 1 ||
+			Self::is_proposed(model, version) ||
+			MockCanary::running(model).is_some_and(|(candidate, ..)| candidate == version)
 	}
 
 	/// Governance decided on version `version` of `model`: it is no longer proposed.
@@ -440,6 +495,7 @@ impl crate::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = MockModels;
+	type Canary = MockCanary;
 	type Datasets = MockDatasets;
 	type AuthorityId = crate::crypto::Public;
 	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;

@@ -26,6 +26,12 @@
 //! commitment miss its commit window (the member would be slashed as a no-show). The
 //! pool and the pallet refuse a second answer anyway.
 //!
+//! ## Canary
+//! For a request sampled by its model's canary ([`CanaryChecks`]), the node scores the
+//! input with the candidate version too, timing both versions, and attaches the
+//! [`CanaryReport`] to its outcome; a member of a committee of several keeps it with its
+//! commitment secret and attaches it to the reveal.
+//!
 //! ## Model bytes
 //! The engine loads a model's bytes from the node's offchain DB itself
 //! ([`onnx::load_indexed`]); when the DB lacks them, the node fetches them from the
@@ -82,6 +88,11 @@ impl AnswerKind {
 			crate::Answer::Reveal { .. } => AnswerKind::Reveal,
 		}
 	}
+}
+
+/// The local-storage key of the canary report a key keeps for its reveal of a request.
+fn canary_key<K: Encode>(request: RequestId, key: &K) -> Vec<u8> {
+	(b"aioracle/oracle/canary/", request, key).encode()
 }
 
 /// The local-storage key of the golden-vector verdict for a model hash.
@@ -193,7 +204,9 @@ fn score_for<T: Config>(
 	let commits = if several { Commits::<T>::get(id) } else { Default::default() };
 	let open = several && Pallet::<T>::reveals_open(&request, committee.len(), commits.len());
 	let model_hash = request.model_hash;
-	let mut scored: Option<Outcome<Vec<i64>>> = None;
+	let mut scored: Option<(Outcome<Vec<i64>>, u32)> = None;
+	let canary = CanaryChecks::<T>::get(id);
+	let mut canary_report: Option<CanaryReport<Vec<i64>>> = None;
 	// Counted once per request, however many local keys answer it.
 	let mut seen = false;
 	for operator in operators.iter_mut() {
@@ -214,22 +227,38 @@ fn score_for<T: Config>(
 			oracle_metrics::record(WorkerEvent::RequestSeen { model_hash });
 			seen = true;
 		}
-		let answer = match kind {
-			AnswerKind::Outcome =>
-				crate::Answer::Outcome(scored.get_or_insert_with(|| score::<T>(id, &request, models)).clone()),
+		if kind != AnswerKind::Reveal && scored.is_none() {
+			scored = Some(timed(|| score::<T>(id, &request, models)));
+		}
+		if let (Some(check), Some((_, active_millis)), None) = (&canary, &scored, &canary_report) {
+			if kind != AnswerKind::Reveal {
+				canary_report = Some(score_candidate::<T>(id, &request, check, *active_millis, models));
+			}
+		}
+		let (answer, report) = match kind {
+			AnswerKind::Outcome => {
+				let outcome = scored.as_ref().map(|(o, _)| o.clone()).unwrap_or(Outcome::Failed(Failure::InputUnavailable));
+				(crate::Answer::Outcome(outcome), canary_report.clone())
+			},
 			AnswerKind::Commit => {
-				let outcome =
-					scored.get_or_insert_with(|| score::<T>(id, &request, models)).clone();
+				let outcome = scored.as_ref().map(|(o, _)| o.clone()).unwrap_or(Outcome::Failed(Failure::InputUnavailable));
 				let salt = sp_io::offchain::random_seed();
 				let hash = commitment(id, account, &outcome, &salt);
 				StorageValueRef::persistent(&secret_key(id, &operator.key)).set(&(outcome, salt));
-				crate::Answer::Commit(hash)
+				if let Some(report) = &canary_report {
+					StorageValueRef::persistent(&canary_key(id, &operator.key)).set(report);
+				}
+				(crate::Answer::Commit(hash), None)
 			},
 			AnswerKind::Reveal => {
 				let secret_at = secret_key(id, &operator.key);
 				let secret = StorageValueRef::persistent(&secret_at);
+				let report = StorageValueRef::persistent(&canary_key(id, &operator.key))
+					.get::<CanaryReport<Vec<i64>>>()
+					.ok()
+					.flatten();
 				match secret.get::<(Outcome<Vec<i64>>, [u8; 32])>() {
-					Ok(Some((outcome, salt))) => crate::Answer::Reveal { outcome, salt },
+					Ok(Some((outcome, salt))) => (crate::Answer::Reveal { outcome, salt }, report),
 					_ => {
 						log::warn!(
 							target: LOG_TARGET,
@@ -240,9 +269,50 @@ fn score_for<T: Config>(
 				}
 			},
 		};
-		operator.answers.push(Pending { item: BatchItem { request: id, answer }, model_hash });
+		let item = BatchItem { request: id, answer, canary: report };
+		operator.answers.push(Pending { item, model_hash });
 	}
 	scored.is_some()
+}
+
+/// Runs `f` and measures it in wall-clock milliseconds (the worker's clock resolution).
+fn timed<R>(f: impl FnOnce() -> R) -> (R, u32) {
+	let started = sp_io::offchain::timestamp();
+	let result = f();
+	let millis = sp_io::offchain::timestamp().diff(&started).millis();
+	(result, u32::try_from(millis).unwrap_or(u32::MAX))
+}
+
+/// Scores sampled request `id` with its canary's candidate (`check`), under the request's
+/// contract (the candidate is served alike), after the active version took
+/// `active_millis`. The candidate is loaded and its golden vectors checked under its own
+/// contract first, as for any version this node serves.
+fn score_candidate<T: Config>(
+	id: RequestId,
+	request: &RequestOf<T>,
+	check: &CanaryCheck,
+	active_millis: u32,
+	models: &mut ModelCache,
+) -> CanaryReport<Vec<i64>> {
+	let (outcome, candidate_millis) = timed(|| {
+		let own = T::Models::contract(request.model, check.version).map(|(_, contract)| contract);
+		match (own, input_values::<T>(id, request)) {
+			(Some(own), Ok(input)) => models.score_version::<T>(
+				request.model,
+				check.version,
+				check.model_hash,
+				&own,
+				&request.contract,
+				input,
+			),
+			(None, _) => Outcome::Failed(Failure::ModelBytesUnavailable),
+			(_, Err(failure)) => Outcome::Failed(failure),
+		}
+	});
+	if let Outcome::Failed(failure) = &outcome {
+		log::warn!(target: LOG_TARGET, "request {id}: canary version {} cannot score: {failure:?}", check.version);
+	}
+	CanaryReport { outcome, candidate_millis, active_millis }
 }
 
 /// Scores `request` (`id`) with its version, and logs and counts a failure.
@@ -282,6 +352,7 @@ fn forget_old_secrets<T: Config>(keys: &[T::AuthorityId]) {
 	for id in from..to {
 		for key in keys {
 			StorageValueRef::persistent(&secret_key(id, key)).clear();
+			StorageValueRef::persistent(&canary_key(id, key)).clear();
 		}
 	}
 	kept_from.set(&to.max(from));
@@ -430,26 +501,35 @@ struct ModelCache(BTreeMap<ModelHash, Result<(), Failure>>);
 impl ModelCache {
 	/// Scores `request`'s `input` with the version it was made for.
 	fn score<T: Config>(&mut self, request: &RequestOf<T>, input: Vec<i64>) -> Outcome<Vec<i64>> {
-		let hash = request.model_hash;
-		let ready = self
-			.0
-			.entry(hash)
-			.or_insert_with(|| prepare::<T>(request, hash));
+		let contract = &request.contract;
+		self.score_version::<T>(request.model, request.version, request.model_hash, contract, contract, input)
+	}
+
+	/// Scores `input` with version `version` of `model` (ONNX hash `hash`), checked once
+	/// per run under its `own` contract, and served under `serving`: the request's.
+	fn score_version<T: Config>(
+		&mut self,
+		model: ModelId,
+		version: VersionId,
+		hash: ModelHash,
+		own: &ServingContract,
+		serving: &ServingContract,
+		input: Vec<i64>,
+	) -> Outcome<Vec<i64>> {
+		let ready = self.0.entry(hash).or_insert_with(|| check_version::<T>(model, version, hash, own));
 		if let Err(failure) = ready {
 			return Outcome::Failed(*failure);
 		}
-		let score_request = || request.contract.score_request(input.clone());
+		let score_request = || serving.score_request(input.clone());
 		match onnx::score(hash, score_request()) {
 			// The engine evicted the plan since: load it again.
-			Err(ScoreError::UnknownModel) => {
-				match load::<T>(request.model, request.version, hash) {
-					Ok(()) => onnx::score(hash, score_request()).map_err(Failure::Engine),
-					Err(failure) => Err(failure),
-				}
+			Err(ScoreError::UnknownModel) => match load::<T>(model, version, hash) {
+				Ok(()) => onnx::score(hash, score_request()).map_err(Failure::Engine),
+				Err(failure) => Err(failure),
 			},
 			result => result.map_err(Failure::Engine),
 		}
-		.and_then(|values| report(&request.contract, values))
+		.and_then(|values| report(serving, values))
 		.map_or_else(Outcome::Failed, Outcome::Output)
 	}
 }
@@ -475,13 +555,6 @@ fn input_values<T: Config>(id: RequestId, request: &RequestOf<T>) -> Result<Vec<
 /// than the contract's is the engine's `WrongOutputShape`.
 fn report(contract: &ServingContract, values: Vec<i64>) -> Result<Vec<i64>, Failure> {
 	contract.report(values).ok_or(Failure::Engine(ScoreError::WrongOutputShape))
-}
-
-/// Loads a version into the engine if needed, and checks once per model (the verdict is
-/// kept in local storage) that the engine reproduces its golden vectors.
-/// The golden vectors are checked under the request's contract: the version's.
-fn prepare<T: Config>(request: &RequestOf<T>, hash: ModelHash) -> Result<(), Failure> {
-	check_version::<T>(request.model, request.version, hash, &request.contract)
 }
 
 /// Loads version `version` of `model` (ONNX hash `hash`) into the engine if needed, and

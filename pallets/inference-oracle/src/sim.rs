@@ -260,7 +260,7 @@ pub fn run(s: Settings) -> Report {
 		System::set_block_number(block);
 		if committee.len() == 1 {
 			if let (who, Some(outcome)) = &answers[0] {
-				let _ = InferenceOracle::record(*who, id, Answer::Outcome(outcome.clone()));
+				let _ = InferenceOracle::record(*who, id, Answer::Outcome(outcome.clone()), None);
 			}
 		} else {
 			let honest_commitment = answers.iter().find_map(|(who, outcome)| {
@@ -278,7 +278,7 @@ pub fn run(s: Settings) -> Report {
 					},
 					(None, _) => continue,
 				};
-				let _ = InferenceOracle::record(*who, id, Answer::Commit(hash));
+				let _ = InferenceOracle::record(*who, id, Answer::Commit(hash), None);
 			}
 			block += 1;
 			System::set_block_number(block);
@@ -291,7 +291,7 @@ pub fn run(s: Settings) -> Report {
 			for (who, outcome) in &answers {
 				if let Some(o) = outcome {
 					let reveal = Answer::Reveal { outcome: o.clone(), salt: salt(*who) };
-					let _ = InferenceOracle::record(*who, id, reveal);
+					let _ = InferenceOracle::record(*who, id, reveal, None);
 				}
 			}
 		}

@@ -48,7 +48,7 @@ impl<T: Config> Pallet<T> {
 	/// adds, plus the other `s - 1` submissions it reads. The operators' records and
 	/// accounts that `s` also adds to a single submission's proof are shared by a batch's
 	/// items: [`Self::operators_proof`] charges them once per batch.
-	fn item_extra_weight(l: u32, s: u32) -> Weight {
+	pub(crate) fn item_extra_weight(l: u32, s: u32) -> Weight {
 		let first = T::WeightInfo::submit_result(1, 1);
 		let ref_time = T::WeightInfo::submit_result(l, s).saturating_sub(first).ref_time();
 		let longer = T::WeightInfo::submit_result(l, 1).saturating_sub(first).proof_size();
@@ -126,6 +126,7 @@ impl<T: Config> Pallet<T> {
 		let closing = batch.items.iter().filter(|item| item.answer.closes()).count() as u32;
 		let l = batch.charged_output_len(T::MaxOutputLen::get());
 		Self::batch_weight_for(batch.items.len() as u32, closing, l)
+			.saturating_add(Self::canary_report_weight(l).saturating_mul(batch.canary_reports().into()))
 	}
 
 	/// The weight a single `submission` declares: a commitment's, or closing a request of
@@ -290,7 +291,7 @@ impl<T: Config> Pallet<T> {
 		let output_len = submission.charged_output_len(T::MaxOutputLen::get());
 		let operator = Self::operator_of(&submission.key)?;
 		let closing = submission.answer.closes();
-		let submissions = Self::record(operator, submission.request, submission.answer)?;
+		let submissions = Self::record(operator, submission.request, submission.answer, None)?;
 		let actual = if closing {
 			T::WeightInfo::submit_result(output_len, submissions)
 		} else {
@@ -309,9 +310,13 @@ impl<T: Config> Pallet<T> {
 		let (mut extra, mut most_submissions) = (Weight::zero(), 0u32);
 		for item in batch.items.into_iter().take(T::MaxBatchLen::get() as usize) {
 			let closing = item.answer.closes();
-			match Self::record(operator.clone(), item.request, item.answer) {
+			let canary = item.canary.is_some();
+			match Self::record(operator.clone(), item.request, item.answer, item.canary) {
 				Ok(submissions) if closing => {
 					accepted.saturating_inc();
+					if canary {
+						extra.saturating_accrue(Self::canary_report_weight(output_len));
+					}
 					extra.saturating_accrue(Self::item_extra_weight(output_len, submissions));
 					most_submissions = most_submissions.max(submissions);
 				},
@@ -352,6 +357,7 @@ impl<T: Config> Pallet<T> {
 		operator: T::AccountId,
 		id: RequestId,
 		answer: Answer,
+		canary: Option<CanaryReport<Vec<i64>>>,
 	) -> Result<u32, Error<T>> {
 		let Checked { request, committee, mut commits, mut submissions } =
 			Self::check_item(&operator, id, &answer)?;
@@ -377,6 +383,9 @@ impl<T: Config> Pallet<T> {
 			.try_push(Submission { operator: operator.clone(), outcome, at: Self::now() })
 			// Members answer once, and the committee has at most `MaxCommittee`.
 			.map_err(|_| Error::<T>::TooManySubmissions)?;
+		if let Some(report) = canary {
+			Self::note_canary_report(id, &operator, report);
+		}
 		Self::deposit_event(Event::ResultSubmitted { request: id, operator, output: is_output });
 		if Self::answered_by_all(&request, &committee, &commits, &submissions) {
 			Self::close(id, request, &committee, &submissions);

@@ -114,6 +114,7 @@ fn batch(who: u64, signer: u64, items: &[(RequestId, Outcome<Vec<i64>>)]) -> Cal
 			.map(|(request, outcome)| BatchItem {
 				request: *request,
 				answer: Answer::Outcome(outcome.clone()),
+				canary: None,
 			})
 			.collect(),
 	};
@@ -2060,6 +2061,7 @@ mod aggregation {
 	}
 }
 
+mod canary;
 mod disputes;
 mod inputs;
 mod validation;

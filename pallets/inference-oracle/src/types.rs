@@ -284,6 +284,10 @@ pub struct BatchItem {
 	pub request: RequestId,
 	/// The answer: an outcome, a commitment to one, or its reveal.
 	pub answer: Answer,
+	/// For a request sampled by its model's canary, with an answer that closes the
+	/// operator's part (an outcome or a reveal): the candidate version's outcome on the
+	/// same input and both versions' scoring times. Ignored otherwise.
+	pub canary: Option<aioracle_primitives::canary::CanaryReport<Vec<i64>>>,
 }
 
 /// The answers of one operator to many requests, signed once: what an off-chain worker
@@ -307,8 +311,25 @@ impl<Key: Encode> ResultBatch<Key> {
 		(RESULT_BATCH_CONTEXT, self).encode()
 	}
 
-	/// The output length the batch's weight is charged for (see [`charged_output_len`]).
+	/// The output length the batch's weight is charged for (see [`charged_output_len`]),
+	/// and at least its longest canary output's.
 	pub fn charged_output_len(&self, max_output_len: u32) -> u32 {
-		charged_output_len(self.items.iter().map(|item| &item.answer), max_output_len)
+		let canary = self
+			.items
+			.iter()
+			.filter_map(|item| match item.canary.as_ref().map(|c| &c.outcome) {
+				Some(Outcome::Output(output)) => Some(output.len() as u32),
+				_ => None,
+			})
+			.max()
+			.unwrap_or(0)
+			.min(max_output_len);
+		charged_output_len(self.items.iter().map(|item| &item.answer), max_output_len).max(canary)
+	}
+
+	/// How many items carry a canary report with an answer that closes (the reports that
+	/// may be kept and judged).
+	pub fn canary_reports(&self) -> u32 {
+		self.items.iter().filter(|item| item.canary.is_some() && item.answer.closes()).count() as u32
 	}
 }

@@ -138,6 +138,15 @@ where
 	Ok((owner, model))
 }
 
+/// Puts a fresh approved version of `model` (which has an active version) in canary: the
+/// extra work a call that ends the canary does. Returns the candidate.
+fn running_canary<T: Config>(owner: &T::AccountId, model: ModelId) -> Result<VersionId, BenchmarkError> {
+	let candidate = approved::<T>(owner, model, 2_000, 1)?;
+	Pallet::<T>::do_start_canary(model, candidate, Perbill::from_percent(10), 5, 5)
+		.map_err(|_| BenchmarkError::Stop("the set-up canary was refused"))?;
+	Ok(candidate)
+}
+
 fn origin<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
 }
@@ -222,6 +231,8 @@ mod benchmarks {
 	) -> Result<(), BenchmarkError> {
 		let (owner, model) = model_with_history::<T>()?;
 		let version = approved::<T>(&owner, model, 1_000, d)?;
+		// Another version's canary runs: activation stops it, writing that version too.
+		let candidate = running_canary::<T>(&owner, model)?;
 		let origin = origin::<T>()?;
 
 		#[extrinsic_call]
@@ -230,6 +241,10 @@ mod benchmarks {
 		ensure!(
 			Models::<T>::get(model).and_then(|m| m.active) == Some(version),
 			"the version was not activated"
+		);
+		ensure!(
+			Versions::<T>::get(model, candidate).map(|v| v.status) == Some(VersionStatus::Approved),
+			"the canary was not stopped"
 		);
 		Ok(())
 	}
@@ -252,10 +267,11 @@ mod benchmarks {
 
 	#[benchmark]
 	fn deprecate_version() -> Result<(), BenchmarkError> {
-		let (_, model) = model_with_history::<T>()?;
+		let (owner, model) = model_with_history::<T>()?;
 		let version = Models::<T>::get(model)
 			.and_then(|m| m.active)
 			.ok_or(BenchmarkError::Stop("the set-up model has no active version"))?;
+		running_canary::<T>(&owner, model)?;
 		let origin = origin::<T>()?;
 
 		#[extrinsic_call]
@@ -278,6 +294,7 @@ mod benchmarks {
 			Pallet::<T>::activate_version(RawOrigin::Root.into(), model, version)
 				.map_err(|_| BenchmarkError::Stop("the set-up activation was refused"))?;
 		}
+		running_canary::<T>(&owner, model)?;
 		let origin = origin::<T>()?;
 
 		#[extrinsic_call]
@@ -378,6 +395,37 @@ mod benchmarks {
 		ensure!(
 			InputDecodings::<T>::get(model, version) == Some(decoding),
 			"the decoding was not set"
+		);
+		Ok(())
+	}
+
+	/// `d` training datasets of the candidate, checked for taint; the candidate's contract
+	/// compared with the active version's.
+	#[benchmark]
+	fn start_canary(d: Linear<1, { T::MaxTrainingDatasets::get() }>) -> Result<(), BenchmarkError> {
+		let (owner, model) = model_with_history::<T>()?;
+		let version = approved::<T>(&owner, model, 1_000, d)?;
+		let origin = origin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, model, version, Perbill::from_percent(10), 5, 5);
+
+		ensure!(RunningCanary::<T>::get(model) == Some(version), "the canary did not start");
+		Ok(())
+	}
+
+	#[benchmark]
+	fn end_canary() -> Result<(), BenchmarkError> {
+		let (owner, model) = model_with_history::<T>()?;
+		let version = running_canary::<T>(&owner, model)?;
+		let origin = origin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, model);
+
+		ensure!(
+			Versions::<T>::get(model, version).map(|v| v.status) == Some(VersionStatus::Approved),
+			"the canary did not end"
 		);
 		Ok(())
 	}

@@ -25,6 +25,14 @@
 //!   `Approved` -> `Rejected` (final). At most one version of a model is `Active`.
 //!   Activating another deprecates the current one and remembers it, so that `rollback`
 //!   can return to it.
+//! - **Canary**: between `Approved` and `Active`, governance may put a version in
+//!   `Canary` ([`start_canary`](Pallet::start_canary)): the oracle's operators score a
+//!   sampled fraction of the active version's requests with it too, and the chain counts
+//!   how often it agrees with the result, disagrees, or fails ([`CanaryRecord`]). Governance
+//!   promotes it with `activate_version`; if its failures or disagreements exceed the
+//!   bounds declared at the start, it falls back to `Approved` by itself and cannot be
+//!   activated until a new canary passes. One canary per model at a time (see
+//!   [`canary`]).
 //!
 //! ## Deposits
 //! A model holds `ModelDeposit + DepositPerByte * record bytes` from its owner
@@ -53,7 +61,8 @@
 //! [`approve_version`](Pallet::approve_version),
 //! [`activate_version`](Pallet::activate_version),
 //! [`reject_version`](Pallet::reject_version),
-//! [`deprecate_version`](Pallet::deprecate_version), [`rollback`](Pallet::rollback)
+//! [`deprecate_version`](Pallet::deprecate_version), [`rollback`](Pallet::rollback),
+//! [`start_canary`](Pallet::start_canary), [`end_canary`](Pallet::end_canary)
 //! (governance).
 //!
 //! Reading: the runtime API `ModelRegistryApi` (in `aioracle-primitives`), served by
@@ -71,6 +80,9 @@ pub use aioracle_primitives::model::{
 	model_bytes_key, model_chunk_key, model_manifest_key, Aggregation, ChunkHash, ElementType,
 	GoldenVector, InputSpecs, ModelHash, ModelId, ModelInspect, ServingArtifacts, ServingContract,
 	StatusBlocks, TensorSpec, VersionId, VersionStatus, VersionValidation, MAX_INPUTS, MAX_SCALE,
+};
+pub use aioracle_primitives::canary::{
+	CanaryComparison, CanaryEnd, CanaryLedger, CanaryRecord, CanaryVerdict,
 };
 use aioracle_primitives::{
 	dataset::{DatasetId, DatasetInspect},
@@ -92,6 +104,7 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod canary;
 mod decoding;
 pub mod migrations;
 #[cfg(test)]
@@ -311,6 +324,23 @@ pub mod pallet {
 	pub type InputDecodings<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, BlobDecoding>;
 
+	/// The candidate of each model whose canary runs (at most one per model). Its figures
+	/// are in [`Canaries`].
+	#[pallet::storage]
+	pub type RunningCanary<T: Config> = StorageMap<_, Twox64Concat, ModelId, VersionId>;
+
+	/// The last canary of each version that had one: its plan, how it ended, its figures.
+	/// Kept with the version (a version is never deleted once governance acted on it).
+	#[pallet::storage]
+	pub type Canaries<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ModelId,
+		Twox64Concat,
+		VersionId,
+		CanaryRecord<BlockNumberFor<T>>,
+	>;
+
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
@@ -481,6 +511,36 @@ pub mod pallet {
 			/// The version active again.
 			to: VersionId,
 		},
+		/// Governance put an approved version in canary: the oracle samples `sample` of the
+		/// active version's requests for it to score too.
+		CanaryStarted {
+			/// The model.
+			model: ModelId,
+			/// The candidate version.
+			version: VersionId,
+			/// The fraction of requests sampled.
+			sample: Perbill,
+			/// The most failures before it falls back.
+			max_failures: u32,
+			/// The most disagreements before it falls back.
+			max_disagreements: u32,
+		},
+		/// A canary ended: promoted, fallen back, or stopped. The record in `Canaries`
+		/// keeps its figures.
+		CanaryEnded {
+			/// The model.
+			model: ModelId,
+			/// The candidate version.
+			version: VersionId,
+			/// How it ended.
+			end: CanaryEnd,
+			/// Sampled requests compared.
+			compared: u32,
+			/// Of those, failures.
+			failed: u32,
+			/// Of those, disagreements.
+			disagreed: u32,
+		},
 	}
 
 	#[pallet::error]
@@ -584,6 +644,21 @@ pub mod pallet {
 		TooManyInputs,
 		/// Two of a version's input specs name the same model input (`index`).
 		DuplicateInput,
+		/// Only an `Approved` version may be put in canary.
+		NotApproved,
+		/// The model already runs a canary: end it or promote it first.
+		CanaryRunning,
+		/// The model has no running canary.
+		NoCanary,
+		/// A canary compares with the model's active version, and it has none.
+		NoActiveVersion,
+		/// The candidate is not served like the active version: its inputs, input scale,
+		/// input decoding, output or output scale differ, so their answers to the same
+		/// request cannot be compared.
+		CanaryContractDiffers,
+		/// The version's last canary exceeded its bounds: it may not be activated until a
+		/// new canary passes.
+		CanaryFailuresAboveBound,
 	}
 
 	#[pallet::hooks]
@@ -719,11 +794,15 @@ pub mod pallet {
 			Ok(Some(weight).into())
 		}
 
-		/// Makes an `Approved` or `Deprecated` version the model's active version. The
-		/// version active until now becomes `Deprecated` and is remembered for `rollback`.
-		/// The version's training data must still be untainted.
+		/// Makes an `Approved`, `Canary` or `Deprecated` version the model's active version.
+		/// The version active until now becomes `Deprecated` and is remembered for
+		/// `rollback`. The version's training data must still be untainted, and its last
+		/// canary, if any, must not have fallen back (`CanaryFailuresAboveBound`).
+		/// Activating the model's canary candidate promotes it; activating another version
+		/// stops the running canary.
 		///
-		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionActivated`.
+		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionActivated`, and
+		/// `CanaryEnded` if a canary ran.
 		///
 		/// ## Complexity
 		/// `O(D * A + R)`: `D` training datasets with up to `A` ancestors, `R` remembered
@@ -740,10 +819,11 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::activate_version(datasets)).into())
 		}
 
-		/// Rejects a `Proposed` or `Approved` version. Final: it can never be activated. The
-		/// record stays, and so does its deposit.
+		/// Rejects a `Proposed`, `Approved` or `Canary` version (stopping its canary). Final:
+		/// it can never be activated. The record stays, and so does its deposit.
 		///
-		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionRejected`.
+		/// The origin must be `GovernanceOrigin`. Emits `ModelVersionRejected`, and
+		/// `CanaryEnded` for a candidate.
 		#[pallet::call_index(5)]
 		pub fn reject_version(
 			origin: OriginFor<T>,
@@ -753,9 +833,15 @@ pub mod pallet {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
 			ensure!(
-				matches!(v.status, VersionStatus::Proposed | VersionStatus::Approved),
+				matches!(
+					v.status,
+					VersionStatus::Proposed | VersionStatus::Approved | VersionStatus::Canary
+				),
 				Error::<T>::AlreadyDecided
 			);
+			if v.status == VersionStatus::Canary {
+				Self::end_running_canary(model, CanaryEnd::Stopped);
+			}
 			v.status = VersionStatus::Rejected;
 			v.status_blocks.rejected = Some(Self::now());
 			Versions::<T>::insert(model, version, v);
@@ -766,9 +852,10 @@ pub mod pallet {
 
 		/// Deprecates the model's active version: the model has no active version until
 		/// governance activates one or rolls back (to the version active before this one).
+		/// A running canary stops: there is nothing left to compare with.
 		///
 		/// The origin must be `GovernanceOrigin` or `EmergencyOrigin`. Emits
-		/// `ModelVersionDeprecated`.
+		/// `ModelVersionDeprecated`, and `CanaryEnded` if a canary ran.
 		#[pallet::call_index(6)]
 		pub fn deprecate_version(
 			origin: OriginFor<T>,
@@ -779,6 +866,7 @@ pub mod pallet {
 			let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
 			let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
 			ensure!(record.active == Some(version), Error::<T>::NotActive);
+			Self::end_running_canary(model, CanaryEnd::Stopped);
 			v.status = VersionStatus::Deprecated;
 			v.status_blocks.deprecated = Some(Self::now());
 			record.active = None;
@@ -792,10 +880,11 @@ pub mod pallet {
 		/// Rolls a model back to the version that was active before the current one (or,
 		/// if the model has no active version, to the last one that was): that version is
 		/// `Active` again, the current one `Deprecated` and forgotten by later rollbacks.
-		/// The version returned to must still have untainted training data.
+		/// The version returned to must still have untainted training data. A running canary
+		/// stops: it was compared with the version rolled back from.
 		///
 		/// The origin must be `GovernanceOrigin` or `EmergencyOrigin`. Emits
-		/// `ModelRolledBack`.
+		/// `ModelRolledBack`, and `CanaryEnded` if a canary ran.
 		///
 		/// ## Complexity
 		/// `O(D * A)`: `D` training datasets of the version returned to, with up to `A`
@@ -914,6 +1003,52 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_set_input_decoding(who, model, version, decoding)
+		}
+
+		/// Puts an `Approved` version in canary (see [`canary`]): the oracle samples
+		/// `sample` of the model's requests (all are answered by the active version) for the
+		/// committee to score with this version too, and the chain counts how often its
+		/// output agrees with the result within the active version's tolerance, disagrees,
+		/// or fails. Once `failed > max_failures` or `disagreed > max_disagreements`, the
+		/// canary falls back by itself: the version is `Approved` again and may not be
+		/// activated until a new canary passes. `activate_version` promotes it.
+		///
+		/// Refused unless the model has an active version served alike (same inputs, input
+		/// scale, input decoding, output and output scale), no canary runs yet, and the
+		/// version's training data is untainted. Starting a new canary of a version resets
+		/// its figures.
+		///
+		/// The origin must be `GovernanceOrigin`. Emits `CanaryStarted`.
+		///
+		/// ## Complexity
+		/// `O(D * A)`: `D` training datasets with up to `A` ancestors, checked for taint.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::start_canary(T::MaxTrainingDatasets::get()))]
+		pub fn start_canary(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+			sample: Perbill,
+			max_failures: u32,
+			max_disagreements: u32,
+		) -> DispatchResultWithPostInfo {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_start_canary(model, version, sample, max_failures, max_disagreements)?;
+			let datasets = Versions::<T>::get(model, version)
+				.map_or(T::MaxTrainingDatasets::get(), |v| v.training_datasets.len() as u32);
+			Ok(Some(T::WeightInfo::start_canary(datasets)).into())
+		}
+
+		/// Ends the model's running canary: the candidate is `Approved` again, its figures
+		/// stay in `Canaries`.
+		///
+		/// The origin must be `GovernanceOrigin` or `EmergencyOrigin`. Emits `CanaryEnded`.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::end_canary())]
+		pub fn end_canary(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			Self::ensure_governance_or_emergency(origin)?;
+			Self::end_running_canary(model, CanaryEnd::Stopped).ok_or(Error::<T>::NoCanary)?;
+			Ok(())
 		}
 	}
 }
@@ -1205,10 +1340,20 @@ impl<T: Config> Pallet<T> {
 		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
 		let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
 		ensure!(
-			matches!(v.status, VersionStatus::Approved | VersionStatus::Deprecated),
+			matches!(
+				v.status,
+				VersionStatus::Approved | VersionStatus::Canary | VersionStatus::Deprecated
+			),
 			Error::<T>::NotActivatable
 		);
 		Self::ensure_untainted(&v.training_datasets)?;
+		Self::ensure_not_fallen_back(model, version)?;
+		let end = if v.status == VersionStatus::Canary {
+			CanaryEnd::Promoted
+		} else {
+			CanaryEnd::Stopped
+		};
+		Self::end_running_canary(model, end);
 		let now = Self::now();
 		let previous = record.active;
 		if let Some(current) = previous {
@@ -1237,6 +1382,7 @@ impl<T: Config> Pallet<T> {
 		let to = record.previous.pop().ok_or(Error::<T>::NoPreviousVersion)?;
 		let mut v = Versions::<T>::get(model, to).ok_or(Error::<T>::VersionNotFound)?;
 		Self::ensure_untainted(&v.training_datasets)?;
+		Self::end_running_canary(model, CanaryEnd::Stopped);
 		let now = Self::now();
 		let from = record.active;
 		if let Some(current) = from {
@@ -1272,7 +1418,8 @@ impl<T: Config> Pallet<T> {
 	pub fn version_view(model: ModelId, version: VersionId) -> Option<VersionViewOf<T>> {
 		let v = Versions::<T>::get(model, version)?;
 		let golden = GoldenVectors::<T>::get(model, version).map(|g| g.into_inner());
-		Some(v.view(model, version, golden.unwrap_or_default()))
+		let canary = Canaries::<T>::get(model, version);
+		Some(v.view(model, version, golden.unwrap_or_default(), canary))
 	}
 
 	/// Every version of `model`, oldest first.
@@ -1404,12 +1551,14 @@ impl<T: Config> Pallet<T> {
 	///   inputs fill;
 	/// - the funds held for models, versions and uploads equal the deposits recorded;
 	/// - uploads and chunked versions are well formed (`try_state_uploads`);
-	/// - input decodings belong to existing versions and fit them (`try_state_decodings`).
+	/// - input decodings belong to existing versions and fit them (`try_state_decodings`);
+	/// - canaries are consistent with the versions' statuses (`try_state_canaries`).
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		Self::check_models()?;
 		Self::check_versions()?;
 		Self::try_state_uploads()?;
 		Self::try_state_decodings()?;
+		Self::try_state_canaries()?;
 		Self::check_deposits()
 	}
 

@@ -1036,6 +1036,7 @@ fn integrity_test_passes() {
 	});
 }
 
+mod canary;
 mod decoding;
 mod emergency;
 mod upload;

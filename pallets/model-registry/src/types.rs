@@ -200,6 +200,7 @@ impl<
 		model: ModelId,
 		version: VersionId,
 		golden_vectors: Vec<BoundedGoldenVector<MaxLen>>,
+		canary: Option<aioracle_primitives::canary::CanaryRecord<BlockNumber>>,
 	) -> VersionView<Balance, BlockNumber> {
 		VersionView {
 			model,
@@ -219,6 +220,7 @@ impl<
 			status: self.status,
 			status_blocks: self.status_blocks,
 			deposit: self.deposit,
+			canary,
 		}
 	}
 }

@@ -63,6 +63,8 @@ pub trait WeightInfo {
 	fn propose_uploaded_version(c: u32, d: u32, ) -> Weight;
 	fn cancel_upload(c: u32, ) -> Weight;
 	fn set_input_decoding() -> Weight;
+	fn start_canary(d: u32, ) -> Weight;
+	fn end_canary() -> Weight;
 }
 
 /// Weights for `pallet_model_registry` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -358,6 +360,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	fn start_canary(d: u32, ) -> Weight {
+		Weight::from_parts(900_000_000, 7514)
+			.saturating_add(Weight::from_parts(700_000_000, 359394).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	fn end_canary() -> Weight {
+		Weight::from_parts(150_000_000, 4252)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -651,5 +665,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn start_canary(d: u32, ) -> Weight {
+		Weight::from_parts(900_000_000, 7514)
+			.saturating_add(Weight::from_parts(700_000_000, 359394).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn end_canary() -> Weight {
+		Weight::from_parts(150_000_000, 4252)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 }
