@@ -50,6 +50,8 @@ fn request_worst_case<T: Config>() -> Result<(ModelId, T::AccountId, RequestId),
 	operators::<T>(T::MaxOperators::get())?;
 	let min_agreement = T::MaxCommittee::get().saturating_add(1) / 2;
 	let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), min_agreement);
+	// Every request is sampled for a canary: the check written, and deleted when pruned.
+	T::BenchmarkHelper::canary(model);
 	let requester = funded::<T>("requester", 1);
 	let oldest = request::<T>(model)?;
 	Pallet::<T>::expire(oldest);

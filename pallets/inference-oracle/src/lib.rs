@@ -220,6 +220,10 @@ pub trait BenchmarkHelper {
 
 	/// A registered dataset (that requests may name as their input).
 	fn input_dataset() -> aioracle_primitives::dataset::DatasetId;
+
+	/// Starts a canary of `model` (made by [`Self::model`]) that samples every request: the
+	/// most a request does for a canary.
+	fn canary(model: ModelId);
 }
 
 /// The storage version: 1 since requests carry their whole [`ServingContract`] and a

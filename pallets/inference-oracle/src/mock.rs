@@ -549,6 +549,10 @@ impl crate::BenchmarkHelper for MockModels {
 	fn input_dataset() -> DatasetId {
 		INPUT_DATASET
 	}
+
+	fn canary(model: ModelId) {
+		MockCanary::start(model, Perbill::one());
+	}
 }
 
 pub const ALICE: u64 = 1;

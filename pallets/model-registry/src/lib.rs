@@ -1492,6 +1492,34 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Benchmarks only (the oracle's): starts a canary of `model` (which has an active
+	/// version) that samples every request, with a new version served like the active one
+	/// and bounds that never trip. `owner` must own the model and be able to pay.
+	pub fn benchmark_canary(owner: T::AccountId, model: ModelId) -> Result<VersionId, DispatchError> {
+		let active = Models::<T>::get(model).and_then(|m| m.active).ok_or(Error::<T>::NoActiveVersion)?;
+		let v = Versions::<T>::get(model, active).ok_or(Error::<T>::VersionNotFound)?;
+		let proposal = VersionProposal {
+			model_hash: (b"benchmark canary", model).using_encoded(blake2_256).into(),
+			uri: Vec::new(),
+			inputs: v.inputs.into_inner(),
+			output: v.output,
+			input_scale: v.input_scale,
+			output_scale: v.output_scale,
+			aggregation: v.aggregation,
+			min_agreement: v.min_agreement,
+			training_datasets: v.training_datasets.into_inner(),
+			commercial_use: v.commercial_use,
+			golden_vectors: Vec::new(),
+		};
+		let version = Self::store_version(owner, model, proposal, 1)?;
+		Self::approve(model, version)?;
+		Self::do_start_canary(model, version, Perbill::one(), u32::MAX, u32::MAX)?;
+		Ok(version)
+	}
+}
+
 impl<T: Config> ModelInspect for Pallet<T> {
 	fn active_contract(model: ModelId) -> Option<(VersionId, ModelHash, ServingContract)> {
 		let version = Models::<T>::get(model)?.active?;

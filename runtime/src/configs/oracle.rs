@@ -160,6 +160,11 @@ mod benchmark {
 			let owner = AccountId::from([0x1d; 32]);
 			crate::DatasetProvenance::benchmark_insert_chain(owner, 1).unwrap_or_default()
 		}
+
+		fn canary(model: ModelId) {
+			let owner = AccountId::from([0x0e; 32]);
+			let _ = ModelRegistry::benchmark_canary(owner, model);
+		}
 	}
 }
 
