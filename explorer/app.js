@@ -7,8 +7,8 @@ import { chainInfo, loadCustody, loadRequest, loadRequests } from './chain.js';
 import { loadVersionHistory } from './governance.js';
 import { ROLE_ORDER, drawCustodyGraph } from './graph.js';
 import {
-  datasetName, formatAggregation, formatAmount, formatInput, formatReport, formatStage, formatValidation, labelAccount,
-  shortAccount,
+  canaryEndWord, canaryLines, datasetName, formatAggregation, formatAmount, formatCanary, formatCanaryCheck, formatInput,
+  formatPerbill, formatReport, formatStage, formatValidation, labelAccount, shortAccount,
 } from './format.js';
 
 const DEFAULT_RPC = 'ws://127.0.0.1:9944';
@@ -29,6 +29,8 @@ const state = {
   // The block after which the result drawn settles by itself (no event says so), if it is
   // still disputable: the page redraws it then.
   settlesAt: null,
+  // The model of the request drawn: a canary comparison for it changes the figures shown.
+  selectedModel: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -116,6 +118,14 @@ function describeEvent({ section, method, data }) {
       return `request #${id('request')}: dispute ${id('status').toLowerCase()} (round #${id('round')})`;
     case 'inferenceOracle.ResultReplaced':
       return `request #${id('request')}: result REPLACED`;
+    case 'inferenceOracle.CanarySampled':
+      return `request #${id('request')} sampled for model ${id('model')}'s canary: v${id('version')} scores it too`;
+    case 'inferenceOracle.CanaryCompared':
+      return `request #${id('request')}: canary v${id('version')} of model ${id('model')} ${data.verdict.type.toLowerCase()}`;
+    case 'modelRegistry.CanaryStarted':
+      return `model ${id('model')} v${id('version')} in canary: ${formatPerbill(data.sample.toNumber())} sampled, at most ${id('maxFailures')} failures and ${id('maxDisagreements')} disagreements`;
+    case 'modelRegistry.CanaryEnded':
+      return `model ${id('model')} v${id('version')}: canary ${canaryEndWord(data.end.type)} after ${id('compared')} comparisons (${id('disagreed')} disagreed, ${id('failed')} failed)`;
     case 'inferenceOracle.VerdictSubmitted':
       return `model ${id('model')} v${id('version')}: ${shortAccount(id('operator'))} ${data.verdict.isReproduced ? 'reproduced it' : `failed it (${data.verdict.asFailed.type})`}`;
     case 'datasetProvenance.DatasetRegistered':
@@ -136,7 +146,8 @@ function addEvents(blockNumber, events) {
     const name = `${event.section}.${event.method}`;
     list.prepend(h('li', {
       'data-event': name,
-      class: ['DatasetRetracted', 'RequestExpired', 'DisputeOpened', 'ResultReplaced'].includes(event.method) ? 'warn' : '',
+      class: ['DatasetRetracted', 'RequestExpired', 'DisputeOpened', 'ResultReplaced'].includes(event.method)
+        || (event.method === 'CanaryEnded' && event.data.end.isFellBack) ? 'warn' : '',
     }, [h('span', { class: 'muted' }, `#${blockNumber} `), describeEvent(event)]));
   }
   while (list.children.length > MAX_EVENTS) list.lastChild.remove();
@@ -160,7 +171,9 @@ async function onBlock(header) {
     .filter((e) => e.section === 'inferenceOracle' && e.data.request)
     .map((e) => e.data.request.toNumber()));
   // Taint is computed now: a retraction (or a model change) can change any explanation.
-  const lineageChanged = events.some((e) => e.section !== 'inferenceOracle');
+  // A comparison for the selected request's model changes its canary's figures.
+  const lineageChanged = events.some((e) => e.section !== 'inferenceOracle'
+    || (e.method === 'CanaryCompared' && e.data.model.toNumber() === state.selectedModel));
   await Promise.all([...touched].map(refreshRequest));
   if (state.selected !== null && (touched.has(state.selected) || lineageChanged || settled)) {
     await showCustody(state.selected);
@@ -228,17 +241,41 @@ function verdictRows(custody) {
   ]));
 }
 
-/** The model's versions, newest first, with what decided each status they entered. */
+/** A status change in words: `approved at #12 by referendum #0`, `canary fell back at #40: ...`. */
+function describeChange(c) {
+  const what = {
+    canary: 'canary started',
+    'canary-ended': `canary ${canaryEndWord(c.end)}`,
+  }[c.status] ?? c.status;
+  return c.by.kind === 'bounds' ? `${what} at #${c.at}: ${c.by.text}` : `${what} at #${c.at} by ${c.by.text}`;
+}
+
+/** A version's last canary: sample, comparisons against the bounds, timings, its end. */
+function canaryCell(canary) {
+  if (!canary) return h('td', { class: 'muted' }, '—');
+  const phase = canary.ended ? canary.ended.end : 'Running';
+  return h('td', {
+    'data-canary': phase,
+    'data-compared': canary.compared,
+    'data-agreed': canary.agreed,
+    'data-disagreed': canary.disagreed,
+    'data-failed': canary.failed,
+    class: `canary canary-${phase.toLowerCase()}`,
+  }, canaryLines(canary).map((line) => h('div', {}, line)));
+}
+
+/** The model's versions, newest first, with their canary and what decided each status change. */
 function historyRows(custody) {
   return custody.history.map((v) => h('tr', {
     'data-history-version': v.version, 'data-status': v.status,
     class: v.version === custody.request.version ? 'current' : '',
   }, [
     h('td', {}, `v${v.version}`),
-    h('td', {}, v.status),
+    h('td', {}, v.status === 'Canary' ? h('span', { class: 'badge status-canary' }, v.status) : v.status),
+    canaryCell(v.canary),
     h('td', {}, v.changes.map((c) => h('div', {
       'data-change-status': c.status, 'data-by-kind': c.by.kind, 'data-by-index': c.by.index ?? '',
-    }, `${c.status} at #${c.at} by ${c.by.text}`))),
+    }, describeChange(c)))),
   ]));
 }
 
@@ -263,6 +300,14 @@ function renderCustody(custody) {
   if (result) stage.dataset.stage = result.stage;
   const validation = fill(body, 'validation', provenance ? formatValidation(provenance.validation) : '—');
   if (provenance) validation.dataset.validated = provenance.validation.validated;
+  if (custody.canary) {
+    // Sampled by a canary: the requester got the active version's answer all the same.
+    const canary = fill(body, 'canary', formatCanaryCheck(custody.canary, request.status));
+    canary.dataset.canaryVersion = custody.canary.version;
+    canary.dataset.verdict = custody.canary.verdict ?? '';
+    if (custody.canaryRecord) canary.append(h('div', { class: 'muted small' }, `its canary: ${formatCanary(custody.canaryRecord)}`));
+    canary.parentElement.hidden = false;
+  }
   if (custody.taintedDatasets.length) {
     const warning = fill(body, 'taint-warning',
       `Tainted: the model version was trained on data now retracted or derived from retracted data (dataset #${custody.taintedDatasets.join(', #')}).`);
@@ -281,6 +326,7 @@ function renderCustody(custody) {
   body.querySelector('#history tbody').append(...historyRows(custody));
   panel.replaceChildren(body);
   state.settlesAt = result?.stage === 'Finalized' ? result.settlesAt : null;
+  state.selectedModel = request.model;
   panel.dataset.requestId = request.id;
   panel.dataset.status = request.status;
   panel.dataset.tainted = custody.taintedDatasets.length > 0;

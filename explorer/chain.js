@@ -122,6 +122,27 @@ function plainTaint(t) {
   return { retracted: t.retracted.isTrue, retractedAncestors: t.retractedAncestors.map(num) };
 }
 
+/**
+ * A version's canary record: its plan (`sample` in parts per billion, the bounds), when it
+ * started and ended (`ended`: `{ at, end }` with end 'Promoted', 'FellBack' or 'Stopped',
+ * or null while it runs), and the comparisons' counts and summed milliseconds.
+ */
+export function plainCanary(c) {
+  return {
+    sample: num(c.sample),
+    maxFailures: num(c.maxFailures),
+    maxDisagreements: num(c.maxDisagreements),
+    startedAt: num(c.startedAt),
+    ended: opt(c.ended, ([at, end]) => ({ at: num(at), end: end.type })),
+    compared: num(c.compared),
+    agreed: num(c.agreed),
+    disagreed: num(c.disagreed),
+    failed: num(c.failed),
+    candidateMillis: big(c.candidateMillis),
+    activeMillis: big(c.activeMillis),
+  };
+}
+
 function plainVersion(v) {
   return {
     model: num(v.model),
@@ -138,6 +159,7 @@ function plainVersion(v) {
     goldenVectors: v.goldenVectors.length,
     status: v.status.type,
     deposit: big(v.deposit),
+    canary: opt(v.canary, plainCanary),
   };
 }
 
@@ -256,6 +278,14 @@ export async function loadCustody(api, id) {
     datasets: lineage.nodes,
     lineageTruncated: lineage.truncated,
     taintedDatasets: e.taintedDatasets.map(num),
+    // The canary that sampled the request, if one did: the candidate, and its verdict
+    // ('Agreed', 'Disagreed', 'Failed') once the request was judged; with its figures.
+    canary: opt(e.canary, (c) => ({
+      version: num(c.version),
+      modelHash: c.modelHash.toHex(),
+      verdict: opt(c.verdict, (v) => v.type),
+    })),
+    canaryRecord: opt(e.canaryRecord, plainCanary),
   };
 }
 

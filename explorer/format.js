@@ -155,3 +155,66 @@ export function formatValidation(validation, { short = false } = {}) {
   if (short) return validated ? `validated by ${reproduced} · quorum ${quorum}` : `NOT validated: ${reproduced} of ${quorum}`;
   return `${validated ? 'validated' : 'not validated'}: ${reproduced} of ${verdicts.length} operators reproduced its golden vectors (quorum ${quorum})`;
 }
+
+/** A Perbill (parts per billion) as a percentage: 500000000 -> `50%`, 2500000 -> `0.25%`. */
+export function formatPerbill(parts) {
+  return `${formatFixedPoint(parts, 7)}%`;
+}
+
+/** Summed milliseconds over `n` comparisons as a mean: `4.0 ms`, or `<1 ms` when all read 0. */
+function meanMillis(total, n) {
+  if (BigInt(total) === 0n) return '<1 ms';
+  return `${(Number(total) / n).toFixed(1)} ms`;
+}
+
+/** How a canary ended (`Promoted`, `FellBack`, `Stopped`), in a word. */
+export function canaryEndWord(end) {
+  return { Promoted: 'promoted', FellBack: 'FELL BACK', Stopped: 'stopped' }[end] ?? end;
+}
+
+/** How and when a canary ended: `promoted at #40`, `FELL BACK at #40`, `stopped at #40`. */
+export function formatCanaryEnd(ended) {
+  return ended ? `${canaryEndWord(ended.end)} at #${ended.at}` : 'running';
+}
+
+/**
+ * A version's canary record (`plainCanary`) as lines: its sample, its comparisons against
+ * the bounds, the mean scoring times, and whether it runs or how it ended.
+ */
+export function canaryLines(record) {
+  const { compared, agreed, disagreed, failed, maxDisagreements, maxFailures } = record;
+  return [
+    `${formatPerbill(record.sample)} of requests sampled`,
+    `${compared} compared: ${agreed} agreed, ${disagreed} disagreed (max ${maxDisagreements}), ${failed} failed (max ${maxFailures})`,
+    compared
+      ? `mean time: candidate ${meanMillis(record.candidateMillis, compared)}, active ${meanMillis(record.activeMillis, compared)}`
+      : 'no timings yet',
+    record.ended ? formatCanaryEnd(record.ended) : `running since #${record.startedAt}`,
+  ];
+}
+
+/**
+ * The same on one line: `100% of requests sampled · 3 compared: 1 agreed, 0 disagreed
+ * (max 10), 2 failed (max 1) · mean time: candidate 4.0 ms, active 3.0 ms · FELL BACK at #40`.
+ */
+export function formatCanary(record) {
+  return canaryLines(record).join(' · ');
+}
+
+/**
+ * What a request's canary check says (`canary` of `loadCustody`), given the request's
+ * status: `candidate v2 agreed with the result`, `... pending: judged when finalized`,
+ * `... not counted (...)`.
+ */
+export function formatCanaryCheck(check, requestStatus) {
+  const words = {
+    Agreed: 'agreed with the result',
+    Disagreed: 'DISAGREED with the result',
+    Failed: 'FAILED (no output, or its operators did not agree)',
+  };
+  const head = `sampled for the canary of v${check.version}: the candidate`;
+  if (check.verdict) return `${head} ${words[check.verdict] ?? check.verdict}`;
+  if (requestStatus === 'Pending') return `${head} scores it too; judged when the request is finalized`;
+  if (requestStatus === 'Expired') return `${head} was not judged: the request expired without a result`;
+  return `${head} was not judged: no agreeing operator reported on it`;
+}

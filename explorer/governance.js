@@ -1,7 +1,11 @@
 // Who changed a model version's status: for each status a version entered (proposed,
-// approved, activated, deprecated, rejected), the block it happened in and what decided it
-// there: a referendum (enacted by the scheduler at the start of the block), a council
-// motion (closed by an extrinsic), root (sudo), the model's owner, or the genesis.
+// approved, activated, deprecated, rejected), and for its last canary when it started and
+// ended, the block it happened in and what decided it there: a referendum (enacted by the
+// scheduler at the start of the block), a council motion (closed by an extrinsic), root
+// (sudo), the model's owner, the genesis, or, for a canary that fell back, the chain itself
+// (its bounds exceeded when a sampled request was judged).
+
+import { plainCanary } from './chain.js';
 
 const MAX_VERSIONS = 8;
 
@@ -12,7 +16,16 @@ const STATUS_EVENTS = {
   activated: ['ModelVersionActivated', 'ModelRolledBack'],
   deprecated: ['ModelVersionDeprecated', 'ModelVersionActivated', 'ModelRolledBack'],
   rejected: ['ModelVersionRejected'],
+  // Not in `statusBlocks`: from the version's canary record (`startedAt`, `ended`).
+  canary: ['CanaryStarted'],
+  'canary-ended': ['CanaryEnded'],
 };
+
+/** The statuses `statusBlocks` records a block for. */
+const STATUS_BLOCKS = ['proposed', 'approved', 'activated', 'deprecated', 'rejected'];
+
+/** The order of changes within one block (a promotion ends the canary, then activates). */
+const ORDER = ['proposed', 'approved', 'canary', 'canary-ended', 'activated', 'deprecated', 'rejected'];
 
 /** Whether registry event `event` put version `version` of `model` in status `status`. */
 function marks(event, status, model, version) {
@@ -70,7 +83,17 @@ async function findDecider(api, at, status, model, version) {
   const records = await (await api.at(hash)).query.system.events();
   const i = records.findIndex(({ event }) => event.section === 'modelRegistry' && marks(event, status, model, version));
   if (i < 0) return { kind: 'unknown', text: 'unknown' };
-  const { phase } = records[i];
+  const { event, phase } = records[i];
+  if (event.method === 'CanaryEnded' && event.data.end.isFellBack) {
+    // No origin decided it: judging a sampled request (its CanaryCompared follows) put the
+    // candidate past its bounds.
+    const compared = records.slice(i).find(({ event: e }) => e.section === 'inferenceOracle' && e.method === 'CanaryCompared'
+      && e.data.model.toNumber() === model && e.data.version.toNumber() === version);
+    const request = compared?.event.data.request.toNumber();
+    return request === undefined
+      ? { kind: 'bounds', text: 'over its bounds' }
+      : { kind: 'bounds', index: request, text: `over its bounds once request #${request} was judged` };
+  }
   if (phase.isApplyExtrinsic) {
     const { block } = await api.rpc.chain.getBlock(hash);
     const ext = block.extrinsics[phase.asApplyExtrinsic.toNumber()];
@@ -91,8 +114,10 @@ async function findDecider(api, at, status, model, version) {
 }
 
 /**
- * The last `MAX_VERSIONS` versions of `model`, each with its status now and every status
- * it entered: `{ version, status, changes: [{ status, at, by }] }`, newest version first.
+ * The last `MAX_VERSIONS` versions of `model`, each with its status now, its last canary
+ * (`plainCanary`, or null) and every status it entered, its canary's start and end
+ * included: `{ version, status, canary, changes: [{ status, at, by, end? }] }`, newest
+ * version first.
  */
 export async function loadVersionHistory(api, model) {
   const versions = (await api.call.modelRegistryApi.versions(model)).slice(-MAX_VERSIONS).reverse();
@@ -100,13 +125,16 @@ export async function loadVersionHistory(api, model) {
     const version = v.version.toNumber();
     // `proposed` is a block number, the others options.
     const block = (b) => (b.isSome === undefined ? b.toNumber() : b.isSome ? b.unwrap().toNumber() : null);
-    const entered = Object.keys(STATUS_EVENTS)
-      .map((status) => ({ status, at: block(v.statusBlocks[status]) }))
+    const canary = v.canary?.isSome ? plainCanary(v.canary.unwrap()) : null;
+    const entered = STATUS_BLOCKS.map((status) => ({ status, at: block(v.statusBlocks[status]) }));
+    if (canary) {
+      entered.push({ status: 'canary', at: canary.startedAt });
+      if (canary.ended) entered.push({ status: 'canary-ended', at: canary.ended.at, end: canary.ended.end });
+    }
+    const changes = await Promise.all(entered
       .filter(({ at }) => at !== null)
-      .sort((a, b) => a.at - b.at);
-    const changes = await Promise.all(entered.map(async ({ status, at }) => ({
-      status, at, by: await decider(api, at, status, model, version),
-    })));
-    return { version, status: v.status.type, changes };
+      .sort((a, b) => a.at - b.at || ORDER.indexOf(a.status) - ORDER.indexOf(b.status))
+      .map(async (change) => ({ ...change, by: await decider(api, change.at, change.status, model, version) })));
+    return { version, status: v.status.type, canary, changes };
   }));
 }

@@ -9,14 +9,17 @@
 //   - five operators on one request: the dev node answers for Alice, Bob and Charlie
 //     (off-chain worker, commit then reveal), Eve commits to and reveals a wrong output (an
 //     outlier, slashed), Ferdie a failure;
-//   - a request on the genesis model (Alice, Bob and Charlie), opened by ?request=N;
+//   - a request on the genesis model (Alice, Bob and Charlie), opened by ?request=N,
+//     sampled by that model's canary: a padded copy of the sample model (the same
+//     computation, another hash), approved and put in canary by root, sampling every
+//     request; the page shows the candidate's verdict and its canary's figures;
 //   - the result's stage: finalized (disputable until its settlesAt block), redrawn as
 //     settled once its dispute window closes; the version's validation, verdict by verdict;
 //   - Bob retracts iris-clean while the page is open: the page redraws the lineage with
 //     iris-clean retracted and iris-augmented tainted, and iris.csv still clean.
 //
 // Chromium is the system's (/usr/bin/chromium, Debian's `chromium`; or $CHROMIUM). The
-// screenshot is saved to test-output/explorer.png.
+// screenshots are saved to test-output/explorer.png and explorer-canary.png.
 
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -30,7 +33,7 @@ import {
   devAccounts, findEvent, nextBlocks, passModelReferendum, tokenHolders, submit, waitForValidation,
 } from '../lib/chain.js';
 import { launchChromium, startExplorer } from '../lib/explorer.js';
-import { committedModel } from '../lib/models.js';
+import { committedModel, paddedModel } from '../lib/models.js';
 import { outputDir, startDevNode } from '../lib/node.js';
 import { commitAs, revealAs } from '../lib/operators.js';
 
@@ -120,8 +123,25 @@ describe('provenance explorer', () => {
     const { alice, bob, charlie, dave, eve, ferdie } = accounts;
     const rpcHttp = node.url.replace(/^ws/, 'http');
 
-    // Dave asks the genesis model, which the node answers for Alice, Bob and Charlie. Then
-    // Eve and Ferdie become operators (their orcl key: their account key).
+    // A canary on the genesis model (Alice owns it and holds the sudo key): version 2, the
+    // sample model padded with a field ONNX parsers skip, served alike, approved and put in
+    // canary by root, sampling every request, at most one failure and no disagreement.
+    const { onnx: sampleOnnx, proposal: sampleProposal } = committedModel('iris-logreg');
+    const candidateOnnx = paddedModel(sampleOnnx, sampleOnnx.length + 64);
+    const candidateProposal = { ...sampleProposal([0], { minAgreement: 2 }), modelHash: blake2AsHex(candidateOnnx, 256) };
+    const proposed = await submit(api, api.tx.modelRegistry.proposeVersion(0, candidateProposal, u8aToHex(candidateOnnx)), alice);
+    const candidate = findEvent(api, proposed, 'modelRegistry', 'ModelVersionProposed').data.version.toNumber();
+    for (const call of [
+      api.tx.modelRegistry.approveVersion(0, candidate),
+      api.tx.modelRegistry.startCanary(0, candidate, 1_000_000_000, 1, 0),
+    ]) {
+      const { sudoResult } = findEvent(api, await submit(api, api.tx.sudo.sudo(call), alice), 'sudo', 'Sudid').data;
+      assert.ok(sudoResult.isOk, `sudo ${call.method.method} failed: ${sudoResult.toString()}`);
+    }
+
+    // Dave asks the genesis model, which the node answers for Alice, Bob and Charlie (and
+    // scores with the candidate too). Then Eve and Ferdie become operators (their orcl
+    // key: their account key).
     const sampleRequest = await requestInference(api, dave, 0, sample.cases[0].input_fixed_point);
     const bond = api.consts.inferenceOracle.operatorBond;
     await Promise.all([eve, ferdie].map((who) => submit(api, api.tx.inferenceOracle.registerOperator(who.publicKey, bond), who)));
@@ -170,6 +190,11 @@ describe('provenance explorer', () => {
     assert.deepEqual(result.outliers.map(String), [eve.address]);
     assert.deepEqual(result.failed.map(([who]) => who.toString()), [ferdie.address]);
     const sampleExplanation = await untilExplained(api, sampleRequest, finalized, 'result');
+    // Judged as it was finalized: the candidate computes what version 1 does.
+    const check = sampleExplanation.canary.unwrap();
+    assert.equal(check.version.toNumber(), candidate);
+    assert.equal(check.verdict.unwrap().toString(), 'Agreed');
+    assert.equal(sampleExplanation.canaryRecord.unwrap().agreed.toNumber(), 1);
 
     // The page: connected, both results listed.
     const page = await browser.newPage({ viewport: { width: 1800, height: 1000 } });
@@ -243,6 +268,13 @@ describe('provenance explorer', () => {
       ['activated', 'referendum', String(referenda[1]), `activated at #${blocks.activated.unwrap()} by referendum #${referenda[1]}`],
     ]);
     assert.equal(await page.getAttribute(`#history tr[data-history-version="${version}"]`, 'data-status'), 'Active');
+    assert.deepEqual(
+      await page.$$eval('#history thead th', (ths) => ths.map((th) => th.textContent)),
+      ['Version', 'Status', 'Canary', 'Decided by (referendum, council motion, root)'],
+    );
+    assert.equal(await page.textContent(`#history tr[data-history-version="${version}"] td:nth-child(3)`), '—');
+    // No canary runs on this model: the request was not sampled.
+    assert.equal(await page.isVisible('[data-field="canary"]'), false);
 
     // The result's stage: finalized and disputable until settlesAt, then settled, which
     // no event announces: the page redraws it when the window closes.
@@ -326,6 +358,31 @@ describe('provenance explorer', () => {
       d.dataset.changeStatus, d.dataset.byKind,
     ]));
     assert.deepEqual(genesisHistory, [['proposed', 'genesis'], ['approved', 'genesis'], ['activated', 'genesis']]);
+    // The request was sampled by the canary: the candidate's verdict, and its figures in
+    // the version history, started and approved by root, proposed by Alice.
+    const canaryField = await page.$eval('[data-field="canary"]', (n) => [n.dataset.canaryVersion, n.dataset.verdict, n.textContent]);
+    assert.deepEqual(canaryField.slice(0, 2), [String(candidate), 'Agreed']);
+    assert.match(canaryField[2], new RegExp(`^sampled for the canary of v${candidate}: the candidate agreed with the result`));
+    assert.match(canaryField[2], /its canary: 100% of requests sampled · 1 compared: 1 agreed, 0 disagreed \(max 0\), 0 failed \(max 1\)/);
+    const candidateRow = `#history tr[data-history-version="${candidate}"]`;
+    assert.equal(await page.getAttribute(candidateRow, 'data-status'), 'Canary');
+    const canaryCell = await page.$eval(`${candidateRow} td[data-canary]`, (td) => [
+      td.dataset.canary, td.dataset.compared, td.dataset.agreed, td.dataset.disagreed, td.dataset.failed,
+      [...td.children].map((div) => div.textContent),
+    ]);
+    const started = (await api.call.modelRegistryApi.version(0, candidate)).unwrap().canary.unwrap().startedAt.toNumber();
+    assert.deepEqual(canaryCell.slice(0, 5), ['Running', '1', '1', '0', '0']);
+    assert.equal(canaryCell[5][0], '100% of requests sampled');
+    assert.match(canaryCell[5][2], /^mean time: candidate (<1|\d+\.\d) ms, active (<1|\d+\.\d) ms$/);
+    assert.equal(canaryCell[5][3], `running since #${started}`);
+    const candidateHistory = await page.$$eval(`${candidateRow} [data-change-status]`, (divs) => divs.map((d) => [
+      d.dataset.changeStatus, d.dataset.byKind, d.textContent,
+    ]));
+    assert.deepEqual(candidateHistory.map(([status, kind]) => [status, kind]), [['proposed', 'signed'], ['approved', 'root'], ['canary', 'root']]);
+    assert.equal(candidateHistory[2][2], `canary started at #${started} by root (sudo)`);
+    const canaryScreenshot = join(outputDir, 'explorer-canary.png');
+    await page.screenshot({ path: canaryScreenshot, fullPage: true });
+    t.diagnostic(`screenshot of a request sampled by a canary: ${canaryScreenshot}`);
     assert.equal(await page.isVisible('[data-field="taint-warning"]'), false);
 
     assert.deepEqual(pageErrors, [], 'the page threw no errors');
