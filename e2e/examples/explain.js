@@ -2,7 +2,9 @@
 // `inferenceOracleApi.explain(request)`: the request, the accepted output and who agreed,
 // every operator's submission, the model version that scored it (hash, status, when the
 // council approved and activated it), the datasets it was trained on with their licences,
-// lineage and taint, and which of them are tainted now.
+// lineage and taint, and which of them are tainted now; for a request sampled by the
+// model's canary, the candidate version that scored it too, what the comparison found, and
+// the canary's figures.
 //
 //   node e2e/examples/explain.js [ws-url] [--request ID]    (default: the latest request)
 
@@ -22,7 +24,7 @@ await run(url, async (api) => {
     : (await api.query.inferenceOracle.nextRequestId()).toNumber() - 1;
   const explained = await api.call.inferenceOracleApi.explain(id);
   if (explained.isNone) throw new Error(`request ${id} does not exist (or is no longer retained)`);
-  const { request, result, submissions, provenance, taintedDatasets } = explained.unwrap();
+  const { request, result, submissions, provenance, taintedDatasets, canary, canaryRecord } = explained.unwrap();
 
   // The request, and the model version that scored it: the one active when it was made.
   const model = request.model.toNumber();
@@ -53,6 +55,40 @@ await run(url, async (api) => {
     ? `median within ${version.aggregation.asMedian.tolerance} units`
     : 'exact majority';
   console.log(`  aggregation: ${rule}, at least ${version.minAgreement} agreeing operator(s)`);
+
+  // A request sampled by the model's canary: the candidate version scored it too, and
+  // once it was finalized the chain compared its output with the result (within the
+  // scoring version's tolerance). The requester got the result above either way.
+  let canaryJson = null;
+  if (canary.isSome) {
+    const check = canary.unwrap();
+    const verdict = check.verdict.isSome ? check.verdict.unwrap().toString() : null;
+    const judged = verdict ?? (request.status.isPending ? 'not judged yet' : 'not compared (no candidate report from an agreeing operator)');
+    console.log(`canary: sampled for version ${check.version} (ONNX ${check.modelHash.toHex()}), which scored it too: ${judged}`);
+    let record = null;
+    if (canaryRecord.isSome) {
+      const c = canaryRecord.unwrap();
+      const ended = c.ended.isSome ? `ended in block #${c.ended.unwrap()[0]}: ${c.ended.unwrap()[1]}` : 'running';
+      console.log(`  version ${check.version}'s canary: sampling ${c.sample.toHuman()} since block #${c.startedAt}, ${ended}; `
+        + `falls back past ${c.maxFailures} failure(s) or ${c.maxDisagreements} disagreement(s)`);
+      console.log(`  compared ${c.compared}: agreed ${c.agreed}, disagreed ${c.disagreed}, failed ${c.failed}; `
+        + `scoring ${c.candidateMillis} ms (candidate) vs ${c.activeMillis} ms (active), summed`);
+      record = {
+        sample: c.sample.toNumber(),
+        maxFailures: c.maxFailures.toNumber(),
+        maxDisagreements: c.maxDisagreements.toNumber(),
+        startedAt: c.startedAt.toNumber(),
+        ended: c.ended.isSome ? c.ended.unwrap()[1].toString() : null,
+        compared: c.compared.toNumber(),
+        agreed: c.agreed.toNumber(),
+        disagreed: c.disagreed.toNumber(),
+        failed: c.failed.toNumber(),
+        candidateMillis: c.candidateMillis.toNumber(),
+        activeMillis: c.activeMillis.toNumber(),
+      };
+    }
+    canaryJson = { version: check.version.toNumber(), modelHash: check.modelHash.toHex(), verdict, record };
+  }
 
   // The data it was trained on, back to the original sources.
   const training = [];
@@ -93,5 +129,6 @@ await run(url, async (api) => {
     submissions: submissions.length,
     trainingDatasets: training,
     taintedDatasets: taintedDatasets.map((d) => d.toNumber()),
+    canary: canaryJson,
   });
 });

@@ -7,7 +7,9 @@
 // (tracks at the `Dev` pace: prepared in 2 blocks, confirmed in 3, enacted 1 block later)
 // each referendum takes about 8 blocks. Once active, the version scores every new inference
 // request for its model; the version active before is deprecated and remembered for a
-// rollback (council-rollback.js: the council's emergency brake).
+// rollback (council-rollback.js: the council's emergency brake). Between approval and
+// activation, token holders may first try the version on a sample of live requests
+// (referendum-start-canary.js); activating a version in canary promotes it.
 //
 // Governance may approve a version only once enough operators' nodes reproduced its
 // golden vectors (max(2, minAgreement) operators of the operator set; otherwise the
@@ -127,8 +129,10 @@ await run(url, async (api) => {
     await pass(api.tx.modelRegistry.approveVersion(model, version));
     console.log(`model ${model} version ${version} is ${await status()}`);
   }
-  if (['Approved', 'Deprecated'].includes(await status())) {
-    // Approved (or Deprecated) -> Active; the active one -> Deprecated.
+  if (['Approved', 'Canary', 'Deprecated'].includes(await status())) {
+    // Approved (or Deprecated) -> Active; the active one -> Deprecated. A version in
+    // canary (referendum-start-canary.js) is promoted: its canary ends `Promoted`. A
+    // version whose last canary fell back is refused (CanaryFailuresAboveBound).
     const before = (await api.call.modelRegistryApi.model(model)).unwrap().activeVersion;
     await pass(api.tx.modelRegistry.activateVersion(model, version));
     previous = before.isSome ? before.unwrap().toNumber() : null;
