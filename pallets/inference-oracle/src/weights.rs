@@ -85,15 +85,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5481`
 		//  Estimated: `6182`
-		// Minimum execution time: 148_972_000 picoseconds.
-		Weight::from_parts(167_149_000, 0)
+		// Minimum execution time: 161_380_000 picoseconds.
+		Weight::from_parts(276_291_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_553_000 picoseconds.
-		Weight::from_parts(75_252_000, 0)
+		// Minimum execution time: 70_235_000 picoseconds.
+		Weight::from_parts(120_930_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_884_000 picoseconds.
-		Weight::from_parts(76_153_000, 0)
+		// Minimum execution time: 81_351_000 picoseconds.
+		Weight::from_parts(137_204_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -131,7 +131,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
@@ -139,10 +139,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
-		//  Estimated: `3748`
-		// Minimum execution time: 62_393_000 picoseconds.
-		Weight::from_parts(86_529_000, 0)
-			.saturating_add(Weight::from_parts(0, 3748))
+		//  Estimated: `3766`
+		// Minimum execution time: 66_098_000 picoseconds.
+		Weight::from_parts(124_976_000, 0)
+			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -155,22 +155,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 99_448_000 picoseconds.
-		Weight::from_parts(161_931_000, 0)
+		// Minimum execution time: 119_668_000 picoseconds.
+		Weight::from_parts(213_107_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Storage: `ModelRegistry::Versions` (r:2 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
@@ -183,7 +183,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
@@ -194,10 +194,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:0)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:0)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `Measured`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:2)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:1)
@@ -208,17 +218,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7373`
-		//  Estimated: `13313`
-		// Minimum execution time: 283_983_000 picoseconds.
-		Weight::from_parts(386_796_000, 0)
-			.saturating_add(Weight::from_parts(0, 13313))
-			.saturating_add(T::DbWeight::get().reads(15))
-			.saturating_add(T::DbWeight::get().writes(17))
+		//  Measured:  `7652`
+		//  Estimated: `13592`
+		// Minimum execution time: 348_969_000 picoseconds.
+		Weight::from_parts(502_638_000, 0)
+			.saturating_add(Weight::from_parts(0, 13592))
+			.saturating_add(T::DbWeight::get().reads(19))
+			.saturating_add(T::DbWeight::get().writes(20))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Storage: `ModelRegistry::Versions` (r:2 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:1 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `Measured`)
@@ -237,7 +247,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
@@ -248,10 +258,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:0)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:0)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `Measured`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:2)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:2)
@@ -262,30 +282,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference_by_reference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8896`
-		//  Estimated: `14836`
-		// Minimum execution time: 311_844_000 picoseconds.
-		Weight::from_parts(358_614_000, 0)
-			.saturating_add(Weight::from_parts(0, 14836))
-			.saturating_add(T::DbWeight::get().reads(18))
-			.saturating_add(T::DbWeight::get().writes(19))
+		//  Measured:  `9174`
+		//  Estimated: `15114`
+		// Minimum execution time: 395_809_000 picoseconds.
+		Weight::from_parts(582_567_000, 0)
+			.saturating_add(Weight::from_parts(0, 15114))
+			.saturating_add(T::DbWeight::get().reads(22))
+			.saturating_add(T::DbWeight::get().writes(22))
 	}
 	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
 	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[1, 2097152]`.
 	fn store_input(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `320`
-		//  Estimated: `3748`
-		// Minimum execution time: 88_913_000 picoseconds.
-		Weight::from_parts(464_368_360, 0)
-			.saturating_add(Weight::from_parts(0, 3748))
-			// Standard Error: 38
-			.saturating_add(Weight::from_parts(7_602, 0).saturating_mul(b.into()))
+		//  Estimated: `3766`
+		// Minimum execution time: 75_242_000 picoseconds.
+		Weight::from_parts(339_244_983, 0)
+			.saturating_add(Weight::from_parts(0, 3766))
+			// Standard Error: 34
+			.saturating_add(Weight::from_parts(8_682, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -294,14 +314,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	fn remove_input() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `504`
-		//  Estimated: `3748`
-		// Minimum execution time: 55_012_000 picoseconds.
-		Weight::from_parts(65_958_000, 0)
-			.saturating_add(Weight::from_parts(0, 3748))
+		//  Estimated: `3766`
+		// Minimum execution time: 56_604_000 picoseconds.
+		Weight::from_parts(64_846_000, 0)
+			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -316,7 +336,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
@@ -329,6 +349,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:1 w:0)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:1 w:0)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
@@ -337,12 +361,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
 		//  Estimated: `9341 + l * (41 ±4) + s * (3435 ±75)`
-		// Minimum execution time: 229_682_000 picoseconds.
-		Weight::from_parts(389_688_299, 0)
+		// Minimum execution time: 223_232_000 picoseconds.
+		Weight::from_parts(175_206_613, 0)
 			.saturating_add(Weight::from_parts(0, 9341))
-			// Standard Error: 1_441_906
-			.saturating_add(Weight::from_parts(58_028_122, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(10))
+			// Standard Error: 66_069
+			.saturating_add(Weight::from_parts(367_798, 0).saturating_mul(l.into()))
+			// Standard Error: 1_163_458
+			.saturating_add(Weight::from_parts(60_278_336, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(7))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(s.into())))
@@ -362,13 +388,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4940 + l * (112 ±0)`
-		//  Estimated: `8409 + l * (112 ±0)`
-		// Minimum execution time: 119_788_000 picoseconds.
-		Weight::from_parts(152_907_871, 0)
-			.saturating_add(Weight::from_parts(0, 8409))
-			// Standard Error: 9_504
-			.saturating_add(Weight::from_parts(283_615, 0).saturating_mul(l.into()))
+		//  Measured:  `4945 + l * (112 ±0)`
+		//  Estimated: `8425 + l * (112 ±0)`
+		// Minimum execution time: 113_289_000 picoseconds.
+		Weight::from_parts(119_985_269, 0)
+			.saturating_add(Weight::from_parts(0, 8425))
+			// Standard Error: 11_417
+			.saturating_add(Weight::from_parts(193_443, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
@@ -381,7 +407,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:320)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -394,6 +420,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:320 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:320 w:0)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:320 w:0)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:320)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `n` is `[1, 320]`.
@@ -401,13 +431,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3206 + n * (143 ±0)`
 		//  Estimated: `9144 + n * (2619 ±0)`
-		// Minimum execution time: 348_028_000 picoseconds.
-		Weight::from_parts(362_900_000, 0)
+		// Minimum execution time: 206_438_000 picoseconds.
+		Weight::from_parts(234_990_000, 0)
 			.saturating_add(Weight::from_parts(0, 9144))
-			// Standard Error: 1_056_580
-			.saturating_add(Weight::from_parts(161_757_423, 0).saturating_mul(n.into()))
+			// Standard Error: 1_217_192
+			.saturating_add(Weight::from_parts(155_029_866, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
@@ -425,13 +455,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3315 + n * (1024 ±0)`
-		//  Estimated: `6784 + n * (3499 ±0)`
-		// Minimum execution time: 131_015_000 picoseconds.
-		Weight::from_parts(606_444_254, 0)
-			.saturating_add(Weight::from_parts(0, 6784))
-			// Standard Error: 479_494
-			.saturating_add(Weight::from_parts(30_968_839, 0).saturating_mul(n.into()))
+		//  Measured:  `3334 + n * (1024 ±0)`
+		//  Estimated: `6787 + n * (3499 ±0)`
+		// Minimum execution time: 84_686_000 picoseconds.
+		Weight::from_parts(97_345_000, 0)
+			.saturating_add(Weight::from_parts(0, 6787))
+			// Standard Error: 279_861
+			.saturating_add(Weight::from_parts(38_604_607, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -446,11 +476,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2533 + n * (51 ±0)`
 		//  Estimated: `5997 + n * (2527 ±0)`
-		// Minimum execution time: 50_976_000 picoseconds.
-		Weight::from_parts(95_399_259, 0)
+		// Minimum execution time: 94_261_000 picoseconds.
+		Weight::from_parts(104_626_000, 0)
 			.saturating_add(Weight::from_parts(0, 5997))
-			// Standard Error: 82_095
-			.saturating_add(Weight::from_parts(6_157_820, 0).saturating_mul(n.into()))
+			// Standard Error: 68_312
+			.saturating_add(Weight::from_parts(8_778_807, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
@@ -468,13 +498,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3984 + n * (1139 ±0)`
-		//  Estimated: `7448 + n * (3615 ±0)`
-		// Minimum execution time: 110_865_000 picoseconds.
-		Weight::from_parts(126_589_000, 0)
-			.saturating_add(Weight::from_parts(0, 7448))
-			// Standard Error: 248_057
-			.saturating_add(Weight::from_parts(31_187_724, 0).saturating_mul(n.into()))
+		//  Measured:  `3954 + n * (1139 ±0)`
+		//  Estimated: `7423 + n * (3615 ±0)`
+		// Minimum execution time: 147_599_000 picoseconds.
+		Weight::from_parts(196_993_000, 0)
+			.saturating_add(Weight::from_parts(0, 7423))
+			// Standard Error: 253_810
+			.saturating_add(Weight::from_parts(41_541_802, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
@@ -488,7 +518,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
@@ -499,17 +529,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:1 w:0)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:1 w:0)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7227 + l * (112 ±0)`
 		//  Estimated: `45334 + l * (112 ±0)`
-		// Minimum execution time: 258_635_000 picoseconds.
-		Weight::from_parts(335_274_900, 0)
+		// Minimum execution time: 303_662_000 picoseconds.
+		Weight::from_parts(435_560_369, 0)
 			.saturating_add(Weight::from_parts(0, 45334))
-			// Standard Error: 49_034
-			.saturating_add(Weight::from_parts(408_327, 0).saturating_mul(l.into()))
-			.saturating_add(T::DbWeight::get().reads(26))
+			// Standard Error: 35_739
+			.saturating_add(Weight::from_parts(456_606, 0).saturating_mul(l.into()))
+			.saturating_add(T::DbWeight::get().reads(28))
 			.saturating_add(T::DbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
@@ -530,7 +564,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:1 w:1)
 	/// Proof: `InferenceOracle::RequestInputs` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
@@ -547,17 +581,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:1)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `43045`
 		//  Estimated: `48985`
-		// Minimum execution time: 456_259_000 picoseconds.
-		Weight::from_parts(673_833_000, 0)
+		// Minimum execution time: 513_173_000 picoseconds.
+		Weight::from_parts(769_815_000, 0)
 			.saturating_add(Weight::from_parts(0, 48985))
 			.saturating_add(T::DbWeight::get().reads(21))
-			.saturating_add(T::DbWeight::get().writes(20))
+			.saturating_add(T::DbWeight::get().writes(22))
 	}
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:1)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
@@ -576,7 +614,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
@@ -585,8 +623,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `49278`
 		//  Estimated: `89868`
-		// Minimum execution time: 1_310_270_000 picoseconds.
-		Weight::from_parts(1_986_036_000, 0)
+		// Minimum execution time: 1_205_815_000 picoseconds.
+		Weight::from_parts(1_815_772_000, 0)
 			.saturating_add(Weight::from_parts(0, 89868))
 			.saturating_add(T::DbWeight::get().reads(56))
 			.saturating_add(T::DbWeight::get().writes(52))
@@ -601,11 +639,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6361`
-		//  Estimated: `9826`
-		// Minimum execution time: 143_564_000 picoseconds.
-		Weight::from_parts(200_158_000, 0)
-			.saturating_add(Weight::from_parts(0, 9826))
+		//  Measured:  `6366`
+		//  Estimated: `9831`
+		// Minimum execution time: 156_663_000 picoseconds.
+		Weight::from_parts(206_387_000, 0)
+			.saturating_add(Weight::from_parts(0, 9831))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -619,11 +657,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6366`
-		//  Estimated: `9831`
-		// Minimum execution time: 115_382_000 picoseconds.
-		Weight::from_parts(158_236_000, 0)
-			.saturating_add(Weight::from_parts(0, 9831))
+		//  Measured:  `6333`
+		//  Estimated: `9798`
+		// Minimum execution time: 115_833_000 picoseconds.
+		Weight::from_parts(179_026_000, 0)
+			.saturating_add(Weight::from_parts(0, 9798))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
@@ -634,8 +672,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `6039`
-		// Minimum execution time: 5_027_000 picoseconds.
-		Weight::from_parts(5_778_000, 0)
+		// Minimum execution time: 5_829_000 picoseconds.
+		Weight::from_parts(10_326_000, 0)
 			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -653,15 +691,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5481`
 		//  Estimated: `6182`
-		// Minimum execution time: 148_972_000 picoseconds.
-		Weight::from_parts(167_149_000, 0)
+		// Minimum execution time: 161_380_000 picoseconds.
+		Weight::from_parts(276_291_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -674,8 +712,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_553_000 picoseconds.
-		Weight::from_parts(75_252_000, 0)
+		// Minimum execution time: 70_235_000 picoseconds.
+		Weight::from_parts(120_930_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -688,8 +726,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_884_000 picoseconds.
-		Weight::from_parts(76_153_000, 0)
+		// Minimum execution time: 81_351_000 picoseconds.
+		Weight::from_parts(137_204_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -699,7 +737,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::CounterForOperators` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
@@ -707,10 +745,10 @@ impl WeightInfo for () {
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
-		//  Estimated: `3748`
-		// Minimum execution time: 62_393_000 picoseconds.
-		Weight::from_parts(86_529_000, 0)
-			.saturating_add(Weight::from_parts(0, 3748))
+		//  Estimated: `3766`
+		// Minimum execution time: 66_098_000 picoseconds.
+		Weight::from_parts(124_976_000, 0)
+			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
@@ -723,22 +761,22 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::OperatorByKey` (r:0 w:1)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn slash_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 99_448_000 picoseconds.
-		Weight::from_parts(161_931_000, 0)
+		// Minimum execution time: 119_668_000 picoseconds.
+		Weight::from_parts(213_107_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Storage: `ModelRegistry::Versions` (r:2 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
@@ -751,7 +789,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
@@ -762,10 +800,20 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:0)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:0)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `Measured`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:2)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:1)
@@ -776,17 +824,17 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7373`
-		//  Estimated: `13313`
-		// Minimum execution time: 283_983_000 picoseconds.
-		Weight::from_parts(386_796_000, 0)
-			.saturating_add(Weight::from_parts(0, 13313))
-			.saturating_add(RocksDbWeight::get().reads(15))
-			.saturating_add(RocksDbWeight::get().writes(17))
+		//  Measured:  `7652`
+		//  Estimated: `13592`
+		// Minimum execution time: 348_969_000 picoseconds.
+		Weight::from_parts(502_638_000, 0)
+			.saturating_add(Weight::from_parts(0, 13592))
+			.saturating_add(RocksDbWeight::get().reads(19))
+			.saturating_add(RocksDbWeight::get().writes(20))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Storage: `ModelRegistry::Versions` (r:2 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:1 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `Measured`)
@@ -805,7 +853,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
@@ -816,10 +864,20 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:0)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:0)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `Measured`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:2)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:2)
@@ -830,30 +888,30 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference_by_reference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8896`
-		//  Estimated: `14836`
-		// Minimum execution time: 311_844_000 picoseconds.
-		Weight::from_parts(358_614_000, 0)
-			.saturating_add(Weight::from_parts(0, 14836))
-			.saturating_add(RocksDbWeight::get().reads(18))
-			.saturating_add(RocksDbWeight::get().writes(19))
+		//  Measured:  `9174`
+		//  Estimated: `15114`
+		// Minimum execution time: 395_809_000 picoseconds.
+		Weight::from_parts(582_567_000, 0)
+			.saturating_add(Weight::from_parts(0, 15114))
+			.saturating_add(RocksDbWeight::get().reads(22))
+			.saturating_add(RocksDbWeight::get().writes(22))
 	}
 	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
 	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[1, 2097152]`.
 	fn store_input(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `320`
-		//  Estimated: `3748`
-		// Minimum execution time: 88_913_000 picoseconds.
-		Weight::from_parts(464_368_360, 0)
-			.saturating_add(Weight::from_parts(0, 3748))
-			// Standard Error: 38
-			.saturating_add(Weight::from_parts(7_602, 0).saturating_mul(b.into()))
+		//  Estimated: `3766`
+		// Minimum execution time: 75_242_000 picoseconds.
+		Weight::from_parts(339_244_983, 0)
+			.saturating_add(Weight::from_parts(0, 3766))
+			// Standard Error: 34
+			.saturating_add(Weight::from_parts(8_682, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -862,14 +920,14 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	fn remove_input() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `504`
-		//  Estimated: `3748`
-		// Minimum execution time: 55_012_000 picoseconds.
-		Weight::from_parts(65_958_000, 0)
-			.saturating_add(Weight::from_parts(0, 3748))
+		//  Estimated: `3766`
+		// Minimum execution time: 56_604_000 picoseconds.
+		Weight::from_parts(64_846_000, 0)
+			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -884,7 +942,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Commits` (r:1 w:0)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
@@ -897,6 +955,10 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:1 w:0)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:1 w:0)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
@@ -905,12 +967,14 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
 		//  Estimated: `9341 + l * (41 ±4) + s * (3435 ±75)`
-		// Minimum execution time: 229_682_000 picoseconds.
-		Weight::from_parts(389_688_299, 0)
+		// Minimum execution time: 223_232_000 picoseconds.
+		Weight::from_parts(175_206_613, 0)
 			.saturating_add(Weight::from_parts(0, 9341))
-			// Standard Error: 1_441_906
-			.saturating_add(Weight::from_parts(58_028_122, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(10))
+			// Standard Error: 66_069
+			.saturating_add(Weight::from_parts(367_798, 0).saturating_mul(l.into()))
+			// Standard Error: 1_163_458
+			.saturating_add(Weight::from_parts(60_278_336, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(12))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(7))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(s.into())))
@@ -930,13 +994,13 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4940 + l * (112 ±0)`
-		//  Estimated: `8409 + l * (112 ±0)`
-		// Minimum execution time: 119_788_000 picoseconds.
-		Weight::from_parts(152_907_871, 0)
-			.saturating_add(Weight::from_parts(0, 8409))
-			// Standard Error: 9_504
-			.saturating_add(Weight::from_parts(283_615, 0).saturating_mul(l.into()))
+		//  Measured:  `4945 + l * (112 ±0)`
+		//  Estimated: `8425 + l * (112 ±0)`
+		// Minimum execution time: 113_289_000 picoseconds.
+		Weight::from_parts(119_985_269, 0)
+			.saturating_add(Weight::from_parts(0, 8425))
+			// Standard Error: 11_417
+			.saturating_add(Weight::from_parts(193_443, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
@@ -949,7 +1013,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:320)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -962,6 +1026,10 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:320 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:320 w:0)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:320 w:0)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:320)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// The range of component `n` is `[1, 320]`.
@@ -969,13 +1037,13 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3206 + n * (143 ±0)`
 		//  Estimated: `9144 + n * (2619 ±0)`
-		// Minimum execution time: 348_028_000 picoseconds.
-		Weight::from_parts(362_900_000, 0)
+		// Minimum execution time: 206_438_000 picoseconds.
+		Weight::from_parts(234_990_000, 0)
 			.saturating_add(Weight::from_parts(0, 9144))
-			// Standard Error: 1_056_580
-			.saturating_add(Weight::from_parts(161_757_423, 0).saturating_mul(n.into()))
+			// Standard Error: 1_217_192
+			.saturating_add(Weight::from_parts(155_029_866, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
@@ -993,13 +1061,13 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3315 + n * (1024 ±0)`
-		//  Estimated: `6784 + n * (3499 ±0)`
-		// Minimum execution time: 131_015_000 picoseconds.
-		Weight::from_parts(606_444_254, 0)
-			.saturating_add(Weight::from_parts(0, 6784))
-			// Standard Error: 479_494
-			.saturating_add(Weight::from_parts(30_968_839, 0).saturating_mul(n.into()))
+		//  Measured:  `3334 + n * (1024 ±0)`
+		//  Estimated: `6787 + n * (3499 ±0)`
+		// Minimum execution time: 84_686_000 picoseconds.
+		Weight::from_parts(97_345_000, 0)
+			.saturating_add(Weight::from_parts(0, 6787))
+			// Standard Error: 279_861
+			.saturating_add(Weight::from_parts(38_604_607, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -1014,11 +1082,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2533 + n * (51 ±0)`
 		//  Estimated: `5997 + n * (2527 ±0)`
-		// Minimum execution time: 50_976_000 picoseconds.
-		Weight::from_parts(95_399_259, 0)
+		// Minimum execution time: 94_261_000 picoseconds.
+		Weight::from_parts(104_626_000, 0)
 			.saturating_add(Weight::from_parts(0, 5997))
-			// Standard Error: 82_095
-			.saturating_add(Weight::from_parts(6_157_820, 0).saturating_mul(n.into()))
+			// Standard Error: 68_312
+			.saturating_add(Weight::from_parts(8_778_807, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
@@ -1036,13 +1104,13 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3984 + n * (1139 ±0)`
-		//  Estimated: `7448 + n * (3615 ±0)`
-		// Minimum execution time: 110_865_000 picoseconds.
-		Weight::from_parts(126_589_000, 0)
-			.saturating_add(Weight::from_parts(0, 7448))
-			// Standard Error: 248_057
-			.saturating_add(Weight::from_parts(31_187_724, 0).saturating_mul(n.into()))
+		//  Measured:  `3954 + n * (1139 ±0)`
+		//  Estimated: `7423 + n * (3615 ±0)`
+		// Minimum execution time: 147_599_000 picoseconds.
+		Weight::from_parts(196_993_000, 0)
+			.saturating_add(Weight::from_parts(0, 7423))
+			// Standard Error: 253_810
+			.saturating_add(Weight::from_parts(41_541_802, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
@@ -1056,7 +1124,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
@@ -1067,17 +1135,21 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:1 w:0)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:1 w:0)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7227 + l * (112 ±0)`
 		//  Estimated: `45334 + l * (112 ±0)`
-		// Minimum execution time: 258_635_000 picoseconds.
-		Weight::from_parts(335_274_900, 0)
+		// Minimum execution time: 303_662_000 picoseconds.
+		Weight::from_parts(435_560_369, 0)
 			.saturating_add(Weight::from_parts(0, 45334))
-			// Standard Error: 49_034
-			.saturating_add(Weight::from_parts(408_327, 0).saturating_mul(l.into()))
-			.saturating_add(RocksDbWeight::get().reads(26))
+			// Standard Error: 35_739
+			.saturating_add(Weight::from_parts(456_606, 0).saturating_mul(l.into()))
+			.saturating_add(RocksDbWeight::get().reads(28))
 			.saturating_add(RocksDbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
@@ -1098,7 +1170,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:1 w:1)
 	/// Proof: `InferenceOracle::RequestInputs` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
@@ -1115,17 +1187,21 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::PendingRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `Measured`)
 	/// Storage: `InferenceOracle::CounterForPendingRequests` (r:1 w:1)
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:1)
+	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
+	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
+	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `43045`
 		//  Estimated: `48985`
-		// Minimum execution time: 456_259_000 picoseconds.
-		Weight::from_parts(673_833_000, 0)
+		// Minimum execution time: 513_173_000 picoseconds.
+		Weight::from_parts(769_815_000, 0)
 			.saturating_add(Weight::from_parts(0, 48985))
 			.saturating_add(RocksDbWeight::get().reads(21))
-			.saturating_add(RocksDbWeight::get().writes(20))
+			.saturating_add(RocksDbWeight::get().writes(22))
 	}
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:1)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
@@ -1144,7 +1220,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
 	/// Proof: `InferenceOracle::Operators` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `Measured`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
@@ -1153,8 +1229,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `49278`
 		//  Estimated: `89868`
-		// Minimum execution time: 1_310_270_000 picoseconds.
-		Weight::from_parts(1_986_036_000, 0)
+		// Minimum execution time: 1_205_815_000 picoseconds.
+		Weight::from_parts(1_815_772_000, 0)
 			.saturating_add(Weight::from_parts(0, 89868))
 			.saturating_add(RocksDbWeight::get().reads(56))
 			.saturating_add(RocksDbWeight::get().writes(52))
@@ -1169,11 +1245,11 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6361`
-		//  Estimated: `9826`
-		// Minimum execution time: 143_564_000 picoseconds.
-		Weight::from_parts(200_158_000, 0)
-			.saturating_add(Weight::from_parts(0, 9826))
+		//  Measured:  `6366`
+		//  Estimated: `9831`
+		// Minimum execution time: 156_663_000 picoseconds.
+		Weight::from_parts(206_387_000, 0)
+			.saturating_add(Weight::from_parts(0, 9831))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -1187,11 +1263,11 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6366`
-		//  Estimated: `9831`
-		// Minimum execution time: 115_382_000 picoseconds.
-		Weight::from_parts(158_236_000, 0)
-			.saturating_add(Weight::from_parts(0, 9831))
+		//  Measured:  `6333`
+		//  Estimated: `9798`
+		// Minimum execution time: 115_833_000 picoseconds.
+		Weight::from_parts(179_026_000, 0)
+			.saturating_add(Weight::from_parts(0, 9798))
 			.saturating_add(RocksDbWeight::get().reads(4))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
@@ -1202,8 +1278,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `6039`
-		// Minimum execution time: 5_027_000 picoseconds.
-		Weight::from_parts(5_778_000, 0)
+		// Minimum execution time: 5_829_000 picoseconds.
+		Weight::from_parts(10_326_000, 0)
 			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
