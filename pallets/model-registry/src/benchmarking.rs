@@ -251,8 +251,9 @@ mod benchmarks {
 
 	#[benchmark]
 	fn reject_version() -> Result<(), BenchmarkError> {
-		let (owner, model) = model::<T>()?;
-		let version = approved::<T>(&owner, model, 0, T::MaxTrainingDatasets::get())?;
+		// The candidate of a running canary: rejecting it ends the canary too.
+		let (owner, model) = model_with_history::<T>()?;
+		let version = running_canary::<T>(&owner, model)?;
 		let origin = origin::<T>()?;
 
 		#[extrinsic_call]

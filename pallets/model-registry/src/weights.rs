@@ -75,16 +75,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:0 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `409`
-		//  Estimated: `3748`
-		// Minimum execution time: 61_221_000 picoseconds.
-		Weight::from_parts(96_654_000, 0)
-			.saturating_add(Weight::from_parts(0, 3748))
+		//  Estimated: `3766`
+		// Minimum execution time: 61_711_000 picoseconds.
+		Weight::from_parts(97_175_000, 0)
+			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -101,7 +101,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
@@ -110,15 +110,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_version(b: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `546 + d * (4763 ±0)`
+		//  Measured:  `545 + d * (4763 ±0)`
 		//  Estimated: `4151 + d * (359394 ±0)`
-		// Minimum execution time: 6_911_948_000 picoseconds.
-		Weight::from_parts(7_526_242_000, 0)
+		// Minimum execution time: 7_338_582_000 picoseconds.
+		Weight::from_parts(8_090_061_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 65
-			.saturating_add(Weight::from_parts(5_849, 0).saturating_mul(b.into()))
-			// Standard Error: 17_241_607
-			.saturating_add(Weight::from_parts(307_016_800, 0).saturating_mul(d.into()))
+			// Standard Error: 78
+			.saturating_add(Weight::from_parts(7_017, 0).saturating_mul(b.into()))
+			// Standard Error: 20_586_541
+			.saturating_add(Weight::from_parts(566_104_800, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -131,7 +131,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
@@ -144,8 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5779`
 		//  Estimated: `7587`
-		// Minimum execution time: 241_900_000 picoseconds.
-		Weight::from_parts(282_159_000, 0)
+		// Minimum execution time: 258_625_000 picoseconds.
+		Weight::from_parts(375_288_000, 0)
 			.saturating_add(Weight::from_parts(0, 7587))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -161,13 +161,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn approve_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `820 + d * (4356 ±0)`
+		//  Measured:  `819 + d * (4356 ±0)`
 		//  Estimated: `4252 + d * (359394 ±0)`
-		// Minimum execution time: 760_491_000 picoseconds.
-		Weight::from_parts(808_784_000, 0)
+		// Minimum execution time: 727_653_000 picoseconds.
+		Weight::from_parts(800_432_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
-			// Standard Error: 4_179_995
-			.saturating_add(Weight::from_parts(620_400_798, 0).saturating_mul(d.into()))
+			// Standard Error: 6_866_321
+			.saturating_add(Weight::from_parts(1_033_553_835, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -175,7 +175,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Versions` (r:2 w:2)
+	/// Storage: `ModelRegistry::Versions` (r:3 w:3)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
@@ -183,50 +183,62 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:2 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[1, 8]`.
 	fn activate_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `21873 + d * (6023 ±0)`
-		//  Estimated: `7514 + d * (359394 ±0)`
-		// Minimum execution time: 1_194_508_000 picoseconds.
-		Weight::from_parts(240_879_663, 0)
-			.saturating_add(Weight::from_parts(0, 7514))
-			// Standard Error: 4_427_260
-			.saturating_add(Weight::from_parts(938_107_618, 0).saturating_mul(d.into()))
-			.saturating_add(T::DbWeight::get().reads(3))
+		//  Measured:  `23696 + d * (6266 ±0)`
+		//  Estimated: `10776 + d * (359394 ±0)`
+		// Minimum execution time: 1_340_996_000 picoseconds.
+		Weight::from_parts(313_135_277, 0)
+			.saturating_add(Weight::from_parts(0, 10776))
+			// Standard Error: 20_059_101
+			.saturating_add(Weight::from_parts(1_583_051_882, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
-			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes(6))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn reject_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `677`
+		//  Measured:  `993`
 		//  Estimated: `4252`
-		// Minimum execution time: 84_426_000 picoseconds.
-		Weight::from_parts(92_658_000, 0)
+		// Minimum execution time: 127_710_000 picoseconds.
+		Weight::from_parts(172_237_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	/// Storage: `ModelRegistry::Models` (r:1 w:1)
-	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
-	fn deprecate_version() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1580`
-		//  Estimated: `4252`
-		// Minimum execution time: 104_055_000 picoseconds.
-		Weight::from_parts(113_749_000, 0)
-			.saturating_add(Weight::from_parts(0, 4252))
-			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().writes(2))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:2)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	fn deprecate_version() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `2111`
+		//  Estimated: `7514`
+		// Minimum execution time: 149_412_000 picoseconds.
+		Weight::from_parts(182_282_000, 0)
+			.saturating_add(Weight::from_parts(0, 7514))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:1)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:3 w:3)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
@@ -234,19 +246,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[1, 8]`.
 	fn rollback(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5370 + d * (4399 ±0)`
-		//  Estimated: `7514 + d * (359394 ±0)`
-		// Minimum execution time: 917_065_000 picoseconds.
-		Weight::from_parts(166_724_865, 0)
-			.saturating_add(Weight::from_parts(0, 7514))
-			// Standard Error: 4_334_495
-			.saturating_add(Weight::from_parts(785_111_358, 0).saturating_mul(d.into()))
-			.saturating_add(T::DbWeight::get().reads(3))
+		//  Measured:  `8860 + d * (4481 ±0)`
+		//  Estimated: `10776 + d * (359394 ±0)`
+		// Minimum execution time: 1_074_970_000 picoseconds.
+		Weight::from_parts(132_225_841, 0)
+			.saturating_add(Weight::from_parts(0, 10776))
+			// Standard Error: 14_201_032
+			.saturating_add(Weight::from_parts(1_352_075_599, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
-			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes(6))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
@@ -258,17 +274,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn begin_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1187`
 		//  Estimated: `7785`
-		// Minimum execution time: 76_685_000 picoseconds.
-		Weight::from_parts(86_215_463, 0)
+		// Minimum execution time: 78_386_000 picoseconds.
+		Weight::from_parts(114_325_361, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 3_217
-			.saturating_add(Weight::from_parts(344_566, 0).saturating_mul(c.into()))
+			// Standard Error: 6_201
+			.saturating_add(Weight::from_parts(385_963, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -279,11 +295,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4540`
 		//  Estimated: `7785`
-		// Minimum execution time: 39_399_000 picoseconds.
-		Weight::from_parts(297_746_814, 0)
+		// Minimum execution time: 43_455_000 picoseconds.
+		Weight::from_parts(64_186_196, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 35
-			.saturating_add(Weight::from_parts(7_531, 0).saturating_mul(b.into()))
+			// Standard Error: 33
+			.saturating_add(Weight::from_parts(9_263, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -292,7 +308,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
@@ -313,13 +329,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_uploaded_version(_c: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `685 + c * (33 ±0) + d * (4763 ±0)`
+		//  Measured:  `684 + c * (33 ±0) + d * (4763 ±0)`
 		//  Estimated: `7785 + d * (359394 ±0)`
-		// Minimum execution time: 1_330_531_000 picoseconds.
-		Weight::from_parts(1_480_744_000, 0)
+		// Minimum execution time: 1_618_008_000 picoseconds.
+		Weight::from_parts(2_305_223_136, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 10_161_052
-			.saturating_add(Weight::from_parts(940_461_434, 0).saturating_mul(d.into()))
+			// Standard Error: 12_027_329
+			.saturating_add(Weight::from_parts(1_240_470_997, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(8))
@@ -330,17 +346,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn cancel_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `595 + c * (33 ±0)`
 		//  Estimated: `7785`
-		// Minimum execution time: 58_106_000 picoseconds.
-		Weight::from_parts(64_441_843, 0)
+		// Minimum execution time: 62_483_000 picoseconds.
+		Weight::from_parts(93_262_420, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 5_913
-			.saturating_add(Weight::from_parts(834_845, 0).saturating_mul(c.into()))
+			// Standard Error: 3_171
+			.saturating_add(Weight::from_parts(1_167_245, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -354,21 +370,56 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1295`
 		//  Estimated: `4252`
-		// Minimum execution time: 40_931_000 picoseconds.
-		Weight::from_parts(64_015_000, 0)
+		// Minimum execution time: 56_074_000 picoseconds.
+		Weight::from_parts(118_336_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:2 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::InputDecodings` (r:2 w:0)
+	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:0 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// The range of component `d` is `[1, 8]`.
 	fn start_canary(d: u32, ) -> Weight {
-		Weight::from_parts(900_000_000, 7514)
-			.saturating_add(Weight::from_parts(700_000_000, 359394).saturating_mul(d.into()))
-			.saturating_add(T::DbWeight::get().reads(5))
+		// Proof Size summary in bytes:
+		//  Measured:  `21872 + d * (6023 ±0)`
+		//  Estimated: `7514 + d * (359394 ±0)`
+		// Minimum execution time: 1_259_565_000 picoseconds.
+		Weight::from_parts(900_151_291, 0)
+			.saturating_add(Weight::from_parts(0, 7514))
+			// Standard Error: 17_330_191
+			.saturating_add(Weight::from_parts(1_104_904_842, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn end_canary() -> Weight {
-		Weight::from_parts(150_000_000, 4252)
+		// Proof Size summary in bytes:
+		//  Measured:  `993`
+		//  Estimated: `4252`
+		// Minimum execution time: 113_048_000 picoseconds.
+		Weight::from_parts(135_873_000, 0)
+			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -381,16 +432,16 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:0 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `409`
-		//  Estimated: `3748`
-		// Minimum execution time: 61_221_000 picoseconds.
-		Weight::from_parts(96_654_000, 0)
-			.saturating_add(Weight::from_parts(0, 3748))
+		//  Estimated: `3766`
+		// Minimum execution time: 61_711_000 picoseconds.
+		Weight::from_parts(97_175_000, 0)
+			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
@@ -407,7 +458,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
@@ -416,15 +467,15 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_version(b: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `546 + d * (4763 ±0)`
+		//  Measured:  `545 + d * (4763 ±0)`
 		//  Estimated: `4151 + d * (359394 ±0)`
-		// Minimum execution time: 6_911_948_000 picoseconds.
-		Weight::from_parts(7_526_242_000, 0)
+		// Minimum execution time: 7_338_582_000 picoseconds.
+		Weight::from_parts(8_090_061_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 65
-			.saturating_add(Weight::from_parts(5_849, 0).saturating_mul(b.into()))
-			// Standard Error: 17_241_607
-			.saturating_add(Weight::from_parts(307_016_800, 0).saturating_mul(d.into()))
+			// Standard Error: 78
+			.saturating_add(Weight::from_parts(7_017, 0).saturating_mul(b.into()))
+			// Standard Error: 20_586_541
+			.saturating_add(Weight::from_parts(566_104_800, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -437,7 +488,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
@@ -450,8 +501,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `5779`
 		//  Estimated: `7587`
-		// Minimum execution time: 241_900_000 picoseconds.
-		Weight::from_parts(282_159_000, 0)
+		// Minimum execution time: 258_625_000 picoseconds.
+		Weight::from_parts(375_288_000, 0)
 			.saturating_add(Weight::from_parts(0, 7587))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -467,13 +518,13 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn approve_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `820 + d * (4356 ±0)`
+		//  Measured:  `819 + d * (4356 ±0)`
 		//  Estimated: `4252 + d * (359394 ±0)`
-		// Minimum execution time: 760_491_000 picoseconds.
-		Weight::from_parts(808_784_000, 0)
+		// Minimum execution time: 727_653_000 picoseconds.
+		Weight::from_parts(800_432_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
-			// Standard Error: 4_179_995
-			.saturating_add(Weight::from_parts(620_400_798, 0).saturating_mul(d.into()))
+			// Standard Error: 6_866_321
+			.saturating_add(Weight::from_parts(1_033_553_835, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -481,7 +532,7 @@ impl WeightInfo for () {
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Versions` (r:2 w:2)
+	/// Storage: `ModelRegistry::Versions` (r:3 w:3)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
@@ -489,50 +540,62 @@ impl WeightInfo for () {
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:2 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[1, 8]`.
 	fn activate_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `21873 + d * (6023 ±0)`
-		//  Estimated: `7514 + d * (359394 ±0)`
-		// Minimum execution time: 1_194_508_000 picoseconds.
-		Weight::from_parts(240_879_663, 0)
-			.saturating_add(Weight::from_parts(0, 7514))
-			// Standard Error: 4_427_260
-			.saturating_add(Weight::from_parts(938_107_618, 0).saturating_mul(d.into()))
-			.saturating_add(RocksDbWeight::get().reads(3))
+		//  Measured:  `23696 + d * (6266 ±0)`
+		//  Estimated: `10776 + d * (359394 ±0)`
+		// Minimum execution time: 1_340_996_000 picoseconds.
+		Weight::from_parts(313_135_277, 0)
+			.saturating_add(Weight::from_parts(0, 10776))
+			// Standard Error: 20_059_101
+			.saturating_add(Weight::from_parts(1_583_051_882, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(3))
+			.saturating_add(RocksDbWeight::get().writes(6))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn reject_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `677`
+		//  Measured:  `993`
 		//  Estimated: `4252`
-		// Minimum execution time: 84_426_000 picoseconds.
-		Weight::from_parts(92_658_000, 0)
+		// Minimum execution time: 127_710_000 picoseconds.
+		Weight::from_parts(172_237_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
-			.saturating_add(RocksDbWeight::get().reads(1))
-			.saturating_add(RocksDbWeight::get().writes(1))
-	}
-	/// Storage: `ModelRegistry::Models` (r:1 w:1)
-	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
-	fn deprecate_version() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1580`
-		//  Estimated: `4252`
-		// Minimum execution time: 104_055_000 picoseconds.
-		Weight::from_parts(113_749_000, 0)
-			.saturating_add(Weight::from_parts(0, 4252))
-			.saturating_add(RocksDbWeight::get().reads(2))
-			.saturating_add(RocksDbWeight::get().writes(2))
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:2)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	fn deprecate_version() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `2111`
+		//  Estimated: `7514`
+		// Minimum execution time: 149_412_000 picoseconds.
+		Weight::from_parts(182_282_000, 0)
+			.saturating_add(Weight::from_parts(0, 7514))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(5))
+	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:1)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:3 w:3)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
 	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
@@ -540,19 +603,23 @@ impl WeightInfo for () {
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[1, 8]`.
 	fn rollback(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5370 + d * (4399 ±0)`
-		//  Estimated: `7514 + d * (359394 ±0)`
-		// Minimum execution time: 917_065_000 picoseconds.
-		Weight::from_parts(166_724_865, 0)
-			.saturating_add(Weight::from_parts(0, 7514))
-			// Standard Error: 4_334_495
-			.saturating_add(Weight::from_parts(785_111_358, 0).saturating_mul(d.into()))
-			.saturating_add(RocksDbWeight::get().reads(3))
+		//  Measured:  `8860 + d * (4481 ±0)`
+		//  Estimated: `10776 + d * (359394 ±0)`
+		// Minimum execution time: 1_074_970_000 picoseconds.
+		Weight::from_parts(132_225_841, 0)
+			.saturating_add(Weight::from_parts(0, 10776))
+			// Standard Error: 14_201_032
+			.saturating_add(Weight::from_parts(1_352_075_599, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(3))
+			.saturating_add(RocksDbWeight::get().writes(6))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
@@ -564,17 +631,17 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn begin_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1187`
 		//  Estimated: `7785`
-		// Minimum execution time: 76_685_000 picoseconds.
-		Weight::from_parts(86_215_463, 0)
+		// Minimum execution time: 78_386_000 picoseconds.
+		Weight::from_parts(114_325_361, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 3_217
-			.saturating_add(Weight::from_parts(344_566, 0).saturating_mul(c.into()))
+			// Standard Error: 6_201
+			.saturating_add(Weight::from_parts(385_963, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -585,11 +652,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4540`
 		//  Estimated: `7785`
-		// Minimum execution time: 39_399_000 picoseconds.
-		Weight::from_parts(297_746_814, 0)
+		// Minimum execution time: 43_455_000 picoseconds.
+		Weight::from_parts(64_186_196, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 35
-			.saturating_add(Weight::from_parts(7_531, 0).saturating_mul(b.into()))
+			// Standard Error: 33
+			.saturating_add(Weight::from_parts(9_263, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -598,7 +665,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
@@ -619,13 +686,13 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_uploaded_version(_c: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `685 + c * (33 ±0) + d * (4763 ±0)`
+		//  Measured:  `684 + c * (33 ±0) + d * (4763 ±0)`
 		//  Estimated: `7785 + d * (359394 ±0)`
-		// Minimum execution time: 1_330_531_000 picoseconds.
-		Weight::from_parts(1_480_744_000, 0)
+		// Minimum execution time: 1_618_008_000 picoseconds.
+		Weight::from_parts(2_305_223_136, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 10_161_052
-			.saturating_add(Weight::from_parts(940_461_434, 0).saturating_mul(d.into()))
+			// Standard Error: 12_027_329
+			.saturating_add(Weight::from_parts(1_240_470_997, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(8))
@@ -636,17 +703,17 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn cancel_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `595 + c * (33 ±0)`
 		//  Estimated: `7785`
-		// Minimum execution time: 58_106_000 picoseconds.
-		Weight::from_parts(64_441_843, 0)
+		// Minimum execution time: 62_483_000 picoseconds.
+		Weight::from_parts(93_262_420, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 5_913
-			.saturating_add(Weight::from_parts(834_845, 0).saturating_mul(c.into()))
+			// Standard Error: 3_171
+			.saturating_add(Weight::from_parts(1_167_245, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -660,21 +727,56 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1295`
 		//  Estimated: `4252`
-		// Minimum execution time: 40_931_000 picoseconds.
-		Weight::from_parts(64_015_000, 0)
+		// Minimum execution time: 56_074_000 picoseconds.
+		Weight::from_parts(118_336_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:2 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::InputDecodings` (r:2 w:0)
+	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:0 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// The range of component `d` is `[1, 8]`.
 	fn start_canary(d: u32, ) -> Weight {
-		Weight::from_parts(900_000_000, 7514)
-			.saturating_add(Weight::from_parts(700_000_000, 359394).saturating_mul(d.into()))
-			.saturating_add(RocksDbWeight::get().reads(5))
+		// Proof Size summary in bytes:
+		//  Measured:  `21872 + d * (6023 ±0)`
+		//  Estimated: `7514 + d * (359394 ±0)`
+		// Minimum execution time: 1_259_565_000 picoseconds.
+		Weight::from_parts(900_151_291, 0)
+			.saturating_add(Weight::from_parts(0, 7514))
+			// Standard Error: 17_330_191
+			.saturating_add(Weight::from_parts(1_104_904_842, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
+			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
 	}
+	/// Storage: `ModelRegistry::RunningCanary` (r:1 w:1)
+	/// Proof: `ModelRegistry::RunningCanary` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Canaries` (r:1 w:1)
+	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn end_canary() -> Weight {
-		Weight::from_parts(150_000_000, 4252)
+		// Proof Size summary in bytes:
+		//  Measured:  `993`
+		//  Estimated: `4252`
+		// Minimum execution time: 113_048_000 picoseconds.
+		Weight::from_parts(135_873_000, 0)
+			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
