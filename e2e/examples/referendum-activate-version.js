@@ -20,7 +20,7 @@
 //   node e2e/examples/referendum-activate-version.js [ws-url] --model 0 --version 2
 //        [--proposer Dave] [--votes Dave:500000:Locked1x,Eve:400000:Locked2x,Ferdie:300000:Locked3x]
 
-import { accountName, cli, devAccount, printResult, run } from './lib/chain.js';
+import { accountName, cli, devAccount, nextBlock, printResult, run } from './lib/chain.js';
 import { describeCall, passReferendum } from './lib/referenda.js';
 
 const { url, args } = cli(
@@ -39,29 +39,6 @@ if (args.model === undefined || args.version === undefined) {
 }
 
 const VALIDATION_TIMEOUT_MS = 60_000;
-
-/** Resolves at the next new block, or after `ms` if none comes. */
-function nextBlock(api, ms) {
-  return new Promise((resolve, reject) => {
-    let seen = 0;
-    let finished = false;
-    let unsubscribe;
-    const done = () => {
-      finished = true;
-      clearTimeout(timer);
-      unsubscribe?.();
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    api.rpc.chain.subscribeNewHeads(() => {
-      seen += 1; // the first header is the current best block
-      if (seen === 2 && !finished) done();
-    }).then((u) => {
-      unsubscribe = u;
-      if (finished) u();
-    }, reject);
-  });
-}
 
 /** `Reproduced`, or `Failed: GoldenVectorMismatch` (`ModelBytesUnavailable`, `Engine(...)`). */
 function verdictText(verdict) {

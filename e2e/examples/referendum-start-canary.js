@@ -25,7 +25,9 @@
 //        [--requests 3] [--requester Eve] [--watch 120]
 //        [--proposer Dave] [--votes Dave:500000:Locked1x,Eve:400000:Locked2x,Ferdie:300000:Locked3x]
 
-import { accountName, cli, devAccount, findEvent, printResult, run, send } from './lib/chain.js';
+import {
+  accountName, cli, devAccount, findEvent, nextBlock, printResult, run, send,
+} from './lib/chain.js';
 import { describeCall, passReferendum } from './lib/referenda.js';
 
 const { url, args } = cli(
@@ -55,29 +57,6 @@ function perbill(percent) {
   const p = Number(percent);
   if (!(p > 0 && p <= 100)) throw new Error(`--sample ${percent}: a percentage above 0, at most 100`);
   return Math.round(p * 10_000_000);
-}
-
-/** Resolves at the next new block, or after `ms` if none comes. */
-function nextBlock(api, ms) {
-  return new Promise((resolve, reject) => {
-    let seen = 0;
-    let finished = false;
-    let unsubscribe;
-    const done = () => {
-      finished = true;
-      clearTimeout(timer);
-      unsubscribe?.();
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    api.rpc.chain.subscribeNewHeads(() => {
-      seen += 1; // the first header is the current best block
-      if (seen === 2 && !finished) done();
-    }).then((u) => {
-      unsubscribe = u;
-      if (finished) u();
-    }, reject);
-  });
 }
 
 /**

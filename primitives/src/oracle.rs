@@ -59,6 +59,16 @@ pub enum Outcome<Output> {
 	Failed(Failure),
 }
 
+impl<Output> Outcome<Output> {
+	/// The output, if there is one.
+	pub fn output(&self) -> Option<&Output> {
+		match self {
+			Outcome::Output(output) => Some(output),
+			Outcome::Failed(_) => None,
+		}
+	}
+}
+
 /// Where a request is in its life.
 #[derive(
 	Clone,

@@ -162,3 +162,26 @@ export async function run(url, main) {
     await api?.disconnect();
   }
 }
+
+/** Resolves at the next new block, or after `ms` if none comes. */
+export function nextBlock(api, ms) {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let finished = false;
+    let unsubscribe;
+    const done = () => {
+      finished = true;
+      clearTimeout(timer);
+      unsubscribe?.();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    api.rpc.chain.subscribeNewHeads(() => {
+      seen += 1; // the first header is the current best block
+      if (seen === 2 && !finished) done();
+    }).then((u) => {
+      unsubscribe = u;
+      if (finished) u();
+    }, reject);
+  });
+}

@@ -168,13 +168,8 @@ pub(crate) fn judge<Output: AsRef<[i64]>>(
 	reports: &[&CanaryReport<Output>],
 	result: &[i64],
 ) -> CanaryVerdict {
-	let outputs: Vec<&[i64]> = reports
-		.iter()
-		.filter_map(|r| match &r.outcome {
-			Outcome::Output(output) => Some(output.as_ref()),
-			Outcome::Failed(_) => None,
-		})
-		.collect();
+	let outputs: Vec<&[i64]> =
+		reports.iter().filter_map(|r| r.outcome.output()).map(|o| o.as_ref()).collect();
 	// Most reports must be outputs, and most outputs agree among themselves.
 	if outputs.len().saturating_mul(2) <= reports.len() {
 		return CanaryVerdict::Failed;

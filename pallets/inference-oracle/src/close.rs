@@ -52,13 +52,8 @@ impl<T: Config> Pallet<T> {
 		committee: &CommitteeOf<T>,
 		submissions: &SubmissionsOf<T>,
 	) {
-		let outputs: Vec<&[i64]> = submissions
-			.iter()
-			.filter_map(|s| match &s.outcome {
-				Outcome::Output(o) => Some(o.as_slice()),
-				Outcome::Failed(_) => None,
-			})
-			.collect();
+		let outputs: Vec<&[i64]> =
+			submissions.iter().filter_map(|s| s.outcome.output()).map(|o| o.as_slice()).collect();
 		let contract = &request.contract;
 		let accepted = aggregate::aggregate(contract.aggregation, contract.min_agreement, &outputs);
 		let mut agreeing = Vec::new();

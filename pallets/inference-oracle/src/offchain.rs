@@ -228,6 +228,8 @@ fn score_for<T: Config>(
 			seen = true;
 		}
 		if kind != AnswerKind::Reveal && scored.is_none() {
+			// Loaded and checked first, so that only the scoring is timed.
+			let _ = models.prepare::<T>(request.model, request.version, model_hash, &request.contract);
 			scored = Some(timed(|| score::<T>(id, &request, models)));
 		}
 		if let (Some(check), Some((_, active_millis)), None) = (&canary, &scored, &canary_report) {
@@ -294,8 +296,12 @@ fn score_candidate<T: Config>(
 	active_millis: u32,
 	models: &mut ModelCache,
 ) -> CanaryReport<Vec<i64>> {
+	let own = T::Models::contract(request.model, check.version).map(|(_, contract)| contract);
+	if let Some(own) = &own {
+		// Loaded and checked first, so that only the scoring is timed.
+		let _ = models.prepare::<T>(request.model, check.version, check.model_hash, own);
+	}
 	let (outcome, candidate_millis) = timed(|| {
-		let own = T::Models::contract(request.model, check.version).map(|(_, contract)| contract);
 		match (own, input_values::<T>(id, request)) {
 			(Some(own), Ok(input)) => models.score_version::<T>(
 				request.model,
@@ -505,6 +511,18 @@ impl ModelCache {
 		self.score_version::<T>(request.model, request.version, request.model_hash, contract, contract, input)
 	}
 
+	/// Loads version `version` of `model` (ONNX hash `hash`) and checks it under its `own`
+	/// contract, once per run.
+	fn prepare<T: Config>(
+		&mut self,
+		model: ModelId,
+		version: VersionId,
+		hash: ModelHash,
+		own: &ServingContract,
+	) -> Result<(), Failure> {
+		*self.0.entry(hash).or_insert_with(|| check_version::<T>(model, version, hash, own))
+	}
+
 	/// Scores `input` with version `version` of `model` (ONNX hash `hash`), checked once
 	/// per run under its `own` contract, and served under `serving`: the request's.
 	fn score_version<T: Config>(
@@ -516,9 +534,8 @@ impl ModelCache {
 		serving: &ServingContract,
 		input: Vec<i64>,
 	) -> Outcome<Vec<i64>> {
-		let ready = self.0.entry(hash).or_insert_with(|| check_version::<T>(model, version, hash, own));
-		if let Err(failure) = ready {
-			return Outcome::Failed(*failure);
+		if let Err(failure) = self.prepare::<T>(model, version, hash, own) {
+			return Outcome::Failed(failure);
 		}
 		let score_request = || serving.score_request(input.clone());
 		match onnx::score(hash, score_request()) {
