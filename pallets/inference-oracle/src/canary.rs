@@ -82,8 +82,13 @@ impl<T: Config> Pallet<T> {
 		result: Option<&[i64]>,
 		agreeing: &[T::AccountId],
 	) {
-		let reports = CanaryReports::<T>::take(id);
+		// One read for a request that was not sampled; reports exist only if a member
+		// attached one, and paid for judging it (`canary_report_weight`).
 		let Some(mut check) = CanaryChecks::<T>::get(id) else { return };
+		if !CanaryReports::<T>::contains_key(id) {
+			return;
+		}
+		let reports = CanaryReports::<T>::take(id);
 		let Some(result) = result else { return };
 		let counted: Vec<&CanaryReportOf<T>> = reports
 			.iter()

@@ -1387,8 +1387,8 @@ impl<T: Config> Pallet<T> {
 		}
 		Submissions::<T>::remove(old);
 		Results::<T>::remove(old);
+		// Its canary reports, if any, went when it closed (expired just above if need be).
 		CanaryChecks::<T>::remove(old);
-		CanaryReports::<T>::remove(old);
 		RequestInputs::<T>::remove(old);
 		Committees::<T>::remove(old);
 		Commits::<T>::remove(old);
