@@ -90,10 +90,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5481`
+		//  Measured:  `5410`
 		//  Estimated: `6182`
-		// Minimum execution time: 161_380_000 picoseconds.
-		Weight::from_parts(276_291_000, 0)
+		// Minimum execution time: 145_686_000 picoseconds.
+		Weight::from_parts(174_239_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 70_235_000 picoseconds.
-		Weight::from_parts(120_930_000, 0)
+		// Minimum execution time: 63_334_000 picoseconds.
+		Weight::from_parts(81_581_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 81_351_000 picoseconds.
-		Weight::from_parts(137_204_000, 0)
+		// Minimum execution time: 62_393_000 picoseconds.
+		Weight::from_parts(72_308_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -140,8 +140,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
 		//  Estimated: `3766`
-		// Minimum execution time: 66_098_000 picoseconds.
-		Weight::from_parts(124_976_000, 0)
+		// Minimum execution time: 62_934_000 picoseconds.
+		Weight::from_parts(69_333_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -162,8 +162,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 119_668_000 picoseconds.
-		Weight::from_parts(213_107_000, 0)
+		// Minimum execution time: 99_298_000 picoseconds.
+		Weight::from_parts(108_241_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -206,8 +206,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:1)
@@ -220,11 +218,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7652`
 		//  Estimated: `13592`
-		// Minimum execution time: 348_969_000 picoseconds.
-		Weight::from_parts(502_638_000, 0)
+		// Minimum execution time: 293_126_000 picoseconds.
+		Weight::from_parts(317_854_000, 0)
 			.saturating_add(Weight::from_parts(0, 13592))
 			.saturating_add(T::DbWeight::get().reads(19))
-			.saturating_add(T::DbWeight::get().writes(20))
+			.saturating_add(T::DbWeight::get().writes(19))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
@@ -270,8 +268,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:2)
@@ -284,11 +280,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `9174`
 		//  Estimated: `15114`
-		// Minimum execution time: 395_809_000 picoseconds.
-		Weight::from_parts(582_567_000, 0)
+		// Minimum execution time: 318_574_000 picoseconds.
+		Weight::from_parts(348_208_000, 0)
 			.saturating_add(Weight::from_parts(0, 15114))
 			.saturating_add(T::DbWeight::get().reads(22))
-			.saturating_add(T::DbWeight::get().writes(22))
+			.saturating_add(T::DbWeight::get().writes(21))
 	}
 	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
 	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
@@ -301,11 +297,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `320`
 		//  Estimated: `3766`
-		// Minimum execution time: 75_242_000 picoseconds.
-		Weight::from_parts(339_244_983, 0)
+		// Minimum execution time: 67_400_000 picoseconds.
+		Weight::from_parts(308_217_039, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
-			// Standard Error: 34
-			.saturating_add(Weight::from_parts(8_682, 0).saturating_mul(b.into()))
+			// Standard Error: 26
+			.saturating_add(Weight::from_parts(7_601, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -319,8 +315,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `504`
 		//  Estimated: `3766`
-		// Minimum execution time: 56_604_000 picoseconds.
-		Weight::from_parts(64_846_000, 0)
+		// Minimum execution time: 54_792_000 picoseconds.
+		Weight::from_parts(59_609_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -349,8 +345,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:1 w:0)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:1 w:0)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
@@ -359,16 +353,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 15]`.
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
+		//  Measured:  `0 + l * (112 ±0) + s * (2513 ±0)`
 		//  Estimated: `9341 + l * (41 ±4) + s * (3435 ±75)`
-		// Minimum execution time: 223_232_000 picoseconds.
-		Weight::from_parts(175_206_613, 0)
+		// Minimum execution time: 204_484_000 picoseconds.
+		Weight::from_parts(408_999_794, 0)
 			.saturating_add(Weight::from_parts(0, 9341))
-			// Standard Error: 66_069
-			.saturating_add(Weight::from_parts(367_798, 0).saturating_mul(l.into()))
-			// Standard Error: 1_163_458
-			.saturating_add(Weight::from_parts(60_278_336, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(12))
+			// Standard Error: 1_351_830
+			.saturating_add(Weight::from_parts(60_112_251, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(11))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(7))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(s.into())))
@@ -388,13 +380,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4945 + l * (112 ±0)`
-		//  Estimated: `8425 + l * (112 ±0)`
-		// Minimum execution time: 113_289_000 picoseconds.
-		Weight::from_parts(119_985_269, 0)
-			.saturating_add(Weight::from_parts(0, 8425))
-			// Standard Error: 11_417
-			.saturating_add(Weight::from_parts(193_443, 0).saturating_mul(l.into()))
+		//  Measured:  `4971 + l * (112 ±0)`
+		//  Estimated: `8441 + l * (112 ±0)`
+		// Minimum execution time: 106_849_000 picoseconds.
+		Weight::from_parts(130_428_894, 0)
+			.saturating_add(Weight::from_parts(0, 8441))
+			// Standard Error: 7_273
+			.saturating_add(Weight::from_parts(57_162, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
@@ -420,8 +412,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:320 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:320 w:0)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:320 w:0)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:320)
@@ -431,13 +421,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3206 + n * (143 ±0)`
 		//  Estimated: `9144 + n * (2619 ±0)`
-		// Minimum execution time: 206_438_000 picoseconds.
-		Weight::from_parts(234_990_000, 0)
+		// Minimum execution time: 173_047_000 picoseconds.
+		Weight::from_parts(53_156_463, 0)
 			.saturating_add(Weight::from_parts(0, 9144))
-			// Standard Error: 1_217_192
-			.saturating_add(Weight::from_parts(155_029_866, 0).saturating_mul(n.into()))
+			// Standard Error: 988_113
+			.saturating_add(Weight::from_parts(119_695_449, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
@@ -455,13 +445,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3334 + n * (1024 ±0)`
-		//  Estimated: `6787 + n * (3499 ±0)`
-		// Minimum execution time: 84_686_000 picoseconds.
-		Weight::from_parts(97_345_000, 0)
-			.saturating_add(Weight::from_parts(0, 6787))
-			// Standard Error: 279_861
-			.saturating_add(Weight::from_parts(38_604_607, 0).saturating_mul(n.into()))
+		//  Measured:  `3358 + n * (1023 ±0)`
+		//  Estimated: `6817 + n * (3499 ±0)`
+		// Minimum execution time: 80_280_000 picoseconds.
+		Weight::from_parts(88_732_000, 0)
+			.saturating_add(Weight::from_parts(0, 6817))
+			// Standard Error: 148_402
+			.saturating_add(Weight::from_parts(25_471_956, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -476,11 +466,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2533 + n * (51 ±0)`
 		//  Estimated: `5997 + n * (2527 ±0)`
-		// Minimum execution time: 94_261_000 picoseconds.
-		Weight::from_parts(104_626_000, 0)
+		// Minimum execution time: 53_730_000 picoseconds.
+		Weight::from_parts(12_060_336, 0)
 			.saturating_add(Weight::from_parts(0, 5997))
-			// Standard Error: 68_312
-			.saturating_add(Weight::from_parts(8_778_807, 0).saturating_mul(n.into()))
+			// Standard Error: 74_744
+			.saturating_add(Weight::from_parts(6_094_767, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
@@ -498,13 +488,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3954 + n * (1139 ±0)`
+		//  Measured:  `3961 + n * (1139 ±0)`
 		//  Estimated: `7423 + n * (3615 ±0)`
-		// Minimum execution time: 147_599_000 picoseconds.
-		Weight::from_parts(196_993_000, 0)
+		// Minimum execution time: 107_900_000 picoseconds.
+		Weight::from_parts(460_194_369, 0)
 			.saturating_add(Weight::from_parts(0, 7423))
-			// Standard Error: 253_810
-			.saturating_add(Weight::from_parts(41_541_802, 0).saturating_mul(n.into()))
+			// Standard Error: 340_431
+			.saturating_add(Weight::from_parts(27_977_552, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
@@ -529,8 +519,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:1 w:0)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:1 w:0)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
@@ -538,12 +526,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7227 + l * (112 ±0)`
 		//  Estimated: `45334 + l * (112 ±0)`
-		// Minimum execution time: 303_662_000 picoseconds.
-		Weight::from_parts(435_560_369, 0)
+		// Minimum execution time: 259_005_000 picoseconds.
+		Weight::from_parts(325_817_839, 0)
 			.saturating_add(Weight::from_parts(0, 45334))
-			// Standard Error: 35_739
-			.saturating_add(Weight::from_parts(456_606, 0).saturating_mul(l.into()))
-			.saturating_add(T::DbWeight::get().reads(28))
+			// Standard Error: 32_065
+			.saturating_add(Weight::from_parts(273_236, 0).saturating_mul(l.into()))
+			.saturating_add(T::DbWeight::get().reads(27))
 			.saturating_add(T::DbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
@@ -583,19 +571,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:1)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `43045`
 		//  Estimated: `48985`
-		// Minimum execution time: 513_173_000 picoseconds.
-		Weight::from_parts(769_815_000, 0)
+		// Minimum execution time: 433_845_000 picoseconds.
+		Weight::from_parts(559_744_000, 0)
 			.saturating_add(Weight::from_parts(0, 48985))
 			.saturating_add(T::DbWeight::get().reads(21))
-			.saturating_add(T::DbWeight::get().writes(22))
+			.saturating_add(T::DbWeight::get().writes(21))
 	}
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:1)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
@@ -623,8 +609,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `49278`
 		//  Estimated: `89868`
-		// Minimum execution time: 1_205_815_000 picoseconds.
-		Weight::from_parts(1_815_772_000, 0)
+		// Minimum execution time: 1_222_690_000 picoseconds.
+		Weight::from_parts(1_419_964_000, 0)
 			.saturating_add(Weight::from_parts(0, 89868))
 			.saturating_add(T::DbWeight::get().reads(56))
 			.saturating_add(T::DbWeight::get().writes(52))
@@ -639,11 +625,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6366`
-		//  Estimated: `9831`
-		// Minimum execution time: 156_663_000 picoseconds.
-		Weight::from_parts(206_387_000, 0)
-			.saturating_add(Weight::from_parts(0, 9831))
+		//  Measured:  `6361`
+		//  Estimated: `9826`
+		// Minimum execution time: 110_104_000 picoseconds.
+		Weight::from_parts(144_325_000, 0)
+			.saturating_add(Weight::from_parts(0, 9826))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -657,11 +643,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6333`
-		//  Estimated: `9798`
-		// Minimum execution time: 115_833_000 picoseconds.
-		Weight::from_parts(179_026_000, 0)
-			.saturating_add(Weight::from_parts(0, 9798))
+		//  Measured:  `6361`
+		//  Estimated: `9826`
+		// Minimum execution time: 106_188_000 picoseconds.
+		Weight::from_parts(168_390_000, 0)
+			.saturating_add(Weight::from_parts(0, 9826))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
@@ -672,8 +658,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `6039`
-		// Minimum execution time: 5_829_000 picoseconds.
-		Weight::from_parts(10_326_000, 0)
+		// Minimum execution time: 5_288_000 picoseconds.
+		Weight::from_parts(6_760_000, 0)
 			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -696,10 +682,10 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5481`
+		//  Measured:  `5410`
 		//  Estimated: `6182`
-		// Minimum execution time: 161_380_000 picoseconds.
-		Weight::from_parts(276_291_000, 0)
+		// Minimum execution time: 145_686_000 picoseconds.
+		Weight::from_parts(174_239_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -712,8 +698,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 70_235_000 picoseconds.
-		Weight::from_parts(120_930_000, 0)
+		// Minimum execution time: 63_334_000 picoseconds.
+		Weight::from_parts(81_581_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -726,8 +712,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 81_351_000 picoseconds.
-		Weight::from_parts(137_204_000, 0)
+		// Minimum execution time: 62_393_000 picoseconds.
+		Weight::from_parts(72_308_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -746,8 +732,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
 		//  Estimated: `3766`
-		// Minimum execution time: 66_098_000 picoseconds.
-		Weight::from_parts(124_976_000, 0)
+		// Minimum execution time: 62_934_000 picoseconds.
+		Weight::from_parts(69_333_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -768,8 +754,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 119_668_000 picoseconds.
-		Weight::from_parts(213_107_000, 0)
+		// Minimum execution time: 99_298_000 picoseconds.
+		Weight::from_parts(108_241_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -812,8 +798,6 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:1)
@@ -826,11 +810,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7652`
 		//  Estimated: `13592`
-		// Minimum execution time: 348_969_000 picoseconds.
-		Weight::from_parts(502_638_000, 0)
+		// Minimum execution time: 293_126_000 picoseconds.
+		Weight::from_parts(317_854_000, 0)
 			.saturating_add(Weight::from_parts(0, 13592))
 			.saturating_add(RocksDbWeight::get().reads(19))
-			.saturating_add(RocksDbWeight::get().writes(20))
+			.saturating_add(RocksDbWeight::get().writes(19))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
@@ -876,8 +860,6 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:2)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:2)
@@ -890,11 +872,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `9174`
 		//  Estimated: `15114`
-		// Minimum execution time: 395_809_000 picoseconds.
-		Weight::from_parts(582_567_000, 0)
+		// Minimum execution time: 318_574_000 picoseconds.
+		Weight::from_parts(348_208_000, 0)
 			.saturating_add(Weight::from_parts(0, 15114))
 			.saturating_add(RocksDbWeight::get().reads(22))
-			.saturating_add(RocksDbWeight::get().writes(22))
+			.saturating_add(RocksDbWeight::get().writes(21))
 	}
 	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
 	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
@@ -907,11 +889,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `320`
 		//  Estimated: `3766`
-		// Minimum execution time: 75_242_000 picoseconds.
-		Weight::from_parts(339_244_983, 0)
+		// Minimum execution time: 67_400_000 picoseconds.
+		Weight::from_parts(308_217_039, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
-			// Standard Error: 34
-			.saturating_add(Weight::from_parts(8_682, 0).saturating_mul(b.into()))
+			// Standard Error: 26
+			.saturating_add(Weight::from_parts(7_601, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -925,8 +907,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `504`
 		//  Estimated: `3766`
-		// Minimum execution time: 56_604_000 picoseconds.
-		Weight::from_parts(64_846_000, 0)
+		// Minimum execution time: 54_792_000 picoseconds.
+		Weight::from_parts(59_609_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -955,8 +937,6 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:1 w:0)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:1 w:0)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:1)
@@ -965,16 +945,14 @@ impl WeightInfo for () {
 	/// The range of component `s` is `[1, 15]`.
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0 + l * (112 ±0) + s * (2514 ±0)`
+		//  Measured:  `0 + l * (112 ±0) + s * (2513 ±0)`
 		//  Estimated: `9341 + l * (41 ±4) + s * (3435 ±75)`
-		// Minimum execution time: 223_232_000 picoseconds.
-		Weight::from_parts(175_206_613, 0)
+		// Minimum execution time: 204_484_000 picoseconds.
+		Weight::from_parts(408_999_794, 0)
 			.saturating_add(Weight::from_parts(0, 9341))
-			// Standard Error: 66_069
-			.saturating_add(Weight::from_parts(367_798, 0).saturating_mul(l.into()))
-			// Standard Error: 1_163_458
-			.saturating_add(Weight::from_parts(60_278_336, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(12))
+			// Standard Error: 1_351_830
+			.saturating_add(Weight::from_parts(60_112_251, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(11))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(7))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(s.into())))
@@ -994,13 +972,13 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4945 + l * (112 ±0)`
-		//  Estimated: `8425 + l * (112 ±0)`
-		// Minimum execution time: 113_289_000 picoseconds.
-		Weight::from_parts(119_985_269, 0)
-			.saturating_add(Weight::from_parts(0, 8425))
-			// Standard Error: 11_417
-			.saturating_add(Weight::from_parts(193_443, 0).saturating_mul(l.into()))
+		//  Measured:  `4971 + l * (112 ±0)`
+		//  Estimated: `8441 + l * (112 ±0)`
+		// Minimum execution time: 106_849_000 picoseconds.
+		Weight::from_parts(130_428_894, 0)
+			.saturating_add(Weight::from_parts(0, 8441))
+			// Standard Error: 7_273
+			.saturating_add(Weight::from_parts(57_162, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
@@ -1026,8 +1004,6 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:320 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:320 w:0)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:320 w:0)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:0 w:320)
@@ -1037,13 +1013,13 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3206 + n * (143 ±0)`
 		//  Estimated: `9144 + n * (2619 ±0)`
-		// Minimum execution time: 206_438_000 picoseconds.
-		Weight::from_parts(234_990_000, 0)
+		// Minimum execution time: 173_047_000 picoseconds.
+		Weight::from_parts(53_156_463, 0)
 			.saturating_add(Weight::from_parts(0, 9144))
-			// Standard Error: 1_217_192
-			.saturating_add(Weight::from_parts(155_029_866, 0).saturating_mul(n.into()))
+			// Standard Error: 988_113
+			.saturating_add(Weight::from_parts(119_695_449, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
@@ -1061,13 +1037,13 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3334 + n * (1024 ±0)`
-		//  Estimated: `6787 + n * (3499 ±0)`
-		// Minimum execution time: 84_686_000 picoseconds.
-		Weight::from_parts(97_345_000, 0)
-			.saturating_add(Weight::from_parts(0, 6787))
-			// Standard Error: 279_861
-			.saturating_add(Weight::from_parts(38_604_607, 0).saturating_mul(n.into()))
+		//  Measured:  `3358 + n * (1023 ±0)`
+		//  Estimated: `6817 + n * (3499 ±0)`
+		// Minimum execution time: 80_280_000 picoseconds.
+		Weight::from_parts(88_732_000, 0)
+			.saturating_add(Weight::from_parts(0, 6817))
+			// Standard Error: 148_402
+			.saturating_add(Weight::from_parts(25_471_956, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -1082,11 +1058,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2533 + n * (51 ±0)`
 		//  Estimated: `5997 + n * (2527 ±0)`
-		// Minimum execution time: 94_261_000 picoseconds.
-		Weight::from_parts(104_626_000, 0)
+		// Minimum execution time: 53_730_000 picoseconds.
+		Weight::from_parts(12_060_336, 0)
 			.saturating_add(Weight::from_parts(0, 5997))
-			// Standard Error: 68_312
-			.saturating_add(Weight::from_parts(8_778_807, 0).saturating_mul(n.into()))
+			// Standard Error: 74_744
+			.saturating_add(Weight::from_parts(6_094_767, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
@@ -1104,13 +1080,13 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3954 + n * (1139 ±0)`
+		//  Measured:  `3961 + n * (1139 ±0)`
 		//  Estimated: `7423 + n * (3615 ±0)`
-		// Minimum execution time: 147_599_000 picoseconds.
-		Weight::from_parts(196_993_000, 0)
+		// Minimum execution time: 107_900_000 picoseconds.
+		Weight::from_parts(460_194_369, 0)
 			.saturating_add(Weight::from_parts(0, 7423))
-			// Standard Error: 253_810
-			.saturating_add(Weight::from_parts(41_541_802, 0).saturating_mul(n.into()))
+			// Standard Error: 340_431
+			.saturating_add(Weight::from_parts(27_977_552, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
@@ -1135,8 +1111,6 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:0)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:1 w:0)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:1 w:0)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// The range of component `l` is `[1, 256]`.
@@ -1144,12 +1118,12 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7227 + l * (112 ±0)`
 		//  Estimated: `45334 + l * (112 ±0)`
-		// Minimum execution time: 303_662_000 picoseconds.
-		Weight::from_parts(435_560_369, 0)
+		// Minimum execution time: 259_005_000 picoseconds.
+		Weight::from_parts(325_817_839, 0)
 			.saturating_add(Weight::from_parts(0, 45334))
-			// Standard Error: 35_739
-			.saturating_add(Weight::from_parts(456_606, 0).saturating_mul(l.into()))
-			.saturating_add(RocksDbWeight::get().reads(28))
+			// Standard Error: 32_065
+			.saturating_add(Weight::from_parts(273_236, 0).saturating_mul(l.into()))
+			.saturating_add(RocksDbWeight::get().reads(27))
 			.saturating_add(RocksDbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
@@ -1189,19 +1163,17 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForPendingRequests` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:1)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
-	/// Storage: `InferenceOracle::CanaryReports` (r:0 w:1)
-	/// Proof: `InferenceOracle::CanaryReports` (`max_values`: None, `max_size`: Some(31382), added: 33857, mode: `Measured`)
 	/// Storage: `InferenceOracle::Commits` (r:0 w:1)
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `43045`
 		//  Estimated: `48985`
-		// Minimum execution time: 513_173_000 picoseconds.
-		Weight::from_parts(769_815_000, 0)
+		// Minimum execution time: 433_845_000 picoseconds.
+		Weight::from_parts(559_744_000, 0)
 			.saturating_add(Weight::from_parts(0, 48985))
 			.saturating_add(RocksDbWeight::get().reads(21))
-			.saturating_add(RocksDbWeight::get().writes(22))
+			.saturating_add(RocksDbWeight::get().writes(21))
 	}
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:1)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
@@ -1229,8 +1201,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `49278`
 		//  Estimated: `89868`
-		// Minimum execution time: 1_205_815_000 picoseconds.
-		Weight::from_parts(1_815_772_000, 0)
+		// Minimum execution time: 1_222_690_000 picoseconds.
+		Weight::from_parts(1_419_964_000, 0)
 			.saturating_add(Weight::from_parts(0, 89868))
 			.saturating_add(RocksDbWeight::get().reads(56))
 			.saturating_add(RocksDbWeight::get().writes(52))
@@ -1245,11 +1217,11 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6366`
-		//  Estimated: `9831`
-		// Minimum execution time: 156_663_000 picoseconds.
-		Weight::from_parts(206_387_000, 0)
-			.saturating_add(Weight::from_parts(0, 9831))
+		//  Measured:  `6361`
+		//  Estimated: `9826`
+		// Minimum execution time: 110_104_000 picoseconds.
+		Weight::from_parts(144_325_000, 0)
+			.saturating_add(Weight::from_parts(0, 9826))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -1263,11 +1235,11 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6333`
-		//  Estimated: `9798`
-		// Minimum execution time: 115_833_000 picoseconds.
-		Weight::from_parts(179_026_000, 0)
-			.saturating_add(Weight::from_parts(0, 9798))
+		//  Measured:  `6361`
+		//  Estimated: `9826`
+		// Minimum execution time: 106_188_000 picoseconds.
+		Weight::from_parts(168_390_000, 0)
+			.saturating_add(Weight::from_parts(0, 9826))
 			.saturating_add(RocksDbWeight::get().reads(4))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
@@ -1278,8 +1250,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `6039`
-		// Minimum execution time: 5_829_000 picoseconds.
-		Weight::from_parts(10_326_000, 0)
+		// Minimum execution time: 5_288_000 picoseconds.
+		Weight::from_parts(6_760_000, 0)
 			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
