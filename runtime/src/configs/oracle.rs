@@ -62,7 +62,7 @@ pub const DISPUTE_WINDOW: BlockNumber = 10;
 /// sample committees' commitments to the previous block's requests and their reveals for
 /// the block before (three members each); the runtime test
 /// `full_blocks_of_requests_are_committed_to_and_revealed_in_the_next_two` checks it
-/// against the weights (92% of the normal class); measured with
+/// against the weights (95% of the normal class since canaries, spec 9); measured with
 /// `scripts/bench-oracle-load.sh` (see the README's figures).
 pub const MAX_REQUESTS_PER_BLOCK: u32 = 320;
 
