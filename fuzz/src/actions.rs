@@ -79,6 +79,9 @@ pub enum Decision {
 	RemoveOperator(Who),
 	SlashOperator(Who),
 	RetractDataset(u8),
+	/// A canary of the version at `sample_pct % 101` percent, with bounds (appended last).
+	StartCanary { sample_pct: u8, max_failures: u8, max_disagreements: u8 },
+	EndCanary,
 }
 
 /// One thing a user, an operator or governance does.
@@ -182,9 +185,10 @@ pub enum Action {
 		request: u8,
 		kind: AnswerKind,
 	},
+	/// Answers; `Some(honest)` attaches a canary report: the honest output, or a failure.
 	Batch {
 		member: Who,
-		items: Vec<(u8, AnswerKind)>,
+		items: Vec<(u8, AnswerKind, Option<bool>)>,
 	},
 	Forged {
 		member: Who,
@@ -208,7 +212,8 @@ pub enum Action {
 	/// Every member of a request's committee commits (bit `i` of `liars` set: member `i`
 	/// commits to a lie), or every member reveals what it committed to: what brings
 	/// requests to their result, so that closing, paying, slashing and disputes are
-	/// reached.
+	/// reached. Reveals (and a committee of one's outcome) carry a canary report, a failure
+	/// from member `i` if bit `i` is set, so that sampled requests are judged.
 	Committee {
 		request: u8,
 		liars: u8,
@@ -345,6 +350,16 @@ fn request_id(back: u8) -> u64 {
 }
 
 /// The output every honest member computes for `request`: a function of its input.
+/// A candidate's report for `request`: the honest output, or a failure.
+fn canary_report(request: u64, honest_report: bool) -> pallet_inference_oracle::CanaryReport<Vec<i64>> {
+	let outcome = if honest_report {
+		honest(request)
+	} else {
+		Outcome::Failed(Failure::ModelBytesUnavailable)
+	};
+	pallet_inference_oracle::CanaryReport { outcome, candidate_millis: 1, active_millis: 1 }
+}
+
 fn honest(request: u64) -> Outcome<Vec<i64>> {
 	let Some(r) = pallet_inference_oracle::Requests::<Runtime>::get(request) else {
 		return Outcome::Output(vec![0; 3]);
@@ -559,6 +574,17 @@ impl Memory {
 						pallet_inference_oracle::Call::slash_operator { operator: who.account() }
 							.into()
 					}
+					Decision::StartCanary { sample_pct, max_failures, max_disagreements } => {
+						pallet_model_registry::Call::start_canary {
+							model,
+							version,
+							sample: sp_runtime::Perbill::from_percent(u32::from(sample_pct % 101)),
+							max_failures: max_failures.into(),
+							max_disagreements: max_disagreements.into(),
+						}
+						.into()
+					}
+					Decision::EndCanary => pallet_model_registry::Call::end_canary { model }.into(),
 					Decision::RetractDataset(back) => pallet_dataset_provenance::Call::retract {
 						dataset: dataset_id(back),
 						reason: b"governance".to_vec(),
@@ -641,9 +667,10 @@ impl Memory {
 				let items = items
 					.into_iter()
 					.take(16)
-					.map(|(back, kind)| {
+					.map(|(back, kind, canary)| {
 						let request = request_id(back);
-						BatchItem { request, answer: self.answer(member, request, kind) }
+						let answer = self.answer(member, request, kind);
+						BatchItem { request, answer, canary: canary.map(|honest| canary_report(request, honest)) }
 					})
 					.collect();
 				let batch = ResultBatch { key: orcl(member.keyring()), items };
@@ -707,11 +734,18 @@ impl Memory {
 						} else {
 							self.answer(who, request, kind)
 						};
-						let submission =
-							ResultSubmission { request, key: orcl(who.keyring()), answer };
-						let signature = who.keyring().sign(&submission.encode());
-						let call = pallet_inference_oracle::Call::submit_result {
-							submission,
+						// What closes a member's part carries a candidate report, for the
+						// request's canary if it was sampled: honest, or a failure from a liar.
+						let canary = answer
+							.closes()
+							.then(|| canary_report(request, liars & (1 << (i % 8)) == 0));
+						let batch = ResultBatch {
+							key: orcl(who.keyring()),
+							items: vec![BatchItem { request, answer, canary }],
+						};
+						let signature = who.keyring().sign(&batch.signing_payload());
+						let call = pallet_inference_oracle::Call::submit_results {
+							batch,
 							signature: signature.into(),
 						};
 						Some(authorized(call.into()))
