@@ -21,7 +21,7 @@
 //        [--proposer Dave] [--votes Dave:500000:Locked1x,Eve:400000:Locked2x,Ferdie:300000:Locked3x]
 
 import { accountName, cli, devAccount, nextBlock, printResult, run } from './lib/chain.js';
-import { describeCall, passReferendum } from './lib/referenda.js';
+import { ayeVotes, passOrThrow } from './lib/referenda.js';
 
 const { url, args } = cli(
   'node referendum-activate-version.js [ws-url] --model ID --version N [--proposer Dave] [--votes NAME:AIO:CONVICTION,...]',
@@ -63,18 +63,9 @@ async function waitForValidation(api, model, version, timeoutMs) {
 await run(url, async (api) => {
   const model = Number(args.model);
   const version = Number(args.version);
-  const unit = 10n ** BigInt(api.registry.chainDecimals[0]);
   const proposer = await devAccount(api, args.proposer);
-  const votes = await Promise.all(args.votes.split(',').map(async (spec) => {
-    const [name, aio, conviction] = spec.split(':');
-    return { voter: await devAccount(api, name), aye: true, balance: BigInt(aio) * unit, conviction };
-  }));
-  /** Passes `call` by referendum; throws if the enacted call failed. */
-  const pass = async (call) => {
-    const { index, result } = await passReferendum(api, call, { proposer, votes });
-    if (!result.ok) throw new Error(`referendum #${index} passed, but ${describeCall(call)} failed: ${result.error}`);
-    return index;
-  };
+  const votes = await ayeVotes(api, args.votes);
+  const pass = (call) => passOrThrow(api, call, { proposer, votes });
   const status = async () => {
     const v = await api.call.modelRegistryApi.version(model, version);
     if (v.isNone) throw new Error(`model ${model} has no version ${version}`);

@@ -28,7 +28,7 @@
 import {
   accountName, cli, devAccount, findEvent, nextBlock, printResult, run, send,
 } from './lib/chain.js';
-import { describeCall, passReferendum } from './lib/referenda.js';
+import { ayeVotes, passOrThrow } from './lib/referenda.js';
 
 const { url, args } = cli(
   'node referendum-start-canary.js [ws-url] --model ID --version N [--sample PERCENT] [--max-failures N] '
@@ -91,18 +91,9 @@ await run(url, async (api) => {
   const sample = perbill(args.sample);
   const maxFailures = Number(args['max-failures']);
   const maxDisagreements = Number(args['max-disagreements']);
-  const unit = 10n ** BigInt(api.registry.chainDecimals[0]);
   const proposer = await devAccount(api, args.proposer);
-  const votes = await Promise.all(args.votes.split(',').map(async (spec) => {
-    const [name, aio, conviction] = spec.split(':');
-    return { voter: await devAccount(api, name), aye: true, balance: BigInt(aio) * unit, conviction };
-  }));
-  /** Passes `call` by referendum; throws if the enacted call failed. */
-  const pass = async (call) => {
-    const { index, result } = await passReferendum(api, call, { proposer, votes });
-    if (!result.ok) throw new Error(`referendum #${index} passed, but ${describeCall(call)} failed: ${result.error}`);
-    return index;
-  };
+  const votes = await ayeVotes(api, args.votes);
+  const pass = (call) => passOrThrow(api, call, { proposer, votes });
   const versionView = async (v) => {
     const view = await api.call.modelRegistryApi.version(model, v);
     if (view.isNone) throw new Error(`model ${model} has no version ${v}`);

@@ -8,7 +8,7 @@
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { bnToU8a, compactToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 
-import { describeDispatchError, findEvent, formatBalance, send } from './chain.js';
+import { describeDispatchError, devAccount, findEvent, formatBalance, send } from './chain.js';
 
 /** The proposal origin of the `model_upgrades` track: it decides model versions. */
 export const MODEL_UPGRADES = { Origins: 'ModelUpgrades' };
@@ -105,4 +105,23 @@ export async function passReferendum(api, call, { proposer, votes, origin = MODE
   const result = await enacted;
   log(`referendum #${index} enacted: ${result.ok ? 'Ok' : result.error}`);
   return { index, result };
+}
+
+/**
+ * The aye votes of a `--votes` option, `Name:AIO:Conviction,...` (dev accounts), as
+ * `passReferendum` takes them.
+ */
+export function ayeVotes(api, spec) {
+  const unit = 10n ** BigInt(api.registry.chainDecimals[0]);
+  return Promise.all(spec.split(',').map(async (entry) => {
+    const [name, aio, conviction] = entry.split(':');
+    return { voter: await devAccount(api, name), aye: true, balance: BigInt(aio) * unit, conviction };
+  }));
+}
+
+/** Passes `call` by referendum (see `passReferendum`); throws if the enacted call failed. Returns its index. */
+export async function passOrThrow(api, call, options) {
+  const { index, result } = await passReferendum(api, call, options);
+  if (!result.ok) throw new Error(`referendum #${index} passed, but ${describeCall(call)} failed: ${result.error}`);
+  return index;
 }

@@ -20,14 +20,15 @@
 use super::*;
 
 impl<T: Config> Pallet<T> {
-	/// Puts `version` of `model` in canary; see [`Pallet::start_canary`].
+	/// Puts `version` of `model` in canary (see [`Pallet::start_canary`]); returns the
+	/// candidate's number of training datasets (for the weight).
 	pub(crate) fn do_start_canary(
 		model: ModelId,
 		version: VersionId,
 		sample: Perbill,
 		max_failures: u32,
 		max_disagreements: u32,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		let record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
 		let mut candidate =
 			Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
@@ -41,6 +42,7 @@ impl<T: Config> Pallet<T> {
 		);
 		Self::ensure_untainted(&candidate.training_datasets)?;
 		let now = Self::now();
+		let datasets = candidate.training_datasets.len() as u32;
 		candidate.status = VersionStatus::Canary;
 		Versions::<T>::insert(model, version, candidate);
 		RunningCanary::<T>::insert(model, version);
@@ -60,7 +62,7 @@ impl<T: Config> Pallet<T> {
 			max_failures,
 			max_disagreements,
 		});
-		Ok(())
+		Ok(datasets)
 	}
 
 	/// Whether two versions of `model` answer the same request in the same terms: the same

@@ -1033,9 +1033,8 @@ pub mod pallet {
 			max_disagreements: u32,
 		) -> DispatchResultWithPostInfo {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			Self::do_start_canary(model, version, sample, max_failures, max_disagreements)?;
-			let datasets = Versions::<T>::get(model, version)
-				.map_or(T::MaxTrainingDatasets::get(), |v| v.training_datasets.len() as u32);
+			let datasets =
+				Self::do_start_canary(model, version, sample, max_failures, max_disagreements)?;
 			Ok(Some(T::WeightInfo::start_canary(datasets)).into())
 		}
 
