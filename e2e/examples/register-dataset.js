@@ -29,7 +29,7 @@ const CC_BY_4_0 = { commercialUse: true, derivatives: true, shareAlike: false };
 const IRIS_CSV = 0;
 
 /** Registers the file `name` from data/ unless its hash is registered already; returns its id. */
-async function register(api, signer, { name, parents, derivation }) {
+async function register(api, signer, { name, parents, derivation, royalty }) {
   const bytes = readFileSync(new URL(`data/${name}`, import.meta.url));
   const contentHash = blake2AsHex(bytes, 256); // what `aioracle-node dataset hash FILE` prints
   const rows = bytes.toString('utf8').trim().split('\n').length - 1; // minus the header
@@ -41,17 +41,21 @@ async function register(api, signer, { name, parents, derivation }) {
     return id;
   }
 
-  const tx = api.tx.datasetProvenance.registerDataset(
+  const tx = api.tx.datasetProvenance.registerDataset({
     contentHash,
-    bytes.length, // sizeBytes
-    rows, // recordCount: optional, null if unknown
-    `e2e/examples/data/${name}`, // uri: where the bytes can be fetched (at most 256 bytes)
-    'CC-BY-4.0', // licence: an SPDX identifier or expression
-    CC_BY_4_0, // licenceFlags
-    null, // schemaHash: optional hash of the data's schema
+    sizeBytes: bytes.length,
+    recordCount: rows, // optional: null if unknown
+    uri: `e2e/examples/data/${name}`, // where the bytes can be fetched (at most 256 bytes)
+    licence: 'CC-BY-4.0', // an SPDX identifier or expression
+    licenceFlags: CC_BY_4_0,
+    schemaHash: null, // optional hash of the data's schema
     parents, // at most 16, all registered, none retracted
     derivation, // how it was derived: { Description: text } or { CodeHash: hash }, or null
-  );
+    // C2PA/CAWG training-and-data-mining permissions: each 'Allowed', 'NotAllowed' or
+    // { Constrained: { constraint: hash of the terms } }; none wider than a parent's.
+    permissions: { aiTraining: 'Allowed', aiInference: 'Allowed', dataMining: 'Allowed' },
+    royalty: royalty ?? 0, // parts per million of a model's price per inference (at most 25%)
+  });
   const { events, blockNumber } = await send(api, tx, signer);
   const registered = findEvent(api, events, 'datasetProvenance', 'DatasetRegistered').data;
   const id = registered.dataset.toNumber();

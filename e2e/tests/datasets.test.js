@@ -37,9 +37,10 @@ describe('dataset provenance', () => {
     // Alice registers the raw data.
     let events = await submit(
       api,
-      api.tx.datasetProvenance.registerDataset(
-        rawHash, raw.length, 1, 'ipfs://raw', 'CC-BY-4.0', open, null, [], null,
-      ),
+      api.tx.datasetProvenance.registerDataset({
+        contentHash: rawHash, sizeBytes: raw.length, recordCount: 1, uri: 'ipfs://raw',
+        licence: 'CC-BY-4.0', licenceFlags: open, parents: [],
+      }),
       alice,
     );
     const rawId = eventOf(api, events, 'DatasetRegistered').data.dataset.toNumber();
@@ -48,10 +49,10 @@ describe('dataset provenance', () => {
     const cleanHash = blake2AsHex('cleaned', 256);
     events = await submit(
       api,
-      api.tx.datasetProvenance.registerDataset(
-        cleanHash, 7, null, 'ipfs://clean', 'CC-BY-4.0', open, null, [rawId],
-        { Description: 'deduplicated' },
-      ),
+      api.tx.datasetProvenance.registerDataset({
+        contentHash: cleanHash, sizeBytes: 7, uri: 'ipfs://clean', licence: 'CC-BY-4.0',
+        licenceFlags: open, parents: [rawId], derivation: { Description: 'deduplicated' },
+      }),
       bob,
     );
     const registered = eventOf(api, events, 'DatasetRegistered');
@@ -104,9 +105,10 @@ describe('dataset provenance', () => {
 
     // Nothing new can be derived from tainted data: a clear module error.
     const { dispatchError } = await sendAndWaitInBlock(
-      api.tx.datasetProvenance.registerDataset(
-        blake2AsHex('more', 256), 1, null, 'ipfs://x', 'CC-BY-4.0', open, null, [cleanId], null,
-      ),
+      api.tx.datasetProvenance.registerDataset({
+        contentHash: blake2AsHex('more', 256), sizeBytes: 1, uri: 'ipfs://x',
+        licence: 'CC-BY-4.0', licenceFlags: open, parents: [cleanId],
+      }),
       charlie,
     );
     assert.ok(dispatchError?.isModule, 'deriving from tainted data should fail');

@@ -47,10 +47,11 @@ const screenshotPath = join(outputDir, 'explorer.png');
 async function deriveDataset(api, owner, parent, file, how) {
   const events = await submit(
     api,
-    api.tx.datasetProvenance.registerDataset(
-      blake2AsHex(file, 256), 4_000, 150, `ipfs://aioracle-demo/${file}`, 'CC-BY-4.0',
-      openLicence, null, [parent], { Description: how },
-    ),
+    api.tx.datasetProvenance.registerDataset({
+      contentHash: blake2AsHex(file, 256), sizeBytes: 4_000, recordCount: 150,
+      uri: `ipfs://aioracle-demo/${file}`, licence: 'CC-BY-4.0', licenceFlags: openLicence,
+      parents: [parent], derivation: { Description: how },
+    }),
     owner,
   );
   return findEvent(api, events, 'datasetProvenance', 'DatasetRegistered').data.dataset.toNumber();

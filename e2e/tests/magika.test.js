@@ -73,10 +73,11 @@ describe('Magika on-chain: the content type of a registered file', () => {
 
     // Where the model comes from: the wheel it ships in, registered as its upstream.
     const wheel = readFileSync(join(magikaDir, 'wheel', reference.source.wheel));
-    let events = await submit(api, api.tx.datasetProvenance.registerDataset(
-      blake2AsHex(wheel, 256), wheel.length, null, reference.source.source, reference.source.licence,
-      { commercialUse: true, derivatives: true, shareAlike: false }, null, [], null,
-    ), dave);
+    let events = await submit(api, api.tx.datasetProvenance.registerDataset({
+      contentHash: blake2AsHex(wheel, 256), sizeBytes: wheel.length, uri: reference.source.source,
+      licence: reference.source.licence,
+      licenceFlags: { commercialUse: true, derivatives: true, shareAlike: false }, parents: [],
+    }), dave);
     const upstream = findEvent(api, events, 'datasetProvenance', 'DatasetRegistered').data.dataset.toNumber();
 
     // The model, uploaded in chunks.
@@ -135,10 +136,10 @@ describe('Magika on-chain: the content type of a registered file', () => {
     const markdown = reference.cases[3];
     const file = caseFile(markdown);
     const contentHash = blake2AsHex(file, 256);
-    events = await submit(api, api.tx.datasetProvenance.registerDataset(
-      contentHash, file.length, null, `git:${markdown.file}`, 'MIT',
-      { commercialUse: true, derivatives: true, shareAlike: false }, null, [], null,
-    ), eve);
+    events = await submit(api, api.tx.datasetProvenance.registerDataset({
+      contentHash, sizeBytes: file.length, uri: `git:${markdown.file}`, licence: 'MIT',
+      licenceFlags: { commercialUse: true, derivatives: true, shareAlike: false }, parents: [],
+    }), eve);
     const dataset = findEvent(api, events, 'datasetProvenance', 'DatasetRegistered').data.dataset.toNumber();
     const byDataset = { Dataset: dataset };
     await assert.rejects(

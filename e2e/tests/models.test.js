@@ -43,10 +43,11 @@ describe('model registry', () => {
     // Dave registers the iris dataset, creates a model and proposes version 1.
     let events = await submit(
       api,
-      api.tx.datasetProvenance.registerDataset(
-        blake2AsHex('iris.csv', 256), 4_551, 150, 'https://archive.ics.uci.edu/dataset/53/iris',
-        'CC-BY-4.0', { commercialUse: true, derivatives: true, shareAlike: false }, null, [], null,
-      ),
+      api.tx.datasetProvenance.registerDataset({
+        contentHash: blake2AsHex('iris.csv', 256), sizeBytes: 4_551, recordCount: 150,
+        uri: 'https://archive.ics.uci.edu/dataset/53/iris', licence: 'CC-BY-4.0',
+        licenceFlags: { commercialUse: true, derivatives: true, shareAlike: false }, parents: [],
+      }),
       dave,
     );
     const datasetId = findEvent(api, events, 'datasetProvenance', 'DatasetRegistered')

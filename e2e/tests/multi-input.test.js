@@ -52,10 +52,11 @@ describe('a version with two typed inputs', () => {
     // The training data ships inside scikit-learn; it is registered by the hash of its
     // description in the reference JSON, a stand-in for the file's bytes.
     const description = Buffer.from(JSON.stringify(reference.dataset));
-    let events = await submit(api, api.tx.datasetProvenance.registerDataset(
-      blake2AsHex(description, 256), description.length, null, reference.dataset.loader, 'BSD-3-Clause',
-      { commercialUse: true, derivatives: true, shareAlike: false }, null, [], null,
-    ), dave);
+    let events = await submit(api, api.tx.datasetProvenance.registerDataset({
+      contentHash: blake2AsHex(description, 256), sizeBytes: description.length,
+      uri: reference.dataset.loader, licence: 'BSD-3-Clause',
+      licenceFlags: { commercialUse: true, derivatives: true, shareAlike: false }, parents: [],
+    }), dave);
     const dataset = findEvent(api, events, 'datasetProvenance', 'DatasetRegistered').data.dataset.toNumber();
     events = await submit(api, api.tx.modelRegistry.createModel('diabetes-wide-deep', reference.description), dave);
     const modelId = findEvent(api, events, 'modelRegistry', 'ModelCreated').data.model.toNumber();

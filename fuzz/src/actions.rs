@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use aioracle_primitives::{
-	dataset::{AttestationKind, LicenceFlags},
+	dataset::{AttestationKind, LicenceFlags, UsagePermissions, UsePermission},
 	input::{BlobDecoding, InputSource},
 	model::{Aggregation, ElementType, GoldenVector, TensorSpec},
 	oracle::{Failure, Outcome, Verdict},
@@ -21,7 +21,7 @@ use pallet_inference_oracle::{
 	commitment, crypto, Answer, BatchItem, ResultBatch, ResultSubmission, VersionVerdict,
 };
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{BoundedVec, MultiAddress, MultiSignature};
+use sp_runtime::{BoundedVec, MultiAddress, MultiSignature, Permill};
 
 /// The accounts the fuzzer acts as: the dev chain's six endowed accounts, then two more
 /// the fuzzer's genesis endows. Alice, Bob and Charlie are the council, the genesis
@@ -98,6 +98,10 @@ pub enum Action {
 		parent: Option<u8>,
 		commercial: bool,
 		derivatives: bool,
+		/// Training, inference and mining permissions, two bits each (see `permission`).
+		permissions: u8,
+		/// The royalty in percent (above the runtime's bound is refused).
+		royalty: u8,
 	},
 	UpdateUri {
 		who: Who,
@@ -414,6 +418,16 @@ fn orcl(who: Sr25519Keyring) -> crypto::Public {
 	crypto::Public::from(who.public())
 }
 
+/// A permission from the two low bits of `bits`: allowed (twice as likely), not allowed or
+/// constrained.
+fn permission(bits: u8) -> UsePermission {
+	match bits & 3 {
+		1 => UsePermission::NotAllowed,
+		2 => UsePermission::Constrained { constraint: sp_core::H256::repeat_byte(bits) },
+		_ => UsePermission::Allowed,
+	}
+}
+
 impl Memory {
 	/// The extrinsics that carry `action` (none if it makes no sense on this state).
 	pub fn extrinsics(&mut self, action: Action) -> Vec<UncheckedExtrinsic> {
@@ -426,8 +440,16 @@ impl Memory {
 				};
 				vec![signed(from.keyring(), call.into())]
 			}
-			Action::RegisterDataset { who, seed, parent, commercial, derivatives } => {
-				let call = pallet_dataset_provenance::Call::register_dataset {
+			Action::RegisterDataset {
+				who,
+				seed,
+				parent,
+				commercial,
+				derivatives,
+				permissions,
+				royalty,
+			} => {
+				let registration = pallet_dataset_provenance::Registration {
 					content_hash: sp_core::H256::from(sp_io::hashing::blake2_256(&seed.encode())),
 					size_bytes: u64::from(seed) + 1,
 					record_count: None,
@@ -443,7 +465,14 @@ impl Memory {
 					derivation: parent.map(|_| {
 						pallet_dataset_provenance::Derivation::Description(b"cleaned".to_vec())
 					}),
+					permissions: UsagePermissions {
+						ai_training: permission(permissions),
+						ai_inference: permission(permissions >> 2),
+						data_mining: permission(permissions >> 4),
+					},
+					royalty: Permill::from_percent(u32::from(royalty % 40)),
 				};
+				let call = pallet_dataset_provenance::Call::register_dataset { registration };
 				vec![signed(who.keyring(), call.into())]
 			}
 			Action::UpdateUri { who, dataset, len } => {

@@ -37,6 +37,122 @@ pub struct LicenceFlags {
 	pub share_alike: bool,
 }
 
+/// Whether one use of a dataset is permitted: the three values of the C2PA/CAWG
+/// training-and-data-mining assertion (`allowed`, `notAllowed`, `constrained`).
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum UsePermission {
+	/// The use is permitted.
+	#[default]
+	Allowed,
+	/// The use is not permitted: the chain refuses it.
+	NotAllowed,
+	/// The use is permitted under terms kept off-chain (CAWG's `constraint_info`):
+	/// `constraint` is the blake2-256 hash of their text. The chain permits the use and
+	/// shows the constraint to whoever relies on the data.
+	Constrained {
+		/// The blake2-256 hash of the constraint's text.
+		constraint: sp_core::H256,
+	},
+}
+
+impl UsePermission {
+	/// Whether the chain lets the use go ahead (allowed or constrained).
+	pub fn permits(&self) -> bool {
+		!matches!(self, UsePermission::NotAllowed)
+	}
+
+	/// How strict the permission is: allowed 0, constrained 1, not allowed 2.
+	pub fn strictness(&self) -> u8 {
+		match self {
+			UsePermission::Allowed => 0,
+			UsePermission::Constrained { .. } => 1,
+			UsePermission::NotAllowed => 2,
+		}
+	}
+
+	/// The stricter of two permissions (the first of two constraints).
+	pub fn strictest(self, other: UsePermission) -> UsePermission {
+		if other.strictness() > self.strictness() {
+			other
+		} else {
+			self
+		}
+	}
+}
+
+/// What a dataset's owner permits others to do with it, beside its licence, following the
+/// C2PA/CAWG training-and-data-mining assertion (`cawg.ai_training`, `cawg.ai_inference`,
+/// `cawg.data_mining`). Fixed at registration, like the licence; a dataset derived from
+/// others permits no use that one of its parents does not.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct UsagePermissions {
+	/// Training models on the data. A model version trained on data that does not allow
+	/// it is refused at proposal.
+	pub ai_training: UsePermission,
+	/// Serving inferences from models trained on the data. A request to a model version
+	/// whose training data does not allow it is refused.
+	pub ai_inference: UsePermission,
+	/// Mining the data (analysis, search, extraction). Declared for those who use the
+	/// data off-chain; no on-chain act is data mining, so the chain checks nothing.
+	pub data_mining: UsePermission,
+}
+
+impl UsagePermissions {
+	/// Every use allowed: what datasets registered before permissions existed declare.
+	pub const ALL_ALLOWED: UsagePermissions = UsagePermissions {
+		ai_training: UsePermission::Allowed,
+		ai_inference: UsePermission::Allowed,
+		data_mining: UsePermission::Allowed,
+	};
+
+	/// The stricter of two sets, use by use: what a model trained on both permits.
+	pub fn strictest(self, other: UsagePermissions) -> UsagePermissions {
+		UsagePermissions {
+			ai_training: self.ai_training.strictest(other.ai_training),
+			ai_inference: self.ai_inference.strictest(other.ai_inference),
+			data_mining: self.data_mining.strictest(other.data_mining),
+		}
+	}
+
+	/// Whether every use is at least as strict as in `parent`: what a derived dataset
+	/// must declare.
+	pub fn no_wider_than(&self, parent: &UsagePermissions) -> bool {
+		self.ai_training.strictness() >= parent.ai_training.strictness() &&
+			self.ai_inference.strictness() >= parent.ai_inference.strictness() &&
+			self.data_mining.strictness() >= parent.data_mining.strictness()
+	}
+}
+
 /// What an attestation vouches for.
 #[derive(
 	Clone,
@@ -112,6 +228,11 @@ pub struct DatasetView<AccountId, Balance, BlockNumber> {
 	pub registered_at: BlockNumber,
 	/// The deposit held from the owner for the record.
 	pub deposit: Balance,
+	/// What the owner permits others to do with the data.
+	pub permissions: UsagePermissions,
+	/// The share of a model's price per inference the owner asks of every model trained
+	/// on this dataset or on data derived from it.
+	pub royalty: sp_runtime::Permill,
 	/// Set once the dataset is retracted: when, by whom and why.
 	pub retraction: Option<RetractionView<AccountId, BlockNumber>>,
 }
@@ -189,6 +310,10 @@ pub trait DatasetInspect {
 	fn licence_flags(id: DatasetId) -> Option<LicenceFlags>;
 	/// The dataset's content hash, or `None` if there is no such dataset.
 	fn content_hash(id: DatasetId) -> Option<ContentHash>;
+	/// What the dataset's owner permits, or `None` if there is no such dataset. A derived
+	/// dataset permits no use its ancestors do not, so its own permissions are its
+	/// lineage's.
+	fn permissions(id: DatasetId) -> Option<UsagePermissions>;
 }
 
 sp_api::decl_runtime_apis! {

@@ -305,6 +305,9 @@ pub struct VersionView<Balance, BlockNumber> {
 	pub deposit: Balance,
 	/// Its last canary, if it had one: the plan, how it ended, and the comparisons' figures.
 	pub canary: Option<crate::canary::CanaryRecord<BlockNumber>>,
+	/// What its training data permits, use by use: the strictest of its datasets'
+	/// permissions. Requests are refused when inference is not allowed.
+	pub usage: crate::dataset::UsagePermissions,
 }
 
 /// One training dataset of a model version, with what makes it trustworthy or not.
@@ -433,6 +436,10 @@ pub trait ModelInspect {
 	fn is_proposed(model: ModelId, version: VersionId) -> bool;
 	/// Versions awaiting approval, at most `limit`, oldest model first.
 	fn proposed_versions(limit: u32) -> Vec<(ModelId, VersionId)>;
+	/// Whether the training data of version `version` of `model` permits serving
+	/// inferences from it (allowed or constrained, for every dataset). `true` for a
+	/// version that does not exist: asking about it is the caller's error to report.
+	fn inference_permitted(model: ModelId, version: VersionId) -> bool;
 }
 
 /// Whether a proposed version was shown to be servable: enough operators' nodes loaded it

@@ -76,6 +76,8 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 type Migrations = (
 	pallet_model_registry::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_inference_oracle::migrations::v4::MigrateV3ToV4<Runtime>,
+	// Dataset records carry usage permissions and a royalty, spec 10.
+	pallet_dataset_provenance::migrations::v1::MigrateV0ToV1<Runtime>,
 	// OpenGov's pallets, added by spec 8.
 	migrations::InitNewPallet<Scheduler, Runtime>,
 	migrations::InitNewPallet<Preimage, Runtime>,
@@ -121,7 +123,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("aioracle"),
 	impl_name: Cow::Borrowed("aioracle"),
 	authoring_version: 1,
-	spec_version: 9,
+	spec_version: 10,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

@@ -11,8 +11,8 @@ use aioracle_runtime::{
 	RuntimeCall, RuntimeOrigin,
 };
 use common::{
-	development, last_motion_succeeded, operators_validate, pass_motion, register, signed,
-	verdict_call,
+	development, last_motion_succeeded, operators_validate, pass_motion, register,
+	register_with, signed, verdict_call,
 };
 use frame_support::{assert_noop, assert_ok};
 use pallet_model_registry::{
@@ -181,6 +181,74 @@ fn provenance_follows_training_data_into_its_lineage_and_taint() {
 			pallet_model_registry::Error::<Runtime>::TrainingDataTainted
 		);
 		assert!(version_provenance(model, 99).is_none());
+		check_invariants();
+	});
+}
+
+#[test]
+fn usage_permissions_follow_data_from_registration_to_requests() {
+	use aioracle_primitives::dataset::{UsagePermissions, UsePermission};
+	development().execute_with(|| {
+		let dave: AccountId = Dave.into();
+		let no_inference = UsagePermissions {
+			ai_training: UsePermission::Constrained { constraint: [7; 32].into() },
+			ai_inference: UsePermission::NotAllowed,
+			data_mining: UsePermission::Allowed,
+		};
+		let raw = register_with(&dave, 1, vec![], no_inference);
+		// A child may not permit inference its parent forbids...
+		let laundered = pallet_dataset_provenance::Registration {
+			parents: vec![raw],
+			..pallet_dataset_provenance::Registration::root(
+				[2; 32].into(),
+				1,
+				b"ipfs://clean".to_vec(),
+				b"CC-BY-4.0".to_vec(),
+				common::OPEN,
+			)
+		};
+		assert_noop!(
+			DatasetProvenance::register_dataset(signed(&dave), laundered),
+			pallet_dataset_provenance::Error::<Runtime>::PermissionWiderThanParent
+		);
+		// ...but may carry it on.
+		let clean = register_with(&dave, 2, vec![raw], no_inference);
+
+		// Data that forbids training trains nothing.
+		let no_training = UsagePermissions {
+			ai_training: UsePermission::NotAllowed,
+			..UsagePermissions::ALL_ALLOWED
+		};
+		let private = register_with(&dave, 3, vec![], no_training);
+		assert_ok!(ModelRegistry::create_model(signed(&dave), b"iris".to_vec(), vec![]));
+		let model = pallet_model_registry::NextModelId::<Runtime>::get() - 1;
+		let bytes = onnx(1);
+		assert_noop!(
+			ModelRegistry::propose_version(signed(&dave), model, proposal(&bytes, private), bytes),
+			pallet_model_registry::Error::<Runtime>::TrainingNotPermitted
+		);
+
+		// A version trained on `clean` (constrained training) is proposed, voted in, and
+		// shows its lineage's permissions; requests to it are refused.
+		let (_, v1) = dave_proposes(Some(model), 1, clean);
+		let view = ModelRegistry::version_view(model, v1).unwrap();
+		assert_eq!(view.usage, no_inference);
+		let provenance = version_provenance(model, v1).unwrap();
+		assert_eq!(provenance.training_datasets[0].dataset.permissions, no_inference);
+		operators_validate(model, v1);
+		assert_ok!(ModelRegistry::approve_version(upgrades(), model, v1));
+		assert_ok!(ModelRegistry::activate_version(upgrades(), model, v1));
+		let alice: AccountId = Alice.into();
+		assert_noop!(
+			aioracle_runtime::InferenceOracle::request_inference(
+				signed(&alice),
+				model,
+				vec![51_000, 35_000, 14_000, 2_000],
+				u128::MAX,
+			)
+			.map_err(|e| e.error),
+			pallet_inference_oracle::Error::<Runtime>::InferenceNotPermitted
+		);
 		check_invariants();
 	});
 }

@@ -32,6 +32,16 @@ fn licence<T: Config>() -> (Vec<u8>, LicenceFlags) {
 	)
 }
 
+/// Every use constrained: the largest encoding of permissions, and one every child of a
+/// benchmark chain may declare (a child must be as strict as its parents).
+fn constrained() -> UsagePermissions {
+	UsagePermissions {
+		ai_training: UsePermission::Constrained { constraint: H256::repeat_byte(2) },
+		ai_inference: UsePermission::Constrained { constraint: H256::repeat_byte(3) },
+		data_mining: UsePermission::Constrained { constraint: H256::repeat_byte(4) },
+	}
+}
+
 /// Registers a dataset with the largest fields in bounds and returns its id.
 fn register<T: Config>(
 	owner: &T::AccountId,
@@ -54,6 +64,8 @@ where
 		schema_hash: Some(H256::repeat_byte(1)),
 		parents,
 		derivation,
+		permissions: constrained(),
+		royalty: T::MaxRoyalty::get(),
 	};
 	let id = NextDatasetId::<T>::get();
 	Pallet::<T>::do_register(owner.clone(), registration)
@@ -114,19 +126,22 @@ mod benchmarks {
 			.then(|| Derivation::Description(vec![b'd'; T::MaxDescriptionLen::get() as usize]));
 		let id = NextDatasetId::<T>::get();
 
-		#[extrinsic_call]
-		_(
-			RawOrigin::Signed(caller.clone()),
-			content_hash(n),
-			u64::MAX,
-			Some(u64::MAX),
-			vec![b'u'; T::MaxUriLen::get() as usize],
-			spdx,
-			flags,
-			Some(H256::repeat_byte(1)),
+		let registration = Registration {
+			content_hash: content_hash(n),
+			size_bytes: u64::MAX,
+			record_count: Some(u64::MAX),
+			uri: vec![b'u'; T::MaxUriLen::get() as usize],
+			licence: spdx,
+			licence_flags: flags,
+			schema_hash: Some(H256::repeat_byte(1)),
 			parents,
 			derivation,
-		);
+			permissions: constrained(),
+			royalty: T::MaxRoyalty::get(),
+		};
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), registration);
 
 		assert_eq!(Datasets::<T>::get(id).map(|d| d.owner), Some(caller));
 		Ok(())

@@ -35,6 +35,10 @@ ord_parameter_types! {
 	pub const Governance: u64 = GOVERNANCE;
 }
 
+parameter_types! {
+	pub const MaxRoyalty: Permill = Permill::from_percent(30);
+}
+
 pub const DEPOSIT_BASE: u128 = 10;
 pub const DEPOSIT_PER_BYTE: u128 = 1;
 pub const ATTESTATION_DEPOSIT: u128 = 7;
@@ -54,6 +58,7 @@ impl crate::Config for Test {
 	type DatasetDepositBase = ConstU128<DEPOSIT_BASE>;
 	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
 	type AttestationDeposit = ConstU128<ATTESTATION_DEPOSIT>;
+	type MaxRoyalty = MaxRoyalty;
 	type MaxParents = ConstU32<MAX_PARENTS>;
 	type MaxAncestors = ConstU32<MAX_ANCESTORS>;
 	type MaxUriLen = ConstU32<MAX_URI_LEN>;

@@ -28,6 +28,8 @@ struct Reg {
 	flags: LicenceFlags,
 	parents: Vec<DatasetId>,
 	derivation: Option<Derivation<Vec<u8>>>,
+	permissions: UsagePermissions,
+	royalty: Permill,
 }
 
 impl Reg {
@@ -39,6 +41,31 @@ impl Reg {
 			flags: OPEN,
 			parents: vec![],
 			derivation: None,
+			permissions: UsagePermissions::ALL_ALLOWED,
+			royalty: Permill::zero(),
+		}
+	}
+	fn permissions(mut self, permissions: UsagePermissions) -> Self {
+		self.permissions = permissions;
+		self
+	}
+	fn royalty(mut self, royalty: Permill) -> Self {
+		self.royalty = royalty;
+		self
+	}
+	fn registration(self) -> Registration {
+		Registration {
+			content_hash: self.hash,
+			size_bytes: 1_000,
+			record_count: Some(10),
+			uri: self.uri,
+			licence: self.licence,
+			licence_flags: self.flags,
+			schema_hash: None,
+			parents: self.parents,
+			derivation: self.derivation,
+			permissions: self.permissions,
+			royalty: self.royalty,
 		}
 	}
 	fn derived_from(mut self, parents: Vec<DatasetId>) -> Self {
@@ -52,18 +79,7 @@ impl Reg {
 		self
 	}
 	fn submit(self, who: u64) -> DispatchResultWithPostInfo {
-		DatasetProvenance::register_dataset(
-			RuntimeOrigin::signed(who),
-			self.hash,
-			1_000,
-			Some(10),
-			self.uri,
-			self.licence,
-			self.flags,
-			None,
-			self.parents,
-			self.derivation,
-		)
+		DatasetProvenance::register_dataset(RuntimeOrigin::signed(who), self.registration())
 	}
 }
 
@@ -112,6 +128,8 @@ mod register_dataset {
 					content_hash: hash(1),
 					parents: Default::default(),
 					deposit: expected,
+					permissions: UsagePermissions::ALL_ALLOWED,
+					royalty: Permill::zero(),
 				}
 				.into()
 			);
@@ -353,15 +371,7 @@ mod register_dataset {
 			assert_noop!(
 				DatasetProvenance::register_dataset(
 					RuntimeOrigin::none(),
-					hash(1),
-					1,
-					None,
-					vec![],
-					b"MIT".to_vec(),
-					OPEN,
-					None,
-					vec![],
-					None
+					Reg::new(1).registration()
 				),
 				DispatchError::BadOrigin
 			);
@@ -381,15 +391,7 @@ mod register_dataset {
 			assert_eq!(post.actual_weight, Some(<() as WeightInfo>::register_dataset(2, 1)));
 			// Charged up front for the worst case that many parents can bring.
 			let call = crate::Call::<Test>::register_dataset {
-				content_hash: hash(6),
-				size_bytes: 1,
-				record_count: None,
-				uri: vec![],
-				licence: b"MIT".to_vec(),
-				licence_flags: OPEN,
-				schema_hash: None,
-				parents: vec![b, c],
-				derivation: None,
+				registration: Reg::new(6).derived_from(vec![b, c]).registration(),
 			};
 			assert_eq!(
 				call.get_dispatch_info().call_weight,
@@ -885,6 +887,167 @@ mod invariants {
 			let a = register(ALICE, Reg::new(1));
 			Datasets::<Test>::mutate(a, |d| d.as_mut().unwrap().deposit += 1);
 			assert!(DatasetProvenance::do_try_state().is_err());
+		});
+	}
+}
+
+/// Usage permissions (C2PA/CAWG training and data mining) and royalties.
+mod permissions_and_royalty {
+	use super::*;
+
+	const NO_TRAINING: UsagePermissions = UsagePermissions {
+		ai_training: UsePermission::NotAllowed,
+		ai_inference: UsePermission::Allowed,
+		data_mining: UsePermission::Allowed,
+	};
+
+	fn constrained(n: u8) -> UsePermission {
+		UsePermission::Constrained { constraint: H256::repeat_byte(n) }
+	}
+
+	#[test]
+	fn a_registration_keeps_its_permissions_and_royalty() {
+		ExtBuilder::build_and_execute(|| {
+			let permissions = UsagePermissions {
+				ai_training: constrained(7),
+				ai_inference: UsePermission::NotAllowed,
+				data_mining: UsePermission::Allowed,
+			};
+			let royalty = Permill::from_percent(12);
+			let id = register(ALICE, Reg::new(1).permissions(permissions).royalty(royalty));
+			let record = Datasets::<Test>::get(id).unwrap();
+			assert_eq!((record.permissions, record.royalty), (permissions, royalty));
+			let view = DatasetProvenance::dataset(id).unwrap();
+			assert_eq!((view.permissions, view.royalty), (permissions, royalty));
+			assert_eq!(DatasetProvenance::permissions(id), Some(permissions));
+			assert_eq!(DatasetProvenance::permissions(9), None);
+			assert!(matches!(
+				last_event(),
+				RuntimeEvent::DatasetProvenance(Event::DatasetRegistered { permissions: p, royalty: r, .. })
+					if p == permissions && r == royalty
+			));
+		});
+	}
+
+	#[test]
+	fn a_child_may_be_as_strict_as_its_parents_or_stricter() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let b = register(BOB, Reg::new(2).permissions(NO_TRAINING));
+			// Stricter than `a` in inference (constrained), as strict as `b` in training.
+			let child = UsagePermissions { ai_inference: constrained(1), ..NO_TRAINING };
+			let c = register(CHARLIE, Reg::new(3).derived_from(vec![a, b]).permissions(child));
+			assert_eq!(DatasetProvenance::permissions(c), Some(child));
+		});
+	}
+
+	#[test]
+	fn refuses_a_child_that_permits_what_a_parent_does_not() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let b = register(BOB, Reg::new(2).permissions(NO_TRAINING));
+			// Laundering: a child of `b` that allows training again.
+			assert_noop!(
+				Reg::new(3).derived_from(vec![a, b]).submit(CHARLIE),
+				Error::<Test>::PermissionWiderThanParent
+			);
+			// Constrained is wider than not allowed, too.
+			let constrained_training = UsagePermissions { ai_training: constrained(1), ..NO_TRAINING };
+			assert_noop!(
+				Reg::new(3).derived_from(vec![b]).permissions(constrained_training).submit(CHARLIE),
+				Error::<Test>::PermissionWiderThanParent
+			);
+			// And allowed is wider than constrained.
+			let c = register(CHARLIE, Reg::new(4).permissions(UsagePermissions {
+				data_mining: constrained(2),
+				..UsagePermissions::ALL_ALLOWED
+			}));
+			assert_noop!(
+				Reg::new(5).derived_from(vec![c]).submit(CHARLIE),
+				Error::<Test>::PermissionWiderThanParent
+			);
+		});
+	}
+
+	#[test]
+	fn refuses_a_royalty_above_the_bound() {
+		ExtBuilder::build_and_execute(|| {
+			assert_noop!(
+				Reg::new(1).royalty(Permill::from_percent(31)).submit(ALICE),
+				Error::<Test>::RoyaltyTooHigh
+			);
+			register(ALICE, Reg::new(1).royalty(MaxRoyalty::get()));
+		});
+	}
+
+	#[test]
+	fn a_permission_outside_the_enum_does_not_decode() {
+		let mut bytes = UsagePermissions::ALL_ALLOWED.encode();
+		bytes[1] = 3; // ai_inference: no fourth variant
+		assert!(UsagePermissions::decode(&mut &bytes[..]).is_err());
+		let call = crate::Call::<Test>::register_dataset { registration: Reg::new(1).registration() };
+		let mut encoded = call.encode();
+		// The permissions sit right before the royalty (4 bytes) at the end.
+		let at = encoded.len() - 4 - 2;
+		encoded[at] = 9;
+		assert!(crate::Call::<Test>::decode(&mut &encoded[..]).is_err());
+	}
+
+	#[test]
+	fn try_state_catches_a_child_wider_than_its_parent() {
+		ExtBuilder::build().execute_with(|| {
+			let a = register(ALICE, Reg::new(1).permissions(NO_TRAINING));
+			let b = register(ALICE, Reg::new(2).derived_from(vec![a]).permissions(NO_TRAINING));
+			assert_ok!(DatasetProvenance::do_try_state());
+			Datasets::<Test>::mutate(b, |d| d.as_mut().unwrap().permissions.ai_training = UsePermission::Allowed);
+			assert!(DatasetProvenance::do_try_state().is_err());
+		});
+	}
+}
+
+/// The v0 -> v1 storage migration: records gain permissions (every use allowed) and a
+/// royalty (none).
+mod migration_v1 {
+	use super::*;
+	use crate::migrations::v1;
+	use frame::traits::OnRuntimeUpgrade;
+
+	#[test]
+	fn records_permit_every_use_without_royalty_and_keep_everything_else() {
+		ExtBuilder::build_and_execute(|| {
+			let a = register(ALICE, Reg::new(1));
+			let b = register(BOB, Reg::new(2).derived_from(vec![a]));
+			let current: Vec<_> = [a, b].map(|id| Datasets::<Test>::get(id).unwrap()).to_vec();
+			// The same records as storage version 0 kept them.
+			for (id, record) in [a, b].into_iter().zip(current.iter()) {
+				v1::Datasets::<Test>::insert(id, v1::DatasetV0Of::<Test> {
+					owner: record.owner,
+					content_hash: record.content_hash,
+					size_bytes: record.size_bytes,
+					record_count: record.record_count,
+					uri: record.uri.clone(),
+					licence: record.licence.clone(),
+					schema_hash: record.schema_hash,
+					derivation: record.derivation.clone(),
+					registered_at: record.registered_at,
+					deposit: record.deposit,
+				});
+			}
+			StorageVersion::new(0).put::<DatasetProvenance>();
+
+			// Under try-runtime, with its checks before and after.
+			#[cfg(feature = "try-runtime")]
+			v1::MigrateV0ToV1::<Test>::try_on_runtime_upgrade(true).unwrap();
+			#[cfg(not(feature = "try-runtime"))]
+			v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+
+			assert_eq!(StorageVersion::get::<DatasetProvenance>(), 1);
+			for (id, record) in [a, b].into_iter().zip(current.iter()) {
+				assert_eq!(Datasets::<Test>::get(id).as_ref(), Some(record));
+			}
+			// Run again: a no-op.
+			v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(Datasets::<Test>::get(b).as_ref(), Some(&current[1]));
 		});
 	}
 }

@@ -2,7 +2,7 @@
 
 use aioracle_primitives::dataset::{
 	AttestationKind, AttestationView, ContentHash, DatasetId, DatasetView, DerivationView,
-	LicenceFlags, RetractionView, Retractor,
+	LicenceFlags, RetractionView, Retractor, UsagePermissions,
 };
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -28,6 +28,61 @@ impl<Text> Derivation<Text> {
 			Derivation::Description(text) => Derivation::Description(f(text)?),
 			Derivation::CodeHash(hash) => Derivation::CodeHash(hash),
 		})
+	}
+}
+
+/// What `register_dataset` takes: a dataset's description, before validation.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct Registration {
+	/// blake2-256 of the canonical bytes (`aioracle-node dataset hash`).
+	pub content_hash: ContentHash,
+	/// The size of the canonical bytes.
+	pub size_bytes: u64,
+	/// The number of records, if known.
+	pub record_count: Option<u64>,
+	/// Where the bytes can be fetched (at most `MaxUriLen` bytes).
+	pub uri: Vec<u8>,
+	/// An SPDX identifier or expression (at most `MaxLicenceLen` bytes, not empty).
+	pub licence: Vec<u8>,
+	/// What the licence allows.
+	pub licence_flags: LicenceFlags,
+	/// The hash of the data's schema, if any.
+	pub schema_hash: Option<H256>,
+	/// The datasets this one was derived from (at most `MaxParents`, all existing, none
+	/// tainted).
+	pub parents: Vec<DatasetId>,
+	/// How it was derived from them (only with parents).
+	pub derivation: Option<Derivation<Vec<u8>>>,
+	/// What the owner permits others to do with the data (training, inference, mining);
+	/// no use a parent does not permit.
+	pub permissions: UsagePermissions,
+	/// The share of a model's price per inference the owner asks of every model trained
+	/// on this dataset or on data derived from it.
+	pub royalty: Permill,
+}
+
+impl Registration {
+	/// A root dataset (no parents) that permits every use and asks no royalty.
+	pub fn root(
+		content_hash: ContentHash,
+		size_bytes: u64,
+		uri: Vec<u8>,
+		licence: Vec<u8>,
+		licence_flags: LicenceFlags,
+	) -> Self {
+		Registration {
+			content_hash,
+			size_bytes,
+			record_count: None,
+			uri,
+			licence,
+			licence_flags,
+			schema_hash: None,
+			parents: Vec::new(),
+			derivation: None,
+			permissions: UsagePermissions::ALL_ALLOWED,
+			royalty: Permill::zero(),
+		}
 	}
 }
 
@@ -68,6 +123,10 @@ pub struct Dataset<
 	pub uri: BoundedVec<u8, MaxUri>,
 	/// The licence.
 	pub licence: Licence<MaxLicence>,
+	/// What the owner permits others to do with the data.
+	pub permissions: UsagePermissions,
+	/// The share of a model's price per inference the owner asks (see `Registration`).
+	pub royalty: Permill,
 	/// The hash of the data's schema, if given.
 	pub schema_hash: Option<H256>,
 	/// How the dataset was derived from its parents (see `Parents`), if it has any.
@@ -144,6 +203,8 @@ impl<
 			}),
 			registered_at: self.registered_at,
 			deposit: self.deposit,
+			permissions: self.permissions,
+			royalty: self.royalty,
 			retraction: retraction.map(|r| RetractionView {
 				at: r.at,
 				by: r.by,

@@ -787,6 +787,9 @@ pub mod pallet {
 		NotOperator,
 		/// The model has no active version (or does not exist).
 		NoActiveVersion,
+		/// The training data of the model's active version does not permit serving
+		/// inferences from it (a dataset's `ai_inference` is not allowed).
+		InferenceNotPermitted,
 		/// The input blob is empty.
 		EmptyInputBlob,
 		/// The input blob is larger than `MaxInputBlobBytes`.
@@ -1257,11 +1260,13 @@ impl<T: Config> Pallet<T> {
 		Ok(opened)
 	}
 
-	/// The active version of `model` and its contract, if what its operators report fits
-	/// `MaxOutputLen`: what any new request to `model` is made to.
+	/// The active version of `model` and its contract, if its training data permits
+	/// inference and what its operators report fits `MaxOutputLen`: what any new request to
+	/// `model` is made to.
 	pub(crate) fn active_serving(model: ModelId) -> Result<(VersionRef, ServingContract), DispatchError> {
 		let (version, model_hash, contract) =
 			T::Models::active_contract(model).ok_or(Error::<T>::NoActiveVersion)?;
+		ensure!(T::Models::inference_permitted(model, version), Error::<T>::InferenceNotPermitted);
 		let output_len = contract.reported_len().ok_or(Error::<T>::TensorTooLarge)?;
 		ensure!(output_len <= T::MaxOutputLen::get(), Error::<T>::TensorTooLarge);
 		Ok((VersionRef { model, version, model_hash }, contract))

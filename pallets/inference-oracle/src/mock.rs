@@ -5,7 +5,7 @@
 use crate as pallet_inference_oracle;
 use aioracle_primitives::{
 	canary::{CanaryComparison, CanaryLedger},
-	dataset::{ContentHash, DatasetId, DatasetInspect, LicenceFlags},
+	dataset::{ContentHash, DatasetId, DatasetInspect, LicenceFlags, UsagePermissions},
 	input::BlobDecoding,
 	metrics::{OracleMetricsExt, WorkerEvent, WorkerEventSink},
 	model::{
@@ -148,6 +148,11 @@ pub fn set_min_agreement(min_agreement: u32) {
 	MIN_AGREEMENT.with(|m| *m.borrow_mut() = min_agreement);
 }
 
+/// Makes `model`'s training data forbid inference.
+pub fn forbid_inference(model: ModelId) {
+	INFERENCE_FORBIDDEN.with(|f| f.borrow_mut().push(model));
+}
+
 /// Makes every version give `uri` as where its bytes can be fetched.
 pub fn set_uri(uri: &str) {
 	URI.with(|u| *u.borrow_mut() = uri.as_bytes().to_vec());
@@ -212,6 +217,10 @@ impl ModelInspect for MockModels {
 
 	fn input_decoding(_: ModelId, _: VersionId) -> BlobDecoding {
 		INPUT_DECODING.with(|d| *d.borrow())
+	}
+
+	fn inference_permitted(model: ModelId, _: VersionId) -> bool {
+		!INFERENCE_FORBIDDEN.with(|f| f.borrow().contains(&model))
 	}
 
 	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {
@@ -311,11 +320,17 @@ impl DatasetInspect for MockDatasets {
 	fn content_hash(id: DatasetId) -> Option<ContentHash> {
 		Self::exists(id).then(|| frame::hashing::blake2_256(&DATASET_BYTES).into())
 	}
+
+	fn permissions(id: DatasetId) -> Option<UsagePermissions> {
+		Self::exists(id).then_some(UsagePermissions::ALL_ALLOWED)
+	}
 }
 
 thread_local! {
 	/// How every version decodes input blobs.
 	static INPUT_DECODING: RefCell<BlobDecoding> = const { RefCell::new(BlobDecoding::Tensor) };
+	/// The models whose training data does not permit inference.
+	static INFERENCE_FORBIDDEN: RefCell<Vec<ModelId>> = const { RefCell::new(Vec::new()) };
 	/// The versions awaiting approval: each a re-proposal of its model's version 1.
 	static PROPOSED: RefCell<Vec<(ModelId, VersionId)>> = const { RefCell::new(Vec::new()) };
 }

@@ -428,6 +428,25 @@ mod requests {
 	}
 
 	#[test]
+	fn a_model_whose_training_data_forbids_inference_is_not_served() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			forbid_inference(LABELS);
+			let refused = {
+				use frame::deps::frame_support::dispatch::WithPostDispatchInfo;
+				DispatchError::from(Error::<Test>::InferenceNotPermitted)
+					.with_weight(<() as WeightInfo>::request_inference())
+			};
+			assert_noop!(
+				InferenceOracle::request_inference(signed(DAPP), LABELS, vec![1, 2, 3, 4], FEE),
+				refused
+			);
+			// Other models are served as before.
+			request(IRIS);
+		});
+	}
+
+	#[test]
 	fn request_errors() {
 		ExtBuilder::build_and_execute(|| {
 			register(ALICE);

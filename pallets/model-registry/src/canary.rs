@@ -41,6 +41,10 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::CanaryContractDiffers
 		);
 		Self::ensure_untainted(&candidate.training_datasets)?;
+		ensure!(
+			<Self as ModelInspect>::inference_permitted(model, version),
+			Error::<T>::InferenceNotPermitted
+		);
 		let now = Self::now();
 		let datasets = candidate.training_datasets.len() as u32;
 		candidate.status = VersionStatus::Canary;

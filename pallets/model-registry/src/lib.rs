@@ -85,7 +85,7 @@ pub use aioracle_primitives::canary::{
 	CanaryComparison, CanaryEnd, CanaryLedger, CanaryRecord, CanaryVerdict,
 };
 use aioracle_primitives::{
-	dataset::{DatasetId, DatasetInspect},
+	dataset::{DatasetId, DatasetInspect, UsagePermissions},
 	model::{ModelView, VersionView},
 };
 use frame::{
@@ -98,21 +98,29 @@ use frame::{
 	},
 };
 
+use frame::deps::sp_runtime::TryRuntimeError;
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_support;
 pub mod canary;
 mod decoding;
+mod inspect;
+mod lifecycle;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
+mod proposal;
 pub mod types;
+mod try_state;
 mod upload;
+mod views;
 pub mod weights;
 
 /// The log target of this pallet.
@@ -294,6 +302,19 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type GoldenVectors<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, GoldenVectorsOf<T>>;
+
+	/// What each version's training data permits, use by use: the strictest of its
+	/// datasets' permissions, fixed at proposal (dataset permissions never change). Absent
+	/// for versions proposed before permissions existed, whose data permits every use.
+	#[pallet::storage]
+	pub type VersionUsage<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ModelId,
+		Twox64Concat,
+		VersionId,
+		UsagePermissions,
+	>;
 
 	/// The version whose ONNX bytes have a hash: one version per hash.
 	#[pallet::storage]
@@ -591,6 +612,11 @@ pub mod pallet {
 		TrainingDataForbidsDerivatives,
 		/// The version is declared for commercial use and a training dataset forbids it.
 		TrainingDataForbidsCommercialUse,
+		/// A training dataset's permissions do not allow training models on it.
+		TrainingNotPermitted,
+		/// The version's training data does not allow serving inferences from it, so it
+		/// cannot be a canary (its answers to sampled requests would be inferences).
+		InferenceNotPermitted,
 		/// More golden vectors than `MaxGoldenVectors`.
 		TooManyGoldenVectors,
 		/// A golden vector's input or output length differs from its tensor spec.
@@ -756,6 +782,7 @@ pub mod pallet {
 			Versions::<T>::remove(model, version);
 			GoldenVectors::<T>::remove(model, version);
 			InputDecodings::<T>::remove(model, version);
+			VersionUsage::<T>::remove(model, version);
 			VersionByHash::<T>::remove(v.model_hash);
 			sp_io::offchain_index::clear(&model_bytes_key(&v.model_hash));
 			if let Some(chunks) = VersionChunks::<T>::take(model, version) {
@@ -1049,631 +1076,5 @@ pub mod pallet {
 			Self::end_running_canary(model, CanaryEnd::Stopped).ok_or(Error::<T>::NoCanary)?;
 			Ok(())
 		}
-	}
-}
-
-impl<T: Config> Pallet<T> {
-	fn now() -> BlockNumberFor<T> {
-		frame_system::Pallet::<T>::block_number()
-	}
-
-	/// Ok if `origin` is `GovernanceOrigin` or `EmergencyOrigin`: the two that may take a
-	/// version out of service (deprecate, roll back).
-	fn ensure_governance_or_emergency(origin: OriginFor<T>) -> DispatchResult {
-		if T::GovernanceOrigin::try_origin(origin.clone()).is_ok() {
-			return Ok(());
-		}
-		T::EmergencyOrigin::ensure_origin(origin)?;
-		Ok(())
-	}
-
-	/// Creates a model; returns its id.
-	pub fn do_create_model(
-		owner: T::AccountId,
-		name: Vec<u8>,
-		description: Vec<u8>,
-	) -> Result<ModelId, DispatchError> {
-		ensure!(!name.is_empty(), Error::<T>::EmptyName);
-		let name: BoundedVec<u8, T::MaxNameLen> =
-			name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
-		let description: BoundedVec<u8, T::MaxDescriptionLen> =
-			description.try_into().map_err(|_| Error::<T>::DescriptionTooLong)?;
-		let id = NextModelId::<T>::get();
-		let mut record = Model {
-			owner: owner.clone(),
-			name,
-			description,
-			created_at: Self::now(),
-			deposit: Zero::zero(),
-			active: None,
-			previous: BoundedVec::new(),
-			next_version: 1,
-		};
-		// The record's largest size: `previous` grows as versions are activated.
-		let bytes = ModelOf::<T>::max_encoded_len()
-			.saturating_sub(T::MaxNameLen::get() as usize)
-			.saturating_sub(T::MaxDescriptionLen::get() as usize)
-			.saturating_add(record.name.len())
-			.saturating_add(record.description.len());
-		let deposit = Self::storage_deposit(T::ModelDeposit::get(), bytes, 0);
-		record.deposit = deposit;
-		T::Currency::hold(&HoldReason::ModelStorage.into(), &owner, deposit)?;
-		NextModelId::<T>::put(id.saturating_add(1));
-		Models::<T>::insert(id, record);
-		Self::deposit_event(Event::ModelCreated { model: id, owner, deposit });
-		Ok(id)
-	}
-
-	/// Checks the ONNX `bytes` against the proposal, stores the version and indexes the
-	/// bytes into the offchain DB; returns the version's number.
-	pub fn do_propose(
-		who: T::AccountId,
-		model: ModelId,
-		p: VersionProposal,
-		bytes: Vec<u8>,
-	) -> Result<VersionId, DispatchError> {
-		ensure!(!bytes.is_empty(), Error::<T>::EmptyModelBytes);
-		ensure!(bytes.len() <= T::MaxModelBytes::get() as usize, Error::<T>::ModelBytesTooLarge);
-		ensure!(ModelHash::from(blake2_256(&bytes)) == p.model_hash, Error::<T>::ModelHashMismatch);
-		let hash = p.model_hash;
-		let version = Self::store_version(who, model, p, bytes.len() as u32)?;
-		sp_io::offchain_index::set(&model_bytes_key(&hash), &bytes);
-		Ok(version)
-	}
-
-	/// Validates and stores a version whose bytes (`size_bytes` long) hash to
-	/// `p.model_hash`; returns its number. The caller vouches for the bytes.
-	pub(crate) fn store_version(
-		who: T::AccountId,
-		model: ModelId,
-		p: VersionProposal,
-		size_bytes: u32,
-	) -> Result<VersionId, DispatchError> {
-		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
-		ensure!(record.owner == who, Error::<T>::NotOwner);
-		let version = record.next_version;
-		ensure!(version <= T::MaxVersions::get(), Error::<T>::TooManyVersions);
-		ensure!(size_bytes <= Self::max_model_bytes(), Error::<T>::ModelBytesTooLarge);
-		ensure!(!VersionByHash::<T>::contains_key(p.model_hash), Error::<T>::ModelHashInUse);
-
-		let uri: BoundedVec<u8, T::MaxUriLen> =
-			p.uri.try_into().map_err(|_| Error::<T>::UriTooLong)?;
-		let (inputs, input_len) = Self::check_inputs(p.inputs)?;
-		let output_len = Self::check_output(&p.output, &p.aggregation)?;
-		ensure!(
-			p.input_scale <= MAX_SCALE && p.output_scale <= MAX_SCALE,
-			Error::<T>::ScaleTooLarge
-		);
-		ensure!(
-			(1..=T::MaxMinAgreement::get()).contains(&p.min_agreement),
-			Error::<T>::InvalidMinAgreement
-		);
-		let golden_vectors = Self::bound_golden_vectors(p.golden_vectors, input_len, output_len)?;
-		let training_datasets = Self::check_training_data(p.training_datasets, p.commercial_use)?;
-
-		let mut v = ModelVersion {
-			model_hash: p.model_hash,
-			size_bytes,
-			uri,
-			inputs,
-			output: p.output,
-			input_scale: p.input_scale,
-			output_scale: p.output_scale,
-			aggregation: p.aggregation,
-			min_agreement: p.min_agreement,
-			training_datasets,
-			commercial_use: p.commercial_use,
-			status: VersionStatus::Proposed,
-			status_blocks: StatusBlocks { proposed: Self::now(), ..Default::default() },
-			deposit: Zero::zero(),
-		};
-		let record_bytes = v.encoded_size().saturating_add(golden_vectors.encoded_size());
-		let deposit =
-			Self::storage_deposit(T::VersionDeposit::get(), record_bytes, size_bytes as usize);
-		v.deposit = deposit;
-		T::Currency::hold(&HoldReason::VersionStorage.into(), &who, deposit)?;
-
-		record.next_version = version.saturating_add(1);
-		Models::<T>::insert(model, record);
-		Versions::<T>::insert(model, version, v);
-		if !golden_vectors.is_empty() {
-			GoldenVectors::<T>::insert(model, version, golden_vectors);
-		}
-		VersionByHash::<T>::insert(p.model_hash, (model, version));
-		log::info!(
-			target: LOG_TARGET,
-			"model {model} version {version} proposed: {size_bytes} bytes, hash {:?}",
-			p.model_hash,
-		);
-		Self::deposit_event(Event::ModelVersionProposed {
-			model,
-			version,
-			model_hash: p.model_hash,
-			size_bytes,
-			deposit,
-		});
-		Ok(version)
-	}
-
-	/// What asking `Validation` costs: the verdicts, the operator set and the version's
-	/// contract read.
-	pub fn validation_weight() -> Weight {
-		T::DbWeight::get().reads(3)
-	}
-
-	/// Approves a `Proposed` version with untainted training data; returns its number of
-	/// training datasets (for the weight).
-	fn approve(model: ModelId, version: VersionId) -> Result<u32, DispatchError> {
-		let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
-		ensure!(v.status == VersionStatus::Proposed, Error::<T>::NotProposed);
-		Self::ensure_untainted(&v.training_datasets)?;
-		v.status = VersionStatus::Approved;
-		v.status_blocks.approved = Some(Self::now());
-		let datasets = v.training_datasets.len() as u32;
-		Versions::<T>::insert(model, version, v);
-		Self::deposit_event(Event::ModelVersionApproved { model, version });
-		Ok(datasets)
-	}
-
-	/// The deposit for `record_bytes` of state and `model_bytes` of ONNX off-chain.
-	pub(crate) fn storage_deposit(
-		base: BalanceOf<T>,
-		record_bytes: usize,
-		model_bytes: usize,
-	) -> BalanceOf<T> {
-		let per_byte = |rate: BalanceOf<T>, bytes: usize| {
-			rate.saturating_mul(BalanceOf::<T>::from(u32::try_from(bytes).unwrap_or(u32::MAX)))
-		};
-		base.saturating_add(per_byte(T::DepositPerByte::get(), record_bytes))
-			.saturating_add(per_byte(T::DepositPerModelByte::get(), model_bytes))
-	}
-
-	/// The inputs, bounded, and their element count together: 1 to `MAX_INPUTS` proper
-	/// tensors, each a distinct model input, within `MaxTensorLen` together.
-	fn check_inputs(inputs: Vec<TensorSpec>) -> Result<(InputSpecs, u32), DispatchError> {
-		ensure!(!inputs.is_empty(), Error::<T>::NoInputs);
-		let inputs = InputSpecs::try_from(inputs).map_err(|_| Error::<T>::TooManyInputs)?;
-		let max_len = T::MaxTensorLen::get();
-		let mut total = 0u32;
-		for (position, spec) in inputs.iter().enumerate() {
-			let earlier = inputs.get(..position).unwrap_or_default();
-			ensure!(earlier.iter().all(|e| e.index != spec.index), Error::<T>::DuplicateInput);
-			let count = Self::check_tensor(spec, max_len)?;
-			total = total.checked_add(count).ok_or(Error::<T>::TensorTooLarge)?;
-		}
-		ensure!(total <= max_len, Error::<T>::TensorTooLarge);
-		Ok((inputs, total))
-	}
-
-	/// The element count of a tensor spec, within `MaxTensorLen`.
-	fn check_tensor(spec: &TensorSpec, max_len: u32) -> Result<u32, DispatchError> {
-		let count = match spec.element_count() {
-			Some(count) => count,
-			// A zero or missing dimension, or a product beyond `u32`: which one tells the
-			// caller what to fix.
-			None if spec.shape.is_empty() || spec.shape.contains(&0) => {
-				return Err(Error::<T>::InvalidShape.into())
-			}
-			None => return Err(Error::<T>::TensorTooLarge.into()),
-		};
-		ensure!(count <= max_len, Error::<T>::TensorTooLarge);
-		Ok(count)
-	}
-
-	/// Checks the output spec against the aggregation; returns how many elements
-	/// operators report: the output's (at most `MaxTensorLen`), or its reduction's (of an
-	/// output of at most `MaxReducedOutputLen`, itself at most `MaxTensorLen`).
-	fn check_output(spec: &TensorSpec, aggregation: &Aggregation) -> Result<u32, DispatchError> {
-		if !aggregation.reduces() {
-			return Self::check_tensor(spec, T::MaxTensorLen::get());
-		}
-		Self::check_tensor(spec, T::MaxReducedOutputLen::get())?;
-		let reported = aggregation.reported_len(spec).ok_or(Error::<T>::AggregationDoesNotFit)?;
-		ensure!(reported <= T::MaxTensorLen::get(), Error::<T>::TensorTooLarge);
-		Ok(reported)
-	}
-
-	/// Bounds the golden vectors and checks their sizes against the tensor specs.
-	fn bound_golden_vectors(
-		vectors: Vec<GoldenVector>,
-		input_len: u32,
-		output_len: u32,
-	) -> Result<GoldenVectorsOf<T>, DispatchError> {
-		ensure!(
-			vectors.len() <= T::MaxGoldenVectors::get() as usize,
-			Error::<T>::TooManyGoldenVectors
-		);
-		let bounded = vectors
-			.into_iter()
-			.map(|g| {
-				ensure!(
-					g.input.len() == input_len as usize && g.output.len() == output_len as usize,
-					Error::<T>::GoldenVectorMismatch
-				);
-				// The lengths are within `MaxTensorLen`: they equal checked element counts.
-				Ok(BoundedGoldenVector {
-					input: BoundedVec::truncate_from(g.input),
-					output: BoundedVec::truncate_from(g.output),
-				})
-			})
-			.collect::<Result<Vec<_>, DispatchError>>()?;
-		Ok(BoundedVec::truncate_from(bounded))
-	}
-
-	/// Checks a version's training data: 1 to `MaxTrainingDatasets` distinct registered
-	/// datasets, untainted, whose licences allow derivatives (and commercial use if the
-	/// version declares it).
-	fn check_training_data(
-		datasets: Vec<DatasetId>,
-		commercial_use: bool,
-	) -> Result<BoundedVec<DatasetId, T::MaxTrainingDatasets>, DispatchError> {
-		ensure!(!datasets.is_empty(), Error::<T>::NoTrainingData);
-		let datasets: BoundedVec<DatasetId, T::MaxTrainingDatasets> =
-			datasets.try_into().map_err(|_| Error::<T>::TooManyTrainingDatasets)?;
-		let mut seen = BTreeSet::new();
-		for id in datasets.iter() {
-			ensure!(seen.insert(*id), Error::<T>::DuplicateTrainingDataset);
-			let flags =
-				T::Datasets::licence_flags(*id).ok_or(Error::<T>::TrainingDatasetNotFound)?;
-			ensure!(flags.derivatives, Error::<T>::TrainingDataForbidsDerivatives);
-			ensure!(
-				flags.commercial_use || !commercial_use,
-				Error::<T>::TrainingDataForbidsCommercialUse
-			);
-		}
-		Self::ensure_untainted(&datasets)?;
-		Ok(datasets)
-	}
-
-	/// No training dataset is retracted or derived from retracted data.
-	fn ensure_untainted(datasets: &[DatasetId]) -> DispatchResult {
-		ensure!(
-			!datasets.iter().any(|id| T::Datasets::is_tainted(*id)),
-			Error::<T>::TrainingDataTainted
-		);
-		Ok(())
-	}
-
-	/// Activates `version`; returns its number of training datasets (for the weight).
-	fn do_activate(model: ModelId, version: VersionId) -> Result<u32, DispatchError> {
-		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
-		let mut v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
-		ensure!(
-			matches!(
-				v.status,
-				VersionStatus::Approved | VersionStatus::Canary | VersionStatus::Deprecated
-			),
-			Error::<T>::NotActivatable
-		);
-		Self::ensure_untainted(&v.training_datasets)?;
-		Self::ensure_not_fallen_back(model, version)?;
-		let end = if v.status == VersionStatus::Canary {
-			CanaryEnd::Promoted
-		} else {
-			CanaryEnd::Stopped
-		};
-		Self::end_running_canary(model, end);
-		let now = Self::now();
-		let previous = record.active;
-		if let Some(current) = previous {
-			Self::deprecate(model, current, now)?;
-			if record.previous.is_full() {
-				record.previous.remove(0);
-			}
-			// Room was made just above.
-			let _ = record.previous.try_push(current);
-		}
-		record.previous.retain(|p| *p != version);
-		v.status = VersionStatus::Active;
-		v.status_blocks.activated = Some(now);
-		record.active = Some(version);
-		let datasets = v.training_datasets.len() as u32;
-		Versions::<T>::insert(model, version, v);
-		Models::<T>::insert(model, record);
-		log::info!(target: LOG_TARGET, "model {model} version {version} active (was {previous:?})");
-		Self::deposit_event(Event::ModelVersionActivated { model, version, previous });
-		Ok(datasets)
-	}
-
-	/// Rolls `model` back; returns the training dataset count of the version returned to.
-	fn do_rollback(model: ModelId) -> Result<u32, DispatchError> {
-		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
-		let to = record.previous.pop().ok_or(Error::<T>::NoPreviousVersion)?;
-		let mut v = Versions::<T>::get(model, to).ok_or(Error::<T>::VersionNotFound)?;
-		Self::ensure_untainted(&v.training_datasets)?;
-		Self::end_running_canary(model, CanaryEnd::Stopped);
-		let now = Self::now();
-		let from = record.active;
-		if let Some(current) = from {
-			Self::deprecate(model, current, now)?;
-		}
-		v.status = VersionStatus::Active;
-		v.status_blocks.activated = Some(now);
-		record.active = Some(to);
-		let datasets = v.training_datasets.len() as u32;
-		Versions::<T>::insert(model, to, v);
-		Models::<T>::insert(model, record);
-		log::info!(target: LOG_TARGET, "model {model} rolled back from {from:?} to {to}");
-		Self::deposit_event(Event::ModelRolledBack { model, from, to });
-		Ok(datasets)
-	}
-
-	/// Moves an existing version to `Deprecated`.
-	fn deprecate(model: ModelId, version: VersionId, now: BlockNumberFor<T>) -> DispatchResult {
-		Versions::<T>::try_mutate(model, version, |v| {
-			let v = v.as_mut().ok_or(Error::<T>::VersionNotFound)?;
-			v.status = VersionStatus::Deprecated;
-			v.status_blocks.deprecated = Some(now);
-			Ok(())
-		})
-	}
-
-	/// The view of model `id`, as the runtime API returns it.
-	pub fn model_view(id: ModelId) -> Option<ModelViewOf<T>> {
-		Models::<T>::get(id).map(|m| m.view(id))
-	}
-
-	/// The view of version `version` of `model`.
-	pub fn version_view(model: ModelId, version: VersionId) -> Option<VersionViewOf<T>> {
-		let v = Versions::<T>::get(model, version)?;
-		let golden = GoldenVectors::<T>::get(model, version).map(|g| g.into_inner());
-		let canary = Canaries::<T>::get(model, version);
-		Some(v.view(model, version, golden.unwrap_or_default(), canary))
-	}
-
-	/// Every version of `model`, oldest first.
-	pub fn version_views(model: ModelId) -> Vec<VersionViewOf<T>> {
-		let mut versions: Vec<VersionId> = Versions::<T>::iter_key_prefix(model).collect();
-		versions.sort();
-		versions.into_iter().filter_map(|v| Self::version_view(model, v)).collect()
-	}
-
-	/// The active version of `model`.
-	pub fn active_version_view(model: ModelId) -> Option<VersionViewOf<T>> {
-		Models::<T>::get(model)?.active.and_then(|v| Self::version_view(model, v))
-	}
-
-	/// The version whose ONNX bytes hash to `model_hash`.
-	pub fn version_view_by_hash(model_hash: ModelHash) -> Option<VersionViewOf<T>> {
-		VersionByHash::<T>::get(model_hash).and_then(|(m, v)| Self::version_view(m, v))
-	}
-}
-
-#[cfg(feature = "runtime-benchmarks")]
-impl<T: Config> Pallet<T> {
-	/// Benchmarks only (other pallets' too): creates a model owned by `owner` with one
-	/// proposed version that takes `input_len` and returns `output_len` F32 elements, with
-	/// median aggregation at tolerance 0 and `min_agreement`, trained on one dataset from
-	/// `T::BenchmarkHelper`. `owner` must be able to pay the deposits.
-	pub fn benchmark_proposed_version(
-		owner: T::AccountId,
-		input_len: u32,
-		output_len: u32,
-		min_agreement: u32,
-	) -> Result<(ModelId, VersionId), DispatchError> {
-		let model = Self::do_create_model(owner.clone(), alloc::vec![b'm'], Vec::new())?;
-		let spec = |index, len: u32| TensorSpec {
-			index,
-			element_type: ElementType::F32,
-			shape: BoundedVec::truncate_from(alloc::vec![1, len]),
-		};
-		let proposal = VersionProposal {
-			model_hash: (b"benchmark model", model).using_encoded(blake2_256).into(),
-			uri: Vec::new(),
-			inputs: alloc::vec![spec(0, input_len)],
-			output: spec(1, output_len),
-			input_scale: 0,
-			output_scale: 0,
-			aggregation: Aggregation::Median { tolerance: 0 },
-			min_agreement,
-			training_datasets: alloc::vec![T::BenchmarkHelper::training_dataset()],
-			commercial_use: false,
-			golden_vectors: Vec::new(),
-		};
-		let version = Self::store_version(owner, model, proposal, 1)?;
-		Ok((model, version))
-	}
-
-	/// A model with one active version taking `input_len` elements and giving
-	/// `output_len`, asking for `min_agreement` agreeing operators: what the oracle's
-	/// benchmarks request.
-	pub fn benchmark_active_model(
-		owner: T::AccountId,
-		input_len: u32,
-		output_len: u32,
-		min_agreement: u32,
-	) -> Result<ModelId, DispatchError> {
-		let (model, version) =
-			Self::benchmark_proposed_version(owner, input_len, output_len, min_agreement)?;
-		Self::approve(model, version)?;
-		Self::do_activate(model, version)?;
-		Ok(model)
-	}
-}
-
-#[cfg(feature = "runtime-benchmarks")]
-impl<T: Config> Pallet<T> {
-	/// Benchmarks only (the oracle's): starts a canary of `model` (which has an active
-	/// version) that samples every request, with a new version served like the active one
-	/// and bounds that never trip. `owner` must own the model and be able to pay.
-	pub fn benchmark_canary(owner: T::AccountId, model: ModelId) -> Result<VersionId, DispatchError> {
-		let active = Models::<T>::get(model).and_then(|m| m.active).ok_or(Error::<T>::NoActiveVersion)?;
-		let v = Versions::<T>::get(model, active).ok_or(Error::<T>::VersionNotFound)?;
-		let proposal = VersionProposal {
-			model_hash: (b"benchmark canary", model).using_encoded(blake2_256).into(),
-			uri: Vec::new(),
-			inputs: v.inputs.into_inner(),
-			output: v.output,
-			input_scale: v.input_scale,
-			output_scale: v.output_scale,
-			aggregation: v.aggregation,
-			min_agreement: v.min_agreement,
-			training_datasets: v.training_datasets.into_inner(),
-			commercial_use: v.commercial_use,
-			golden_vectors: Vec::new(),
-		};
-		let version = Self::store_version(owner, model, proposal, 1)?;
-		Self::approve(model, version)?;
-		Self::do_start_canary(model, version, Perbill::one(), u32::MAX, u32::MAX)?;
-		Ok(version)
-	}
-}
-
-impl<T: Config> ModelInspect for Pallet<T> {
-	fn active_contract(model: ModelId) -> Option<(VersionId, ModelHash, ServingContract)> {
-		let version = Models::<T>::get(model)?.active?;
-		let record = Versions::<T>::get(model, version)?;
-		Some((version, record.model_hash, record.contract()))
-	}
-
-	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)> {
-		Versions::<T>::get(model, version).map(|record| (record.model_hash, record.contract()))
-	}
-
-	fn is_proposed(model: ModelId, version: VersionId) -> bool {
-		Versions::<T>::get(model, version).is_some_and(|v| v.status == VersionStatus::Proposed)
-	}
-
-	fn proposed_versions(limit: u32) -> Vec<(ModelId, VersionId)> {
-		Versions::<T>::iter()
-			.filter(|(_, _, v)| v.status == VersionStatus::Proposed)
-			.map(|(model, version, _)| (model, version))
-			.take(limit as usize)
-			.collect()
-	}
-
-	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {
-		let record = Versions::<T>::get(model, version)?;
-		let golden_vectors = GoldenVectors::<T>::get(model, version)
-			.map(|vectors| vectors.into_iter().map(GoldenVector::from).collect())
-			.unwrap_or_default();
-		Some(ServingArtifacts {
-			model_hash: record.model_hash,
-			uri: record.uri.into_inner(),
-			size_bytes: record.size_bytes,
-			golden_vectors,
-		})
-	}
-
-	fn input_decoding(model: ModelId, version: VersionId) -> BlobDecoding {
-		InputDecodings::<T>::get(model, version).unwrap_or_default()
-	}
-}
-
-use frame::{deps::sp_runtime::TryRuntimeError, traits::fungible::InspectHold};
-
-// Always compiled (not only for try-runtime) so that runtime-level tests can check the
-// invariants too; nothing on-chain calls it, so it adds nothing to the wasm.
-impl<T: Config> Pallet<T> {
-	/// Checks the pallet's invariants; `try_state` runs it under try-runtime.
-	///
-	/// ## Expectations
-	/// - every model id is below `NextModelId`; every version belongs to an existing model
-	///   and is numbered from 1 to below the model's `next_version`;
-	/// - at most one version of a model is `Active`, and it is the model's `active`;
-	/// - the versions a model remembers for rollback exist, are distinct, `Deprecated`,
-	///   and not the active one;
-	/// - `VersionByHash` and `Versions` agree both ways; golden vectors belong to existing
-	///   versions; a version's inputs are distinct, proper tensors that its golden vectors'
-	///   inputs fill;
-	/// - the funds held for models, versions and uploads equal the deposits recorded;
-	/// - uploads and chunked versions are well formed (`try_state_uploads`);
-	/// - input decodings belong to existing versions and fit them (`try_state_decodings`);
-	/// - canaries are consistent with the versions' statuses (`try_state_canaries`).
-	pub fn do_try_state() -> Result<(), TryRuntimeError> {
-		Self::check_models()?;
-		Self::check_versions()?;
-		Self::try_state_uploads()?;
-		Self::try_state_decodings()?;
-		Self::try_state_canaries()?;
-		Self::check_deposits()
-	}
-
-	fn check_models() -> Result<(), TryRuntimeError> {
-		let next = NextModelId::<T>::get();
-		for (id, model) in Models::<T>::iter() {
-			ensure!(id < next, "a model id is not below NextModelId");
-			let active: Vec<VersionId> = Versions::<T>::iter_prefix(id)
-				.filter(|(_, v)| v.status == VersionStatus::Active)
-				.map(|(n, _)| n)
-				.collect();
-			ensure!(active.len() <= 1, "a model has more than one Active version");
-			ensure!(active.first().copied() == model.active, "a model's active version disagrees");
-			let previous: BTreeSet<_> = model.previous.iter().collect();
-			ensure!(previous.len() == model.previous.len(), "a rollback entry is repeated");
-			for p in model.previous.iter() {
-				ensure!(Some(*p) != model.active, "the active version is a rollback entry");
-				let status = Versions::<T>::get(id, p).map(|v| v.status);
-				ensure!(
-					status == Some(VersionStatus::Deprecated),
-					"a rollback entry is missing or not Deprecated"
-				);
-			}
-		}
-		Ok(())
-	}
-
-	fn check_versions() -> Result<(), TryRuntimeError> {
-		let mut count = 0usize;
-		for (model, version, v) in Versions::<T>::iter() {
-			let record = Models::<T>::get(model).ok_or("a version of a missing model")?;
-			ensure!(
-				version >= 1 && version < record.next_version,
-				"a version number is out of range"
-			);
-			ensure!(
-				VersionByHash::<T>::get(v.model_hash) == Some((model, version)),
-				"a version is missing from VersionByHash"
-			);
-			let input_len = aioracle_primitives::model::inputs_len(&v.inputs)
-				.ok_or("a version's inputs are not distinct, proper tensors")?;
-			for golden in GoldenVectors::<T>::get(model, version).unwrap_or_default() {
-				ensure!(
-					golden.input.len() == input_len as usize,
-					"a golden vector's input does not fill the version's inputs"
-				);
-			}
-			count += 1;
-		}
-		ensure!(VersionByHash::<T>::iter().count() == count, "VersionByHash has extra entries");
-		for (model, version) in GoldenVectors::<T>::iter_keys() {
-			ensure!(
-				Versions::<T>::contains_key(model, version),
-				"golden vectors of a missing version"
-			);
-		}
-		Ok(())
-	}
-
-	fn check_deposits() -> Result<(), TryRuntimeError> {
-		use alloc::collections::BTreeMap;
-		let mut models: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-		let mut versions: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-		let mut uploads: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-		for upload in Uploads::<T>::iter_values() {
-			let total = uploads.entry(upload.owner).or_insert_with(Zero::zero);
-			*total = total.saturating_add(upload.deposit);
-		}
-		for (id, model) in Models::<T>::iter() {
-			let total = models.entry(model.owner.clone()).or_insert_with(Zero::zero);
-			*total = total.saturating_add(model.deposit);
-			let total = versions.entry(model.owner).or_insert_with(Zero::zero);
-			for v in Versions::<T>::iter_prefix_values(id) {
-				*total = total.saturating_add(v.deposit);
-			}
-		}
-		for (reason, expected) in [
-			(HoldReason::ModelStorage, models),
-			(HoldReason::VersionStorage, versions),
-			(HoldReason::UploadStorage, uploads),
-		] {
-			for (who, deposit) in expected {
-				ensure!(
-					T::Currency::balance_on_hold(&reason.into(), &who) == deposit,
-					"held funds differ from the recorded deposits"
-				);
-			}
-		}
-		Ok(())
 	}
 }

@@ -3,7 +3,9 @@
 //! that tests reach them.
 
 use crate as pallet_model_registry;
-use aioracle_primitives::dataset::{ContentHash, DatasetId, DatasetInspect, LicenceFlags};
+use aioracle_primitives::dataset::{
+	ContentHash, DatasetId, DatasetInspect, LicenceFlags, UsagePermissions,
+};
 use core::cell::RefCell;
 use frame::{deps::sp_io, testing_prelude::*};
 use std::collections::BTreeMap;
@@ -36,6 +38,9 @@ thread_local! {
 	/// The registered datasets: licence flags, and whether each is tainted.
 	static DATASETS: RefCell<BTreeMap<DatasetId, (LicenceFlags, bool)>> =
 		RefCell::new(BTreeMap::new());
+	/// What datasets permit, where a test restricted it.
+	static PERMISSIONS: RefCell<BTreeMap<DatasetId, UsagePermissions>> =
+		RefCell::new(BTreeMap::new());
 }
 
 /// A licence allowing everything (e.g. CC-BY-4.0).
@@ -63,6 +68,11 @@ impl MockDatasets {
 		DATASETS.with(|d| d.borrow_mut().insert(id, (flags, false)));
 	}
 
+	/// Sets what `id` permits (every use, unless set).
+	pub fn set_permissions(id: DatasetId, permissions: UsagePermissions) {
+		PERMISSIONS.with(|p| p.borrow_mut().insert(id, permissions));
+	}
+
 	/// Marks `id` retracted (or derived from retracted data).
 	pub fn taint(id: DatasetId) {
 		DATASETS.with(|d| {
@@ -88,6 +98,14 @@ impl DatasetInspect for MockDatasets {
 
 	fn content_hash(id: DatasetId) -> Option<ContentHash> {
 		Self::exists(id).then(|| ContentHash::repeat_byte(id as u8))
+	}
+
+	fn permissions(id: DatasetId) -> Option<UsagePermissions> {
+		Self::exists(id).then(|| {
+			PERMISSIONS.with(|p| {
+				p.borrow().get(&id).copied().unwrap_or(UsagePermissions::ALL_ALLOWED)
+			})
+		})
 	}
 }
 
@@ -188,6 +206,7 @@ impl ExtBuilder {
 		.assimilate_storage(&mut storage)
 		.unwrap();
 		DATASETS.with(|d| d.borrow_mut().clear());
+		PERMISSIONS.with(|p| p.borrow_mut().clear());
 		MockDatasets::add(IRIS, OPEN);
 		MockDatasets::add(WINE, OPEN);
 		MockDatasets::add(NC_DATA, NON_COMMERCIAL);

@@ -1039,6 +1039,7 @@ fn integrity_test_passes() {
 mod canary;
 mod decoding;
 mod emergency;
+mod permissions;
 mod upload;
 
 /// The v0 -> v1 storage migration: one input becomes a list of one.

@@ -201,6 +201,7 @@ impl<
 		version: VersionId,
 		golden_vectors: Vec<BoundedGoldenVector<MaxLen>>,
 		canary: Option<aioracle_primitives::canary::CanaryRecord<BlockNumber>>,
+		usage: aioracle_primitives::dataset::UsagePermissions,
 	) -> VersionView<Balance, BlockNumber> {
 		VersionView {
 			model,
@@ -221,6 +222,7 @@ impl<
 			status_blocks: self.status_blocks,
 			deposit: self.deposit,
 			canary,
+			usage,
 		}
 	}
 }

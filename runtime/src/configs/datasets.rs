@@ -1,6 +1,7 @@
 //! Dataset provenance: datasets by content hash, their licences, lineage and attestations.
 
 use frame_support::{parameter_types, traits::ConstU32};
+use sp_runtime::Permill;
 
 use crate::{
 	configs::governance::RootOrTwoThirdsCouncil, Balance, Balances, Runtime, RuntimeHoldReason,
@@ -13,6 +14,9 @@ parameter_types! {
 	pub const DatasetDepositBase: Balance = UNIT / 10;
 	/// Per byte of a dataset record and its parent links.
 	pub const DatasetDepositPerByte: Balance = MILLI_UNIT;
+	/// The highest royalty one dataset may ask: the royalties along a model's lineage add
+	/// up, so no single dataset may take more than a quarter of a model's price.
+	pub const MaxDatasetRoyalty: Permill = Permill::from_percent(25);
 	/// Held for each attestation until its author revokes it.
 	pub const AttestationDeposit: Balance = UNIT / 10;
 	/// Bounds the ancestry walk of a registration: at worst about 400 KiB of proof size is
@@ -28,6 +32,7 @@ impl pallet_dataset_provenance::Config for Runtime {
 	type DatasetDepositBase = DatasetDepositBase;
 	type DepositPerByte = DatasetDepositPerByte;
 	type AttestationDeposit = AttestationDeposit;
+	type MaxRoyalty = MaxDatasetRoyalty;
 	type MaxParents = ConstU32<16>;
 	type MaxAncestors = MaxAncestors;
 	type MaxUriLen = ConstU32<256>;

@@ -12,7 +12,7 @@ use aioracle_runtime::{
 };
 use codec::Encode;
 use frame_support::{assert_ok, dispatch::GetDispatchInfo, traits::Hooks};
-use pallet_dataset_provenance::{Derivation, LicenceFlags};
+use pallet_dataset_provenance::{Derivation, LicenceFlags, UsagePermissions};
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie};
 use sp_runtime::{
 	traits::{BlakeTwo256, Hash},
@@ -118,19 +118,30 @@ pub const OPEN: LicenceFlags =
 
 /// Registers a CC-BY-4.0 dataset owned by `who`, derived from `parents`; returns its id.
 pub fn register(who: &AccountId, seed: u8, parents: Vec<u64>) -> u64 {
+	register_with(who, seed, parents, UsagePermissions::ALL_ALLOWED)
+}
+
+/// [`register`] with usage permissions.
+pub fn register_with(
+	who: &AccountId,
+	seed: u8,
+	parents: Vec<u64>,
+	permissions: UsagePermissions,
+) -> u64 {
 	let id = pallet_dataset_provenance::NextDatasetId::<Runtime>::get();
 	let derivation = (!parents.is_empty()).then(|| Derivation::Description(b"cleaned".to_vec()));
-	assert_ok!(DatasetProvenance::register_dataset(
-		signed(who),
-		sp_core::H256::repeat_byte(seed),
-		1_000,
-		None,
-		b"ipfs://data".to_vec(),
-		b"CC-BY-4.0".to_vec(),
-		OPEN,
-		None,
+	let registration = pallet_dataset_provenance::Registration {
 		parents,
 		derivation,
-	));
+		permissions,
+		..pallet_dataset_provenance::Registration::root(
+			sp_core::H256::repeat_byte(seed),
+			1_000,
+			b"ipfs://data".to_vec(),
+			b"CC-BY-4.0".to_vec(),
+			OPEN,
+		)
+	};
+	assert_ok!(DatasetProvenance::register_dataset(signed(who), registration));
 	id
 }

@@ -1,0 +1,48 @@
+//! What other pallets may ask the registry: [`ModelInspect`].
+
+use crate::*;
+
+impl<T: Config> ModelInspect for Pallet<T> {
+	fn active_contract(model: ModelId) -> Option<(VersionId, ModelHash, ServingContract)> {
+		let version = Models::<T>::get(model)?.active?;
+		let record = Versions::<T>::get(model, version)?;
+		Some((version, record.model_hash, record.contract()))
+	}
+
+	fn contract(model: ModelId, version: VersionId) -> Option<(ModelHash, ServingContract)> {
+		Versions::<T>::get(model, version).map(|record| (record.model_hash, record.contract()))
+	}
+
+	fn is_proposed(model: ModelId, version: VersionId) -> bool {
+		Versions::<T>::get(model, version).is_some_and(|v| v.status == VersionStatus::Proposed)
+	}
+
+	fn proposed_versions(limit: u32) -> Vec<(ModelId, VersionId)> {
+		Versions::<T>::iter()
+			.filter(|(_, _, v)| v.status == VersionStatus::Proposed)
+			.map(|(model, version, _)| (model, version))
+			.take(limit as usize)
+			.collect()
+	}
+
+	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {
+		let record = Versions::<T>::get(model, version)?;
+		let golden_vectors = GoldenVectors::<T>::get(model, version)
+			.map(|vectors| vectors.into_iter().map(GoldenVector::from).collect())
+			.unwrap_or_default();
+		Some(ServingArtifacts {
+			model_hash: record.model_hash,
+			uri: record.uri.into_inner(),
+			size_bytes: record.size_bytes,
+			golden_vectors,
+		})
+	}
+
+	fn input_decoding(model: ModelId, version: VersionId) -> BlobDecoding {
+		InputDecodings::<T>::get(model, version).unwrap_or_default()
+	}
+
+	fn inference_permitted(model: ModelId, version: VersionId) -> bool {
+		VersionUsage::<T>::get(model, version).is_none_or(|u| u.ai_inference.permits())
+	}
+}

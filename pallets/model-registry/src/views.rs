@@ -1,0 +1,35 @@
+//! Views: models and versions as the runtime API returns them.
+
+use crate::*;
+
+impl<T: Config> Pallet<T> {
+	pub fn model_view(id: ModelId) -> Option<ModelViewOf<T>> {
+		Models::<T>::get(id).map(|m| m.view(id))
+	}
+
+	/// The view of version `version` of `model`.
+	pub fn version_view(model: ModelId, version: VersionId) -> Option<VersionViewOf<T>> {
+		let v = Versions::<T>::get(model, version)?;
+		let golden = GoldenVectors::<T>::get(model, version).map(|g| g.into_inner());
+		let canary = Canaries::<T>::get(model, version);
+		let usage = VersionUsage::<T>::get(model, version).unwrap_or(UsagePermissions::ALL_ALLOWED);
+		Some(v.view(model, version, golden.unwrap_or_default(), canary, usage))
+	}
+
+	/// Every version of `model`, oldest first.
+	pub fn version_views(model: ModelId) -> Vec<VersionViewOf<T>> {
+		let mut versions: Vec<VersionId> = Versions::<T>::iter_key_prefix(model).collect();
+		versions.sort();
+		versions.into_iter().filter_map(|v| Self::version_view(model, v)).collect()
+	}
+
+	/// The active version of `model`.
+	pub fn active_version_view(model: ModelId) -> Option<VersionViewOf<T>> {
+		Models::<T>::get(model)?.active.and_then(|v| Self::version_view(model, v))
+	}
+
+	/// The version whose ONNX bytes hash to `model_hash`.
+	pub fn version_view_by_hash(model_hash: ModelHash) -> Option<VersionViewOf<T>> {
+		VersionByHash::<T>::get(model_hash).and_then(|(m, v)| Self::version_view(m, v))
+	}
+}
