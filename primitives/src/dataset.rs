@@ -314,6 +314,29 @@ pub trait DatasetInspect {
 	/// dataset permits no use its ancestors do not, so its own permissions are its
 	/// lineage's.
 	fn permissions(id: DatasetId) -> Option<UsagePermissions>;
+	/// The datasets among `datasets` and their ancestors that ask a royalty, each once at
+	/// its nearest depth (`datasets` are at depth 1, their parents at 2...), nearest first.
+	/// Refused when one lies deeper than `max_depth` or there are more than `max_count`.
+	fn royalties(
+		datasets: &[DatasetId],
+		max_depth: u32,
+		max_count: u32,
+	) -> Result<Vec<crate::market::Royalty>, RoyaltyLineageError>;
+}
+
+/// Why a model's royalties cannot be drawn from its training data's lineage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum RoyaltyLineageError {
+	/// A dataset that asks a royalty lies deeper in the lineage than the bound.
+	TooDeep,
+	/// More datasets in the lineage ask a royalty than the bound.
+	TooMany,
+}
+
+/// Who owns a dataset now: whom its royalties are paid to.
+pub trait DatasetOwner<AccountId> {
+	/// The owner of dataset `id`, or `None` if there is no such dataset.
+	fn owner(id: DatasetId) -> Option<AccountId>;
 }
 
 sp_api::decl_runtime_apis! {

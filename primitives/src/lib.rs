@@ -11,6 +11,7 @@ pub mod aggregation;
 pub mod canary;
 pub mod dataset;
 pub mod input;
+pub mod market;
 pub mod metrics;
 pub mod model;
 pub mod onnx;

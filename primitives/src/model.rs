@@ -308,6 +308,8 @@ pub struct VersionView<Balance, BlockNumber> {
 	/// What its training data permits, use by use: the strictest of its datasets'
 	/// permissions. Requests are refused when inference is not allowed.
 	pub usage: crate::dataset::UsagePermissions,
+	/// Its price, its lineage's royalties and its earnings.
+	pub market: crate::market::VersionMarket<Balance>,
 }
 
 /// One training dataset of a model version, with what makes it trustworthy or not.

@@ -117,8 +117,10 @@ pub struct RequestView<AccountId, Balance, BlockNumber> {
 	pub model_hash: ModelHash,
 	/// The input, in the version's input fixed point.
 	pub input: Vec<i64>,
-	/// The fee held from the requester.
+	/// The operators' fee held from the requester.
 	pub fee: Balance,
+	/// The version's price held from the requester (for its model's and data's owners).
+	pub price: Balance,
 	/// When it was made.
 	pub created_at: BlockNumber,
 	/// The last block at which submissions are accepted.
@@ -240,6 +242,29 @@ pub struct Explanation<AccountId, Balance, BlockNumber> {
 	pub canary: Option<crate::canary::CanaryCheck>,
 	/// That candidate's canary figures so far (or final, if the canary ended).
 	pub canary_record: Option<crate::canary::CanaryRecord<BlockNumber>>,
+	/// Once finalized: who was paid what from the request's fee (each agreeing operator)
+	/// and price (credited to the model's owner and each royalty's dataset, paid out by
+	/// `ModelRegistry::pay_out`). Empty otherwise (the fee and price were refunded).
+	pub payments: Vec<Payment<AccountId, Balance>>,
+}
+
+/// Who received part of a finalized request's fee or price.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum Recipient<AccountId> {
+	/// An operator who agreed with the result: a share of the fee, paid at once.
+	Operator(AccountId),
+	/// A payee of the version (its model's owner or a dataset's): a share of the price,
+	/// credited to the version's earnings.
+	Payee(crate::market::Payee),
+}
+
+/// A part of a finalized request's fee or price, and who received it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Payment<AccountId, Balance> {
+	/// Who.
+	pub to: Recipient<AccountId>,
+	/// How much.
+	pub amount: Balance,
 }
 
 /// What an operator's node found when it checked a proposed model version.
@@ -298,6 +323,8 @@ pub struct OperatorView<AccountId, Balance, Key> {
 
 sp_api::decl_runtime_apis! {
 	/// Reads the inference oracle: pending requests, results and their explanation.
+	/// Version 2 adds `quote`.
+	#[api_version(2)]
 	pub trait InferenceOracleApi<AccountId, Balance, BlockNumber, Key>
 	where
 		AccountId: Codec,
@@ -315,5 +342,11 @@ sp_api::decl_runtime_apis! {
 		fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNumber>>;
 		/// The registered operators.
 		fn operators() -> Vec<OperatorView<AccountId, Balance, Key>>;
+		/// What a request to `model` costs now, before a dApp commits: the operators' fee,
+		/// the active version's price and its split, the total `max_fee` must cover and the
+		/// retention deposit. Fails as the request would (`NoActiveVersion`,
+		/// `InferenceNotPermitted`, `PriceOverflow`).
+		#[api_version(2)]
+		fn quote(model: ModelId) -> Result<crate::market::Quote<Balance>, sp_runtime::DispatchError>;
 	}
 }

@@ -255,6 +255,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl aioracle_primitives::oracle::InferenceOracleApi<Block, AccountId, Balance, BlockNumber, OracleKey> for Runtime {
 		fn pending_requests(limit: u32) -> Vec<RequestView<AccountId, Balance, BlockNumber>> {
 			InferenceOracle::pending_request_views(limit)
@@ -274,6 +275,12 @@ impl_runtime_apis! {
 
 		fn operators() -> Vec<OperatorView<AccountId, Balance, OracleKey>> {
 			InferenceOracle::operator_views()
+		}
+
+		fn quote(
+			model: ModelId,
+		) -> Result<aioracle_primitives::market::Quote<Balance>, sp_runtime::DispatchError> {
+			InferenceOracle::quote(model)
 		}
 	}
 

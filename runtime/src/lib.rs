@@ -71,11 +71,14 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// Migrations run on a runtime upgrade, beside those declared in the pallets. Each runs
 /// only on the storage version it migrates from. Those every chain has run (the oracle's
-/// v0 -> v3, enacted by spec 5) are no longer listed: they write today's types, which the
-/// migrations after them would not read.
+/// v0 -> v4, enacted by specs 5 and 7) are no longer listed: they write today's types,
+/// which the migrations after them would not read.
 type Migrations = (
 	pallet_model_registry::migrations::v1::MigrateV0ToV1<Runtime>,
-	pallet_inference_oracle::migrations::v4::MigrateV3ToV4<Runtime>,
+	// Requests carry the version's price, spec 10.
+	pallet_inference_oracle::migrations::v5::MigrateV4ToV5<Runtime>,
+	// The marketplace's pot, spec 10 (idempotent).
+	pallet_model_registry::migrations::EndowPot<Runtime>,
 	// Dataset records carry usage permissions and a royalty, spec 10.
 	pallet_dataset_provenance::migrations::v1::MigrateV0ToV1<Runtime>,
 	// OpenGov's pallets, added by spec 8.

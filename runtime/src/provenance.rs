@@ -65,5 +65,6 @@ pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNum
 		input_dataset,
 		canary,
 		canary_record,
+		payments: InferenceOracle::payment_views(id),
 	})
 }

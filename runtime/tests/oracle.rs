@@ -460,3 +460,156 @@ fn a_canary_counts_its_comparisons_and_falls_back_past_its_bound() {
 		check_invariants();
 	});
 }
+
+/// Registers a CC-BY-4.0 dataset owned by `who`, derived from `parents`, that asks
+/// `royalty`; returns its id.
+fn register_with_royalty(
+	who: Sr25519Keyring,
+	seed: u8,
+	parents: Vec<u64>,
+	royalty: sp_runtime::Permill,
+) -> u64 {
+	let id = pallet_dataset_provenance::NextDatasetId::<Runtime>::get();
+	let registration = pallet_dataset_provenance::Registration {
+		parents,
+		royalty,
+		..pallet_dataset_provenance::Registration::root(
+			sp_core::H256::repeat_byte(seed),
+			1_000,
+			b"ipfs://data".to_vec(),
+			b"CC-BY-4.0".to_vec(),
+			common::OPEN,
+		)
+	};
+	assert_ok!(DatasetProvenance::register_dataset(signed(&who.into()), registration));
+	id
+}
+
+#[test]
+fn a_priced_request_pays_its_operators_its_owner_and_a_three_level_lineage() {
+	use aioracle_primitives::{
+		market::{Payee, Royalty},
+		oracle::{Payment, Recipient},
+	};
+	use sp_runtime::Permill;
+	development().execute_with(|| {
+		let one: AccountId = Sr25519Keyring::One.into();
+		assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), one.clone().into(), 1_000 * aioracle_runtime::UNIT));
+		// Three generations of data, each owner asking a royalty: raw (Eve, 5%) -> clean
+		// (Ferdie, 10%) -> features (One, 20%). The model is trained on `features`.
+		let raw = register_with_royalty(Sr25519Keyring::Eve, 41, vec![], Permill::from_percent(5));
+		let clean = register_with_royalty(Sr25519Keyring::Ferdie, 42, vec![raw], Permill::from_percent(10));
+		let features = register_with_royalty(Sr25519Keyring::One, 43, vec![clean], Permill::from_percent(20));
+
+		// Version 2 of the sample model, trained on `features`, voted in and priced.
+		let active = ModelRegistry::active_version_view(0).unwrap();
+		let owner = ModelRegistry::model_view(0).unwrap().owner;
+		let mut bytes = SAMPLE_MODEL_ONNX.to_vec();
+		bytes.push(0);
+		let proposal = pallet_model_registry::VersionProposal {
+			model_hash: sp_io::hashing::blake2_256(&bytes).into(),
+			uri: Vec::new(),
+			inputs: active.inputs.clone(),
+			output: active.output.clone(),
+			input_scale: active.input_scale,
+			output_scale: active.output_scale,
+			aggregation: active.aggregation,
+			min_agreement: active.min_agreement,
+			training_datasets: vec![features],
+			commercial_use: active.commercial_use,
+			golden_vectors: active.golden_vectors.clone(),
+		};
+		assert_ok!(ModelRegistry::propose_version(signed(&owner), 0, proposal, bytes));
+		assert_ok!(ModelRegistry::approve_version(RuntimeOrigin::root(), 0, 2));
+		assert_ok!(ModelRegistry::activate_version(RuntimeOrigin::root(), 0, 2));
+		let royalties = ModelRegistry::version_view(0, 2).unwrap().market.royalties;
+		assert_eq!(
+			royalties,
+			vec![
+				Royalty { dataset: features, depth: 1, share: Permill::from_percent(20) },
+				Royalty { dataset: clean, depth: 2, share: Permill::from_percent(10) },
+				Royalty { dataset: raw, depth: 3, share: Permill::from_percent(5) },
+			]
+		);
+		let price = 3 * aioracle_runtime::UNIT + 7; // 7 units of dust to round
+		assert_ok!(ModelRegistry::set_price(signed(&owner), 0, 2, price));
+
+		// The dApp asks for a quote, then requests with exactly its total.
+		let dave: AccountId = Dave.into();
+		let quote = InferenceOracle::quote(0).unwrap();
+		let fee = <Runtime as pallet_inference_oracle::Config>::RequestFee::get();
+		assert_eq!((quote.version, quote.fee, quote.price, quote.total), (2, fee, price, fee + price));
+		let pot = ModelRegistry::pot_account();
+		let mut accounts: Vec<AccountId> =
+			[Alice, Bob, Charlie, Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie]
+				.map(AccountId::from)
+				.into_iter()
+				.chain([one.clone(), owner.clone(), pot.clone()])
+				.collect();
+		accounts.sort();
+		accounts.dedup();
+		let before: std::collections::BTreeMap<AccountId, u128> =
+			accounts.iter().map(|a| (a.clone(), Balances::balance(a))).collect();
+		let (input, expected) = reference_case();
+		assert_ok!(InferenceOracle::request_inference(signed(&dave), 0, input, quote.total));
+		let request = pallet_inference_oracle::NextRequestId::<Runtime>::get() - 1;
+		let deposit = pallet_inference_oracle::Requests::<Runtime>::get(request).unwrap().deposit;
+		assert_eq!(deposit, quote.deposit, "the quoted deposit is the one held");
+
+		let outcome = Outcome::Output(expected);
+		for member in [Alice, Bob, Charlie] {
+			let account: AccountId = member.into();
+			let hash = commitment(request, &account, &outcome, &salt(member));
+			authorize_and_apply(member_call(member, request, Answer::Commit(hash)));
+		}
+		for member in [Alice, Bob, Charlie] {
+			let reveal = Answer::Reveal { outcome: outcome.clone(), salt: salt(member) };
+			authorize_and_apply(member_call(member, request, reveal));
+		}
+		let explanation = explain(request).unwrap();
+		assert_eq!(explanation.request.status, RequestStatus::Finalized);
+
+		// Each payee's share, rounded down; the owner takes 65% of the price.
+		let owner_share = Permill::from_percent(65).mul_floor(price);
+		let share = |p: u32| Permill::from_percent(p).mul_floor(price);
+		let mut payments = explanation.payments.clone();
+		let price_parts = payments.split_off(3);
+		assert!(payments.iter().all(|p| p.amount == fee / 3 && matches!(p.to, Recipient::Operator(_))));
+		assert_eq!(
+			price_parts,
+			vec![
+				Payment { to: Recipient::Payee(Payee::ModelOwner), amount: owner_share },
+				Payment { to: Recipient::Payee(Payee::Dataset(features)), amount: share(20) },
+				Payment { to: Recipient::Payee(Payee::Dataset(clean)), amount: share(10) },
+				Payment { to: Recipient::Payee(Payee::Dataset(raw)), amount: share(5) },
+			]
+		);
+
+		// Anyone pays each payee out (here the dApp).
+		for payee in [Payee::ModelOwner, Payee::Dataset(features), Payee::Dataset(clean), Payee::Dataset(raw)] {
+			assert_ok!(ModelRegistry::pay_out(signed(&dave), 0, 2, payee));
+		}
+		let dust = price - owner_share - share(20) - share(10) - share(5);
+		assert!(dust < 4, "at most a unit per payee stays in the pot");
+		// Every account's change, to the unit.
+		let mut expected_delta: std::collections::BTreeMap<AccountId, i128> =
+			accounts.iter().map(|a| (a.clone(), 0)).collect();
+		let mut add = |who: AccountId, amount: i128| *expected_delta.get_mut(&who).unwrap() += amount;
+		for operator in [Alice, Bob, Charlie] {
+			add(operator.into(), (fee / 3) as i128);
+		}
+		// Dave: the fee (less the remainder of its division by three, returned), the price
+		// and the retention deposit, held.
+		add(dave.clone(), -((fee - fee % 3 + price + deposit) as i128));
+		add(Sr25519Keyring::Eve.into(), share(5) as i128); // raw
+		add(Sr25519Keyring::Ferdie.into(), share(10) as i128); // clean
+		add(one.clone(), share(20) as i128); // features
+		add(owner.clone(), owner_share as i128);
+		add(pot.clone(), dust as i128); // the pot keeps the dust
+		for account in &accounts {
+			let delta = Balances::balance(account) as i128 - before[account] as i128;
+			assert_eq!(delta, expected_delta[account], "the balance change of {account:?}");
+		}
+		check_invariants();
+	});
+}

@@ -1,6 +1,10 @@
 //! What other pallets may ask about datasets: [`DatasetInspect`].
 
 use crate::*;
+use aioracle_primitives::{
+	dataset::{DatasetOwner, RoyaltyLineageError},
+	market::Royalty,
+};
 
 impl<T: Config> DatasetInspect for Pallet<T> {
 	fn exists(id: DatasetId) -> bool {
@@ -21,5 +25,19 @@ impl<T: Config> DatasetInspect for Pallet<T> {
 
 	fn permissions(id: DatasetId) -> Option<UsagePermissions> {
 		Datasets::<T>::get(id).map(|d| d.permissions)
+	}
+
+	fn royalties(
+		datasets: &[DatasetId],
+		max_depth: u32,
+		max_count: u32,
+	) -> Result<Vec<Royalty>, RoyaltyLineageError> {
+		Self::royalty_lineage(datasets, max_depth, max_count)
+	}
+}
+
+impl<T: Config> DatasetOwner<T::AccountId> for Pallet<T> {
+	fn owner(id: DatasetId) -> Option<T::AccountId> {
+		Datasets::<T>::get(id).map(|d| d.owner)
 	}
 }

@@ -107,3 +107,44 @@ impl<T: Config> Pallet<T> {
 		Some(Taint { retracted: Retractions::<T>::contains_key(id), retracted_ancestors })
 	}
 }
+
+impl<T: Config> Pallet<T> {
+	/// The datasets among `datasets` and their ancestors that ask a royalty, each once at
+	/// its nearest depth (`datasets` at 1), nearest first; refused when one lies deeper than
+	/// `max_depth` or there are more than `max_count`. Walks each dataset once: at most
+	/// `datasets.len() * (1 + MaxAncestors)` records.
+	pub fn royalty_lineage(
+		datasets: &[DatasetId],
+		max_depth: u32,
+		max_count: u32,
+	) -> Result<Vec<aioracle_primitives::market::Royalty>, aioracle_primitives::dataset::RoyaltyLineageError>
+	{
+		use aioracle_primitives::{dataset::RoyaltyLineageError, market::Royalty};
+		let mut royalties = Vec::new();
+		let mut visited = BTreeSet::new();
+		let mut frontier: Vec<DatasetId> = datasets.to_vec();
+		let mut depth = 1u32;
+		while !frontier.is_empty() {
+			let mut next = Vec::new();
+			for id in frontier {
+				if !visited.insert(id) {
+					continue;
+				}
+				let Some(record) = Datasets::<T>::get(id) else { continue };
+				if !record.royalty.is_zero() {
+					if depth > max_depth {
+						return Err(RoyaltyLineageError::TooDeep);
+					}
+					if royalties.len() as u32 >= max_count {
+						return Err(RoyaltyLineageError::TooMany);
+					}
+					royalties.push(Royalty { dataset: id, depth, share: record.royalty });
+				}
+				next.extend(Parents::<T>::get(id).into_iter().flatten());
+			}
+			frontier = next;
+			depth = depth.saturating_add(1);
+		}
+		Ok(royalties)
+	}
+}

@@ -69,6 +69,7 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 			Self::pay(&request, &agreeing);
+			Self::credit_price(id, &request);
 		} else {
 			Self::refund(&request);
 		}
@@ -114,7 +115,7 @@ impl<T: Config> Pallet<T> {
 	fn pay(request: &RequestOf<T>, agreeing: &[T::AccountId]) {
 		let reason = HoldReason::RequestFee.into();
 		let count: BalanceOf<T> = (agreeing.len() as u32).into();
-		let share = if count.is_zero() { Zero::zero() } else { request.fee / count };
+		let share = Self::fee_share(request.fee, agreeing.len() as u32);
 		for operator in agreeing {
 			let paid = T::Currency::transfer_on_hold(
 				&reason,
@@ -133,12 +134,61 @@ impl<T: Config> Pallet<T> {
 		let _ = T::Currency::release(&reason, &request.requester, rest, Precision::BestEffort);
 	}
 
-	/// Returns a request's fee to the requester.
+	/// Each of `agreeing` operators' share of `fee`: equal, rounded down (the remainder
+	/// goes back to the requester).
+	pub(crate) fn fee_share(fee: BalanceOf<T>, agreeing: u32) -> BalanceOf<T> {
+		if agreeing == 0 {
+			Zero::zero()
+		} else {
+			fee / BalanceOf::<T>::from(agreeing)
+		}
+	}
+
+	/// Moves finalized request `id`'s price from the requester to the marketplace's pot
+	/// and credits it to the version's earnings.
+	fn credit_price(id: RequestId, request: &RequestOf<T>) {
+		if request.price.is_zero() {
+			return;
+		}
+		let moved = T::Currency::transfer_on_hold(
+			&HoldReason::RequestFee.into(),
+			&request.requester,
+			&T::Market::pot(),
+			request.price,
+			Precision::Exact,
+			Restriction::Free,
+			Fortitude::Polite,
+		);
+		match moved {
+			Ok(price) => {
+				T::Market::credit(request.model, request.version, price);
+				Self::deposit_event(Event::PriceCredited {
+					request: id,
+					model: request.model,
+					version: request.version,
+					price,
+				});
+			}
+			Err(e) => {
+				// Cannot happen: the price was held with the request and only closing it
+				// releases it. Returned rather than lost if it does.
+				defensive!("a finalized request's price could not be moved to the pot", e);
+				let _ = T::Currency::release(
+					&HoldReason::RequestFee.into(),
+					&request.requester,
+					request.price,
+					Precision::BestEffort,
+				);
+			}
+		}
+	}
+
+	/// Returns a request's fee and price to the requester.
 	fn refund(request: &RequestOf<T>) {
 		let _ = T::Currency::release(
 			&HoldReason::RequestFee.into(),
 			&request.requester,
-			request.fee,
+			request.fee.saturating_add(request.price),
 			Precision::BestEffort,
 		);
 	}

@@ -94,6 +94,8 @@ impl<T: Config> Pallet<T> {
 				Some(reference) => RequestInput::Reference(reference),
 				None => RequestInput::Inline(request.input),
 			},
+			// The version's price was paid with the request; a round pays operators only.
+			Zero::zero(),
 			&excluded,
 		)?;
 		DisputeRounds::<T>::insert(round, id);

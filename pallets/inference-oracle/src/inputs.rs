@@ -71,8 +71,8 @@ impl<T: Config> Pallet<T> {
 		decoding
 			.fits(blob.size_bytes, &contract.inputs)
 			.map_err(|_| Error::<T>::InputBlobDoesNotFit)?;
-		ensure!(T::RequestFee::get() <= max_fee, Error::<T>::FeeAboveMax);
-		Self::open_active_request(requester, target, contract, RequestInput::Reference(reference))
+		let input = RequestInput::Reference(reference);
+		Self::open_active_request(requester, target, contract, input, max_fee)
 	}
 
 	/// The reference `source` names: a blob's hash as it is, a dataset's content hash.

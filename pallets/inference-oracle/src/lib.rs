@@ -88,6 +88,7 @@ pub use aioracle_primitives::{
 	canary::{CanaryCheck, CanaryLedger, CanaryReport},
 	dataset::DatasetInspect,
 	input::{InputBlobHash, InputReference, InputSource},
+	market::{InferenceMarket, Quote},
 	model::{Aggregation, ModelId, ModelInspect, ServingContract, VersionId},
 	oracle::{DisputeStatus, Failure, Outcome, RequestId, RequestStatus},
 };
@@ -232,7 +233,7 @@ pub trait BenchmarkHelper {
 /// 3 since requests are served by committees drawn by bond from an open operator set, and
 /// faults are slashed ([`migrations::v3`]); 4 since a request's contract lists its input
 /// tensors ([`migrations::v4`]).
-pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 #[frame::pallet]
 pub mod pallet {
@@ -255,6 +256,10 @@ pub mod pallet {
 
 		/// Where requests find the active version of a model and its serving contract.
 		type Models: ModelInspect;
+
+		/// The marketplace: each version's price per inference, and the pot a finalized
+		/// request's price is credited to. `()` for free versions only.
+		type Market: InferenceMarket<Self::AccountId, BalanceOf<Self>>;
 
 		/// The models' canaries: which candidate a model's requests are sampled for, and
 		/// where the comparisons are counted (see [`canary`]). `()` for none.
@@ -636,8 +641,10 @@ pub mod pallet {
 			model: ModelId,
 			/// The version that scores it.
 			version: VersionId,
-			/// The fee held.
+			/// The operators' fee held.
 			fee: BalanceOf<T>,
+			/// The version's price held, for its model's and data's owners.
+			price: BalanceOf<T>,
 			/// The retention deposit held until the request is pruned.
 			deposit: BalanceOf<T>,
 			/// The last block in which submissions are accepted.
@@ -772,6 +779,19 @@ pub mod pallet {
 			/// What the comparison found.
 			verdict: aioracle_primitives::canary::CanaryVerdict,
 		},
+		/// A finalized request's price was credited to its version's earnings: its model's
+		/// owner and the owners of its training data share it by the version's royalties
+		/// (see `ModelRegistry::pay_out`).
+		PriceCredited {
+			/// The request.
+			request: RequestId,
+			/// The model.
+			model: ModelId,
+			/// The version that answered.
+			version: VersionId,
+			/// The price, moved from the requester to the marketplace's pot.
+			price: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -787,9 +807,6 @@ pub mod pallet {
 		NotOperator,
 		/// The model has no active version (or does not exist).
 		NoActiveVersion,
-		/// The training data of the model's active version does not permit serving
-		/// inferences from it (a dataset's `ai_inference` is not allowed).
-		InferenceNotPermitted,
 		/// The input blob is empty.
 		EmptyInputBlob,
 		/// The input blob is larger than `MaxInputBlobBytes`.
@@ -883,6 +900,11 @@ pub mod pallet {
 		AlreadyJudged,
 		/// The version has `MaxOperators` verdicts from operators in the set.
 		TooManyVerdicts,
+		/// The training data of the model's active version does not permit serving
+		/// inferences from it (a dataset's `ai_inference` is not allowed).
+		InferenceNotPermitted,
+		/// The operators' fee and the version's price add up to more than a balance holds.
+		PriceOverflow,
 	}
 
 	#[pallet::hooks]
@@ -1240,22 +1262,27 @@ impl<T: Config> Pallet<T> {
 		let input_len = contract.input_len().ok_or(Error::<T>::TensorTooLarge)?;
 		ensure!(input_len <= T::MaxInputLen::get(), Error::<T>::TensorTooLarge);
 		ensure!(input.len() == input_len as usize, Error::<T>::InputLengthMismatch);
-		ensure!(T::RequestFee::get() <= max_fee, Error::<T>::FeeAboveMax);
 		// The length was checked against `input_len`, itself within `MaxInputLen`.
 		let input = RequestInput::Inline(BoundedVec::truncate_from(input));
-		Self::open_active_request(requester, target, contract, input)
+		Self::open_active_request(requester, target, contract, input, max_fee)
 	}
 
 	/// Opens a request to a model's active version (see [`Self::open_request`]) and samples
 	/// it for the model's canary, if one runs.
+	/// The requester pays the operators' fee and the version's price, which together must
+	/// not exceed `max_fee`.
 	pub(crate) fn open_active_request(
 		requester: T::AccountId,
 		target: VersionRef,
 		contract: ServingContract,
 		input: RequestInput<T::MaxInputLen>,
+		max_fee: BalanceOf<T>,
 	) -> Result<(RequestId, bool), DispatchError> {
 		let model = target.model;
-		let opened = Self::open_request(requester, target, contract, input, &[])?;
+		let price = T::Market::price(model, target.version);
+		let total = T::RequestFee::get().checked_add(&price).ok_or(Error::<T>::PriceOverflow)?;
+		ensure!(total <= max_fee, Error::<T>::FeeAboveMax);
+		let opened = Self::open_request(requester, target, contract, input, price, &[])?;
 		Self::sample_for_canary(opened.0, model);
 		Ok(opened)
 	}
@@ -1281,6 +1308,7 @@ impl<T: Config> Pallet<T> {
 		target: VersionRef,
 		contract: ServingContract,
 		input: RequestInput<T::MaxInputLen>,
+		price: BalanceOf<T>,
 		excluded: &[T::AccountId],
 	) -> Result<(RequestId, bool), DispatchError> {
 		let (input, reference) = match input {
@@ -1302,6 +1330,7 @@ impl<T: Config> Pallet<T> {
 			contract,
 			input,
 			fee,
+			price,
 			deposit: Zero::zero(),
 			created_at: now,
 			deadline,
@@ -1315,7 +1344,8 @@ impl<T: Config> Pallet<T> {
 		// Closed from the block after the deadline on.
 		Expiries::<T>::try_mutate(deadline.saturating_add(One::one()), |due| due.try_push(id))
 			.map_err(|_| Error::<T>::TooManyRequestsInBlock)?;
-		T::Currency::hold(&HoldReason::RequestFee.into(), &requester, fee)?;
+		// Cannot overflow: the caller checked `fee + price` (dispute rounds have no price).
+		T::Currency::hold(&HoldReason::RequestFee.into(), &requester, fee.saturating_add(price))?;
 		T::Currency::hold(&HoldReason::RequestRetention.into(), &requester, request.deposit)?;
 
 		NextRequestId::<T>::put(id.saturating_add(1));
@@ -1339,6 +1369,7 @@ impl<T: Config> Pallet<T> {
 			model,
 			version,
 			fee,
+			price,
 			deposit,
 			deadline,
 			committee,
@@ -1352,7 +1383,7 @@ impl<T: Config> Pallet<T> {
 	/// The retention deposit of `request` served by a committee of `members`: the base,
 	/// plus the per-byte price of the most state it can take: itself, its committee, a
 	/// commitment and a submission of `output_len` elements per member, and a result.
-	fn retention_deposit(request: &RequestOf<T>, output_len: u32, members: u32) -> BalanceOf<T> {
+	pub(crate) fn retention_deposit(request: &RequestOf<T>, output_len: u32, members: u32) -> BalanceOf<T> {
 		let account = T::AccountId::max_encoded_len() as u32;
 		let output_bytes = 8u32.saturating_mul(output_len).saturating_add(4);
 		// An account, the outcome and the block number.
@@ -1475,7 +1506,7 @@ impl<T: Config> Pallet<T> {
 			*deposits = deposits.saturating_add(request.deposit);
 			if is_pending {
 				pending += 1;
-				*fees = fees.saturating_add(request.fee);
+				*fees = fees.saturating_add(request.fee).saturating_add(request.price);
 				let expiry = request.deadline.saturating_add(One::one());
 				ensure!(expiry >= cursor, "a pending request's expiry is behind the cursor");
 				ensure!(Expiries::<T>::get(expiry).contains(&id), "a pending request has no expiry");

@@ -126,6 +126,7 @@ pub mod v1 {
 			},
 			input: old.input,
 			fee: old.fee,
+			price: Zero::zero(),
 			deposit: Zero::zero(),
 			created_at: old.created_at,
 			deadline: old.deadline,
@@ -525,6 +526,7 @@ pub mod v4 {
 			contract: old.contract.upgrade(),
 			input: old.input,
 			fee: old.fee,
+			price: Zero::zero(),
 			deposit: old.deposit,
 			created_at: old.created_at,
 			deadline: old.deadline,
@@ -537,6 +539,126 @@ pub mod v4 {
 		3,
 		4,
 		InnerMigrateV3ToV4<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// v4 -> v5: a request carries the version's price beside the operators' fee.
+pub mod v5 {
+	use aioracle_primitives::model::ModelHash;
+	use frame::deps::frame_support::{migrations::VersionedMigration, storage_alias};
+
+	use super::*;
+
+	/// A request as storage version 4 kept it: no price.
+	#[derive(Encode, Decode, TypeInfo, MaxEncodedLen)]
+	#[scale_info(skip_type_params(MaxInput))]
+	pub struct RequestV4<AccountId, Balance, BlockNumber, MaxInput: Get<u32>> {
+		/// Who asked.
+		pub requester: AccountId,
+		/// The model.
+		pub model: ModelId,
+		/// The version that scores it.
+		pub version: VersionId,
+		/// That version's ONNX hash.
+		pub model_hash: ModelHash,
+		/// How that version is served.
+		pub contract: ServingContract,
+		/// The input, inline.
+		pub input: BoundedVec<i64, MaxInput>,
+		/// The fee held.
+		pub fee: Balance,
+		/// The retention deposit held.
+		pub deposit: Balance,
+		/// When it was made.
+		pub created_at: BlockNumber,
+		/// The last block in which submissions are accepted.
+		pub deadline: BlockNumber,
+		/// Where it is.
+		pub status: RequestStatus,
+	}
+
+	/// A version-4 request of this runtime.
+	pub type RequestV4Of<T> = RequestV4<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxInputLen,
+	>;
+
+	/// The version-4 request map, to write it in tests.
+	#[storage_alias]
+	pub type Requests<T: Config> = StorageMap<Pallet<T>, Twox64Concat, RequestId, RequestV4Of<T>>;
+
+	/// Translates every retained request: it had no price (every version was free), so
+	/// its price is zero; nothing else changes (fees and deposits stay as held).
+	///
+	/// ## Weight
+	/// One read and one write per retained request, up to `MaxRetainedRequests`. On a
+	/// chain with a full retention this is more than one parachain block's proof can
+	/// carry; such a chain must run it as a multi-block migration.
+	pub struct InnerMigrateV4ToV5<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> frame::deps::frame_support::traits::UncheckedOnRuntimeUpgrade
+		for InnerMigrateV4ToV5<T>
+	{
+		fn on_runtime_upgrade() -> Weight {
+			let mut translated = 0u64;
+			super::Requests::<T>::translate::<RequestV4Of<T>, _>(|_, old| {
+				translated.saturating_inc();
+				Some(upgrade::<T>(old))
+			});
+			log::info!(target: LOG_TARGET, "migrated {translated} requests to storage version 5");
+			T::DbWeight::get().reads_writes(translated, translated)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			let fees: Vec<(RequestId, BalanceOf<T>)> =
+				Requests::<T>::iter().map(|(id, old)| (id, old.fee)).collect();
+			Ok(fees.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = Vec::<(RequestId, BalanceOf<T>)>::decode(&mut &state[..])
+				.map_err(|_| "bad pre-upgrade state")?;
+			ensure!(
+				super::Requests::<T>::iter_keys().count() == before.len(),
+				"requests were lost in the migration"
+			);
+			for (id, fee) in before {
+				let new = super::Requests::<T>::get(id).ok_or("a request was lost")?;
+				ensure!(new.fee == fee && new.price.is_zero(), "a request's fee or price changed");
+			}
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// The version-5 form of a version-4 request.
+	pub fn upgrade<T: Config>(old: RequestV4Of<T>) -> RequestOf<T> {
+		Request {
+			requester: old.requester,
+			model: old.model,
+			version: old.version,
+			model_hash: old.model_hash,
+			contract: old.contract,
+			input: old.input,
+			fee: old.fee,
+			price: Zero::zero(),
+			deposit: old.deposit,
+			created_at: old.created_at,
+			deadline: old.deadline,
+			status: old.status,
+		}
+	}
+
+	/// [`InnerMigrateV4ToV5`], run only on storage version 4, which it sets to 5.
+	pub type MigrateV4ToV5<T> = VersionedMigration<
+		4,
+		5,
+		InnerMigrateV4ToV5<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -7,6 +7,7 @@ use aioracle_primitives::{
 	canary::{CanaryComparison, CanaryLedger},
 	dataset::{ContentHash, DatasetId, DatasetInspect, LicenceFlags, UsagePermissions},
 	input::BlobDecoding,
+	market::{InferenceMarket, Royalty},
 	metrics::{OracleMetricsExt, WorkerEvent, WorkerEventSink},
 	model::{
 		Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
@@ -324,6 +325,14 @@ impl DatasetInspect for MockDatasets {
 	fn permissions(id: DatasetId) -> Option<UsagePermissions> {
 		Self::exists(id).then_some(UsagePermissions::ALL_ALLOWED)
 	}
+
+	fn royalties(
+		_: &[DatasetId],
+		_: u32,
+		_: u32,
+	) -> Result<Vec<Royalty>, aioracle_primitives::dataset::RoyaltyLineageError> {
+		Ok(Vec::new())
+	}
 }
 
 thread_local! {
@@ -506,10 +515,61 @@ parameter_types! {
 	pub static MaxCommitteeParam: u32 = MAX_COMMITTEE;
 }
 
+/// The account the mock marketplace's pot is.
+pub const POT: u64 = 999;
+
+thread_local! {
+	/// Each model's price (of every version).
+	static PRICES: RefCell<BTreeMap<ModelId, u128>> = RefCell::new(BTreeMap::new());
+	/// The royalties of every version.
+	static ROYALTIES: RefCell<Vec<Royalty>> = const { RefCell::new(Vec::new()) };
+	/// What each version was credited.
+	static CREDITED: RefCell<BTreeMap<(ModelId, VersionId), u128>> = RefCell::new(BTreeMap::new());
+}
+
+/// The registry's marketplace as the oracle sees it: prices tests set, credits recorded.
+pub struct MockMarket;
+
+impl MockMarket {
+	/// Makes every version of `model` cost `price`.
+	pub fn set_price(model: ModelId, price: u128) {
+		PRICES.with(|p| p.borrow_mut().insert(model, price));
+	}
+
+	/// Makes every version's royalties `royalties`.
+	pub fn set_royalties(royalties: Vec<Royalty>) {
+		ROYALTIES.with(|r| *r.borrow_mut() = royalties);
+	}
+
+	/// What version `version` of `model` was credited.
+	pub fn credited(model: ModelId, version: VersionId) -> u128 {
+		CREDITED.with(|c| c.borrow().get(&(model, version)).copied().unwrap_or_default())
+	}
+}
+
+impl InferenceMarket<u64, u128> for MockMarket {
+	fn price(model: ModelId, _: VersionId) -> u128 {
+		PRICES.with(|p| p.borrow().get(&model).copied().unwrap_or_default())
+	}
+
+	fn royalties(_: ModelId, _: VersionId) -> Vec<Royalty> {
+		ROYALTIES.with(|r| r.borrow().clone())
+	}
+
+	fn pot() -> u64 {
+		POT
+	}
+
+	fn credit(model: ModelId, version: VersionId, amount: u128) {
+		CREDITED.with(|c| *c.borrow_mut().entry((model, version)).or_default() += amount);
+	}
+}
+
 impl crate::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = MockModels;
+	type Market = MockMarket;
 	type Canary = MockCanary;
 	type Datasets = MockDatasets;
 	type AuthorityId = crate::crypto::Public;

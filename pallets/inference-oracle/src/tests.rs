@@ -419,6 +419,7 @@ mod requests {
 					model: IRIS,
 					version: 1,
 					fee: FEE,
+					price: 0,
 					deposit: r.deposit,
 					deadline: 1 + WINDOW,
 					committee: Committees::<Test>::get(id),
@@ -2083,4 +2084,5 @@ mod aggregation {
 mod canary;
 mod disputes;
 mod inputs;
+mod market;
 mod validation;

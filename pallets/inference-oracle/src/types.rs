@@ -161,6 +161,10 @@ pub struct Request<
 	pub input: BoundedVec<i64, MaxInput>,
 	/// The fee held from the requester; shared by the agreeing operators.
 	pub fee: Balance,
+	/// The version's price held from the requester, as quoted when the request was made:
+	/// credited to the version's earnings (its model's and data's owners) when the request
+	/// finalizes, refunded otherwise. Zero for a free version and for dispute rounds.
+	pub price: Balance,
 	/// The retention deposit held from the requester for the state the request, its
 	/// submissions and its result take; released when the request is pruned.
 	pub deposit: Balance,

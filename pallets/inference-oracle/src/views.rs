@@ -1,6 +1,8 @@
 //! What the runtime API returns: requests, results, submissions and operators as views.
 
-use aioracle_primitives::oracle::{OperatorView, RequestView, ResultView, SubmissionView};
+use aioracle_primitives::oracle::{
+	OperatorView, Payment, Recipient, RequestView, ResultView, SubmissionView,
+};
 use alloc::vec::Vec;
 
 use super::*;
@@ -32,12 +34,79 @@ impl<T: Config> Pallet<T> {
 			model_hash: r.model_hash,
 			input: r.input.into_inner(),
 			fee: r.fee,
+			price: r.price,
 			created_at: r.created_at,
 			deadline: r.deadline,
 			aggregation: r.contract.aggregation,
 			min_agreement: r.contract.min_agreement,
 			status: r.status,
 			input_reference: RequestInputs::<T>::get(id),
+		})
+	}
+
+	/// Who was paid what from finalized request `id`: each agreeing operator's share of
+	/// the fee, and the price's split between the model's owner and the royalties. Empty
+	/// unless the request finalized (and its result is retained).
+	pub fn payment_views(id: RequestId) -> Vec<Payment<T::AccountId, BalanceOf<T>>> {
+		let (Some(request), Some(result)) = (Requests::<T>::get(id), Self::result_view(id)) else {
+			return Vec::new();
+		};
+		let share = Self::fee_share(request.fee, result.agreeing.len() as u32);
+		let mut payments: Vec<_> = result
+			.agreeing
+			.into_iter()
+			.map(|operator| Payment { to: Recipient::Operator(operator), amount: share })
+			.collect();
+		if !request.price.is_zero() {
+			let royalties = T::Market::royalties(request.model, request.version);
+			payments.extend(
+				aioracle_primitives::market::split(request.price, &royalties)
+					.into_iter()
+					.map(|(payee, amount)| Payment { to: Recipient::Payee(payee), amount }),
+			);
+		}
+		payments
+	}
+
+	/// What a request to `model` costs now (`InferenceOracleApi::quote`): the operators'
+	/// fee, the active version's price and how it is split, and the retention deposit of
+	/// an inline request. Errors as `request_inference` would: no active version, no
+	/// inference permitted, outputs too large, a price that overflows.
+	pub fn quote(model: ModelId) -> Result<Quote<BalanceOf<T>>, DispatchError> {
+		let (target, contract) = Self::active_serving(model)?;
+		let fee = T::RequestFee::get();
+		let price = T::Market::price(model, target.version);
+		let total = fee.checked_add(&price).ok_or(Error::<T>::PriceOverflow)?;
+		let input_len = contract.input_len().ok_or(Error::<T>::TensorTooLarge)?;
+		let output_len = contract.reported_len().ok_or(Error::<T>::TensorTooLarge)?;
+		let members = Self::committee_size(
+			contract.min_agreement,
+			OperatorSet::<T>::decode_len().unwrap_or_default() as u32,
+		);
+		let sample = Request {
+			// Any account: only the request's size counts.
+			requester: T::AccountId::decode(&mut TrailingZeroInput::zeroes())
+				.map_err(|_| DispatchError::Other("an account does not decode from zeroes"))?,
+			model,
+			version: target.version,
+			model_hash: target.model_hash,
+			contract,
+			input: BoundedVec::truncate_from(alloc::vec![0; input_len as usize]),
+			fee,
+			price,
+			deposit: Zero::zero(),
+			created_at: Zero::zero(),
+			deadline: Zero::zero(),
+			status: RequestStatus::Pending,
+		};
+		let royalties = T::Market::royalties(model, target.version);
+		Ok(Quote {
+			version: target.version,
+			fee,
+			price,
+			total,
+			deposit: Self::retention_deposit(&sample, output_len, members),
+			split: aioracle_primitives::market::split(price, &royalties),
 		})
 	}
 

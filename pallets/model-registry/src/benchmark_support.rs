@@ -37,7 +37,7 @@ impl<T: Config> Pallet<T> {
 		Ok((model, version))
 	}
 
-	/// A model with one active version taking `input_len` elements and giving
+	/// A model with one active, priced version taking `input_len` elements and giving
 	/// `output_len`, asking for `min_agreement` agreeing operators: what the oracle's
 	/// benchmarks request.
 	pub fn benchmark_active_model(
@@ -50,6 +50,10 @@ impl<T: Config> Pallet<T> {
 			Self::benchmark_proposed_version(owner, input_len, output_len, min_agreement)?;
 		Self::approve(model, version)?;
 		Self::do_activate(model, version)?;
+		// Priced, so that requests hold a price and finalizing one credits it: the most
+		// work a request and its closing do.
+		Self::endow_pot();
+		VersionPrices::<T>::insert(model, version, T::Currency::minimum_balance());
 		Ok(model)
 	}
 }

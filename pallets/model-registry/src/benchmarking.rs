@@ -431,5 +431,44 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn set_price() -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let version = propose::<T>(&owner, model, 0, 1)?;
+		let price = T::Currency::minimum_balance();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, version, price);
+
+		ensure!(VersionPrices::<T>::get(model, version) == Some(price), "the price was not set");
+		Ok(())
+	}
+
+	/// The worst case: a dataset's share (its owner is read) of a version with
+	/// `MaxRoyalties` royalties, paid to an account that does not exist yet.
+	#[benchmark]
+	fn pay_out() -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let version = propose::<T>(&owner, model, 0, 1)?;
+		let share = Permill::from_rational(1u32, T::MaxRoyalties::get().max(1));
+		let royalties: Vec<Royalty> = (0..T::MaxRoyalties::get())
+			.map(|depth| Royalty { dataset: T::BenchmarkHelper::training_dataset(), depth: depth + 1, share })
+			.collect();
+		let payee = Payee::Dataset(royalties.last().map(|r| r.dataset).unwrap_or_default());
+		VersionRoyalties::<T>::insert(model, version, BoundedVec::truncate_from(royalties));
+		let earnings = T::Currency::minimum_balance().saturating_mul(1_000_000u32.into());
+		Earnings::<T>::insert(model, version, earnings);
+		Pallet::<T>::endow_pot();
+		T::Currency::mint_into(&Pallet::<T>::pot_account(), earnings)
+			.map_err(|_| BenchmarkError::Stop("the pot could not be funded"))?;
+		let caller = funded::<T>("caller", 1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), model, version, payee);
+
+		ensure!(!PaidOut::<T>::get((model, version, payee)).is_zero(), "nothing was paid out");
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::build(), crate::mock::Test);
 }

@@ -81,13 +81,15 @@ pub use aioracle_primitives::model::{
 	GoldenVector, InputSpecs, ModelHash, ModelId, ModelInspect, ServingArtifacts, ServingContract,
 	StatusBlocks, TensorSpec, VersionId, VersionStatus, VersionValidation, MAX_INPUTS, MAX_SCALE,
 };
+pub use aioracle_primitives::market::{InferenceMarket, Payee, Royalty};
 pub use aioracle_primitives::canary::{
 	CanaryComparison, CanaryEnd, CanaryLedger, CanaryRecord, CanaryVerdict,
 };
 use aioracle_primitives::{
-	dataset::{DatasetId, DatasetInspect, UsagePermissions},
+	dataset::{DatasetId, DatasetInspect, DatasetOwner, RoyaltyLineageError, UsagePermissions},
 	model::{ModelView, VersionView},
 };
+use frame::deps::frame_support::PalletId;
 use frame::{
 	deps::sp_io,
 	hashing::blake2_256,
@@ -111,6 +113,7 @@ pub mod canary;
 mod decoding;
 mod inspect;
 mod lifecycle;
+mod market;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
@@ -180,15 +183,17 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
-		/// The currency deposits are held in.
-		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The currency deposits are held in and the marketplace pays out in.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ frame::traits::fungible::Mutate<Self::AccountId>;
 
 		/// The runtime's hold reasons, which include this pallet's [`HoldReason`].
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// What the registry asks about training datasets: do they exist, are they tainted,
-		/// what do their licences allow.
-		type Datasets: DatasetInspect;
+		/// what do their licences and permissions allow, which royalties do they ask, and
+		/// who owns them (to pay those royalties to).
+		type Datasets: DatasetInspect + DatasetOwner<Self::AccountId>;
 
 		/// The origin that approves, activates, rejects, deprecates and rolls back versions.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -276,6 +281,22 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxMinAgreement: Get<u32>;
 
+		/// The most datasets in a version's lineage that may ask a royalty: bounds the
+		/// payees of a version's price.
+		#[pallet::constant]
+		type MaxRoyalties: Get<u32>;
+
+		/// How deep in a version's lineage a dataset that asks a royalty may lie: 1 for the
+		/// training datasets only, 2 with their parents... A version whose lineage holds a
+		/// royalty deeper is refused (the data's owner asked to be paid and could not be).
+		#[pallet::constant]
+		type MaxRoyaltyDepth: Get<u32>;
+
+		/// The id of the marketplace's pot: the account that holds the price of finalized
+		/// requests until it is paid out to the payees.
+		#[pallet::constant]
+		type PotId: Get<PalletId>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 
@@ -314,6 +335,43 @@ pub mod pallet {
 		Twox64Concat,
 		VersionId,
 		UsagePermissions,
+	>;
+
+	/// The price per inference of each version that has one, set by its model's owner and
+	/// paid by requesters beside the operators' fee. Absent: free.
+	#[pallet::storage]
+	pub type VersionPrices<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, BalanceOf<T>>;
+
+	/// The royalties of each version whose lineage asks any, nearest first: fixed at
+	/// proposal (dataset royalties never change). The model's owner takes the rest.
+	#[pallet::storage]
+	pub type VersionRoyalties<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ModelId,
+		Twox64Concat,
+		VersionId,
+		BoundedVec<Royalty, T::MaxRoyalties>,
+	>;
+
+	/// What each version has earned: the prices of its finalized requests, held in the
+	/// pot until paid out.
+	#[pallet::storage]
+	pub type Earnings<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, BalanceOf<T>, ValueQuery>;
+
+	/// What each payee of each version has been paid out so far.
+	#[pallet::storage]
+	pub type PaidOut<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Twox64Concat, ModelId>,
+			NMapKey<Twox64Concat, VersionId>,
+			NMapKey<Twox64Concat, Payee>,
+		),
+		BalanceOf<T>,
+		ValueQuery,
 	>;
 
 	/// The version whose ONNX bytes have a hash: one version per hash.
@@ -390,6 +448,7 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			Pallet::<T>::endow_pot();
 			for m in &self.models {
 				let model = Pallet::<T>::do_create_model(
 					m.owner.clone(),
@@ -562,6 +621,28 @@ pub mod pallet {
 			/// Of those, disagreements.
 			disagreed: u32,
 		},
+		/// A version's price per inference was set.
+		PriceSet {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+			/// The new price; requests already made keep theirs.
+			price: BalanceOf<T>,
+		},
+		/// A version's earnings were paid out to one of its payees.
+		EarningsPaidOut {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+			/// The payee: the model's owner or a dataset in the version's lineage.
+			payee: Payee,
+			/// Who was paid: the payee's owner now.
+			to: T::AccountId,
+			/// How much.
+			amount: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -612,11 +693,6 @@ pub mod pallet {
 		TrainingDataForbidsDerivatives,
 		/// The version is declared for commercial use and a training dataset forbids it.
 		TrainingDataForbidsCommercialUse,
-		/// A training dataset's permissions do not allow training models on it.
-		TrainingNotPermitted,
-		/// The version's training data does not allow serving inferences from it, so it
-		/// cannot be a canary (its answers to sampled requests would be inferences).
-		InferenceNotPermitted,
 		/// More golden vectors than `MaxGoldenVectors`.
 		TooManyGoldenVectors,
 		/// A golden vector's input or output length differs from its tensor spec.
@@ -685,6 +761,22 @@ pub mod pallet {
 		/// The version's last canary exceeded its bounds: it may not be activated until a
 		/// new canary passes.
 		CanaryFailuresAboveBound,
+		/// A dataset that asks a royalty lies deeper in the training data's lineage than
+		/// `MaxRoyaltyDepth`.
+		RoyaltyTooDeep,
+		/// More datasets in the training data's lineage ask a royalty than `MaxRoyalties`.
+		TooManyRoyalties,
+		/// The royalties of the training data's lineage add up to more than the whole price.
+		RoyaltiesAboveWhole,
+		/// The version is retired (rejected or deprecated): it will serve no request.
+		VersionRetired,
+		/// The payee is owed nothing now: not a payee of the version, or paid out already.
+		NothingToPayOut,
+		/// A training dataset's permissions do not allow training models on it.
+		TrainingNotPermitted,
+		/// The version's training data does not allow serving inferences from it, so it
+		/// cannot be a canary (its answers to sampled requests would be inferences).
+		InferenceNotPermitted,
 	}
 
 	#[pallet::hooks]
@@ -783,6 +875,8 @@ pub mod pallet {
 			GoldenVectors::<T>::remove(model, version);
 			InputDecodings::<T>::remove(model, version);
 			VersionUsage::<T>::remove(model, version);
+			VersionRoyalties::<T>::remove(model, version);
+			VersionPrices::<T>::remove(model, version);
 			VersionByHash::<T>::remove(v.model_hash);
 			sp_io::offchain_index::clear(&model_bytes_key(&v.model_hash));
 			if let Some(chunks) = VersionChunks::<T>::take(model, version) {
@@ -1063,6 +1157,45 @@ pub mod pallet {
 			let datasets =
 				Self::do_start_canary(model, version, sample, max_failures, max_disagreements)?;
 			Ok(Some(T::WeightInfo::start_canary(datasets)).into())
+		}
+
+		/// Sets the price per inference of a version: what requesters pay, beside the
+		/// operators' fee, to the model's owner and the owners of its training data (their
+		/// royalties, fixed at proposal). Requests already made keep the price they were
+		/// quoted. Zero makes the version free.
+		///
+		/// The origin must be the model's owner; the version must not be rejected or
+		/// deprecated. Emits `PriceSet`.
+		#[pallet::call_index(15)]
+		pub fn set_price(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+			price: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_price(&who, model, version, price)?;
+			Self::deposit_event(Event::PriceSet { model, version, price });
+			Ok(())
+		}
+
+		/// Pays a version's payee what it is owed: its share of the version's earnings less
+		/// what it was paid out before, from the pot to the payee's owner now (the model's
+		/// owner, or the dataset's).
+		///
+		/// Any signed origin may call it (a keeper, the dApp, the payee). Emits
+		/// `EarningsPaidOut`.
+		#[pallet::call_index(16)]
+		pub fn pay_out(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+			payee: Payee,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let (to, amount) = Self::do_pay_out(model, version, payee)?;
+			Self::deposit_event(Event::EarningsPaidOut { model, version, payee, to, amount });
+			Ok(())
 		}
 
 		/// Ends the model's running canary: the candidate is `Approved` again, its figures

@@ -134,3 +134,19 @@ pub mod v1 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// Endows the marketplace's pot with the existential deposit (see [`Pallet::endow_pot`]):
+/// chains that started before the marketplace had no pot. Unversioned and idempotent: it
+/// mints only while the pot holds less.
+pub struct EndowPot<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> frame::traits::OnRuntimeUpgrade for EndowPot<T> {
+	fn on_runtime_upgrade() -> Weight {
+		let minted = Pallet::<T>::endow_pot();
+		if minted {
+			log::info!(target: LOG_TARGET, "the marketplace pot was endowed");
+		}
+		// The pot's account and the total issuance: read, and written if minted.
+		T::DbWeight::get().reads_writes(2, if minted { 2 } else { 0 })
+	}
+}

@@ -3,8 +3,12 @@
 //! that tests reach them.
 
 use crate as pallet_model_registry;
-use aioracle_primitives::dataset::{
-	ContentHash, DatasetId, DatasetInspect, LicenceFlags, UsagePermissions,
+use aioracle_primitives::{
+	dataset::{
+		ContentHash, DatasetId, DatasetInspect, DatasetOwner, LicenceFlags, RoyaltyLineageError,
+		UsagePermissions,
+	},
+	market::Royalty,
 };
 use core::cell::RefCell;
 use frame::{deps::sp_io, testing_prelude::*};
@@ -38,6 +42,10 @@ thread_local! {
 	/// The registered datasets: licence flags, and whether each is tainted.
 	static DATASETS: RefCell<BTreeMap<DatasetId, (LicenceFlags, bool)>> =
 		RefCell::new(BTreeMap::new());
+	/// The royalty each dataset asks, where a test set one.
+	static ROYALTIES: RefCell<BTreeMap<DatasetId, Permill>> = RefCell::new(BTreeMap::new());
+	/// What every royalty walk answers, where a test set it.
+	static ROYALTY_ERROR: RefCell<Option<RoyaltyLineageError>> = const { RefCell::new(None) };
 	/// What datasets permit, where a test restricted it.
 	static PERMISSIONS: RefCell<BTreeMap<DatasetId, UsagePermissions>> =
 		RefCell::new(BTreeMap::new());
@@ -66,6 +74,21 @@ pub struct MockDatasets;
 impl MockDatasets {
 	pub fn add(id: DatasetId, flags: LicenceFlags) {
 		DATASETS.with(|d| d.borrow_mut().insert(id, (flags, false)));
+	}
+
+	/// Makes `id` ask `royalty` (of the training datasets only: the mock has no lineage).
+	pub fn set_royalty(id: DatasetId, royalty: Permill) {
+		ROYALTIES.with(|r| r.borrow_mut().insert(id, royalty));
+	}
+
+	/// Makes every royalty walk fail with `error`.
+	pub fn fail_royalties(error: RoyaltyLineageError) {
+		ROYALTY_ERROR.with(|e| *e.borrow_mut() = Some(error));
+	}
+
+	/// The owner of dataset `id`: account `DATA_OWNER + id`.
+	pub fn owner_of(id: DatasetId) -> u64 {
+		DATA_OWNER + id
 	}
 
 	/// Sets what `id` permits (every use, unless set).
@@ -100,6 +123,31 @@ impl DatasetInspect for MockDatasets {
 		Self::exists(id).then(|| ContentHash::repeat_byte(id as u8))
 	}
 
+	fn royalties(
+		datasets: &[DatasetId],
+		_max_depth: u32,
+		max_count: u32,
+	) -> Result<Vec<Royalty>, RoyaltyLineageError> {
+		if let Some(error) = ROYALTY_ERROR.with(|e| *e.borrow()) {
+			return Err(error);
+		}
+		let royalties: Vec<Royalty> = datasets
+			.iter()
+			.filter_map(|id| {
+				let share = ROYALTIES.with(|r| r.borrow().get(id).copied());
+				share.filter(|s| !s.is_zero()).map(|share| Royalty {
+					dataset: *id,
+					depth: 1,
+					share,
+				})
+			})
+			.collect();
+		if royalties.len() as u32 > max_count {
+			return Err(RoyaltyLineageError::TooMany);
+		}
+		Ok(royalties)
+	}
+
 	fn permissions(id: DatasetId) -> Option<UsagePermissions> {
 		Self::exists(id).then(|| {
 			PERMISSIONS.with(|p| {
@@ -108,6 +156,15 @@ impl DatasetInspect for MockDatasets {
 		})
 	}
 }
+
+impl DatasetOwner<u64> for MockDatasets {
+	fn owner(id: DatasetId) -> Option<u64> {
+		Self::exists(id).then(|| Self::owner_of(id))
+	}
+}
+
+/// Dataset `id` is owned by account `DATA_OWNER + id`.
+pub const DATA_OWNER: u64 = 1_000;
 
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper for MockDatasets {
@@ -145,6 +202,12 @@ pub const MAX_GOLDEN_VECTORS: u32 = 2;
 pub const MAX_VERSIONS: u32 = 6;
 pub const MAX_ROLLBACK_DEPTH: u32 = 2;
 pub const MAX_MIN_AGREEMENT: u32 = 5;
+pub const MAX_ROYALTIES: u32 = 3;
+
+parameter_types! {
+	pub const PotId: frame::deps::frame_support::PalletId =
+		frame::deps::frame_support::PalletId(*b"aio/mrkt");
+}
 pub const MAX_CHUNKS: u32 = 4;
 pub const MAX_CHUNK_BYTES: u32 = 1024;
 
@@ -172,6 +235,9 @@ impl crate::Config for Test {
 	type MaxVersions = ConstU32<MAX_VERSIONS>;
 	type MaxRollbackDepth = ConstU32<MAX_ROLLBACK_DEPTH>;
 	type MaxMinAgreement = ConstU32<MAX_MIN_AGREEMENT>;
+	type MaxRoyalties = ConstU32<MAX_ROYALTIES>;
+	type MaxRoyaltyDepth = ConstU32<3>;
+	type PotId = PotId;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockDatasets;
@@ -207,6 +273,8 @@ impl ExtBuilder {
 		.unwrap();
 		DATASETS.with(|d| d.borrow_mut().clear());
 		PERMISSIONS.with(|p| p.borrow_mut().clear());
+		ROYALTIES.with(|r| r.borrow_mut().clear());
+		ROYALTY_ERROR.with(|e| *e.borrow_mut() = None);
 		MockDatasets::add(IRIS, OPEN);
 		MockDatasets::add(WINE, OPEN);
 		MockDatasets::add(NC_DATA, NON_COMMERCIAL);

@@ -87,6 +87,7 @@ impl<T: Config> Pallet<T> {
 		let golden_vectors = Self::bound_golden_vectors(p.golden_vectors, input_len, output_len)?;
 		let (training_datasets, usage) =
 			Self::check_training_data(p.training_datasets, p.commercial_use)?;
+		let royalties = Self::royalties_of(&training_datasets)?;
 
 		let mut v = ModelVersion {
 			model_hash: p.model_hash,
@@ -118,6 +119,9 @@ impl<T: Config> Pallet<T> {
 		}
 		VersionByHash::<T>::insert(p.model_hash, (model, version));
 		VersionUsage::<T>::insert(model, version, usage);
+		if !royalties.is_empty() {
+			VersionRoyalties::<T>::insert(model, version, royalties);
+		}
 		log::info!(
 			target: LOG_TARGET,
 			"model {model} version {version} proposed: {size_bytes} bytes, hash {:?}",

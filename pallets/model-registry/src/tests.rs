@@ -1039,6 +1039,7 @@ fn integrity_test_passes() {
 mod canary;
 mod decoding;
 mod emergency;
+mod market;
 mod permissions;
 mod upload;
 

@@ -27,7 +27,40 @@ impl<T: Config> Pallet<T> {
 		Self::try_state_uploads()?;
 		Self::try_state_decodings()?;
 		Self::try_state_canaries()?;
+		Self::check_market()?;
 		Self::check_deposits()
+	}
+
+	/// Prices, royalties and earnings belong to existing versions; royalties add up to at
+	/// most the whole price; no payee was paid more than its share; and the pot holds at
+	/// least what is owed but not paid out.
+	fn check_market() -> Result<(), TryRuntimeError> {
+		use frame::traits::fungible::Inspect;
+		for (model, version) in VersionPrices::<T>::iter_keys() {
+			ensure!(Versions::<T>::contains_key(model, version), "price of a missing version");
+		}
+		for (model, version, royalties) in VersionRoyalties::<T>::iter() {
+			ensure!(Versions::<T>::contains_key(model, version), "royalties of a missing version");
+			let total: u64 = royalties.iter().map(|r| u64::from(r.share.deconstruct())).sum();
+			ensure!(total <= 1_000_000, "royalties above the whole price");
+		}
+		let mut unpaid: BalanceOf<T> = Zero::zero();
+		for (model, version, earnings) in Earnings::<T>::iter() {
+			let royalties = VersionRoyalties::<T>::get(model, version).unwrap_or_default();
+			for (payee, share) in aioracle_primitives::market::split(earnings, &royalties) {
+				let paid = PaidOut::<T>::get((model, version, payee));
+				ensure!(paid <= share, "a payee was paid more than its share");
+				unpaid = unpaid.saturating_add(share.saturating_sub(paid));
+			}
+		}
+		for ((model, version, _), _) in PaidOut::<T>::iter() {
+			ensure!(Earnings::<T>::contains_key(model, version), "paid out of no earnings");
+		}
+		ensure!(
+			T::Currency::balance(&Self::pot_account()) >= unpaid,
+			"the pot holds less than is owed"
+		);
+		Ok(())
 	}
 
 	fn check_models() -> Result<(), TryRuntimeError> {

@@ -202,6 +202,7 @@ impl<
 		golden_vectors: Vec<BoundedGoldenVector<MaxLen>>,
 		canary: Option<aioracle_primitives::canary::CanaryRecord<BlockNumber>>,
 		usage: aioracle_primitives::dataset::UsagePermissions,
+		market: aioracle_primitives::market::VersionMarket<Balance>,
 	) -> VersionView<Balance, BlockNumber> {
 		VersionView {
 			model,
@@ -223,6 +224,7 @@ impl<
 			deposit: self.deposit,
 			canary,
 			usage,
+			market,
 		}
 	}
 }

@@ -13,7 +13,12 @@ impl<T: Config> Pallet<T> {
 		let golden = GoldenVectors::<T>::get(model, version).map(|g| g.into_inner());
 		let canary = Canaries::<T>::get(model, version);
 		let usage = VersionUsage::<T>::get(model, version).unwrap_or(UsagePermissions::ALL_ALLOWED);
-		Some(v.view(model, version, golden.unwrap_or_default(), canary, usage))
+		let market = aioracle_primitives::market::VersionMarket {
+			price: <Self as InferenceMarket<_, _>>::price(model, version),
+			royalties: <Self as InferenceMarket<T::AccountId, BalanceOf<T>>>::royalties(model, version),
+			earnings: Earnings::<T>::get(model, version),
+		};
+		Some(v.view(model, version, golden.unwrap_or_default(), canary, usage, market))
 	}
 
 	/// Every version of `model`, oldest first.

@@ -65,6 +65,8 @@ pub trait WeightInfo {
 	fn set_input_decoding() -> Weight;
 	fn start_canary(d: u32, ) -> Weight;
 	fn end_canary() -> Weight;
+	fn set_price() -> Weight;
+	fn pay_out() -> Weight;
 }
 
 /// Weights for `pallet_model_registry` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -423,6 +425,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	fn set_price() -> Weight {
+		Weight::from_parts(135_873_000, 4252)
+	}
+	fn pay_out() -> Weight {
+		Weight::from_parts(135_873_000, 4252)
+	}
 }
 
 // For backwards compatibility and tests.
@@ -779,5 +787,11 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn set_price() -> Weight {
+		Weight::from_parts(135_873_000, 4252)
+	}
+	fn pay_out() -> Weight {
+		Weight::from_parts(135_873_000, 4252)
 	}
 }

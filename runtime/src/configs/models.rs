@@ -19,6 +19,8 @@ parameter_types! {
 	pub const ModelRecordDepositPerByte: Balance = MILLI_UNIT;
 	/// Per byte of ONNX, which lives in nodes' offchain DB, not in state.
 	pub const DepositPerModelByte: Balance = MICRO_UNIT;
+	/// The marketplace's pot: holds the prices of finalized requests until paid out.
+	pub const MarketPotId: frame_support::PalletId = frame_support::PalletId(*b"aio/mrkt");
 }
 
 /// The largest ONNX file: 2 MiB, well inside a normal extrinsic (3.75 MiB of a 5 MiB block).
@@ -59,6 +61,9 @@ impl pallet_model_registry::Config for Runtime {
 	/// The oracle serves a version asking for `m` agreeing operators by a committee of
 	/// `2m - 1`, at most its `MaxCommittee` (15).
 	type MaxMinAgreement = ConstU32<8>;
+	type MaxRoyalties = ConstU32<8>;
+	type MaxRoyaltyDepth = ConstU32<4>;
+	type PotId = MarketPotId;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark::TrainingDatasets;

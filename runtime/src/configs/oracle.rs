@@ -70,6 +70,7 @@ impl pallet_inference_oracle::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = ModelRegistry;
+	type Market = ModelRegistry;
 	type Canary = ModelRegistry;
 	type Datasets = crate::DatasetProvenance;
 	type AuthorityId = pallet_inference_oracle::crypto::Public;
