@@ -163,6 +163,20 @@ pub enum Action {
 		model: u8,
 		version: u8,
 	},
+	/// The model's owner (or not) prices a version, in milli-units (zero: free).
+	SetPrice {
+		who: Who,
+		model: u8,
+		version: u8,
+		milli_units: u16,
+	},
+	/// Anyone pays out a payee of a version: the model's owner or a dataset.
+	PayOut {
+		who: Who,
+		model: u8,
+		version: u8,
+		dataset: Option<u8>,
+	},
 	Govern {
 		decision: Decision,
 		model: u8,
@@ -530,6 +544,28 @@ impl Memory {
 					model: model_id(model),
 					proposal,
 					bytes,
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::SetPrice { who, model, version, milli_units } => {
+				let model = model_id(model);
+				let call = pallet_model_registry::Call::set_price {
+					model,
+					version: version_id(model, version),
+					price: u128::from(milli_units) * UNIT / 1_000,
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::PayOut { who, model, version, dataset } => {
+				let model = model_id(model);
+				let payee = match dataset {
+					Some(d) => pallet_model_registry::Payee::Dataset(dataset_id(d)),
+					None => pallet_model_registry::Payee::ModelOwner,
+				};
+				let call = pallet_model_registry::Call::pay_out {
+					model,
+					version: version_id(model, version),
+					payee,
 				};
 				vec![signed(who.keyring(), call.into())]
 			}

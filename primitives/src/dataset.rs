@@ -333,6 +333,17 @@ pub enum RoyaltyLineageError {
 	TooMany,
 }
 
+/// What happens when a dataset is retracted: the model registry looks for the versions it
+/// taints, a little per block.
+pub trait OnDatasetRetracted {
+	/// Dataset `dataset` was just retracted. Must do constant work.
+	fn on_retracted(dataset: DatasetId);
+}
+
+impl OnDatasetRetracted for () {
+	fn on_retracted(_: DatasetId) {}
+}
+
 /// Who owns a dataset now: whom its royalties are paid to.
 pub trait DatasetOwner<AccountId> {
 	/// The owner of dataset `id`, or `None` if there is no such dataset.

@@ -242,6 +242,9 @@ pub struct Explanation<AccountId, Balance, BlockNumber> {
 	pub canary: Option<crate::canary::CanaryCheck>,
 	/// That candidate's canary figures so far (or final, if the canary ended).
 	pub canary_record: Option<crate::canary::CanaryRecord<BlockNumber>>,
+	/// The block from which the result is tainted: the earliest retraction among the
+	/// version's training datasets and their ancestors. `None` while its data stands.
+	pub tainted_since: Option<BlockNumber>,
 	/// Once finalized: who was paid what from the request's fee (each agreeing operator)
 	/// and price (credited to the model's owner and each royalty's dataset, paid out by
 	/// `ModelRegistry::pay_out`). Empty otherwise (the fee and price were refunded).
@@ -265,6 +268,34 @@ pub struct Payment<AccountId, Balance> {
 	pub to: Recipient<AccountId>,
 	/// How much.
 	pub amount: Balance,
+}
+
+/// The requests the oracle retains, as the model registry names them when it finds a
+/// version tainted: the results of that version among them rest on withdrawn data.
+pub trait RetainedRequests {
+	/// The oldest and the newest retained request, if any.
+	fn retained() -> Option<(RequestId, RequestId)>;
+}
+
+impl RetainedRequests for () {
+	fn retained() -> Option<(RequestId, RequestId)> {
+		None
+	}
+}
+
+/// A finalized result that rests on withdrawn data: its version was trained on a dataset
+/// retracted since, or derived from one.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct TaintedResult<BlockNumber> {
+	/// The request.
+	pub request: RequestId,
+	/// Its model.
+	pub model: ModelId,
+	/// The version that answered it.
+	pub version: VersionId,
+	/// The block of the earliest retraction in that version's lineage: the result is
+	/// tainted from that block on.
+	pub since: BlockNumber,
 }
 
 /// What an operator's node found when it checked a proposed model version.
@@ -323,7 +354,8 @@ pub struct OperatorView<AccountId, Balance, Key> {
 
 sp_api::decl_runtime_apis! {
 	/// Reads the inference oracle: pending requests, results and their explanation.
-	/// Version 2 adds `quote`.
+	/// Version 2 adds `quote` and `tainted_results`, and `explain` gains `payments` and
+	/// `tainted_since`.
 	#[api_version(2)]
 	pub trait InferenceOracleApi<AccountId, Balance, BlockNumber, Key>
 	where
@@ -348,5 +380,9 @@ sp_api::decl_runtime_apis! {
 		/// `InferenceNotPermitted`, `PriceOverflow`).
 		#[api_version(2)]
 		fn quote(model: ModelId) -> Result<crate::market::Quote<Balance>, sp_runtime::DispatchError>;
+		/// The finalized results of `requester` (among the retained requests, newest
+		/// first, at most `limit`) whose versions rest on withdrawn data.
+		#[api_version(2)]
+		fn tainted_results(requester: AccountId, limit: u32) -> Vec<TaintedResult<BlockNumber>>;
 	}
 }

@@ -282,6 +282,13 @@ impl_runtime_apis! {
 		) -> Result<aioracle_primitives::market::Quote<Balance>, sp_runtime::DispatchError> {
 			InferenceOracle::quote(model)
 		}
+
+		fn tainted_results(
+			requester: AccountId,
+			limit: u32,
+		) -> Vec<aioracle_primitives::oracle::TaintedResult<BlockNumber>> {
+			crate::provenance::tainted_results(requester, limit)
+		}
 	}
 
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use aioracle_primitives::{
 	dataset::DatasetId,
 	model::{ModelId, Provenance, TrainingDataset, VersionId},
-	oracle::{Explanation, RequestId},
+	oracle::{Explanation, RequestId, RequestStatus, TaintedResult},
 };
 use pallet_dataset_provenance::MAX_LINEAGE_QUERY_DEPTH;
 
@@ -66,5 +66,46 @@ pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNum
 		canary,
 		canary_record,
 		payments: InferenceOracle::payment_views(id),
+		tainted_since: tainted_since(request_model_version(id)),
 	})
+}
+
+/// The model and version of retained request `id`.
+fn request_model_version(id: RequestId) -> Option<(ModelId, VersionId)> {
+	pallet_inference_oracle::Requests::<Runtime>::get(id).map(|r| (r.model, r.version))
+}
+
+/// The block from which the results of `version` of `model` are tainted: the earliest
+/// retraction among its training datasets and their ancestors, or `None` if none is
+/// retracted. Walks at most `MaxTrainingDatasets * (1 + MaxAncestors)` datasets.
+pub fn tainted_since(target: Option<(ModelId, VersionId)>) -> Option<BlockNumber> {
+	let (model, version) = target?;
+	let datasets = ModelRegistry::version_view(model, version)?.training_datasets;
+	datasets
+		.into_iter()
+		.filter_map(|id| DatasetProvenance::taint(id).map(|taint| (id, taint)))
+		.flat_map(|(id, taint)| {
+			taint.retracted.then_some(id).into_iter().chain(taint.retracted_ancestors)
+		})
+		.filter_map(|id| DatasetProvenance::dataset_view(id)?.retraction.map(|r| r.at))
+		.min()
+}
+
+/// The finalized results of `requester` among the retained requests, newest first, at
+/// most `limit`, whose versions rest on withdrawn data. Reads every retained request (at
+/// most `MaxRetainedRequests`): a client's read, never done on-chain.
+pub fn tainted_results(requester: AccountId, limit: u32) -> Vec<TaintedResult<BlockNumber>> {
+	use alloc::collections::BTreeMap;
+	let mut since: BTreeMap<(ModelId, VersionId), Option<BlockNumber>> = BTreeMap::new();
+	let mut found: Vec<TaintedResult<BlockNumber>> = pallet_inference_oracle::Requests::<Runtime>::iter()
+		.filter(|(_, r)| r.requester == requester && r.status == RequestStatus::Finalized)
+		.filter_map(|(request, r)| {
+			let key = (r.model, r.version);
+			let at = *since.entry(key).or_insert_with(|| tainted_since(Some(key)));
+			at.map(|since| TaintedResult { request, model: r.model, version: r.version, since })
+		})
+		.collect();
+	found.sort_by(|a, b| b.request.cmp(&a.request));
+	found.truncate(limit as usize);
+	found
 }

@@ -613,3 +613,73 @@ fn a_priced_request_pays_its_operators_its_owner_and_a_three_level_lineage() {
 		check_invariants();
 	});
 }
+
+#[test]
+fn a_retraction_taints_every_result_of_the_versions_trained_on_it_across_blocks() {
+	use frame_support::traits::OnIdle;
+	development().execute_with(|| {
+		let dave: AccountId = Dave.into();
+		let (input, expected) = reference_case();
+		let fee = <Runtime as pallet_inference_oracle::Config>::RequestFee::get();
+		let outcome = Outcome::Output(expected);
+		// Twelve requests of the sample model (trained on dataset 0), four a block, each
+		// answered by its committee.
+		let mut requests = Vec::new();
+		for block in 2..5u32 {
+			System::set_block_number(block);
+			for _ in 0..4 {
+				assert_ok!(InferenceOracle::request_inference(signed(&dave), 0, input.clone(), fee));
+				requests.push(pallet_inference_oracle::NextRequestId::<Runtime>::get() - 1);
+			}
+			for &request in &requests[requests.len() - 4..] {
+				for member in [Alice, Bob, Charlie] {
+					let account: AccountId = member.into();
+					let hash = commitment(request, &account, &outcome, &salt(member));
+					authorize_and_apply(member_call(member, request, Answer::Commit(hash)));
+				}
+				for member in [Alice, Bob, Charlie] {
+					let reveal = Answer::Reveal { outcome: outcome.clone(), salt: salt(member) };
+					authorize_and_apply(member_call(member, request, reveal));
+				}
+			}
+		}
+		assert!(aioracle_runtime::provenance::tainted_results(dave.clone(), 100).is_empty());
+		assert_eq!(explain(requests[0]).unwrap().tainted_since, None);
+
+		// Governance retracts the dataset in block 7.
+		System::set_block_number(7);
+		assert_ok!(DatasetProvenance::retract(RuntimeOrigin::root(), 0, b"consent withdrawn".to_vec()));
+		// Every result is tainted from block 7 on, before the scan even ran.
+		let tainted = aioracle_runtime::provenance::tainted_results(dave.clone(), 100);
+		let mut listed: Vec<u64> = tainted.iter().map(|t| t.request).collect();
+		listed.reverse();
+		assert_eq!(listed, requests, "every result, newest first");
+		assert!(tainted.iter().all(|t| (t.model, t.version, t.since) == (0, 1, 7)));
+		assert_eq!(aioracle_runtime::provenance::tainted_results(dave.clone(), 5).len(), 5);
+		for &request in &requests {
+			assert_eq!(explain(request).unwrap().tainted_since, Some(7));
+		}
+		// The scan finds the version in the blocks' spare weight and names it once.
+		let mut block = 7;
+		while pallet_model_registry::TaintScanState::<Runtime>::get().is_some() {
+			block += 1;
+			System::set_block_number(block);
+			aioracle_runtime::AllPalletsWithSystem::on_idle(block, Weight::from_parts(u64::MAX, u64::MAX));
+			assert!(block < 20, "the scan ends");
+		}
+		assert!(pallet_model_registry::TaintedVersions::<Runtime>::contains_key(0, 1));
+		let named: Vec<_> = System::events()
+			.into_iter()
+			.filter_map(|r| match r.event {
+				aioracle_runtime::RuntimeEvent::ModelRegistry(
+					pallet_model_registry::Event::VersionTainted { model, version, requests },
+				) => Some((model, version, requests)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(named, vec![(0, 1, Some((0, *requests.last().unwrap())))]);
+		// Another requester's results are not listed as Dave's.
+		assert!(aioracle_runtime::provenance::tainted_results(Alice.into(), 100).is_empty());
+		check_invariants();
+	});
+}

@@ -66,8 +66,8 @@ extern crate alloc;
 use alloc::{collections::BTreeSet, vec::Vec};
 
 pub use aioracle_primitives::dataset::{
-	AttestationKind, ContentHash, DatasetId, DatasetInspect, LicenceFlags, Retractor,
-	UsagePermissions, UsePermission,
+	AttestationKind, ContentHash, DatasetId, DatasetInspect, LicenceFlags, OnDatasetRetracted,
+	Retractor, UsagePermissions, UsePermission,
 };
 use aioracle_primitives::dataset::{AttestationView, DatasetView, Lineage, Taint};
 use frame::{
@@ -158,6 +158,10 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 		/// The origin that may retract any dataset (a takedown: consent withdrawn, unlawful
 		/// content). Owners retract their own datasets with a signed origin.
 		type RetractOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Told of every retraction, in the same call (constant work): the model registry
+		/// then looks for the versions it taints, a little per block. `()` for no one.
+		type OnRetracted: OnDatasetRetracted;
 
 		/// The fixed part of a dataset's deposit.
 		#[pallet::constant]

@@ -62,6 +62,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Retractions::<T>::contains_key(dataset), Error::<T>::AlreadyRetracted);
 		let at = frame_system::Pallet::<T>::block_number();
 		Retractions::<T>::insert(dataset, Retraction { at, by: by.clone(), reason });
+		T::OnRetracted::on_retracted(dataset);
 		log::info!(target: LOG_TARGET, "dataset {dataset} retracted by {by:?}");
 		Ok(())
 	}

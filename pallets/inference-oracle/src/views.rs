@@ -207,3 +207,11 @@ impl<T: Config> frame::traits::OneSessionHandler<T::AccountId> for Pallet<T> {
 
 	fn on_disabled(_validator_index: u32) {}
 }
+
+impl<T: Config> aioracle_primitives::oracle::RetainedRequests for Pallet<T> {
+	fn retained() -> Option<(RequestId, RequestId)> {
+		let newest = NextRequestId::<T>::get().checked_sub(1)?;
+		let retained: RequestId = T::MaxRetainedRequests::get().into();
+		Some((newest.saturating_sub(retained.saturating_sub(1)), newest))
+	}
+}

@@ -470,5 +470,28 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The worst case of checking one version in a taint scan: `MaxTrainingDatasets`
+	/// datasets of the longest lineage, only the last tainted, at its oldest ancestor, so
+	/// every lineage is walked before the version is marked.
+	#[benchmark]
+	fn taint_scan_step() -> Result<(), BenchmarkError> {
+		let (owner, model) = model::<T>()?;
+		let version = propose::<T>(&owner, model, 0, T::MaxTrainingDatasets::get())?;
+		let datasets = Versions::<T>::get(model, version)
+			.map(|v| v.training_datasets)
+			.ok_or(BenchmarkError::Stop("no version"))?;
+		let last = datasets.last().copied().ok_or(BenchmarkError::Stop("no dataset"))?;
+		T::BenchmarkHelper::retract_oldest_ancestor(last);
+		let marked;
+
+		#[block]
+		{
+			marked = Pallet::<T>::check_version_taint(model, version);
+		}
+
+		ensure!(marked && TaintedVersions::<T>::contains_key(model, version), "not marked");
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::build(), crate::mock::Test);
 }

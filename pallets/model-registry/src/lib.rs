@@ -86,7 +86,11 @@ pub use aioracle_primitives::canary::{
 	CanaryComparison, CanaryEnd, CanaryLedger, CanaryRecord, CanaryVerdict,
 };
 use aioracle_primitives::{
-	dataset::{DatasetId, DatasetInspect, DatasetOwner, RoyaltyLineageError, UsagePermissions},
+	dataset::{
+		DatasetId, DatasetInspect, DatasetOwner, OnDatasetRetracted, RoyaltyLineageError,
+		UsagePermissions,
+	},
+	oracle::{RequestId, RetainedRequests},
 	model::{ModelView, VersionView},
 };
 use frame::deps::frame_support::PalletId;
@@ -102,6 +106,7 @@ use frame::{
 
 use frame::deps::sp_runtime::TryRuntimeError;
 pub use pallet::*;
+pub use taint::TaintScan;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -114,6 +119,7 @@ mod decoding;
 mod inspect;
 mod lifecycle;
 mod market;
+pub mod taint;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
@@ -167,6 +173,9 @@ pub trait BenchmarkHelper {
 	/// derivatives and commercial use), as costly to check as any: with the longest
 	/// ancestry the dataset pallet allows. A fresh one on each call.
 	fn training_dataset() -> DatasetId;
+	/// Retracts the oldest ancestor of `dataset` (itself if it has none): a taint check
+	/// of `dataset` then walks its whole lineage before finding it.
+	fn retract_oldest_ancestor(dataset: DatasetId);
 }
 
 #[frame::pallet]
@@ -292,6 +301,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRoyaltyDepth: Get<u32>;
 
+		/// The oracle's retained requests, named when a version is found tainted.
+		type Requests: RetainedRequests;
+
 		/// The id of the marketplace's pot: the account that holds the price of finalized
 		/// requests until it is paid out to the payees.
 		#[pallet::constant]
@@ -373,6 +385,17 @@ pub mod pallet {
 		BalanceOf<T>,
 		ValueQuery,
 	>;
+
+	/// Where the scan for versions tainted by a retraction is, while one runs (see
+	/// [`taint`]). A retraction starts it, or asks a running one to go round again.
+	#[pallet::storage]
+	pub type TaintScanState<T: Config> = StorageValue<_, TaintScan>;
+
+	/// The versions found tainted by a retraction (trained on retracted data, or on data
+	/// derived from it), and the block they were found in.
+	#[pallet::storage]
+	pub type TaintedVersions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, BlockNumberFor<T>>;
 
 	/// The version whose ONNX bytes have a hash: one version per hash.
 	#[pallet::storage]
@@ -630,6 +653,18 @@ pub mod pallet {
 			/// The new price; requests already made keep theirs.
 			price: BalanceOf<T>,
 		},
+		/// A version was found tainted by a retraction: every result it gave rests on
+		/// withdrawn data (`explain` says so; `InferenceOracleApi::tainted_results` lists a
+		/// requester's).
+		VersionTainted {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+			/// The oracle's retained requests, among which its results are: the oldest and
+			/// the newest. `None` if none is retained.
+			requests: Option<(RequestId, RequestId)>,
+		},
 		/// A version's earnings were paid out to one of its payees.
 		EarningsPaidOut {
 			/// The model.
@@ -781,6 +816,12 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Goes on with the scan for versions tainted by a retraction, within the block's
+		/// spare weight (see [`taint`]).
+		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::scan_for_taint(remaining)
+		}
+
 		fn integrity_test() {
 			assert!(T::MaxModelBytes::get() >= 1024 * 1024, "MaxModelBytes must be at least 1 MiB");
 			assert!(T::MaxTrainingDatasets::get() >= 1, "MaxTrainingDatasets must be at least 1");

@@ -163,6 +163,15 @@ impl DatasetOwner<u64> for MockDatasets {
 	}
 }
 
+/// The oracle's retained requests as the registry sees them: 10 to 19.
+pub struct MockRequests;
+
+impl aioracle_primitives::oracle::RetainedRequests for MockRequests {
+	fn retained() -> Option<(u64, u64)> {
+		Some((10, 19))
+	}
+}
+
 /// Dataset `id` is owned by account `DATA_OWNER + id`.
 pub const DATA_OWNER: u64 = 1_000;
 
@@ -172,6 +181,10 @@ impl crate::BenchmarkHelper for MockDatasets {
 		let id = DATASETS.with(|d| d.borrow().keys().max().map_or(0, |max| max + 1));
 		Self::add(id, OPEN);
 		id
+	}
+
+	fn retract_oldest_ancestor(dataset: DatasetId) {
+		Self::taint(dataset);
 	}
 }
 
@@ -238,6 +251,7 @@ impl crate::Config for Test {
 	type MaxRoyalties = ConstU32<MAX_ROYALTIES>;
 	type MaxRoyaltyDepth = ConstU32<3>;
 	type PotId = PotId;
+	type Requests = MockRequests;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockDatasets;

@@ -1041,6 +1041,7 @@ mod decoding;
 mod emergency;
 mod market;
 mod permissions;
+mod taint;
 mod upload;
 
 /// The v0 -> v1 storage migration: one input becomes a list of one.

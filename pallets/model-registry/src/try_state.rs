@@ -53,6 +53,9 @@ impl<T: Config> Pallet<T> {
 				unpaid = unpaid.saturating_add(share.saturating_sub(paid));
 			}
 		}
+		for (model, version) in TaintedVersions::<T>::iter_keys() {
+			ensure!(Versions::<T>::contains_key(model, version), "a mark of a missing version");
+		}
 		for ((model, version, _), _) in PaidOut::<T>::iter() {
 			ensure!(Earnings::<T>::contains_key(model, version), "paid out of no earnings");
 		}

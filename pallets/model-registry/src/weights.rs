@@ -67,6 +67,7 @@ pub trait WeightInfo {
 	fn end_canary() -> Weight;
 	fn set_price() -> Weight;
 	fn pay_out() -> Weight;
+	fn taint_scan_step() -> Weight;
 }
 
 /// Weights for `pallet_model_registry` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -431,6 +432,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn pay_out() -> Weight {
 		Weight::from_parts(135_873_000, 4252)
 	}
+	fn taint_scan_step() -> Weight {
+		Weight::from_parts(135_873_000, 4252)
+	}
 }
 
 // For backwards compatibility and tests.
@@ -792,6 +796,9 @@ impl WeightInfo for () {
 		Weight::from_parts(135_873_000, 4252)
 	}
 	fn pay_out() -> Weight {
+		Weight::from_parts(135_873_000, 4252)
+	}
+	fn taint_scan_step() -> Weight {
 		Weight::from_parts(135_873_000, 4252)
 	}
 }

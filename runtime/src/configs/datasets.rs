@@ -33,6 +33,7 @@ impl pallet_dataset_provenance::Config for Runtime {
 	type DepositPerByte = DatasetDepositPerByte;
 	type AttestationDeposit = AttestationDeposit;
 	type MaxRoyalty = MaxDatasetRoyalty;
+	type OnRetracted = crate::ModelRegistry;
 	type MaxParents = ConstU32<16>;
 	type MaxAncestors = MaxAncestors;
 	type MaxUriLen = ConstU32<256>;

@@ -64,6 +64,7 @@ impl pallet_model_registry::Config for Runtime {
 	type MaxRoyalties = ConstU32<8>;
 	type MaxRoyaltyDepth = ConstU32<4>;
 	type PotId = MarketPotId;
+	type Requests = crate::InferenceOracle;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark::TrainingDatasets;
@@ -85,6 +86,14 @@ mod benchmark {
 			let owner = AccountId::from([0xda; 32]);
 			let len = <MaxAncestors as frame_support::traits::Get<u32>>::get() + 1;
 			DatasetProvenance::benchmark_insert_chain(owner, len).unwrap_or_default()
+		}
+
+		fn retract_oldest_ancestor(dataset: DatasetId) {
+			let oldest = DatasetProvenance::ancestor_lineage(dataset, u32::MAX)
+				.and_then(|lineage| lineage.datasets.last().map(|entry| entry.id))
+				.unwrap_or(dataset);
+			let by = pallet_dataset_provenance::Retractor::Governance;
+			let _ = DatasetProvenance::do_retract(oldest, &by, alloc::vec::Vec::new());
 		}
 	}
 }
