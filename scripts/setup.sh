@@ -7,6 +7,8 @@
 #   npm packages of e2e/             the end-to-end tests and the explorer's Polkadot.js
 #   chromium (apt)                   the explorer's browser test (test.sh only)
 #   Magika's model (PyPI wheel)      the Magika end-to-end test (test.sh only)
+#   the Python client (PyPI)         client-python.test.js: a virtualenv with the pins of
+#                                    e2e/examples/python/requirements.txt (test.sh only)
 #
 # Cargo's target directory defaults to ~/.cache/aioracle/target, outside the clone, so
 # every clone on this machine (and CI) reuses one build. Set CARGO_TARGET_DIR to override.
@@ -102,6 +104,41 @@ setup_magika() {
 
 setup_browser() {
 	apt_install chromium chromium
+}
+
+setup_python_client() {
+	# The Python client of e2e/examples/python/ (async-substrate-interface and what it
+	# needs, pinned in its requirements.txt, wheels only), which client-python.test.js
+	# runs. Its own virtualenv: its codec (cyscale) installs as the module `scalecodec`,
+	# which must not meet the `scalecodec` package. pip runs again only when the
+	# requirements or the Python change.
+	local venv="${AIORACLE_CLIENT_VENV:-$HOME/.cache/aioracle/client-venv}"
+	local requirements="$AIORACLE_ROOT/e2e/examples/python/requirements.txt"
+	local stamp="$venv/.aioracle-client-requirements"
+	command -v python3 >/dev/null 2>&1 || apt_install python3 python3
+	python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' ||
+		die "python3 is $(python3 -c 'import platform; print(platform.python_version())'); the Python client needs 3.11 or newer"
+	local want
+	want="$(cat "$requirements"; python3 -c 'import sys; print(sys.version)')"
+	if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+		return 0
+	fi
+	if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+		step "installing python3-venv (apt)"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null 2>&1 ||
+			{ as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 &&
+				as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null 2>&1; } ||
+			true
+		python3 -c 'import venv, ensurepip' >/dev/null 2>&1 ||
+			die "python3 has no working venv module: on Debian or Ubuntu, apt-get install python3-venv"
+	fi
+	step "creating the Python client's virtualenv $venv (pip)"
+	rm -rf "$venv"
+	mkdir -p "$(dirname "$venv")"
+	python3 -m venv "$venv" || die "python3 -m venv $venv failed (on Debian or Ubuntu: apt-get install python3-venv)"
+	"$venv/bin/python" -m pip install --disable-pip-version-check -q --only-binary=:all: -r "$requirements" ||
+		die "pip install -r $requirements failed (is PyPI reachable? does every pin have a wheel for $(python3 --version)?)"
+	printf '%s' "$want" >"$stamp"
 }
 
 # Builds the node (and with it the wasm runtime); prints the binary's path.

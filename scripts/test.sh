@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_node_js
 setup_browser
 setup_magika
+setup_python_client
 
 cd "$AIORACLE_ROOT"
 echo "test: cargo test --workspace" >&2

@@ -2,14 +2,15 @@
 // `inferenceOracleApi.explain(request)`: the request, the accepted output and who agreed,
 // every operator's submission, the model version that scored it (hash, status, when the
 // council approved and activated it), the datasets it was trained on with their licences,
-// lineage and taint, and which of them are tainted now; for a request sampled by the
+// lineage and taint, which of them are tainted now and since which block the result is;
+// who was paid what from its fee and price; for a request sampled by the
 // model's canary, the candidate version that scored it too, what the comparison found, and
 // the canary's figures.
 //
 //   node e2e/examples/explain.js [ws-url] [--request ID]    (default: the latest request)
 
 import { fromFixedPoint } from './fixed-point.js';
-import { accountName, cli, printResult, run } from './lib/chain.js';
+import { accountName, cli, formatBalance, printResult, run } from './lib/chain.js';
 
 const { url, args } = cli('node explain.js [ws-url] [--request ID]', {
   request: { type: 'string' },
@@ -24,7 +25,9 @@ await run(url, async (api) => {
     : (await api.query.inferenceOracle.nextRequestId()).toNumber() - 1;
   const explained = await api.call.inferenceOracleApi.explain(id);
   if (explained.isNone) throw new Error(`request ${id} does not exist (or is no longer retained)`);
-  const { request, result, submissions, provenance, taintedDatasets, canary, canaryRecord } = explained.unwrap();
+  const {
+    request, result, submissions, provenance, taintedDatasets, canary, canaryRecord, payments, taintedSince,
+  } = explained.unwrap();
 
   // The request, and the model version that scored it: the one active when it was made.
   const model = request.model.toNumber();
@@ -41,6 +44,23 @@ await run(url, async (api) => {
     for (const a of r.agreeing) console.log(`  agreed:  ${await accountName(api, a)}`);
     for (const o of r.outliers) console.log(`  outlier: ${await accountName(api, o)}`);
     for (const [who, failure] of r.failed) console.log(`  failed:  ${await accountName(api, who)}: ${failure}`);
+  }
+  // Who was paid: each agreeing operator's share of the fee, and the version's price split
+  // between the model's owner and its data's royalties (credited to the version's earnings,
+  // paid out by anyone with modelRegistry.payOut).
+  const paid = payments.map((p) => ({
+    to: p.to.isOperator ? p.to.asOperator.toString() : (p.to.asPayee.isModelOwner ? 'ModelOwner' : `Dataset:${p.to.asPayee.asDataset}`),
+    operator: p.to.isOperator,
+    amount: p.amount.toBigInt(),
+  }));
+  const feeShares = paid.filter((p) => p.operator);
+  if (feeShares.length) {
+    console.log(`  fee: ${formatBalance(api, feeShares[0].amount)} to each of the ${feeShares.length} agreeing operator(s)`);
+  }
+  const priceShares = paid.filter((p) => !p.operator);
+  if (priceShares.length) {
+    const parts = priceShares.map((p) => `${formatBalance(api, p.amount)} to ${p.to === 'ModelOwner' ? "the model's owner" : `dataset ${p.to.split(':')[1]}'s owner`}`);
+    console.log(`  price: ${formatBalance(api, request.price)}, credited ${parts.join(', ')}`);
   }
   for (const s of submissions) {
     const what = s.outcome.isOutput ? `output [${s.outcome.asOutput.join(', ')}]` : `FAILED: ${s.outcome.asFailed}`;
@@ -113,6 +133,8 @@ await run(url, async (api) => {
     });
   }
   console.log(`training datasets tainted now: [${taintedDatasets.join(', ')}]`);
+  // Tainted results: from the block of the earliest retraction in the version's lineage on.
+  if (taintedSince.isSome) console.log(`this result rests on withdrawn data: TAINTED since block #${taintedSince.unwrap()}`);
 
   const r = result.isSome ? result.unwrap() : null;
   printResult({
@@ -129,6 +151,8 @@ await run(url, async (api) => {
     submissions: submissions.length,
     trainingDatasets: training,
     taintedDatasets: taintedDatasets.map((d) => d.toNumber()),
+    taintedSince: taintedSince.isSome ? taintedSince.unwrap().toNumber() : null,
+    payments: paid.map(({ to, amount }) => ({ to, amount })),
     canary: canaryJson,
   });
 });

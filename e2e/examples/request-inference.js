@@ -8,7 +8,9 @@
 //        [--signer Dave]
 
 import { activeContract, fromFixedPoint, toFixedPoint } from './fixed-point.js';
-import { accountName, cli, devAccount, findEvent, formatBalance, printResult, run, send } from './lib/chain.js';
+import {
+  accountName, cli, describeDispatchError, devAccount, findEvent, formatBalance, printResult, run, send,
+} from './lib/chain.js';
 
 const { url, args } = cli(
   'node request-inference.js [ws-url] [--model 0] [--input 5.1,3.5,1.4,0.2] [--signer Dave]',
@@ -56,20 +58,24 @@ await run(url, async (api) => {
   const input = floats.map((x) => toFixedPoint(x, contract.inputScale));
   console.log(`model ${model} version ${contract.version}: input [${floats.join(', ')}] = [${input.join(', ')}] at ${contract.inputScale} decimals`);
 
-  // max_fee: the most we agree to pay. The fee is a runtime constant; it is held until
-  // the result is final (then paid to the agreeing operators) or refunded on expiry.
-  const maxFee = api.consts.inferenceOracle.requestFee;
+  // max_fee: the most we agree to pay: the operators' fee (a runtime constant) plus the
+  // version's price, set by the model's owner (none for the sample model). `quote` says
+  // both; they are held until the result is final (then paid out) or refunded on expiry.
+  const quoted = await api.call.inferenceOracleApi.quote(model);
+  if (quoted.isErr) throw new Error(`quote(${model}): ${describeDispatchError(api, quoted.asErr)}`);
+  const maxFee = quoted.asOk.total;
   const watcher = await watchOutcomes(api);
   try {
     const tx = api.tx.inferenceOracle.requestInference(model, input, maxFee);
     const { events, blockNumber } = await send(api, tx, signer);
     const requested = findEvent(api, events, 'inferenceOracle', 'InferenceRequested').data;
     const request = requested.request.toNumber();
-    console.log(`request ${request} in block #${blockNumber}: version ${requested.version}, fee ${formatBalance(api, requested.fee)} held, answers accepted until block #${requested.deadline}`);
+    const price = requested.price.isZero() ? '' : ` and price ${formatBalance(api, requested.price)}`;
+    console.log(`request ${request} in block #${blockNumber}: version ${requested.version}, fee ${formatBalance(api, requested.fee)}${price} held, answers accepted until block #${requested.deadline}`);
 
     const outcome = await watcher.outcome(request);
     if (api.events.inferenceOracle.RequestExpired.is(outcome)) {
-      console.log(`request ${request} expired without agreement: the fee was refunded`);
+      console.log(`request ${request} expired without agreement: ${price ? 'the fee and the price were' : 'the fee was'} refunded`);
       printResult({ request, model, version: requested.version.toNumber(), status: 'Expired' });
       return;
     }

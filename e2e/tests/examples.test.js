@@ -2,8 +2,9 @@
 // child processes against a fresh dev node, in the order of the docs: fixed point,
 // datasets, a request on the sample model and its explanation, a version proposed, voted
 // in by token holders (a delegation, then two referenda), serving requests, and rolled
-// back by the council. Each example's last line is JSON; the test checks it, and checks
-// the chain itself through its own connection.
+// back by the council; then the marketplace (royalties down a lineage, a priced version,
+// pay-outs, a retraction's taint). Each example's last line is JSON; the test checks it,
+// and checks the chain itself through its own connection.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,7 +12,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { blake2AsHex } from '@polkadot/util-crypto';
+import { stringToU8a, u8aConcat } from '@polkadot/util';
+import { blake2AsHex, encodeAddress } from '@polkadot/util-crypto';
 
 import { fromFixedPoint, toFixedPoint } from '../examples/fixed-point.js';
 import { devAccounts } from '../lib/chain.js';
@@ -21,6 +23,7 @@ const path = (relative) => fileURLToPath(new URL(relative, import.meta.url));
 const readJson = (relative) => JSON.parse(readFileSync(path(relative), 'utf8'));
 const logreg = readJson('../../models/iris-logreg.json');
 const preprocess = readJson('../../models/iris-preprocess.json');
+const wineMlp = readJson('../../models/wine-mlp.json');
 
 /** blake2-256 of scikit-learn's iris.csv: the genesis dataset 0 (runtime genesis presets). */
 const IRIS_CSV_HASH = '0x06acbe603c9c2199df585e728885e17f7a4b23be601a4d0c65efa88baaae4cbf';
@@ -184,7 +187,15 @@ describe('examples', () => {
     assert.equal(iris.licence, 'CC-BY-4.0');
     assert.equal(iris.tainted, false);
     assert.deepEqual(result.taintedDatasets, []);
+    assert.equal(result.taintedSince, null);
+    // The sample model is free: the fee alone, shared by the three agreeing operators.
+    const share = api.consts.inferenceOracle.requestFee.toBigInt() / 3n;
+    assert.deepEqual(
+      result.payments.map((p) => [p.to, BigInt(p.amount)]).sort(),
+      firstRequest.agreeing.map((a) => [a, share]).sort(),
+    );
     assert.match(stdout, /agreed: +5Grw\w+ \(Alice\)/);
+    assert.match(stdout, /fee: 0\.003333333333 AIO to each of the 3 agreeing operator/);
   });
 
   it('propose-model-version.js reports what the chain refused, after creating the model', async () => {
@@ -307,5 +318,127 @@ describe('examples', () => {
     assert.match(stdout, /modelRegistry\.ModelRolledBack model=0 from=2 to=1\n/);
     assert.match(stdout, /stopped: modelRegistry\.ModelRolledBack seen/);
     assert.ok(result.events >= 20, `only ${result.events} events`);
+  });
+
+  it('marketplace.js pays each payee its share down the lineage, then shows the taint of a retraction', async () => {
+    // Ferdie delegated his votes on the model track to Dave above: he cannot vote himself.
+    const { result } = await runExample('marketplace.js', node.url, ['--votes', 'Dave:500000:Locked1x,Eve:400000:Locked2x']);
+    const { eve, ferdie, dave } = accounts;
+    const { model, version, request, datasets: { wine, named, train } } = result;
+    const unit = 10n ** 12n;
+    const price = unit / 2n; // the default --price 0.5
+
+    // What the chain refused on the way: a child wider than its parent, a maxFee covering
+    // the fee but not the price, a second pay-out of what was paid.
+    assert.equal(result.refusedPermission, 'datasetProvenance.PermissionWiderThanParent');
+    assert.equal(result.refusedMaxFee, 'inferenceOracle.FeeAboveMax');
+    assert.equal(result.refusedSecondPayOut, 'modelRegistry.NothingToPayOut');
+
+    // The lineage, its owners, royalties and permissions, read by the test.
+    const dataset = async (id) => (await api.call.datasetProvenanceApi.dataset(id)).unwrap();
+    const wineView = await dataset(wine);
+    assert.equal(wineView.owner.toString(), eve.address);
+    assert.equal(wineView.contentHash.toHex(), blake2AsHex(readFileSync(path('../examples/data/wine.csv')), 256));
+    assert.equal(wineView.royalty.toNumber(), 50_000);
+    assert.equal(wineView.permissions.aiTraining.type, 'Allowed');
+    assert.equal(wineView.permissions.aiInference.type, 'Constrained');
+    assert.equal(wineView.permissions.dataMining.type, 'NotAllowed');
+    assert.equal((await dataset(named)).owner.toString(), ferdie.address);
+    assert.equal((await dataset(named)).royalty.toNumber(), 100_000);
+    const trainView = await dataset(train);
+    assert.equal(trainView.owner.toString(), dave.address);
+    assert.equal(trainView.royalty.toNumber(), 0);
+    assert.equal(trainView.contentHash.toHex(), blake2AsHex(readFileSync(path('../examples/data/wine-train.csv')), 256));
+    const lineage = (await api.call.datasetProvenanceApi.ancestors(train, 8)).unwrap();
+    assert.deepEqual(lineage.datasets.map((a) => [a.id.toNumber(), a.depth.toNumber()]), [[named, 1], [wine, 2]]);
+
+    // The version: royalties fixed at proposal, usage, price and earnings.
+    const v = (await api.call.modelRegistryApi.version(model, version)).unwrap();
+    assert.equal(v.modelHash.toHex(), wineMlp.hash);
+    assert.equal((await api.call.modelRegistryApi.model(model)).unwrap().owner.toString(), dave.address);
+    assert.deepEqual(v.trainingDatasets.map((d) => d.toNumber()), [train]);
+    assert.deepEqual(
+      v.market.royalties.map((r) => [r.dataset.toNumber(), r.depth.toNumber(), r.share.toNumber()]),
+      [[named, 2, 100_000], [wine, 3, 50_000]],
+    );
+    assert.equal(v.market.price.toBigInt(), price);
+    assert.equal(v.market.earnings.toBigInt(), price);
+    assert.equal(v.usage.aiInference.type, 'Constrained');
+    assert.equal(v.usage.dataMining.type, 'NotAllowed');
+
+    // The quote: the fee constant plus the price, split 85% / 10% / 5%.
+    const fee = api.consts.inferenceOracle.requestFee.toBigInt();
+    const shares = { ModelOwner: (price * 85n) / 100n, [`Dataset:${named}`]: price / 10n, [`Dataset:${wine}`]: price / 20n };
+    assert.equal(BigInt(result.quote.fee), fee);
+    assert.equal(BigInt(result.quote.price), price);
+    assert.equal(BigInt(result.quote.total), fee + price);
+    assert.deepEqual(result.quote.split.map((s) => [s.payee, BigInt(s.amount)]), Object.entries(shares));
+
+    // The request: held fee and price, the wine of row 151 (cultivar 2) answered.
+    const requestView = (await api.call.inferenceOracleApi.request(request)).unwrap();
+    assert.equal(requestView.requester.toString(), result.dapp);
+    assert.equal(requestView.fee.toBigInt(), fee);
+    assert.equal(requestView.price.toBigInt(), price);
+    assert.equal(requestView.status.toString(), 'Finalized');
+    const row151 = wineMlp.cases.find((c) => c.row === 151);
+    assert.deepEqual(result.input, row151.input_fixed_point);
+    assertWithin(result.output, row151.outputs[1].fixed_point, 10, 'wine-mlp output');
+    // explain's payments: each agreeing operator's fee share, then the price split.
+    const explained = (await api.call.inferenceOracleApi.explain(request)).unwrap();
+    const agreeing = explained.result.unwrap().agreeing.map(String).sort();
+    assert.deepEqual(agreeing, [accounts.alice, accounts.bob, accounts.charlie].map((a) => a.address).sort());
+    assert.deepEqual(
+      explained.payments.map((p) => [p.to.isOperator ? p.to.asOperator.toString() : p.to.asPayee.toString(), p.amount.toBigInt()]),
+      [
+        ...explained.result.unwrap().agreeing.map((a) => [a.toString(), fee / 3n]),
+        ['ModelOwner', shares.ModelOwner], [JSON.stringify({ dataset: named }), shares[`Dataset:${named}`]],
+        [JSON.stringify({ dataset: wine }), shares[`Dataset:${wine}`]],
+      ],
+    );
+
+    // Pay-outs: each owner's free balance, read by the test just before and in the block of
+    // its pay-out, rose by exactly its share; the event and PaidOut say the same.
+    const owners = { ModelOwner: dave.address, [`Dataset:${named}`]: ferdie.address, [`Dataset:${wine}`]: eve.address };
+    assert.deepEqual(result.payouts.map((p) => p.payee), Object.keys(shares));
+    for (const p of result.payouts) {
+      const { parentHash } = await api.rpc.chain.getHeader(p.blockHash);
+      const free = async (hash) => (await (await api.at(hash)).query.system.account(owners[p.payee])).data.free.toBigInt();
+      assert.equal(await free(p.blockHash) - await free(parentHash), shares[p.payee], `${p.payee}'s owner's free balance`);
+      const records = await (await api.at(p.blockHash)).query.system.events();
+      const paid = records.map(({ event }) => event).find((e) => api.events.modelRegistry.EarningsPaidOut.is(e));
+      assert.ok(paid, `no EarningsPaidOut in block ${p.block}`);
+      assert.equal(paid.data.to.toString(), owners[p.payee]);
+      assert.equal(paid.data.amount.toBigInt(), shares[p.payee]);
+      const payee = p.payee === 'ModelOwner' ? 'ModelOwner' : { Dataset: Number(p.payee.split(':')[1]) };
+      assert.equal((await api.query.modelRegistry.paidOut(model, version, payee)).toBigInt(), shares[p.payee]);
+    }
+    // Every share was whole: the pot keeps its existential deposit and nothing else.
+    const pot = encodeAddress(u8aConcat(stringToU8a('modlaio/mrkt'), new Uint8Array(20)), 42);
+    assert.equal((await api.query.system.account(pot)).data.free.toBigInt(), api.consts.balances.existentialDeposit.toBigInt());
+
+    // The retraction: explain and taintedResults name its block; the scan marked the version.
+    const at = wineView.retraction.isSome ? wineView.retraction.unwrap().at.toNumber() : null;
+    assert.equal(wineView.retraction.unwrap().by.asOwner.toString(), eve.address);
+    assert.equal(result.retraction.at, at);
+    assert.equal(result.taintedSince, at);
+    assert.equal(explained.taintedSince.unwrap().toNumber(), at);
+    assert.deepEqual(explained.taintedDatasets.map((d) => d.toNumber()), [train]);
+    const tainted = await api.call.inferenceOracleApi.taintedResults(result.dapp, 10);
+    assert.deepEqual(
+      tainted.map((t) => [t.request.toNumber(), t.model.toNumber(), t.version.toNumber(), t.since.toNumber()]),
+      [[request, model, version, at]],
+    );
+    // Dave's requests (to model 0, trained on iris.csv) rest on nothing withdrawn.
+    assert.deepEqual((await api.call.inferenceOracleApi.taintedResults(dave.address, 10)).map((t) => t.request.toNumber()), []);
+    assert.ok((await api.query.modelRegistry.taintedVersions(model, version)).isSome);
+    assert.ok(result.versionTainted.block >= at);
+    assert.ok(result.versionTainted.requests[0] <= request && request <= result.versionTainted.requests[1]);
+
+    // explain.js on the marketplace's request: the price's split and the taint.
+    const e = await runExample('explain.js', node.url, ['--request', String(request)]);
+    assert.equal(e.result.taintedSince, at);
+    assert.deepEqual(e.result.payments.filter((p) => !p.to.startsWith('5')).map((p) => [p.to, BigInt(p.amount)]), Object.entries(shares));
+    assert.match(e.stdout, /price: 0\.5 AIO, credited 0\.425 AIO to the model's owner, 0\.05 AIO to dataset \d+'s owner, 0\.025 AIO to dataset \d+'s owner/);
+    assert.match(e.stdout, new RegExp(`TAINTED since block #${at}$`, 'm'));
   });
 });

@@ -61,7 +61,7 @@ pub enum UsePermission {
 	Allowed,
 	/// The use is not permitted: the chain refuses it.
 	NotAllowed,
-	/// The use is permitted under terms kept off-chain (CAWG's `constraint_info`):
+	/// The use is permitted under terms kept off-chain (CAWG's `constraints_info`):
 	/// `constraint` is the blake2-256 hash of their text. The chain permits the use and
 	/// shows the constraint to whoever relies on the data.
 	Constrained {
@@ -82,6 +82,16 @@ impl UsePermission {
 			UsePermission::Allowed => 0,
 			UsePermission::Constrained { .. } => 1,
 			UsePermission::NotAllowed => 2,
+		}
+	}
+
+	/// Whether a child's permission of a use is no wider than its parent's.
+	pub fn no_wider_than(&self, parent: &UsePermission) -> bool {
+		match (self, parent) {
+			(_, UsePermission::Allowed) | (UsePermission::NotAllowed, _) => true,
+			(UsePermission::Constrained { constraint }, UsePermission::Constrained { constraint: theirs }) =>
+				constraint == theirs,
+			_ => false,
 		}
 	}
 
@@ -145,11 +155,12 @@ impl UsagePermissions {
 	}
 
 	/// Whether every use is at least as strict as in `parent`: what a derived dataset
-	/// must declare.
+	/// must declare. A use the parent constrains stays under the same terms (the same
+	/// constraint) or is not allowed: other terms could be wider.
 	pub fn no_wider_than(&self, parent: &UsagePermissions) -> bool {
-		self.ai_training.strictness() >= parent.ai_training.strictness() &&
-			self.ai_inference.strictness() >= parent.ai_inference.strictness() &&
-			self.data_mining.strictness() >= parent.data_mining.strictness()
+		self.ai_training.no_wider_than(&parent.ai_training) &&
+			self.ai_inference.no_wider_than(&parent.ai_inference) &&
+			self.data_mining.no_wider_than(&parent.data_mining)
 	}
 }
 

@@ -130,3 +130,43 @@ fn root_takes_a_dataset_down_through_sudo() {
 		);
 	});
 }
+
+#[test]
+fn dataset_reads_answer_as_view_functions_through_the_runtime() {
+	use codec::Decode;
+	use frame_support::view_functions::ViewFunction;
+	use pallet_dataset_provenance::{
+		AncestorsViewFunction, DatasetByHashViewFunction, DatasetViewFunction, TaintViewFunction,
+	};
+	development().execute_with(|| {
+		let dave: AccountId = Dave.into();
+		let parent = register(&dave, 1, vec![]);
+		let child = register(&dave, 2, vec![parent]);
+		// What a client (PAPI's `api.view`) sends: the view function's id and its arguments.
+		let call = |id, input: Vec<u8>| Runtime::execute_view_function(id, input).unwrap();
+		let record = call(
+			DatasetViewFunction::<Runtime>::id(),
+			DatasetViewFunction::<Runtime>::new(child).encode(),
+		);
+		let view = Option::<pallet_dataset_provenance::DatasetViewOf<Runtime>>::decode(&mut &record[..])
+			.unwrap()
+			.unwrap();
+		assert_eq!((view.id, view.parents.clone()), (child, vec![parent]));
+		assert_eq!(Some(view.clone()), DatasetProvenance::dataset_view(child), "the runtime API's view");
+		let by_hash = call(
+			DatasetByHashViewFunction::<Runtime>::id(),
+			DatasetByHashViewFunction::<Runtime>::new(view.content_hash).encode(),
+		);
+		assert_eq!(by_hash, record);
+		let ancestors = call(
+			AncestorsViewFunction::<Runtime>::id(),
+			AncestorsViewFunction::<Runtime>::new(child, 8).encode(),
+		);
+		let lineage = Option::<aioracle_primitives::dataset::Lineage>::decode(&mut &ancestors[..])
+			.unwrap()
+			.unwrap();
+		assert_eq!(lineage.datasets.iter().map(|e| e.id).collect::<Vec<_>>(), vec![parent]);
+		let missing = call(TaintViewFunction::<Runtime>::id(), TaintViewFunction::<Runtime>::new(99).encode());
+		assert_eq!(missing, None::<aioracle_primitives::dataset::Taint>.encode());
+	});
+}

@@ -374,6 +374,13 @@ fn reveal_with_canary(
 /// Proposes version 2 of the sample model, served like version 1 (other bytes: the
 /// registry hashes them, the node would parse them), and approves it.
 fn approved_second_version() -> u32 {
+	let datasets = ModelRegistry::active_version_view(0).unwrap().training_datasets;
+	approved_second_version_trained_on(datasets)
+}
+
+/// Version 2 of the sample model, served like version 1 but trained on `datasets`,
+/// proposed by the model's owner and approved.
+fn approved_second_version_trained_on(datasets: Vec<u64>) -> u32 {
 	let active = ModelRegistry::active_version_view(0).unwrap();
 	let owner = ModelRegistry::model_view(0).unwrap().owner;
 	let mut bytes = SAMPLE_MODEL_ONNX.to_vec();
@@ -387,7 +394,7 @@ fn approved_second_version() -> u32 {
 		output_scale: active.output_scale,
 		aggregation: active.aggregation,
 		min_agreement: active.min_agreement,
-		training_datasets: active.training_datasets.clone(),
+		training_datasets: datasets,
 		commercial_use: active.commercial_use,
 		golden_vectors: active.golden_vectors.clone(),
 	};
@@ -502,25 +509,8 @@ fn a_priced_request_pays_its_operators_its_owner_and_a_three_level_lineage() {
 		let features = register_with_royalty(Sr25519Keyring::One, 43, vec![clean], Permill::from_percent(20));
 
 		// Version 2 of the sample model, trained on `features`, voted in and priced.
-		let active = ModelRegistry::active_version_view(0).unwrap();
 		let owner = ModelRegistry::model_view(0).unwrap().owner;
-		let mut bytes = SAMPLE_MODEL_ONNX.to_vec();
-		bytes.push(0);
-		let proposal = pallet_model_registry::VersionProposal {
-			model_hash: sp_io::hashing::blake2_256(&bytes).into(),
-			uri: Vec::new(),
-			inputs: active.inputs.clone(),
-			output: active.output.clone(),
-			input_scale: active.input_scale,
-			output_scale: active.output_scale,
-			aggregation: active.aggregation,
-			min_agreement: active.min_agreement,
-			training_datasets: vec![features],
-			commercial_use: active.commercial_use,
-			golden_vectors: active.golden_vectors.clone(),
-		};
-		assert_ok!(ModelRegistry::propose_version(signed(&owner), 0, proposal, bytes));
-		assert_ok!(ModelRegistry::approve_version(RuntimeOrigin::root(), 0, 2));
+		approved_second_version_trained_on(vec![features]);
 		assert_ok!(ModelRegistry::activate_version(RuntimeOrigin::root(), 0, 2));
 		let royalties = ModelRegistry::version_view(0, 2).unwrap().market.royalties;
 		assert_eq!(

@@ -42,19 +42,13 @@ fn constrained() -> UsagePermissions {
 	}
 }
 
-/// Registers a dataset with the largest fields in bounds and returns its id.
-fn register<T: Config>(
-	owner: &T::AccountId,
-	n: u32,
-	parents: Vec<DatasetId>,
-) -> Result<DatasetId, BenchmarkError>
-where
-	T::Currency: Mutate<T::AccountId>,
-{
+/// The registration of dataset `n` derived from `parents` with the largest fields in
+/// bounds.
+fn largest<T: Config>(n: u32, parents: Vec<DatasetId>) -> Registration {
 	let (spdx, flags) = licence::<T>();
 	let derivation = (!parents.is_empty())
 		.then(|| Derivation::Description(vec![b'd'; T::MaxDescriptionLen::get() as usize]));
-	let registration = Registration {
+	Registration {
 		content_hash: content_hash(n),
 		size_bytes: u64::MAX,
 		record_count: Some(u64::MAX),
@@ -66,7 +60,19 @@ where
 		derivation,
 		permissions: constrained(),
 		royalty: T::MaxRoyalty::get(),
-	};
+	}
+}
+
+/// Registers a dataset with the largest fields in bounds and returns its id.
+fn register<T: Config>(
+	owner: &T::AccountId,
+	n: u32,
+	parents: Vec<DatasetId>,
+) -> Result<DatasetId, BenchmarkError>
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let registration = largest::<T>(n, parents);
 	let id = NextDatasetId::<T>::get();
 	Pallet::<T>::do_register(owner.clone(), registration)
 		.map_err(|_| BenchmarkError::Stop("the set-up registration was refused"))?;
@@ -121,24 +127,8 @@ mod benchmarks {
 			n += 1;
 		}
 		let caller = funded::<T>("caller", 1);
-		let (spdx, flags) = licence::<T>();
-		let derivation = (!parents.is_empty())
-			.then(|| Derivation::Description(vec![b'd'; T::MaxDescriptionLen::get() as usize]));
 		let id = NextDatasetId::<T>::get();
-
-		let registration = Registration {
-			content_hash: content_hash(n),
-			size_bytes: u64::MAX,
-			record_count: Some(u64::MAX),
-			uri: vec![b'u'; T::MaxUriLen::get() as usize],
-			licence: spdx,
-			licence_flags: flags,
-			schema_hash: Some(H256::repeat_byte(1)),
-			parents,
-			derivation,
-			permissions: constrained(),
-			royalty: T::MaxRoyalty::get(),
-		};
+		let registration = largest::<T>(n, parents);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), registration);

@@ -970,6 +970,28 @@ mod permissions_and_royalty {
 	}
 
 	#[test]
+	fn a_constrained_use_keeps_its_terms_in_children() {
+		ExtBuilder::build_and_execute(|| {
+			let terms = |n| UsagePermissions { ai_training: constrained(n), ..UsagePermissions::ALL_ALLOWED };
+			let a = register(ALICE, Reg::new(1).permissions(terms(1)));
+			let b = register(BOB, Reg::new(2).permissions(terms(2)));
+			// Other terms could be wider than the parent's.
+			assert_noop!(
+				Reg::new(3).derived_from(vec![a]).permissions(terms(2)).submit(CHARLIE),
+				Error::<Test>::PermissionWiderThanParent
+			);
+			register(CHARLIE, Reg::new(3).derived_from(vec![a]).permissions(terms(1)));
+			// Two parents under different terms: only "not allowed" satisfies both.
+			assert_noop!(
+				Reg::new(4).derived_from(vec![a, b]).permissions(terms(1)).submit(CHARLIE),
+				Error::<Test>::PermissionWiderThanParent
+			);
+			let neither = UsagePermissions { ai_training: UsePermission::NotAllowed, ..UsagePermissions::ALL_ALLOWED };
+			register(CHARLIE, Reg::new(4).derived_from(vec![a, b]).permissions(neither));
+		});
+	}
+
+	#[test]
 	fn refuses_a_royalty_above_the_bound() {
 		ExtBuilder::build_and_execute(|| {
 			assert_noop!(

@@ -200,6 +200,7 @@ impl<T: Config> Pallet<T> {
 			Disputes::<T>::insert(id, dispute);
 		} else {
 			Disputes::<T>::remove(id);
+			OverturnedAgreement::<T>::remove(id);
 		}
 		log::info!(target: LOG_TARGET, "dispute of request {id} settled by round {round}: {status:?}");
 		Self::deposit_event(Event::DisputeResolved { request: id, round, status });
@@ -224,6 +225,7 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		OperatorSet::<T>::put(set);
+		OverturnedAgreement::<T>::insert(id, BoundedVec::truncate_from(agreeing));
 		Results::<T>::insert(id, FinalResult { output: new.clone(), finalized_at: Self::now() });
 		Self::deposit_event(Event::ResultReplaced { request: id, output: new });
 	}

@@ -76,12 +76,16 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The reference `source` names: a blob's hash as it is, a dataset's content hash.
+	/// A dataset named as the input must permit inference on it (CAWG's `ai_inference`:
+	/// using the data as a model's input).
 	fn resolve(source: InputSource) -> Result<InputReference, DispatchError> {
 		Ok(match source {
 			InputSource::Blob(blob) => InputReference { blob, dataset: None },
-			InputSource::Dataset(id) => InputReference {
-				blob: T::Datasets::content_hash(id).ok_or(Error::<T>::DatasetNotFound)?,
-				dataset: Some(id),
+			InputSource::Dataset(id) => {
+				let blob = T::Datasets::content_hash(id).ok_or(Error::<T>::DatasetNotFound)?;
+				let permitted = T::Datasets::permissions(id).is_some_and(|p| p.ai_inference.permits());
+				ensure!(permitted, Error::<T>::InferenceNotPermitted);
+				InputReference { blob, dataset: Some(id) }
 			},
 		})
 	}

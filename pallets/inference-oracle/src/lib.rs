@@ -510,6 +510,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ExpiryCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
+	/// The members who agreed on a result a dispute overturned: they shared its fee (and
+	/// were slashed). Kept as long as the dispute, for `explain`'s payments.
+	#[pallet::storage]
+	pub type OverturnedAgreement<T: Config> =
+		StorageMap<_, Twox64Concat, RequestId, BoundedVec<T::AccountId, T::MaxCommittee>>;
+
 	/// The dispute of each retained, disputed result (kept once settled, to show how).
 	#[pallet::storage]
 	pub type Disputes<T: Config> = StorageMap<
@@ -900,8 +906,8 @@ pub mod pallet {
 		AlreadyJudged,
 		/// The version has `MaxOperators` verdicts from operators in the set.
 		TooManyVerdicts,
-		/// The training data of the model's active version does not permit serving
-		/// inferences from it (a dataset's `ai_inference` is not allowed).
+		/// Inference is not permitted: the training data of the model's active version, or
+		/// the dataset named as the input, does not allow it (`ai_inference`).
 		InferenceNotPermitted,
 		/// The operators' fee and the version's price add up to more than a balance holds.
 		PriceOverflow,
@@ -1412,6 +1418,7 @@ impl<T: Config> Pallet<T> {
 		// An open dispute outlives its request: its round settles it as inconclusive.
 		if Disputes::<T>::get(old).is_some_and(|d| d.status != DisputeStatus::Open) {
 			Disputes::<T>::remove(old);
+			OverturnedAgreement::<T>::remove(old);
 		}
 		if let Some(request) = Requests::<T>::take(old) {
 			let _ = T::Currency::release(
@@ -1572,6 +1579,12 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(OpenDisputes::<T>::get() == open, "OpenDisputes miscounts the open disputes");
+		for id in OverturnedAgreement::<T>::iter_keys() {
+			ensure!(
+				Disputes::<T>::get(id).is_some_and(|d| d.status == DisputeStatus::Upheld),
+				"an overturned agreement without an upheld dispute"
+			);
+		}
 		for (account, bond) in bonds {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::DisputeBond.into(), &account) == bond,

@@ -149,6 +149,11 @@ pub fn set_min_agreement(min_agreement: u32) {
 	MIN_AGREEMENT.with(|m| *m.borrow_mut() = min_agreement);
 }
 
+/// Makes [`INPUT_DATASET`] forbid inference on it.
+pub fn forbid_input_inference() {
+	INPUT_INFERENCE_FORBIDDEN.with(|f| *f.borrow_mut() = true);
+}
+
 /// Makes `model`'s training data forbid inference.
 pub fn forbid_inference(model: ModelId) {
 	INFERENCE_FORBIDDEN.with(|f| f.borrow_mut().push(model));
@@ -323,7 +328,15 @@ impl DatasetInspect for MockDatasets {
 	}
 
 	fn permissions(id: DatasetId) -> Option<UsagePermissions> {
-		Self::exists(id).then_some(UsagePermissions::ALL_ALLOWED)
+		let forbidden = INPUT_INFERENCE_FORBIDDEN.with(|f| *f.borrow());
+		Self::exists(id).then_some(UsagePermissions {
+			ai_inference: if forbidden {
+				aioracle_primitives::dataset::UsePermission::NotAllowed
+			} else {
+				aioracle_primitives::dataset::UsePermission::Allowed
+			},
+			..UsagePermissions::ALL_ALLOWED
+		})
 	}
 
 	fn royalties(
@@ -338,6 +351,8 @@ impl DatasetInspect for MockDatasets {
 thread_local! {
 	/// How every version decodes input blobs.
 	static INPUT_DECODING: RefCell<BlobDecoding> = const { RefCell::new(BlobDecoding::Tensor) };
+	/// Whether [`INPUT_DATASET`] forbids inference on it.
+	static INPUT_INFERENCE_FORBIDDEN: RefCell<bool> = const { RefCell::new(false) };
 	/// The models whose training data does not permit inference.
 	static INFERENCE_FORBIDDEN: RefCell<Vec<ModelId>> = const { RefCell::new(Vec::new()) };
 	/// The versions awaiting approval: each a re-proposal of its model's version 1.

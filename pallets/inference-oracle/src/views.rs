@@ -51,9 +51,11 @@ impl<T: Config> Pallet<T> {
 		let (Some(request), Some(result)) = (Requests::<T>::get(id), Self::result_view(id)) else {
 			return Vec::new();
 		};
-		let share = Self::fee_share(request.fee, result.agreeing.len() as u32);
-		let mut payments: Vec<_> = result
-			.agreeing
+		// The members who shared the fee: those who agreed on the result at its close,
+		// which a dispute may have replaced since.
+		let paid = OverturnedAgreement::<T>::get(id).map(|a| a.into_inner()).unwrap_or(result.agreeing);
+		let share = Self::fee_share(request.fee, paid.len() as u32);
+		let mut payments: Vec<_> = paid
 			.into_iter()
 			.map(|operator| Payment { to: Recipient::Operator(operator), amount: share })
 			.collect();

@@ -807,6 +807,9 @@ pub mod pallet {
 		VersionRetired,
 		/// The payee is owed nothing now: not a payee of the version, or paid out already.
 		NothingToPayOut,
+		/// The version was not declared for commercial use (its training data's licences may
+		/// forbid it), so its inferences cannot be sold: its price must stay zero.
+		NotCommercial,
 		/// A training dataset's permissions do not allow training models on it.
 		TrainingNotPermitted,
 		/// The version's training data does not allow serving inferences from it, so it

@@ -63,6 +63,8 @@ impl<T: Config> Pallet<T> {
 			!matches!(v.status, VersionStatus::Rejected | VersionStatus::Deprecated),
 			Error::<T>::VersionRetired
 		);
+		// Selling inferences is commercial use, which its training data must allow.
+		ensure!(price.is_zero() || v.commercial_use, Error::<T>::NotCommercial);
 		if price.is_zero() {
 			VersionPrices::<T>::remove(model, version);
 		} else {

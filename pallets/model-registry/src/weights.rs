@@ -83,10 +83,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `409`
+		//  Measured:  `442`
 		//  Estimated: `3766`
-		// Minimum execution time: 61_711_000 picoseconds.
-		Weight::from_parts(97_175_000, 0)
+		// Minimum execution time: 61_261_000 picoseconds.
+		Weight::from_parts(69_594_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
@@ -105,6 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
@@ -113,19 +115,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_version(b: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `545 + d * (4763 ±0)`
-		//  Estimated: `4151 + d * (359394 ±0)`
-		// Minimum execution time: 7_338_582_000 picoseconds.
-		Weight::from_parts(8_090_061_000, 0)
+		//  Measured:  `1218 + d * (79621 ±0)`
+		//  Estimated: `4151 + d * (427635 ±0)`
+		// Minimum execution time: 17_003_288_000 picoseconds.
+		Weight::from_parts(4_678_584_732, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 78
-			.saturating_add(Weight::from_parts(7_017, 0).saturating_mul(b.into()))
-			// Standard Error: 20_586_541
-			.saturating_add(Weight::from_parts(566_104_800, 0).saturating_mul(d.into()))
+			// Standard Error: 155
+			.saturating_add(Weight::from_parts(6_051, 0).saturating_mul(b.into()))
+			// Standard Error: 43_420_561
+			.saturating_add(Weight::from_parts(2_315_142_836, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
-			.saturating_add(T::DbWeight::get().writes(6))
-			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads((387_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes(7))
+			.saturating_add(Weight::from_parts(0, 427635).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
@@ -139,24 +141,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionRoyalties` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionRoyalties` (`max_values`: None, `max_size`: Some(153), added: 2628, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionPrices` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn withdraw_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5779`
+		//  Measured:  `5812`
 		//  Estimated: `7587`
-		// Minimum execution time: 258_625_000 picoseconds.
-		Weight::from_parts(375_288_000, 0)
+		// Minimum execution time: 252_827_000 picoseconds.
+		Weight::from_parts(285_025_000, 0)
 			.saturating_add(Weight::from_parts(0, 7587))
 			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(7))
+			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
@@ -164,13 +172,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn approve_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `819 + d * (4356 ±0)`
+		//  Measured:  `852 + d * (4356 ±0)`
 		//  Estimated: `4252 + d * (359394 ±0)`
-		// Minimum execution time: 727_653_000 picoseconds.
-		Weight::from_parts(800_432_000, 0)
+		// Minimum execution time: 719_451_000 picoseconds.
+		Weight::from_parts(318_350_503, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
-			// Standard Error: 6_866_321
-			.saturating_add(Weight::from_parts(1_033_553_835, 0).saturating_mul(d.into()))
+			// Standard Error: 4_246_848
+			.saturating_add(Weight::from_parts(688_059_039, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -181,7 +189,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelRegistry::Versions` (r:3 w:3)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
@@ -193,13 +201,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn activate_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `23696 + d * (6266 ±0)`
+		//  Measured:  `23729 + d * (6266 ±0)`
 		//  Estimated: `10776 + d * (359394 ±0)`
-		// Minimum execution time: 1_340_996_000 picoseconds.
-		Weight::from_parts(313_135_277, 0)
+		// Minimum execution time: 1_277_431_000 picoseconds.
+		Weight::from_parts(458_148_248, 0)
 			.saturating_add(Weight::from_parts(0, 10776))
-			// Standard Error: 20_059_101
-			.saturating_add(Weight::from_parts(1_583_051_882, 0).saturating_mul(d.into()))
+			// Standard Error: 11_174_397
+			.saturating_add(Weight::from_parts(1_011_605_800, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -213,10 +221,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn reject_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `993`
+		//  Measured:  `1026`
 		//  Estimated: `4252`
-		// Minimum execution time: 127_710_000 picoseconds.
-		Weight::from_parts(172_237_000, 0)
+		// Minimum execution time: 126_017_000 picoseconds.
+		Weight::from_parts(169_442_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -231,10 +239,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2111`
+		//  Measured:  `2144`
 		//  Estimated: `7514`
-		// Minimum execution time: 149_412_000 picoseconds.
-		Weight::from_parts(182_282_000, 0)
+		// Minimum execution time: 144_295_000 picoseconds.
+		Weight::from_parts(158_997_000, 0)
 			.saturating_add(Weight::from_parts(0, 7514))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -244,7 +252,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelRegistry::Versions` (r:3 w:3)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
@@ -256,13 +264,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn rollback(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8860 + d * (4481 ±0)`
+		//  Measured:  `8893 + d * (4481 ±0)`
 		//  Estimated: `10776 + d * (359394 ±0)`
-		// Minimum execution time: 1_074_970_000 picoseconds.
-		Weight::from_parts(132_225_841, 0)
+		// Minimum execution time: 1_051_205_000 picoseconds.
+		Weight::from_parts(295_536_783, 0)
 			.saturating_add(Weight::from_parts(0, 10776))
-			// Standard Error: 14_201_032
-			.saturating_add(Weight::from_parts(1_352_075_599, 0).saturating_mul(d.into()))
+			// Standard Error: 6_651_704
+			.saturating_add(Weight::from_parts(850_646_984, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -281,13 +289,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 128]`.
 	fn begin_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1187`
+		//  Measured:  `1220`
 		//  Estimated: `7785`
-		// Minimum execution time: 78_386_000 picoseconds.
-		Weight::from_parts(114_325_361, 0)
+		// Minimum execution time: 78_817_000 picoseconds.
+		Weight::from_parts(95_924_982, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 6_201
-			.saturating_add(Weight::from_parts(385_963, 0).saturating_mul(c.into()))
+			// Standard Error: 4_631
+			.saturating_add(Weight::from_parts(362_010, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -296,13 +304,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[1, 2097152]`.
 	fn upload_chunk(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4540`
+		//  Measured:  `4573`
 		//  Estimated: `7785`
-		// Minimum execution time: 43_455_000 picoseconds.
-		Weight::from_parts(64_186_196, 0)
+		// Minimum execution time: 40_600_000 picoseconds.
+		Weight::from_parts(313_626_781, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 33
-			.saturating_add(Weight::from_parts(9_263, 0).saturating_mul(b.into()))
+			// Standard Error: 38
+			.saturating_add(Weight::from_parts(7_681, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -316,14 +324,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
@@ -332,17 +342,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_uploaded_version(_c: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `684 + c * (33 ±0) + d * (4763 ±0)`
-		//  Estimated: `7785 + d * (359394 ±0)`
-		// Minimum execution time: 1_618_008_000 picoseconds.
-		Weight::from_parts(2_305_223_136, 0)
+		//  Measured:  `1358 + c * (33 ±0) + d * (79621 ±0)`
+		//  Estimated: `7785 + d * (427635 ±0)`
+		// Minimum execution time: 2_198_131_000 picoseconds.
+		Weight::from_parts(6_812_546_491, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 12_027_329
-			.saturating_add(Weight::from_parts(1_240_470_997, 0).saturating_mul(d.into()))
+			// Standard Error: 38_753_276
+			.saturating_add(Weight::from_parts(2_100_911_817, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
-			.saturating_add(T::DbWeight::get().writes(8))
-			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads((387_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes(9))
+			.saturating_add(Weight::from_parts(0, 427635).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
 	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
@@ -353,13 +363,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 128]`.
 	fn cancel_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `595 + c * (33 ±0)`
+		//  Measured:  `628 + c * (33 ±0)`
 		//  Estimated: `7785`
-		// Minimum execution time: 62_483_000 picoseconds.
-		Weight::from_parts(93_262_420, 0)
+		// Minimum execution time: 59_599_000 picoseconds.
+		Weight::from_parts(60_319_932, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 3_171
-			.saturating_add(Weight::from_parts(1_167_245, 0).saturating_mul(c.into()))
+			// Standard Error: 641
+			.saturating_add(Weight::from_parts(747_507, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -371,10 +381,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	fn set_input_decoding() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1295`
+		//  Measured:  `1328`
 		//  Estimated: `4252`
-		// Minimum execution time: 56_074_000 picoseconds.
-		Weight::from_parts(118_336_000, 0)
+		// Minimum execution time: 40_189_000 picoseconds.
+		Weight::from_parts(60_079_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -388,24 +398,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelRegistry::InputDecodings` (r:2 w:0)
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Canaries` (r:0 w:1)
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[1, 8]`.
 	fn start_canary(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `21872 + d * (6023 ±0)`
+		//  Measured:  `22290 + d * (6023 ±0)`
 		//  Estimated: `7514 + d * (359394 ±0)`
-		// Minimum execution time: 1_259_565_000 picoseconds.
-		Weight::from_parts(900_151_291, 0)
+		// Minimum execution time: 1_199_987_000 picoseconds.
+		Weight::from_parts(510_952_448, 0)
 			.saturating_add(Weight::from_parts(0, 7514))
-			// Standard Error: 17_330_191
-			.saturating_add(Weight::from_parts(1_104_904_842, 0).saturating_mul(d.into()))
-			.saturating_add(T::DbWeight::get().reads(6))
+			// Standard Error: 2_204_399
+			.saturating_add(Weight::from_parts(841_336_813, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
@@ -418,22 +430,71 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn end_canary() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `993`
+		//  Measured:  `1026`
 		//  Estimated: `4252`
-		// Minimum execution time: 113_048_000 picoseconds.
-		Weight::from_parts(135_873_000, 0)
+		// Minimum execution time: 95_232_000 picoseconds.
+		Weight::from_parts(109_704_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionPrices` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
-		Weight::from_parts(135_873_000, 4252)
+		// Proof Size summary in bytes:
+		//  Measured:  `1328`
+		//  Estimated: `4252`
+		// Minimum execution time: 33_921_000 picoseconds.
+		Weight::from_parts(39_148_000, 0)
+			.saturating_add(Weight::from_parts(0, 4252))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `ModelRegistry::Earnings` (r:1 w:0)
+	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionRoyalties` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionRoyalties` (`max_values`: None, `max_size`: Some(153), added: 2628, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:1 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::PaidOut` (r:1 w:1)
+	/// Proof: `ModelRegistry::PaidOut` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn pay_out() -> Weight {
-		Weight::from_parts(135_873_000, 4252)
+		// Proof Size summary in bytes:
+		//  Measured:  `2540`
+		//  Estimated: `6196`
+		// Minimum execution time: 160_169_000 picoseconds.
+		Weight::from_parts(185_176_000, 0)
+			.saturating_add(Weight::from_parts(0, 6196))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	/// Storage: `ModelRegistry::TaintedVersions` (r:1 w:1)
+	/// Proof: `ModelRegistry::TaintedVersions` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:0)
+	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn taint_scan_step() -> Weight {
-		Weight::from_parts(135_873_000, 4252)
+		// Proof Size summary in bytes:
+		//  Measured:  `34982`
+		//  Estimated: `2876142`
+		// Minimum execution time: 5_732_883_000 picoseconds.
+		Weight::from_parts(5_948_043_000, 0)
+			.saturating_add(Weight::from_parts(0, 2876142))
+			.saturating_add(T::DbWeight::get().reads(2075))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 }
 
@@ -449,10 +510,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `409`
+		//  Measured:  `442`
 		//  Estimated: `3766`
-		// Minimum execution time: 61_711_000 picoseconds.
-		Weight::from_parts(97_175_000, 0)
+		// Minimum execution time: 61_261_000 picoseconds.
+		Weight::from_parts(69_594_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
@@ -461,8 +522,8 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
@@ -471,6 +532,8 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
@@ -479,19 +542,19 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_version(b: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `545 + d * (4763 ±0)`
-		//  Estimated: `4151 + d * (359394 ±0)`
-		// Minimum execution time: 7_338_582_000 picoseconds.
-		Weight::from_parts(8_090_061_000, 0)
+		//  Measured:  `1218 + d * (79621 ±0)`
+		//  Estimated: `4151 + d * (427635 ±0)`
+		// Minimum execution time: 17_003_288_000 picoseconds.
+		Weight::from_parts(4_678_584_732, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 78
-			.saturating_add(Weight::from_parts(7_017, 0).saturating_mul(b.into()))
-			// Standard Error: 20_586_541
-			.saturating_add(Weight::from_parts(566_104_800, 0).saturating_mul(d.into()))
+			// Standard Error: 155
+			.saturating_add(Weight::from_parts(6_051, 0).saturating_mul(b.into()))
+			// Standard Error: 43_420_561
+			.saturating_add(Weight::from_parts(2_315_142_836, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
-			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(6))
-			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads((387_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().writes(7))
+			.saturating_add(Weight::from_parts(0, 427635).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
@@ -505,24 +568,30 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionRoyalties` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionRoyalties` (`max_values`: None, `max_size`: Some(153), added: 2628, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionPrices` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn withdraw_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5779`
+		//  Measured:  `5812`
 		//  Estimated: `7587`
-		// Minimum execution time: 258_625_000 picoseconds.
-		Weight::from_parts(375_288_000, 0)
+		// Minimum execution time: 252_827_000 picoseconds.
+		Weight::from_parts(285_025_000, 0)
 			.saturating_add(Weight::from_parts(0, 7587))
 			.saturating_add(RocksDbWeight::get().reads(5))
-			.saturating_add(RocksDbWeight::get().writes(7))
+			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
@@ -530,13 +599,13 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn approve_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `819 + d * (4356 ±0)`
+		//  Measured:  `852 + d * (4356 ±0)`
 		//  Estimated: `4252 + d * (359394 ±0)`
-		// Minimum execution time: 727_653_000 picoseconds.
-		Weight::from_parts(800_432_000, 0)
+		// Minimum execution time: 719_451_000 picoseconds.
+		Weight::from_parts(318_350_503, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
-			// Standard Error: 6_866_321
-			.saturating_add(Weight::from_parts(1_033_553_835, 0).saturating_mul(d.into()))
+			// Standard Error: 4_246_848
+			.saturating_add(Weight::from_parts(688_059_039, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -547,7 +616,7 @@ impl WeightInfo for () {
 	/// Storage: `ModelRegistry::Versions` (r:3 w:3)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
@@ -559,13 +628,13 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn activate_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `23696 + d * (6266 ±0)`
+		//  Measured:  `23729 + d * (6266 ±0)`
 		//  Estimated: `10776 + d * (359394 ±0)`
-		// Minimum execution time: 1_340_996_000 picoseconds.
-		Weight::from_parts(313_135_277, 0)
+		// Minimum execution time: 1_277_431_000 picoseconds.
+		Weight::from_parts(458_148_248, 0)
 			.saturating_add(Weight::from_parts(0, 10776))
-			// Standard Error: 20_059_101
-			.saturating_add(Weight::from_parts(1_583_051_882, 0).saturating_mul(d.into()))
+			// Standard Error: 11_174_397
+			.saturating_add(Weight::from_parts(1_011_605_800, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -579,10 +648,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn reject_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `993`
+		//  Measured:  `1026`
 		//  Estimated: `4252`
-		// Minimum execution time: 127_710_000 picoseconds.
-		Weight::from_parts(172_237_000, 0)
+		// Minimum execution time: 126_017_000 picoseconds.
+		Weight::from_parts(169_442_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -597,10 +666,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2111`
+		//  Measured:  `2144`
 		//  Estimated: `7514`
-		// Minimum execution time: 149_412_000 picoseconds.
-		Weight::from_parts(182_282_000, 0)
+		// Minimum execution time: 144_295_000 picoseconds.
+		Weight::from_parts(158_997_000, 0)
 			.saturating_add(Weight::from_parts(0, 7514))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -610,7 +679,7 @@ impl WeightInfo for () {
 	/// Storage: `ModelRegistry::Versions` (r:3 w:3)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
@@ -622,13 +691,13 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn rollback(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8860 + d * (4481 ±0)`
+		//  Measured:  `8893 + d * (4481 ±0)`
 		//  Estimated: `10776 + d * (359394 ±0)`
-		// Minimum execution time: 1_074_970_000 picoseconds.
-		Weight::from_parts(132_225_841, 0)
+		// Minimum execution time: 1_051_205_000 picoseconds.
+		Weight::from_parts(295_536_783, 0)
 			.saturating_add(Weight::from_parts(0, 10776))
-			// Standard Error: 14_201_032
-			.saturating_add(Weight::from_parts(1_352_075_599, 0).saturating_mul(d.into()))
+			// Standard Error: 6_651_704
+			.saturating_add(Weight::from_parts(850_646_984, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -647,13 +716,13 @@ impl WeightInfo for () {
 	/// The range of component `c` is `[1, 128]`.
 	fn begin_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1187`
+		//  Measured:  `1220`
 		//  Estimated: `7785`
-		// Minimum execution time: 78_386_000 picoseconds.
-		Weight::from_parts(114_325_361, 0)
+		// Minimum execution time: 78_817_000 picoseconds.
+		Weight::from_parts(95_924_982, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 6_201
-			.saturating_add(Weight::from_parts(385_963, 0).saturating_mul(c.into()))
+			// Standard Error: 4_631
+			.saturating_add(Weight::from_parts(362_010, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -662,13 +731,13 @@ impl WeightInfo for () {
 	/// The range of component `b` is `[1, 2097152]`.
 	fn upload_chunk(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4540`
+		//  Measured:  `4573`
 		//  Estimated: `7785`
-		// Minimum execution time: 43_455_000 picoseconds.
-		Weight::from_parts(64_186_196, 0)
+		// Minimum execution time: 40_600_000 picoseconds.
+		Weight::from_parts(313_626_781, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 33
-			.saturating_add(Weight::from_parts(9_263, 0).saturating_mul(b.into()))
+			// Standard Error: 38
+			.saturating_add(Weight::from_parts(7_681, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -682,14 +751,16 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionByHash` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionByHash` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
 	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:0 w:1)
@@ -698,17 +769,17 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn propose_uploaded_version(_c: u32, d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `684 + c * (33 ±0) + d * (4763 ±0)`
-		//  Estimated: `7785 + d * (359394 ±0)`
-		// Minimum execution time: 1_618_008_000 picoseconds.
-		Weight::from_parts(2_305_223_136, 0)
+		//  Measured:  `1358 + c * (33 ±0) + d * (79621 ±0)`
+		//  Estimated: `7785 + d * (427635 ±0)`
+		// Minimum execution time: 2_198_131_000 picoseconds.
+		Weight::from_parts(6_812_546_491, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 12_027_329
-			.saturating_add(Weight::from_parts(1_240_470_997, 0).saturating_mul(d.into()))
+			// Standard Error: 38_753_276
+			.saturating_add(Weight::from_parts(2_100_911_817, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
-			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(8))
-			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads((387_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().writes(9))
+			.saturating_add(Weight::from_parts(0, 427635).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
 	/// Proof: `ModelRegistry::Uploads` (`max_values`: None, `max_size`: Some(4320), added: 6795, mode: `MaxEncodedLen`)
@@ -719,13 +790,13 @@ impl WeightInfo for () {
 	/// The range of component `c` is `[1, 128]`.
 	fn cancel_upload(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `595 + c * (33 ±0)`
+		//  Measured:  `628 + c * (33 ±0)`
 		//  Estimated: `7785`
-		// Minimum execution time: 62_483_000 picoseconds.
-		Weight::from_parts(93_262_420, 0)
+		// Minimum execution time: 59_599_000 picoseconds.
+		Weight::from_parts(60_319_932, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 3_171
-			.saturating_add(Weight::from_parts(1_167_245, 0).saturating_mul(c.into()))
+			// Standard Error: 641
+			.saturating_add(Weight::from_parts(747_507, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -737,10 +808,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	fn set_input_decoding() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1295`
+		//  Measured:  `1328`
 		//  Estimated: `4252`
-		// Minimum execution time: 56_074_000 picoseconds.
-		Weight::from_parts(118_336_000, 0)
+		// Minimum execution time: 40_189_000 picoseconds.
+		Weight::from_parts(60_079_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -754,24 +825,26 @@ impl WeightInfo for () {
 	/// Storage: `ModelRegistry::InputDecodings` (r:2 w:0)
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `MaxEncodedLen`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Canaries` (r:0 w:1)
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[1, 8]`.
 	fn start_canary(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `21872 + d * (6023 ±0)`
+		//  Measured:  `22290 + d * (6023 ±0)`
 		//  Estimated: `7514 + d * (359394 ±0)`
-		// Minimum execution time: 1_259_565_000 picoseconds.
-		Weight::from_parts(900_151_291, 0)
+		// Minimum execution time: 1_199_987_000 picoseconds.
+		Weight::from_parts(510_952_448, 0)
 			.saturating_add(Weight::from_parts(0, 7514))
-			// Standard Error: 17_330_191
-			.saturating_add(Weight::from_parts(1_104_904_842, 0).saturating_mul(d.into()))
-			.saturating_add(RocksDbWeight::get().reads(6))
+			// Standard Error: 2_204_399
+			.saturating_add(Weight::from_parts(841_336_813, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
 			.saturating_add(Weight::from_parts(0, 359394).saturating_mul(d.into()))
@@ -784,21 +857,70 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn end_canary() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `993`
+		//  Measured:  `1026`
 		//  Estimated: `4252`
-		// Minimum execution time: 113_048_000 picoseconds.
-		Weight::from_parts(135_873_000, 0)
+		// Minimum execution time: 95_232_000 picoseconds.
+		Weight::from_parts(109_704_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionPrices` (r:0 w:1)
+	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
-		Weight::from_parts(135_873_000, 4252)
+		// Proof Size summary in bytes:
+		//  Measured:  `1328`
+		//  Estimated: `4252`
+		// Minimum execution time: 33_921_000 picoseconds.
+		Weight::from_parts(39_148_000, 0)
+			.saturating_add(Weight::from_parts(0, 4252))
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
+	/// Storage: `ModelRegistry::Earnings` (r:1 w:0)
+	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionRoyalties` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionRoyalties` (`max_values`: None, `max_size`: Some(153), added: 2628, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:1 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::PaidOut` (r:1 w:1)
+	/// Proof: `ModelRegistry::PaidOut` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn pay_out() -> Weight {
-		Weight::from_parts(135_873_000, 4252)
+		// Proof Size summary in bytes:
+		//  Measured:  `2540`
+		//  Estimated: `6196`
+		// Minimum execution time: 160_169_000 picoseconds.
+		Weight::from_parts(185_176_000, 0)
+			.saturating_add(Weight::from_parts(0, 6196))
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
+	/// Storage: `ModelRegistry::TaintedVersions` (r:1 w:1)
+	/// Proof: `ModelRegistry::TaintedVersions` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Datasets` (r:8 w:0)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Parents` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Parents` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
+	/// Storage: `DatasetProvenance::Retractions` (r:1032 w:0)
+	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
+	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:0)
+	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn taint_scan_step() -> Weight {
-		Weight::from_parts(135_873_000, 4252)
+		// Proof Size summary in bytes:
+		//  Measured:  `34982`
+		//  Estimated: `2876142`
+		// Minimum execution time: 5_732_883_000 picoseconds.
+		Weight::from_parts(5_948_043_000, 0)
+			.saturating_add(Weight::from_parts(0, 2876142))
+			.saturating_add(RocksDbWeight::get().reads(2075))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }

@@ -108,6 +108,15 @@ fn an_upheld_dispute_replaces_the_result_and_pays_the_disputer_the_liars_slash()
 		assert_eq!(view.stage, ResultStage::Settled);
 		assert_eq!(view.outliers, vec![liar]);
 		assert_eq!(OpenDisputes::<Test>::get(), 0);
+		// The payments still name who shared the fee at the close: the liar.
+		let payments = InferenceOracle::payment_views(id);
+		assert_eq!(
+			payments,
+			vec![aioracle_primitives::oracle::Payment {
+				to: aioracle_primitives::oracle::Recipient::Operator(liar),
+				amount: FEE
+			}]
+		);
 	});
 }
 

@@ -163,6 +163,20 @@ mod requests {
 	}
 
 	#[test]
+	fn a_dataset_that_forbids_inference_on_it_is_no_input() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let blob = store(BOB, &DATASET_BYTES);
+			forbid_input_inference();
+			let source = InputSource::Dataset(INPUT_DATASET);
+			assert_noop!(try_request_by(IRIS, source, FEE), Error::<Test>::InferenceNotPermitted);
+			// The same bytes named by their hash are a blob, not the dataset: the chain cannot
+			// tell, and the request goes ahead.
+			request_by(InputSource::Blob(blob));
+		});
+	}
+
+	#[test]
 	fn refusals_leave_state_unchanged() {
 		ExtBuilder::build_and_execute(|| {
 			register(ALICE);

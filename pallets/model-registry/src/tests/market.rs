@@ -64,6 +64,15 @@ fn set_price_errors_leave_state_unchanged() {
 			|| ModelRegistry::set_price(signed(OWNER), model, version, 1),
 			Error::<Test>::VersionRetired,
 		);
+		// A version not declared for commercial use is free, and stays free.
+		let bytes = onnx(2);
+		let p = VersionProposal { commercial_use: false, ..proposal(&bytes) };
+		assert_ok!(ModelRegistry::propose_version(signed(OWNER), model, p, bytes));
+		assert_noop_err(
+			|| ModelRegistry::set_price(signed(OWNER), model, 2, 1),
+			Error::<Test>::NotCommercial,
+		);
+		assert_ok!(ModelRegistry::set_price(signed(OWNER), model, 2, 0));
 	});
 }
 
