@@ -374,13 +374,13 @@ fn reveal_with_canary(
 /// Proposes version 2 of the sample model, served like version 1 (other bytes: the
 /// registry hashes them, the node would parse them), and approves it.
 fn approved_second_version() -> u32 {
-	let datasets = ModelRegistry::active_version_view(0).unwrap().training_datasets;
-	approved_second_version_trained_on(datasets)
+	let active = ModelRegistry::active_version_view(0).unwrap();
+	approved_second_version_trained_on(active.training_datasets, active.commercial_use)
 }
 
-/// Version 2 of the sample model, served like version 1 but trained on `datasets`,
-/// proposed by the model's owner and approved.
-fn approved_second_version_trained_on(datasets: Vec<u64>) -> u32 {
+/// Version 2 of the sample model, served like version 1 but trained on `datasets` and
+/// declared for commercial use or not, proposed by the model's owner and approved.
+fn approved_second_version_trained_on(datasets: Vec<u64>, commercial_use: bool) -> u32 {
 	let active = ModelRegistry::active_version_view(0).unwrap();
 	let owner = ModelRegistry::model_view(0).unwrap().owner;
 	let mut bytes = SAMPLE_MODEL_ONNX.to_vec();
@@ -395,7 +395,7 @@ fn approved_second_version_trained_on(datasets: Vec<u64>) -> u32 {
 		aggregation: active.aggregation,
 		min_agreement: active.min_agreement,
 		training_datasets: datasets,
-		commercial_use: active.commercial_use,
+		commercial_use,
 		golden_vectors: active.golden_vectors.clone(),
 	};
 	assert_ok!(ModelRegistry::propose_version(signed(&owner), 0, proposal, bytes));
@@ -510,7 +510,8 @@ fn a_priced_request_pays_its_operators_its_owner_and_a_three_level_lineage() {
 
 		// Version 2 of the sample model, trained on `features`, voted in and priced.
 		let owner = ModelRegistry::model_view(0).unwrap().owner;
-		approved_second_version_trained_on(vec![features]);
+		// Declared for commercial use: a version to be sold must be.
+		approved_second_version_trained_on(vec![features], true);
 		assert_ok!(ModelRegistry::activate_version(RuntimeOrigin::root(), 0, 2));
 		let royalties = ModelRegistry::version_view(0, 2).unwrap().market.royalties;
 		assert_eq!(

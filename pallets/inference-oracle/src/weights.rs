@@ -90,10 +90,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5410`
+		//  Measured:  `5462`
 		//  Estimated: `6182`
-		// Minimum execution time: 145_686_000 picoseconds.
-		Weight::from_parts(174_239_000, 0)
+		// Minimum execution time: 142_432_000 picoseconds.
+		Weight::from_parts(157_654_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 63_334_000 picoseconds.
-		Weight::from_parts(81_581_000, 0)
+		// Minimum execution time: 59_719_000 picoseconds.
+		Weight::from_parts(67_981_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_393_000 picoseconds.
-		Weight::from_parts(72_308_000, 0)
+		// Minimum execution time: 58_818_000 picoseconds.
+		Weight::from_parts(68_312_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -140,8 +140,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
 		//  Estimated: `3766`
-		// Minimum execution time: 62_934_000 picoseconds.
-		Weight::from_parts(69_333_000, 0)
+		// Minimum execution time: 62_523_000 picoseconds.
+		Weight::from_parts(68_972_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -162,8 +162,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 99_298_000 picoseconds.
-		Weight::from_parts(108_241_000, 0)
+		// Minimum execution time: 98_186_000 picoseconds.
+		Weight::from_parts(111_095_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -172,6 +172,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `Measured`)
+	/// Storage: `ModelRegistry::VersionPrices` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -185,7 +189,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
@@ -216,24 +220,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7652`
-		//  Estimated: `13592`
-		// Minimum execution time: 293_126_000 picoseconds.
-		Weight::from_parts(317_854_000, 0)
-			.saturating_add(Weight::from_parts(0, 13592))
-			.saturating_add(T::DbWeight::get().reads(19))
+		//  Measured:  `7948`
+		//  Estimated: `13888`
+		// Minimum execution time: 313_186_000 picoseconds.
+		Weight::from_parts(349_800_000, 0)
+			.saturating_add(Weight::from_parts(0, 13888))
+			.saturating_add(T::DbWeight::get().reads(21))
 			.saturating_add(T::DbWeight::get().writes(19))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `Measured`)
 	/// Storage: `DatasetProvenance::Datasets` (r:1 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `Measured`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `Measured`)
 	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
 	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `Measured`)
 	/// Storage: `ModelRegistry::InputDecodings` (r:1 w:0)
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `Measured`)
+	/// Storage: `ModelRegistry::VersionPrices` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -247,7 +255,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
@@ -278,12 +286,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference_by_reference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `9174`
-		//  Estimated: `15114`
-		// Minimum execution time: 318_574_000 picoseconds.
-		Weight::from_parts(348_208_000, 0)
-			.saturating_add(Weight::from_parts(0, 15114))
-			.saturating_add(T::DbWeight::get().reads(22))
+		//  Measured:  `9574`
+		//  Estimated: `15514`
+		// Minimum execution time: 342_800_000 picoseconds.
+		Weight::from_parts(415_107_000, 0)
+			.saturating_add(Weight::from_parts(0, 15514))
+			.saturating_add(T::DbWeight::get().reads(24))
 			.saturating_add(T::DbWeight::get().writes(21))
 	}
 	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
@@ -297,11 +305,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `320`
 		//  Estimated: `3766`
-		// Minimum execution time: 67_400_000 picoseconds.
-		Weight::from_parts(308_217_039, 0)
+		// Minimum execution time: 68_612_000 picoseconds.
+		Weight::from_parts(69_364_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
-			// Standard Error: 26
-			.saturating_add(Weight::from_parts(7_601, 0).saturating_mul(b.into()))
+			// Standard Error: 24
+			.saturating_add(Weight::from_parts(7_991, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -315,8 +323,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `504`
 		//  Estimated: `3766`
-		// Minimum execution time: 54_792_000 picoseconds.
-		Weight::from_parts(59_609_000, 0)
+		// Minimum execution time: 55_282_000 picoseconds.
+		Weight::from_parts(65_177_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -324,7 +332,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
@@ -333,8 +341,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
-	/// Storage: `System::Account` (r:16 w:16)
+	/// Storage: `System::Account` (r:17 w:17)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `ModelRegistry::Earnings` (r:1 w:1)
+	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
@@ -353,16 +363,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 15]`.
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0 + l * (112 ±0) + s * (2513 ±0)`
-		//  Estimated: `9341 + l * (41 ±4) + s * (3435 ±75)`
-		// Minimum execution time: 204_484_000 picoseconds.
-		Weight::from_parts(408_999_794, 0)
-			.saturating_add(Weight::from_parts(0, 9341))
-			// Standard Error: 1_351_830
-			.saturating_add(Weight::from_parts(60_112_251, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(11))
+		//  Measured:  `0 + l * (111 ±0) + s * (2511 ±0)`
+		//  Estimated: `12147 + l * (41 ±4) + s * (3435 ±75)`
+		// Minimum execution time: 285_185_000 picoseconds.
+		Weight::from_parts(511_297_184, 0)
+			.saturating_add(Weight::from_parts(0, 12147))
+			// Standard Error: 1_425_265
+			.saturating_add(Weight::from_parts(55_861_743, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(7))
+			.saturating_add(T::DbWeight::get().writes(9))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 41).saturating_mul(l.into()))
 			.saturating_add(Weight::from_parts(0, 3435).saturating_mul(s.into()))
@@ -370,7 +380,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -380,28 +390,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4971 + l * (112 ±0)`
-		//  Estimated: `8441 + l * (112 ±0)`
-		// Minimum execution time: 106_849_000 picoseconds.
-		Weight::from_parts(130_428_894, 0)
-			.saturating_add(Weight::from_parts(0, 8441))
-			// Standard Error: 7_273
-			.saturating_add(Weight::from_parts(57_162, 0).saturating_mul(l.into()))
+		//  Measured:  `4998 + l * (111 ±0)`
+		//  Estimated: `8459 + l * (112 ±0)`
+		// Minimum execution time: 105_207_000 picoseconds.
+		Weight::from_parts(117_760_912, 0)
+			.saturating_add(Weight::from_parts(0, 8459))
+			// Standard Error: 10_732
+			.saturating_add(Weight::from_parts(118_925, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:320)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:320)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `ModelRegistry::Earnings` (r:1 w:1)
+	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
@@ -419,23 +431,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3206 + n * (143 ±0)`
-		//  Estimated: `9144 + n * (2619 ±0)`
-		// Minimum execution time: 173_047_000 picoseconds.
-		Weight::from_parts(53_156_463, 0)
-			.saturating_add(Weight::from_parts(0, 9144))
-			// Standard Error: 988_113
-			.saturating_add(Weight::from_parts(119_695_449, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7))
+		//  Measured:  `3620 + n * (143 ±0)`
+		//  Estimated: `12033 + n * (2619 ±0)`
+		// Minimum execution time: 228_299_000 picoseconds.
+		Weight::from_parts(233_838_000, 0)
+			.saturating_add(Weight::from_parts(0, 12033))
+			// Standard Error: 196_079
+			.saturating_add(Weight::from_parts(150_567_630, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(T::DbWeight::get().writes(7))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
@@ -445,13 +457,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3358 + n * (1023 ±0)`
-		//  Estimated: `6817 + n * (3499 ±0)`
-		// Minimum execution time: 80_280_000 picoseconds.
-		Weight::from_parts(88_732_000, 0)
-			.saturating_add(Weight::from_parts(0, 6817))
-			// Standard Error: 148_402
-			.saturating_add(Weight::from_parts(25_471_956, 0).saturating_mul(n.into()))
+		//  Measured:  `3329 + n * (1024 ±0)`
+		//  Estimated: `6801 + n * (3499 ±0)`
+		// Minimum execution time: 68_322_000 picoseconds.
+		Weight::from_parts(75_432_000, 0)
+			.saturating_add(Weight::from_parts(0, 6801))
+			// Standard Error: 68_230
+			.saturating_add(Weight::from_parts(24_503_386, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -460,17 +472,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2533 + n * (51 ±0)`
-		//  Estimated: `5997 + n * (2527 ±0)`
-		// Minimum execution time: 53_730_000 picoseconds.
-		Weight::from_parts(12_060_336, 0)
-			.saturating_add(Weight::from_parts(0, 5997))
-			// Standard Error: 74_744
-			.saturating_add(Weight::from_parts(6_094_767, 0).saturating_mul(n.into()))
+		//  Measured:  `2549 + n * (51 ±0)`
+		//  Estimated: `6013 + n * (2527 ±0)`
+		// Minimum execution time: 51_527_000 picoseconds.
+		Weight::from_parts(64_324_875, 0)
+			.saturating_add(Weight::from_parts(0, 6013))
+			// Standard Error: 11_141
+			.saturating_add(Weight::from_parts(5_351_770, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
@@ -478,7 +490,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
@@ -488,19 +500,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3961 + n * (1139 ±0)`
-		//  Estimated: `7423 + n * (3615 ±0)`
-		// Minimum execution time: 107_900_000 picoseconds.
-		Weight::from_parts(460_194_369, 0)
-			.saturating_add(Weight::from_parts(0, 7423))
-			// Standard Error: 340_431
-			.saturating_add(Weight::from_parts(27_977_552, 0).saturating_mul(n.into()))
+		//  Measured:  `3991 + n * (1139 ±0)`
+		//  Estimated: `7452 + n * (3615 ±0)`
+		// Minimum execution time: 106_128_000 picoseconds.
+		Weight::from_parts(112_378_000, 0)
+			.saturating_add(Weight::from_parts(0, 7452))
+			// Standard Error: 43_800
+			.saturating_add(Weight::from_parts(24_570_310, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -524,13 +536,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7227 + l * (112 ±0)`
-		//  Estimated: `45334 + l * (112 ±0)`
-		// Minimum execution time: 259_005_000 picoseconds.
-		Weight::from_parts(325_817_839, 0)
-			.saturating_add(Weight::from_parts(0, 45334))
-			// Standard Error: 32_065
-			.saturating_add(Weight::from_parts(273_236, 0).saturating_mul(l.into()))
+		//  Measured:  `7243 + l * (112 ±0)`
+		//  Estimated: `45350 + l * (112 ±0)`
+		// Minimum execution time: 231_004_000 picoseconds.
+		Weight::from_parts(265_178_877, 0)
+			.saturating_add(Weight::from_parts(0, 45350))
+			// Standard Error: 7_660
+			.saturating_add(Weight::from_parts(146_202, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(27))
 			.saturating_add(T::DbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
@@ -538,7 +550,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:2)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:2 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:1 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:2 w:1)
@@ -575,11 +587,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `43045`
-		//  Estimated: `48985`
-		// Minimum execution time: 433_845_000 picoseconds.
-		Weight::from_parts(559_744_000, 0)
-			.saturating_add(Weight::from_parts(0, 48985))
+		//  Measured:  `43077`
+		//  Estimated: `49017`
+		// Minimum execution time: 393_756_000 picoseconds.
+		Weight::from_parts(420_086_000, 0)
+			.saturating_add(Weight::from_parts(0, 49017))
 			.saturating_add(T::DbWeight::get().reads(21))
 			.saturating_add(T::DbWeight::get().writes(21))
 	}
@@ -590,7 +602,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:1)
 	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:2 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -605,15 +617,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
 	/// Proof: `InferenceOracle::OpenDisputes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::OverturnedAgreement` (r:0 w:1)
+	/// Proof: `InferenceOracle::OverturnedAgreement` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	fn settle_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `49278`
-		//  Estimated: `89868`
-		// Minimum execution time: 1_222_690_000 picoseconds.
-		Weight::from_parts(1_419_964_000, 0)
-			.saturating_add(Weight::from_parts(0, 89868))
+		//  Measured:  `49327`
+		//  Estimated: `89917`
+		// Minimum execution time: 1_100_167_000 picoseconds.
+		Weight::from_parts(1_152_596_000, 0)
+			.saturating_add(Weight::from_parts(0, 89917))
 			.saturating_add(T::DbWeight::get().reads(56))
-			.saturating_add(T::DbWeight::get().writes(52))
+			.saturating_add(T::DbWeight::get().writes(53))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -625,11 +639,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6361`
-		//  Estimated: `9826`
-		// Minimum execution time: 110_104_000 picoseconds.
-		Weight::from_parts(144_325_000, 0)
-			.saturating_add(Weight::from_parts(0, 9826))
+		//  Measured:  `6427`
+		//  Estimated: `9892`
+		// Minimum execution time: 92_909_000 picoseconds.
+		Weight::from_parts(111_195_000, 0)
+			.saturating_add(Weight::from_parts(0, 9892))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -643,11 +657,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6361`
-		//  Estimated: `9826`
-		// Minimum execution time: 106_188_000 picoseconds.
-		Weight::from_parts(168_390_000, 0)
-			.saturating_add(Weight::from_parts(0, 9826))
+		//  Measured:  `6433`
+		//  Estimated: `9898`
+		// Minimum execution time: 91_637_000 picoseconds.
+		Weight::from_parts(98_927_000, 0)
+			.saturating_add(Weight::from_parts(0, 9898))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
@@ -658,8 +672,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `6039`
-		// Minimum execution time: 5_288_000 picoseconds.
-		Weight::from_parts(6_760_000, 0)
+		// Minimum execution time: 5_007_000 picoseconds.
+		Weight::from_parts(5_598_000, 0)
 			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -682,10 +696,10 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::CounterForOperators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5410`
+		//  Measured:  `5462`
 		//  Estimated: `6182`
-		// Minimum execution time: 145_686_000 picoseconds.
-		Weight::from_parts(174_239_000, 0)
+		// Minimum execution time: 142_432_000 picoseconds.
+		Weight::from_parts(157_654_000, 0)
 			.saturating_add(Weight::from_parts(0, 6182))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -698,8 +712,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 63_334_000 picoseconds.
-		Weight::from_parts(81_581_000, 0)
+		// Minimum execution time: 59_719_000 picoseconds.
+		Weight::from_parts(67_981_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -712,8 +726,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3907`
 		//  Estimated: `4559`
-		// Minimum execution time: 62_393_000 picoseconds.
-		Weight::from_parts(72_308_000, 0)
+		// Minimum execution time: 58_818_000 picoseconds.
+		Weight::from_parts(68_312_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -732,8 +746,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `493`
 		//  Estimated: `3766`
-		// Minimum execution time: 62_934_000 picoseconds.
-		Weight::from_parts(69_333_000, 0)
+		// Minimum execution time: 62_523_000 picoseconds.
+		Weight::from_parts(68_972_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -754,8 +768,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4774`
 		//  Estimated: `4559`
-		// Minimum execution time: 99_298_000 picoseconds.
-		Weight::from_parts(108_241_000, 0)
+		// Minimum execution time: 98_186_000 picoseconds.
+		Weight::from_parts(111_095_000, 0)
 			.saturating_add(Weight::from_parts(0, 4559))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -764,6 +778,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `Measured`)
+	/// Storage: `ModelRegistry::VersionPrices` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -777,7 +795,7 @@ impl WeightInfo for () {
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
@@ -808,24 +826,28 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7652`
-		//  Estimated: `13592`
-		// Minimum execution time: 293_126_000 picoseconds.
-		Weight::from_parts(317_854_000, 0)
-			.saturating_add(Weight::from_parts(0, 13592))
-			.saturating_add(RocksDbWeight::get().reads(19))
+		//  Measured:  `7948`
+		//  Estimated: `13888`
+		// Minimum execution time: 313_186_000 picoseconds.
+		Weight::from_parts(349_800_000, 0)
+			.saturating_add(Weight::from_parts(0, 13888))
+			.saturating_add(RocksDbWeight::get().reads(21))
 			.saturating_add(RocksDbWeight::get().writes(19))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:2 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::VersionUsage` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `Measured`)
 	/// Storage: `DatasetProvenance::Datasets` (r:1 w:0)
-	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(737), added: 3212, mode: `Measured`)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `Measured`)
 	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
 	/// Proof: `InferenceOracle::InputBlobs` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `Measured`)
 	/// Storage: `ModelRegistry::InputDecodings` (r:1 w:0)
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `Measured`)
+	/// Storage: `ModelRegistry::VersionPrices` (r:1 w:0)
+	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
@@ -839,7 +861,7 @@ impl WeightInfo for () {
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
@@ -870,12 +892,12 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	fn request_inference_by_reference() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `9174`
-		//  Estimated: `15114`
-		// Minimum execution time: 318_574_000 picoseconds.
-		Weight::from_parts(348_208_000, 0)
-			.saturating_add(Weight::from_parts(0, 15114))
-			.saturating_add(RocksDbWeight::get().reads(22))
+		//  Measured:  `9574`
+		//  Estimated: `15514`
+		// Minimum execution time: 342_800_000 picoseconds.
+		Weight::from_parts(415_107_000, 0)
+			.saturating_add(Weight::from_parts(0, 15514))
+			.saturating_add(RocksDbWeight::get().reads(24))
 			.saturating_add(RocksDbWeight::get().writes(21))
 	}
 	/// Storage: `InferenceOracle::InputBlobs` (r:1 w:1)
@@ -889,11 +911,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `320`
 		//  Estimated: `3766`
-		// Minimum execution time: 67_400_000 picoseconds.
-		Weight::from_parts(308_217_039, 0)
+		// Minimum execution time: 68_612_000 picoseconds.
+		Weight::from_parts(69_364_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
-			// Standard Error: 26
-			.saturating_add(Weight::from_parts(7_601, 0).saturating_mul(b.into()))
+			// Standard Error: 24
+			.saturating_add(Weight::from_parts(7_991, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -907,8 +929,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `504`
 		//  Estimated: `3766`
-		// Minimum execution time: 54_792_000 picoseconds.
-		Weight::from_parts(59_609_000, 0)
+		// Minimum execution time: 55_282_000 picoseconds.
+		Weight::from_parts(65_177_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -916,7 +938,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:1)
@@ -925,8 +947,10 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
-	/// Storage: `System::Account` (r:16 w:16)
+	/// Storage: `System::Account` (r:17 w:17)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `ModelRegistry::Earnings` (r:1 w:1)
+	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:1)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:15 w:15)
@@ -945,16 +969,16 @@ impl WeightInfo for () {
 	/// The range of component `s` is `[1, 15]`.
 	fn submit_result(l: u32, s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0 + l * (112 ±0) + s * (2513 ±0)`
-		//  Estimated: `9341 + l * (41 ±4) + s * (3435 ±75)`
-		// Minimum execution time: 204_484_000 picoseconds.
-		Weight::from_parts(408_999_794, 0)
-			.saturating_add(Weight::from_parts(0, 9341))
-			// Standard Error: 1_351_830
-			.saturating_add(Weight::from_parts(60_112_251, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(11))
+		//  Measured:  `0 + l * (111 ±0) + s * (2511 ±0)`
+		//  Estimated: `12147 + l * (41 ±4) + s * (3435 ±75)`
+		// Minimum execution time: 285_185_000 picoseconds.
+		Weight::from_parts(511_297_184, 0)
+			.saturating_add(Weight::from_parts(0, 12147))
+			// Standard Error: 1_425_265
+			.saturating_add(Weight::from_parts(55_861_743, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(s.into())))
-			.saturating_add(RocksDbWeight::get().writes(7))
+			.saturating_add(RocksDbWeight::get().writes(9))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 41).saturating_mul(l.into()))
 			.saturating_add(Weight::from_parts(0, 3435).saturating_mul(s.into()))
@@ -962,7 +986,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -972,28 +996,30 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 256]`.
 	fn authorize_submit_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4971 + l * (112 ±0)`
-		//  Estimated: `8441 + l * (112 ±0)`
-		// Minimum execution time: 106_849_000 picoseconds.
-		Weight::from_parts(130_428_894, 0)
-			.saturating_add(Weight::from_parts(0, 8441))
-			// Standard Error: 7_273
-			.saturating_add(Weight::from_parts(57_162, 0).saturating_mul(l.into()))
+		//  Measured:  `4998 + l * (111 ±0)`
+		//  Estimated: `8459 + l * (112 ±0)`
+		// Minimum execution time: 105_207_000 picoseconds.
+		Weight::from_parts(117_760_912, 0)
+			.saturating_add(Weight::from_parts(0, 8459))
+			// Standard Error: 10_732
+			.saturating_add(Weight::from_parts(118_925, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:320)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:320)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `Measured`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `ModelRegistry::Earnings` (r:1 w:1)
+	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::OperatorSet` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorSet` (`max_values`: Some(1), `max_size`: Some(3074), added: 3569, mode: `Measured`)
 	/// Storage: `InferenceOracle::Operators` (r:1 w:1)
@@ -1011,23 +1037,23 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3206 + n * (143 ±0)`
-		//  Estimated: `9144 + n * (2619 ±0)`
-		// Minimum execution time: 173_047_000 picoseconds.
-		Weight::from_parts(53_156_463, 0)
-			.saturating_add(Weight::from_parts(0, 9144))
-			// Standard Error: 988_113
-			.saturating_add(Weight::from_parts(119_695_449, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(7))
+		//  Measured:  `3620 + n * (143 ±0)`
+		//  Estimated: `12033 + n * (2619 ±0)`
+		// Minimum execution time: 228_299_000 picoseconds.
+		Weight::from_parts(233_838_000, 0)
+			.saturating_add(Weight::from_parts(0, 12033))
+			// Standard Error: 196_079
+			.saturating_add(Weight::from_parts(150_567_630, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(5))
+			.saturating_add(RocksDbWeight::get().writes(7))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
@@ -1037,13 +1063,13 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_commitments(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3358 + n * (1023 ±0)`
-		//  Estimated: `6817 + n * (3499 ±0)`
-		// Minimum execution time: 80_280_000 picoseconds.
-		Weight::from_parts(88_732_000, 0)
-			.saturating_add(Weight::from_parts(0, 6817))
-			// Standard Error: 148_402
-			.saturating_add(Weight::from_parts(25_471_956, 0).saturating_mul(n.into()))
+		//  Measured:  `3329 + n * (1024 ±0)`
+		//  Estimated: `6801 + n * (3499 ±0)`
+		// Minimum execution time: 68_322_000 picoseconds.
+		Weight::from_parts(75_432_000, 0)
+			.saturating_add(Weight::from_parts(0, 6801))
+			// Standard Error: 68_230
+			.saturating_add(Weight::from_parts(24_503_386, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -1052,17 +1078,17 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// The range of component `n` is `[1, 320]`.
 	fn submit_results_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2533 + n * (51 ±0)`
-		//  Estimated: `5997 + n * (2527 ±0)`
-		// Minimum execution time: 53_730_000 picoseconds.
-		Weight::from_parts(12_060_336, 0)
-			.saturating_add(Weight::from_parts(0, 5997))
-			// Standard Error: 74_744
-			.saturating_add(Weight::from_parts(6_094_767, 0).saturating_mul(n.into()))
+		//  Measured:  `2549 + n * (51 ±0)`
+		//  Estimated: `6013 + n * (2527 ±0)`
+		// Minimum execution time: 51_527_000 picoseconds.
+		Weight::from_parts(64_324_875, 0)
+			.saturating_add(Weight::from_parts(0, 6013))
+			// Standard Error: 11_141
+			.saturating_add(Weight::from_parts(5_351_770, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2527).saturating_mul(n.into()))
@@ -1070,7 +1096,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:320 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:320 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:320 w:0)
@@ -1080,19 +1106,19 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 320]`.
 	fn authorize_submit_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3961 + n * (1139 ±0)`
-		//  Estimated: `7423 + n * (3615 ±0)`
-		// Minimum execution time: 107_900_000 picoseconds.
-		Weight::from_parts(460_194_369, 0)
-			.saturating_add(Weight::from_parts(0, 7423))
-			// Standard Error: 340_431
-			.saturating_add(Weight::from_parts(27_977_552, 0).saturating_mul(n.into()))
+		//  Measured:  `3991 + n * (1139 ±0)`
+		//  Estimated: `7452 + n * (3615 ±0)`
+		// Minimum execution time: 106_128_000 picoseconds.
+		Weight::from_parts(112_378_000, 0)
+			.saturating_add(Weight::from_parts(0, 7452))
+			// Standard Error: 43_800
+			.saturating_add(Weight::from_parts(24_570_310, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3615).saturating_mul(n.into()))
 	}
 	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:1 w:0)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -1116,13 +1142,13 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 256]`.
 	fn expire(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7227 + l * (112 ±0)`
-		//  Estimated: `45334 + l * (112 ±0)`
-		// Minimum execution time: 259_005_000 picoseconds.
-		Weight::from_parts(325_817_839, 0)
-			.saturating_add(Weight::from_parts(0, 45334))
-			// Standard Error: 32_065
-			.saturating_add(Weight::from_parts(273_236, 0).saturating_mul(l.into()))
+		//  Measured:  `7243 + l * (112 ±0)`
+		//  Estimated: `45350 + l * (112 ±0)`
+		// Minimum execution time: 231_004_000 picoseconds.
+		Weight::from_parts(265_178_877, 0)
+			.saturating_add(Weight::from_parts(0, 45350))
+			// Standard Error: 7_660
+			.saturating_add(Weight::from_parts(146_202, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(27))
 			.saturating_add(RocksDbWeight::get().writes(23))
 			.saturating_add(Weight::from_parts(0, 112).saturating_mul(l.into()))
@@ -1130,7 +1156,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::DisputeRounds` (r:1 w:2)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:2 w:2)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:1 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:2 w:1)
@@ -1167,11 +1193,11 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `43045`
-		//  Estimated: `48985`
-		// Minimum execution time: 433_845_000 picoseconds.
-		Weight::from_parts(559_744_000, 0)
-			.saturating_add(Weight::from_parts(0, 48985))
+		//  Measured:  `43077`
+		//  Estimated: `49017`
+		// Minimum execution time: 393_756_000 picoseconds.
+		Weight::from_parts(420_086_000, 0)
+			.saturating_add(Weight::from_parts(0, 49017))
 			.saturating_add(RocksDbWeight::get().reads(21))
 			.saturating_add(RocksDbWeight::get().writes(21))
 	}
@@ -1182,7 +1208,7 @@ impl WeightInfo for () {
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:1)
 	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
 	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
-	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2541), added: 5016, mode: `Measured`)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::Results` (r:2 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:1 w:0)
@@ -1197,15 +1223,17 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
 	/// Storage: `InferenceOracle::OpenDisputes` (r:1 w:1)
 	/// Proof: `InferenceOracle::OpenDisputes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `Measured`)
+	/// Storage: `InferenceOracle::OverturnedAgreement` (r:0 w:1)
+	/// Proof: `InferenceOracle::OverturnedAgreement` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
 	fn settle_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `49278`
-		//  Estimated: `89868`
-		// Minimum execution time: 1_222_690_000 picoseconds.
-		Weight::from_parts(1_419_964_000, 0)
-			.saturating_add(Weight::from_parts(0, 89868))
+		//  Measured:  `49327`
+		//  Estimated: `89917`
+		// Minimum execution time: 1_100_167_000 picoseconds.
+		Weight::from_parts(1_152_596_000, 0)
+			.saturating_add(Weight::from_parts(0, 89917))
 			.saturating_add(RocksDbWeight::get().reads(56))
-			.saturating_add(RocksDbWeight::get().writes(52))
+			.saturating_add(RocksDbWeight::get().writes(53))
 	}
 	/// Storage: `InferenceOracle::OperatorByKey` (r:1 w:0)
 	/// Proof: `InferenceOracle::OperatorByKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `Measured`)
@@ -1217,11 +1245,11 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6361`
-		//  Estimated: `9826`
-		// Minimum execution time: 110_104_000 picoseconds.
-		Weight::from_parts(144_325_000, 0)
-			.saturating_add(Weight::from_parts(0, 9826))
+		//  Measured:  `6427`
+		//  Estimated: `9892`
+		// Minimum execution time: 92_909_000 picoseconds.
+		Weight::from_parts(111_195_000, 0)
+			.saturating_add(Weight::from_parts(0, 9892))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -1235,11 +1263,11 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Verdicts` (`max_values`: None, `max_size`: Some(2266), added: 4741, mode: `Measured`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6361`
-		//  Estimated: `9826`
-		// Minimum execution time: 106_188_000 picoseconds.
-		Weight::from_parts(168_390_000, 0)
-			.saturating_add(Weight::from_parts(0, 9826))
+		//  Measured:  `6433`
+		//  Estimated: `9898`
+		// Minimum execution time: 91_637_000 picoseconds.
+		Weight::from_parts(98_927_000, 0)
+			.saturating_add(Weight::from_parts(0, 9898))
 			.saturating_add(RocksDbWeight::get().reads(4))
 	}
 	/// Storage: `InferenceOracle::Expiries` (r:1 w:0)
@@ -1250,8 +1278,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `6039`
-		// Minimum execution time: 5_288_000 picoseconds.
-		Weight::from_parts(6_760_000, 0)
+		// Minimum execution time: 5_007_000 picoseconds.
+		Weight::from_parts(5_598_000, 0)
 			.saturating_add(Weight::from_parts(0, 6039))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
