@@ -170,6 +170,7 @@ mod tests {
 		TensorSpec {
 			index: 0,
 			element_type: ElementType::F32,
+			// Test-only (this module is `#[cfg(test)]`): the shapes here are within bounds.
 			shape: shape.to_vec().try_into().unwrap(),
 		}
 	}

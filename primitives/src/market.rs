@@ -54,6 +54,13 @@ pub struct Royalty {
 	pub share: Permill,
 }
 
+/// Whether `royalties` add up to at most the whole price (the model's owner then takes
+/// what they leave).
+pub fn within_whole(royalties: &[Royalty]) -> bool {
+	let total: u64 = royalties.iter().map(|r| u64::from(r.share.deconstruct())).sum();
+	total <= u64::from(Permill::one().deconstruct())
+}
+
 /// What `share` of `amount` is, rounded down: what a payee is credited.
 pub fn share_of<Balance>(share: Permill, amount: Balance) -> Balance
 where

@@ -259,6 +259,7 @@ mod tests {
 		];
 		for (index, error) in errors.iter().enumerate() {
 			assert_eq!(error.encode(), vec![index as u8], "{error:?}");
+			// Test-only (`#[cfg(test)]` module): a failed decode is the failure to report.
 			assert_eq!(ScoreError::decode(&mut &[index as u8][..]).unwrap(), *error);
 		}
 	}

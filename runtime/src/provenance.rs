@@ -6,7 +6,7 @@
 use alloc::vec::Vec;
 
 use aioracle_primitives::{
-	dataset::DatasetId,
+	dataset::{DatasetId, Taint},
 	model::{ModelId, Provenance, TrainingDataset, VersionId},
 	oracle::{Explanation, RequestId, RequestStatus, TaintedResult},
 };
@@ -56,8 +56,16 @@ pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNum
 	let canary_record = canary.as_ref().and_then(|check| {
 		pallet_model_registry::Canaries::<Runtime>::get(request.model, check.version)
 	});
+	let tainted_since = provenance.as_ref().and_then(|p| {
+		earliest_retraction(p.training_datasets.iter().map(|d| (d.dataset.id, &d.taint)))
+	});
+	let result = InferenceOracle::result_view(id);
+	let payments = result
+		.as_ref()
+		.map(|result| InferenceOracle::payments(id, &request, result))
+		.unwrap_or_default();
 	Some(Explanation {
-		result: InferenceOracle::result_view(id),
+		result,
 		submissions: InferenceOracle::submission_views(id),
 		request,
 		provenance,
@@ -65,30 +73,33 @@ pub fn explain(id: RequestId) -> Option<Explanation<AccountId, Balance, BlockNum
 		input_dataset,
 		canary,
 		canary_record,
-		payments: InferenceOracle::payment_views(id),
-		tainted_since: tainted_since(request_model_version(id)),
+		payments,
+		tainted_since,
 	})
 }
 
-/// The model and version of retained request `id`.
-fn request_model_version(id: RequestId) -> Option<(ModelId, VersionId)> {
-	pallet_inference_oracle::Requests::<Runtime>::get(id).map(|r| (r.model, r.version))
+/// The earliest retraction among `taints` (datasets with their taint): the block from
+/// which results resting on them are tainted, or `None` if none is retracted.
+fn earliest_retraction<'a>(
+	taints: impl IntoIterator<Item = (DatasetId, &'a Taint)>,
+) -> Option<BlockNumber> {
+	taints
+		.into_iter()
+		.flat_map(|(id, taint)| {
+			taint.retracted.then_some(id).into_iter().chain(taint.retracted_ancestors.iter().copied())
+		})
+		.filter_map(|id| pallet_dataset_provenance::Retractions::<Runtime>::get(id).map(|r| r.at))
+		.min()
 }
 
 /// The block from which the results of `version` of `model` are tainted: the earliest
 /// retraction among its training datasets and their ancestors, or `None` if none is
 /// retracted. Walks at most `MaxTrainingDatasets * (1 + MaxAncestors)` datasets.
-pub fn tainted_since(target: Option<(ModelId, VersionId)>) -> Option<BlockNumber> {
-	let (model, version) = target?;
-	let datasets = ModelRegistry::version_view(model, version)?.training_datasets;
-	datasets
-		.into_iter()
-		.filter_map(|id| DatasetProvenance::taint(id).map(|taint| (id, taint)))
-		.flat_map(|(id, taint)| {
-			taint.retracted.then_some(id).into_iter().chain(taint.retracted_ancestors)
-		})
-		.filter_map(|id| DatasetProvenance::dataset_view(id)?.retraction.map(|r| r.at))
-		.min()
+pub fn tainted_since(model: ModelId, version: VersionId) -> Option<BlockNumber> {
+	let datasets = pallet_model_registry::Versions::<Runtime>::get(model, version)?.training_datasets;
+	let taints: Vec<(DatasetId, Taint)> =
+		datasets.iter().filter_map(|&id| Some((id, DatasetProvenance::taint(id)?))).collect();
+	earliest_retraction(taints.iter().map(|(id, taint)| (*id, taint)))
 }
 
 /// The finalized results of `requester` among the retained requests, newest first, at
@@ -101,7 +112,7 @@ pub fn tainted_results(requester: AccountId, limit: u32) -> Vec<TaintedResult<Bl
 		.filter(|(_, r)| r.requester == requester && r.status == RequestStatus::Finalized)
 		.filter_map(|(request, r)| {
 			let key = (r.model, r.version);
-			let at = *since.entry(key).or_insert_with(|| tainted_since(Some(key)));
+			let at = *since.entry(key).or_insert_with(|| tainted_since(r.model, r.version));
 			at.map(|since| TaintedResult { request, model: r.model, version: r.version, since })
 		})
 		.collect();

@@ -23,6 +23,9 @@
 //!
 //! Test code only (`#[cfg(test)] mod sim`): its `expect`s are assertions about the
 //! simulated chain, never in the runtime.
+//!
+//! Test-only: `lib.rs` declares this module `#[cfg(test)]`, so it is never in the runtime;
+//! its `expect`s report a broken simulation, which is what a test should do.
 
 use super::*;
 use crate::mock::*;

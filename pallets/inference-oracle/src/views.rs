@@ -44,16 +44,28 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Who was paid what from finalized request `id`: each agreeing operator's share of
-	/// the fee, and the price's split between the model's owner and the royalties. Empty
+	/// Who was paid what from finalized request `id` (see [`Self::payments`]). Empty
 	/// unless the request finalized (and its result is retained).
 	pub fn payment_views(id: RequestId) -> Vec<Payment<T::AccountId, BalanceOf<T>>> {
-		let (Some(request), Some(result)) = (Requests::<T>::get(id), Self::result_view(id)) else {
-			return Vec::new();
-		};
+		match (Self::request_view(id), Self::result_view(id)) {
+			(Some(request), Some(result)) => Self::payments(id, &request, &result),
+			_ => Vec::new(),
+		}
+	}
+
+	/// Who was paid what from request `id`, whose views are `request` and its finalized
+	/// `result`: each agreeing operator's share of the fee, and the price's split between
+	/// the model's owner and the royalties.
+	pub fn payments(
+		id: RequestId,
+		request: &RequestViewOf<T>,
+		result: &ResultViewOf<T>,
+	) -> Vec<Payment<T::AccountId, BalanceOf<T>>> {
 		// The members who shared the fee: those who agreed on the result at its close,
 		// which a dispute may have replaced since.
-		let paid = OverturnedAgreement::<T>::get(id).map(|a| a.into_inner()).unwrap_or(result.agreeing);
+		let paid = OverturnedAgreement::<T>::get(id)
+			.map(|a| a.into_inner())
+			.unwrap_or_else(|| result.agreeing.clone());
 		let share = Self::fee_share(request.fee, paid.len() as u32);
 		let mut payments: Vec<_> = paid
 			.into_iter()

@@ -173,8 +173,9 @@ pub trait BenchmarkHelper {
 	/// derivatives and commercial use), as costly to check as any: with the longest
 	/// ancestry the dataset pallet allows. A fresh one on each call.
 	fn training_dataset() -> DatasetId;
-	/// Retracts the oldest ancestor of `dataset` (itself if it has none): a taint check
-	/// of `dataset` then walks its whole lineage before finding it.
+	/// Retracts an ancestor of `dataset` (the farthest a lineage query reaches; itself if
+	/// it has none), so that `dataset` is tainted. A taint check walks the whole lineage
+	/// whichever ancestor is retracted.
 	fn retract_oldest_ancestor(dataset: DatasetId);
 }
 

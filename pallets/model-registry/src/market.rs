@@ -44,8 +44,10 @@ impl<T: Config> Pallet<T> {
 			RoyaltyLineageError::TooDeep => Error::<T>::RoyaltyTooDeep,
 			RoyaltyLineageError::TooMany => Error::<T>::TooManyRoyalties,
 		})?;
-		let total = royalties.iter().fold(0u64, |sum, r| sum.saturating_add(r.share.deconstruct().into()));
-		ensure!(total <= Permill::one().deconstruct().into(), Error::<T>::RoyaltiesAboveWhole);
+		ensure!(
+			aioracle_primitives::market::within_whole(&royalties),
+			Error::<T>::RoyaltiesAboveWhole
+		);
 		BoundedVec::try_from(royalties).map_err(|_| Error::<T>::TooManyRoyalties.into())
 	}
 

@@ -41,8 +41,10 @@ impl<T: Config> Pallet<T> {
 		}
 		for (model, version, royalties) in VersionRoyalties::<T>::iter() {
 			ensure!(Versions::<T>::contains_key(model, version), "royalties of a missing version");
-			let total: u64 = royalties.iter().map(|r| u64::from(r.share.deconstruct())).sum();
-			ensure!(total <= 1_000_000, "royalties above the whole price");
+			ensure!(
+				aioracle_primitives::market::within_whole(&royalties),
+				"royalties above the whole price"
+			);
 		}
 		let mut unpaid: BalanceOf<T> = Zero::zero();
 		for (model, version, earnings) in Earnings::<T>::iter() {
