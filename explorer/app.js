@@ -4,12 +4,14 @@
 // request selected (a click, or ?request=N).
 
 import { chainInfo, loadCustody, loadRequest, loadRequests } from './chain.js';
+import { fill, h } from './dom.js';
 import { loadVersionHistory } from './governance.js';
 import { ROLE_ORDER, drawCustodyGraph } from './graph.js';
 import {
-  canaryEndWord, canaryLines, datasetName, formatAggregation, formatAmount, formatCanary, formatCanaryCheck, formatInput,
-  formatPerbill, formatReport, formatStage, formatValidation, labelAccount, shortAccount,
+  canaryEndWord, canaryLines, datasetName, formatAggregation, formatAmount, formatCanary, formatCanaryCheck, formatFeeAndPrice,
+  formatInput, formatPerbill, formatPermill, formatPermissions, formatReport, formatStage, formatValidation, labelAccount, shortAccount,
 } from './format.js';
+import { paymentRows, renderVersionDetails } from './version.js';
 
 const DEFAULT_RPC = 'ws://127.0.0.1:9944';
 const MAX_EVENTS = 40;
@@ -34,20 +36,6 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
-
-function h(tag, attributes = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null) continue;
-    if (key === 'class') node.className = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, String(value));
-  }
-  for (const child of [children].flat()) {
-    if (child !== null && child !== undefined) node.append(child);
-  }
-  return node;
-}
 
 function setStatus(status, text = status) {
   const badge = $('status');
@@ -84,7 +72,7 @@ function renderRequests() {
     h('span', { class: `badge status-${r.status.toLowerCase()}` }, r.status),
     h('span', { class: 'what' }, `${state.modelNames.get(r.model) ?? `model ${r.model}`} v${r.version}`),
     h('span', { class: 'who muted' },
-      `${shortAccount(r.requester)} · ${formatAmount(r.fee, state.chain)} · block #${r.createdAt}`),
+      `${shortAccount(r.requester)} · ${formatFeeAndPrice(r.fee, r.price, state.chain)} · block #${r.createdAt}`),
   ]))));
   if (!rows.length) list.append(h('li', { class: 'muted empty-row' }, 'No requests yet.'));
 }
@@ -105,7 +93,7 @@ function describeEvent({ section, method, data }) {
   const id = (field) => data[field]?.toString();
   switch (`${section}.${method}`) {
     case 'inferenceOracle.InferenceRequested':
-      return `request #${id('request')}: ${shortAccount(id('requester'))} asks model ${id('model')} v${id('version')} for ${formatAmount(data.fee.toBigInt(), state.chain)}`;
+      return `request #${id('request')}: ${shortAccount(id('requester'))} asks model ${id('model')} v${id('version')} for ${formatFeeAndPrice(data.fee.toBigInt(), data.price.toBigInt(), state.chain)}`;
     case 'inferenceOracle.ResultSubmitted':
       return `request #${id('request')}: ${shortAccount(id('operator'))} submitted ${data.output.isTrue ? 'an output' : 'a failure'}`;
     case 'inferenceOracle.ResultFinalized':
@@ -118,6 +106,14 @@ function describeEvent({ section, method, data }) {
       return `request #${id('request')}: dispute ${id('status').toLowerCase()} (round #${id('round')})`;
     case 'inferenceOracle.ResultReplaced':
       return `request #${id('request')}: result REPLACED`;
+    case 'inferenceOracle.PriceCredited':
+      return `request #${id('request')}: ${formatAmount(data.price.toBigInt(), state.chain)} credited to model ${id('model')} v${id('version')}`;
+    case 'modelRegistry.PriceSet':
+      return `model ${id('model')} v${id('version')} priced at ${formatAmount(data.price.toBigInt(), state.chain)} per inference`;
+    case 'modelRegistry.EarningsPaidOut':
+      return `model ${id('model')} v${id('version')}: ${formatAmount(data.amount.toBigInt(), state.chain)} paid out to ${shortAccount(id('to'))} (${data.payee.isModelOwner ? 'model owner' : `dataset #${data.payee.asDataset}`})`;
+    case 'modelRegistry.VersionTainted':
+      return `model ${id('model')} v${id('version')} TAINTED: trained on retracted data`;
     case 'inferenceOracle.CanarySampled':
       return `request #${id('request')} sampled for model ${id('model')}'s canary: v${id('version')} scores it too`;
     case 'inferenceOracle.CanaryCompared':
@@ -146,7 +142,7 @@ function addEvents(blockNumber, events) {
     const name = `${event.section}.${event.method}`;
     list.prepend(h('li', {
       'data-event': name,
-      class: ['DatasetRetracted', 'RequestExpired', 'DisputeOpened', 'ResultReplaced'].includes(event.method)
+      class: ['DatasetRetracted', 'RequestExpired', 'DisputeOpened', 'ResultReplaced', 'VersionTainted'].includes(event.method)
         || (event.method === 'CanaryEnded' && event.data.end.isFellBack) ? 'warn' : '',
     }, [h('span', { class: 'muted' }, `#${blockNumber} `), describeEvent(event)]));
   }
@@ -182,12 +178,6 @@ async function onBlock(header) {
 
 // ---- chain of custody ----------------------------------------------------------------
 
-function fill(root, field, value) {
-  const node = root.querySelector(`[data-field="${field}"]`);
-  node.textContent = value;
-  return node;
-}
-
 function operatorRows(custody) {
   const scale = custody.provenance?.version.outputScale ?? 0;
   const submissions = [...custody.submissions].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]);
@@ -212,6 +202,7 @@ function datasetRows(custody) {
       'data-dataset-id': id,
       'data-tainted': tainted,
       'data-retracted': d.taint.retracted,
+      'data-royalty': ds.royalty,
       class: d.taint.retracted ? 'retracted' : tainted ? 'tainted' : '',
     }, [
       h('td', {}, `#${id}`),
@@ -221,6 +212,9 @@ function datasetRows(custody) {
         ds.derivation ? h('div', { class: 'muted small' }, `derived: ${ds.derivation}`) : null,
       ]),
       h('td', { class: 'nowrap' }, ds.licence ?? ''),
+      // Not known for an ancestor whose record was not loaded.
+      h('td', { class: 'small' }, ds.permissions ? formatPermissions(ds.permissions) : ''),
+      h('td', {}, ds.royalty === undefined ? '' : formatPermill(ds.royalty)),
       h('td', {}, ds.owner ? shortAccount(ds.owner) : ''),
       h('td', {}, stateText),
     ]);
@@ -279,6 +273,19 @@ function historyRows(custody) {
   ]));
 }
 
+/** The warning above the graph: since when the result rests on retracted data, and which. */
+function renderTaintWarning(body, custody) {
+  const warning = body.querySelector('[data-field="taint-warning"]');
+  const datasets = custody.taintedDatasets.length ? ` (dataset #${custody.taintedDatasets.join(', #')})` : '';
+  const since = custody.taintedSince === null ? '' : ` since block #${custody.taintedSince} — this result rests on retracted data`;
+  warning.replaceChildren(
+    h('strong', {}, `Tainted${since}.`),
+    ` The model version was trained on data now retracted or derived from retracted data${datasets}.`,
+  );
+  warning.dataset.taintedSince = custody.taintedSince ?? '';
+  warning.hidden = false;
+}
+
 function renderCustody(custody) {
   const panel = $('custody');
   const body = $('custody-template').content.cloneNode(true);
@@ -294,6 +301,7 @@ function renderCustody(custody) {
   fill(body, 'input', formatInput(request, inputScale));
   fill(body, 'output', result ? formatReport(result.output, outputScale, request.aggregation) : '—');
   fill(body, 'fee', formatAmount(request.fee, state.chain));
+  fill(body, 'request-price', request.price ? formatAmount(request.price, state.chain) : 'free');
   fill(body, 'created', `block #${request.createdAt}, deadline #${request.deadline}${result ? `, finalized at #${result.finalizedAt}` : ''}`);
   fill(body, 'aggregation', `${formatAggregation(request.aggregation)}, at least ${request.minAgreement} agreeing`);
   const stage = fill(body, 'stage', result ? formatStage(result) : '—');
@@ -308,11 +316,7 @@ function renderCustody(custody) {
     if (custody.canaryRecord) canary.append(h('div', { class: 'muted small' }, `its canary: ${formatCanary(custody.canaryRecord)}`));
     canary.parentElement.hidden = false;
   }
-  if (custody.taintedDatasets.length) {
-    const warning = fill(body, 'taint-warning',
-      `Tainted: the model version was trained on data now retracted or derived from retracted data (dataset #${custody.taintedDatasets.join(', #')}).`);
-    warning.hidden = false;
-  }
+  if (custody.taintedSince !== null || custody.taintedDatasets.length) renderTaintWarning(body, custody);
   body.querySelector('#graph').append(drawCustodyGraph(custody, state.chain));
   if (custody.lineageTruncated) {
     body.querySelector('#graph').append(h('p', { class: 'muted' }, 'The lineage is longer than drawn.'));
@@ -321,6 +325,8 @@ function renderCustody(custody) {
   if (!custody.submissions.length) {
     body.querySelector('#operators tbody').append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No submissions yet.')));
   }
+  renderVersionDetails(body, custody, state.chain);
+  body.querySelector('#payments tbody').append(...paymentRows(custody, state.chain));
   body.querySelector('#datasets tbody').append(...datasetRows(custody));
   body.querySelector('#verdicts tbody').append(...verdictRows(custody));
   body.querySelector('#history tbody').append(...historyRows(custody));
@@ -329,7 +335,7 @@ function renderCustody(custody) {
   state.selectedModel = request.model;
   panel.dataset.requestId = request.id;
   panel.dataset.status = request.status;
-  panel.dataset.tainted = custody.taintedDatasets.length > 0;
+  panel.dataset.tainted = custody.taintedSince !== null || custody.taintedDatasets.length > 0;
   panel.dataset.loaded = 'true';
 }
 

@@ -12,6 +12,8 @@ const text = (bytes) => bytes.toUtf8();
 const num = (n) => n.toNumber();
 const big = (n) => n.toBigInt();
 const opt = (o, f) => (o.isSome ? f(o.unwrap()) : null);
+/** An optional field that only newer runtimes have: null when absent or None. */
+const newOpt = (o, f) => (o === undefined ? null : opt(o, f));
 
 /** `{ Median: { tolerance: 10 } }` -> `{ kind: 'median', tolerance: 10n }`. */
 function plainAggregation(a) {
@@ -41,6 +43,8 @@ export function plainRequest(r) {
     modelHash: r.modelHash.toHex(),
     input: r.input.map(big),
     fee: big(r.fee),
+    // The version's price, held beside the fee for its model's and data's owners.
+    price: big(r.price),
     createdAt: num(r.createdAt),
     deadline: num(r.deadline),
     aggregation: plainAggregation(r.aggregation),
@@ -99,6 +103,49 @@ function plainDerivation(d) {
   return d.isDescription ? text(d.asDescription) : `code ${d.asCodeHash.toHex()}`;
 }
 
+/** A use's permission: `{ kind: 'Allowed' | 'NotAllowed' | 'Constrained', constraint }`. */
+function plainPermission(p) {
+  return { kind: p.type, constraint: p.isConstrained ? p.asConstrained.constraint.toHex() : null };
+}
+
+/** What a dataset's owner permits (or a version's training data, at its strictest). */
+function plainPermissions(p) {
+  return {
+    aiTraining: plainPermission(p.aiTraining),
+    aiInference: plainPermission(p.aiInference),
+    dataMining: plainPermission(p.dataMining),
+  };
+}
+
+/** Who shares a version's price: `{ kind: 'owner' }` (the model's) or `{ kind: 'dataset', dataset }`. */
+function plainPayee(p) {
+  return p.isModelOwner ? { kind: 'owner' } : { kind: 'dataset', dataset: num(p.asDataset) };
+}
+
+/**
+ * Who received part of a finalized request's fee (`{ kind: 'operator', account }`) or
+ * price (a payee), and how much.
+ */
+function plainPayment(p) {
+  const to = p.to.isOperator ? { kind: 'operator', account: p.to.asOperator.toString() } : plainPayee(p.to.asPayee);
+  return { to, amount: big(p.amount) };
+}
+
+/**
+ * How a model version was trained (code, hyperparameters, framework, who ran it), or null
+ * when the runtime does not record training runs (`field` undefined) or none was given.
+ */
+export function plainTrainingRun(field) {
+  return newOpt(field, (r) => ({
+    codeHash: r.codeHash.toHex(),
+    codeUri: text(r.codeUri),
+    hyperparametersHash: r.hyperparametersHash.toHex(),
+    framework: text(r.framework),
+    frameworkVersion: text(r.frameworkVersion),
+    ranBy: r.ranBy.toString(),
+  }));
+}
+
 export function plainDataset(d) {
   return {
     id: num(d.id),
@@ -114,6 +161,9 @@ export function plainDataset(d) {
     derivation: opt(d.derivation, plainDerivation),
     registeredAt: num(d.registeredAt),
     deposit: big(d.deposit),
+    permissions: plainPermissions(d.permissions),
+    // Parts per million of the price of every model trained on it or on data derived from it.
+    royalty: num(d.royalty),
     retraction: opt(d.retraction, plainRetraction),
   };
 }
@@ -160,7 +210,20 @@ function plainVersion(v) {
     status: v.status.type,
     deposit: big(v.deposit),
     canary: opt(v.canary, plainCanary),
+    // What its training data permits, use by use: the strictest of its datasets'.
+    usage: plainPermissions(v.usage),
+    market: {
+      price: big(v.market.price),
+      royalties: v.market.royalties.map((r) => ({ dataset: num(r.dataset), depth: num(r.depth), share: num(r.share) })),
+      earnings: big(v.market.earnings),
+    },
+    trainingRun: plainTrainingRun(v.trainingRun),
   };
+}
+
+/** The block the registry's scan found version `version` of `model` tainted in, or null. */
+async function taintedAt(api, model, version) {
+  return opt(await api.query.modelRegistry.taintedVersions(model, version), num);
 }
 
 /** The chain's name and token, for the header and for amounts. */
@@ -238,7 +301,8 @@ async function loadLineage(api, trainingDatasets) {
 
 /**
  * Request `id` with its chain of custody, from `InferenceOracleApi.explain`, completed with
- * the model's name and the ancestors' records; null if the request is not retained.
+ * the model's name and owner, the ancestors' records and whether the registry marked the
+ * version tainted; null if the request is not retained.
  */
 export async function loadCustody(api, id) {
   const found = await api.call.inferenceOracleApi.explain(id);
@@ -265,9 +329,10 @@ export async function loadCustody(api, id) {
     tainted: p.tainted.isTrue,
     validation: plainValidation(p.validation),
   }));
-  const [model, lineage] = await Promise.all([
+  const [model, lineage, versionTaintedAt] = await Promise.all([
     api.call.modelRegistryApi.model(request.model),
     provenance ? loadLineage(api, provenance.trainingDatasets) : { nodes: new Map(), truncated: false },
+    provenance ? taintedAt(api, request.model, request.version) : null,
   ]);
   return {
     request,
@@ -275,8 +340,12 @@ export async function loadCustody(api, id) {
     submissions: submissions.map((s) => ({ ...s, role: operatorRole(s, result) })),
     provenance,
     modelName: opt(model, (m) => text(m.name)),
+    modelOwner: opt(model, (m) => m.owner.toString()),
     datasets: lineage.nodes,
     lineageTruncated: lineage.truncated,
+    // The block the registry's scan marked the version tainted in (it may lag the
+    // retraction by a few blocks), or null.
+    versionTaintedAt,
     taintedDatasets: e.taintedDatasets.map(num),
     // The canary that sampled the request, if one did: the candidate, and its verdict
     // ('Agreed', 'Disagreed', 'Failed') once the request was judged; with its figures.
@@ -286,9 +355,14 @@ export async function loadCustody(api, id) {
       verdict: opt(c.verdict, (v) => v.type),
     })),
     canaryRecord: opt(e.canaryRecord, plainCanary),
+    // The block from which the result rests on retracted data, or null while its data stands.
+    taintedSince: opt(e.taintedSince, num),
+    // Once finalized: each agreeing operator's share of the fee, then the price's split.
+    payments: e.payments.map(plainPayment),
   };
 }
 
+/** `version` with `run` as its training run if it carries none itself. */
 /** How an operator's submission fared: agreeing, outlier, failed, or just submitted. */
 function operatorRole(submission, result) {
   if (submission.failure !== null) return 'failed';

@@ -31,6 +31,11 @@ export function formatAmount(planck, { decimals, token }) {
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''} ${token}`;
 }
 
+/** What a request holds: `0.01 AIO`, or with its version's price `0.01 AIO + 0.5 AIO price`. */
+export function formatFeeAndPrice(fee, price, chain) {
+  return `${formatAmount(fee, chain)}${BigInt(price) ? ` + ${formatAmount(price, chain)} price` : ''}`;
+}
+
 /** A fixed-point integer with `scale` decimals as a decimal string: (980988, 6) -> `0.980988`. */
 export function formatFixedPoint(value, scale) {
   const v = BigInt(value);
@@ -159,6 +164,49 @@ export function formatValidation(validation, { short = false } = {}) {
 /** A Perbill (parts per billion) as a percentage: 500000000 -> `50%`, 2500000 -> `0.25%`. */
 export function formatPerbill(parts) {
   return `${formatFixedPoint(parts, 7)}%`;
+}
+
+/** A Permill (parts per million) as a percentage: 100000 -> `10%`, 2500 -> `0.25%`. */
+export function formatPermill(parts) {
+  return `${formatFixedPoint(parts, 4)}%`;
+}
+
+/** The uses a dataset's owner permits or not (C2PA/CAWG), in the chain's order. */
+const USES = [
+  ['aiTraining', 'AI training', 'training'],
+  ['aiInference', 'AI inference', 'inference'],
+  ['dataMining', 'data mining', 'mining'],
+];
+
+/** One use's permission: `allowed`, `NOT allowed`, `under terms 0x5a1c2b…9f0e`. */
+export function formatPermission(permission) {
+  if (permission.kind === 'Constrained') return `under terms ${shortHash(permission.constraint)}`;
+  return permission.kind === 'NotAllowed' ? 'NOT allowed' : 'allowed';
+}
+
+/**
+ * Usage permissions (`plainPermissions`): `AI training: allowed · AI inference: under
+ * terms 0x5a1c2b…9f0e · data mining: NOT allowed`. `short`, for graph nodes, names only
+ * the uses not plainly allowed: `inference: terms · mining: no`, or `all uses allowed`.
+ */
+export function formatPermissions(permissions, { short = false } = {}) {
+  if (!short) return USES.map(([key, name]) => `${name}: ${formatPermission(permissions[key])}`).join(' · ');
+  const limited = USES.filter(([key]) => permissions[key].kind !== 'Allowed')
+    .map(([key, , word]) => `${word}: ${permissions[key].kind === 'NotAllowed' ? 'no' : 'terms'}`);
+  return limited.length ? limited.join(' · ') : 'all uses allowed';
+}
+
+/**
+ * How a model version was trained (chain.js `plainTrainingRun`), line by line:
+ * `scikit-learn 1.5.2, run by Dave (5DAAnr…TXFy)`, its code's hash and URI, its
+ * hyperparameters' hash.
+ */
+export function trainingRunLines(run) {
+  return [
+    `${run.framework} ${run.frameworkVersion}, run by ${labelAccount(run.ranBy)}`,
+    `code ${run.codeHash}${run.codeUri ? ` at ${run.codeUri}` : ''}`,
+    `hyperparameters ${run.hyperparametersHash}`,
+  ];
 }
 
 /** Summed milliseconds over `n` comparisons as a mean: `4.0 ms`, or `<1 ms` when all read 0. */

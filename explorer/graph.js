@@ -1,18 +1,20 @@
 // Draws a result's chain of custody as an SVG graph, left to right:
 //
-//   operators -> result -> model version -> training datasets -> their ancestors
+//   operators -> result -> model version -> training run -> training datasets -> their ancestors
 //
-// Plain SVG built here (no graph library): a column per stage, datasets placed by their
-// longest distance from the model so that every "derived from" edge points right.
-// Retracted and tainted datasets, outlier and failed operators are coloured and labelled,
-// the result shows its stage (finalized, disputed, settled) and the model version its
-// operators' validation, and every node carries data-* attributes (kind, id, role, taint,
-// stage, validated) for tests and styling.
+// (the training run only where the chain records one). Plain SVG built here (no graph
+// library): a column per stage, datasets placed by their longest distance from the model
+// so that every "derived from" edge points right. Retracted and tainted datasets, outlier
+// and failed operators are coloured and labelled, the result shows its stage (finalized,
+// disputed, settled) and since when it is tainted, the model version its operators'
+// validation and its price, each dataset its royalty and permitted uses, and every node
+// carries data-* attributes (kind, id, role, taint, stage, validated) for tests and styling.
 
 import {
-  clip, datasetName, formatAggregation, formatAmount, formatInput, formatReport, formatStage, formatValidation,
-  shortAccount, shortHash,
+  clip, datasetName, formatAggregation, formatAmount, formatFeeAndPrice, formatInput, formatPermill, formatPermissions,
+  formatReport, formatStage, formatValidation, shortAccount, shortHash, trainingRunLines,
 } from './format.js';
+import { describeRecipient, priceSplit } from './market.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_WIDTH = 212;
@@ -96,7 +98,9 @@ function resultNode(custody, scale, chain) {
   } else {
     lines.push(`${request.status} · deadline #${request.deadline}`);
   }
-  lines.push(`fee ${formatAmount(request.fee, chain)}`);
+  lines.push(clip(`fee ${formatFeeAndPrice(request.fee, request.price, chain)}`, MAX_CHARS));
+  const tainted = custody.taintedSince !== null;
+  if (tainted) lines.push(`TAINTED since #${custody.taintedSince}`);
   return {
     key: `request:${request.id}`,
     kind: 'result',
@@ -105,21 +109,34 @@ function resultNode(custody, scale, chain) {
     lines,
     // The result's stage (finalized, disputed, settled), else the request's status.
     stateLine: result ? 1 : 0,
-    tone: result ? 'result' : request.status.toLowerCase(),
-    data: { status: request.status, stage: result?.stage },
+    tone: tainted ? 'tainted-result' : result ? 'result' : request.status.toLowerCase(),
+    data: { status: request.status, stage: result?.stage, 'tainted-since': custody.taintedSince },
     tooltip: [
       `request ${request.id} by ${request.requester}`,
       `input ${formatInput(request, custody.provenance?.version.inputScale ?? 0)}`,
       result ? formatStage(result) : null,
+      tainted ? `tainted since block #${custody.taintedSince}: it rests on retracted data` : null,
     ].filter(Boolean).join('\n'),
     links: custody.provenance ? [`version:${request.model}:${request.version}`] : [],
   };
 }
 
-function versionNode(custody) {
+/** A version's price and royalties in a few words: `0.5 AIO · 2 royalties`, `free`. */
+function priceLine(market, chain) {
+  const price = market.price ? formatAmount(market.price, chain) : 'free';
+  const count = market.royalties.length;
+  return count ? `${price} · ${count} ${count === 1 ? 'royalty' : 'royalties'}` : price;
+}
+
+function versionNode(custody, chain) {
   const v = custody.provenance.version;
   const { validation } = custody.provenance;
   const name = custody.modelName ?? `model ${v.model}`;
+  // The split, when there is something to split.
+  const split = v.market.price || v.market.royalties.length
+    ? priceSplit(v.market.price, v.market.royalties)
+      .map((s) => `  ${describeRecipient(s.payee, custody)}: ${formatPermill(s.share)}, ${formatAmount(s.amount, chain)}`)
+    : [];
   return {
     key: `version:${v.model}:${v.version}`,
     kind: 'model-version',
@@ -130,11 +147,17 @@ function versionNode(custody) {
       `hash ${shortHash(v.modelHash)}`,
       clip(`${formatAggregation(v.aggregation, { short: true })} · ${v.minAgreement} must agree`, MAX_CHARS),
       clip(formatValidation(validation, { short: true }), MAX_CHARS),
+      clip(priceLine(v.market, chain), MAX_CHARS),
     ],
     stateLine: 0,
     tone: custody.provenance.tainted ? 'tainted-model' : 'model',
     data: {
-      tainted: custody.provenance.tainted, hash: v.modelHash, status: v.status, validated: validation.validated,
+      tainted: custody.provenance.tainted,
+      hash: v.modelHash,
+      status: v.status,
+      validated: validation.validated,
+      price: v.market.price,
+      'tainted-at': custody.versionTaintedAt,
     },
     tooltip: [
       `${name}, version ${v.version}`,
@@ -143,9 +166,46 @@ function versionNode(custody) {
       `status ${v.status}`,
       formatValidation(validation),
       ...validation.verdicts.map((d) => `  ${shortAccount(d.operator)}: ${d.verdict}`),
-    ].join('\n'),
+      `price ${priceLine(v.market, chain)}`,
+      ...split,
+      `its data permits: ${formatPermissions(v.usage)}`,
+      custody.versionTaintedAt === null ? null : `marked tainted at #${custody.versionTaintedAt}`,
+    ].filter(Boolean).join('\n'),
+    // Through its training run, where the chain records one.
+    links: v.trainingRun ? [runKey(v)] : v.trainingDatasets.map((id) => `dataset:${id}`),
+  };
+}
+
+const runKey = (v) => `run:${v.model}:${v.version}`;
+
+/** How the version was trained: between its training data and the version. */
+function runNode(custody) {
+  const v = custody.provenance.version;
+  const run = v.trainingRun;
+  return {
+    key: runKey(v),
+    kind: 'training-run',
+    id: `${v.model}:${v.version}`,
+    title: clip(`${run.framework} ${run.frameworkVersion}`, MAX_CHARS - 2),
+    lines: [
+      `code ${shortHash(run.codeHash)}`,
+      `hyperparams ${shortHash(run.hyperparametersHash)}`,
+      clip(`run by ${shortAccount(run.ranBy)}`, MAX_CHARS),
+    ],
+    stateLine: -1,
+    tone: 'run',
+    data: { 'code-hash': run.codeHash, 'ran-by': run.ranBy },
+    tooltip: [`training run of ${custody.modelName ?? `model ${v.model}`} v${v.version}`, ...trainingRunLines(run)].join('\n'),
     links: v.trainingDatasets.map((id) => `dataset:${id}`),
   };
+}
+
+/** A dataset's royalty and the uses it limits: on one line if they fit, else on two. */
+function termsLines(ds) {
+  const royalty = `royalty ${formatPermill(ds.royalty)}`;
+  const permits = formatPermissions(ds.permissions, { short: true });
+  const line = `${royalty} · ${permits}`;
+  return line.length <= MAX_CHARS ? [line] : [royalty, clip(permits, MAX_CHARS)];
 }
 
 function datasetNode(id, d) {
@@ -158,6 +218,8 @@ function datasetNode(id, d) {
   const reason = d.taint.retracted && ds.retraction ? [clip(`“${ds.retraction.reason}”`, MAX_CHARS)] : [];
   const facts = [ds.licence, ds.recordCount !== null && ds.recordCount !== undefined ? `${ds.recordCount} records` : null]
     .filter(Boolean).join(' · ');
+  // Not known for an ancestor whose record was not loaded.
+  const uses = ds.permissions ? termsLines(ds) : [];
   return {
     key: `dataset:${id}`,
     kind: 'dataset',
@@ -165,22 +227,25 @@ function datasetNode(id, d) {
     title: clip(`#${id} ${datasetName(ds)}`, MAX_CHARS - 2),
     lines: [
       facts || 'no licence recorded',
+      ...uses,
       ds.contentHash ? `hash ${shortHash(ds.contentHash)}` : 'record not loaded',
       clip(state, MAX_CHARS),
       ...reason,
     ],
-    stateLine: 2,
+    stateLine: 2 + uses.length,
     tone: d.taint.retracted ? 'retracted' : tainted ? 'tainted' : 'dataset',
     data: {
       tainted,
       retracted: d.taint.retracted,
       training: d.training,
       hash: ds.contentHash,
+      royalty: ds.royalty,
     },
     tooltip: [
       `dataset ${id}: ${ds.uri || '(no URI)'}`,
       ds.derivation ? `derived: ${ds.derivation}` : null,
       ds.owner ? `owner ${ds.owner}` : null,
+      ds.permissions ? `royalty ${formatPermill(ds.royalty)}; permits ${formatPermissions(ds.permissions)}` : null,
       ds.retraction ? `retracted at #${ds.retraction.at} by ${ds.retraction.by}: ${ds.retraction.reason}` : null,
     ].filter(Boolean).join('\n'),
     links: (d.parents ?? []).map((p) => `dataset:${p}`),
@@ -198,7 +263,8 @@ function columns(custody, chain) {
     { heading: custody.result ? 'Result' : 'Request', nodes: [resultNode(custody, scale, chain)] },
   ];
   if (!custody.provenance) return cols;
-  cols.push({ heading: 'Model version', nodes: [versionNode(custody)] });
+  cols.push({ heading: 'Model version', nodes: [versionNode(custody, chain)] });
+  if (custody.provenance.version.trainingRun) cols.push({ heading: 'Training run', nodes: [runNode(custody)] });
   const layers = datasetLayers(custody.datasets);
   const depth = Math.max(-1, ...layers.values());
   for (let layer = 0; layer <= depth; layer += 1) {

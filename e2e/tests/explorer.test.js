@@ -15,8 +15,19 @@
 //     request; the page shows the candidate's verdict and its canary's figures;
 //   - the result's stage: finalized (disputable until its settlesAt block), redrawn as
 //     settled once its dispute window closes; the version's validation, verdict by verdict;
+//   - the marketplace: iris-clean asks a 10% royalty and iris-augmented 5%, both permit
+//     training, inference only under terms (a hash) and no data mining; Dave prices the
+//     version at 0.5 AIO per inference: the page shows each dataset's royalty and
+//     permissions, the version's price, its split (Dave 85%, the datasets their shares),
+//     earnings and usage, and the request's payments (the operators' fee shares, then the
+//     price's split), each checked against the runtime API and against arithmetic here;
 //   - Bob retracts iris-clean while the page is open: the page redraws the lineage with
-//     iris-clean retracted and iris-augmented tainted, and iris.csv still clean.
+//     iris-clean retracted and iris-augmented tainted, and iris.csv still clean, says the
+//     result is tainted since the retraction's block, and that the registry marked the
+//     version tainted once its scan did;
+//   - the version's training run (code, hyperparameters, framework, who ran it), named in
+//     its proposal: the page draws it between the training data and the version, and lists
+//     it in the version's details; the genesis version names none and shows none.
 //
 // Chromium is the system's (/usr/bin/chromium, Debian's `chromium`; or $CHROMIUM). The
 // screenshots are saved to test-output/explorer.png and explorer-canary.png.
@@ -42,28 +53,52 @@ const { onnx: pipelineOnnx, reference: pipeline, proposal } = committedModel('ir
 const sample = JSON.parse(readFileSync(new URL('iris-logreg.json', modelsDir), 'utf8'));
 const openLicence = { commercialUse: true, derivatives: true, shareAlike: false };
 const screenshotPath = join(outputDir, 'explorer.png');
+/** Royalties are Permill: parts per million. */
+const PERCENT = 10_000;
+/** Inference from models trained on the derived data only under these terms (their hash on chain). */
+const terms = 'Inference from models trained on this data: research and evaluation only.';
+const termsHash = blake2AsHex(terms, 256);
+const marketPermissions = {
+  aiTraining: 'Allowed', aiInference: { Constrained: { constraint: termsHash } }, dataMining: 'NotAllowed',
+};
 
-/** Registers a dataset derived from `parent`, owned by `owner`; returns its id. */
-async function deriveDataset(api, owner, parent, file, how) {
+/**
+ * Registers a dataset derived from `parent`, owned by `owner`, asking `royalty` (Permill)
+ * and permitting `permissions`; returns its id.
+ */
+async function deriveDataset(api, owner, parent, file, how, { royalty, permissions }) {
   const events = await submit(
     api,
     api.tx.datasetProvenance.registerDataset({
       contentHash: blake2AsHex(file, 256), sizeBytes: 4_000, recordCount: 150,
       uri: `ipfs://aioracle-demo/${file}`, licence: 'CC-BY-4.0', licenceFlags: openLicence,
-      parents: [parent], derivation: { Description: how },
+      parents: [parent], derivation: { Description: how }, permissions, royalty,
     }),
     owner,
   );
   return findEvent(api, events, 'datasetProvenance', 'DatasetRegistered').data.dataset.toNumber();
 }
 
-/** The iris-preprocess version, trained on `datasetId`, needing three agreeing operators. */
-const pipelineProposal = (datasetId) => proposal([datasetId], { minAgreement: 3 });
+/**
+ * The iris-preprocess version, trained on `datasetId`, needing three agreeing operators,
+ * declared for commercial use (a version that is sold per inference must be).
+ */
+/** The run that trained the pipeline: its code, settings and environment (Dave ran it). */
+const pipelineRun = (ranBy) => ({
+  codeHash: blake2AsHex('train.py of iris-pipeline', 256),
+  codeUri: 'https://code.example/iris-pipeline/train.py',
+  hyperparametersHash: blake2AsHex('{"max_iter": 200}', 256),
+  framework: 'scikit-learn',
+  frameworkVersion: '1.5.2',
+  ranBy,
+});
+const pipelineProposal = (datasetId, ranBy) => ({
+  ...proposal([datasetId], { minAgreement: 3 }), commercialUse: true, trainingRun: pipelineRun(ranBy),
+});
 
-/** Makes a request on `model` as `requester`; returns its id. */
-async function requestInference(api, requester, model, input) {
-  const fee = api.consts.inferenceOracle.requestFee;
-  const events = await submit(api, api.tx.inferenceOracle.requestInference(model, input, fee), requester);
+/** Makes a request on `model` as `requester`, paying at most `maxFee` (the fee); returns its id. */
+async function requestInference(api, requester, model, input, maxFee = api.consts.inferenceOracle.requestFee) {
+  const events = await submit(api, api.tx.inferenceOracle.requestInference(model, input, maxFee), requester);
   return findEvent(api, events, 'inferenceOracle', 'InferenceRequested').data.request.toNumber();
 }
 
@@ -92,11 +127,22 @@ function graphNodes(page) {
     hash: n.dataset.hash,
     stage: n.dataset.stage,
     validated: n.dataset.validated,
+    taintedSince: n.dataset.taintedSince,
     text: [...n.querySelectorAll('text')].map((t) => t.textContent).join(' | '),
   })));
 }
 
 const ofKind = (nodes, kind) => nodes.filter((n) => n.kind === kind);
+
+/** The rows of table `id` that carry `attributes`: each row's values of them, then its cells' text. */
+function tableRows(page, id, attributes) {
+  return page.$$eval(`#${id} tbody tr`, (trs, names) => trs
+    .filter((tr) => names.every((name) => tr.hasAttribute(`data-${name}`)))
+    .map((tr) => [...names.map((name) => tr.getAttribute(`data-${name}`)), [...tr.cells].map((td) => td.textContent)]), attributes);
+}
+
+/** `Dave (5DAAnr…TXFy)`, as the page labels a dev account. */
+const label = (name, account) => `${name} (${account.address.slice(0, 6)}…${account.address.slice(-4)})`;
 
 describe('provenance explorer', () => {
   let node;
@@ -148,12 +194,14 @@ describe('provenance explorer', () => {
     await Promise.all([eve, ferdie].map((who) => submit(api, api.tx.inferenceOracle.registerOperator(who.publicKey, bond), who)));
 
     // The lineage, and a model version trained on its last dataset.
-    const clean = await deriveDataset(api, bob, 0, 'iris-clean.csv', 'deduplicated, unit-checked');
-    const augmented = await deriveDataset(api, charlie, clean, 'iris-augmented.csv', 'jittered copies of each row');
+    const clean = await deriveDataset(api, bob, 0, 'iris-clean.csv', 'deduplicated, unit-checked',
+      { royalty: 10 * PERCENT, permissions: marketPermissions });
+    const augmented = await deriveDataset(api, charlie, clean, 'iris-augmented.csv', 'jittered copies of each row',
+      { royalty: 5 * PERCENT, permissions: marketPermissions });
     let events = await submit(api, api.tx.modelRegistry.createModel('iris-pipeline', pipeline.description), dave);
     const model = findEvent(api, events, 'modelRegistry', 'ModelCreated').data.model.toNumber();
     events = await submit(
-      api, api.tx.modelRegistry.proposeVersion(model, pipelineProposal(augmented), u8aToHex(pipelineOnnx)), dave,
+      api, api.tx.modelRegistry.proposeVersion(model, pipelineProposal(augmented, dave.address), u8aToHex(pipelineOnnx)), dave,
     );
     const version = findEvent(api, events, 'modelRegistry', 'ModelVersionProposed').data.version.toNumber();
     // Token holders may approve it once its quorum of operators, max(2, minAgreement = 3),
@@ -168,9 +216,18 @@ describe('provenance explorer', () => {
       referenda.push(result.index);
     }
 
+    // Dave, the model's owner, prices the version: 0.5 AIO per inference, of which the
+    // lineage's royalties take 5% (iris-augmented, depth 1) and 10% (iris-clean, depth 2).
+    const unit = 10n ** BigInt(api.registry.chainDecimals[0]);
+    const price = unit / 2n;
+    await submit(api, api.tx.modelRegistry.setPrice(model, version, price), dave);
+    const quote = (await api.call.inferenceOracleApi.quote(model)).asOk;
+    const fee = api.consts.inferenceOracle.requestFee.toBigInt();
+    assert.equal(quote.total.toBigInt(), fee + price, 'the quote is the fee and the price');
+
     // Dave asks the new version: its committee is all five operators. Eve commits to a
     // wrong output, Ferdie to a failure; once all five have committed, both reveal.
-    const request = await requestInference(api, dave, model, pipeline.cases[0].input_fixed_point);
+    const request = await requestInference(api, dave, model, pipeline.cases[0].input_fixed_point, quote.total);
     const lie = { Output: [0, 0, 1_000_000] };
     const failure = { Failed: 'ModelBytesUnavailable' };
     const salt = (who) => blake2AsHex(`salt of ${who.address}`, 256);
@@ -190,6 +247,19 @@ describe('provenance explorer', () => {
     assert.deepEqual(result.agreeing.map(String).sort(), [alice, bob, charlie].map((a) => a.address).sort());
     assert.deepEqual(result.outliers.map(String), [eve.address]);
     assert.deepEqual(result.failed.map(([who]) => who.toString()), [ferdie.address]);
+    // Who was paid what: each of the three agreeing operators a third of the fee, then the
+    // price: Dave 85%, iris-augmented 5% (depth 1), iris-clean 10% (depth 2).
+    const expectedPayments = [
+      ...result.agreeing.map((a) => [`operator:${a}`, String(fee / 3n)]),
+      ['owner', String((price * 85n) / 100n)],
+      [`dataset:${augmented}`, String((price * 5n) / 100n)],
+      [`dataset:${clean}`, String(price / 10n)],
+    ];
+    const paymentKey = ({ to }) => {
+      if (to.isOperator) return `operator:${to.asOperator}`;
+      return to.asPayee.isModelOwner ? 'owner' : `dataset:${to.asPayee.asDataset}`;
+    };
+    assert.deepEqual(explanation.payments.map((p) => [paymentKey(p), p.amount.toString()]), expectedPayments);
     const sampleExplanation = await untilExplained(api, sampleRequest, finalized, 'result');
     // Judged as it was finalized: the candidate computes what version 1 does.
     const check = sampleExplanation.canary.unwrap();
@@ -217,8 +287,8 @@ describe('provenance explorer', () => {
     }
     assert.match(
       await page.textContent(`#requests li[data-request-id="${request}"]`),
-      /iris-pipeline v1.*Dave · 0\.01 AIO/,
-      'the request row names the model and formats the fee in AIO',
+      /iris-pipeline v1.*Dave · 0\.01 AIO \+ 0\.5 AIO price/,
+      'the request row names the model and formats the fee and price in AIO',
     );
 
     // Selecting the request draws its chain of custody.
@@ -277,6 +347,46 @@ describe('provenance explorer', () => {
     // No canary runs on this model: the request was not sampled.
     assert.equal(await page.isVisible('[data-field="canary"]'), false);
 
+    // The marketplace: the request's price, the version's price, split, earnings and
+    // usage, the datasets' royalties and permissions, and who the request paid.
+    const short = (hex) => `${hex.slice(0, 8)}…${hex.slice(-4)}`;
+    const usage = `AI training: allowed · AI inference: under terms ${short(termsHash)} · data mining: NOT allowed`;
+    assert.equal(await page.textContent('[data-field="request-price"]'), '0.5 AIO');
+    assert.equal(await page.textContent('[data-field="price"]'), '0.5 AIO per inference');
+    assert.equal(await page.getAttribute('[data-field="price"]', 'data-price'), String(price));
+    assert.equal(await page.textContent('[data-field="earnings"]'), '0.5 AIO', 'one finalized request earned the price');
+    assert.equal(await page.textContent('[data-field="usage"]'), usage, 'the strictest of the training data');
+    assert.equal(await page.getAttribute('[data-field="version-taint"]', 'data-taint'), 'clean');
+    const owner = `model owner ${label('Dave', dave)}`;
+    const cleanName = `dataset #${clean} iris-clean.csv (owner Bob)`;
+    const augmentedName = `dataset #${augmented} iris-augmented.csv (owner Charlie)`;
+    assert.deepEqual(await tableRows(page, 'split', ['payee', 'share', 'amount']), [
+      ['owner', '850000', expectedPayments[3][1], [owner, 'what the royalties leave', '85%', '0.425 AIO']],
+      [`dataset:${augmented}`, '50000', expectedPayments[4][1], [augmentedName, 'royalty, depth 1', '5%', '0.025 AIO']],
+      [`dataset:${clean}`, '100000', expectedPayments[5][1], [cleanName, 'royalty, depth 2', '10%', '0.05 AIO']],
+    ]);
+    const paid = await tableRows(page, 'payments', ['recipient', 'amount']);
+    assert.deepEqual(paid.map(([to, amount]) => [to, amount]), expectedPayments);
+    const priceShare = 'share of the price, credited to its earnings';
+    assert.deepEqual(paid.slice(3).map(([, , cells]) => cells), [
+      [owner, priceShare, '0.425 AIO'], [augmentedName, priceShare, '0.025 AIO'], [cleanName, priceShare, '0.05 AIO'],
+    ]);
+    const names = { [alice.address]: 'Alice', [bob.address]: 'Bob', [charlie.address]: 'Charlie' };
+    assert.deepEqual(paid.slice(0, 3).map(([, , cells]) => cells), result.agreeing.map((a) => [
+      `operator ${label(names[a], { address: a.toString() })}`, 'share of the fee, paid', '0.003333333333 AIO',
+    ]));
+    const allAllowed = 'AI training: allowed · AI inference: allowed · data mining: allowed';
+    assert.deepEqual((await tableRows(page, 'datasets', ['dataset-id', 'royalty'])).map(([id, royalty, cells]) => [
+      id, royalty, cells[3], cells[4],
+    ]), [
+      ['0', '0', allAllowed, '0%'], [String(clean), '100000', usage, '10%'], [String(augmented), '50000', usage, '5%'],
+    ]);
+    assert.match(versionNode.text, /\| 0\.5 AIO · 2 royalties$/);
+    const datasetText = (id) => ofKind(nodes, 'dataset').find((n) => n.id === String(id)).text;
+    assert.match(datasetText(clean), /\| royalty 10% \| inference: terms · mining: no \|/);
+    assert.match(datasetText(0), /\| royalty 0% · all uses allowed \|/);
+    assert.match(resultNode.text, /fee 0\.01 AIO \+ 0\.5 AIO/);
+
     // The result's stage: finalized and disputable until settlesAt, then settled, which
     // no event announces: the page redraws it when the window closes.
     const settlesAt = (await api.call.inferenceOracleApi.result(request)).unwrap().settlesAt.toNumber();
@@ -329,9 +439,68 @@ describe('provenance explorer', () => {
     assert.deepEqual(tainted, [augmented], 'the runtime API reports the training data tainted');
     assert.match(await page.textContent('[data-field="taint-warning"]'), new RegExp(`#${augmented}`));
     assert.ok(await page.isVisible('#events li[data-event="datasetProvenance.DatasetRetracted"]'));
+    // The result rests on retracted data from the retraction's block on.
+    const retractedAt = (await api.call.datasetProvenanceApi.dataset(clean)).unwrap().retraction.unwrap().at.toNumber();
+    const since = (await api.call.inferenceOracleApi.explain(request)).unwrap().taintedSince;
+    assert.equal(since.unwrap().toNumber(), retractedAt, 'the runtime API says since when');
+    assert.equal(await page.getAttribute('[data-field="taint-warning"]', 'data-tainted-since'), String(retractedAt));
+    assert.match(
+      await page.textContent('[data-field="taint-warning"]'),
+      new RegExp(`^Tainted since block #${retractedAt} — this result rests on retracted data\\.`),
+    );
+    const [taintedResult] = ofKind(nodes, 'result');
+    assert.equal(taintedResult.taintedSince, String(retractedAt));
+    assert.match(taintedResult.text, new RegExp(`\\| TAINTED since #${retractedAt}$`));
+    // The registry's scan marks the version (in on_idle, of that block or a later one).
+    await page.waitForSelector('[data-field="version-taint"][data-taint="marked"]', { timeout: 60_000 });
+    const markedAt = (await api.query.modelRegistry.taintedVersions(model, version)).unwrap().toNumber();
+    assert.ok(markedAt >= retractedAt, `marked at #${markedAt}, retracted at #${retractedAt}`);
+    assert.equal(
+      await page.textContent('[data-field="version-taint"]'),
+      `TAINTED: the registry found it trained on retracted data at #${markedAt}`,
+    );
+    assert.equal(await page.getAttribute(`#graph [data-node-kind="model-version"]`, 'data-tainted-at'), String(markedAt));
+    assert.equal((await tableRows(page, 'payments', ['recipient', 'amount'])).length, 6, 'payments stay after the retraction');
     mkdirSync(outputDir, { recursive: true });
     await page.screenshot({ path: screenshotPath, fullPage: true });
     t.diagnostic(`screenshot of the explorer: ${screenshotPath}`);
+
+    // The training run the proposal named: in the runtime API's view, drawn between the
+    // training data and the version, and listed in the version's details.
+    const run = pipelineRun(dave.address);
+    const stored = (await api.call.modelRegistryApi.version(model, version)).unwrap().trainingRun.unwrap();
+    assert.deepEqual(
+      [stored.codeHash.toHex(), stored.codeUri.toUtf8(), stored.hyperparametersHash.toHex(),
+        stored.framework.toUtf8(), stored.frameworkVersion.toUtf8(), stored.ranBy.toString()],
+      [run.codeHash, run.codeUri, run.hyperparametersHash, run.framework, run.frameworkVersion, run.ranBy],
+    );
+    const drawn = await page.evaluate(() => {
+      const svg = document.querySelector('#graph svg') ?? document.querySelector('#graph');
+      const runNode = svg.querySelector('[data-node-kind="training-run"]');
+      const field = document.querySelector('[data-field="training-run"]');
+      return {
+        edges: [...svg.querySelectorAll('path.edge')].map((p) => `${p.dataset.from} -> ${p.dataset.to}`),
+        headings: [...svg.querySelectorAll('.column-heading')].map((t) => t.textContent),
+        node: runNode && [runNode.dataset.nodeId, runNode.dataset.codeHash, [...runNode.querySelectorAll('text')].map((t) => t.textContent)],
+        details: field && [field.parentElement.hidden, [...field.children].map((div) => div.textContent)],
+      };
+    });
+    const versionKey = `version:${model}:${version}`;
+    const runKey = `run:${model}:${version}`;
+    assert.ok(drawn.edges.includes(`${versionKey} -> ${runKey}`), drawn.edges.join(', '));
+    assert.ok(drawn.edges.includes(`${runKey} -> dataset:${augmented}`), drawn.edges.join(', '));
+    assert.ok(!drawn.edges.includes(`${versionKey} -> dataset:${augmented}`), 'the version reaches its data through the run');
+    const column = (heading) => drawn.headings.indexOf(heading);
+    assert.ok(column('Model version') + 1 === column('Training run') && column('Training run') + 1 === column('Training data'),
+      drawn.headings.join(', '));
+    assert.deepEqual(drawn.node, [`${model}:${version}`, run.codeHash, [
+      'scikit-learn 1.5.2', `code ${short(run.codeHash)}`, `hyperparams ${short(run.hyperparametersHash)}`, 'run by Dave',
+    ]]);
+    assert.deepEqual(drawn.details, [false, [
+      `scikit-learn 1.5.2, run by ${label('Dave', dave)}`,
+      `code ${run.codeHash} at ${run.codeUri}`,
+      `hyperparameters ${run.hyperparametersHash}`,
+    ]]);
 
     // ?request=N opens the genesis model's result: Alice, Bob and Charlie, iris.csv untainted.
     await page.goto(`${explorer.url}?rpc=${encodeURIComponent(node.url)}&request=${sampleRequest}`);
@@ -354,6 +523,8 @@ describe('provenance explorer', () => {
     assert.equal(await page.textContent('[data-field="validation"]'), `no operator verdicts (quorum ${sampleQuorum})`);
     assert.deepEqual(lineage(), [[0, 'false', 'false']]);
     assert.match(ofKind(nodes, 'dataset')[0].text, /CC-BY-4\.0/);
+    assert.equal(await page.locator('#graph [data-node-kind="training-run"]').count(), 0, 'the genesis version names no run');
+    assert.equal(await page.isVisible('[data-field="training-run"]'), false);
     // The genesis version was proposed, approved and activated by the genesis.
     const genesisHistory = await page.$$eval('#history tr[data-history-version="1"] [data-change-status]', (divs) => divs.map((d) => [
       d.dataset.changeStatus, d.dataset.byKind,

@@ -307,7 +307,10 @@ pub struct Shape {
 /// A proposal of the file `model_hash` with the contract `shape` describes: one input or
 /// two (or one named twice), every rule, the reducing ones with a `k` that may not fit the
 /// output.
-fn proposal(model_hash: sp_core::H256, shape: Shape) -> pallet_model_registry::VersionProposal {
+fn proposal(
+	model_hash: sp_core::H256,
+	shape: Shape,
+) -> pallet_model_registry::VersionProposal<AccountId> {
 	let Shape { min_agreement, tolerance, dataset, golden_ok, output_len } = shape;
 	let output_len = u32::from(output_len % 4) + 1;
 	let spec = |index, len: u32| TensorSpec {
@@ -343,6 +346,7 @@ fn proposal(model_hash: sp_core::H256, shape: Shape) -> pallet_model_registry::V
 			input: vec![1, 2, 3, 4],
 			output: vec![golden_output; reported_len as usize],
 		}],
+		training_run: None,
 	}
 }
 

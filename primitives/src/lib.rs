@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod model;
 pub mod onnx;
 pub mod oracle;
+pub mod training;
 
 use sp_runtime::{
 	generic,

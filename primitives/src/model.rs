@@ -268,7 +268,7 @@ pub struct ModelView<AccountId, Balance, BlockNumber> {
 
 /// A model version as the runtime API (and [`ModelInspect`]) returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub struct VersionView<Balance, BlockNumber> {
+pub struct VersionView<AccountId, Balance, BlockNumber> {
 	/// The model.
 	pub model: ModelId,
 	/// The version number.
@@ -310,6 +310,9 @@ pub struct VersionView<Balance, BlockNumber> {
 	pub usage: crate::dataset::UsagePermissions,
 	/// Its price, its lineage's royalties and its earnings.
 	pub market: crate::market::VersionMarket<Balance>,
+	/// The run that trained it, if its proposal named one: between its training data and
+	/// it in the lineage.
+	pub training_run: Option<crate::training::TrainingRun<AccountId, Vec<u8>>>,
 }
 
 /// One training dataset of a model version, with what makes it trustworthy or not.
@@ -327,7 +330,7 @@ pub struct TrainingDataset<AccountId, Balance, BlockNumber> {
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct Provenance<AccountId, Balance, BlockNumber> {
 	/// The version.
-	pub version: VersionView<Balance, BlockNumber>,
+	pub version: VersionView<AccountId, Balance, BlockNumber>,
 	/// Its training datasets, in the order the version lists them.
 	pub training_datasets: Vec<TrainingDataset<AccountId, Balance, BlockNumber>>,
 	/// True if any training dataset is tainted.
@@ -464,13 +467,13 @@ sp_api::decl_runtime_apis! {
 		/// The model `model`.
 		fn model(model: ModelId) -> Option<ModelView<AccountId, Balance, BlockNumber>>;
 		/// Every version of `model`, oldest first.
-		fn versions(model: ModelId) -> Vec<VersionView<Balance, BlockNumber>>;
+		fn versions(model: ModelId) -> Vec<VersionView<AccountId, Balance, BlockNumber>>;
 		/// Version `version` of `model`.
-		fn version(model: ModelId, version: VersionId) -> Option<VersionView<Balance, BlockNumber>>;
+		fn version(model: ModelId, version: VersionId) -> Option<VersionView<AccountId, Balance, BlockNumber>>;
 		/// The active version of `model`.
-		fn active_version(model: ModelId) -> Option<VersionView<Balance, BlockNumber>>;
+		fn active_version(model: ModelId) -> Option<VersionView<AccountId, Balance, BlockNumber>>;
 		/// The version whose ONNX bytes hash to `model_hash`.
-		fn version_by_hash(model_hash: ModelHash) -> Option<VersionView<Balance, BlockNumber>>;
+		fn version_by_hash(model_hash: ModelHash) -> Option<VersionView<AccountId, Balance, BlockNumber>>;
 		/// The version with its training datasets, their lineage, licences and taint.
 		fn provenance(model: ModelId, version: VersionId) -> Option<Provenance<AccountId, Balance, BlockNumber>>;
 	}

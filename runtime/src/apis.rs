@@ -234,19 +234,19 @@ impl_runtime_apis! {
 			ModelRegistry::model_view(model)
 		}
 
-		fn versions(model: ModelId) -> Vec<VersionView<Balance, BlockNumber>> {
+		fn versions(model: ModelId) -> Vec<VersionView<AccountId, Balance, BlockNumber>> {
 			ModelRegistry::version_views(model)
 		}
 
-		fn version(model: ModelId, version: VersionId) -> Option<VersionView<Balance, BlockNumber>> {
+		fn version(model: ModelId, version: VersionId) -> Option<VersionView<AccountId, Balance, BlockNumber>> {
 			ModelRegistry::version_view(model, version)
 		}
 
-		fn active_version(model: ModelId) -> Option<VersionView<Balance, BlockNumber>> {
+		fn active_version(model: ModelId) -> Option<VersionView<AccountId, Balance, BlockNumber>> {
 			ModelRegistry::active_version_view(model)
 		}
 
-		fn version_by_hash(model_hash: ModelHash) -> Option<VersionView<Balance, BlockNumber>> {
+		fn version_by_hash(model_hash: ModelHash) -> Option<VersionView<AccountId, Balance, BlockNumber>> {
 			ModelRegistry::version_view_by_hash(model_hash)
 		}
 

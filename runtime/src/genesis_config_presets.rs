@@ -86,7 +86,7 @@ fn collator(key: Sr25519Keyring) -> Collator {
 
 /// The sample model's version 1: its contract, built from the committed reference JSON;
 /// a result needs `min_agreement` agreeing operators.
-fn sample_version(min_agreement: u32) -> GenesisVersion {
+fn sample_version(min_agreement: u32) -> GenesisVersion<AccountId> {
 	let reference: Value = serde_json::from_str(SAMPLE_MODEL_REFERENCE).unwrap_or_default();
 	let scale = |name: &str| reference["fixed_point"][name].as_u64().unwrap_or(0) as u8;
 	let ints = |v: &Value| -> Vec<i64> {
@@ -125,6 +125,7 @@ fn sample_version(min_agreement: u32) -> GenesisVersion {
 			training_datasets: vec![0],
 			commercial_use: false,
 			golden_vectors,
+			training_run: None,
 		},
 		size_bytes: SAMPLE_MODEL_ONNX.len() as u32,
 		active: true,

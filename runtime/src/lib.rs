@@ -120,16 +120,18 @@ impl_opaque_keys! {
 	}
 }
 
-/// The runtime version: bump `spec_version` with every runtime change that ships.
+/// The runtime version: bump `spec_version` with every runtime change that ships, and
+/// `transaction_version` whenever a call's index or arguments change (offline signers
+/// check it): 2 since spec 11, whose `propose_version` proposals name a training run.
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("aioracle"),
 	impl_name: Cow::Borrowed("aioracle"),
 	authoring_version: 1,
-	spec_version: 10,
+	spec_version: 11,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 

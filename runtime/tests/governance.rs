@@ -69,6 +69,7 @@ fn validated_version(model: Option<ModelId>, seed: u8) -> (ModelId, VersionId) {
 		training_datasets: v1.training_datasets,
 		commercial_use: true,
 		golden_vectors: v1.golden_vectors,
+		training_run: None,
 	};
 	assert_ok!(ModelRegistry::propose_version(signed(&owner), model, proposal, bytes));
 	let version = pallet_model_registry::Models::<Runtime>::get(model).unwrap().next_version - 1;

@@ -28,7 +28,7 @@ fn onnx(n: u8) -> Vec<u8> {
 	bytes
 }
 
-fn proposal(bytes: &[u8], dataset: u64) -> VersionProposal {
+fn proposal(bytes: &[u8], dataset: u64) -> VersionProposal<AccountId> {
 	let spec = |index, shape: Vec<u32>| TensorSpec {
 		index,
 		element_type: ElementType::F32,
@@ -49,6 +49,7 @@ fn proposal(bytes: &[u8], dataset: u64) -> VersionProposal {
 			input: vec![51_000, 35_000, 14_000, 2_000],
 			output: vec![979_000, 21_000, 0],
 		}],
+		training_run: None,
 	}
 }
 

@@ -397,6 +397,7 @@ fn approved_second_version_trained_on(datasets: Vec<u64>, commercial_use: bool) 
 		training_datasets: datasets,
 		commercial_use,
 		golden_vectors: active.golden_vectors.clone(),
+		training_run: None,
 	};
 	assert_ok!(ModelRegistry::propose_version(signed(&owner), 0, proposal, bytes));
 	assert_ok!(ModelRegistry::approve_version(RuntimeOrigin::root(), 0, 2));

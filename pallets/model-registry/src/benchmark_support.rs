@@ -32,6 +32,7 @@ impl<T: Config> Pallet<T> {
 			training_datasets: alloc::vec![T::BenchmarkHelper::training_dataset()],
 			commercial_use: false,
 			golden_vectors: Vec::new(),
+			training_run: None,
 		};
 		let version = Self::store_version(owner, model, proposal, 1)?;
 		Ok((model, version))
@@ -62,8 +63,12 @@ impl<T: Config> Pallet<T> {
 	/// Benchmarks only (the oracle's): starts a canary of `model` (which has an active
 	/// version) that samples every request, with a new version served like the active one
 	/// and bounds that never trip. `owner` must own the model and be able to pay.
-	pub fn benchmark_canary(owner: T::AccountId, model: ModelId) -> Result<VersionId, DispatchError> {
-		let active = Models::<T>::get(model).and_then(|m| m.active).ok_or(Error::<T>::NoActiveVersion)?;
+	pub fn benchmark_canary(
+		owner: T::AccountId,
+		model: ModelId,
+	) -> Result<VersionId, DispatchError> {
+		let active =
+			Models::<T>::get(model).and_then(|m| m.active).ok_or(Error::<T>::NoActiveVersion)?;
 		let v = Versions::<T>::get(model, active).ok_or(Error::<T>::VersionNotFound)?;
 		let proposal = VersionProposal {
 			model_hash: (b"benchmark canary", model).using_encoded(blake2_256).into(),
@@ -77,6 +82,7 @@ impl<T: Config> Pallet<T> {
 			training_datasets: v.training_datasets.into_inner(),
 			commercial_use: v.commercial_use,
 			golden_vectors: Vec::new(),
+			training_run: None,
 		};
 		let version = Self::store_version(owner, model, proposal, 1)?;
 		Self::approve(model, version)?;

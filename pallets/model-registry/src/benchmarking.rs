@@ -1,6 +1,7 @@
 //! Benchmarks of every call, each in its worst case over the pallet's bounds.
 
 use super::*;
+use aioracle_primitives::training::MAX_TRAINING_TEXT_LEN;
 use alloc::vec;
 use frame::{benchmarking::prelude::*, traits::fungible::Mutate};
 
@@ -49,7 +50,8 @@ fn onnx_bytes(len: u32, seed: u32) -> Vec<u8> {
 
 /// The largest serving contract in bounds for `bytes`, trained on `datasets` fresh
 /// worst-case datasets.
-fn proposal<T: Config>(bytes: &[u8], datasets: u32) -> VersionProposal {
+fn proposal<T: Config>(bytes: &[u8], datasets: u32) -> VersionProposalOf<T> {
+	let text = || vec![b't'; MAX_TRAINING_TEXT_LEN as usize];
 	let len = T::MaxTensorLen::get();
 	let spec = |index| TensorSpec {
 		index,
@@ -74,6 +76,15 @@ fn proposal<T: Config>(bytes: &[u8], datasets: u32) -> VersionProposal {
 			};
 			T::MaxGoldenVectors::get() as usize
 		],
+		// The longest run: its bytes are charged a deposit and written.
+		training_run: Some(TrainingRun {
+			code_hash: [1; 32].into(),
+			code_uri: text(),
+			hyperparameters_hash: [2; 32].into(),
+			framework: text(),
+			framework_version: text(),
+			ran_by: account("runner", 0, 0),
+		}),
 	}
 }
 
@@ -140,7 +151,10 @@ where
 
 /// Puts a fresh approved version of `model` (which has an active version) in canary: the
 /// extra work a call that ends the canary does. Returns the candidate.
-fn running_canary<T: Config>(owner: &T::AccountId, model: ModelId) -> Result<VersionId, BenchmarkError> {
+fn running_canary<T: Config>(
+	owner: &T::AccountId,
+	model: ModelId,
+) -> Result<VersionId, BenchmarkError> {
 	let candidate = approved::<T>(owner, model, 2_000, 1)?;
 	Pallet::<T>::do_start_canary(model, candidate, Perbill::from_percent(10), 5, 5)
 		.map_err(|_| BenchmarkError::Stop("the set-up canary was refused"))?;
@@ -387,8 +401,12 @@ mod benchmarks {
 		let count = Versions::<T>::get(model, version)
 			.and_then(|v| aioracle_primitives::model::inputs_len(&v.inputs))
 			.ok_or(BenchmarkError::Stop("the set-up version has no input"))?;
-		let decoding =
-			BlobDecoding::FileEdges { begin: count / 2, end: count - count / 2, block: 4096, padding: 256 };
+		let decoding = BlobDecoding::FileEdges {
+			begin: count / 2,
+			end: count - count / 2,
+			block: 4096,
+			padding: 256,
+		};
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), model, version, decoding);
@@ -452,7 +470,11 @@ mod benchmarks {
 		let version = propose::<T>(&owner, model, 0, 1)?;
 		let share = Permill::from_rational(1u32, T::MaxRoyalties::get().max(1));
 		let royalties: Vec<Royalty> = (0..T::MaxRoyalties::get())
-			.map(|depth| Royalty { dataset: T::BenchmarkHelper::training_dataset(), depth: depth + 1, share })
+			.map(|depth| Royalty {
+				dataset: T::BenchmarkHelper::training_dataset(),
+				depth: depth + 1,
+				share,
+			})
 			.collect();
 		let payee = Payee::Dataset(royalties.last().map(|r| r.dataset).unwrap_or_default());
 		VersionRoyalties::<T>::insert(model, version, BoundedVec::truncate_from(royalties));

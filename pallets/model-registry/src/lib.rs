@@ -75,23 +75,24 @@ extern crate alloc;
 
 use alloc::{collections::BTreeSet, vec::Vec};
 
+pub use aioracle_primitives::canary::{
+	CanaryComparison, CanaryEnd, CanaryLedger, CanaryRecord, CanaryVerdict,
+};
 pub use aioracle_primitives::input::BlobDecoding;
+pub use aioracle_primitives::market::{InferenceMarket, Payee, Royalty};
 pub use aioracle_primitives::model::{
 	model_bytes_key, model_chunk_key, model_manifest_key, Aggregation, ChunkHash, ElementType,
 	GoldenVector, InputSpecs, ModelHash, ModelId, ModelInspect, ServingArtifacts, ServingContract,
 	StatusBlocks, TensorSpec, VersionId, VersionStatus, VersionValidation, MAX_INPUTS, MAX_SCALE,
-};
-pub use aioracle_primitives::market::{InferenceMarket, Payee, Royalty};
-pub use aioracle_primitives::canary::{
-	CanaryComparison, CanaryEnd, CanaryLedger, CanaryRecord, CanaryVerdict,
 };
 use aioracle_primitives::{
 	dataset::{
 		DatasetId, DatasetInspect, DatasetOwner, OnDatasetRetracted, RoyaltyLineageError,
 		UsagePermissions,
 	},
-	oracle::{RequestId, RetainedRequests},
 	model::{ModelView, VersionView},
+	oracle::{RequestId, RetainedRequests},
+	training::{TrainingRun, TrainingText},
 };
 use frame::deps::frame_support::PalletId;
 use frame::{
@@ -111,23 +112,23 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
-#[cfg(feature = "runtime-benchmarks")]
 mod benchmark_support;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 pub mod canary;
 mod decoding;
 mod inspect;
 mod lifecycle;
 mod market;
-pub mod taint;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
+mod proposal;
+pub mod taint;
 #[cfg(test)]
 mod tests;
-mod proposal;
-pub mod types;
 mod try_state;
+pub mod types;
 mod upload;
 mod views;
 pub mod weights;
@@ -164,7 +165,12 @@ pub type GoldenVectorsOf<T> =
 pub type ModelViewOf<T> =
 	ModelView<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 /// A version view of this runtime.
-pub type VersionViewOf<T> = VersionView<BalanceOf<T>, BlockNumberFor<T>>;
+pub type VersionViewOf<T> =
+	VersionView<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+/// A proposal of this runtime.
+pub type VersionProposalOf<T> = VersionProposal<<T as frame_system::Config>::AccountId>;
+/// A training run as stored.
+pub type TrainingRunOf<T> = TrainingRun<<T as frame_system::Config>::AccountId, TrainingText>;
 
 /// Creates what the benchmarks need from the rest of the runtime.
 #[cfg(feature = "runtime-benchmarks")]
@@ -341,20 +347,20 @@ pub mod pallet {
 	/// datasets' permissions, fixed at proposal (dataset permissions never change). Absent
 	/// for versions proposed before permissions existed, whose data permits every use.
 	#[pallet::storage]
-	pub type VersionUsage<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		ModelId,
-		Twox64Concat,
-		VersionId,
-		UsagePermissions,
-	>;
+	pub type VersionUsage<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, UsagePermissions>;
 
 	/// The price per inference of each version that has one, set by its model's owner and
 	/// paid by requesters beside the operators' fee. Absent: free.
 	#[pallet::storage]
 	pub type VersionPrices<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, BalanceOf<T>>;
+
+	/// The run that trained each version whose proposal named one: fixed at proposal,
+	/// removed only with a withdrawn version.
+	#[pallet::storage]
+	pub type TrainingRuns<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, TrainingRunOf<T>>;
 
 	/// The royalties of each version whose lineage asks any, nearest first: fixed at
 	/// proposal (dataset royalties never change). The model's owner takes the rest.
@@ -371,8 +377,15 @@ pub mod pallet {
 	/// What each version has earned: the prices of its finalized requests, held in the
 	/// pot until paid out.
 	#[pallet::storage]
-	pub type Earnings<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, BalanceOf<T>, ValueQuery>;
+	pub type Earnings<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ModelId,
+		Twox64Concat,
+		VersionId,
+		BalanceOf<T>,
+		ValueQuery,
+	>;
 
 	/// What each payee of each version has been paid out so far.
 	#[pallet::storage]
@@ -816,6 +829,9 @@ pub mod pallet {
 		/// The version's training data does not allow serving inferences from it, so it
 		/// cannot be a canary (its answers to sampled requests would be inferences).
 		InferenceNotPermitted,
+		/// A text of the training run (code URI, framework or its version) is longer than
+		/// `MAX_TRAINING_TEXT_LEN` bytes.
+		TrainingRunTextTooLong,
 	}
 
 	#[pallet::hooks]
@@ -888,7 +904,7 @@ pub mod pallet {
 		pub fn propose_version(
 			origin: OriginFor<T>,
 			model: ModelId,
-			proposal: VersionProposal,
+			proposal: VersionProposalOf<T>,
 			bytes: Vec<u8>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -922,6 +938,7 @@ pub mod pallet {
 			VersionUsage::<T>::remove(model, version);
 			VersionRoyalties::<T>::remove(model, version);
 			VersionPrices::<T>::remove(model, version);
+			TrainingRuns::<T>::remove(model, version);
 			VersionByHash::<T>::remove(v.model_hash);
 			sp_io::offchain_index::clear(&model_bytes_key(&v.model_hash));
 			if let Some(chunks) = VersionChunks::<T>::take(model, version) {
@@ -1129,7 +1146,7 @@ pub mod pallet {
 		pub fn propose_uploaded_version(
 			origin: OriginFor<T>,
 			model: ModelId,
-			proposal: VersionProposal,
+			proposal: VersionProposalOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let datasets = proposal.training_datasets.len() as u32;

@@ -45,7 +45,7 @@ impl<T: Config> Pallet<T> {
 	pub fn do_propose(
 		who: T::AccountId,
 		model: ModelId,
-		p: VersionProposal,
+		p: VersionProposalOf<T>,
 		bytes: Vec<u8>,
 	) -> Result<VersionId, DispatchError> {
 		ensure!(!bytes.is_empty(), Error::<T>::EmptyModelBytes);
@@ -62,7 +62,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn store_version(
 		who: T::AccountId,
 		model: ModelId,
-		p: VersionProposal,
+		p: VersionProposalOf<T>,
 		size_bytes: u32,
 	) -> Result<VersionId, DispatchError> {
 		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
@@ -88,6 +88,10 @@ impl<T: Config> Pallet<T> {
 		let (training_datasets, usage) =
 			Self::check_training_data(p.training_datasets, p.commercial_use)?;
 		let royalties = Self::royalties_of(&training_datasets)?;
+		let training_run = p
+			.training_run
+			.map(|run| run.bounded().ok_or(Error::<T>::TrainingRunTextTooLong))
+			.transpose()?;
 
 		let mut v = ModelVersion {
 			model_hash: p.model_hash,
@@ -105,7 +109,10 @@ impl<T: Config> Pallet<T> {
 			status_blocks: StatusBlocks { proposed: Self::now(), ..Default::default() },
 			deposit: Zero::zero(),
 		};
-		let record_bytes = v.encoded_size().saturating_add(golden_vectors.encoded_size());
+		let record_bytes = v
+			.encoded_size()
+			.saturating_add(golden_vectors.encoded_size())
+			.saturating_add(training_run.as_ref().map_or(0, |run| run.encoded_size()));
 		let deposit =
 			Self::storage_deposit(T::VersionDeposit::get(), record_bytes, size_bytes as usize);
 		v.deposit = deposit;
@@ -121,6 +128,9 @@ impl<T: Config> Pallet<T> {
 		VersionUsage::<T>::insert(model, version, usage);
 		if !royalties.is_empty() {
 			VersionRoyalties::<T>::insert(model, version, royalties);
+		}
+		if let Some(run) = training_run {
+			TrainingRuns::<T>::insert(model, version, run);
 		}
 		log::info!(
 			target: LOG_TARGET,
@@ -159,7 +169,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The inputs, bounded, and their element count together: 1 to `MAX_INPUTS` proper
 	/// tensors, each a distinct model input, within `MaxTensorLen` together.
-	pub(crate) fn check_inputs(inputs: Vec<TensorSpec>) -> Result<(InputSpecs, u32), DispatchError> {
+	pub(crate) fn check_inputs(
+		inputs: Vec<TensorSpec>,
+	) -> Result<(InputSpecs, u32), DispatchError> {
 		ensure!(!inputs.is_empty(), Error::<T>::NoInputs);
 		let inputs = InputSpecs::try_from(inputs).map_err(|_| Error::<T>::TooManyInputs)?;
 		let max_len = T::MaxTensorLen::get();
@@ -192,7 +204,10 @@ impl<T: Config> Pallet<T> {
 	/// Checks the output spec against the aggregation; returns how many elements
 	/// operators report: the output's (at most `MaxTensorLen`), or its reduction's (of an
 	/// output of at most `MaxReducedOutputLen`, itself at most `MaxTensorLen`).
-	pub(crate) fn check_output(spec: &TensorSpec, aggregation: &Aggregation) -> Result<u32, DispatchError> {
+	pub(crate) fn check_output(
+		spec: &TensorSpec,
+		aggregation: &Aggregation,
+	) -> Result<u32, DispatchError> {
 		if !aggregation.reduces() {
 			return Self::check_tensor(spec, T::MaxTensorLen::get());
 		}
@@ -237,8 +252,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn check_training_data(
 		datasets: Vec<DatasetId>,
 		commercial_use: bool,
-	) -> Result<(BoundedVec<DatasetId, T::MaxTrainingDatasets>, UsagePermissions), DispatchError>
-	{
+	) -> Result<(BoundedVec<DatasetId, T::MaxTrainingDatasets>, UsagePermissions), DispatchError> {
 		ensure!(!datasets.is_empty(), Error::<T>::NoTrainingData);
 		let datasets: BoundedVec<DatasetId, T::MaxTrainingDatasets> =
 			datasets.try_into().map_err(|_| Error::<T>::TooManyTrainingDatasets)?;

@@ -45,7 +45,7 @@ fn tensor(index: u32, element_type: ElementType, shape: &[u32]) -> TensorSpec {
 }
 
 /// A valid proposal for `bytes`: iris-like, 4 inputs, 3 probabilities, trained on IRIS.
-fn proposal(bytes: &[u8]) -> VersionProposal {
+fn proposal(bytes: &[u8]) -> VersionProposal<u64> {
 	VersionProposal {
 		model_hash: blake2_256(bytes).into(),
 		uri: b"ipfs://iris-v1".to_vec(),
@@ -61,6 +61,7 @@ fn proposal(bytes: &[u8]) -> VersionProposal {
 			input: vec![51_000, 35_000, 14_000, 2_000],
 			output: vec![979_000, 21_000, 0],
 		}],
+		training_run: None,
 	}
 }
 
@@ -385,7 +386,7 @@ mod propose_version {
 		ExtBuilder::build_and_execute(|| {
 			let model = create();
 			let bytes = onnx(1);
-			let cases: Vec<(fn(&mut VersionProposal), Error<Test>)> = vec![
+			let cases: Vec<(fn(&mut VersionProposal<u64>), Error<Test>)> = vec![
 				(|p| p.uri = vec![b'u'; MAX_URI_LEN as usize + 1], Error::<Test>::UriTooLong),
 				(|p| p.inputs[0].shape = BoundedVec::new(), Error::<Test>::InvalidShape),
 				(|p| p.inputs.clear(), Error::<Test>::NoInputs),
@@ -1042,6 +1043,7 @@ mod emergency;
 mod market;
 mod permissions;
 mod taint;
+mod training;
 mod upload;
 
 /// The v0 -> v1 storage migration: one input becomes a list of one.

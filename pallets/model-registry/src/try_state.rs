@@ -125,6 +125,12 @@ impl<T: Config> Pallet<T> {
 			ensure!(Versions::<T>::contains_key(model, version), "usage of a missing version");
 			ensure!(usage.ai_training.permits(), "a version trained on data forbidding it");
 		}
+		for (model, version) in TrainingRuns::<T>::iter_keys() {
+			ensure!(
+				Versions::<T>::contains_key(model, version),
+				"the training run of a missing version"
+			);
+		}
 		Ok(())
 	}
 

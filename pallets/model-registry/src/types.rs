@@ -4,8 +4,9 @@ use aioracle_primitives::{
 	dataset::DatasetId,
 	model::{
 		Aggregation, ChunkHash, GoldenVector, InputSpecs, ModelHash, ModelId, ModelView,
-		ServingContract, StatusBlocks, TensorSpec, VersionId, VersionStatus, VersionView,
+		ServingContract, StatusBlocks, TensorSpec, VersionId, VersionStatus,
 	},
+	training::TrainingRun,
 };
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -121,7 +122,7 @@ impl<MaxLen: Get<u32>> From<BoundedGoldenVector<MaxLen>> for GoldenVector {
 	frame_support::Deserialize,
 )]
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
-pub struct VersionProposal {
+pub struct VersionProposal<AccountId> {
 	/// blake2-256 of the ONNX bytes sent with the call.
 	pub model_hash: ModelHash,
 	/// Where the bytes can be fetched (at most `MaxUriLen` bytes; may be empty).
@@ -148,6 +149,11 @@ pub struct VersionProposal {
 	/// Inputs and the outputs a correct engine gives (at most `MaxGoldenVectors`), sized
 	/// to the input and output specs.
 	pub golden_vectors: Vec<GoldenVector>,
+	/// The run that trained the version, if the owner names one: its code, settings,
+	/// environment and who ran it (texts at most
+	/// [`MAX_TRAINING_TEXT_LEN`](aioracle_primitives::training::MAX_TRAINING_TEXT_LEN)
+	/// bytes each). Its inputs are `training_datasets`.
+	pub training_run: Option<TrainingRun<AccountId, Vec<u8>>>,
 }
 
 impl<
@@ -193,40 +199,6 @@ impl<
 			min_agreement: self.min_agreement,
 		}
 	}
-
-	/// The view the runtime API returns.
-	pub fn view<MaxLen: Get<u32>>(
-		self,
-		model: ModelId,
-		version: VersionId,
-		golden_vectors: Vec<BoundedGoldenVector<MaxLen>>,
-		canary: Option<aioracle_primitives::canary::CanaryRecord<BlockNumber>>,
-		usage: aioracle_primitives::dataset::UsagePermissions,
-		market: aioracle_primitives::market::VersionMarket<Balance>,
-	) -> VersionView<Balance, BlockNumber> {
-		VersionView {
-			model,
-			version,
-			model_hash: self.model_hash,
-			size_bytes: self.size_bytes,
-			uri: self.uri.into_inner(),
-			inputs: self.inputs.into_inner(),
-			output: self.output,
-			input_scale: self.input_scale,
-			output_scale: self.output_scale,
-			aggregation: self.aggregation,
-			min_agreement: self.min_agreement,
-			training_datasets: self.training_datasets.into_inner(),
-			commercial_use: self.commercial_use,
-			golden_vectors: golden_vectors.into_iter().map(GoldenVector::from).collect(),
-			status: self.status,
-			status_blocks: self.status_blocks,
-			deposit: self.deposit,
-			canary,
-			usage,
-			market,
-		}
-	}
 }
 
 /// A model created at genesis.
@@ -240,15 +212,15 @@ pub struct GenesisModel<AccountId> {
 	/// What it does.
 	pub description: Vec<u8>,
 	/// Its versions, numbered from 1 in this order.
-	pub versions: Vec<GenesisVersion>,
+	pub versions: Vec<GenesisVersion<AccountId>>,
 }
 
 /// A model version created at genesis.
 #[derive(Clone, Debug, PartialEq, Eq, frame_support::Serialize, frame_support::Deserialize)]
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
-pub struct GenesisVersion {
+pub struct GenesisVersion<AccountId> {
 	/// Its contract and training data.
-	pub proposal: VersionProposal,
+	pub proposal: VersionProposal<AccountId>,
 	/// The size of its ONNX bytes (which hash to `proposal.model_hash`).
 	pub size_bytes: u32,
 	/// Approve and activate it (else it stays `Proposed`).

@@ -108,7 +108,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_propose_uploaded(
 		who: T::AccountId,
 		model: ModelId,
-		p: VersionProposal,
+		p: VersionProposalOf<T>,
 	) -> Result<(VersionId, u32), DispatchError> {
 		let hash = p.model_hash;
 		let upload = Self::owned_upload(&who, &hash)?;

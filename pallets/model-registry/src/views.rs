@@ -15,10 +15,39 @@ impl<T: Config> Pallet<T> {
 		let usage = VersionUsage::<T>::get(model, version).unwrap_or(UsagePermissions::ALL_ALLOWED);
 		let market = aioracle_primitives::market::VersionMarket {
 			price: <Self as InferenceMarket<_, _>>::price(model, version),
-			royalties: <Self as InferenceMarket<T::AccountId, BalanceOf<T>>>::royalties(model, version),
+			royalties: <Self as InferenceMarket<T::AccountId, BalanceOf<T>>>::royalties(
+				model, version,
+			),
 			earnings: Earnings::<T>::get(model, version),
 		};
-		Some(v.view(model, version, golden.unwrap_or_default(), canary, usage, market))
+		let training_run = TrainingRuns::<T>::get(model, version).map(TrainingRun::unbounded);
+		Some(VersionView {
+			model,
+			version,
+			model_hash: v.model_hash,
+			size_bytes: v.size_bytes,
+			uri: v.uri.into_inner(),
+			inputs: v.inputs.into_inner(),
+			output: v.output,
+			input_scale: v.input_scale,
+			output_scale: v.output_scale,
+			aggregation: v.aggregation,
+			min_agreement: v.min_agreement,
+			training_datasets: v.training_datasets.into_inner(),
+			commercial_use: v.commercial_use,
+			golden_vectors: golden
+				.unwrap_or_default()
+				.into_iter()
+				.map(GoldenVector::from)
+				.collect(),
+			status: v.status,
+			status_blocks: v.status_blocks,
+			deposit: v.deposit,
+			canary,
+			usage,
+			market,
+			training_run,
+		})
 	}
 
 	/// Every version of `model`, oldest first.

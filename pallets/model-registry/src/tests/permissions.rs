@@ -18,7 +18,7 @@ fn constrained(n: u8) -> UsePermission {
 	UsePermission::Constrained { constraint: H256::repeat_byte(n) }
 }
 
-fn trained_on(bytes: &[u8], datasets: Vec<DatasetId>) -> VersionProposal {
+fn trained_on(bytes: &[u8], datasets: Vec<DatasetId>) -> VersionProposal<u64> {
 	VersionProposal { training_datasets: datasets, ..proposal(bytes) }
 }
 

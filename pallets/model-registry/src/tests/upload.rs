@@ -189,7 +189,7 @@ fn an_incomplete_or_foreign_upload_is_not_proposed() {
 		let (model, hash) = begun(&bytes, &chunks);
 		let mut p = proposal(&bytes);
 		p.model_hash = hash;
-		let propose = |who, model, p: VersionProposal| {
+		let propose = |who, model, p: VersionProposal<u64>| {
 			move || {
 				ModelRegistry::propose_uploaded_version(signed(who), model, p)
 					.map(|_| ())
