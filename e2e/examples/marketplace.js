@@ -16,7 +16,9 @@
 //   1. Eve, Ferdie and Dave register the three datasets, each with its usage permissions
 //      (the C2PA/CAWG training-and-data-mining assertion: a child permits nothing its
 //      parent does not, so Ferdie's first try is refused) and royalty.
-//   2. Dave creates the model and proposes the version: the chain fixes its royalties from
+//   2. Dave creates the model and proposes the version, naming the run that trained it
+//      (the committed script that fits it, its hyperparameters, scikit-learn's version,
+//      Dave): lineage reads data -> run -> version. The chain fixes its royalties from
 //      the training data's lineage (Ferdie's at depth 2, Eve's at depth 3; Dave's dataset
 //      asks none) and its usage, the strictest permissions of that data.
 //   3. The node's operators reproduce its golden vectors; token holders approve and
@@ -254,6 +256,18 @@ await run(url, async (api) => {
   let { events } = await send(api, api.tx.modelRegistry.createModel(reference.name, reference.description), dave);
   const model = findEvent(api, events, 'modelRegistry', 'ModelCreated').data.model.toNumber();
   const probabilities = reference.outputs.findIndex((o) => o.name === 'probabilities');
+  // The run that made models/wine-mlp.onnx: the committed script that fits it (its hash),
+  // the estimator with its hyperparameters as the reference JSON records it, scikit-learn's
+  // version, and who ran it.
+  const script = reference.generator.script;
+  const trainingRun = {
+    codeHash: blake2AsHex(readFileSync(new URL(`../../${script}`, import.meta.url)), 256),
+    codeUri: script,
+    hyperparametersHash: blake2AsHex(reference.training.estimator, 256),
+    framework: 'scikit-learn',
+    frameworkVersion: reference.generator.versions['scikit-learn'],
+    ranBy: dave.address,
+  };
   const proposal = {
     modelHash,
     uri: `https://models.example/${reference.file}`,
@@ -266,6 +280,7 @@ await run(url, async (api) => {
     trainingDatasets: [train], // must permit training (else TrainingNotPermitted)
     commercialUse: true, // sold per inference
     goldenVectors: reference.cases.slice(0, 3).map((c) => ({ input: c.input_fixed_point, output: c.outputs[probabilities].fixed_point })),
+    trainingRun, // data -> run -> version
   };
   ({ events } = await send(api, api.tx.modelRegistry.proposeVersion(model, proposal, u8aToHex(onnx)), dave));
   const version = findEvent(api, events, 'modelRegistry', 'ModelVersionProposed').data.version.toNumber();
@@ -279,6 +294,10 @@ await run(url, async (api) => {
   ]), `royalties ${JSON.stringify(royalties)}`);
   check(view.usage.aiInference.isConstrained && view.usage.dataMining.isNotAllowed && view.usage.aiTraining.isAllowed,
     `usage ${JSON.stringify(view.usage.toJSON())}`);
+  const run = view.trainingRun.unwrap();
+  console.log(`  trained by ${run.ranBy} with ${run.framework.toUtf8()} ${run.frameworkVersion.toUtf8()}: code ${run.codeUri.toUtf8()} (${run.codeHash.toHex()})`);
+  check(run.codeHash.toHex() === trainingRun.codeHash && run.ranBy.toString() === dave.address
+    && run.hyperparametersHash.toHex() === trainingRun.hyperparametersHash, 'the version names its training run');
 
   // 3. Validated by the operators, voted in by token holders.
   console.log('\n3. governance');
@@ -344,6 +363,8 @@ await run(url, async (api) => {
   console.log(`ResultFinalized: [${output.join(', ')}] = [${output.map((x) => fromFixedPoint(x, contract.outputScale.toNumber())).join(', ')}]; PriceCredited ${formatBalance(api, price)} to version ${version}'s earnings`);
 
   const explained = (await api.call.inferenceOracleApi.explain(request)).unwrap();
+  const explainedRun = explained.provenance.unwrap().version.trainingRun.unwrap();
+  check(explainedRun.codeHash.toHex() === trainingRun.codeHash, 'explain traces the result to its training run');
   const payments = [];
   console.log('explain().payments:');
   for (const p of explained.payments) {
