@@ -59,7 +59,11 @@ setup_clang
 step "building aioracle-node with --features collator ($profile)"
 profile_flag=()
 [ "$profile" = release ] && profile_flag=(--release)
-cargo build --locked -p aioracle-node --features collator "${profile_flag[@]}" >&2 ||
+# Without the default `metadata-hash` (as test.sh's collator test, sharing its build):
+# adding it changes the features of the host's proc-macro dependencies and so rebuilds
+# the whole collator, about an hour on two cores. The dev node's end-to-end tests sign
+# with the metadata hash; operators' release builds (`--features collator`) embed it.
+cargo build --locked -p aioracle-node --no-default-features --features collator "${profile_flag[@]}" >&2 ||
 	die "cargo build --features collator failed"
 collator="$CARGO_TARGET_DIR/$profile/aioracle-node"
 

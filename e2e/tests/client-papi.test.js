@@ -10,13 +10,17 @@
 // appears in a best block, `explain` at finalized still says Pending. The test shows this
 // and the two right ways to wait: read at the block that holds the event, or wait for that
 // block to be finalized (or watch ResultFinalized on finalized blocks: `event.*.watch()`).
+//
+// Last, a transaction signed with the metadata hash (`CheckMetadataHash` mode Enabled, what
+// PAPI's `withMetadataHash` and Ledger do): the runtime is built with `metadata-hash`, so
+// it is accepted; one signed against another hash (a wrong token symbol) is refused.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { Binary } from 'polkadot-api';
-import { getPolkadotSigner } from 'polkadot-api/signer';
+import { getPolkadotSigner, withMetadataHash } from 'polkadot-api/signer';
 import { getExtrinsicDecoder } from '@polkadot-api/tx-utils';
 
 import { devAccounts } from '../lib/chain.js';
@@ -262,5 +266,24 @@ describe('PAPI client (polkadot-api)', () => {
     assert.deepEqual(revealedBy.sort(), [...request.committee].sort());
     // The other extrinsics of the block are the inherents: v5 bare.
     for (const x of decoded.filter((d) => d.type === 'bare')) assert.equal(x.version, 5);
+  });
+
+  it('signs with the metadata hash, as offline signers do, and a signer with another hash is refused', async () => {
+    const { eve } = accounts;
+    const base = getPolkadotSigner(eve.publicKey, 'Sr25519', (payload) => eve.sign(payload));
+    // The hash covers the metadata and the chain's token: AIO, 12 decimals (runtime/build.rs).
+    const signer = withMetadataHash({ decimals: 12, tokenSymbol: 'AIO' }, base);
+    const remark = api.tx.System.remark({ remark: Binary.fromText('signed with the metadata hash') });
+    const done = await remark.signAndSubmit(signer);
+    assert.ok(done.ok, `refused: ${JSON.stringify(done.dispatchError)}`);
+    assert.ok(done.block.number > 0);
+
+    // Signed against another hash: the signature does not verify against the runtime's.
+    const liar = withMetadataHash({ decimals: 12, tokenSymbol: 'DOT' }, base);
+    const other = api.tx.System.remark({ remark: Binary.fromText('signed against another hash') });
+    await assert.rejects(other.signAndSubmit(liar), (e) => {
+      assert.match(`${e?.message} ${JSON.stringify(e)}`, /BadProof/);
+      return true;
+    });
   });
 });
