@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `442`
 		//  Estimated: `3766`
-		// Minimum execution time: 61_261_000 picoseconds.
-		Weight::from_parts(69_594_000, 0)
+		// Minimum execution time: 59_950_000 picoseconds.
+		Weight::from_parts(62_433_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -105,6 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::TrainingRuns` (r:0 w:1)
+	/// Proof: `ModelRegistry::TrainingRuns` (`max_values`: None, `max_size`: Some(894), added: 3369, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
@@ -117,16 +119,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1218 + d * (79621 ±0)`
 		//  Estimated: `4151 + d * (427635 ±0)`
-		// Minimum execution time: 17_003_288_000 picoseconds.
-		Weight::from_parts(4_678_584_732, 0)
+		// Minimum execution time: 15_630_174_000 picoseconds.
+		Weight::from_parts(16_303_276_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 155
-			.saturating_add(Weight::from_parts(6_051, 0).saturating_mul(b.into()))
-			// Standard Error: 43_420_561
-			.saturating_add(Weight::from_parts(2_315_142_836, 0).saturating_mul(d.into()))
+			// Standard Error: 84
+			.saturating_add(Weight::from_parts(2_474, 0).saturating_mul(b.into()))
+			// Standard Error: 22_292_534
+			.saturating_add(Weight::from_parts(782_690_061, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((387_u64).saturating_mul(d.into())))
-			.saturating_add(T::DbWeight::get().writes(7))
+			.saturating_add(T::DbWeight::get().writes(8))
 			.saturating_add(Weight::from_parts(0, 427635).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
@@ -139,6 +141,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::TrainingRuns` (r:0 w:1)
+	/// Proof: `ModelRegistry::TrainingRuns` (`max_values`: None, `max_size`: Some(894), added: 3369, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
@@ -153,13 +157,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn withdraw_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5812`
+		//  Measured:  `5849`
 		//  Estimated: `7587`
-		// Minimum execution time: 252_827_000 picoseconds.
-		Weight::from_parts(285_025_000, 0)
+		// Minimum execution time: 221_400_000 picoseconds.
+		Weight::from_parts(260_768_000, 0)
 			.saturating_add(Weight::from_parts(0, 7587))
 			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(10))
+			.saturating_add(T::DbWeight::get().writes(11))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
@@ -172,13 +176,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn approve_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `852 + d * (4356 ±0)`
+		//  Measured:  `885 + d * (4356 ±0)`
 		//  Estimated: `4252 + d * (359394 ±0)`
-		// Minimum execution time: 719_451_000 picoseconds.
-		Weight::from_parts(318_350_503, 0)
+		// Minimum execution time: 683_688_000 picoseconds.
+		Weight::from_parts(690_208_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
-			// Standard Error: 4_246_848
-			.saturating_add(Weight::from_parts(688_059_039, 0).saturating_mul(d.into()))
+			// Standard Error: 3_548_660
+			.saturating_add(Weight::from_parts(576_383_550, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -201,13 +205,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn activate_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `23729 + d * (6266 ±0)`
+		//  Measured:  `23762 + d * (6266 ±0)`
 		//  Estimated: `10776 + d * (359394 ±0)`
-		// Minimum execution time: 1_277_431_000 picoseconds.
-		Weight::from_parts(458_148_248, 0)
+		// Minimum execution time: 1_231_873_000 picoseconds.
+		Weight::from_parts(485_045_874, 0)
 			.saturating_add(Weight::from_parts(0, 10776))
-			// Standard Error: 11_174_397
-			.saturating_add(Weight::from_parts(1_011_605_800, 0).saturating_mul(d.into()))
+			// Standard Error: 2_374_100
+			.saturating_add(Weight::from_parts(855_214_962, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -221,10 +225,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn reject_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1026`
+		//  Measured:  `1059`
 		//  Estimated: `4252`
-		// Minimum execution time: 126_017_000 picoseconds.
-		Weight::from_parts(169_442_000, 0)
+		// Minimum execution time: 110_144_000 picoseconds.
+		Weight::from_parts(123_234_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -239,10 +243,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2144`
+		//  Measured:  `2177`
 		//  Estimated: `7514`
-		// Minimum execution time: 144_295_000 picoseconds.
-		Weight::from_parts(158_997_000, 0)
+		// Minimum execution time: 133_439_000 picoseconds.
+		Weight::from_parts(147_009_000, 0)
 			.saturating_add(Weight::from_parts(0, 7514))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -264,13 +268,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn rollback(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8893 + d * (4481 ±0)`
+		//  Measured:  `8926 + d * (4481 ±0)`
 		//  Estimated: `10776 + d * (359394 ±0)`
-		// Minimum execution time: 1_051_205_000 picoseconds.
-		Weight::from_parts(295_536_783, 0)
+		// Minimum execution time: 954_391_000 picoseconds.
+		Weight::from_parts(274_183_498, 0)
 			.saturating_add(Weight::from_parts(0, 10776))
-			// Standard Error: 6_651_704
-			.saturating_add(Weight::from_parts(850_646_984, 0).saturating_mul(d.into()))
+			// Standard Error: 2_063_015
+			.saturating_add(Weight::from_parts(749_434_497, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -291,11 +295,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1220`
 		//  Estimated: `7785`
-		// Minimum execution time: 78_817_000 picoseconds.
-		Weight::from_parts(95_924_982, 0)
+		// Minimum execution time: 76_163_000 picoseconds.
+		Weight::from_parts(79_819_394, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 4_631
-			.saturating_add(Weight::from_parts(362_010, 0).saturating_mul(c.into()))
+			// Standard Error: 705
+			.saturating_add(Weight::from_parts(306_450, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -306,11 +310,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4573`
 		//  Estimated: `7785`
-		// Minimum execution time: 40_600_000 picoseconds.
-		Weight::from_parts(313_626_781, 0)
+		// Minimum execution time: 37_926_000 picoseconds.
+		Weight::from_parts(44_646_247, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 38
-			.saturating_add(Weight::from_parts(7_681, 0).saturating_mul(b.into()))
+			// Standard Error: 3
+			.saturating_add(Weight::from_parts(7_315, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -332,6 +336,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::TrainingRuns` (r:0 w:1)
+	/// Proof: `ModelRegistry::TrainingRuns` (`max_values`: None, `max_size`: Some(894), added: 3369, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
@@ -344,14 +350,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1358 + c * (33 ±0) + d * (79621 ±0)`
 		//  Estimated: `7785 + d * (427635 ±0)`
-		// Minimum execution time: 2_198_131_000 picoseconds.
-		Weight::from_parts(6_812_546_491, 0)
+		// Minimum execution time: 2_018_484_000 picoseconds.
+		Weight::from_parts(342_528_094, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 38_753_276
-			.saturating_add(Weight::from_parts(2_100_911_817, 0).saturating_mul(d.into()))
+			// Standard Error: 9_281_298
+			.saturating_add(Weight::from_parts(1_947_378_078, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((387_u64).saturating_mul(d.into())))
-			.saturating_add(T::DbWeight::get().writes(9))
+			.saturating_add(T::DbWeight::get().writes(10))
 			.saturating_add(Weight::from_parts(0, 427635).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
@@ -365,11 +371,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `628 + c * (33 ±0)`
 		//  Estimated: `7785`
-		// Minimum execution time: 59_599_000 picoseconds.
-		Weight::from_parts(60_319_932, 0)
+		// Minimum execution time: 58_858_000 picoseconds.
+		Weight::from_parts(59_728_129, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 641
-			.saturating_add(Weight::from_parts(747_507, 0).saturating_mul(c.into()))
+			// Standard Error: 493
+			.saturating_add(Weight::from_parts(735_152, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -381,10 +387,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	fn set_input_decoding() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1328`
+		//  Measured:  `1361`
 		//  Estimated: `4252`
-		// Minimum execution time: 40_189_000 picoseconds.
-		Weight::from_parts(60_079_000, 0)
+		// Minimum execution time: 35_733_000 picoseconds.
+		Weight::from_parts(52_649_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -410,13 +416,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 8]`.
 	fn start_canary(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `22290 + d * (6023 ±0)`
+		//  Measured:  `22323 + d * (6023 ±0)`
 		//  Estimated: `7514 + d * (359394 ±0)`
-		// Minimum execution time: 1_199_987_000 picoseconds.
-		Weight::from_parts(510_952_448, 0)
+		// Minimum execution time: 1_202_590_000 picoseconds.
+		Weight::from_parts(585_787_806, 0)
 			.saturating_add(Weight::from_parts(0, 7514))
-			// Standard Error: 2_204_399
-			.saturating_add(Weight::from_parts(841_336_813, 0).saturating_mul(d.into()))
+			// Standard Error: 2_310_476
+			.saturating_add(Weight::from_parts(817_623_324, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -430,10 +436,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn end_canary() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1026`
+		//  Measured:  `1059`
 		//  Estimated: `4252`
-		// Minimum execution time: 95_232_000 picoseconds.
-		Weight::from_parts(109_704_000, 0)
+		// Minimum execution time: 102_522_000 picoseconds.
+		Weight::from_parts(111_876_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -446,10 +452,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1328`
+		//  Measured:  `1361`
 		//  Estimated: `4252`
-		// Minimum execution time: 33_921_000 picoseconds.
-		Weight::from_parts(39_148_000, 0)
+		// Minimum execution time: 37_996_000 picoseconds.
+		Weight::from_parts(54_812_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -466,10 +472,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn pay_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2540`
+		//  Measured:  `2573`
 		//  Estimated: `6196`
-		// Minimum execution time: 160_169_000 picoseconds.
-		Weight::from_parts(185_176_000, 0)
+		// Minimum execution time: 178_986_000 picoseconds.
+		Weight::from_parts(194_460_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -488,10 +494,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn taint_scan_step() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34982`
+		//  Measured:  `35015`
 		//  Estimated: `2876142`
-		// Minimum execution time: 5_732_883_000 picoseconds.
-		Weight::from_parts(5_948_043_000, 0)
+		// Minimum execution time: 5_700_354_000 picoseconds.
+		Weight::from_parts(5_959_520_000, 0)
 			.saturating_add(Weight::from_parts(0, 2876142))
 			.saturating_add(T::DbWeight::get().reads(2075))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -512,8 +518,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `442`
 		//  Estimated: `3766`
-		// Minimum execution time: 61_261_000 picoseconds.
-		Weight::from_parts(69_594_000, 0)
+		// Minimum execution time: 59_950_000 picoseconds.
+		Weight::from_parts(62_433_000, 0)
 			.saturating_add(Weight::from_parts(0, 3766))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
@@ -532,6 +538,8 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::TrainingRuns` (r:0 w:1)
+	/// Proof: `ModelRegistry::TrainingRuns` (`max_values`: None, `max_size`: Some(894), added: 3369, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
@@ -544,16 +552,16 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1218 + d * (79621 ±0)`
 		//  Estimated: `4151 + d * (427635 ±0)`
-		// Minimum execution time: 17_003_288_000 picoseconds.
-		Weight::from_parts(4_678_584_732, 0)
+		// Minimum execution time: 15_630_174_000 picoseconds.
+		Weight::from_parts(16_303_276_000, 0)
 			.saturating_add(Weight::from_parts(0, 4151))
-			// Standard Error: 155
-			.saturating_add(Weight::from_parts(6_051, 0).saturating_mul(b.into()))
-			// Standard Error: 43_420_561
-			.saturating_add(Weight::from_parts(2_315_142_836, 0).saturating_mul(d.into()))
+			// Standard Error: 84
+			.saturating_add(Weight::from_parts(2_474, 0).saturating_mul(b.into()))
+			// Standard Error: 22_292_534
+			.saturating_add(Weight::from_parts(782_690_061, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((387_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(7))
+			.saturating_add(RocksDbWeight::get().writes(8))
 			.saturating_add(Weight::from_parts(0, 427635).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
@@ -566,6 +574,8 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:1 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::TrainingRuns` (r:0 w:1)
+	/// Proof: `ModelRegistry::TrainingRuns` (`max_values`: None, `max_size`: Some(894), added: 3369, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::InputDecodings` (r:0 w:1)
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
@@ -580,13 +590,13 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn withdraw_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5812`
+		//  Measured:  `5849`
 		//  Estimated: `7587`
-		// Minimum execution time: 252_827_000 picoseconds.
-		Weight::from_parts(285_025_000, 0)
+		// Minimum execution time: 221_400_000 picoseconds.
+		Weight::from_parts(260_768_000, 0)
 			.saturating_add(Weight::from_parts(0, 7587))
 			.saturating_add(RocksDbWeight::get().reads(5))
-			.saturating_add(RocksDbWeight::get().writes(10))
+			.saturating_add(RocksDbWeight::get().writes(11))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(787), added: 3262, mode: `MaxEncodedLen`)
@@ -599,13 +609,13 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn approve_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `852 + d * (4356 ±0)`
+		//  Measured:  `885 + d * (4356 ±0)`
 		//  Estimated: `4252 + d * (359394 ±0)`
-		// Minimum execution time: 719_451_000 picoseconds.
-		Weight::from_parts(318_350_503, 0)
+		// Minimum execution time: 683_688_000 picoseconds.
+		Weight::from_parts(690_208_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
-			// Standard Error: 4_246_848
-			.saturating_add(Weight::from_parts(688_059_039, 0).saturating_mul(d.into()))
+			// Standard Error: 3_548_660
+			.saturating_add(Weight::from_parts(576_383_550, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -628,13 +638,13 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn activate_version(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `23729 + d * (6266 ±0)`
+		//  Measured:  `23762 + d * (6266 ±0)`
 		//  Estimated: `10776 + d * (359394 ±0)`
-		// Minimum execution time: 1_277_431_000 picoseconds.
-		Weight::from_parts(458_148_248, 0)
+		// Minimum execution time: 1_231_873_000 picoseconds.
+		Weight::from_parts(485_045_874, 0)
 			.saturating_add(Weight::from_parts(0, 10776))
-			// Standard Error: 11_174_397
-			.saturating_add(Weight::from_parts(1_011_605_800, 0).saturating_mul(d.into()))
+			// Standard Error: 2_374_100
+			.saturating_add(Weight::from_parts(855_214_962, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -648,10 +658,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn reject_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1026`
+		//  Measured:  `1059`
 		//  Estimated: `4252`
-		// Minimum execution time: 126_017_000 picoseconds.
-		Weight::from_parts(169_442_000, 0)
+		// Minimum execution time: 110_144_000 picoseconds.
+		Weight::from_parts(123_234_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -666,10 +676,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2144`
+		//  Measured:  `2177`
 		//  Estimated: `7514`
-		// Minimum execution time: 144_295_000 picoseconds.
-		Weight::from_parts(158_997_000, 0)
+		// Minimum execution time: 133_439_000 picoseconds.
+		Weight::from_parts(147_009_000, 0)
 			.saturating_add(Weight::from_parts(0, 7514))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -691,13 +701,13 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn rollback(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8893 + d * (4481 ±0)`
+		//  Measured:  `8926 + d * (4481 ±0)`
 		//  Estimated: `10776 + d * (359394 ±0)`
-		// Minimum execution time: 1_051_205_000 picoseconds.
-		Weight::from_parts(295_536_783, 0)
+		// Minimum execution time: 954_391_000 picoseconds.
+		Weight::from_parts(274_183_498, 0)
 			.saturating_add(Weight::from_parts(0, 10776))
-			// Standard Error: 6_651_704
-			.saturating_add(Weight::from_parts(850_646_984, 0).saturating_mul(d.into()))
+			// Standard Error: 2_063_015
+			.saturating_add(Weight::from_parts(749_434_497, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(6))
@@ -718,11 +728,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1220`
 		//  Estimated: `7785`
-		// Minimum execution time: 78_817_000 picoseconds.
-		Weight::from_parts(95_924_982, 0)
+		// Minimum execution time: 76_163_000 picoseconds.
+		Weight::from_parts(79_819_394, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 4_631
-			.saturating_add(Weight::from_parts(362_010, 0).saturating_mul(c.into()))
+			// Standard Error: 705
+			.saturating_add(Weight::from_parts(306_450, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -733,11 +743,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4573`
 		//  Estimated: `7785`
-		// Minimum execution time: 40_600_000 picoseconds.
-		Weight::from_parts(313_626_781, 0)
+		// Minimum execution time: 37_926_000 picoseconds.
+		Weight::from_parts(44_646_247, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 38
-			.saturating_add(Weight::from_parts(7_681, 0).saturating_mul(b.into()))
+			// Standard Error: 3
+			.saturating_add(Weight::from_parts(7_315, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -759,6 +769,8 @@ impl WeightInfo for () {
 	/// Proof: `DatasetProvenance::Retractions` (`max_values`: None, `max_size`: Some(311), added: 2786, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionChunks` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionChunks` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::TrainingRuns` (r:0 w:1)
+	/// Proof: `ModelRegistry::TrainingRuns` (`max_values`: None, `max_size`: Some(894), added: 3369, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::VersionUsage` (r:0 w:1)
 	/// Proof: `ModelRegistry::VersionUsage` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::GoldenVectors` (r:0 w:1)
@@ -771,14 +783,14 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1358 + c * (33 ±0) + d * (79621 ±0)`
 		//  Estimated: `7785 + d * (427635 ±0)`
-		// Minimum execution time: 2_198_131_000 picoseconds.
-		Weight::from_parts(6_812_546_491, 0)
+		// Minimum execution time: 2_018_484_000 picoseconds.
+		Weight::from_parts(342_528_094, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 38_753_276
-			.saturating_add(Weight::from_parts(2_100_911_817, 0).saturating_mul(d.into()))
+			// Standard Error: 9_281_298
+			.saturating_add(Weight::from_parts(1_947_378_078, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().reads((387_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(9))
+			.saturating_add(RocksDbWeight::get().writes(10))
 			.saturating_add(Weight::from_parts(0, 427635).saturating_mul(d.into()))
 	}
 	/// Storage: `ModelRegistry::Uploads` (r:1 w:1)
@@ -792,11 +804,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `628 + c * (33 ±0)`
 		//  Estimated: `7785`
-		// Minimum execution time: 59_599_000 picoseconds.
-		Weight::from_parts(60_319_932, 0)
+		// Minimum execution time: 58_858_000 picoseconds.
+		Weight::from_parts(59_728_129, 0)
 			.saturating_add(Weight::from_parts(0, 7785))
-			// Standard Error: 641
-			.saturating_add(Weight::from_parts(747_507, 0).saturating_mul(c.into()))
+			// Standard Error: 493
+			.saturating_add(Weight::from_parts(735_152, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -808,10 +820,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::InputDecodings` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	fn set_input_decoding() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1328`
+		//  Measured:  `1361`
 		//  Estimated: `4252`
-		// Minimum execution time: 40_189_000 picoseconds.
-		Weight::from_parts(60_079_000, 0)
+		// Minimum execution time: 35_733_000 picoseconds.
+		Weight::from_parts(52_649_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -837,13 +849,13 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 8]`.
 	fn start_canary(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `22290 + d * (6023 ±0)`
+		//  Measured:  `22323 + d * (6023 ±0)`
 		//  Estimated: `7514 + d * (359394 ±0)`
-		// Minimum execution time: 1_199_987_000 picoseconds.
-		Weight::from_parts(510_952_448, 0)
+		// Minimum execution time: 1_202_590_000 picoseconds.
+		Weight::from_parts(585_787_806, 0)
 			.saturating_add(Weight::from_parts(0, 7514))
-			// Standard Error: 2_204_399
-			.saturating_add(Weight::from_parts(841_336_813, 0).saturating_mul(d.into()))
+			// Standard Error: 2_310_476
+			.saturating_add(Weight::from_parts(817_623_324, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((259_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -857,10 +869,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::Canaries` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn end_canary() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1026`
+		//  Measured:  `1059`
 		//  Estimated: `4252`
-		// Minimum execution time: 95_232_000 picoseconds.
-		Weight::from_parts(109_704_000, 0)
+		// Minimum execution time: 102_522_000 picoseconds.
+		Weight::from_parts(111_876_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -873,10 +885,10 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1328`
+		//  Measured:  `1361`
 		//  Estimated: `4252`
-		// Minimum execution time: 33_921_000 picoseconds.
-		Weight::from_parts(39_148_000, 0)
+		// Minimum execution time: 37_996_000 picoseconds.
+		Weight::from_parts(54_812_000, 0)
 			.saturating_add(Weight::from_parts(0, 4252))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -893,10 +905,10 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn pay_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2540`
+		//  Measured:  `2573`
 		//  Estimated: `6196`
-		// Minimum execution time: 160_169_000 picoseconds.
-		Weight::from_parts(185_176_000, 0)
+		// Minimum execution time: 178_986_000 picoseconds.
+		Weight::from_parts(194_460_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -915,10 +927,10 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn taint_scan_step() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34982`
+		//  Measured:  `35015`
 		//  Estimated: `2876142`
-		// Minimum execution time: 5_732_883_000 picoseconds.
-		Weight::from_parts(5_948_043_000, 0)
+		// Minimum execution time: 5_700_354_000 picoseconds.
+		Weight::from_parts(5_959_520_000, 0)
 			.saturating_add(Weight::from_parts(0, 2876142))
 			.saturating_add(RocksDbWeight::get().reads(2075))
 			.saturating_add(RocksDbWeight::get().writes(1))
