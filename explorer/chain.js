@@ -12,8 +12,6 @@ const text = (bytes) => bytes.toUtf8();
 const num = (n) => n.toNumber();
 const big = (n) => n.toBigInt();
 const opt = (o, f) => (o.isSome ? f(o.unwrap()) : null);
-/** An optional field that only newer runtimes have: null when absent or None. */
-const newOpt = (o, f) => (o === undefined ? null : opt(o, f));
 
 /** `{ Median: { tolerance: 10 } }` -> `{ kind: 'median', tolerance: 10n }`. */
 function plainAggregation(a) {
@@ -133,10 +131,10 @@ function plainPayment(p) {
 
 /**
  * How a model version was trained (code, hyperparameters, framework, who ran it), or null
- * when the runtime does not record training runs (`field` undefined) or none was given.
+ * when its proposal named no run.
  */
-export function plainTrainingRun(field) {
-  return newOpt(field, (r) => ({
+function plainTrainingRun(field) {
+  return opt(field, (r) => ({
     codeHash: r.codeHash.toHex(),
     codeUri: text(r.codeUri),
     hyperparametersHash: r.hyperparametersHash.toHex(),

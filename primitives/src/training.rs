@@ -82,6 +82,7 @@ impl<AccountId> TrainingRun<AccountId, TrainingText> {
 	}
 }
 
+/// Test-only (`#[cfg(test)]`): `expect` reports a failed bound as the test's failure.
 #[cfg(test)]
 mod tests {
 	use super::*;
