@@ -115,4 +115,51 @@ describe('dataset provenance', () => {
     const { section, name } = api.registry.findMetaError(dispatchError.asModule);
     assert.equal(`${section}.${name}`, 'datasetProvenance.AncestorRetracted');
   });
+
+  it('changes owner in two steps: the deposit moves only when the new owner accepts', async () => {
+    const { alice, dave } = accounts;
+    const hash = blake2AsHex('handed over', 256);
+    const open = { commercialUse: true, derivatives: true, shareAlike: false };
+    let events = await submit(
+      api,
+      api.tx.datasetProvenance.registerDataset({
+        contentHash: hash, sizeBytes: 11, uri: 'ipfs://handed-over', licence: 'CC0-1.0',
+        licenceFlags: open, parents: [],
+      }),
+      alice,
+    );
+    const registered = eventOf(api, events, 'DatasetRegistered');
+    const id = registered.data.dataset.toNumber();
+    const deposit = registered.data.deposit.toBigInt();
+    const onHold = async (who) => {
+      const holds = await api.query.balances.holds(who.address);
+      const hold = holds.find((h) => h.id.isDatasetProvenance && h.id.asDatasetProvenance.isDatasetStorage);
+      return hold ? hold.amount.toBigInt() : 0n;
+    };
+    const aliceBefore = await onHold(alice);
+    const daveBefore = await onHold(dave);
+
+    // Accepting before any offer is refused with a named error.
+    let { dispatchError } = await sendAndWaitInBlock(api.tx.datasetProvenance.acceptOwnership(id), dave);
+    assert.ok(dispatchError?.isModule, 'accepting without an offer should fail');
+    assert.equal(api.registry.findMetaError(dispatchError.asModule).name, 'NoOwnershipOffer');
+
+    // The offer moves nothing.
+    events = await submit(api, api.tx.datasetProvenance.offerOwnership(id, dave.address), alice);
+    const offered = eventOf(api, events, 'OwnershipOffered');
+    assert.equal(offered.data.to.unwrap().toString(), dave.address);
+    assert.equal(await onHold(alice), aliceBefore);
+    assert.equal((await api.call.datasetProvenanceApi.dataset(id)).unwrap().owner.toString(), alice.address);
+
+    // Dave accepts: he owns it and holds its deposit; Alice's is released, to the unit.
+    events = await submit(api, api.tx.datasetProvenance.acceptOwnership(id), dave);
+    const transferred = eventOf(api, events, 'OwnershipTransferred');
+    assert.equal(transferred.data.from.toString(), alice.address);
+    assert.equal(transferred.data.to.toString(), dave.address);
+    const view = (await api.call.datasetProvenanceApi.dataset(id)).unwrap();
+    assert.equal(view.owner.toString(), dave.address);
+    assert.equal(view.deposit.toBigInt(), deposit);
+    assert.equal(await onHold(alice), aliceBefore - deposit);
+    assert.equal(await onHold(dave), daveBefore + deposit);
+  });
 });

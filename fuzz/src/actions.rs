@@ -501,11 +501,14 @@ impl Memory {
 				vec![signed(who.keyring(), call.into())]
 			}
 			Action::TransferDataset { who, dataset, to } => {
-				let call = pallet_dataset_provenance::Call::transfer_ownership {
+				// Offered, then accepted by the account offered (two steps, as on-chain).
+				let offer = pallet_dataset_provenance::Call::offer_ownership {
 					dataset: dataset_id(dataset),
-					new_owner: to.account(),
+					to: Some(to.account()),
 				};
-				vec![signed(who.keyring(), call.into())]
+				let accept =
+					pallet_dataset_provenance::Call::accept_ownership { dataset: dataset_id(dataset) };
+				vec![signed(who.keyring(), offer.into()), signed(to.keyring(), accept.into())]
 			}
 			Action::Retract { who, dataset } => {
 				let call = pallet_dataset_provenance::Call::retract {

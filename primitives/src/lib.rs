@@ -10,6 +10,7 @@ extern crate alloc;
 pub mod aggregation;
 pub mod canary;
 pub mod dataset;
+pub mod deposit;
 pub mod input;
 pub mod market;
 pub mod metrics;

@@ -79,8 +79,12 @@ type Migrations = (
 	pallet_inference_oracle::migrations::v5::MigrateV4ToV5<Runtime>,
 	// The marketplace's pot, spec 10 (idempotent).
 	pallet_model_registry::migrations::EndowPot<Runtime>,
+	// Models, versions and uploads keep deposit tickets, spec 12.
+	pallet_model_registry::migrations::v2::MigrateV1ToV2<Runtime>,
 	// Dataset records carry usage permissions and a royalty, spec 10.
 	pallet_dataset_provenance::migrations::v1::MigrateV0ToV1<Runtime>,
+	// Dataset records and attestations keep deposit tickets, spec 12 (no bytes change).
+	pallet_dataset_provenance::migrations::v2::MigrateV1ToV2<Runtime>,
 	// OpenGov's pallets, added by spec 8.
 	migrations::InitNewPallet<Scheduler, Runtime>,
 	migrations::InitNewPallet<Preimage, Runtime>,
@@ -128,10 +132,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("aioracle"),
 	impl_name: Cow::Borrowed("aioracle"),
 	authoring_version: 1,
-	spec_version: 11,
+	spec_version: 12,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 2,
+	transaction_version: 3,
 	system_version: 1,
 };
 

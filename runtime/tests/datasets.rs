@@ -6,6 +6,7 @@ mod common;
 use aioracle_runtime::{
 	AccountId, Balances, Council, DatasetProvenance, Runtime, RuntimeCall, RuntimeEvent, System,
 };
+use aioracle_primitives::deposit::DepositTicket;
 use codec::Encode;
 use common::{development, register, signed};
 use frame_support::{
@@ -25,7 +26,7 @@ fn registering_holds_a_deposit_in_aio() {
 			&dave,
 		);
 		let record = pallet_dataset_provenance::Datasets::<Runtime>::get(id).unwrap();
-		assert_eq!(held, record.deposit);
+		assert_eq!(held, record.deposit.held());
 		// 0.1 AIO plus a milli-AIO per stored byte.
 		assert!(held > aioracle_runtime::UNIT / 10 && held < aioracle_runtime::UNIT, "{held}");
 		DatasetProvenance::do_try_state().unwrap();

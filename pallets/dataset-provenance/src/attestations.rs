@@ -1,10 +1,9 @@
-//! Attestations: statements about a dataset by any account, each with its deposit.
+//! Attestations: statements about a dataset by any account, each with its deposit ticket.
 
 use crate::*;
-use frame::traits::tokens::Precision;
 
 impl<T: Config> Pallet<T> {
-	/// Records `author`'s attestation of `kind` about `dataset` and holds its deposit.
+	/// Records `author`'s attestation of `kind` about `dataset` with a deposit ticket.
 	pub fn do_attest(
 		author: &T::AccountId,
 		dataset: DatasetId,
@@ -17,7 +16,11 @@ impl<T: Config> Pallet<T> {
 			!attestations.iter().any(|a| a.author == *author && a.kind == kind),
 			Error::<T>::AlreadyAttested
 		);
-		let deposit = T::AttestationDeposit::get();
+		ensure!(
+			attestations.len() < T::MaxAttestations::get() as usize,
+			Error::<T>::TooManyAttestations
+		);
+		let deposit = T::AttestationTicket::new(author, Self::attestation_footprint())?;
 		let attestation = Attestation {
 			author: author.clone(),
 			kind,
@@ -26,12 +29,11 @@ impl<T: Config> Pallet<T> {
 			deposit,
 		};
 		attestations.try_push(attestation).map_err(|_| Error::<T>::TooManyAttestations)?;
-		T::Currency::hold(&HoldReason::AttestationStorage.into(), author, deposit)?;
 		Attestations::<T>::insert(dataset, attestations);
 		Ok(())
 	}
 
-	/// Removes `author`'s attestation of `kind` about `dataset` and releases its deposit.
+	/// Removes `author`'s attestation of `kind` about `dataset` and drops its ticket.
 	pub fn do_revoke_attestation(
 		author: &T::AccountId,
 		dataset: DatasetId,
@@ -43,12 +45,7 @@ impl<T: Config> Pallet<T> {
 			.position(|a| a.author == *author && a.kind == kind)
 			.ok_or(Error::<T>::AttestationNotFound)?;
 		let removed = attestations.remove(index);
-		T::Currency::release(
-			&HoldReason::AttestationStorage.into(),
-			author,
-			removed.deposit,
-			Precision::BestEffort,
-		)?;
+		removed.deposit.drop(author)?;
 		if attestations.is_empty() {
 			Attestations::<T>::remove(dataset);
 		} else {

@@ -8,15 +8,16 @@ impl<T: Config> Pallet<T> {
 	/// chain of `len` datasets owned by `owner` straight to storage, each the child of the
 	/// previous, with the largest fields in bounds, a licence allowing everything and every use
 	/// constrained (the largest encoding, and permissive: a child must be as strict).
-	/// Returns the id of its tip. No deposit is held, and no dataset may be registered with
-	/// the content hashes it uses (`blake2_256("benchmark chain" ++ id)`).
+	/// Returns the id of its tip, or `None` if a deposit ticket cannot be taken. Each record
+	/// holds a real ticket from `owner`, who is given the funds for it. No dataset may be
+	/// registered with the content hashes it uses (`blake2_256("benchmark chain" ++ id)`).
 	pub fn benchmark_insert_chain(owner: T::AccountId, len: u32) -> Option<DatasetId> {
 		let licence = Licence {
 			spdx: BoundedVec::truncate_from(alloc::vec![b'L'; T::MaxLicenceLen::get() as usize]),
 			flags: LicenceFlags { commercial_use: true, derivatives: true, share_alike: true },
 		};
-		let record = Dataset {
-			owner,
+		let draft = Dataset {
+			owner: owner.clone(),
 			content_hash: H256::zero(),
 			size_bytes: u64::MAX,
 			record_count: Some(u64::MAX),
@@ -31,15 +32,19 @@ impl<T: Config> Pallet<T> {
 			schema_hash: Some(H256::repeat_byte(1)),
 			derivation: None,
 			registered_at: frame_system::Pallet::<T>::block_number(),
-			deposit: Zero::zero(),
+			deposit: (),
 		};
 		let mut tip = None;
 		for _ in 0..len {
 			let id = NextDatasetId::<T>::get();
 			let content_hash = (b"benchmark chain", id).using_encoded(frame::hashing::blake2_256);
-			let mut link = record.clone();
+			let mut link = draft.clone();
 			link.content_hash = content_hash.into();
-			Datasets::<T>::insert(id, link);
+			let parents: ParentsOf<T> = BoundedVec::truncate_from(tip.into_iter().collect());
+			let footprint = Self::dataset_footprint(&link, &parents);
+			T::DatasetTicket::ensure_successful(&owner, footprint);
+			let ticket = T::DatasetTicket::new(&owner, footprint).ok()?;
+			Datasets::<T>::insert(id, link.with_deposit(ticket));
 			DatasetIdByHash::<T>::insert(H256::from(content_hash), id);
 			if let Some(parent) = tip {
 				Parents::<T>::insert(id, BoundedVec::truncate_from(alloc::vec![parent]));

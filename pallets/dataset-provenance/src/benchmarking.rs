@@ -2,6 +2,7 @@
 
 use super::*;
 use alloc::vec;
+use aioracle_primitives::deposit::footprint_of_bytes;
 use frame::{benchmarking::prelude::*, traits::fungible::Mutate};
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId
@@ -9,10 +10,9 @@ where
 	T::Currency: Mutate<T::AccountId>,
 {
 	let who: T::AccountId = account(name, index, 0);
-	// Enough for any deposit: a million times the base deposit plus every byte.
-	let amount = T::DatasetDepositBase::get()
-		.saturating_add(T::AttestationDeposit::get())
-		.saturating_add(T::DepositPerByte::get().saturating_mul(1_000_000u32.into()))
+	// Enough for any deposit: a thousand records of a megabyte and attestations.
+	let amount = T::DatasetTicket::price(footprint_of_bytes(1_000_000))
+		.saturating_add(T::AttestationTicket::price(Pallet::<T>::attestation_footprint()))
 		.saturating_mul(1_000u32.into());
 	T::Currency::set_balance(&who, amount);
 	who
@@ -151,15 +151,34 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn transfer_ownership() -> Result<(), BenchmarkError> {
+	fn offer_ownership() -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner", 0);
 		let id = register::<T>(&owner, 0, Vec::new())?;
 		let new_owner = funded::<T>("new", 1);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), id, new_owner.clone());
+		_(RawOrigin::Signed(owner), id, Some(new_owner.clone()));
+
+		assert_eq!(OwnershipOffers::<T>::get(id), Some(new_owner));
+		Ok(())
+	}
+
+	/// The largest record changes owner: a ticket taken from the new owner, the old
+	/// owner's dropped.
+	#[benchmark]
+	fn accept_ownership() -> Result<(), BenchmarkError> {
+		let owner = funded::<T>("owner", 0);
+		let parent = register::<T>(&owner, 0, Vec::new())?;
+		let id = register::<T>(&owner, 1, vec![parent])?;
+		let new_owner = funded::<T>("new", 1);
+		Pallet::<T>::do_offer_ownership(&owner, id, Some(new_owner.clone()))
+			.map_err(|_| BenchmarkError::Stop("the set-up offer was refused"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(new_owner.clone()), id);
 
 		assert_eq!(Datasets::<T>::get(id).map(|d| d.owner), Some(new_owner));
+		assert!(!OwnershipOffers::<T>::contains_key(id));
 		Ok(())
 	}
 

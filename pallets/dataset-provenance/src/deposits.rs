@@ -1,31 +1,35 @@
-//! Deposits: what a dataset record costs to store, and moving holds when it changes.
+//! Deposits: the footprints the deposit tickets of records and attestations are priced on.
 
 use crate::*;
-use frame::traits::tokens::Precision;
+use aioracle_primitives::deposit::footprint_of_bytes;
+use frame::traits::Footprint;
 
 impl<T: Config> Pallet<T> {
-	/// The deposit for `record` and its parent links.
-	pub fn dataset_deposit(record: &DatasetOf<T>, parents: &ParentsOf<T>) -> BalanceOf<T> {
-		let bytes = record.encoded_size().saturating_add(parents.encoded_size()) as u32;
-		T::DatasetDepositBase::get()
-			.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
+	/// The footprint of a dataset record and its parent links: one item of their encoded
+	/// bytes, the ticket counted at its largest encoding (so a record is priced the same
+	/// before its ticket exists and after).
+	pub fn dataset_footprint(draft: &DatasetDraftOf<T>, parents: &ParentsOf<T>) -> Footprint {
+		footprint_of_bytes(
+			draft
+				.encoded_size()
+				.saturating_add(T::DatasetTicket::max_encoded_len())
+				.saturating_add(parents.encoded_size()),
+		)
 	}
 
-	/// Holds or releases the difference between an old and a new deposit.
-	pub(crate) fn adjust_hold(
-		reason: &HoldReason,
-		who: &T::AccountId,
-		old: BalanceOf<T>,
-		new: BalanceOf<T>,
-	) -> DispatchResult {
-		let reason = (*reason).into();
-		if new > old {
-			T::Currency::hold(&reason, who, new.saturating_sub(old))
-		} else if old > new {
-			T::Currency::release(&reason, who, old.saturating_sub(new), Precision::BestEffort)
-				.map(|_| ())
-		} else {
-			Ok(())
-		}
+	/// The footprint of a stored record, as [`Self::dataset_footprint`] of its draft.
+	pub fn record_footprint(record: &DatasetOf<T>, parents: &ParentsOf<T>) -> Footprint {
+		footprint_of_bytes(
+			record
+				.encoded_size()
+				.saturating_sub(record.deposit.encoded_size())
+				.saturating_add(T::DatasetTicket::max_encoded_len())
+				.saturating_add(parents.encoded_size()),
+		)
+	}
+
+	/// The footprint of an attestation: one item of an attestation's largest encoding.
+	pub fn attestation_footprint() -> Footprint {
+		footprint_of_bytes(AttestationOf::<T>::max_encoded_len())
 	}
 }

@@ -31,14 +31,23 @@
 //!   statement itself stays off-chain; its hash goes on-chain.
 //!
 //! ## Deposits
-//! Every record is paid for with a deposit held from its owner
-//! ([`HoldReason::DatasetStorage`]): `DatasetDepositBase + DepositPerByte * bytes`, where
-//! `bytes` is the encoded size of the record and its parent links. Records are permanent,
-//! so **the dataset deposit is never released**: it follows the record to a new owner on
-//! [`Pallet::transfer_ownership`], and is adjusted when [`Pallet::update_uri`] changes the
-//! record's size. A retracted record keeps its deposit. An attestation holds
-//! `AttestationDeposit` from its author ([`HoldReason::AttestationStorage`]), released
-//! when the author revokes it.
+//! Every record is paid for with a deposit ticket (a `Consideration`, see
+//! [`aioracle_primitives::deposit`]) stored with it. A dataset's ticket
+//! ([`Config::DatasetTicket`]) holds from its owner the price of the record's footprint:
+//! one item of `bytes` bytes, the encoded size of the record and its parent links. In
+//! aioracle's runtime that is a `HoldConsideration` on [`HoldReason::DatasetStorage`] with
+//! a `LinearStoragePrice`: 0.1 AIO + 0.001 AIO per byte. Records are permanent, so **the
+//! dataset deposit is never released**: a new owner takes it over when accepting the
+//! record ([`Pallet::accept_ownership`]: the new owner's ticket is created, then the old
+//! owner's dropped), and the ticket is updated when [`Pallet::update_uri`] changes the
+//! record's size. A retracted record keeps its deposit. An attestation's ticket
+//! ([`Config::AttestationTicket`], [`HoldReason::AttestationStorage`]) is held from its
+//! author and dropped when the author revokes it.
+//!
+//! ## Changing owner
+//! Taking over a record means taking over its deposit, so it needs the new owner's
+//! consent: the owner offers the record ([`Pallet::offer_ownership`]), the account offered
+//! accepts ([`Pallet::accept_ownership`]). The owner may withdraw the offer before then.
 //!
 //! ## Scenario
 //! Alice registers `raw` (CC-BY-4.0). Bob registers `clean`, derived from `raw` with the
@@ -49,9 +58,9 @@
 //!
 //! ## API
 //! Calls: [`register_dataset`](Pallet::register_dataset),
-//! [`update_uri`](Pallet::update_uri), [`transfer_ownership`](Pallet::transfer_ownership),
-//! [`retract`](Pallet::retract), [`attest`](Pallet::attest),
-//! [`revoke_attestation`](Pallet::revoke_attestation).
+//! [`update_uri`](Pallet::update_uri), [`offer_ownership`](Pallet::offer_ownership),
+//! [`accept_ownership`](Pallet::accept_ownership), [`retract`](Pallet::retract),
+//! [`attest`](Pallet::attest), [`revoke_attestation`](Pallet::revoke_attestation).
 //!
 //! Reading: the view functions [`dataset`](Pallet::dataset),
 //! [`dataset_by_hash`](Pallet::dataset_by_hash), [`ancestors`](Pallet::ancestors),
@@ -69,10 +78,16 @@ pub use aioracle_primitives::dataset::{
 	AttestationKind, ContentHash, DatasetId, DatasetInspect, LicenceFlags, OnDatasetRetracted,
 	Retractor, UsagePermissions, UsePermission,
 };
-use aioracle_primitives::dataset::{AttestationView, DatasetView, Lineage, Taint};
+use aioracle_primitives::{
+	dataset::{AttestationView, DatasetView, Lineage, Taint},
+	deposit::DepositTicket,
+};
 use frame::{
 	prelude::*,
-	traits::fungible::{Inspect, MutateHold},
+	traits::{
+		fungible::{Inspect, MutateHold},
+		Consideration,
+	},
 };
 
 #[cfg(feature = "try-runtime")]
@@ -110,7 +125,16 @@ pub type BalanceOf<T> =
 /// A dataset record of this runtime.
 pub type DatasetOf<T> = Dataset<
 	<T as frame_system::Config>::AccountId,
-	BalanceOf<T>,
+	<T as Config>::DatasetTicket,
+	BlockNumberFor<T>,
+	<T as Config>::MaxUriLen,
+	<T as Config>::MaxLicenceLen,
+	<T as Config>::MaxDescriptionLen,
+>;
+/// A dataset record of this runtime before its deposit ticket exists.
+pub type DatasetDraftOf<T> = Dataset<
+	<T as frame_system::Config>::AccountId,
+	(),
 	BlockNumberFor<T>,
 	<T as Config>::MaxUriLen,
 	<T as Config>::MaxLicenceLen,
@@ -123,8 +147,11 @@ pub type RetractionOf<T> = Retraction<
 	<T as Config>::MaxReasonLen,
 >;
 /// An attestation of this runtime.
-pub type AttestationOf<T> =
-	Attestation<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+pub type AttestationOf<T> = Attestation<
+	<T as frame_system::Config>::AccountId,
+	<T as Config>::AttestationTicket,
+	BlockNumberFor<T>,
+>;
 /// The parents of a dataset.
 pub type ParentsOf<T> = BoundedVec<DatasetId, <T as Config>::MaxParents>;
 /// The attestations of a dataset.
@@ -140,8 +167,9 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 	use super::*;
 
 	/// The storage version. 1: dataset records carry usage permissions and a royalty
-	/// ([`migrations::v1`]). A layout change bumps it and comes with a migration.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// ([`migrations::v1`]). 2: records and attestations keep deposit tickets instead of
+	/// amounts ([`migrations::v2`]). A layout change bumps it and comes with a migration.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -163,17 +191,15 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 		/// then looks for the versions it taints, a little per block. `()` for no one.
 		type OnRetracted: OnDatasetRetracted;
 
-		/// The fixed part of a dataset's deposit.
-		#[pallet::constant]
-		type DatasetDepositBase: Get<BalanceOf<Self>>;
+		/// The deposit ticket of a dataset record, for its footprint: one item of the
+		/// record's and its parent links' encoded bytes. It must hold on
+		/// [`HoldReason::DatasetStorage`] (`try_state` checks the held funds). In aioracle's
+		/// runtime a `HoldConsideration` with a `LinearStoragePrice` (base + per byte).
+		type DatasetTicket: DepositTicket<Self::AccountId, BalanceOf<Self>>;
 
-		/// The deposit per byte of a dataset's stored record and lineage links.
-		#[pallet::constant]
-		type DepositPerByte: Get<BalanceOf<Self>>;
-
-		/// The deposit held for each attestation until it is revoked.
-		#[pallet::constant]
-		type AttestationDeposit: Get<BalanceOf<Self>>;
+		/// The deposit ticket of an attestation, for the footprint of one attestation's
+		/// largest encoding. It must hold on [`HoldReason::AttestationStorage`].
+		type AttestationTicket: DepositTicket<Self::AccountId, BalanceOf<Self>>;
 
 		/// The highest royalty a dataset may ask (the shares of a model's lineage add up, so
 		/// this keeps room for several).
@@ -247,6 +273,11 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 	pub type Attestations<T: Config> =
 		StorageMap<_, Twox64Concat, DatasetId, AttestationsOf<T>, ValueQuery>;
 
+	/// The account each dataset is offered to, until it accepts or the owner withdraws
+	/// the offer (at most one offer per dataset; covered by the record's deposit).
+	#[pallet::storage]
+	pub type OwnershipOffers<T: Config> = StorageMap<_, Twox64Concat, DatasetId, T::AccountId>;
+
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
@@ -311,7 +342,7 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 			/// The new URI.
 			uri: BoundedVec<u8, T::MaxUriLen>,
 		},
-		/// A dataset changed owner; its deposit moved with it.
+		/// A dataset changed owner: the new owner accepted it and now pays its deposit.
 		OwnershipTransferred {
 			/// The dataset.
 			dataset: DatasetId,
@@ -346,6 +377,16 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 			author: T::AccountId,
 			/// What had been attested.
 			kind: AttestationKind,
+		},
+		/// A dataset's owner offered it to another account, or withdrew the offer (`to`
+		/// is `None`).
+		OwnershipOffered {
+			/// The dataset.
+			dataset: DatasetId,
+			/// The owner.
+			from: T::AccountId,
+			/// The account that may accept it, if any.
+			to: Option<T::AccountId>,
 		},
 	}
 
@@ -399,6 +440,9 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 		PermissionWiderThanParent,
 		/// The royalty is above `MaxRoyalty`.
 		RoyaltyTooHigh,
+		/// The dataset is not offered to the caller (to accept), or not offered at all (to
+		/// withdraw an offer).
+		NoOwnershipOffer,
 	}
 
 	#[pallet::hooks]
@@ -468,19 +512,36 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 			Ok(())
 		}
 
-		/// Transfers a dataset to a new owner, who from now on pays its deposit: the hold
-		/// moves from the old owner to the new one.
+		/// Offers a dataset to `to`, who may accept it with `accept_ownership` and then pays
+		/// its deposit; or, with `to` `None`, withdraws the offer. A new offer replaces an
+		/// earlier one. Nothing moves until the offer is accepted.
 		///
-		/// The origin must be the dataset's owner. Emits `OwnershipTransferred`.
+		/// The origin must be the dataset's owner. Refused with `AlreadyOwner` when `to`
+		/// is the owner, and with `NoOwnershipOffer` when withdrawing an offer not made.
+		/// Emits `OwnershipOffered`.
 		#[pallet::call_index(2)]
-		pub fn transfer_ownership(
+		pub fn offer_ownership(
 			origin: OriginFor<T>,
 			dataset: DatasetId,
-			new_owner: T::AccountId,
+			to: Option<T::AccountId>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_transfer_ownership(&who, dataset, &new_owner)?;
-			Self::deposit_event(Event::OwnershipTransferred { dataset, from: who, to: new_owner });
+			Self::do_offer_ownership(&who, dataset, to.clone())?;
+			Self::deposit_event(Event::OwnershipOffered { dataset, from: who, to });
+			Ok(())
+		}
+
+		/// Accepts a dataset offered to the caller: the caller becomes its owner and pays
+		/// its deposit (a ticket for the record's footprint is created from the caller,
+		/// then the previous owner's dropped), and receives its future royalties.
+		///
+		/// The origin must be the account the dataset is offered to (`NoOwnershipOffer`
+		/// otherwise); it must be able to pay the deposit. Emits `OwnershipTransferred`.
+		#[pallet::call_index(6)]
+		pub fn accept_ownership(origin: OriginFor<T>, dataset: DatasetId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let from = Self::do_accept_ownership(&who, dataset)?;
+			Self::deposit_event(Event::OwnershipTransferred { dataset, from, to: who });
 			Ok(())
 		}
 
@@ -506,8 +567,8 @@ pub const MAX_LINEAGE_QUERY_DEPTH: u32 = 64;
 		}
 
 		/// Attests to a dataset: the caller vouches for `kind` (quality, consent, audit,
-		/// other) in a statement kept off-chain, whose hash is `statement_hash`. Holds
-		/// `AttestationDeposit` from the caller until they revoke it. One attestation per
+		/// other) in a statement kept off-chain, whose hash is `statement_hash`. Holds an
+		/// `AttestationTicket` from the caller until they revoke it. One attestation per
 		/// author and kind; at most `MaxAttestations` per dataset. Retracted datasets can
 		/// still be attested to (e.g. evidence for the retraction).
 		///

@@ -71,7 +71,7 @@ pub mod v1 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV0ToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let mut translated = 0u64;
-			super::Datasets::<T>::translate::<DatasetV0Of<T>, _>(|_, old| {
+			super::v2::Datasets::<T>::translate::<DatasetV0Of<T>, _>(|_, old| {
 				translated.saturating_inc();
 				Some(upgrade::<T>(old))
 			});
@@ -92,11 +92,11 @@ pub mod v1 {
 			let before = Vec::<(DatasetId, ContentHash, BalanceOf<T>)>::decode(&mut &state[..])
 				.map_err(|_| "bad pre-upgrade state")?;
 			ensure!(
-				super::Datasets::<T>::iter().count() == before.len(),
+				super::v2::Datasets::<T>::iter().count() == before.len(),
 				"datasets were lost in the migration"
 			);
 			for (id, content_hash, deposit) in before {
-				let new = super::Datasets::<T>::get(id).ok_or("a dataset was lost")?;
+				let new = super::v2::Datasets::<T>::get(id).ok_or("a dataset was lost")?;
 				ensure!(new.content_hash == content_hash, "a dataset's hash changed");
 				ensure!(new.deposit == deposit, "a dataset's deposit changed");
 				ensure!(
@@ -104,12 +104,12 @@ pub mod v1 {
 					"a migrated dataset does not permit every use without royalty"
 				);
 			}
-			Pallet::<T>::do_try_state()
+			Ok(())
 		}
 	}
 
 	/// The version-1 form of a version-0 dataset record.
-	pub fn upgrade<T: Config>(old: DatasetV0Of<T>) -> DatasetOf<T> {
+	pub fn upgrade<T: Config>(old: DatasetV0Of<T>) -> super::v2::DatasetV1Of<T> {
 		Dataset {
 			owner: old.owner,
 			content_hash: old.content_hash,
@@ -131,6 +131,133 @@ pub mod v1 {
 		0,
 		1,
 		InnerMigrateV0ToV1<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// v1 -> v2: dataset records and attestations keep deposit tickets (`Consideration`)
+/// instead of the amounts they held.
+///
+/// The runtime's tickets are `HoldConsideration`s on the same hold reasons, which encode as
+/// the amount they hold: the stored bytes of every version-1 record already are its
+/// ticket, holding exactly the funds held for it. So nothing is rewritten and no funds
+/// move; the migration reads every record and attestation, checks that each decodes as a
+/// ticket holding its version-1 amount (an error in the log names any that does not), and
+/// sets the version.
+pub mod v2 {
+	use super::*;
+	use frame::deps::frame_support::{
+		migrations::VersionedMigration, storage_alias, traits::UncheckedOnRuntimeUpgrade,
+	};
+	#[cfg(feature = "try-runtime")]
+	use frame::deps::sp_runtime::TryRuntimeError;
+
+	/// A dataset record as storage version 1 kept it: its deposit as an amount.
+	pub type DatasetV1Of<T> = Dataset<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxUriLen,
+		<T as Config>::MaxLicenceLen,
+		<T as Config>::MaxDescriptionLen,
+	>;
+
+	/// An attestation as storage version 1 kept it: its deposit as an amount.
+	pub type AttestationV1Of<T> =
+		Attestation<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+	/// The version-1 dataset map.
+	#[storage_alias]
+	pub type Datasets<T: Config> =
+		StorageMap<Pallet<T>, Twox64Concat, DatasetId, DatasetV1Of<T>>;
+
+	/// The version-1 attestations map.
+	#[storage_alias]
+	pub type Attestations<T: Config> = StorageMap<
+		Pallet<T>,
+		Twox64Concat,
+		DatasetId,
+		BoundedVec<AttestationV1Of<T>, <T as Config>::MaxAttestations>,
+		ValueQuery,
+	>;
+
+	/// Whether the encoding of `amount`, read as a `Ticket`, holds `amount`.
+	fn is_ticket_for<T: Config, Ticket: DepositTicket<T::AccountId, BalanceOf<T>>>(
+		amount: BalanceOf<T>,
+	) -> bool {
+		Ticket::decode(&mut &amount.encode()[..]).is_ok_and(|ticket| ticket.held() == amount)
+	}
+
+	/// How many entries were read, and how many deposits among them are not held by the
+	/// same bytes read as tickets (none when the runtime's tickets are
+	/// `HoldConsideration`s).
+	pub fn mismatches<T: Config>() -> (u64, u64) {
+		let mut read = 0u64;
+		let mut bad = 0u64;
+		for record in Datasets::<T>::iter_values() {
+			read.saturating_inc();
+			if !is_ticket_for::<T, T::DatasetTicket>(record.deposit) {
+				bad.saturating_inc();
+			}
+		}
+		for (_, attestations) in Attestations::<T>::iter() {
+			read.saturating_inc();
+			for a in attestations {
+				if !is_ticket_for::<T, T::AttestationTicket>(a.deposit) {
+					bad.saturating_inc();
+				}
+			}
+		}
+		(read, bad)
+	}
+
+	/// Checks every record and attestation (see the module's documentation).
+	///
+	/// ## Weight
+	/// One read per dataset and per dataset with attestations; no writes.
+	pub struct InnerMigrateV1ToV2<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV1ToV2<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (read, bad) = mismatches::<T>();
+			if bad > 0 {
+				log::error!(
+					target: LOG_TARGET,
+					"{bad} deposits do not decode as the tickets holding them: the runtime's \
+					 tickets must be HoldConsiderations on this pallet's hold reasons"
+				);
+			}
+			log::info!(target: LOG_TARGET, "checked {read} entries for storage version 2");
+			T::DbWeight::get().reads(read)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			let (_, bad) = mismatches::<T>();
+			ensure!(bad == 0, "a version-1 deposit does not decode as its ticket");
+			let amounts: Vec<(DatasetId, BalanceOf<T>)> =
+				Datasets::<T>::iter().map(|(id, r)| (id, r.deposit)).collect();
+			Ok(amounts.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let amounts = Vec::<(DatasetId, BalanceOf<T>)>::decode(&mut &state[..])
+				.map_err(|_| "bad pre-upgrade state")?;
+			for (id, amount) in amounts {
+				let record = super::Datasets::<T>::get(id).ok_or("a dataset was lost")?;
+				ensure!(record.deposit.held() == amount, "a ticket holds another amount");
+			}
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`InnerMigrateV1ToV2`], run only on storage version 1, which it sets to 2.
+	pub type MigrateV1ToV2<T> = VersionedMigration<
+		1,
+		2,
+		InnerMigrateV1ToV2<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -2,7 +2,11 @@
 //! them.
 
 use crate as pallet_dataset_provenance;
-use frame::{deps::sp_io, testing_prelude::*};
+use frame::{
+	deps::sp_io,
+	testing_prelude::*,
+	traits::{fungible::HoldConsideration, LinearStoragePrice},
+};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -37,6 +41,10 @@ ord_parameter_types! {
 
 parameter_types! {
 	pub const MaxRoyalty: Permill = Permill::from_percent(30);
+	pub const DatasetStorage: RuntimeHoldReason =
+		RuntimeHoldReason::DatasetProvenance(crate::HoldReason::DatasetStorage);
+	pub const AttestationStorage: RuntimeHoldReason =
+		RuntimeHoldReason::DatasetProvenance(crate::HoldReason::AttestationStorage);
 }
 
 pub const DEPOSIT_BASE: u128 = 10;
@@ -56,9 +64,18 @@ impl crate::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RetractOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
 	type OnRetracted = ();
-	type DatasetDepositBase = ConstU128<DEPOSIT_BASE>;
-	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
-	type AttestationDeposit = ConstU128<ATTESTATION_DEPOSIT>;
+	type DatasetTicket = HoldConsideration<
+		u64,
+		Balances,
+		DatasetStorage,
+		LinearStoragePrice<ConstU128<DEPOSIT_BASE>, ConstU128<DEPOSIT_PER_BYTE>, u128>,
+	>;
+	type AttestationTicket = HoldConsideration<
+		u64,
+		Balances,
+		AttestationStorage,
+		LinearStoragePrice<ConstU128<ATTESTATION_DEPOSIT>, ConstU128<0>, u128>,
+	>;
 	type MaxRoyalty = MaxRoyalty;
 	type MaxParents = ConstU32<MAX_PARENTS>;
 	type MaxAncestors = ConstU32<MAX_ANCESTORS>;

@@ -1,11 +1,10 @@
 //! Changes to a registered record: its URI, its owner, its retraction.
 
 use crate::*;
-use frame::traits::tokens::{Fortitude, Precision, Restriction};
 
 impl<T: Config> Pallet<T> {
-	/// Points `dataset` at `uri` for its owner `who`, adjusting the deposit to the
-	/// record's new size. Returns the bounded URI.
+	/// Points `dataset` at `uri` for its owner `who`, updating the deposit ticket to the
+	/// record's new footprint. Returns the bounded URI.
 	pub fn do_update_uri(
 		who: &T::AccountId,
 		dataset: DatasetId,
@@ -17,34 +16,53 @@ impl<T: Config> Pallet<T> {
 		ensure!(record.owner == *who, Error::<T>::NotOwner);
 		record.uri = uri.clone();
 		let parents = Parents::<T>::get(dataset).unwrap_or_default();
-		let new_deposit = Self::dataset_deposit(&record, &parents);
-		Self::adjust_hold(&HoldReason::DatasetStorage, who, record.deposit, new_deposit)?;
-		record.deposit = new_deposit;
+		let footprint = Self::record_footprint(&record, &parents);
+		record.deposit = record.deposit.update(who, footprint)?;
 		Datasets::<T>::insert(dataset, record);
 		Ok(uri)
 	}
 
-	/// Moves `dataset` and its deposit from its owner `who` to `new_owner`.
-	pub fn do_transfer_ownership(
+	/// Offers `dataset` of its owner `who` to `to`, or withdraws the offer (`None`).
+	pub fn do_offer_ownership(
 		who: &T::AccountId,
 		dataset: DatasetId,
-		new_owner: &T::AccountId,
+		to: Option<T::AccountId>,
 	) -> DispatchResult {
-		let mut record = Datasets::<T>::get(dataset).ok_or(Error::<T>::DatasetNotFound)?;
+		let record = Datasets::<T>::get(dataset).ok_or(Error::<T>::DatasetNotFound)?;
 		ensure!(record.owner == *who, Error::<T>::NotOwner);
-		ensure!(new_owner != who, Error::<T>::AlreadyOwner);
-		T::Currency::transfer_on_hold(
-			&HoldReason::DatasetStorage.into(),
-			who,
-			new_owner,
-			record.deposit,
-			Precision::Exact,
-			Restriction::OnHold,
-			Fortitude::Polite,
-		)?;
-		record.owner = new_owner.clone();
-		Datasets::<T>::insert(dataset, record);
+		match to {
+			Some(to) => {
+				ensure!(to != *who, Error::<T>::AlreadyOwner);
+				OwnershipOffers::<T>::insert(dataset, to);
+			},
+			None => {
+				ensure!(OwnershipOffers::<T>::contains_key(dataset), Error::<T>::NoOwnershipOffer);
+				OwnershipOffers::<T>::remove(dataset);
+			},
+		}
 		Ok(())
+	}
+
+	/// Makes `who`, to whom `dataset` is offered, its owner: a ticket for the record's
+	/// footprint is taken from `who`, then the previous owner's is dropped. Returns the
+	/// previous owner.
+	pub fn do_accept_ownership(
+		who: &T::AccountId,
+		dataset: DatasetId,
+	) -> Result<T::AccountId, DispatchError> {
+		ensure!(
+			OwnershipOffers::<T>::get(dataset).as_ref() == Some(who),
+			Error::<T>::NoOwnershipOffer
+		);
+		let mut record = Datasets::<T>::get(dataset).ok_or(Error::<T>::DatasetNotFound)?;
+		let parents = Parents::<T>::get(dataset).unwrap_or_default();
+		let ticket = T::DatasetTicket::new(who, Self::record_footprint(&record, &parents))?;
+		let previous = core::mem::replace(&mut record.owner, who.clone());
+		core::mem::replace(&mut record.deposit, ticket).drop(&previous)?;
+		Datasets::<T>::insert(dataset, record);
+		OwnershipOffers::<T>::remove(dataset);
+		log::info!(target: LOG_TARGET, "dataset {dataset} accepted by its new owner");
+		Ok(previous)
 	}
 
 	/// Marks `dataset` retracted by `by`, who must be its owner unless governance.

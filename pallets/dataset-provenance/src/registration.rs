@@ -35,7 +35,7 @@ impl<T: Config> Pallet<T> {
 		let ancestors = Self::check_ancestry(&parents)?;
 
 		let id = NextDatasetId::<T>::get();
-		let mut record = Dataset {
+		let draft = Dataset {
 			owner: owner.clone(),
 			content_hash: r.content_hash,
 			size_bytes: r.size_bytes,
@@ -47,11 +47,11 @@ impl<T: Config> Pallet<T> {
 			schema_hash: r.schema_hash,
 			derivation,
 			registered_at: frame_system::Pallet::<T>::block_number(),
-			deposit: Zero::zero(),
+			deposit: (),
 		};
-		let deposit = Self::dataset_deposit(&record, &parents);
-		record.deposit = deposit;
-		T::Currency::hold(&HoldReason::DatasetStorage.into(), &owner, deposit)?;
+		let ticket = T::DatasetTicket::new(&owner, Self::dataset_footprint(&draft, &parents))?;
+		let deposit = ticket.held();
+		let record = draft.with_deposit(ticket);
 
 		NextDatasetId::<T>::put(id.saturating_add(1));
 		Datasets::<T>::insert(id, record);

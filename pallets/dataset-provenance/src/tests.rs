@@ -118,7 +118,7 @@ mod register_dataset {
 			assert!(Parents::<Test>::get(0).is_none());
 
 			let expected = DEPOSIT_BASE + DEPOSIT_PER_BYTE * (record.encoded_size() as u128 + 1);
-			assert_eq!(record.deposit, expected);
+			assert_eq!(record.deposit.held(), expected);
 			assert_eq!(held(HoldReason::DatasetStorage, ALICE), expected);
 			assert_eq!(
 				last_event(),
@@ -153,7 +153,7 @@ mod register_dataset {
 			let record = Datasets::<Test>::get(c).unwrap();
 			let parents = Parents::<Test>::get(c).unwrap();
 			assert_eq!(
-				record.deposit,
+				record.deposit.held(),
 				DEPOSIT_BASE + (record.encoded_size() + parents.encoded_size()) as u128
 			);
 		});
@@ -408,7 +408,7 @@ mod update_uri {
 	fn updates_the_uri_and_adjusts_the_deposit() {
 		ExtBuilder::build_and_execute(|| {
 			let id = register(ALICE, Reg::new(1));
-			let before = Datasets::<Test>::get(id).unwrap().deposit;
+			let before = Datasets::<Test>::get(id).unwrap().deposit.held();
 			let longer = b"https://example.org/data.tar".to_vec();
 			assert_ok!(DatasetProvenance::update_uri(
 				RuntimeOrigin::signed(ALICE),
@@ -419,7 +419,7 @@ mod update_uri {
 			assert_eq!(record.uri.to_vec(), longer);
 			assert_eq!(record.content_hash, hash(1));
 			let grown = (longer.len() - b"ipfs://data".len()) as u128 * DEPOSIT_PER_BYTE;
-			assert_eq!(record.deposit, before + grown);
+			assert_eq!(record.deposit.held(), before + grown);
 			assert_eq!(held(HoldReason::DatasetStorage, ALICE), before + grown);
 			assert_eq!(
 				last_event(),
@@ -459,52 +459,119 @@ mod update_uri {
 	}
 }
 
-mod transfer_ownership {
+/// Changing owner takes two steps, so that nobody is made to pay a deposit unasked.
+mod ownership {
 	use super::*;
 
+	fn offer(from: u64, id: DatasetId, to: Option<u64>) -> DispatchResult {
+		DatasetProvenance::offer_ownership(RuntimeOrigin::signed(from), id, to)
+	}
+
+	fn accept(who: u64, id: DatasetId) -> DispatchResult {
+		DatasetProvenance::accept_ownership(RuntimeOrigin::signed(who), id)
+	}
+
 	#[test]
-	fn moves_the_record_and_its_deposit() {
+	fn an_offer_moves_nothing_until_accepted() {
 		ExtBuilder::build_and_execute(|| {
 			let id = register(ALICE, Reg::new(1));
-			let deposit = Datasets::<Test>::get(id).unwrap().deposit;
-			assert_ok!(DatasetProvenance::transfer_ownership(
-				RuntimeOrigin::signed(ALICE),
-				id,
-				BOB
-			));
-			assert_eq!(Datasets::<Test>::get(id).unwrap().owner, BOB);
-			assert_eq!(held(HoldReason::DatasetStorage, ALICE), 0);
-			assert_eq!(held(HoldReason::DatasetStorage, BOB), deposit);
-			assert_eq!(Balances::free_balance(ALICE), START_BALANCE - deposit);
+			let deposit = held(HoldReason::DatasetStorage, ALICE);
+			assert_ok!(offer(ALICE, id, Some(BOB)));
 			assert_eq!(
 				last_event(),
-				Event::OwnershipTransferred { dataset: id, from: ALICE, to: BOB }.into()
+				Event::OwnershipOffered { dataset: id, from: ALICE, to: Some(BOB) }.into()
 			);
-			// The new owner now controls it.
+			assert_eq!(OwnershipOffers::<Test>::get(id), Some(BOB));
+			assert_eq!(Datasets::<Test>::get(id).unwrap().owner, ALICE);
+			assert_eq!(held(HoldReason::DatasetStorage, ALICE), deposit);
+			assert_eq!(held(HoldReason::DatasetStorage, BOB), 0);
+			// The owner still controls it.
 			assert_ok!(DatasetProvenance::update_uri(
-				RuntimeOrigin::signed(BOB),
+				RuntimeOrigin::signed(ALICE),
 				id,
-				b"b".to_vec()
+				b"a".to_vec()
 			));
 		});
 	}
 
 	#[test]
-	fn errors() {
+	fn accepting_moves_the_record_and_its_deposit() {
 		ExtBuilder::build_and_execute(|| {
-			let id = register(ALICE, Reg::new(1));
+			let parent = register(CHARLIE, Reg::new(9));
+			let id = register(ALICE, Reg::new(1).derived_from(vec![parent]));
+			let deposit = held(HoldReason::DatasetStorage, ALICE);
+			let bob_free = Balances::free_balance(BOB);
+			assert_ok!(offer(ALICE, id, Some(BOB)));
+			assert_ok!(accept(BOB, id));
+			assert_eq!(
+				last_event(),
+				Event::OwnershipTransferred { dataset: id, from: ALICE, to: BOB }.into()
+			);
+			let record = Datasets::<Test>::get(id).unwrap();
+			assert_eq!(record.owner, BOB);
+			assert_eq!(record.deposit.held(), deposit);
+			assert_eq!(held(HoldReason::DatasetStorage, ALICE), 0);
+			assert_eq!(held(HoldReason::DatasetStorage, BOB), deposit);
+			assert_eq!(Balances::free_balance(ALICE), START_BALANCE);
+			assert_eq!(Balances::free_balance(BOB), bob_free - deposit);
+			assert!(!OwnershipOffers::<Test>::contains_key(id));
+			// The new owner controls it, the old one no longer does.
+			assert_ok!(DatasetProvenance::update_uri(
+				RuntimeOrigin::signed(BOB),
+				id,
+				b"b".to_vec()
+			));
 			assert_noop!(
-				DatasetProvenance::transfer_ownership(RuntimeOrigin::signed(BOB), id, CHARLIE),
+				DatasetProvenance::update_uri(RuntimeOrigin::signed(ALICE), id, b"c".to_vec()),
 				Error::<Test>::NotOwner
 			);
-			assert_noop!(
-				DatasetProvenance::transfer_ownership(RuntimeOrigin::signed(ALICE), 9, BOB),
-				Error::<Test>::DatasetNotFound
+			// And may pass it on: the ticket it took is its own.
+			assert_ok!(offer(BOB, id, Some(ALICE)));
+			assert_ok!(accept(ALICE, id));
+			assert_eq!(held(HoldReason::DatasetStorage, BOB), 0);
+		});
+	}
+
+	#[test]
+	fn a_new_offer_replaces_the_old_and_a_withdrawn_one_cannot_be_accepted() {
+		ExtBuilder::build_and_execute(|| {
+			let id = register(ALICE, Reg::new(1));
+			assert_ok!(offer(ALICE, id, Some(BOB)));
+			assert_ok!(offer(ALICE, id, Some(CHARLIE)));
+			assert_noop!(accept(BOB, id), Error::<Test>::NoOwnershipOffer);
+			assert_ok!(offer(ALICE, id, None));
+			assert_eq!(
+				last_event(),
+				Event::OwnershipOffered { dataset: id, from: ALICE, to: None }.into()
 			);
-			assert_noop!(
-				DatasetProvenance::transfer_ownership(RuntimeOrigin::signed(ALICE), id, ALICE),
-				Error::<Test>::AlreadyOwner
-			);
+			assert_noop!(accept(CHARLIE, id), Error::<Test>::NoOwnershipOffer);
+			assert_eq!(Datasets::<Test>::get(id).unwrap().owner, ALICE);
+		});
+	}
+
+	#[test]
+	fn offer_errors_leave_state_unchanged() {
+		ExtBuilder::build_and_execute(|| {
+			let id = register(ALICE, Reg::new(1));
+			assert_noop!(offer(BOB, id, Some(CHARLIE)), Error::<Test>::NotOwner);
+			assert_noop!(offer(ALICE, 9, Some(BOB)), Error::<Test>::DatasetNotFound);
+			assert_noop!(offer(ALICE, id, Some(ALICE)), Error::<Test>::AlreadyOwner);
+			assert_noop!(offer(ALICE, id, None), Error::<Test>::NoOwnershipOffer);
+		});
+	}
+
+	#[test]
+	fn accept_errors_leave_state_unchanged() {
+		ExtBuilder::build_and_execute(|| {
+			let id = register(ALICE, Reg::new(1));
+			assert_noop!(accept(BOB, id), Error::<Test>::NoOwnershipOffer);
+			assert_noop!(accept(BOB, 9), Error::<Test>::NoOwnershipOffer);
+			assert_ok!(offer(ALICE, id, Some(POOR)));
+			// The caller must be the account offered.
+			assert_noop!(accept(BOB, id), Error::<Test>::NoOwnershipOffer);
+			// An account that cannot pay the deposit cannot take the record over.
+			assert_noop!(accept(POOR, id), TokenError::FundsUnavailable);
+			assert_eq!(OwnershipOffers::<Test>::get(id), Some(POOR));
 		});
 	}
 }
@@ -885,7 +952,10 @@ mod invariants {
 	fn try_state_catches_a_deposit_mismatch() {
 		ExtBuilder::build().execute_with(|| {
 			let a = register(ALICE, Reg::new(1));
-			Datasets::<Test>::mutate(a, |d| d.as_mut().unwrap().deposit += 1);
+			Datasets::<Test>::mutate(a, |d| {
+				let d = d.as_mut().unwrap();
+				d.deposit = Decode::decode(&mut &(d.deposit.held() + 1).encode()[..]).unwrap();
+			});
 			assert!(DatasetProvenance::do_try_state().is_err());
 		});
 	}
@@ -1052,7 +1122,7 @@ mod migration_v1 {
 					schema_hash: record.schema_hash,
 					derivation: record.derivation.clone(),
 					registered_at: record.registered_at,
-					deposit: record.deposit,
+					deposit: record.deposit.held(),
 				});
 			}
 			StorageVersion::new(0).put::<DatasetProvenance>();
@@ -1070,6 +1140,88 @@ mod migration_v1 {
 			// Run again: a no-op.
 			v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
 			assert_eq!(Datasets::<Test>::get(b).as_ref(), Some(&current[1]));
+		});
+	}
+}
+
+/// The v1 -> v2 storage migration: amounts become deposit tickets, byte for byte.
+mod migration_v2 {
+	use super::*;
+	use crate::migrations::v2;
+	use frame::traits::OnRuntimeUpgrade;
+
+	/// What the migration rests on: a ticket encodes as the amount it holds, and says so.
+	#[test]
+	fn a_ticket_encodes_as_the_amount_it_holds() {
+		ExtBuilder::build_and_execute(|| {
+			let footprint = aioracle_primitives::deposit::footprint_of_bytes(40);
+			let ticket =
+				<Test as Config>::DatasetTicket::new(&CHARLIE, footprint).unwrap();
+			let amount = DEPOSIT_BASE + 40 * DEPOSIT_PER_BYTE;
+			assert_eq!(ticket.held(), amount);
+			assert_eq!(<Test as Config>::DatasetTicket::price(footprint), amount);
+			assert_eq!(ticket.encode(), amount.encode());
+			assert_eq!(held(HoldReason::DatasetStorage, CHARLIE), amount);
+			ticket.drop(&CHARLIE).unwrap();
+			assert_eq!(held(HoldReason::DatasetStorage, CHARLIE), 0);
+		});
+	}
+
+	#[test]
+	fn version_1_amounts_are_read_as_the_tickets_holding_them() {
+		ExtBuilder::build_and_execute(|| {
+			// Version-1 state: records and attestations with amounts, held by hand.
+			let a = register(ALICE, Reg::new(1));
+			let b = register(BOB, Reg::new(2).derived_from(vec![a]));
+			assert_ok!(DatasetProvenance::attest(
+				RuntimeOrigin::signed(CHARLIE),
+				b,
+				AttestationKind::Audit,
+				H256::repeat_byte(5)
+			));
+			let amounts: Vec<u128> =
+				[a, b].map(|id| Datasets::<Test>::get(id).unwrap().deposit.held()).to_vec();
+			for (id, amount) in [a, b].into_iter().zip(amounts.iter()) {
+				let (draft, _ticket) = Datasets::<Test>::get(id).unwrap().split_deposit();
+				v2::Datasets::<Test>::insert(id, draft.with_deposit(*amount));
+			}
+			let v1_attestations: BoundedVec<_, _> = Attestations::<Test>::get(b)
+				.into_iter()
+				.map(|at| v2::AttestationV1Of::<Test> {
+					author: at.author,
+					kind: at.kind,
+					statement_hash: at.statement_hash,
+					at: at.at,
+					deposit: at.deposit.held(),
+				})
+				.collect::<Vec<_>>()
+				.try_into()
+				.unwrap();
+			v2::Attestations::<Test>::insert(b, v1_attestations);
+			StorageVersion::new(1).put::<DatasetProvenance>();
+			assert_eq!(v2::mismatches::<Test>(), (3, 0));
+
+			#[cfg(feature = "try-runtime")]
+			v2::MigrateV1ToV2::<Test>::try_on_runtime_upgrade(true).unwrap();
+			#[cfg(not(feature = "try-runtime"))]
+			v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+			assert_eq!(StorageVersion::get::<DatasetProvenance>(), 2);
+
+			// The version-2 tickets hold exactly the version-1 amounts, and work as tickets:
+			// revoking releases the attestation's, a new owner takes the record's over.
+			for (id, amount) in [a, b].into_iter().zip(amounts.iter()) {
+				assert_eq!(Datasets::<Test>::get(id).unwrap().deposit.held(), *amount);
+			}
+			assert_ok!(DatasetProvenance::revoke_attestation(
+				RuntimeOrigin::signed(CHARLIE),
+				b,
+				AttestationKind::Audit
+			));
+			assert_eq!(held(HoldReason::AttestationStorage, CHARLIE), 0);
+			assert_ok!(DatasetProvenance::offer_ownership(RuntimeOrigin::signed(BOB), b, Some(CHARLIE)));
+			assert_ok!(DatasetProvenance::accept_ownership(RuntimeOrigin::signed(CHARLIE), b));
+			assert_eq!(held(HoldReason::DatasetStorage, BOB), 0);
+			assert_eq!(held(HoldReason::DatasetStorage, CHARLIE), amounts[1]);
 		});
 	}
 }

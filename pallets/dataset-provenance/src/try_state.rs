@@ -16,12 +16,22 @@ impl<T: Config> Pallet<T> {
 	/// - retractions and attestations belong to existing datasets; attestations are unique
 	///   per (author, kind);
 	/// - every derived dataset permits no use a parent does not;
-	/// - the funds held for datasets and attestations equal the deposits recorded.
+	/// - every ownership offer is of an existing dataset, to an account not its owner;
+	/// - the funds held for datasets and attestations equal what their tickets hold.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		Self::check_ids_and_hashes()?;
 		Self::check_lineage()?;
 		Self::check_retractions_and_attestations()?;
+		Self::check_offers()?;
 		Self::check_deposits()
+	}
+
+	fn check_offers() -> Result<(), TryRuntimeError> {
+		for (dataset, to) in OwnershipOffers::<T>::iter() {
+			let record = Datasets::<T>::get(dataset).ok_or("an offer of a missing dataset")?;
+			ensure!(record.owner != to, "a dataset offered to its owner");
+		}
+		Ok(())
 	}
 
 	fn check_ids_and_hashes() -> Result<(), TryRuntimeError> {
@@ -84,12 +94,12 @@ impl<T: Config> Pallet<T> {
 		let mut datasets: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for record in Datasets::<T>::iter_values() {
 			let total = datasets.entry(record.owner).or_insert_with(Zero::zero);
-			*total = total.saturating_add(record.deposit);
+			*total = total.saturating_add(record.deposit.held());
 		}
 		let mut attestations: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for a in Attestations::<T>::iter_values().flatten() {
 			let total = attestations.entry(a.author).or_insert_with(Zero::zero);
-			*total = total.saturating_add(a.deposit);
+			*total = total.saturating_add(a.deposit.held());
 		}
 		for (reason, expected) in
 			[(HoldReason::DatasetStorage, datasets), (HoldReason::AttestationStorage, attestations)]
@@ -97,7 +107,7 @@ impl<T: Config> Pallet<T> {
 			for (who, deposit) in expected {
 				ensure!(
 					T::Currency::balance_on_hold(&reason.into(), &who) == deposit,
-					"held funds differ from the recorded deposits"
+					"held funds differ from what the deposit tickets hold"
 				);
 			}
 		}

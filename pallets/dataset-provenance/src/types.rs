@@ -99,13 +99,16 @@ pub struct Licence<MaxLen: Get<u32>> {
 }
 
 /// A registered dataset. Records are permanent: retraction marks them, nothing deletes them.
+///
+/// `Deposit` is the deposit ticket stored with the record (a `Consideration`); `()` while
+/// the record is being built, to measure its footprint before the ticket exists.
 #[derive(
 	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(MaxUri, MaxLicence, MaxDescription))]
 pub struct Dataset<
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxUri: Get<u32>,
 	MaxLicence: Get<u32>,
@@ -133,8 +136,8 @@ pub struct Dataset<
 	pub derivation: Option<Derivation<BoundedVec<u8, MaxDescription>>>,
 	/// The block it was registered in.
 	pub registered_at: BlockNumber,
-	/// The deposit held from `owner` for this record and its lineage links.
-	pub deposit: Balance,
+	/// The deposit ticket: what is held from `owner` for this record and its lineage links.
+	pub deposit: Deposit,
 }
 
 /// A retraction: when, by whom, why.
@@ -157,7 +160,7 @@ pub struct Retraction<
 
 /// An attestation about a dataset.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
-pub struct Attestation<AccountId, Balance, BlockNumber> {
+pub struct Attestation<AccountId, Deposit, BlockNumber> {
 	/// Who attests; only they can revoke it.
 	pub author: AccountId,
 	/// What is attested.
@@ -166,25 +169,77 @@ pub struct Attestation<AccountId, Balance, BlockNumber> {
 	pub statement_hash: H256,
 	/// The block of the attestation.
 	pub at: BlockNumber,
-	/// The deposit held from `author`, released on revocation.
-	pub deposit: Balance,
+	/// The deposit ticket held from `author`, dropped on revocation.
+	pub deposit: Deposit,
 }
 
 impl<
 		AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-		Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 		MaxUri: Get<u32>,
 		MaxLicence: Get<u32>,
 		MaxDescription: Get<u32>,
-	> Dataset<AccountId, Balance, BlockNumber, MaxUri, MaxLicence, MaxDescription>
+	> Dataset<AccountId, (), BlockNumber, MaxUri, MaxLicence, MaxDescription>
 {
-	/// The view the runtime API returns.
-	pub fn view<MaxReason: Get<u32>>(
+	/// The record with its deposit ticket, once the ticket for its footprint exists.
+	pub fn with_deposit<Deposit: Clone + PartialEq + Eq + core::fmt::Debug>(
+		self,
+		deposit: Deposit,
+	) -> Dataset<AccountId, Deposit, BlockNumber, MaxUri, MaxLicence, MaxDescription> {
+		Dataset {
+			owner: self.owner,
+			content_hash: self.content_hash,
+			size_bytes: self.size_bytes,
+			record_count: self.record_count,
+			uri: self.uri,
+			licence: self.licence,
+			permissions: self.permissions,
+			royalty: self.royalty,
+			schema_hash: self.schema_hash,
+			derivation: self.derivation,
+			registered_at: self.registered_at,
+			deposit,
+		}
+	}
+}
+
+impl<
+		AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+		Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
+		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+		MaxUri: Get<u32>,
+		MaxLicence: Get<u32>,
+		MaxDescription: Get<u32>,
+	> Dataset<AccountId, Deposit, BlockNumber, MaxUri, MaxLicence, MaxDescription>
+{
+	/// The record without its deposit ticket, and the ticket.
+	pub fn split_deposit(
+		self,
+	) -> (Dataset<AccountId, (), BlockNumber, MaxUri, MaxLicence, MaxDescription>, Deposit) {
+		let draft = Dataset {
+			owner: self.owner,
+			content_hash: self.content_hash,
+			size_bytes: self.size_bytes,
+			record_count: self.record_count,
+			uri: self.uri,
+			licence: self.licence,
+			permissions: self.permissions,
+			royalty: self.royalty,
+			schema_hash: self.schema_hash,
+			derivation: self.derivation,
+			registered_at: self.registered_at,
+			deposit: (),
+		};
+		(draft, self.deposit)
+	}
+
+	/// The view the runtime API returns; `deposit` is what the record's ticket holds.
+	pub fn view<MaxReason: Get<u32>, Balance>(
 		self,
 		id: DatasetId,
 		parents: Vec<DatasetId>,
 		retraction: Option<Retraction<AccountId, BlockNumber, MaxReason>>,
+		deposit: Balance,
 	) -> DatasetView<AccountId, Balance, BlockNumber> {
 		DatasetView {
 			id,
@@ -202,7 +257,7 @@ impl<
 				Derivation::CodeHash(hash) => DerivationView::CodeHash(hash),
 			}),
 			registered_at: self.registered_at,
-			deposit: self.deposit,
+			deposit,
 			permissions: self.permissions,
 			royalty: self.royalty,
 			retraction: retraction.map(|r| RetractionView {
@@ -214,7 +269,7 @@ impl<
 	}
 }
 
-impl<AccountId, Balance, BlockNumber> Attestation<AccountId, Balance, BlockNumber> {
+impl<AccountId, Deposit, BlockNumber> Attestation<AccountId, Deposit, BlockNumber> {
 	/// The view the runtime API returns.
 	pub fn view(self) -> AttestationView<AccountId, BlockNumber> {
 		AttestationView {

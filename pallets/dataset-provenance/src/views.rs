@@ -8,7 +8,8 @@ impl<T: Config> Pallet<T> {
 	pub fn dataset_view(id: DatasetId) -> Option<DatasetViewOf<T>> {
 		let record = Datasets::<T>::get(id)?;
 		let parents = Parents::<T>::get(id).map(|p| p.into_inner()).unwrap_or_default();
-		Some(record.view(id, parents, Retractions::<T>::get(id)))
+		let deposit = record.deposit.held();
+		Some(record.view(id, parents, Retractions::<T>::get(id), deposit))
 	}
 
 	/// The view of the dataset registered with `content_hash`.

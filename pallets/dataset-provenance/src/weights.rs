@@ -52,7 +52,8 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn register_dataset(p: u32, a: u32, ) -> Weight;
 	fn update_uri() -> Weight;
-	fn transfer_ownership() -> Weight;
+	fn offer_ownership() -> Weight;
+	fn accept_ownership() -> Weight;
 	fn retract() -> Weight;
 	fn attest(n: u32, ) -> Weight;
 	fn revoke_attestation(n: u32, ) -> Weight;
@@ -118,7 +119,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	fn transfer_ownership() -> Weight {
+	fn offer_ownership() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1076`
+		//  Estimated: `6542`
+		// Minimum execution time: 76_053_000 picoseconds.
+		Weight::from_parts(116_383_000, 0)
+			.saturating_add(Weight::from_parts(0, 6542))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	// PLACEHOLDER until regenerated
+	/// Storage: `DatasetProvenance::Datasets` (r:1 w:1)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn accept_ownership() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1076`
 		//  Estimated: `6542`
@@ -245,7 +263,24 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	fn transfer_ownership() -> Weight {
+	fn offer_ownership() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1076`
+		//  Estimated: `6542`
+		// Minimum execution time: 76_053_000 picoseconds.
+		Weight::from_parts(116_383_000, 0)
+			.saturating_add(Weight::from_parts(0, 6542))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(5))
+	}
+	// PLACEHOLDER until regenerated
+	/// Storage: `DatasetProvenance::Datasets` (r:1 w:1)
+	/// Proof: `DatasetProvenance::Datasets` (`max_values`: None, `max_size`: Some(840), added: 3315, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn accept_ownership() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1076`
 		//  Estimated: `6542`

@@ -10,13 +10,13 @@ where
 	T::Currency: Mutate<T::AccountId>,
 {
 	let who: T::AccountId = account(name, index, 0);
-	// Enough for a model and a hundred of the largest versions.
-	let per_version = T::VersionDeposit::get()
-		.saturating_add(T::DepositPerByte::get().saturating_mul(1_000_000u32.into()))
-		.saturating_add(
-			T::DepositPerModelByte::get().saturating_mul(Pallet::<T>::max_model_bytes().into()),
-		);
-	let amount = T::ModelDeposit::get()
+	// Enough for a model and a hundred of the largest versions (or uploads).
+	let record = footprint_of_bytes(1_000_000);
+	let bytes = footprint_of_bytes(Pallet::<T>::max_model_bytes() as usize);
+	let per_version = T::VersionTicket::price(record)
+		.saturating_add(T::VersionBytesTicket::price(bytes))
+		.max(T::UploadTicket::price(record).saturating_add(T::UploadBytesTicket::price(bytes)));
+	let amount = T::ModelTicket::price(record)
 		.saturating_add(per_version)
 		.saturating_mul(100u32.into())
 		.saturating_add(T::Currency::minimum_balance());

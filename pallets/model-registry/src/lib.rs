@@ -35,13 +35,19 @@
 //!   [`canary`]).
 //!
 //! ## Deposits
-//! A model holds `ModelDeposit + DepositPerByte * record bytes` from its owner
-//! ([`HoldReason::ModelStorage`]). A version holds `VersionDeposit + DepositPerByte *
-//! (record + golden vector bytes) + DepositPerModelByte * ONNX bytes`
-//! ([`HoldReason::VersionStorage`]): the last term pays for the copy every indexing node
-//! keeps. Records are permanent once governance has acted on them, so their deposits stay
-//! held; a version withdrawn while still `Proposed` is deleted (bytes included) and its
-//! deposit released.
+//! Every record keeps deposit tickets (`Consideration`s, see
+//! [`aioracle_primitives::deposit`]) priced on its footprint, one item of so many bytes.
+//! A model keeps a [`Config::ModelTicket`] for its record's largest encoding
+//! ([`HoldReason::ModelStorage`]). A version keeps two ([`HoldReason::VersionStorage`]): a
+//! [`Config::VersionTicket`] for its record, golden vectors and training run in state, and
+//! a [`Config::VersionBytesTicket`] for its ONNX bytes, the copy every indexing node keeps.
+//! An upload in progress keeps the same two, [`Config::UploadTicket`] and
+//! [`Config::UploadBytesTicket`] ([`HoldReason::UploadStorage`]), dropped when the version
+//! takes its own. In aioracle's runtime every ticket is a `HoldConsideration` with a
+//! `LinearStoragePrice`: 1 AIO + 0.001 AIO per record byte for models and versions, 1
+//! micro-AIO per ONNX byte. Records are permanent once governance has acted on them, so
+//! their tickets stay; a version withdrawn while still `Proposed` is deleted (bytes
+//! included) and its tickets dropped.
 //!
 //! ## Scenario
 //! Alice creates `iris-classifier` and proposes version 1: the ONNX bytes of a
@@ -92,6 +98,7 @@ use aioracle_primitives::{
 	},
 	model::{ModelView, VersionView},
 	oracle::{RequestId, RetainedRequests},
+	deposit::{footprint_of_bytes, DepositTicket, RecordAndBytes},
 	training::{TrainingRun, TrainingText},
 };
 use frame::deps::frame_support::PalletId;
@@ -101,7 +108,7 @@ use frame::{
 	prelude::*,
 	traits::{
 		fungible::{Inspect, MutateHold},
-		tokens::Precision,
+		Consideration,
 	},
 };
 
@@ -142,22 +149,35 @@ pub type BalanceOf<T> =
 /// A model record of this runtime.
 pub type ModelOf<T> = Model<
 	<T as frame_system::Config>::AccountId,
-	BalanceOf<T>,
+	<T as Config>::ModelTicket,
 	BlockNumberFor<T>,
 	<T as Config>::MaxNameLen,
 	<T as Config>::MaxDescriptionLen,
 	<T as Config>::MaxRollbackDepth,
 >;
+/// The deposit tickets of a version: its record's and its ONNX bytes'.
+pub type VersionDepositOf<T> =
+	RecordAndBytes<<T as Config>::VersionTicket, <T as Config>::VersionBytesTicket>;
 /// A model version record of this runtime.
 pub type ModelVersionOf<T> = ModelVersion<
-	BalanceOf<T>,
+	VersionDepositOf<T>,
 	BlockNumberFor<T>,
 	<T as Config>::MaxUriLen,
 	<T as Config>::MaxTrainingDatasets,
 >;
+/// A model version record of this runtime before its deposit tickets exist.
+pub type VersionDraftOf<T> = ModelVersion<
+	(),
+	BlockNumberFor<T>,
+	<T as Config>::MaxUriLen,
+	<T as Config>::MaxTrainingDatasets,
+>;
+/// The deposit tickets of an upload: its record's and its chunks' bytes'.
+pub type UploadDepositOf<T> =
+	RecordAndBytes<<T as Config>::UploadTicket, <T as Config>::UploadBytesTicket>;
 /// An upload in progress of this runtime.
 pub type UploadOf<T> =
-	Upload<<T as frame_system::Config>::AccountId, BalanceOf<T>, <T as Config>::MaxChunks>;
+	Upload<<T as frame_system::Config>::AccountId, UploadDepositOf<T>, <T as Config>::MaxChunks>;
 /// The golden vectors of a version.
 pub type GoldenVectorsOf<T> =
 	BoundedVec<BoundedGoldenVector<<T as Config>::MaxTensorLen>, <T as Config>::MaxGoldenVectors>;
@@ -189,9 +209,10 @@ pub trait BenchmarkHelper {
 pub mod pallet {
 	use super::*;
 
-	/// The storage version: 1 since a version declares a list of inputs (see
-	/// [`migrations`]). A layout change bumps it and comes with a migration.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The storage version: 1 since a version declares a list of inputs; 2 since records
+	/// keep deposit tickets instead of amounts (see [`migrations`]). A layout change bumps
+	/// it and comes with a migration.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -224,21 +245,27 @@ pub mod pallet {
 		/// root may approve any.
 		type Validation: VersionValidation;
 
-		/// The fixed part of a model's deposit.
-		#[pallet::constant]
-		type ModelDeposit: Get<BalanceOf<Self>>;
+		/// The deposit ticket of a model record, for its footprint: one item of the
+		/// record's largest encoding with its actual name and description. It must hold on
+		/// [`HoldReason::ModelStorage`] (`try_state` checks the held funds).
+		type ModelTicket: DepositTicket<Self::AccountId, BalanceOf<Self>>;
 
-		/// The fixed part of a version's deposit.
-		#[pallet::constant]
-		type VersionDeposit: Get<BalanceOf<Self>>;
+		/// The deposit ticket of a version's record, golden vectors and training run in
+		/// state, for one item of their encoded bytes. It must hold on
+		/// [`HoldReason::VersionStorage`].
+		type VersionTicket: DepositTicket<Self::AccountId, BalanceOf<Self>>;
 
-		/// The deposit per byte of a stored record (models, versions, golden vectors).
-		#[pallet::constant]
-		type DepositPerByte: Get<BalanceOf<Self>>;
+		/// The deposit ticket of a version's ONNX bytes, which every indexing node keeps,
+		/// for one item of `size_bytes`. It must hold on [`HoldReason::VersionStorage`].
+		type VersionBytesTicket: DepositTicket<Self::AccountId, BalanceOf<Self>>;
 
-		/// The deposit per byte of ONNX bytes, which every indexing node keeps.
-		#[pallet::constant]
-		type DepositPerModelByte: Get<BalanceOf<Self>>;
+		/// The deposit ticket of an upload's record, priced as a version's. It must hold on
+		/// [`HoldReason::UploadStorage`].
+		type UploadTicket: DepositTicket<Self::AccountId, BalanceOf<Self>>;
+
+		/// The deposit ticket of an upload's chunks, priced as a version's bytes. It must
+		/// hold on [`HoldReason::UploadStorage`].
+		type UploadBytesTicket: DepositTicket<Self::AccountId, BalanceOf<Self>>;
 
 		/// The largest ONNX file a version may carry, in bytes. At least 1 MiB; it must fit
 		/// in a normal extrinsic.
@@ -926,12 +953,8 @@ pub mod pallet {
 			ensure!(record.owner == who, Error::<T>::NotOwner);
 			let v = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
 			ensure!(v.status == VersionStatus::Proposed, Error::<T>::NotProposed);
-			T::Currency::release(
-				&HoldReason::VersionStorage.into(),
-				&who,
-				v.deposit,
-				Precision::BestEffort,
-			)?;
+			let model_hash = v.model_hash;
+			v.deposit.drop(&who)?;
 			Versions::<T>::remove(model, version);
 			GoldenVectors::<T>::remove(model, version);
 			InputDecodings::<T>::remove(model, version);
@@ -939,10 +962,10 @@ pub mod pallet {
 			VersionRoyalties::<T>::remove(model, version);
 			VersionPrices::<T>::remove(model, version);
 			TrainingRuns::<T>::remove(model, version);
-			VersionByHash::<T>::remove(v.model_hash);
-			sp_io::offchain_index::clear(&model_bytes_key(&v.model_hash));
+			VersionByHash::<T>::remove(model_hash);
+			sp_io::offchain_index::clear(&model_bytes_key(&model_hash));
 			if let Some(chunks) = VersionChunks::<T>::take(model, version) {
-				Self::clear_chunks(&v.model_hash, chunks.len() as u32);
+				Self::clear_chunks(&model_hash, chunks.len() as u32);
 			}
 			Self::deposit_event(Event::ModelVersionWithdrawn { model, version });
 			Ok(())

@@ -11,7 +11,11 @@ use aioracle_primitives::{
 	market::Royalty,
 };
 use core::cell::RefCell;
-use frame::{deps::sp_io, testing_prelude::*};
+use frame::{
+	deps::sp_io,
+	testing_prelude::*,
+	traits::{fungible::HoldConsideration, LinearStoragePrice},
+};
 use std::collections::BTreeMap;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -203,7 +207,7 @@ ord_parameter_types! {
 pub const MODEL_DEPOSIT: u128 = 10;
 pub const VERSION_DEPOSIT: u128 = 20;
 pub const DEPOSIT_PER_BYTE: u128 = 1;
-pub const DEPOSIT_PER_MODEL_BYTE: u128 = 0;
+pub const DEPOSIT_PER_MODEL_BYTE: u128 = 1;
 /// The pallet requires at least 1 MiB.
 pub const MAX_MODEL_BYTES: u32 = 1024 * 1024;
 pub const MAX_NAME_LEN: u32 = 16;
@@ -220,7 +224,19 @@ pub const MAX_ROYALTIES: u32 = 3;
 parameter_types! {
 	pub const PotId: frame::deps::frame_support::PalletId =
 		frame::deps::frame_support::PalletId(*b"aio/mrkt");
+	pub const ModelStorage: RuntimeHoldReason =
+		RuntimeHoldReason::ModelRegistry(crate::HoldReason::ModelStorage);
+	pub const VersionStorage: RuntimeHoldReason =
+		RuntimeHoldReason::ModelRegistry(crate::HoldReason::VersionStorage);
+	pub const UploadStorage: RuntimeHoldReason =
+		RuntimeHoldReason::ModelRegistry(crate::HoldReason::UploadStorage);
 }
+
+/// A record's price: `base + DEPOSIT_PER_BYTE * bytes`.
+type RecordPrice<const BASE: u128> =
+	LinearStoragePrice<ConstU128<BASE>, ConstU128<DEPOSIT_PER_BYTE>, u128>;
+/// The ONNX bytes' price: `DEPOSIT_PER_MODEL_BYTE * bytes`.
+type BytesPrice = LinearStoragePrice<ConstU128<0>, ConstU128<DEPOSIT_PER_MODEL_BYTE>, u128>;
 pub const MAX_CHUNKS: u32 = 4;
 pub const MAX_CHUNK_BYTES: u32 = 1024;
 
@@ -231,10 +247,13 @@ impl crate::Config for Test {
 	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
 	type EmergencyOrigin = EnsureSignedBy<Emergency, u64>;
 	type Validation = MockValidation;
-	type ModelDeposit = ConstU128<MODEL_DEPOSIT>;
-	type VersionDeposit = ConstU128<VERSION_DEPOSIT>;
-	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
-	type DepositPerModelByte = ConstU128<DEPOSIT_PER_MODEL_BYTE>;
+	type ModelTicket = HoldConsideration<u64, Balances, ModelStorage, RecordPrice<MODEL_DEPOSIT>>;
+	type VersionTicket =
+		HoldConsideration<u64, Balances, VersionStorage, RecordPrice<VERSION_DEPOSIT>>;
+	type VersionBytesTicket = HoldConsideration<u64, Balances, VersionStorage, BytesPrice>;
+	type UploadTicket =
+		HoldConsideration<u64, Balances, UploadStorage, RecordPrice<VERSION_DEPOSIT>>;
+	type UploadBytesTicket = HoldConsideration<u64, Balances, UploadStorage, BytesPrice>;
 	type MaxModelBytes = ConstU32<MAX_MODEL_BYTES>;
 	type MaxChunks = ConstU32<MAX_CHUNKS>;
 	type MaxChunkBytes = ConstU32<MAX_CHUNK_BYTES>;
@@ -264,7 +283,7 @@ pub const POOR: u64 = 4;
 /// An account that cannot pay even for a model.
 pub const BROKE: u64 = 5;
 
-pub const START_BALANCE: u128 = 1_000_000;
+pub const START_BALANCE: u128 = 10_000_000;
 
 /// Builds test externalities with funded accounts and the datasets above;
 /// `build_and_execute` checks the pallet's invariants after the test.

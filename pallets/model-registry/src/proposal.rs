@@ -15,25 +15,24 @@ impl<T: Config> Pallet<T> {
 		let description: BoundedVec<u8, T::MaxDescriptionLen> =
 			description.try_into().map_err(|_| Error::<T>::DescriptionTooLong)?;
 		let id = NextModelId::<T>::get();
-		let mut record = Model {
-			owner: owner.clone(),
-			name,
-			description,
-			created_at: Self::now(),
-			deposit: Zero::zero(),
-			active: None,
-			previous: BoundedVec::new(),
-			next_version: 1,
-		};
 		// The record's largest size: `previous` grows as versions are activated.
 		let bytes = ModelOf::<T>::max_encoded_len()
 			.saturating_sub(T::MaxNameLen::get() as usize)
 			.saturating_sub(T::MaxDescriptionLen::get() as usize)
-			.saturating_add(record.name.len())
-			.saturating_add(record.description.len());
-		let deposit = Self::storage_deposit(T::ModelDeposit::get(), bytes, 0);
-		record.deposit = deposit;
-		T::Currency::hold(&HoldReason::ModelStorage.into(), &owner, deposit)?;
+			.saturating_add(name.len())
+			.saturating_add(description.len());
+		let ticket = T::ModelTicket::new(&owner, footprint_of_bytes(bytes))?;
+		let deposit = ticket.held();
+		let record = Model {
+			owner: owner.clone(),
+			name,
+			description,
+			created_at: Self::now(),
+			deposit: ticket,
+			active: None,
+			previous: BoundedVec::new(),
+			next_version: 1,
+		};
 		NextModelId::<T>::put(id.saturating_add(1));
 		Models::<T>::insert(id, record);
 		Self::deposit_event(Event::ModelCreated { model: id, owner, deposit });
@@ -93,7 +92,7 @@ impl<T: Config> Pallet<T> {
 			.map(|run| run.bounded().ok_or(Error::<T>::TrainingRunTextTooLong))
 			.transpose()?;
 
-		let mut v = ModelVersion {
+		let draft = ModelVersion {
 			model_hash: p.model_hash,
 			size_bytes,
 			uri,
@@ -107,16 +106,20 @@ impl<T: Config> Pallet<T> {
 			commercial_use: p.commercial_use,
 			status: VersionStatus::Proposed,
 			status_blocks: StatusBlocks { proposed: Self::now(), ..Default::default() },
-			deposit: Zero::zero(),
+			deposit: (),
 		};
-		let record_bytes = v
+		let record_bytes = draft
 			.encoded_size()
+			.saturating_add(VersionDepositOf::<T>::max_encoded_len())
 			.saturating_add(golden_vectors.encoded_size())
 			.saturating_add(training_run.as_ref().map_or(0, |run| run.encoded_size()));
-		let deposit =
-			Self::storage_deposit(T::VersionDeposit::get(), record_bytes, size_bytes as usize);
-		v.deposit = deposit;
-		T::Currency::hold(&HoldReason::VersionStorage.into(), &who, deposit)?;
+		let tickets = VersionDepositOf::<T>::new(
+			&who,
+			footprint_of_bytes(record_bytes),
+			footprint_of_bytes(size_bytes as usize),
+		)?;
+		let deposit = tickets.held();
+		let v = draft.with_deposit(tickets);
 
 		record.next_version = version.saturating_add(1);
 		Models::<T>::insert(model, record);
@@ -151,20 +154,6 @@ impl<T: Config> Pallet<T> {
 	/// contract read.
 	pub fn validation_weight() -> Weight {
 		T::DbWeight::get().reads(3)
-	}
-
-	/// Approves a `Proposed` version with untainted training data; returns its number of
-
-	pub(crate) fn storage_deposit(
-		base: BalanceOf<T>,
-		record_bytes: usize,
-		model_bytes: usize,
-	) -> BalanceOf<T> {
-		let per_byte = |rate: BalanceOf<T>, bytes: usize| {
-			rate.saturating_mul(BalanceOf::<T>::from(u32::try_from(bytes).unwrap_or(u32::MAX)))
-		};
-		base.saturating_add(per_byte(T::DepositPerByte::get(), record_bytes))
-			.saturating_add(per_byte(T::DepositPerModelByte::get(), model_bytes))
 	}
 
 	/// The inputs, bounded, and their element count together: 1 to `MAX_INPUTS` proper

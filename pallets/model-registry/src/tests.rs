@@ -116,11 +116,11 @@ mod create_model {
 			assert_eq!(record.name.to_vec(), b"iris".to_vec());
 			assert_eq!(record.active, None);
 			assert_eq!(record.next_version, 1);
-			assert!(record.deposit > MODEL_DEPOSIT);
-			assert_eq!(held(HoldReason::ModelStorage, OWNER), record.deposit);
+			assert!(record.deposit.held() > MODEL_DEPOSIT);
+			assert_eq!(held(HoldReason::ModelStorage, OWNER), record.deposit.held());
 			assert_eq!(
 				last_event(),
-				Event::ModelCreated { model, owner: OWNER, deposit: record.deposit }
+				Event::ModelCreated { model, owner: OWNER, deposit: record.deposit.held() }
 			);
 			assert_eq!(create(), 1, "ids are sequential");
 		});
@@ -186,7 +186,7 @@ mod propose_version {
 			assert_eq!(v.training_datasets.to_vec(), vec![IRIS]);
 			assert_eq!(VersionByHash::<Test>::get(hash), Some((model, version)));
 			assert_eq!(GoldenVectors::<Test>::get(model, version).unwrap().len(), 1);
-			assert_eq!(held(HoldReason::VersionStorage, OWNER), v.deposit);
+			assert_eq!(held(HoldReason::VersionStorage, OWNER), v.deposit.held());
 			assert_eq!(
 				last_event(),
 				Event::ModelVersionProposed {
@@ -194,7 +194,7 @@ mod propose_version {
 					version,
 					model_hash: hash,
 					size_bytes: bytes.len() as u32,
-					deposit: v.deposit,
+					deposit: v.deposit.held(),
 				}
 			);
 			assert_eq!(Models::<Test>::get(model).unwrap().next_version, 2);
@@ -580,10 +580,14 @@ mod propose_version {
 			let version = propose(model, 1);
 			let v = Versions::<Test>::get(model, version).unwrap();
 			let golden = GoldenVectors::<Test>::get(model, version).unwrap();
-			let expected = VERSION_DEPOSIT
-				+ DEPOSIT_PER_BYTE * (v.encoded_size() + golden.encoded_size()) as u128
-				+ DEPOSIT_PER_MODEL_BYTE * v.size_bytes as u128;
-			assert_eq!(v.deposit, expected);
+			// Two tickets: the record's (with its golden vectors) and the ONNX bytes'.
+			let record = VERSION_DEPOSIT
+				+ DEPOSIT_PER_BYTE * (v.encoded_size() + golden.encoded_size()) as u128;
+			let bytes = DEPOSIT_PER_MODEL_BYTE * v.size_bytes as u128;
+			assert!(bytes > 0);
+			assert_eq!(v.deposit.record.held(), record);
+			assert_eq!(v.deposit.bytes.held(), bytes);
+			assert_eq!(v.deposit.held::<u64, u128>(), record + bytes);
 			// POOR can pay for a model but not for a version.
 			assert_ok!(ModelRegistry::create_model(signed(POOR), b"p".to_vec(), vec![]));
 			let poor_model = NextModelId::<Test>::get() - 1;
@@ -1014,7 +1018,10 @@ mod invariants {
 		ExtBuilder::build().execute_with(|| {
 			let model = create();
 			propose(model, 1);
-			Versions::<Test>::mutate(model, 1, |v| v.as_mut().unwrap().deposit += 1);
+			Versions::<Test>::mutate(model, 1, |v| {
+				let deposit = &mut v.as_mut().unwrap().deposit;
+				deposit.record = DepositTicket::from_held(deposit.record.held() + 1).unwrap();
+			});
 			assert!(ModelRegistry::do_try_state().is_err());
 		});
 	}
@@ -1049,7 +1056,7 @@ mod upload;
 /// The v0 -> v1 storage migration: one input becomes a list of one.
 mod migration_v1 {
 	use super::*;
-	use crate::migrations::v1;
+	use crate::migrations::{v1, v2};
 	use frame::traits::OnRuntimeUpgrade;
 
 	#[test]
@@ -1078,8 +1085,10 @@ mod migration_v1 {
 				commercial_use: current.commercial_use,
 				status: current.status,
 				status_blocks: current.status_blocks.clone(),
-				deposit: current.deposit,
+				deposit: current.deposit.held(),
 			};
+			let (draft, _tickets) = current.split_deposit();
+			let current = draft.with_deposit(old.deposit);
 			v1::Versions::<Test>::insert(model, 1, old);
 			StorageVersion::new(0).put::<ModelRegistry>();
 
@@ -1089,12 +1098,113 @@ mod migration_v1 {
 			#[cfg(not(feature = "try-runtime"))]
 			v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
 
+			// Version 1's layout: the deposit as an amount (storage version 2 makes it
+			// tickets, `migration_v2`).
 			assert_eq!(StorageVersion::get::<ModelRegistry>(), 1);
-			assert_eq!(Versions::<Test>::get(model, 1), Some(current.clone()));
-			ModelRegistry::do_try_state().unwrap();
+			assert_eq!(v2::Versions::<Test>::get(model, 1), Some(current.clone()));
 			// Run again: a no-op.
 			v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
-			assert_eq!(Versions::<Test>::get(model, 1), Some(current));
+			assert_eq!(v2::Versions::<Test>::get(model, 1), Some(current));
+			// Back to this storage version's layout for the after-test checks.
+			StorageVersion::new(1).put::<ModelRegistry>();
+			v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		});
+	}
+}
+
+/// The v1 -> v2 storage migration: amounts become deposit tickets, no funds move.
+mod migration_v2 {
+	use super::*;
+	use crate::migrations::v2;
+	use frame::traits::OnRuntimeUpgrade;
+
+	#[test]
+	fn amounts_become_tickets_holding_the_same_funds() {
+		ExtBuilder::build_and_execute(|| {
+			let model = create();
+			let version = propose(model, 1);
+			let bytes = onnx(7);
+			let hash = ModelHash::from(blake2_256(&bytes));
+			assert_ok!(ModelRegistry::begin_upload(
+				signed(OWNER),
+				model,
+				hash,
+				bytes.len() as u32,
+				vec![ChunkHash::from(blake2_256(&bytes))]
+			));
+			let model_amount = Models::<Test>::get(model).unwrap().deposit.held();
+			let v = Versions::<Test>::get(model, version).unwrap();
+			let size = v.size_bytes;
+			let version_amount = v.deposit.held::<u64, u128>();
+			let upload = Uploads::<Test>::get(hash).unwrap();
+			let upload_amount = upload.deposit.held::<u64, u128>();
+
+			// Version-1 state: the same records with amounts.
+			let (draft, _) = v.split_deposit();
+			v2::Versions::<Test>::insert(model, version, draft.with_deposit(version_amount));
+			v2::Uploads::<Test>::insert(
+				hash,
+				Upload {
+					owner: upload.owner,
+					model: upload.model,
+					size_bytes: upload.size_bytes,
+					chunks: upload.chunks,
+					received: upload.received,
+					received_bytes: upload.received_bytes,
+					deposit: upload_amount,
+				},
+			);
+			StorageVersion::new(1).put::<ModelRegistry>();
+			let holds_before = (
+				held(HoldReason::ModelStorage, OWNER),
+				held(HoldReason::VersionStorage, OWNER),
+				held(HoldReason::UploadStorage, OWNER),
+			);
+
+			#[cfg(feature = "try-runtime")]
+			v2::MigrateV1ToV2::<Test>::try_on_runtime_upgrade(true).unwrap();
+			#[cfg(not(feature = "try-runtime"))]
+			v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+			assert_eq!(StorageVersion::get::<ModelRegistry>(), 2);
+
+			// No funds moved; each amount is split between the two tickets.
+			assert_eq!(
+				holds_before,
+				(
+					held(HoldReason::ModelStorage, OWNER),
+					held(HoldReason::VersionStorage, OWNER),
+					held(HoldReason::UploadStorage, OWNER)
+				)
+			);
+			assert_eq!(Models::<Test>::get(model).unwrap().deposit.held(), model_amount);
+			let v = Versions::<Test>::get(model, version).unwrap();
+			assert_eq!(v.deposit.bytes.held(), DEPOSIT_PER_MODEL_BYTE * size as u128);
+			assert_eq!(v.deposit.record.held() + v.deposit.bytes.held(), version_amount);
+			let upload = Uploads::<Test>::get(hash).unwrap();
+			assert_eq!(upload.deposit.bytes.held(), DEPOSIT_PER_MODEL_BYTE * bytes.len() as u128);
+			assert_eq!(upload.deposit.held::<u64, u128>(), upload_amount);
+
+			// The tickets work: withdrawing and cancelling release every unit held.
+			assert_ok!(ModelRegistry::withdraw_version(signed(OWNER), model, version));
+			assert_eq!(held(HoldReason::VersionStorage, OWNER), 0);
+			assert_ok!(ModelRegistry::cancel_upload(signed(OWNER), hash));
+			assert_eq!(held(HoldReason::UploadStorage, OWNER), 0);
+		});
+	}
+
+	#[test]
+	fn an_amount_below_the_bytes_price_goes_to_the_bytes_ticket() {
+		ExtBuilder::build_and_execute(|| {
+			let split = v2::split::<Test, <Test as Config>::VersionTicket, <Test as Config>::VersionBytesTicket>(
+				5, 100,
+			)
+			.unwrap();
+			assert_eq!((split.record.held(), split.bytes.held()), (0, 5));
+			let split = v2::split::<Test, <Test as Config>::VersionTicket, <Test as Config>::VersionBytesTicket>(
+				500, 100,
+			)
+			.unwrap();
+			assert_eq!((split.record.held(), split.bytes.held()), (400, 100));
 		});
 	}
 }

@@ -17,7 +17,7 @@ impl<T: Config> Pallet<T> {
 	/// - `VersionByHash` and `Versions` agree both ways; golden vectors belong to existing
 	///   versions; a version's inputs are distinct, proper tensors that its golden vectors'
 	///   inputs fill;
-	/// - the funds held for models, versions and uploads equal the deposits recorded;
+	/// - the funds held for models, versions and uploads equal what their tickets hold;
 	/// - uploads and chunked versions are well formed (`try_state_uploads`);
 	/// - input decodings belong to existing versions and fit them (`try_state_decodings`);
 	/// - canaries are consistent with the versions' statuses (`try_state_canaries`).
@@ -141,14 +141,14 @@ impl<T: Config> Pallet<T> {
 		let mut uploads: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for upload in Uploads::<T>::iter_values() {
 			let total = uploads.entry(upload.owner).or_insert_with(Zero::zero);
-			*total = total.saturating_add(upload.deposit);
+			*total = total.saturating_add(upload.deposit.held());
 		}
 		for (id, model) in Models::<T>::iter() {
 			let total = models.entry(model.owner.clone()).or_insert_with(Zero::zero);
-			*total = total.saturating_add(model.deposit);
+			*total = total.saturating_add(model.deposit.held());
 			let total = versions.entry(model.owner).or_insert_with(Zero::zero);
 			for v in Versions::<T>::iter_prefix_values(id) {
-				*total = total.saturating_add(v.deposit);
+				*total = total.saturating_add(v.deposit.held());
 			}
 		}
 		for (reason, expected) in [
@@ -159,7 +159,7 @@ impl<T: Config> Pallet<T> {
 			for (who, deposit) in expected {
 				ensure!(
 					T::Currency::balance_on_hold(&reason.into(), &who) == deposit,
-					"held funds differ from the recorded deposits"
+					"held funds differ from what the deposit tickets hold"
 				);
 			}
 		}

@@ -20,7 +20,7 @@ use scale_info::TypeInfo;
 #[scale_info(skip_type_params(MaxName, MaxDescription, MaxRollback))]
 pub struct Model<
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxName: Get<u32>,
 	MaxDescription: Get<u32>,
@@ -34,8 +34,8 @@ pub struct Model<
 	pub description: BoundedVec<u8, MaxDescription>,
 	/// The block it was created in.
 	pub created_at: BlockNumber,
-	/// The deposit held from `owner` for this record.
-	pub deposit: Balance,
+	/// The deposit ticket: what is held from `owner` for this record.
+	pub deposit: Deposit,
 	/// The version that answers inference requests, if any.
 	pub active: Option<VersionId>,
 	/// Versions that were active before, most recent last: where `rollback` returns to.
@@ -53,7 +53,7 @@ pub struct Model<
 )]
 #[scale_info(skip_type_params(MaxUri, MaxDatasets))]
 pub struct ModelVersion<
-	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxUri: Get<u32>,
 	MaxDatasets: Get<u32>,
@@ -84,9 +84,10 @@ pub struct ModelVersion<
 	pub status: VersionStatus,
 	/// When it entered each status.
 	pub status_blocks: StatusBlocks<BlockNumber>,
-	/// The deposit held from the model's owner for this version, its golden vectors and
-	/// its bytes in every node's offchain DB.
-	pub deposit: Balance,
+	/// The deposit tickets held from the model's owner: for this record, its golden
+	/// vectors and training run in state, and for its bytes in every node's offchain DB.
+	/// `()` while the record is being built, to measure it before the tickets exist.
+	pub deposit: Deposit,
 }
 
 /// A golden vector as stored: bounded input and output.
@@ -158,22 +159,26 @@ pub struct VersionProposal<AccountId> {
 
 impl<
 		AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-		Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+		Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
 		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 		MaxName: Get<u32>,
 		MaxDescription: Get<u32>,
 		MaxRollback: Get<u32>,
-	> Model<AccountId, Balance, BlockNumber, MaxName, MaxDescription, MaxRollback>
+	> Model<AccountId, Deposit, BlockNumber, MaxName, MaxDescription, MaxRollback>
 {
-	/// The view the runtime API returns.
-	pub fn view(self, id: ModelId) -> ModelView<AccountId, Balance, BlockNumber> {
+	/// The view the runtime API returns; `deposit` is what the record's ticket holds.
+	pub fn view<Balance>(
+		self,
+		id: ModelId,
+		deposit: Balance,
+	) -> ModelView<AccountId, Balance, BlockNumber> {
 		ModelView {
 			id,
 			owner: self.owner,
 			name: self.name.into_inner(),
 			description: self.description.into_inner(),
 			created_at: self.created_at,
-			deposit: self.deposit,
+			deposit,
 			active_version: self.active,
 			previous_versions: self.previous.into_inner(),
 			next_version: self.next_version,
@@ -182,12 +187,63 @@ impl<
 }
 
 impl<
-		Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 		MaxUri: Get<u32>,
 		MaxDatasets: Get<u32>,
-	> ModelVersion<Balance, BlockNumber, MaxUri, MaxDatasets>
+	> ModelVersion<(), BlockNumber, MaxUri, MaxDatasets>
 {
+	/// The version with its deposit tickets, once they exist.
+	pub fn with_deposit<Deposit: Clone + PartialEq + Eq + core::fmt::Debug>(
+		self,
+		deposit: Deposit,
+	) -> ModelVersion<Deposit, BlockNumber, MaxUri, MaxDatasets> {
+		ModelVersion {
+			model_hash: self.model_hash,
+			size_bytes: self.size_bytes,
+			uri: self.uri,
+			inputs: self.inputs,
+			output: self.output,
+			input_scale: self.input_scale,
+			output_scale: self.output_scale,
+			aggregation: self.aggregation,
+			min_agreement: self.min_agreement,
+			training_datasets: self.training_datasets,
+			commercial_use: self.commercial_use,
+			status: self.status,
+			status_blocks: self.status_blocks,
+			deposit,
+		}
+	}
+}
+
+impl<
+		Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
+		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+		MaxUri: Get<u32>,
+		MaxDatasets: Get<u32>,
+	> ModelVersion<Deposit, BlockNumber, MaxUri, MaxDatasets>
+{
+	/// The version without its deposit, and the deposit.
+	pub fn split_deposit(self) -> (ModelVersion<(), BlockNumber, MaxUri, MaxDatasets>, Deposit) {
+		let draft = ModelVersion {
+			model_hash: self.model_hash,
+			size_bytes: self.size_bytes,
+			uri: self.uri,
+			inputs: self.inputs,
+			output: self.output,
+			input_scale: self.input_scale,
+			output_scale: self.output_scale,
+			aggregation: self.aggregation,
+			min_agreement: self.min_agreement,
+			training_datasets: self.training_datasets,
+			commercial_use: self.commercial_use,
+			status: self.status,
+			status_blocks: self.status_blocks,
+			deposit: (),
+		};
+		(draft, self.deposit)
+	}
+
 	/// How the version is served.
 	pub fn contract(&self) -> ServingContract {
 		ServingContract {
@@ -235,7 +291,7 @@ pub struct GenesisVersion<AccountId> {
 #[scale_info(skip_type_params(MaxChunks))]
 pub struct Upload<
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxChunks: Get<u32>,
 > {
 	/// The model's owner, who uploads and pays the deposit.
@@ -251,15 +307,16 @@ pub struct Upload<
 	/// The bytes of the chunks that arrived: never more than `size_bytes`, and equal to it
 	/// before the upload may be proposed (the deposit is by the declared size).
 	pub received_bytes: u32,
-	/// The deposit held from the owner: the version's, for the same bytes.
-	pub deposit: Balance,
+	/// The deposit tickets held from the owner, for the record and for the bytes (priced
+	/// as a version's).
+	pub deposit: Deposit,
 }
 
 impl<
 		AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-		Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+		Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
 		MaxChunks: Get<u32>,
-	> Upload<AccountId, Balance, MaxChunks>
+	> Upload<AccountId, Deposit, MaxChunks>
 {
 	/// How many chunks arrived.
 	pub fn received_count(&self) -> u32 {

@@ -38,22 +38,32 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::SizeDoesNotFitChunks
 		);
 		let received = BoundedVec::truncate_from(alloc::vec![false; count as usize]);
-		let mut upload = Upload {
+		let draft = Upload {
 			owner: who.clone(),
 			model,
 			size_bytes,
 			chunks,
 			received,
 			received_bytes: 0,
-			deposit: Zero::zero(),
+			deposit: (),
 		};
-		let deposit = Self::storage_deposit(
-			T::VersionDeposit::get(),
-			upload.encoded_size(),
-			size_bytes as usize,
-		);
-		upload.deposit = deposit;
-		T::Currency::hold(&HoldReason::UploadStorage.into(), &who, deposit)?;
+		let tickets = UploadDepositOf::<T>::new(
+			&who,
+			footprint_of_bytes(
+				draft.encoded_size().saturating_add(UploadDepositOf::<T>::max_encoded_len()),
+			),
+			footprint_of_bytes(size_bytes as usize),
+		)?;
+		let deposit = tickets.held();
+		let upload = Upload {
+			owner: draft.owner,
+			model: draft.model,
+			size_bytes: draft.size_bytes,
+			chunks: draft.chunks,
+			received: draft.received,
+			received_bytes: draft.received_bytes,
+			deposit: tickets,
+		};
 		Uploads::<T>::insert(model_hash, upload);
 		log::info!(
 			target: LOG_TARGET,
@@ -115,23 +125,25 @@ impl<T: Config> Pallet<T> {
 		ensure!(upload.model == model, Error::<T>::UploadForAnotherModel);
 		ensure!(upload.is_complete(), Error::<T>::UploadIncomplete);
 		ensure!(upload.received_bytes == upload.size_bytes, Error::<T>::ChunksDoNotMatchSize);
-		// The upload's deposit is replaced by the version's (the call is transactional: a
+		// The upload's tickets are dropped for the version's (the call is transactional: a
 		// refused proposal keeps the upload and its hold).
-		Self::release_upload_deposit(&upload)?;
-		let version = Self::store_version(who, model, p, upload.size_bytes)?;
+		let Upload { owner, size_bytes, chunks, deposit, .. } = upload;
+		deposit.drop(&owner)?;
+		let version = Self::store_version(who, model, p, size_bytes)?;
 		Uploads::<T>::remove(hash);
-		sp_io::offchain_index::set(&model_manifest_key(&hash), &upload.chunks.encode());
-		let chunks = upload.chunks.len() as u32;
-		VersionChunks::<T>::insert(model, version, upload.chunks);
-		Ok((version, chunks))
+		sp_io::offchain_index::set(&model_manifest_key(&hash), &chunks.encode());
+		let count = chunks.len() as u32;
+		VersionChunks::<T>::insert(model, version, chunks);
+		Ok((version, count))
 	}
 
 	/// Drops the upload of `model_hash`, its chunks and its deposit.
 	pub(crate) fn do_cancel_upload(who: T::AccountId, model_hash: ModelHash) -> DispatchResult {
 		let upload = Self::owned_upload(&who, &model_hash)?;
-		Self::release_upload_deposit(&upload)?;
+		let chunks = upload.chunks.len() as u32;
+		upload.deposit.drop(&who)?;
 		Uploads::<T>::remove(model_hash);
-		Self::clear_chunks(&model_hash, upload.chunks.len() as u32);
+		Self::clear_chunks(&model_hash, chunks);
 		Self::deposit_event(Event::UploadCancelled { model_hash });
 		Ok(())
 	}
@@ -144,17 +156,6 @@ impl<T: Config> Pallet<T> {
 		let upload = Uploads::<T>::get(model_hash).ok_or(Error::<T>::UploadNotFound)?;
 		ensure!(upload.owner == *who, Error::<T>::NotOwner);
 		Ok(upload)
-	}
-
-	/// Releases the deposit held for `upload` from its owner.
-	fn release_upload_deposit(upload: &UploadOf<T>) -> DispatchResult {
-		T::Currency::release(
-			&HoldReason::UploadStorage.into(),
-			&upload.owner,
-			upload.deposit,
-			Precision::BestEffort,
-		)
-		.map(|_| ())
 	}
 
 	/// Clears from the offchain DB the `chunks` chunks of the file `model_hash` and its

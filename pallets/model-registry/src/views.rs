@@ -4,7 +4,10 @@ use crate::*;
 
 impl<T: Config> Pallet<T> {
 	pub fn model_view(id: ModelId) -> Option<ModelViewOf<T>> {
-		Models::<T>::get(id).map(|m| m.view(id))
+		Models::<T>::get(id).map(|m| {
+			let deposit = m.deposit.held();
+			m.view(id, deposit)
+		})
 	}
 
 	/// The view of version `version` of `model`.
@@ -42,7 +45,7 @@ impl<T: Config> Pallet<T> {
 				.collect(),
 			status: v.status,
 			status_blocks: v.status_blocks,
-			deposit: v.deposit,
+			deposit: v.deposit.held(),
 			canary,
 			usage,
 			market,

@@ -1,11 +1,14 @@
 //! Dataset provenance: datasets by content hash, their licences, lineage and attestations.
 
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{
+	parameter_types,
+	traits::{fungible::HoldConsideration, ConstU128, ConstU32, LinearStoragePrice},
+};
 use sp_runtime::Permill;
 
 use crate::{
-	configs::governance::RootOrTwoThirdsCouncil, Balance, Balances, Runtime, RuntimeHoldReason,
-	MILLI_UNIT, UNIT,
+	configs::governance::RootOrTwoThirdsCouncil, AccountId, Balance, Balances, Runtime,
+	RuntimeHoldReason, MILLI_UNIT, UNIT,
 };
 
 parameter_types! {
@@ -19,6 +22,13 @@ parameter_types! {
 	pub const MaxDatasetRoyalty: Permill = Permill::from_percent(25);
 	/// Held for each attestation until its author revokes it.
 	pub const AttestationDeposit: Balance = UNIT / 10;
+	/// The hold reason of dataset records' deposits.
+	pub const DatasetStorage: RuntimeHoldReason =
+		RuntimeHoldReason::DatasetProvenance(pallet_dataset_provenance::HoldReason::DatasetStorage);
+	/// The hold reason of attestations' deposits.
+	pub const AttestationStorage: RuntimeHoldReason = RuntimeHoldReason::DatasetProvenance(
+		pallet_dataset_provenance::HoldReason::AttestationStorage,
+	);
 	/// Bounds the ancestry walk of a registration: at worst about 400 KiB of proof size is
 	/// charged up front, refunded down to the ancestors actually walked.
 	pub const MaxAncestors: u32 = 128;
@@ -29,9 +39,20 @@ impl pallet_dataset_provenance::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	/// Takedowns (consent withdrawn, unlawful content) by two thirds of the council, or root.
 	type RetractOrigin = RootOrTwoThirdsCouncil;
-	type DatasetDepositBase = DatasetDepositBase;
-	type DepositPerByte = DatasetDepositPerByte;
-	type AttestationDeposit = AttestationDeposit;
+	/// `DatasetDepositBase + DatasetDepositPerByte * bytes`, held from the owner.
+	type DatasetTicket = HoldConsideration<
+		AccountId,
+		Balances,
+		DatasetStorage,
+		LinearStoragePrice<DatasetDepositBase, DatasetDepositPerByte, Balance>,
+	>;
+	/// `AttestationDeposit`, whatever the attestation's size, held from its author.
+	type AttestationTicket = HoldConsideration<
+		AccountId,
+		Balances,
+		AttestationStorage,
+		LinearStoragePrice<AttestationDeposit, ConstU128<0>, Balance>,
+	>;
 	type MaxRoyalty = MaxDatasetRoyalty;
 	type OnRetracted = crate::ModelRegistry;
 	type MaxParents = ConstU32<16>;

@@ -1,11 +1,16 @@
 //! The model registry: ONNX model versions by hash, voted in by referendum on the
 //! `model_upgrades` track; the council may only deprecate and roll back.
 
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{
+	parameter_types,
+	traits::{fungible::HoldConsideration, ConstU128, ConstU32, LinearStoragePrice},
+};
+use pallet_model_registry::HoldReason;
 
 use crate::{
 	configs::governance::{CouncilEmergencyOrigin, ModelUpgradesOrigin},
-	Balance, Balances, DatasetProvenance, Runtime, RuntimeHoldReason, MICRO_UNIT, MILLI_UNIT, UNIT,
+	AccountId, Balance, Balances, DatasetProvenance, Runtime, RuntimeHoldReason, MICRO_UNIT,
+	MILLI_UNIT, UNIT,
 };
 
 parameter_types! {
@@ -19,9 +24,22 @@ parameter_types! {
 	pub const ModelRecordDepositPerByte: Balance = MILLI_UNIT;
 	/// Per byte of ONNX, which lives in nodes' offchain DB, not in state.
 	pub const DepositPerModelByte: Balance = MICRO_UNIT;
+	/// The hold reasons of models', versions' and uploads' deposits.
+	pub const ModelStorage: RuntimeHoldReason = RuntimeHoldReason::ModelRegistry(HoldReason::ModelStorage);
+	pub const VersionStorage: RuntimeHoldReason =
+		RuntimeHoldReason::ModelRegistry(HoldReason::VersionStorage);
+	pub const UploadStorage: RuntimeHoldReason =
+		RuntimeHoldReason::ModelRegistry(HoldReason::UploadStorage);
 	/// The marketplace's pot: holds the prices of finalized requests until paid out.
 	pub const MarketPotId: frame_support::PalletId = frame_support::PalletId(*b"aio/mrkt");
 }
+
+/// A model's record: `ModelDeposit + ModelRecordDepositPerByte * bytes`.
+type ModelPrice = LinearStoragePrice<ModelDeposit, ModelRecordDepositPerByte, Balance>;
+/// A version's (or upload's) record: `VersionDeposit + ModelRecordDepositPerByte * bytes`.
+type VersionPrice = LinearStoragePrice<VersionDeposit, ModelRecordDepositPerByte, Balance>;
+/// ONNX bytes: `DepositPerModelByte * bytes`.
+type ModelBytesPrice = LinearStoragePrice<ConstU128<0>, DepositPerModelByte, Balance>;
 
 /// The largest ONNX file: 2 MiB, well inside a normal extrinsic (3.75 MiB of a 5 MiB block).
 pub const MAX_MODEL_BYTES: u32 = 2 * 1024 * 1024;
@@ -35,10 +53,12 @@ impl pallet_model_registry::Config for Runtime {
 	type EmergencyOrigin = CouncilEmergencyOrigin;
 	/// Operators' nodes check a proposed version before the council may approve it.
 	type Validation = crate::InferenceOracle;
-	type ModelDeposit = ModelDeposit;
-	type VersionDeposit = VersionDeposit;
-	type DepositPerByte = ModelRecordDepositPerByte;
-	type DepositPerModelByte = DepositPerModelByte;
+	type ModelTicket = HoldConsideration<AccountId, Balances, ModelStorage, ModelPrice>;
+	type VersionTicket = HoldConsideration<AccountId, Balances, VersionStorage, VersionPrice>;
+	type VersionBytesTicket =
+		HoldConsideration<AccountId, Balances, VersionStorage, ModelBytesPrice>;
+	type UploadTicket = HoldConsideration<AccountId, Balances, UploadStorage, VersionPrice>;
+	type UploadBytesTicket = HoldConsideration<AccountId, Balances, UploadStorage, ModelBytesPrice>;
 	type MaxModelBytes = ConstU32<MAX_MODEL_BYTES>;
 	/// Models uploaded in chunks: up to 128 chunks of 2 MiB, 256 MiB.
 	type MaxChunks = ConstU32<128>;

@@ -22,7 +22,7 @@ fn with_run(bytes: &[u8], run: TrainingRun<u64, Vec<u8>>) -> VersionProposal<u64
 }
 
 fn version_deposit(model: ModelId, version: VersionId) -> u128 {
-	Versions::<Test>::get(model, version).unwrap().deposit
+	Versions::<Test>::get(model, version).unwrap().deposit.held::<u64, u128>()
 }
 
 #[test]

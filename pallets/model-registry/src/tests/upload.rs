@@ -49,8 +49,9 @@ fn a_file_larger_than_one_extrinsic_is_uploaded_and_proposed() {
 	let (model, hash, version) = ext.execute_with(|| {
 		let (model, hash) = begun(&bytes, &chunks);
 		let upload = Uploads::<Test>::get(hash).unwrap();
-		assert_eq!(held(HoldReason::UploadStorage, OWNER), upload.deposit);
-		assert!(upload.deposit >= VERSION_DEPOSIT);
+		assert_eq!(held(HoldReason::UploadStorage, OWNER), upload.deposit.held::<u64, u128>());
+		assert!(upload.deposit.record.held() >= VERSION_DEPOSIT);
+		assert_eq!(upload.deposit.bytes.held(), DEPOSIT_PER_MODEL_BYTE * bytes.len() as u128);
 		// The chunks arrive in any order.
 		send_all(hash, &chunks);
 		assert!(Uploads::<Test>::get(hash).unwrap().is_complete());
@@ -66,7 +67,7 @@ fn a_file_larger_than_one_extrinsic_is_uploaded_and_proposed() {
 		// The upload's deposit became the version's.
 		assert!(Uploads::<Test>::get(hash).is_none());
 		assert_eq!(held(HoldReason::UploadStorage, OWNER), 0);
-		assert_eq!(held(HoldReason::VersionStorage, OWNER), v.deposit);
+		assert_eq!(held(HoldReason::VersionStorage, OWNER), v.deposit.held::<u64, u128>());
 		(model, hash, version)
 	});
 	// Every chunk and the manifest are in the offchain DB; a node assembles the file.
