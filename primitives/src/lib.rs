@@ -9,6 +9,7 @@ extern crate alloc;
 
 pub mod aggregation;
 pub mod canary;
+pub mod consumer;
 pub mod dataset;
 pub mod deposit;
 pub mod input;

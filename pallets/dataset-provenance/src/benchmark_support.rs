@@ -44,7 +44,7 @@ impl<T: Config> Pallet<T> {
 			let footprint = Self::dataset_footprint(&link, &parents);
 			T::DatasetTicket::ensure_successful(&owner, footprint);
 			let ticket = T::DatasetTicket::new(&owner, footprint).ok()?;
-			Datasets::<T>::insert(id, link.with_deposit(ticket));
+			Datasets::<T>::insert(id, link.replace_deposit(ticket).0);
 			DatasetIdByHash::<T>::insert(H256::from(content_hash), id);
 			if let Some(parent) = tip {
 				Parents::<T>::insert(id, BoundedVec::truncate_from(alloc::vec![parent]));

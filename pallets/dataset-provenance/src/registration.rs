@@ -51,7 +51,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let ticket = T::DatasetTicket::new(&owner, Self::dataset_footprint(&draft, &parents))?;
 		let deposit = ticket.held();
-		let record = draft.with_deposit(ticket);
+		let (record, ()) = draft.replace_deposit(ticket);
 
 		NextDatasetId::<T>::put(id.saturating_add(1));
 		Datasets::<T>::insert(id, record);

@@ -1182,8 +1182,8 @@ mod migration_v2 {
 			let amounts: Vec<u128> =
 				[a, b].map(|id| Datasets::<Test>::get(id).unwrap().deposit.held()).to_vec();
 			for (id, amount) in [a, b].into_iter().zip(amounts.iter()) {
-				let (draft, _ticket) = Datasets::<Test>::get(id).unwrap().split_deposit();
-				v2::Datasets::<Test>::insert(id, draft.with_deposit(*amount));
+				let (v1_record, _ticket) = Datasets::<Test>::get(id).unwrap().replace_deposit(*amount);
+				v2::Datasets::<Test>::insert(id, v1_record);
 			}
 			let v1_attestations: BoundedVec<_, _> = Attestations::<Test>::get(b)
 				.into_iter()

@@ -175,18 +175,21 @@ pub struct Attestation<AccountId, Deposit, BlockNumber> {
 
 impl<
 		AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+		Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
 		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 		MaxUri: Get<u32>,
 		MaxLicence: Get<u32>,
 		MaxDescription: Get<u32>,
-	> Dataset<AccountId, (), BlockNumber, MaxUri, MaxLicence, MaxDescription>
+	> Dataset<AccountId, Deposit, BlockNumber, MaxUri, MaxLicence, MaxDescription>
 {
-	/// The record with its deposit ticket, once the ticket for its footprint exists.
-	pub fn with_deposit<Deposit: Clone + PartialEq + Eq + core::fmt::Debug>(
+	/// The record with `deposit` in place of its deposit, and the deposit it had: a draft
+	/// (`()`) gets its ticket once the ticket exists, and a stored record's ticket can be
+	/// taken out (to drop it, or in a migration).
+	pub fn replace_deposit<New: Clone + PartialEq + Eq + core::fmt::Debug>(
 		self,
-		deposit: Deposit,
-	) -> Dataset<AccountId, Deposit, BlockNumber, MaxUri, MaxLicence, MaxDescription> {
-		Dataset {
+		deposit: New,
+	) -> (Dataset<AccountId, New, BlockNumber, MaxUri, MaxLicence, MaxDescription>, Deposit) {
+		let record = Dataset {
 			owner: self.owner,
 			content_hash: self.content_hash,
 			size_bytes: self.size_bytes,
@@ -199,38 +202,8 @@ impl<
 			derivation: self.derivation,
 			registered_at: self.registered_at,
 			deposit,
-		}
-	}
-}
-
-impl<
-		AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-		Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
-		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
-		MaxUri: Get<u32>,
-		MaxLicence: Get<u32>,
-		MaxDescription: Get<u32>,
-	> Dataset<AccountId, Deposit, BlockNumber, MaxUri, MaxLicence, MaxDescription>
-{
-	/// The record without its deposit ticket, and the ticket.
-	pub fn split_deposit(
-		self,
-	) -> (Dataset<AccountId, (), BlockNumber, MaxUri, MaxLicence, MaxDescription>, Deposit) {
-		let draft = Dataset {
-			owner: self.owner,
-			content_hash: self.content_hash,
-			size_bytes: self.size_bytes,
-			record_count: self.record_count,
-			uri: self.uri,
-			licence: self.licence,
-			permissions: self.permissions,
-			royalty: self.royalty,
-			schema_hash: self.schema_hash,
-			derivation: self.derivation,
-			registered_at: self.registered_at,
-			deposit: (),
 		};
-		(draft, self.deposit)
+		(record, self.deposit)
 	}
 
 	/// The view the runtime API returns; `deposit` is what the record's ticket holds.

@@ -93,6 +93,7 @@ impl<T: Config> Pallet<T> {
 					agreeing.len(),
 					outliers.len()
 				);
+				Self::tell_consumer(id, &request, ClosedAs::Finalized(&output));
 				Self::deposit_event(Event::ResultFinalized {
 					request: id,
 					output,
@@ -104,10 +105,19 @@ impl<T: Config> Pallet<T> {
 				request.status = RequestStatus::Expired;
 				Requests::<T>::insert(id, &request);
 				log::debug!(target: LOG_TARGET, "request {id} closed without agreement");
+				Self::tell_consumer(id, &request, ClosedAs::Expired);
 				Self::deposit_event(Event::RequestExpired { request: id });
 			}
 		}
 		Self::judge_canary(id, &request, result.as_deref(), &agreeing);
+	}
+
+	/// Tells `OnResult` how request `id` closed, unless it is a dispute's round (the
+	/// oracle's own request; the dispute's settlement reports a replaced result).
+	fn tell_consumer(id: RequestId, request: &RequestOf<T>, outcome: ClosedAs<'_>) {
+		if !DisputeRounds::<T>::contains_key(id) {
+			T::OnResult::on_result(id, &request.requester, request.model, outcome);
+		}
 	}
 
 	/// Splits the fee equally among `agreeing`; the remainder of the division goes back to

@@ -134,7 +134,8 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut settled = 0;
 		for round in due.iter() {
-			if meter.try_consume(T::WeightInfo::settle_dispute()).is_err() {
+			let settle = T::WeightInfo::settle_dispute().saturating_add(T::OnResult::max_weight());
+			if meter.try_consume(settle).is_err() {
 				break;
 			}
 			Self::settle(*round);
@@ -227,6 +228,7 @@ impl<T: Config> Pallet<T> {
 		OperatorSet::<T>::put(set);
 		OverturnedAgreement::<T>::insert(id, BoundedVec::truncate_from(agreeing));
 		Results::<T>::insert(id, FinalResult { output: new.clone(), finalized_at: Self::now() });
+		T::OnResult::on_result(id, &request.requester, request.model, ClosedAs::Replaced(&new));
 		Self::deposit_event(Event::ResultReplaced { request: id, output: new });
 	}
 

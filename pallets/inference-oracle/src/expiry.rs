@@ -64,12 +64,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What expiring a request costs: a read for one that is gone or closed (`None`), the
-	/// benchmarked expiry at its output length otherwise.
+	/// benchmarked expiry at its output length and the `OnResult` call otherwise.
 	fn expiry_weight(pending: Option<&RequestOf<T>>) -> Weight {
 		match pending {
 			Some(request) => {
 				let output_len = request.contract.reported_len().unwrap_or(T::MaxOutputLen::get());
 				T::WeightInfo::expire(output_len.min(T::MaxOutputLen::get()))
+					.saturating_add(T::OnResult::max_weight())
 			},
 			None => T::DbWeight::get().reads(1),
 		}

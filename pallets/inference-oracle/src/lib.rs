@@ -86,6 +86,7 @@ use alloc::{
 
 pub use aioracle_primitives::{
 	canary::{CanaryCheck, CanaryLedger, CanaryReport},
+	consumer::{ClosedAs, InferenceResult, InferenceResults, OnInferenceResult},
 	dataset::DatasetInspect,
 	input::{InputBlobHash, InputReference, InputSource},
 	market::{InferenceMarket, Quote},
@@ -124,6 +125,7 @@ pub mod canary;
 mod capacity;
 mod close;
 pub mod committee;
+mod consumer;
 mod dispute;
 mod expiry;
 mod inputs;
@@ -264,6 +266,12 @@ pub mod pallet {
 		/// The models' canaries: which candidate a model's requests are sampled for, and
 		/// where the comparisons are counted (see [`canary`]). `()` for none.
 		type Canary: CanaryLedger;
+
+		/// Told of every request's outcome in the block it happens (finalized, expired,
+		/// replaced after a dispute), for pallets that use results on-chain; see
+		/// [`OnInferenceResult`]. Its `max_weight` is charged to every request and to
+		/// whatever closes one. `()` for no one.
+		type OnResult: OnInferenceResult<Self::AccountId>;
 
 		/// Where requests by dataset find the dataset's content hash.
 		type Datasets: DatasetInspect;
@@ -1045,7 +1053,7 @@ pub mod pallet {
 		/// to a plain prune when `on_idle` already closed and settled it, as it does unless
 		/// blocks stay full for the whole retention.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::request_inference()
+		#[pallet::weight(Pallet::<T>::request_weight()
 			.saturating_add(Pallet::<T>::prune_weight()))]
 		pub fn request_inference(
 			origin: OriginFor<T>,
@@ -1057,7 +1065,7 @@ pub mod pallet {
 			// A refused request stops before the prune: it never pays for an expiry.
 			let (_, expired_oldest) = Self::do_request(requester, model, input, max_fee)
 				.map_err(|e| e.with_weight(T::WeightInfo::request_inference()))?;
-			let actual = (!expired_oldest).then(T::WeightInfo::request_inference);
+			let actual = (!expired_oldest).then(Self::request_weight);
 			Ok(PostDispatchInfo { actual_weight: actual, pays_fee: Pays::Yes })
 		}
 
@@ -1216,6 +1224,7 @@ pub mod pallet {
 		/// As `request_inference`.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::request_inference_by_reference()
+			.saturating_add(T::OnResult::max_weight())
 			.saturating_add(Pallet::<T>::prune_weight()))]
 		pub fn request_inference_by_reference(
 			origin: OriginFor<T>,
@@ -1224,7 +1233,8 @@ pub mod pallet {
 			max_fee: BalanceOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let requester = ensure_signed(origin)?;
-			let weight = T::WeightInfo::request_inference_by_reference();
+			let weight = T::WeightInfo::request_inference_by_reference()
+				.saturating_add(T::OnResult::max_weight());
 			let (_, expired_oldest) =
 				Self::do_request_by_reference(requester, model, input, max_fee)
 					.map_err(|e| e.with_weight(weight))?;
@@ -1250,10 +1260,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What pruning the oldest retained request may cost at most: expiring it and settling
-	/// its dispute, if it is a dispute's round.
+	/// its dispute, if it is a dispute's round, each telling `OnResult`.
 	pub fn prune_weight() -> Weight {
 		T::WeightInfo::expire(T::MaxOutputLen::get())
 			.saturating_add(T::WeightInfo::settle_dispute())
+			.saturating_add(T::OnResult::max_weight().saturating_mul(2))
+	}
+
+	/// What a request costs its requester besides pruning: the request itself, and up
+	/// front the `OnResult` call its closing will make.
+	pub fn request_weight() -> Weight {
+		T::WeightInfo::request_inference().saturating_add(T::OnResult::max_weight())
 	}
 
 	/// Makes a request; returns its id, and whether the oldest retained request was still

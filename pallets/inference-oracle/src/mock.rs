@@ -586,6 +586,7 @@ impl crate::Config for Test {
 	type Models = MockModels;
 	type Market = MockMarket;
 	type Canary = MockCanary;
+	type OnResult = RecordingConsumer;
 	type Datasets = MockDatasets;
 	type AuthorityId = crate::crypto::Public;
 	type GovernanceOrigin = EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Governance, u64>>;
@@ -787,5 +788,55 @@ impl OcwEnv {
 				})
 			})
 			.collect()
+	}
+}
+
+/// The weight `RecordingConsumer` declares for one call.
+pub const CONSUMER_WEIGHT: Weight = Weight::from_parts(1_000_000, 100);
+
+/// One outcome as `RecordingConsumer` was told it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Told {
+	/// Finalized with this output.
+	Finalized(Vec<i64>),
+	/// Expired.
+	Expired,
+	/// Replaced by this output after a dispute.
+	Replaced(Vec<i64>),
+}
+
+thread_local! {
+	static TOLD: RefCell<Vec<(u64, u64, u32, Told)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An `OnResult` consumer that records what it is told: `(request, requester, model,
+/// outcome)`, in order.
+pub struct RecordingConsumer;
+
+impl RecordingConsumer {
+	/// What it was told so far.
+	pub fn told() -> Vec<(u64, u64, u32, Told)> {
+		TOLD.with(|t| t.borrow().clone())
+	}
+}
+
+impl aioracle_primitives::consumer::OnInferenceResult<u64> for RecordingConsumer {
+	fn max_weight() -> Weight {
+		CONSUMER_WEIGHT
+	}
+
+	fn on_result(
+		request: u64,
+		requester: &u64,
+		model: u32,
+		outcome: aioracle_primitives::consumer::ClosedAs<'_>,
+	) {
+		use aioracle_primitives::consumer::ClosedAs;
+		let told = match outcome {
+			ClosedAs::Finalized(output) => Told::Finalized(output.to_vec()),
+			ClosedAs::Expired => Told::Expired,
+			ClosedAs::Replaced(output) => Told::Replaced(output.to_vec()),
+		};
+		TOLD.with(|t| t.borrow_mut().push((request, *requester, model, told)));
 	}
 }

@@ -79,12 +79,14 @@ impl<T: Config> Pallet<T> {
 	/// whose requests have at most `s` submissions once answered: `submit_results(n)`
 	/// (benchmarked with one-element outputs, each the first answer of a request that one
 	/// answer finalizes), plus, per item, [`Self::item_extra_weight`], plus once
-	/// [`Self::operators_proof`]. Benchmarking the three components together would charge
-	/// every item for the longest output and the most submissions the runtime allows.
+	/// [`Self::operators_proof`], plus per item the `OnResult` call its closing may make.
+	/// Benchmarking the components together would charge every item for the longest
+	/// output and the most submissions the runtime allows.
 	pub fn batch_weight(n: u32, l: u32, s: u32) -> Weight {
 		T::WeightInfo::submit_results(n)
 			.saturating_add(Self::item_extra_weight(l, s).saturating_mul(n.into()))
 			.saturating_add(Self::operators_proof(n.saturating_mul(s)))
+			.saturating_add(T::OnResult::max_weight().saturating_mul(n.into()))
 	}
 
 	/// What `commits` commitments in a batch add to it (`submit_commitments`, without the
@@ -130,13 +132,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The weight a single `submission` declares: a commitment's, or closing a request of
-	/// `MaxCommittee` answers of its output's length.
+	/// `MaxCommittee` answers of its output's length and telling `OnResult`.
 	pub fn declared_submission_weight(submission: &ResultSubmission<T::AuthorityId>) -> Weight {
 		if !submission.answer.closes() {
 			return T::WeightInfo::submit_commitments(1);
 		}
 		let l = submission.charged_output_len(T::MaxOutputLen::get());
 		T::WeightInfo::submit_result(l, T::MaxCommittee::get())
+			.saturating_add(T::OnResult::max_weight())
 	}
 
 	/// The weight of the pool's check of a batch of `n` items whose outputs have at most
@@ -294,6 +297,7 @@ impl<T: Config> Pallet<T> {
 		let submissions = Self::record(operator, submission.request, submission.answer, None)?;
 		let actual = if closing {
 			T::WeightInfo::submit_result(output_len, submissions)
+				.saturating_add(T::OnResult::max_weight())
 		} else {
 			T::WeightInfo::submit_commitments(1)
 		};
@@ -344,6 +348,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::commitments_weight(committed))
 			.saturating_add(extra)
 			.saturating_add(Self::operators_proof(accepted.saturating_mul(most_submissions)))
+			.saturating_add(T::OnResult::max_weight().saturating_mul(accepted.into()))
 			.saturating_add(skipping)
 			.min(charged);
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })

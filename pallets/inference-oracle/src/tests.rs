@@ -495,7 +495,7 @@ mod requests {
 			// `on_idle` expired the oldest: the request is refunded the expiry it did not do.
 			let post = InferenceOracle::request_inference(signed(DAPP), IRIS, vec![1, 2, 3, 4], FEE)
 				.unwrap();
-			assert_eq!(post.actual_weight, Some(<() as WeightInfo>::request_inference()));
+			assert_eq!(post.actual_weight, Some(InferenceOracle::request_weight()));
 			assert!(Requests::<Test>::get(first).is_none(), "pruned");
 			assert_eq!(Requests::<Test>::iter().count() as u32, MAX_RETAINED);
 			assert_eq!(held(HoldReason::RequestRetention, DAPP), deposit * MAX_RETAINED as u128);
@@ -897,9 +897,13 @@ mod submissions {
 			let signature = sign(ALICE, &submission.encode());
 			let call = Call::<Test>::submit_result { submission, signature };
 			let charged = call.get_dispatch_info().call_weight;
-			assert_eq!(charged, <() as WeightInfo>::submit_result(3, MAX_COMMITTEE));
+			// With the `OnResult` call its closing makes.
+			assert_eq!(
+				charged,
+				<() as WeightInfo>::submit_result(3, MAX_COMMITTEE).saturating_add(CONSUMER_WEIGHT)
+			);
 			let post = call.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into()).unwrap();
-			let expected = <() as WeightInfo>::submit_result(3, 1);
+			let expected = <() as WeightInfo>::submit_result(3, 1).saturating_add(CONSUMER_WEIGHT);
 			assert_eq!(post.actual_weight, Some(expected));
 			assert!(expected.all_lte(charged));
 			assert!(Results::<Test>::contains_key(id));
@@ -1726,7 +1730,7 @@ mod expiry {
 			System::set_block_number(due);
 			// Room for the cursor, one entry and one expiry.
 			let step = <() as WeightInfo>::expiry_step();
-			let one = <() as WeightInfo>::expire(3);
+			let one = <() as WeightInfo>::expire(3).saturating_add(CONSUMER_WEIGHT);
 			let used = InferenceOracle::on_idle(due, step.saturating_mul(2).saturating_add(one));
 			assert!(used.all_lte(step.saturating_mul(2).saturating_add(one)));
 			let status = |id| Requests::<Test>::get(id).unwrap().status;
@@ -2082,6 +2086,7 @@ mod aggregation {
 }
 
 mod canary;
+mod consumer;
 mod disputes;
 mod inputs;
 mod market;

@@ -233,11 +233,10 @@ pub mod v2 {
 			let versions: Vec<_> = Versions::<T>::iter().collect();
 			for (model, version, old) in versions {
 				reads.saturating_inc();
-				let (draft, amount) = old.split_deposit();
-				match split::<T, T::VersionTicket, T::VersionBytesTicket>(amount, draft.size_bytes)
+				match split::<T, T::VersionTicket, T::VersionBytesTicket>(old.deposit, old.size_bytes)
 				{
 					Some(deposit) => {
-						super::Versions::<T>::insert(model, version, draft.with_deposit(deposit));
+						super::Versions::<T>::insert(model, version, old.replace_deposit(deposit).0);
 						writes.saturating_inc();
 					},
 					None => failed.saturating_inc(),

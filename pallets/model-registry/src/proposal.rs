@@ -119,7 +119,7 @@ impl<T: Config> Pallet<T> {
 			footprint_of_bytes(size_bytes as usize),
 		)?;
 		let deposit = tickets.held();
-		let v = draft.with_deposit(tickets);
+		let (v, ()) = draft.replace_deposit(tickets);
 
 		record.next_version = version.saturating_add(1);
 		Models::<T>::insert(model, record);

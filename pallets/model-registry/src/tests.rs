@@ -1087,8 +1087,7 @@ mod migration_v1 {
 				status_blocks: current.status_blocks.clone(),
 				deposit: current.deposit.held(),
 			};
-			let (draft, _tickets) = current.split_deposit();
-			let current = draft.with_deposit(old.deposit);
+			let (current, _tickets) = current.replace_deposit(old.deposit);
 			v1::Versions::<Test>::insert(model, 1, old);
 			StorageVersion::new(0).put::<ModelRegistry>();
 
@@ -1140,8 +1139,8 @@ mod migration_v2 {
 			let upload_amount = upload.deposit.held::<u64, u128>();
 
 			// Version-1 state: the same records with amounts.
-			let (draft, _) = v.split_deposit();
-			v2::Versions::<Test>::insert(model, version, draft.with_deposit(version_amount));
+			let (v1_version, _) = v.replace_deposit(version_amount);
+			v2::Versions::<Test>::insert(model, version, v1_version);
 			v2::Uploads::<Test>::insert(
 				hash,
 				Upload {

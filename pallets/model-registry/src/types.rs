@@ -187,17 +187,20 @@ impl<
 }
 
 impl<
+		Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
 		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 		MaxUri: Get<u32>,
 		MaxDatasets: Get<u32>,
-	> ModelVersion<(), BlockNumber, MaxUri, MaxDatasets>
+	> ModelVersion<Deposit, BlockNumber, MaxUri, MaxDatasets>
 {
-	/// The version with its deposit tickets, once they exist.
-	pub fn with_deposit<Deposit: Clone + PartialEq + Eq + core::fmt::Debug>(
+	/// The version with `deposit` in place of its deposit, and the deposit it had: a draft
+	/// (`()`) gets its tickets once they exist, and a stored version's can be taken out (in
+	/// a migration).
+	pub fn replace_deposit<New: Clone + PartialEq + Eq + core::fmt::Debug>(
 		self,
-		deposit: Deposit,
-	) -> ModelVersion<Deposit, BlockNumber, MaxUri, MaxDatasets> {
-		ModelVersion {
+		deposit: New,
+	) -> (ModelVersion<New, BlockNumber, MaxUri, MaxDatasets>, Deposit) {
+		let version = ModelVersion {
 			model_hash: self.model_hash,
 			size_bytes: self.size_bytes,
 			uri: self.uri,
@@ -212,36 +215,8 @@ impl<
 			status: self.status,
 			status_blocks: self.status_blocks,
 			deposit,
-		}
-	}
-}
-
-impl<
-		Deposit: Clone + PartialEq + Eq + core::fmt::Debug,
-		BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
-		MaxUri: Get<u32>,
-		MaxDatasets: Get<u32>,
-	> ModelVersion<Deposit, BlockNumber, MaxUri, MaxDatasets>
-{
-	/// The version without its deposit, and the deposit.
-	pub fn split_deposit(self) -> (ModelVersion<(), BlockNumber, MaxUri, MaxDatasets>, Deposit) {
-		let draft = ModelVersion {
-			model_hash: self.model_hash,
-			size_bytes: self.size_bytes,
-			uri: self.uri,
-			inputs: self.inputs,
-			output: self.output,
-			input_scale: self.input_scale,
-			output_scale: self.output_scale,
-			aggregation: self.aggregation,
-			min_agreement: self.min_agreement,
-			training_datasets: self.training_datasets,
-			commercial_use: self.commercial_use,
-			status: self.status,
-			status_blocks: self.status_blocks,
-			deposit: (),
 		};
-		(draft, self.deposit)
+		(version, self.deposit)
 	}
 
 	/// How the version is served.

@@ -72,6 +72,8 @@ impl pallet_inference_oracle::Config for Runtime {
 	type Models = ModelRegistry;
 	type Market = ModelRegistry;
 	type Canary = ModelRegistry;
+	/// No pallet of this runtime uses results on-chain yet.
+	type OnResult = ();
 	type Datasets = crate::DatasetProvenance;
 	type AuthorityId = pallet_inference_oracle::crypto::Public;
 	/// A council motion at two thirds, or root.
