@@ -9,20 +9,20 @@ impl<T: Config> Pallet<T> {
 	/// bytes, the ticket counted at its largest encoding (so a record is priced the same
 	/// before its ticket exists and after).
 	pub fn dataset_footprint(draft: &DatasetDraftOf<T>, parents: &ParentsOf<T>) -> Footprint {
-		footprint_of_bytes(
-			draft
-				.encoded_size()
-				.saturating_add(T::DatasetTicket::max_encoded_len())
-				.saturating_add(parents.encoded_size()),
-		)
+		Self::footprint_without_ticket(draft.encoded_size(), parents)
 	}
 
 	/// The footprint of a stored record, as [`Self::dataset_footprint`] of its draft.
 	pub fn record_footprint(record: &DatasetOf<T>, parents: &ParentsOf<T>) -> Footprint {
+		let without_ticket = record.encoded_size().saturating_sub(record.deposit.encoded_size());
+		Self::footprint_without_ticket(without_ticket, parents)
+	}
+
+	/// A record of `bytes` bytes without its ticket, the ticket at its largest encoding,
+	/// and `parents`.
+	fn footprint_without_ticket(bytes: usize, parents: &ParentsOf<T>) -> Footprint {
 		footprint_of_bytes(
-			record
-				.encoded_size()
-				.saturating_sub(record.deposit.encoded_size())
+			bytes
 				.saturating_add(T::DatasetTicket::max_encoded_len())
 				.saturating_add(parents.encoded_size()),
 		)

@@ -248,16 +248,7 @@ pub mod v2 {
 				match split::<T, T::UploadTicket, T::UploadBytesTicket>(old.deposit, old.size_bytes)
 				{
 					Some(deposit) => {
-						let upload = Upload {
-							owner: old.owner,
-							model: old.model,
-							size_bytes: old.size_bytes,
-							chunks: old.chunks,
-							received: old.received,
-							received_bytes: old.received_bytes,
-							deposit,
-						};
-						super::Uploads::<T>::insert(hash, upload);
+						super::Uploads::<T>::insert(hash, old.replace_deposit(deposit).0);
 						writes.saturating_inc();
 					},
 					None => failed.saturating_inc(),

@@ -293,6 +293,24 @@ impl<
 		MaxChunks: Get<u32>,
 	> Upload<AccountId, Deposit, MaxChunks>
 {
+	/// The upload with `deposit` in place of its deposit, and the deposit it had (as
+	/// [`ModelVersion::replace_deposit`]).
+	pub fn replace_deposit<New: Clone + PartialEq + Eq + core::fmt::Debug>(
+		self,
+		deposit: New,
+	) -> (Upload<AccountId, New, MaxChunks>, Deposit) {
+		let upload = Upload {
+			owner: self.owner,
+			model: self.model,
+			size_bytes: self.size_bytes,
+			chunks: self.chunks,
+			received: self.received,
+			received_bytes: self.received_bytes,
+			deposit,
+		};
+		(upload, self.deposit)
+	}
+
 	/// How many chunks arrived.
 	pub fn received_count(&self) -> u32 {
 		self.received.iter().filter(|r| **r).count() as u32

@@ -55,15 +55,7 @@ impl<T: Config> Pallet<T> {
 			footprint_of_bytes(size_bytes as usize),
 		)?;
 		let deposit = tickets.held();
-		let upload = Upload {
-			owner: draft.owner,
-			model: draft.model,
-			size_bytes: draft.size_bytes,
-			chunks: draft.chunks,
-			received: draft.received,
-			received_bytes: draft.received_bytes,
-			deposit: tickets,
-		};
+		let (upload, ()) = draft.replace_deposit(tickets);
 		Uploads::<T>::insert(model_hash, upload);
 		log::info!(
 			target: LOG_TARGET,
