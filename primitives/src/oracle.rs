@@ -21,6 +21,9 @@ pub const NODE_BOOT_ID_KEY: &[u8] = b"aioracle/node-boot-id";
 /// A request's id: sequential, from 0.
 pub type RequestId = u64;
 
+/// A subscription's id: sequential, from 0 (a recurring request, see the oracle pallet).
+pub type SubscriptionId = u32;
+
 /// Why an operator could not produce an output. Recorded on-chain, so that a model that
 /// fails is visible rather than silent.
 #[derive(

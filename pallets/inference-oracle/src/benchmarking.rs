@@ -86,6 +86,85 @@ fn close_agreeing<T: Config>(id: RequestId, l: u32, value: i64) -> Result<(), Be
 	Ok(())
 }
 
+/// `model`'s input as a registered dataset whose content is stored as a blob of the size
+/// its active version's input takes.
+fn dataset_input<T: Config>(model: ModelId, owner: &T::AccountId) -> Result<InputSource, BenchmarkError> {
+	let (version, _, contract) =
+		T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
+	let dataset = T::BenchmarkHelper::input_dataset();
+	let blob = T::Datasets::content_hash(dataset).ok_or(BenchmarkError::Stop("no dataset"))?;
+	let size_bytes = aioracle_primitives::input::tensor_blob_size(&contract.inputs)
+		.ok_or(BenchmarkError::Stop("the set-up version has no input"))?;
+	ensure!(
+		T::Models::input_decoding(model, version).fits(size_bytes, &contract.inputs).is_ok(),
+		"the set-up blob does not fit"
+	);
+	let owner = owner.clone();
+	InputBlobs::<T>::insert(
+		blob,
+		InputBlob { owner, size_bytes, deposit: Zero::zero(), last_used: Zero::zero() },
+	);
+	Ok(InputSource::Dataset(dataset))
+}
+
+/// Terms for a subscription to `model` every block with `input`, and a budget of half of
+/// `owner`'s balance: many requests.
+fn subscription_terms<T: Config>(
+	model: ModelId,
+	input: ScheduledInput<Vec<i64>>,
+	owner: &T::AccountId,
+) -> SubscriptionTermsOf<T> {
+	let budget = T::Currency::balance(owner) / 2u32.into();
+	SubscriptionTerms { model, input, every: One::one(), until: None, max_fee: any_fee::<T>(), budget }
+}
+
+/// Opens a subscription of `owner` to `model` with `source` as its input, or the largest
+/// inline input; returns it and the block it is due in.
+fn subscribe<T: Config>(
+	model: ModelId,
+	source: Option<InputSource>,
+	owner: &T::AccountId,
+) -> Result<(SubscriptionId, BlockNumberFor<T>), BenchmarkError> {
+	let (_, _, contract) =
+		T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
+	let input = match source {
+		Some(source) => ScheduledInput::Source(source),
+		None => ScheduledInput::Inline(vec![i64::MAX; contract.input_len().unwrap_or(1) as usize]),
+	};
+	let terms = subscription_terms::<T>(model, input, owner);
+	let id = Pallet::<T>::do_open_subscription(owner.clone(), terms)
+		.map_err(|_| BenchmarkError::Stop("the set-up subscription was refused"))?;
+	let due = Subscriptions::<T>::get(id).ok_or(BenchmarkError::Stop("no subscription"))?.next_due;
+	Ok((id, due))
+}
+
+/// Lists `count` ids of no subscription for `block`, then `last` if given: a full block.
+fn crowd_schedule<T: Config>(block: BlockNumberFor<T>, count: u32, last: Option<SubscriptionId>) {
+	let ids = (0..count).map(|i| SubscriptionId::MAX - i).chain(last);
+	SubscriptionSchedule::<T>::insert(block, DueSubscriptionsOf::<T>::truncate_from(ids.collect()));
+}
+
+/// Makes subscription `id` due as `on_initialize` finds it in `due` (taken from its block's
+/// list), with the block it is listed again in holding `MaxSubscriptions - 1` others;
+/// returns that block.
+fn make_due<T: Config>(due: BlockNumberFor<T>) -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::set_block_number(due);
+	let _ = SubscriptionSchedule::<T>::take(due);
+	let next = due.saturating_add(One::one());
+	crowd_schedule::<T>(next, T::MaxSubscriptions::get().saturating_sub(1), None);
+	next
+}
+
+/// Checks that subscription `id` made a request, which pruned `oldest`, and is listed
+/// again in `next`.
+fn served<T: Config>(id: SubscriptionId, next: BlockNumberFor<T>, oldest: RequestId) -> Result<(), BenchmarkError> {
+	let subscription = Subscriptions::<T>::get(id).ok_or(BenchmarkError::Stop("it closed"))?;
+	ensure!(subscription.requests == 1, "no request made");
+	ensure!(!Requests::<T>::contains_key(oldest), "the oldest request was not pruned");
+	ensure!(SubscriptionSchedule::<T>::get(next).contains(&id), "not listed again");
+	Ok(())
+}
+
 /// The largest `min_agreement` whose request can be disputed with an operator set of
 /// `operators`: its committee, and a round's committee asking for one more agreeing
 /// operator drawn from the rest, both fit. The worst case of a dispute: the largest
@@ -640,6 +719,100 @@ mod benchmarks {
 		{
 			let _ = Expiries::<T>::take(now);
 			ExpiryCursor::<T>::put(now.saturating_add(One::one()));
+		}
+
+		Ok(())
+	}
+
+	/// A subscription by reference to a registered dataset (the most a request reads to
+	/// check its input), listed for a block that lists `MaxSubscriptions - 1` others.
+	#[benchmark]
+	fn open_subscription() -> Result<(), BenchmarkError> {
+		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), 1);
+		let owner = funded::<T>("subscriber", 0);
+		let source = dataset_input::<T>(model, &owner)?;
+		let first_due = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		crowd_schedule::<T>(first_due, T::MaxSubscriptions::get().saturating_sub(1), None);
+		let terms = subscription_terms::<T>(model, ScheduledInput::Source(source), &owner);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), terms);
+
+		ensure!(Subscriptions::<T>::count() == 1, "no subscription opened");
+		Ok(())
+	}
+
+	/// Closing a subscription listed last in a block that lists `MaxSubscriptions`.
+	#[benchmark]
+	fn close_subscription() -> Result<(), BenchmarkError> {
+		let model = T::BenchmarkHelper::model(T::MaxOutputLen::get(), 1);
+		let owner = funded::<T>("subscriber", 0);
+		let (id, due) = subscribe::<T>(model, None, &owner)?;
+		crowd_schedule::<T>(due, T::MaxSubscriptions::get().saturating_sub(1), Some(id));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id);
+
+		ensure!(Subscriptions::<T>::count() == 0, "the subscription is still open");
+		Ok(())
+	}
+
+	/// Serving a due subscription with an inline input: the worst case of a request
+	/// (`request_inference`'s), and the subscription listed again in a block that lists
+	/// `MaxSubscriptions - 1` others.
+	#[benchmark(pov_mode = Measured {
+		ModelRegistry::Models: MaxEncodedLen,
+		ModelRegistry::Versions: MaxEncodedLen,
+		InferenceOracle::Expiries: MaxEncodedLen,
+		InferenceOracle::SubscriptionSchedule: MaxEncodedLen,
+	})]
+	fn serve_subscription() -> Result<(), BenchmarkError> {
+		let (model, owner, oldest) = request_worst_case::<T>()?;
+		let (id, due) = subscribe::<T>(model, None, &owner)?;
+		let next = make_due::<T>(due);
+
+		#[block]
+		{
+			let _ = Pallet::<T>::serve(id, due);
+		}
+
+		served::<T>(id, next, oldest)
+	}
+
+	/// Serving a due subscription whose input is a registered dataset, otherwise as
+	/// [`serve_subscription`].
+	#[benchmark(pov_mode = Measured {
+		ModelRegistry::Models: MaxEncodedLen,
+		ModelRegistry::Versions: MaxEncodedLen,
+		InferenceOracle::Expiries: MaxEncodedLen,
+		InferenceOracle::SubscriptionSchedule: MaxEncodedLen,
+	})]
+	fn serve_subscription_by_reference() -> Result<(), BenchmarkError> {
+		let (model, owner, oldest) = request_worst_case::<T>()?;
+		let source = dataset_input::<T>(model, &owner)?;
+		let (id, due) = subscribe::<T>(model, Some(source), &owner)?;
+		let next = make_due::<T>(due);
+
+		#[block]
+		{
+			let _ = Pallet::<T>::serve(id, due);
+		}
+
+		served::<T>(id, next, oldest)
+	}
+
+	/// One block of the subscription schedule read (empty) with the cursor and the count
+	/// of open subscriptions.
+	#[benchmark]
+	fn schedule_step() -> Result<(), BenchmarkError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		ScheduleCursor::<T>::put(now);
+
+		#[block]
+		{
+			let _ = Subscriptions::<T>::count();
+			let _ = SubscriptionSchedule::<T>::take(now);
+			ScheduleCursor::<T>::put(now.saturating_add(One::one()));
 		}
 
 		Ok(())

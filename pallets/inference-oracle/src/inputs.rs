@@ -65,14 +65,37 @@ impl<T: Config> Pallet<T> {
 		max_fee: BalanceOf<T>,
 	) -> Result<(RequestId, bool), DispatchError> {
 		let (target, contract) = Self::active_serving(model)?;
+		let input = RequestInput::Reference(Self::reference_for(source, &target, &contract)?);
+		Self::open_active_request(requester, target, contract, input, max_fee)
+	}
+
+	/// The reference `source` names, if its blob is stored and fits the input of `target`,
+	/// served by `contract`.
+	pub(crate) fn reference_for(
+		source: InputSource,
+		target: &VersionRef,
+		contract: &ServingContract,
+	) -> Result<InputReference, DispatchError> {
 		let reference = Self::resolve(source)?;
 		let blob = InputBlobs::<T>::get(reference.blob).ok_or(Error::<T>::InputBlobNotFound)?;
-		let decoding: BlobDecoding = T::Models::input_decoding(model, target.version);
+		let decoding: BlobDecoding = T::Models::input_decoding(target.model, target.version);
 		decoding
 			.fits(blob.size_bytes, &contract.inputs)
 			.map_err(|_| Error::<T>::InputBlobDoesNotFit)?;
-		let input = RequestInput::Reference(reference);
-		Self::open_active_request(requester, target, contract, input, max_fee)
+		Ok(reference)
+	}
+
+	/// `input` as the inline input of a request served by `contract`, if it has the
+	/// input spec's element count (within `MaxInputLen`).
+	pub(crate) fn inline_input(
+		contract: &ServingContract,
+		input: Vec<i64>,
+	) -> Result<BoundedVec<i64, T::MaxInputLen>, DispatchError> {
+		let input_len = contract.input_len().ok_or(Error::<T>::TensorTooLarge)?;
+		ensure!(input_len <= T::MaxInputLen::get(), Error::<T>::TensorTooLarge);
+		ensure!(input.len() == input_len as usize, Error::<T>::InputLengthMismatch);
+		// The length was checked against `input_len`, itself within `MaxInputLen`.
+		Ok(BoundedVec::truncate_from(input))
 	}
 
 	/// The reference `source` names: a blob's hash as it is, a dataset's content hash.

@@ -91,8 +91,9 @@ pub use aioracle_primitives::{
 	input::{InputBlobHash, InputReference, InputSource},
 	market::{InferenceMarket, Quote},
 	model::{Aggregation, ModelId, ModelInspect, ServingContract, VersionId},
-	oracle::{DisputeStatus, Failure, Outcome, RequestId, RequestStatus},
+	oracle::{DisputeStatus, Failure, Outcome, RequestId, RequestStatus, SubscriptionId},
 };
+use aioracle_primitives::deposit::DepositTicket;
 use frame::{
 	deps::{
 		frame_support::dispatch::{PostDispatchInfo, WithPostDispatchInfo},
@@ -137,6 +138,7 @@ mod operators;
 #[cfg(test)]
 mod sim;
 mod submission;
+pub mod subscription;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -200,6 +202,24 @@ pub type FinalResultOf<T> = FinalResult<BlockNumberFor<T>, <T as Config>::MaxOut
 
 /// A batch of this runtime.
 pub type ResultBatchOf<T> = ResultBatch<<T as Config>::AuthorityId>;
+
+/// A subscription's scheduled input: inline values bounded like a request's.
+pub type ScheduledInputOf<T> = ScheduledInput<BoundedVec<i64, <T as Config>::MaxInputLen>>;
+
+/// A subscription of this runtime, with its deposit ticket (`()` for a draft).
+pub type SubscriptionOf<T, Deposit = <T as Config>::SubscriptionTicket> = Subscription<
+	<T as frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
+	BalanceOf<T>,
+	ScheduledInputOf<T>,
+	Deposit,
+>;
+
+/// What `open_subscription` takes, in this runtime's types.
+pub type SubscriptionTermsOf<T> = SubscriptionTerms<BlockNumberFor<T>, BalanceOf<T>>;
+
+/// The subscriptions due in one block, in the order they are served.
+pub type DueSubscriptionsOf<T> = BoundedVec<SubscriptionId, <T as Config>::MaxSubscriptions>;
 
 /// A candidate's report as stored: its output bounded like operators' outputs.
 pub type CanaryReportOf<T> = CanaryReport<BoundedVec<i64, <T as Config>::MaxOutputLen>>;
@@ -428,6 +448,23 @@ pub mod pallet {
 		#[pallet::constant]
 		type SubmissionPriority: Get<TransactionPriority>;
 
+		/// The deposit ticket of a subscription record, for its footprint: one item of the
+		/// record's encoded bytes (the ticket counted at its largest encoding). It must hold
+		/// on [`HoldReason::SubscriptionStorage`] (`try_state` checks the held funds). In
+		/// aioracle's runtime a `HoldConsideration` with a `LinearStoragePrice`.
+		type SubscriptionTicket: DepositTicket<Self::AccountId, BalanceOf<Self>>;
+
+		/// The most subscriptions open at once. Bounds each block's schedule and the work
+		/// of closing one.
+		#[pallet::constant]
+		type MaxSubscriptions: Get<u32>;
+
+		/// The most requests subscriptions make in one block (in `on_initialize`, before
+		/// any transaction). Less than `MaxRequestsPerBlock`, so that transactions always
+		/// have room for requests of their own.
+		#[pallet::constant]
+		type MaxScheduledPerBlock: Get<u32>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 
@@ -559,6 +596,25 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// The id the next subscription gets.
+	#[pallet::storage]
+	pub type NextSubscriptionId<T: Config> = StorageValue<_, SubscriptionId, ValueQuery>;
+
+	/// Open subscriptions, by id.
+	#[pallet::storage]
+	pub type Subscriptions<T: Config> =
+		CountedStorageMap<_, Twox64Concat, SubscriptionId, SubscriptionOf<T>>;
+
+	/// For each block, the subscriptions due in it, in the order they are served (see
+	/// [`subscription`]). Every open subscription is listed once, under its `next_due`.
+	#[pallet::storage]
+	pub type SubscriptionSchedule<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, DueSubscriptionsOf<T>, ValueQuery>;
+
+	/// The oldest block whose due subscriptions may not all be served yet.
+	#[pallet::storage]
+	pub type ScheduleCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
@@ -577,6 +633,13 @@ pub mod pallet {
 		/// An input blob's deposit, until its owner removes it.
 		#[codec(index = 4)]
 		InputBlob,
+		/// A subscription's unspent budget, until it pays a request or the subscription
+		/// closes.
+		#[codec(index = 5)]
+		SubscriptionBudget,
+		/// A subscription record's deposit, until it closes.
+		#[codec(index = 6)]
+		SubscriptionStorage,
 	}
 
 	#[pallet::genesis_config]
@@ -806,6 +869,48 @@ pub mod pallet {
 			/// The price, moved from the requester to the marketplace's pot.
 			price: BalanceOf<T>,
 		},
+		/// A subscription was opened: its first request is made in `first_due`.
+		SubscriptionOpened {
+			/// The subscription.
+			subscription: SubscriptionId,
+			/// Who opened it and pays for its requests.
+			owner: T::AccountId,
+			/// The model asked.
+			model: ModelId,
+			/// Blocks between two requests.
+			every: BlockNumberFor<T>,
+			/// The block of the first request.
+			first_due: BlockNumberFor<T>,
+			/// The last block a request may be made in, if any.
+			until: Option<BlockNumberFor<T>>,
+			/// The budget held.
+			budget: BalanceOf<T>,
+			/// The record's deposit held.
+			deposit: BalanceOf<T>,
+		},
+		/// A subscription made a request (emitted after its `InferenceRequested`).
+		SubscriptionRequested {
+			/// The subscription.
+			subscription: SubscriptionId,
+			/// The request made.
+			request: RequestId,
+			/// What is left of its budget.
+			budget: BalanceOf<T>,
+			/// The block of its next request; `None` if this was its last (it closes).
+			next_due: Option<BlockNumberFor<T>>,
+		},
+		/// A subscription closed: what was left of its budget and its deposit were released
+		/// to its owner. Its requests already made go on as any request.
+		SubscriptionClosed {
+			/// The subscription.
+			subscription: SubscriptionId,
+			/// Its owner.
+			owner: T::AccountId,
+			/// Why it closed.
+			reason: SubscriptionEnd,
+			/// The budget released.
+			refunded: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -919,6 +1024,18 @@ pub mod pallet {
 		InferenceNotPermitted,
 		/// The operators' fee and the version's price add up to more than a balance holds.
 		PriceOverflow,
+		/// A subscription's period is zero.
+		ZeroPeriod,
+		/// A subscription's last block is before its first request.
+		EndsBeforeFirstRequest,
+		/// The budget does not pay for one request at today's fee and price.
+		BudgetTooSmall,
+		/// `MaxSubscriptions` subscriptions are open.
+		TooManySubscriptions,
+		/// No such subscription.
+		SubscriptionNotFound,
+		/// The caller did not open this subscription.
+		NotSubscriptionOwner,
 	}
 
 	#[pallet::hooks]
@@ -926,6 +1043,12 @@ pub mod pallet {
 		/// Expires requests past their deadline with the block's spare weight, oldest
 		/// deadline first (see [`expiry`]).
 		/// Then settles the disputes whose rounds closed (see [`dispute`]).
+		/// Makes the requests of the subscriptions due, at most `MaxScheduledPerBlock`, before
+		/// any transaction (see [`subscription`]).
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::serve_subscriptions(now)
+		}
+
 		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			let used = Self::expire_due(now, remaining);
 			used.saturating_add(Self::settle_due(remaining.saturating_sub(used)))
@@ -940,6 +1063,12 @@ pub mod pallet {
 			assert!(T::MaxOperators::get() >= 1, "MaxOperators must be at least 1");
 			assert!(T::MaxRequestsPerBlock::get() >= 1, "MaxRequestsPerBlock must be at least 1");
 			assert!(T::MaxBatchLen::get() >= 1, "MaxBatchLen must be at least 1");
+			assert!(T::MaxSubscriptions::get() >= 1, "MaxSubscriptions must be at least 1");
+			assert!(
+				T::MaxScheduledPerBlock::get() >= 1 &&
+					T::MaxScheduledPerBlock::get() < T::MaxRequestsPerBlock::get(),
+				"MaxScheduledPerBlock must be at least 1 and less than MaxRequestsPerBlock"
+			);
 			assert!(T::MaxCommittee::get() >= 1, "MaxCommittee must be at least 1");
 			assert!(T::MaxStrikes::get() >= 1, "MaxStrikes must be at least 1");
 			assert!(T::MinValidators::get() >= 1, "MinValidators must be at least 1");
@@ -1241,6 +1370,36 @@ pub mod pallet {
 			let actual = (!expired_oldest).then_some(weight);
 			Ok(PostDispatchInfo { actual_weight: actual, pays_fee: Pays::Yes })
 		}
+
+		/// Opens a subscription: a request to `terms.model` with `terms.input` made by the
+		/// chain every `terms.every` blocks from the next block on, until `terms.until` if
+		/// given, each paid from `terms.budget`, which is held now (see [`subscription`]).
+		/// Also holds a deposit for the record. The input is checked, and the request priced,
+		/// as `request_inference` (or `request_inference_by_reference`) would now: the
+		/// budget must pay for one request's fee and price, at most `terms.max_fee`.
+		///
+		/// The origin must be signed. Emits `SubscriptionOpened`; then, as requests are
+		/// made, `SubscriptionRequested`, and `SubscriptionClosed` when it ends.
+		#[pallet::call_index(13)]
+		pub fn open_subscription(origin: OriginFor<T>, terms: SubscriptionTermsOf<T>) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_open_subscription(owner, terms).map(|_| ())
+		}
+
+		/// Closes a subscription the caller opened: no more requests are made (those made go
+		/// on), what is left of its budget and its deposit are released.
+		///
+		/// The origin must be signed by the subscription's owner. Emits
+		/// `SubscriptionClosed`.
+		///
+		/// ## Complexity
+		/// `O(S)`: the subscriptions due in the same block as its next request (at most
+		/// `MaxSubscriptions`) are read to unlist it.
+		#[pallet::call_index(14)]
+		pub fn close_subscription(origin: OriginFor<T>, subscription: SubscriptionId) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_close_subscription(owner, subscription)
+		}
 	}
 }
 
@@ -1282,11 +1441,7 @@ impl<T: Config> Pallet<T> {
 		max_fee: BalanceOf<T>,
 	) -> Result<(RequestId, bool), DispatchError> {
 		let (target, contract) = Self::active_serving(model)?;
-		let input_len = contract.input_len().ok_or(Error::<T>::TensorTooLarge)?;
-		ensure!(input_len <= T::MaxInputLen::get(), Error::<T>::TensorTooLarge);
-		ensure!(input.len() == input_len as usize, Error::<T>::InputLengthMismatch);
-		// The length was checked against `input_len`, itself within `MaxInputLen`.
-		let input = RequestInput::Inline(BoundedVec::truncate_from(input));
+		let input = RequestInput::Inline(Self::inline_input(&contract, input)?);
 		Self::open_active_request(requester, target, contract, input, max_fee)
 	}
 
@@ -1554,6 +1709,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(PendingRequests::<T>::count() == pending, "PendingRequests has extra entries");
 		Self::try_state_disputes()?;
 		Self::try_state_inputs()?;
+		Self::try_state_subscriptions()?;
 		Self::try_state_canary()?;
 		for (account, (fees, deposits)) in held {
 			ensure!(

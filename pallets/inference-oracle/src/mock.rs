@@ -504,6 +504,11 @@ pub const DISPUTE_SLASH: Perbill = Perbill::from_percent(20);
 /// An outlier loses a tenth of its bond, a no-show a hundredth.
 pub const OUTLIER_SLASH: Perbill = Perbill::from_percent(10);
 pub const NO_SHOW_SLASH: Perbill = Perbill::from_percent(1);
+/// A subscription record's deposit: a base and a unit per byte.
+pub const SUBSCRIPTION_DEPOSIT_BASE: u128 = 20;
+pub const MAX_SUBSCRIPTIONS: u32 = 4;
+/// Less than `MAX_REQUESTS_PER_BLOCK`.
+pub const MAX_SCHEDULED_PER_BLOCK: u32 = 2;
 
 thread_local! {
 	/// What the test randomness returns (any 32 bytes; tests change it to vary draws).
@@ -528,6 +533,8 @@ parameter_types! {
 	pub static MaxOperatorsParam: u32 = MAX_OPERATORS;
 	/// `MaxCommittee`: `MAX_COMMITTEE` unless a simulation sets more.
 	pub static MaxCommitteeParam: u32 = MAX_COMMITTEE;
+	pub const SubscriptionStorage: RuntimeHoldReason =
+		RuntimeHoldReason::InferenceOracle(crate::HoldReason::SubscriptionStorage);
 }
 
 /// The account the mock marketplace's pot is.
@@ -620,6 +627,18 @@ impl crate::Config for Test {
 	type MaxRequestsPerOcwRun = ConstU32<MAX_SCORED_PER_RUN>;
 	type OcwTimeBudgetMillis = ConstU64<10_000>;
 	type SubmissionPriority = ConstU64<{ 1 << 20 }>;
+	type SubscriptionTicket = frame::traits::fungible::HoldConsideration<
+		u64,
+		Balances,
+		SubscriptionStorage,
+		frame::traits::LinearStoragePrice<
+			ConstU128<SUBSCRIPTION_DEPOSIT_BASE>,
+			ConstU128<DEPOSIT_PER_BYTE>,
+			u128,
+		>,
+	>;
+	type MaxSubscriptions = ConstU32<MAX_SUBSCRIPTIONS>;
+	type MaxScheduledPerBlock = ConstU32<MAX_SCHEDULED_PER_BLOCK>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockModels;

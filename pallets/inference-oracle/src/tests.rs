@@ -2090,4 +2090,5 @@ mod consumer;
 mod disputes;
 mod inputs;
 mod market;
+mod subscriptions;
 mod validation;

@@ -1,7 +1,7 @@
 //! The records the pallet stores, and what an operator signs.
 
 use aioracle_primitives::{
-	input::InputReference,
+	input::{InputReference, InputSource},
 	model::{ModelHash, ModelId, ServingContract, VersionId},
 	oracle::{DisputeStatus, Outcome, RequestId, RequestStatus},
 };
@@ -336,4 +336,103 @@ impl<Key: Encode> ResultBatch<Key> {
 	pub fn canary_reports(&self) -> u32 {
 		self.items.iter().filter(|item| item.canary.is_some() && item.answer.closes()).count() as u32
 	}
+}
+
+/// What each of a subscription's requests is made with.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub enum ScheduledInput<Values> {
+	/// The same input every time: elements in the contract's input fixed point.
+	Inline(Values),
+	/// A stored blob or a registered dataset, resolved at each request (so a request made
+	/// after a dataset was retracted is refused, and the subscription closes).
+	Source(InputSource),
+}
+
+/// A recurring request: the chain makes a request to `model` every `every` blocks, paid
+/// from a budget held from `owner`, until `until` or until the budget runs out.
+///
+/// `Deposit` is the record's deposit ticket; `()` while the record is a draft.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct Subscription<AccountId, BlockNumber, Balance, Input, Deposit> {
+	/// Who opened it: each request's requester, who pays for them and may close it.
+	pub owner: AccountId,
+	/// The model asked; each request goes to its version active at the time.
+	pub model: ModelId,
+	/// What each request is made with.
+	pub input: Input,
+	/// Blocks between two requests (at least 1).
+	pub every: BlockNumber,
+	/// The block the next request is made in (or, with a backlog, from).
+	pub next_due: BlockNumber,
+	/// The last block a request may be made in, if any.
+	pub until: Option<BlockNumber>,
+	/// The most one request may cost: the operators' fee and the version's price (the
+	/// retention deposit, returned when the request is pruned, is not counted).
+	pub max_fee: Balance,
+	/// What is left of the budget: held from the owner, each request's fee, price and
+	/// retention deposit taken from it.
+	pub budget: Balance,
+	/// Requests made so far.
+	pub requests: u32,
+	/// The record's deposit ticket.
+	pub deposit: Deposit,
+}
+
+impl<AccountId, BlockNumber, Balance, Input, Deposit>
+	Subscription<AccountId, BlockNumber, Balance, Input, Deposit>
+{
+	/// The record with `deposit` in place of its deposit, and the deposit it had.
+	pub fn replace_deposit<New>(
+		self,
+		deposit: New,
+	) -> (Subscription<AccountId, BlockNumber, Balance, Input, New>, Deposit) {
+		let record = Subscription {
+			owner: self.owner,
+			model: self.model,
+			input: self.input,
+			every: self.every,
+			next_due: self.next_due,
+			until: self.until,
+			max_fee: self.max_fee,
+			budget: self.budget,
+			requests: self.requests,
+			deposit,
+		};
+		(record, self.deposit)
+	}
+}
+
+/// Why a subscription closed.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum SubscriptionEnd {
+	/// Its owner closed it.
+	Closed,
+	/// Its next request would fall after its last block.
+	Finished,
+	/// What is left of its budget does not pay for another request.
+	OutOfBudget,
+	/// A request could not be made (the model has no active version, its price rose above
+	/// `max_fee`, the input blob was removed, the dataset retracted, ...): the error.
+	Refused(DispatchError),
+}
+
+/// What `open_subscription` takes.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct SubscriptionTerms<BlockNumber, Balance> {
+	/// The model asked; each request goes to its version active at the time.
+	pub model: ModelId,
+	/// What each request is made with: inline values (the input spec's element count, in
+	/// the contract's input fixed point) or a blob or dataset that fits the version's input.
+	pub input: ScheduledInput<Vec<i64>>,
+	/// Blocks between two requests (at least 1). The first is made in the next block.
+	pub every: BlockNumber,
+	/// The last block a request may be made in, if any.
+	pub until: Option<BlockNumber>,
+	/// The most one request may cost (fee and price); a request that would cost more is
+	/// not made, and the subscription closes.
+	pub max_fee: Balance,
+	/// The budget held for the requests: each one's fee, price and retention deposit.
+	pub budget: Balance,
 }

@@ -71,6 +71,11 @@ pub trait WeightInfo {
 	fn submit_verdict() -> Weight;
 	fn authorize_submit_verdict() -> Weight;
 	fn expiry_step() -> Weight;
+	fn open_subscription() -> Weight;
+	fn close_subscription() -> Weight;
+	fn serve_subscription() -> Weight;
+	fn serve_subscription_by_reference() -> Weight;
+	fn schedule_step() -> Weight;
 }
 
 /// Weights for `pallet_inference_oracle` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -678,6 +683,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	// PLACEHOLDER until the release run: bench-weights.sh regenerates this file.
+	fn open_subscription() -> Weight { Self::request_inference_by_reference() }
+	fn close_subscription() -> Weight { Self::expire(0) }
+	fn serve_subscription() -> Weight { Self::request_inference().saturating_add(Self::expire(0)) }
+	fn serve_subscription_by_reference() -> Weight { Self::request_inference_by_reference().saturating_add(Self::expire(0)) }
+	fn schedule_step() -> Weight { Self::expiry_step() }
 }
 
 // For backwards compatibility and tests.
@@ -1284,4 +1295,10 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
+	// PLACEHOLDER until the release run: bench-weights.sh regenerates this file.
+	fn open_subscription() -> Weight { Self::request_inference_by_reference() }
+	fn close_subscription() -> Weight { Self::expire(0) }
+	fn serve_subscription() -> Weight { Self::request_inference().saturating_add(Self::expire(0)) }
+	fn serve_subscription_by_reference() -> Weight { Self::request_inference_by_reference().saturating_add(Self::expire(0)) }
+	fn schedule_step() -> Weight { Self::expiry_step() }
 }

@@ -3,12 +3,12 @@
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstU32, ConstU64},
+	traits::{fungible::HoldConsideration, ConstU32, ConstU64, LinearStoragePrice},
 };
 use sp_runtime::{generic::Era, transaction_validity::TransactionPriority, Perbill};
 
 use crate::{
-	configs::governance::RootOrTwoThirdsCouncil, Balance, Balances, BlockNumber, ModelRegistry,
+	configs::governance::RootOrTwoThirdsCouncil, AccountId, Balance, Balances, BlockNumber, ModelRegistry,
 	Runtime, RuntimeCall, RuntimeHoldReason, TxExtension, UncheckedExtrinsic, MICRO_UNIT, MILLI_UNIT,
 	UNIT,
 };
@@ -50,7 +50,19 @@ parameter_types! {
 	/// A blob stays at least as long as a request that named it and a dispute round of it
 	/// may be scored: `2 * (ResponseWindow + 2) + DisputeWindow` blocks.
 	pub const InputBlobRetention: BlockNumber = 2 * (RESPONSE_WINDOW + 2) + DISPUTE_WINDOW;
+	/// A subscription record holds a hundredth of an AIO, plus `RequestDepositPerByte`
+	/// per byte (about 0.012 AIO for an iris subscription), until it closes.
+	pub const SubscriptionDepositBase: Balance = 10 * MILLI_UNIT;
+	/// The hold reason of subscription records' deposits.
+	pub const SubscriptionStorage: RuntimeHoldReason = RuntimeHoldReason::InferenceOracle(
+		pallet_inference_oracle::HoldReason::SubscriptionStorage,
+	);
 }
+
+/// The most requests subscriptions make in one block, in `on_initialize`: a tenth of
+/// `MAX_REQUESTS_PER_BLOCK`, so that at most about 6% of a block's proof size and 20 ms
+/// go to them at the benchmarked worst case.
+pub const MAX_SCHEDULED_PER_BLOCK: u32 = 32;
 
 /// Blocks after a request's block in which submissions are accepted.
 pub const RESPONSE_WINDOW: BlockNumber = 20;
@@ -127,6 +139,16 @@ impl pallet_inference_oracle::Config for Runtime {
 	type OcwTimeBudgetMillis = ConstU64<2_000>;
 	/// Results go ahead of ordinary transactions.
 	type SubmissionPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
+	/// `SubscriptionDepositBase + RequestDepositPerByte * bytes`, held from the owner.
+	type SubscriptionTicket = HoldConsideration<
+		AccountId,
+		Balances,
+		SubscriptionStorage,
+		LinearStoragePrice<SubscriptionDepositBase, RequestDepositPerByte, Balance>,
+	>;
+	/// Each block lists at most this many (4 KiB of ids).
+	type MaxSubscriptions = ConstU32<1024>;
+	type MaxScheduledPerBlock = ConstU32<MAX_SCHEDULED_PER_BLOCK>;
 	type WeightInfo = pallet_inference_oracle::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark::WorstCaseModel;
