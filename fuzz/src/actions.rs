@@ -268,6 +268,23 @@ pub enum Action {
 	},
 	/// Empty blocks: deadlines pass, `on_idle` expires requests and settles disputes.
 	Wait(u8),
+	/// A subscription to a recent model, inline (`input`) or naming the blob `blob`, every
+	/// `every % 6` blocks (0 is refused), with a budget of `budget_fees` request fees (too
+	/// small ones run out), until `until` blocks from now if given (0 is refused).
+	Subscribe {
+		who: Who,
+		model: u8,
+		input: [i16; 4],
+		blob: Option<u8>,
+		every: u8,
+		budget_fees: u8,
+		until: Option<u8>,
+	},
+	/// Closes a recent subscription (its owner's or not).
+	CloseSubscription {
+		who: Who,
+		subscription: u8,
+	},
 }
 
 /// What the fuzzer remembers between actions: operators' commitments, to reveal them.
@@ -365,6 +382,10 @@ fn upload_chunk(seed: u8, index: u8) -> Vec<u8> {
 fn input_blob(seed: u8, fits: bool) -> Vec<u8> {
 	let len = if fits { 32 } else { usize::from(seed % 8) * 5 + usize::from(seed % 8 >= 6) };
 	(0..len).map(|i| (i as u8).wrapping_mul(seed % 8 + 1)).collect()
+}
+
+fn subscription_id(back: u8) -> u32 {
+	recent(pallet_inference_oracle::NextSubscriptionId::<Runtime>::get().into(), back, 6) as u32
 }
 
 fn request_id(back: u8) -> u64 {
@@ -712,6 +733,34 @@ impl Memory {
 					model,
 					version: version_id(model, version),
 					decoding,
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::Subscribe { who, model, input, blob, every, budget_fees, until } => {
+				let fee = aioracle_runtime::configs::oracle::RequestFee::get();
+				let now = frame_system::Pallet::<Runtime>::block_number();
+				let input = match blob {
+					Some(seed) => pallet_inference_oracle::ScheduledInput::Source(InputSource::Blob(
+						sp_io::hashing::blake2_256(&input_blob(seed, true)).into(),
+					)),
+					None => pallet_inference_oracle::ScheduledInput::Inline(
+						input.iter().map(|x| i64::from(*x)).collect(),
+					),
+				};
+				let terms = pallet_inference_oracle::SubscriptionTerms {
+					model: model_id(model),
+					input,
+					every: u32::from(every % 6),
+					until: until.map(|blocks| now.saturating_add(u32::from(blocks % 16))),
+					max_fee: fee,
+					budget: fee.saturating_mul(u128::from(budget_fees)),
+				};
+				let call = pallet_inference_oracle::Call::open_subscription { terms };
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::CloseSubscription { who, subscription } => {
+				let call = pallet_inference_oracle::Call::close_subscription {
+					subscription: subscription_id(subscription),
 				};
 				vec![signed(who.keyring(), call.into())]
 			}
