@@ -92,6 +92,10 @@ type Migrations = (
 	migrations::InitNewPallet<ConvictionVoting, Runtime>,
 	migrations::InitNewPallet<Origins, Runtime>,
 	migrations::InitNewPallet<Whitelist, Runtime>,
+	// XCM's pallets, added by spec 13.
+	migrations::InitNewPallet<XcmpQueue, Runtime>,
+	migrations::InitNewPallet<PolkadotXcm, Runtime>,
+	migrations::InitNewPallet<CumulusXcm, Runtime>,
 );
 
 /// Dispatches extrinsics to the pallets and runs their hooks.
@@ -231,6 +235,12 @@ mod runtime {
 	pub type AuraExt = cumulus_pallet_aura_ext;
 
 	// Messaging: 30-39.
+	#[runtime::pallet_index(30)]
+	pub type XcmpQueue = cumulus_pallet_xcmp_queue;
+	#[runtime::pallet_index(31)]
+	pub type PolkadotXcm = pallet_xcm;
+	#[runtime::pallet_index(32)]
+	pub type CumulusXcm = cumulus_pallet_xcm;
 	#[runtime::pallet_index(33)]
 	pub type MessageQueue = pallet_message_queue;
 

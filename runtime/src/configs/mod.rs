@@ -8,5 +8,6 @@ pub mod models;
 pub mod monetary;
 pub mod oracle;
 pub mod system;
+pub mod xcm_config;
 
 pub use system::RuntimeBlockWeights;

@@ -1,5 +1,5 @@
 //! System and parachain plumbing: frame-system, parachain-system, parachain-info,
-//! timestamp, weight reclaim and the message queue.
+//! timestamp, weight reclaim and the message queue (which hands messages to XCM).
 
 use cumulus_primitives_core::AggregateMessageOrigin;
 use frame_support::{
@@ -98,8 +98,8 @@ impl pallet_timestamp::Config for Runtime {
 parameter_types! {
 	/// A quarter of a block is reserved for downward (relay -> para) messages.
 	pub const ReservedDmpWeight: Weight = MAXIMUM_BLOCK_WEIGHT.saturating_div(4);
-	/// The parachain has no XCMP channels yet, so nothing is reserved for them.
-	pub const ReservedXcmpWeight: Weight = Weight::zero();
+	/// A quarter of a block is reserved for messages from sibling parachains (XCMP).
+	pub const ReservedXcmpWeight: Weight = MAXIMUM_BLOCK_WEIGHT.saturating_div(4);
 	/// Downward messages are queued under the relay chain's origin.
 	pub const RelayOrigin: AggregateMessageOrigin = AggregateMessageOrigin::Parent;
 }
@@ -109,9 +109,9 @@ impl cumulus_pallet_parachain_system::Config for Runtime {
 	/// Keeps the relay chain's randomness for the oracle's committee draws.
 	type OnSystemEvent = crate::relay_randomness::RelayRandomness;
 	type SelfParaId = parachain_info::Pallet<Runtime>;
-	// No XCMP queue: aioracle opens no HRMP channels yet (XCM is a later addition).
-	type OutboundXcmpMessageSource = ();
-	type XcmpMessageHandler = ();
+	// Messages to and from sibling parachains go through the XCMP queue.
+	type OutboundXcmpMessageSource = crate::XcmpQueue;
+	type XcmpMessageHandler = crate::XcmpQueue;
 	type ReservedXcmpWeight = ReservedXcmpWeight;
 	type DmpQueue = frame_support::traits::EnqueueWithOrigin<MessageQueue, RelayOrigin>;
 	type ReservedDmpWeight = ReservedDmpWeight;
@@ -136,14 +136,22 @@ parameter_types! {
 impl pallet_message_queue::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
-	/// The runtime has no XCM executor yet: downward messages from the relay chain are
-	/// accepted, accounted for and dropped. Replacing this with `ProcessXcmMessage` is the
-	/// first step of adding XCM.
+	/// Messages from the relay chain and from siblings are executed by the XCM executor
+	/// (see [`xcm_config`](super::xcm_config)). The benchmarks of the queue itself use a
+	/// processor that does nothing, as polkadot-sdk's runtimes do.
+	#[cfg(feature = "runtime-benchmarks")]
 	type MessageProcessor =
 		pallet_message_queue::mock_helpers::NoopMessageProcessor<AggregateMessageOrigin>;
+	#[cfg(not(feature = "runtime-benchmarks"))]
+	type MessageProcessor = xcm_builder::ProcessXcmMessage<
+		AggregateMessageOrigin,
+		xcm_executor::XcmExecutor<super::xcm_config::XcmConfig>,
+		RuntimeCall,
+	>;
 	type Size = u32;
-	type QueueChangeHandler = ();
-	type QueuePausedQuery = ();
+	/// The XCMP queue suspends and resumes siblings' channels as their queues fill.
+	type QueueChangeHandler = super::xcm_config::NarrowOriginToSibling<crate::XcmpQueue>;
+	type QueuePausedQuery = super::xcm_config::NarrowOriginToSibling<crate::XcmpQueue>;
 	type HeapSize = ConstU32<{ 103 * 1024 }>;
 	type MaxStale = ConstU32<8>;
 	type ServiceWeight = MessageQueueServiceWeight;

@@ -1,0 +1,160 @@
+//! The runtime's XCM configuration, driven through the real executor with the messages a
+//! sibling parachain would send: an inference requested with `Transact` and paid from the
+//! sibling's sovereign account in AIO; and what is refused: unpaid execution, too little
+//! fee (the rest trapped, as XCM's rules say), an origin that has no account here, and a
+//! request the oracle refuses (fees charged for the work done, the rest refunded).
+
+mod common;
+
+use aioracle_runtime::{
+	configs::xcm_config::{LocationToAccountId, XcmConfig},
+	AccountId, Balances, InferenceOracle, Runtime, RuntimeCall, RuntimeEvent, System, UNIT,
+};
+use codec::Encode;
+use common::development;
+use frame_support::traits::fungible::Mutate;
+use xcm::latest::prelude::*;
+use xcm_executor::{traits::ConvertLocation, XcmExecutor};
+
+const SIBLING: u32 = 2000;
+
+fn sibling() -> Location {
+	Location::new(1, [Parachain(SIBLING)])
+}
+
+fn sovereign() -> AccountId {
+	LocationToAccountId::convert_location(&sibling()).expect("a sibling has a sovereign account")
+}
+
+/// The first reference case's input of the sample model.
+fn reference_input() -> Vec<i64> {
+	let json: serde_json::Value =
+		serde_json::from_str(include_str!("../../models/iris-logreg.json")).unwrap();
+	json["cases"][0]["input_fixed_point"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|x| x.as_i64().unwrap())
+		.collect()
+}
+
+fn request_call(model: u32) -> RuntimeCall {
+	let fee = <Runtime as pallet_inference_oracle::Config>::RequestFee::get();
+	pallet_inference_oracle::Call::request_inference { model, input: reference_input(), max_fee: fee }
+		.into()
+}
+
+/// What a sibling sends to request an inference: AIO withdrawn from its sovereign account
+/// for fees, execution bought, the call, and what is left deposited back.
+fn paid_request(fees: u128, call: RuntimeCall) -> Xcm<RuntimeCall> {
+	let fees: Asset = (Location::here(), fees).into();
+	Xcm(vec![
+		WithdrawAsset(fees.clone().into()),
+		BuyExecution { fees, weight_limit: Unlimited },
+		Transact {
+			origin_kind: OriginKind::SovereignAccount,
+			fallback_max_weight: None,
+			call: call.encode().into(),
+		},
+		RefundSurplus,
+		DepositAsset { assets: AllCounted(1).into(), beneficiary: sibling() },
+	])
+}
+
+fn execute(origin: Location, message: Xcm<RuntimeCall>) -> Outcome {
+	let mut id = message.using_encoded(sp_io::hashing::blake2_256);
+	XcmExecutor::<XcmConfig>::prepare_and_execute(origin, message, &mut id, Weight::MAX, Weight::zero())
+}
+
+use frame_support::weights::Weight;
+
+fn requests_made() -> Vec<(u64, AccountId)> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::InferenceOracle(pallet_inference_oracle::Event::InferenceRequested {
+				request,
+				requester,
+				..
+			}) => Some((request, requester)),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn a_sibling_requests_an_inference_paying_from_its_sovereign_account() {
+	development().execute_with(|| {
+		Balances::set_balance(&sovereign(), 10 * UNIT);
+		let outcome = execute(sibling(), paid_request(UNIT, request_call(0)));
+		assert!(matches!(outcome, Outcome::Complete { .. }), "{outcome:?}");
+		let made = requests_made();
+		assert_eq!(made.len(), 1);
+		assert_eq!(made[0].1, sovereign(), "the sibling's sovereign account is the requester");
+		let view = InferenceOracle::request_view(made[0].0).unwrap();
+		assert_eq!(view.input, reference_input());
+		// The sovereign account paid the request's fee and deposit (held) and the execution
+		// (four instructions at the fixed unit weight); the rest of the fee asset came back.
+		let free = Balances::free_balance(&sovereign());
+		assert!(free < 10 * UNIT && free > 9 * UNIT, "{free}");
+		InferenceOracle::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn unpaid_execution_from_a_sibling_is_refused_by_the_barrier() {
+	development().execute_with(|| {
+		Balances::set_balance(&sovereign(), 10 * UNIT);
+		let message = Xcm(vec![Transact {
+			origin_kind: OriginKind::SovereignAccount,
+			fallback_max_weight: None,
+			call: request_call(0).encode().into(),
+		}]);
+		let outcome = execute(sibling(), message);
+		assert_eq!(outcome.ensure_complete().map_err(|e| e.error), Err(XcmError::Barrier));
+		assert!(requests_made().is_empty());
+		assert_eq!(Balances::free_balance(&sovereign()), 10 * UNIT);
+	});
+}
+
+#[test]
+fn too_little_fee_is_refused_and_what_was_withdrawn_is_trapped() {
+	development().execute_with(|| {
+		Balances::set_balance(&sovereign(), 10 * UNIT);
+		let outcome = execute(sibling(), paid_request(1_000, request_call(0)));
+		assert_eq!(outcome.ensure_complete().map_err(|e| e.error), Err(XcmError::TooExpensive));
+		assert!(requests_made().is_empty());
+		// Withdrawn and not spent: trapped, claimable by the sibling (`ClaimAsset`).
+		assert_eq!(Balances::free_balance(&sovereign()), 10 * UNIT - 1_000);
+		let trapped = System::events().into_iter().any(|r| {
+			matches!(r.event, RuntimeEvent::PolkadotXcm(pallet_xcm::Event::AssetsTrapped { .. }))
+		});
+		assert!(trapped, "an AssetsTrapped event");
+	});
+}
+
+#[test]
+fn an_origin_without_an_account_here_cannot_pay() {
+	development().execute_with(|| {
+		// An account on the sibling, not the sibling itself: it has no account here.
+		let account = Location::new(1, [Parachain(SIBLING), AccountId32 { network: None, id: [7; 32] }]);
+		let outcome = execute(account, paid_request(UNIT, request_call(0)));
+		assert!(matches!(outcome, Outcome::Incomplete { .. } | Outcome::Error(_)), "{outcome:?}");
+		assert!(requests_made().is_empty());
+	});
+}
+
+#[test]
+fn a_request_the_oracle_refuses_charges_only_the_execution() {
+	development().execute_with(|| {
+		Balances::set_balance(&sovereign(), 10 * UNIT);
+		// Model 99 has no active version: the call fails, the message completes.
+		let outcome = execute(sibling(), paid_request(UNIT, request_call(99)));
+		assert!(matches!(outcome, Outcome::Complete { .. }), "{outcome:?}");
+		assert!(requests_made().is_empty());
+		let spent = 10 * UNIT - Balances::free_balance(&sovereign());
+		assert!(spent > 0 && spent < UNIT, "only execution was paid: {spent}");
+		let held: u128 = pallet_balances::Holds::<Runtime>::get(sovereign()).iter().map(|h| h.amount).sum();
+		assert_eq!(held, 0, "nothing is held for a request not made");
+	});
+}
