@@ -16,7 +16,7 @@ use aioracle_runtime::{
 	System,
 };
 use codec::Encode;
-use common::{development, signed};
+use common::{development, reference_case, salt, signed};
 use frame_support::{
 	assert_ok,
 	dispatch::{DispatchClass, GetDispatchInfo},
@@ -34,17 +34,6 @@ use sp_runtime::{
 	traits::Dispatchable,
 	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
 };
-
-/// The first reference case of the sample model: fixed-point input and probabilities.
-fn reference_case() -> (Vec<i64>, Vec<i64>) {
-	let json: serde_json::Value =
-		serde_json::from_str(include_str!("../../models/iris-logreg.json")).unwrap();
-	let ints = |v: &serde_json::Value| -> Vec<i64> {
-		v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
-	};
-	let case = &json["cases"][0];
-	(ints(&case["input_fixed_point"]), ints(&case["outputs"][1]["fixed_point"]))
-}
 
 fn check_invariants() {
 	DatasetProvenance::do_try_state().unwrap();
@@ -69,11 +58,6 @@ fn the_development_genesis_serves_the_sample_model() {
 		assert_eq!(operators, expected);
 		check_invariants();
 	});
-}
-
-/// The salt `member` commits with in these tests.
-fn salt(member: Sr25519Keyring) -> [u8; 32] {
-	sp_io::hashing::blake2_256(&member.public().0)
 }
 
 /// What `member`'s off-chain worker sends for `request`: `answer`, signed with its `orcl`

@@ -10,7 +10,7 @@ use aioracle_runtime::{
 	configs::oracle::MAX_SCHEDULED_PER_BLOCK, AccountId, Balances, InferenceOracle, Runtime,
 	configs::system::RuntimeBlockWeights, RuntimeEvent, System,
 };
-use common::{development, signed};
+use common::{development, reference_case, salt, signed};
 use frame_support::{
 	assert_ok,
 	traits::{fungible::InspectHold, Get, Hooks},
@@ -21,17 +21,6 @@ use pallet_inference_oracle::{
 };
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave};
 use sp_runtime::traits::Dispatchable;
-
-/// The first reference case of the sample model: fixed-point input and probabilities.
-fn reference_case() -> (Vec<i64>, Vec<i64>) {
-	let json: serde_json::Value =
-		serde_json::from_str(include_str!("../../models/iris-logreg.json")).unwrap();
-	let ints = |v: &serde_json::Value| -> Vec<i64> {
-		v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
-	};
-	let case = &json["cases"][0];
-	(ints(&case["input_fixed_point"]), ints(&case["outputs"][1]["fixed_point"]))
-}
 
 fn oracle_events() -> Vec<Event<Runtime>> {
 	System::events()
@@ -60,11 +49,6 @@ fn answer(member: Sr25519Keyring, request: u64, answer: Answer) {
 }
 
 use codec::Encode;
-
-/// The salt `member` commits with in these tests.
-fn salt(member: Sr25519Keyring) -> [u8; 32] {
-	sp_io::hashing::blake2_256(&member.public().0)
-}
 
 #[test]
 fn a_subscription_requests_on_schedule_is_answered_and_finishes_with_its_holds_released() {

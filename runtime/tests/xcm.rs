@@ -26,21 +26,9 @@ fn sovereign() -> AccountId {
 	LocationToAccountId::convert_location(&sibling()).expect("a sibling has a sovereign account")
 }
 
-/// The first reference case's input of the sample model.
-fn reference_input() -> Vec<i64> {
-	let json: serde_json::Value =
-		serde_json::from_str(include_str!("../../models/iris-logreg.json")).unwrap();
-	json["cases"][0]["input_fixed_point"]
-		.as_array()
-		.unwrap()
-		.iter()
-		.map(|x| x.as_i64().unwrap())
-		.collect()
-}
-
 fn request_call(model: u32) -> RuntimeCall {
 	let fee = <Runtime as pallet_inference_oracle::Config>::RequestFee::get();
-	pallet_inference_oracle::Call::request_inference { model, input: reference_input(), max_fee: fee }
+	pallet_inference_oracle::Call::request_inference { model, input: common::reference_case().0, max_fee: fee }
 		.into()
 }
 
@@ -92,7 +80,7 @@ fn a_sibling_requests_an_inference_paying_from_its_sovereign_account() {
 		assert_eq!(made.len(), 1);
 		assert_eq!(made[0].1, sovereign(), "the sibling's sovereign account is the requester");
 		let view = InferenceOracle::request_view(made[0].0).unwrap();
-		assert_eq!(view.input, reference_input());
+		assert_eq!(view.input, common::reference_case().0);
 		// The sovereign account paid the request's fee and deposit (held) and the execution
 		// (four instructions at the fixed unit weight); the rest of the fee asset came back.
 		let free = Balances::free_balance(&sovereign());

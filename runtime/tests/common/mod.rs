@@ -1,5 +1,5 @@
-//! What the runtime-level tests share: externalities from the `development` preset, and
-//! a council motion passed the way members pass one.
+//! What the runtime-level tests share: externalities from the `development` preset, the
+//! sample model's reference case, and a council motion passed the way members pass one.
 
 // Each test file uses a different subset.
 #![allow(dead_code)]
@@ -18,6 +18,23 @@ use sp_runtime::{
 	traits::{BlakeTwo256, Hash},
 	BuildStorage,
 };
+
+/// The first reference case of the sample model (`models/iris-logreg.json`): its
+/// fixed-point input, and onnxruntime's probabilities at the output scale.
+pub fn reference_case() -> (Vec<i64>, Vec<i64>) {
+	let json: serde_json::Value =
+		serde_json::from_str(include_str!("../../../models/iris-logreg.json")).unwrap();
+	let ints = |v: &serde_json::Value| -> Vec<i64> {
+		v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
+	};
+	let case = &json["cases"][0];
+	(ints(&case["input_fixed_point"]), ints(&case["outputs"][1]["fixed_point"]))
+}
+
+/// The salt `member` commits with in these tests.
+pub fn salt(member: sp_keyring::Sr25519Keyring) -> [u8; 32] {
+	sp_io::hashing::blake2_256(&member.public().0)
+}
 
 /// Merges a genesis preset's JSON patch into the full default genesis config.
 fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
