@@ -38,6 +38,7 @@ pub mod limits;
 mod ops;
 pub mod program;
 mod run;
+pub mod sample;
 mod validate;
 
 #[cfg(feature = "compile")]

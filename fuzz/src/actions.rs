@@ -266,6 +266,20 @@ pub enum Action {
 		edges: bool,
 		wide: bool,
 	},
+	/// Gives a version an exact program: one answering `value % 3` (in output units) in
+	/// each of `outputs % 4 + 1` elements, for inputs within `±range * 128` (requests'
+	/// inputs are `i16`s: some fall outside), or (`garbage`) bytes that are no program.
+	/// The fuzzer's proposals' golden vectors expect 0 or 1: some programs pass, most do
+	/// not fit or fail them.
+	SetExactProgram {
+		who: Who,
+		model: u8,
+		version: u8,
+		value: u8,
+		outputs: u8,
+		range: u8,
+		garbage: bool,
+	},
 	/// Empty blocks: deadlines pass, `on_idle` expires requests and settles disputes.
 	Wait(u8),
 	/// A subscription to a recent model, inline (`input`) or naming the blob `blob`, every
@@ -324,6 +338,29 @@ pub struct Shape {
 /// A proposal of the file `model_hash` with the contract `shape` describes: one input or
 /// two (or one named twice), every rule, the reducing ones with a `k` that may not fit the
 /// output.
+/// An exact program for the fuzzer's proposals' inputs (4 elements at 4 decimals, within
+/// `±range * 128`) answering `value` in each of `outputs` elements at 6 decimals.
+fn constant_program(value: u8, outputs: u8, range: u8) -> aioracle_exact::Program {
+	use aioracle_exact::program::{Constant, InputRange, InputSpec, Interval, Op};
+	let outputs = u32::from(outputs);
+	let bound = i64::from(range) * 128;
+	aioracle_exact::Program {
+		version: aioracle_exact::FORMAT_VERSION,
+		input: InputSpec {
+			len: 4,
+			scale: 4,
+			range: InputRange::Global(Interval { min: -bound, max: bound }),
+		},
+		constants: vec![
+			Constant { scale: 0, values: vec![0; 4 * outputs as usize] },
+			Constant { scale: 6, values: vec![i64::from(value); outputs as usize] },
+		],
+		nodes: vec![Op::Linear { input: 0, weights: 0, bias: Some(1), outputs, scale: 6 }],
+		output: 1,
+		output_scale: 6,
+	}
+}
+
 fn proposal(
 	model_hash: sp_core::H256,
 	shape: Shape,
@@ -733,6 +770,20 @@ impl Memory {
 					model,
 					version: version_id(model, version),
 					decoding,
+				};
+				vec![signed(who.keyring(), call.into())]
+			}
+			Action::SetExactProgram { who, model, version, value, outputs, range, garbage } => {
+				let model = model_id(model);
+				let program = if garbage {
+					(b"not a program", value, outputs, range).encode()
+				} else {
+					constant_program(value % 3, outputs % 4 + 1, range).encode()
+				};
+				let call = pallet_model_registry::Call::set_exact_program {
+					model,
+					version: version_id(model, version),
+					program,
 				};
 				vec![signed(who.keyring(), call.into())]
 			}

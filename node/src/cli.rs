@@ -51,7 +51,8 @@ pub enum Subcommand {
 	Dataset(crate::dataset_hash::DatasetCmd),
 
 	/// Model tools: `model inspect FILE.onnx`, `model score FILE.onnx ...` (the engine the
-	/// off-chain workers use).
+	/// off-chain workers use; `--exact` the exact tier's interpreter), `model compile
+	/// FILE.onnx ...` (an exact program).
 	#[command(subcommand)]
 	Model(crate::model_cli::ModelCmd),
 

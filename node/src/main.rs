@@ -9,6 +9,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod dataset_hash;
+mod exact_cli;
 mod metrics;
 mod model_cli;
 mod model_fetch;

@@ -1,4 +1,5 @@
-//! `aioracle-node model inspect FILE.onnx` and `aioracle-node model score FILE.onnx ...`:
+//! `aioracle-node model inspect FILE.onnx` and `aioracle-node model score FILE.onnx ...`
+//! (and `model compile`, the exact tier's, in `exact_cli`):
 //! what a model owner checks before proposing a version, with the same engine and the same
 //! fixed-point rules as the off-chain workers.
 
@@ -21,8 +22,12 @@ pub enum ModelCmd {
 	/// this engine does not support (JSON).
 	Inspect(InspectCmd),
 	/// Score one input and print the fixed-point outputs an off-chain worker would submit
-	/// (JSON, one entry per model output).
+	/// (JSON, one entry per model output); with `--exact`, the exact tier's output.
 	Score(ScoreCmd),
+	/// Compile an ONNX model into an exact program (the exact tier: run by the runtime
+	/// itself), or say which operator or value range prevents it; print its hash, size and
+	/// operation counts (JSON).
+	Compile(crate::exact_cli::CompileCmd),
 }
 
 /// `aioracle-node model inspect FILE`
@@ -56,6 +61,13 @@ pub struct ScoreCmd {
 	/// point `v * 10^input_scale`, exact, so the model reads `v` whatever the scale).
 	#[arg(long, conflicts_with = "input", required_unless_present = "input")]
 	pub input_file: Option<PathBuf>,
+	/// Score with the exact tier's interpreter instead of the engine: FILE is a program
+	/// `model compile` wrote, or an ONNX file compiled first (name its `--output`).
+	#[arg(long, conflicts_with = "input_file")]
+	pub exact: bool,
+	/// With `--exact` on an ONNX file: the output the program computes.
+	#[arg(long, requires = "exact")]
+	pub output: Option<String>,
 }
 
 fn io_error(e: impl std::fmt::Display) -> sc_cli::Error {
@@ -122,7 +134,7 @@ fn batch_one_spec(index: usize, t: &TensorInfo) -> Result<TensorSpec, sc_cli::Er
 
 /// `round_half_even(x * 10^scale)`, as a dApp turns a decimal into the chain's fixed point
 /// (the same rounding as the engine's outputs and the models' reference inputs).
-fn to_fixed_point(x: f64, scale: u8) -> Result<i64, sc_cli::Error> {
+pub(crate) fn to_fixed_point(x: f64, scale: u8) -> Result<i64, sc_cli::Error> {
 	let scaled = (x * 10f64.powi(scale.into())).round_ties_even();
 	if !scaled.is_finite() || scaled.abs() >= i64::MAX as f64 {
 		return Err(io_error(format!("{x} does not fit an i64 at scale {scale}")));
@@ -265,6 +277,23 @@ impl ModelCmd {
 				let bytes = std::fs::read(&cmd.file).map_err(io_error)?;
 				let info = inspect(&bytes).map_err(io_error)?;
 				println!("{}", serde_json::to_string_pretty(&info_json(&info)).map_err(io_error)?);
+				Ok(())
+			}
+			ModelCmd::Compile(cmd) => cmd.run(),
+			ModelCmd::Score(cmd @ ScoreCmd { exact: true, .. }) => {
+				let values = cmd
+					.input
+					.iter()
+					.map(|x| to_fixed_point(*x, cmd.input_scale))
+					.collect::<Result<Vec<_>, _>>()?;
+				let report = crate::exact_cli::score(
+					&cmd.file,
+					cmd.input_scale,
+					cmd.output_scale,
+					cmd.output.as_deref(),
+					&values,
+				)?;
+				println!("{}", serde_json::to_string_pretty(&report).map_err(io_error)?);
 				Ok(())
 			}
 			ModelCmd::Score(cmd @ ScoreCmd { input_file: Some(path), .. }) => score_file(cmd, path),

@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::{traits::ConstU32, BoundedVec};
+use frame_support::weights::Weight;
 
 pub use crate::aggregation::Aggregation;
 use crate::dataset::{DatasetId, DatasetView, Lineage, Taint};
@@ -313,6 +314,20 @@ pub struct VersionView<AccountId, Balance, BlockNumber> {
 	/// The run that trained it, if its proposal named one: between its training data and
 	/// it in the lineage.
 	pub training_run: Option<crate::training::TrainingRun<AccountId, Vec<u8>>>,
+	/// Its exact program, if it has one (the exact tier: the runtime runs it itself).
+	pub exact_program: Option<ExactProgramSummary>,
+}
+
+/// A version's exact program as views show it: enough to check it against a program
+/// compiled again from the version's ONNX bytes, and what a run costs.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct ExactProgramSummary {
+	/// blake2-256 of the program's bytes.
+	pub program_hash: ModelHash,
+	/// The program's size.
+	pub size_bytes: u32,
+	/// The most element operations one run takes, all kinds together.
+	pub operations: u64,
 }
 
 /// One training dataset of a model version, with what makes it trustworthy or not.
@@ -445,6 +460,23 @@ pub trait ModelInspect {
 	/// inferences from it (allowed or constrained, for every dataset). `true` for a
 	/// version that does not exist: asking about it is the caller's error to report.
 	fn inference_permitted(model: ModelId, version: VersionId) -> bool;
+	/// Version `version` of `model`'s exact program, if it has one: what the runtime runs
+	/// to answer its requests itself (the exact tier).
+	fn exact_program(model: ModelId, version: VersionId) -> Option<ExactServing>;
+	/// The most [`ExactServing::weight`] can be: what a request is charged up front.
+	fn max_exact_weight() -> Weight;
+}
+
+/// What the oracle needs to answer a request with a version's exact program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExactServing {
+	/// The SCALE-encoded program (`aioracle_exact::Program`), validated when it was set.
+	pub program: Vec<u8>,
+	/// blake2-256 of `program`.
+	pub program_hash: ModelHash,
+	/// The weight of reading and decoding it and of one run (its analysed operations at
+	/// their benchmarked prices).
+	pub weight: Weight,
 }
 
 /// Whether a proposed version was shown to be servable: enough operators' nodes loaded it

@@ -161,6 +161,10 @@ pub struct ResultView<AccountId, BlockNumber> {
 	pub settles_at: BlockNumber,
 	/// The dispute of the result, if any.
 	pub dispute: Option<DisputeView<AccountId>>,
+	/// For a result the runtime computed itself (the exact tier): the hash of the exact
+	/// program it ran. Every validator re-executed it; no operator took part, and it is
+	/// settled at once.
+	pub exact_program: Option<ModelHash>,
 }
 
 /// The two stages a dApp can wait for, and the one between.

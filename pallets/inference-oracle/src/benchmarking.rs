@@ -45,7 +45,7 @@ fn request<T: Config>(model: ModelId) -> Result<RequestId, BenchmarkError> {
 		T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
 	let len = contract.input_len().unwrap_or(1);
 	Pallet::<T>::do_request(requester, model, vec![i64::MAX; len as usize], any_fee::<T>())
-		.map(|(id, _)| id)
+		.map(|(id, _, _)| id)
 		.map_err(|_| BenchmarkError::Stop("the set-up request was refused"))
 }
 
@@ -429,24 +429,10 @@ mod benchmarks {
 	})]
 	fn request_inference_by_reference() -> Result<(), BenchmarkError> {
 		let (model, requester, oldest) = request_worst_case::<T>()?;
-		let (version, _, contract) =
-			T::Models::active_contract(model).ok_or(BenchmarkError::Stop("no model"))?;
-		let dataset = T::BenchmarkHelper::input_dataset();
-		let blob = T::Datasets::content_hash(dataset).ok_or(BenchmarkError::Stop("no dataset"))?;
-		let size_bytes = aioracle_primitives::input::tensor_blob_size(&contract.inputs)
-			.ok_or(BenchmarkError::Stop("the set-up version has no input"))?;
-		ensure!(
-			T::Models::input_decoding(model, version).fits(size_bytes, &contract.inputs).is_ok(),
-			"the set-up blob does not fit"
-		);
-		let owner = requester.clone();
-		InputBlobs::<T>::insert(
-			blob,
-			InputBlob { owner, size_bytes, deposit: Zero::zero(), last_used: Zero::zero() },
-		);
+		let source = dataset_input::<T>(model, &requester)?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(requester), model, InputSource::Dataset(dataset), any_fee::<T>());
+		_(RawOrigin::Signed(requester), model, source, any_fee::<T>());
 
 		ensure!(!Requests::<T>::contains_key(oldest), "the oldest request was not pruned");
 		ensure!(RequestInputs::<T>::iter().count() == 1, "no request by reference made");

@@ -156,7 +156,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Moves finalized request `id`'s price from the requester to the marketplace's pot
 	/// and credits it to the version's earnings.
-	fn credit_price(id: RequestId, request: &RequestOf<T>) {
+	pub(crate) fn credit_price(id: RequestId, request: &RequestOf<T>) {
 		if request.price.is_zero() {
 			return;
 		}

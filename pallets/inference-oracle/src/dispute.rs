@@ -62,7 +62,10 @@ impl<T: Config> Pallet<T> {
 		disputer: T::AccountId,
 		id: RequestId,
 	) -> Result<(RequestId, bool), DispatchError> {
-		ensure!(!DisputeRounds::<T>::contains_key(id), Error::<T>::NotDisputable);
+		ensure!(
+			!DisputeRounds::<T>::contains_key(id) && !ExactResults::<T>::contains_key(id),
+			Error::<T>::NotDisputable
+		);
 		let request = Requests::<T>::get(id).ok_or(Error::<T>::RequestNotFound)?;
 		let result = Results::<T>::get(id).ok_or(Error::<T>::NotFinalized)?;
 		ensure!(!Disputes::<T>::contains_key(id), Error::<T>::AlreadyDisputed);
@@ -237,8 +240,9 @@ impl<T: Config> Pallet<T> {
 		id: RequestId,
 		finalized_at: BlockNumberFor<T>,
 	) -> (ResultStage, Option<DisputeView<T::AccountId>>) {
-		// A round's result settles its dispute; it is not disputed itself.
-		if DisputeRounds::<T>::contains_key(id) {
+		// A round's result settles its dispute, and an exact result was computed by every
+		// validator: neither is disputed itself.
+		if DisputeRounds::<T>::contains_key(id) || ExactResults::<T>::contains_key(id) {
 			return (ResultStage::Settled, None);
 		}
 		match Disputes::<T>::get(id) {

@@ -128,6 +128,7 @@ mod close;
 pub mod committee;
 mod consumer;
 mod dispute;
+pub mod exact;
 mod expiry;
 mod inputs;
 pub mod migrations;
@@ -528,6 +529,11 @@ pub mod pallet {
 	/// The accepted result of each finalized, retained request.
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, FinalResultOf<T>>;
+
+	/// The retained requests answered by the runtime itself with their version's exact
+	/// program (see [`exact`]), and that program's hash. Such a result is settled at once.
+	#[pallet::storage]
+	pub type ExactResults<T: Config> = StorageMap<_, Twox64Concat, RequestId, aioracle_primitives::model::ModelHash>;
 
 	/// The retained requests sampled for their model's canary: the candidate that scores
 	/// them too, and the verdict once they closed (see [`canary`]).
@@ -1008,8 +1014,8 @@ pub mod pallet {
 		SelfDispute,
 		/// `MaxOpenDisputes` disputes are open.
 		TooManyDisputes,
-		/// The request re-scores a dispute: its result settles that dispute, it is not
-		/// disputed itself.
+		/// The request re-scores a dispute (its result settles that dispute), or was answered
+		/// exactly by the runtime itself: it is not disputed.
 		NotDisputable,
 		/// The operator is not in the operator set (it is leaving).
 		NotInOperatorSet,
@@ -1036,6 +1042,12 @@ pub mod pallet {
 		SubscriptionNotFound,
 		/// The caller did not open this subscription.
 		NotSubscriptionOwner,
+		/// An input element is outside the range the version's exact program declares (and
+		/// was proven not to overflow on).
+		InputOutOfRange,
+		/// The version's exact program could not answer (a bug in the program or the
+		/// interpreter: its golden vectors ran when it was set).
+		ExactRunFailed,
 	}
 
 	#[pallet::hooks]
@@ -1181,9 +1193,17 @@ pub mod pallet {
 		/// expired first, see the pallet docs) or a dispute round not settled yet; refunded
 		/// to a plain prune when `on_idle` already closed and settled it, as it does unless
 		/// blocks stay full for the whole retention.
+		///
+		/// ## The exact tier
+		/// If the active version has an exact program, the runtime runs it on `input` in
+		/// this call and the request is finalized at once (see [`exact`]): no committee, no
+		/// fee, only the version's price (at most `max_fee`); refused with
+		/// `InputOutOfRange` if an element is outside the program's declared range. Charged
+		/// up front for the most an exact answer can take, refunded to the program's.
 		#[pallet::call_index(4)]
 		#[pallet::weight(Pallet::<T>::request_weight()
-			.saturating_add(Pallet::<T>::prune_weight()))]
+			.saturating_add(Pallet::<T>::prune_weight())
+			.saturating_add(Pallet::<T>::exact_weight()))]
 		pub fn request_inference(
 			origin: OriginFor<T>,
 			model: ModelId,
@@ -1192,10 +1212,16 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let requester = ensure_signed(origin)?;
 			// A refused request stops before the prune: it never pays for an expiry.
-			let (_, expired_oldest) = Self::do_request(requester, model, input, max_fee)
+			let (_, expired_oldest, exact) = Self::do_request(requester, model, input, max_fee)
 				.map_err(|e| e.with_weight(T::WeightInfo::request_inference()))?;
-			let actual = (!expired_oldest).then(Self::request_weight);
-			Ok(PostDispatchInfo { actual_weight: actual, pays_fee: Pays::Yes })
+			let mut actual = Self::request_weight();
+			if expired_oldest {
+				actual.saturating_accrue(Self::prune_weight());
+			}
+			if let Some(exact) = exact {
+				actual.saturating_accrue(exact);
+			}
+			Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 		}
 
 		/// Records one committee member's answer to one pending request (an outcome, a
@@ -1432,17 +1458,33 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::request_inference().saturating_add(T::OnResult::max_weight())
 	}
 
-	/// Makes a request; returns its id, and whether the oldest retained request was still
-	/// pending (or unsettled) and had to be closed to make room for it.
+	/// Makes a request; returns its id, whether the oldest retained request was still
+	/// pending (or unsettled) and had to be closed to make room for it, and, if the active
+	/// version has an exact program and answered in the call (see [`exact`]), the weight
+	/// of that answer.
 	pub fn do_request(
 		requester: T::AccountId,
 		model: ModelId,
 		input: Vec<i64>,
 		max_fee: BalanceOf<T>,
-	) -> Result<(RequestId, bool), DispatchError> {
+	) -> Result<(RequestId, bool, Option<Weight>), DispatchError> {
 		let (target, contract) = Self::active_serving(model)?;
-		let input = RequestInput::Inline(Self::inline_input(&contract, input)?);
-		Self::open_active_request(requester, target, contract, input, max_fee)
+		let input = Self::inline_input(&contract, input)?;
+		if let Some(exact) = T::Models::exact_program(model, target.version) {
+			let price = T::Market::price(model, target.version);
+			ensure!(price <= max_fee, Error::<T>::FeeAboveMax);
+			let (id, expired_oldest, weight) =
+				Self::answer_exactly(requester, target, contract, input, price, exact)?;
+			return Ok((id, expired_oldest, Some(weight)));
+		}
+		let (id, expired_oldest) = Self::open_active_request(
+			requester,
+			target,
+			contract,
+			RequestInput::Inline(input),
+			max_fee,
+		)?;
+		Ok((id, expired_oldest, None))
 	}
 
 	/// Opens a request to a model's active version (see [`Self::open_request`]) and samples
@@ -1605,6 +1647,7 @@ impl<T: Config> Pallet<T> {
 		// Its canary reports, if any, went when it closed (expired just above if need be).
 		CanaryChecks::<T>::remove(old);
 		RequestInputs::<T>::remove(old);
+		ExactResults::<T>::remove(old);
 		Committees::<T>::remove(old);
 		Commits::<T>::remove(old);
 		expired || settled
@@ -1710,6 +1753,7 @@ impl<T: Config> Pallet<T> {
 		Self::try_state_disputes()?;
 		Self::try_state_inputs()?;
 		Self::try_state_subscriptions()?;
+		Self::try_state_exact()?;
 		Self::try_state_canary()?;
 		for (account, (fees, deposits)) in held {
 			ensure!(

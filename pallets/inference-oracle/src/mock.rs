@@ -10,7 +10,7 @@ use aioracle_primitives::{
 	market::{InferenceMarket, Royalty},
 	metrics::{OracleMetricsExt, WorkerEvent, WorkerEventSink},
 	model::{
-		Aggregation, ElementType, GoldenVector, ModelHash, ModelId, ModelInspect,
+		Aggregation, ElementType, ExactServing, GoldenVector, ModelHash, ModelId, ModelInspect,
 		ServingArtifacts, ServingContract, TensorSpec, VersionId,
 	},
 	onnx::{ModelSource, OnnxExt, ScoreError, ScoreRequest, Scorer},
@@ -169,6 +169,22 @@ pub fn set_iris_aggregation(aggregation: Aggregation) {
 	IRIS_AGGREGATION.with(|a| *a.borrow_mut() = aggregation);
 }
 
+thread_local! {
+	/// The models whose version 1 has an exact program: its bytes.
+	static EXACT_PROGRAMS: RefCell<BTreeMap<ModelId, Vec<u8>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// What the mock registry says reading and running any exact program weighs.
+pub const EXACT_WEIGHT: Weight = Weight::from_parts(3_000_000, 2_000);
+/// What it says the most an exact answer can take is.
+pub const MAX_EXACT_WEIGHT: Weight = Weight::from_parts(9_000_000, 70_000);
+
+/// Gives `model`'s version 1 the exact program `program` (SCALE-encoded, unchecked: the
+/// registry checks programs).
+pub fn set_exact_program(model: ModelId, program: Vec<u8>) {
+	EXACT_PROGRAMS.with(|p| p.borrow_mut().insert(model, program));
+}
+
 /// Makes the active iris version's golden vector expect `output`.
 pub fn set_golden_output(output: Vec<i64>) {
 	GOLDEN_OUTPUT_OVERRIDE.with(|g| *g.borrow_mut() = Some(output));
@@ -227,6 +243,19 @@ impl ModelInspect for MockModels {
 
 	fn inference_permitted(model: ModelId, _: VersionId) -> bool {
 		!INFERENCE_FORBIDDEN.with(|f| f.borrow().contains(&model))
+	}
+
+	fn exact_program(model: ModelId, version: VersionId) -> Option<ExactServing> {
+		let program = EXACT_PROGRAMS.with(|p| p.borrow().get(&model).cloned())?;
+		(version == 1).then(|| ExactServing {
+			program_hash: sp_io::hashing::blake2_256(&program).into(),
+			program,
+			weight: EXACT_WEIGHT,
+		})
+	}
+
+	fn max_exact_weight() -> Weight {
+		MAX_EXACT_WEIGHT
 	}
 
 	fn artifacts(model: ModelId, version: VersionId) -> Option<ServingArtifacts> {

@@ -513,10 +513,13 @@ mod requests {
 				request(IRIS);
 			}
 			System::set_block_number(MAX_RETAINED as u64 + 1);
-			// This one pays the expiry of the oldest: no refund.
+			// This one pays the expiry of the oldest: refunded only the exact tier's part.
 			let post = InferenceOracle::request_inference(signed(DAPP), IRIS, vec![1, 2, 3, 4], FEE)
 				.unwrap();
-			assert_eq!(post.actual_weight, None);
+			assert_eq!(
+				post.actual_weight,
+				Some(InferenceOracle::request_weight() + InferenceOracle::prune_weight())
+			);
 			assert!(Requests::<Test>::get(first).is_none(), "pruned");
 			assert!(events().contains(&Event::RequestExpired { request: first }));
 			assert!(!PendingRequests::<Test>::contains_key(first));
@@ -2088,6 +2091,7 @@ mod aggregation {
 mod canary;
 mod consumer;
 mod disputes;
+mod exact;
 mod inputs;
 mod market;
 mod subscriptions;

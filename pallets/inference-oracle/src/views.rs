@@ -85,18 +85,24 @@ impl<T: Config> Pallet<T> {
 	/// What a request to `model` costs now (`InferenceOracleApi::quote`): the operators'
 	/// fee, the active version's price and how it is split, and the retention deposit of
 	/// an inline request. Errors as `request_inference` would: no active version, no
-	/// inference permitted, outputs too large, a price that overflows.
+	/// inference permitted, outputs too large, a price that overflows. A version with an
+	/// exact program is quoted as it answers: no fee, no committee.
 	pub fn quote(model: ModelId) -> Result<Quote<BalanceOf<T>>, DispatchError> {
 		let (target, contract) = Self::active_serving(model)?;
-		let fee = T::RequestFee::get();
+		let exact = T::Models::exact_program(model, target.version).is_some();
+		let fee = if exact { Zero::zero() } else { T::RequestFee::get() };
 		let price = T::Market::price(model, target.version);
 		let total = fee.checked_add(&price).ok_or(Error::<T>::PriceOverflow)?;
 		let input_len = contract.input_len().ok_or(Error::<T>::TensorTooLarge)?;
 		let output_len = contract.reported_len().ok_or(Error::<T>::TensorTooLarge)?;
-		let members = Self::committee_size(
-			contract.min_agreement,
-			OperatorSet::<T>::decode_len().unwrap_or_default() as u32,
-		);
+		let members = if exact {
+			0
+		} else {
+			Self::committee_size(
+				contract.min_agreement,
+				OperatorSet::<T>::decode_len().unwrap_or_default() as u32,
+			)
+		};
 		let sample = Request {
 			// Any account: only the request's size counts.
 			requester: T::AccountId::decode(&mut TrailingZeroInput::zeroes())
@@ -178,6 +184,7 @@ impl<T: Config> Pallet<T> {
 			stage,
 			settles_at: Self::settles_at(result.finalized_at),
 			dispute,
+			exact_program: ExactResults::<T>::get(id),
 		})
 	}
 

@@ -1,6 +1,7 @@
 //! Benchmarks of every call, each in its worst case over the pallet's bounds.
 
 use super::*;
+use aioracle_exact::{sample, OpKind, Program};
 use aioracle_primitives::training::MAX_TRAINING_TEXT_LEN;
 use alloc::vec;
 use frame::{benchmarking::prelude::*, traits::fungible::Mutate};
@@ -98,6 +99,73 @@ fn propose<T: Config>(
 	let bytes = onnx_bytes(64, seed);
 	Pallet::<T>::do_propose(owner.clone(), model, proposal::<T>(&bytes, datasets), bytes)
 		.map_err(|_| BenchmarkError::Stop("the set-up proposal was refused"))
+}
+
+/// A proposed version of a fresh model served by `program` (its input and output lengths
+/// and scales), whose one golden vector is the program's own output on the sample input:
+/// returns the owner, the model and the version.
+fn exact_candidate<T: Config>(
+	program: &Program,
+) -> Result<(T::AccountId, ModelId, VersionId), BenchmarkError>
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let (owner, model) = model::<T>()?;
+	let input = sample::input_for(program);
+	let output = aioracle_exact::run(program, &input)
+		.map_err(|_| BenchmarkError::Stop("the sample program does not run"))?;
+	let spec = |index, len: usize| TensorSpec {
+		index,
+		element_type: ElementType::F32,
+		shape: BoundedVec::truncate_from(vec![1, len as u32]),
+	};
+	let bytes = onnx_bytes(64, 0);
+	let mut p = proposal::<T>(&bytes, 1);
+	p.inputs = vec![spec(0, input.len())];
+	p.output = spec(1, output.len());
+	p.input_scale = program.input.scale;
+	p.output_scale = program.output_scale;
+	p.aggregation = Aggregation::Median { tolerance: 0 };
+	p.golden_vectors = vec![GoldenVector { input, output }];
+	let version = Pallet::<T>::do_propose(owner.clone(), model, p, bytes)
+		.map_err(|_| BenchmarkError::Stop("the set-up proposal was refused"))?;
+	Ok((owner, model, version))
+}
+
+/// A program of about `bytes` bytes that serves a version of `MaxTensorLen`-bounded
+/// tensors: a linear layer from the input (at most 64 elements) to as many outputs as its
+/// weights take `bytes`, every weight analysed for overflow, then the position of the
+/// largest output (one element). What validating and decoding a program of that size
+/// costs.
+fn program_of_size<T: Config>(bytes: u32) -> Program {
+	use aioracle_exact::program::{Constant, InputRange, InputSpec, Interval, Op};
+	let inputs = T::MaxTensorLen::get().clamp(1, 64);
+	let outputs = (bytes / 8 / inputs).max(1);
+	Program {
+		version: aioracle_exact::FORMAT_VERSION,
+		input: InputSpec {
+			len: inputs,
+			scale: 6,
+			range: InputRange::Global(Interval { min: -1_000_000_000_000, max: 1_000_000_000_000 }),
+		},
+		constants: vec![Constant {
+			scale: 9,
+			values: (0..inputs * outputs).map(|i| 1_000_000_000 + i64::from(i)).collect(),
+		}],
+		nodes: vec![
+			Op::Linear { input: 0, weights: 0, bias: None, outputs, scale: 9 },
+			Op::ArgMax { input: 1 },
+		],
+		output: 2,
+		output_scale: 0,
+	}
+}
+
+/// The sample program of `n` operations of `kind` and its worst-case input.
+fn exact_run(kind: OpKind, n: u32) -> (Program, Vec<i64>) {
+	let program = sample::program_of(kind, n);
+	let input = sample::input_for(&program);
+	(program, input)
 }
 
 /// A complete upload of `chunks` chunks for `model` (the chunks marked received without
@@ -512,6 +580,125 @@ mod benchmarks {
 		}
 
 		ensure!(marked && TaintedVersions::<T>::contains_key(model, version), "not marked");
+		Ok(())
+	}
+
+	/// A program of `b` bytes (a linear layer's weights, 8 bytes each) decoded, validated,
+	/// run on one golden vector and stored. Further golden vectors are charged
+	/// one run each ([`Pallet::exact_run_weight`]).
+	#[benchmark]
+	fn set_exact_program(
+		b: Linear<64, { T::MaxExactProgramBytes::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let program = program_of_size::<T>(b);
+		let (owner, model, version) = exact_candidate::<T>(&program)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, version, program.encode());
+
+		ensure!(ExactPrograms::<T>::contains_key(model, version), "the program was not set");
+		Ok(())
+	}
+
+	/// A stored program of `b` bytes read from state and decoded, as a request to its
+	/// version does before running it.
+	#[benchmark(pov_mode = Measured)]
+	fn exact_load(b: Linear<64, { T::MaxExactProgramBytes::get() }>) -> Result<(), BenchmarkError> {
+		let program = program_of_size::<T>(b);
+		let (owner, model, version) = exact_candidate::<T>(&program)?;
+		Pallet::<T>::do_set_exact_program(owner, model, version, program.encode())
+			.map_err(|_| BenchmarkError::Stop("the set-up program was refused"))?;
+		let decoded;
+		#[block]
+		{
+			decoded = ExactPrograms::<T>::get(model, version)
+				.map(|p| Program::decode_bounded(&p.program));
+		}
+		ensure!(decoded == Some(Ok(program)), "the program did not decode");
+		Ok(())
+	}
+
+	/// One run of a program taking `n` multiply-adds (a linear layer).
+	#[benchmark]
+	fn exact_linear(n: Linear<1, { T::MaxExactOperations::get() }>) -> Result<(), BenchmarkError> {
+		let (program, input) = exact_run(OpKind::Linear, n);
+		let output;
+		#[block]
+		{
+			output = aioracle_exact::run(&program, &input);
+		}
+		ensure!(output.is_ok(), "the run failed");
+		Ok(())
+	}
+
+	/// One run of a program taking `n` element-wise operations.
+	#[benchmark]
+	fn exact_elementwise(
+		n: Linear<1, { T::MaxExactOperations::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (program, input) = exact_run(OpKind::Elementwise, n);
+		let output;
+		#[block]
+		{
+			output = aioracle_exact::run(&program, &input);
+		}
+		ensure!(output.is_ok(), "the run failed");
+		Ok(())
+	}
+
+	/// One run of a program normalizing `n` elements.
+	#[benchmark]
+	fn exact_normalizer(
+		n: Linear<1, { T::MaxExactOperations::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (program, input) = exact_run(OpKind::Normalizer, n);
+		let output;
+		#[block]
+		{
+			output = aioracle_exact::run(&program, &input);
+		}
+		ensure!(output.is_ok(), "the run failed");
+		Ok(())
+	}
+
+	/// One run of a program taking `n` fixed-point exponentials.
+	#[benchmark]
+	fn exact_exp(n: Linear<1, { T::MaxExactOperations::get() }>) -> Result<(), BenchmarkError> {
+		let (program, input) = exact_run(OpKind::Exp, n);
+		let output;
+		#[block]
+		{
+			output = aioracle_exact::run(&program, &input);
+		}
+		ensure!(output.is_ok(), "the run failed");
+		Ok(())
+	}
+
+	/// One run of a program taking `n` tree steps (branches taken and leaf weights added).
+	#[benchmark]
+	fn exact_tree_step(
+		n: Linear<1, { T::MaxExactOperations::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (program, input) = exact_run(OpKind::TreeStep, n);
+		let output;
+		#[block]
+		{
+			output = aioracle_exact::run(&program, &input);
+		}
+		ensure!(output.is_ok(), "the run failed");
+		Ok(())
+	}
+
+	/// One run of a program comparing or copying `n` elements.
+	#[benchmark]
+	fn exact_select(n: Linear<1, { T::MaxExactOperations::get() }>) -> Result<(), BenchmarkError> {
+		let (program, input) = exact_run(OpKind::Select, n);
+		let output;
+		#[block]
+		{
+			output = aioracle_exact::run(&program, &input);
+		}
+		ensure!(output.is_ok(), "the run failed");
 		Ok(())
 	}
 

@@ -45,4 +45,16 @@ impl<T: Config> ModelInspect for Pallet<T> {
 	fn inference_permitted(model: ModelId, version: VersionId) -> bool {
 		VersionUsage::<T>::get(model, version).is_none_or(|u| u.ai_inference.permits())
 	}
+
+	fn exact_program(model: ModelId, version: VersionId) -> Option<ExactServing> {
+		let p = ExactPrograms::<T>::get(model, version)?;
+		let weight = Self::exact_load_weight(p.program.len() as u32)
+			.saturating_add(Self::exact_run_weight(&p.operations));
+		Some(ExactServing { program: p.program.into_inner(), program_hash: p.program_hash, weight })
+	}
+
+	fn max_exact_weight() -> Weight {
+		Self::exact_load_weight(T::MaxExactProgramBytes::get())
+			.saturating_add(Self::max_exact_run_weight())
+	}
 }

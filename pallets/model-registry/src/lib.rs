@@ -88,7 +88,7 @@ pub use aioracle_primitives::input::BlobDecoding;
 pub use aioracle_primitives::market::{InferenceMarket, Payee, Royalty};
 pub use aioracle_primitives::model::{
 	model_bytes_key, model_chunk_key, model_manifest_key, Aggregation, ChunkHash, ElementType,
-	GoldenVector, InputSpecs, ModelHash, ModelId, ModelInspect, ServingArtifacts, ServingContract,
+	ExactServing, GoldenVector, InputSpecs, ModelHash, ModelId, ModelInspect, ServingArtifacts, ServingContract,
 	StatusBlocks, TensorSpec, VersionId, VersionStatus, VersionValidation, MAX_INPUTS, MAX_SCALE,
 };
 use aioracle_primitives::{
@@ -124,6 +124,7 @@ mod benchmark_support;
 mod benchmarking;
 pub mod canary;
 mod decoding;
+pub mod exact;
 mod inspect;
 mod lifecycle;
 mod market;
@@ -191,6 +192,9 @@ pub type VersionViewOf<T> =
 pub type VersionProposalOf<T> = VersionProposal<<T as frame_system::Config>::AccountId>;
 /// A training run as stored.
 pub type TrainingRunOf<T> = TrainingRun<<T as frame_system::Config>::AccountId, TrainingText>;
+/// A version's exact program as stored.
+pub type ExactProgramOf<T> =
+	ExactProgram<<T as Config>::VersionTicket, <T as Config>::MaxExactProgramBytes>;
 
 /// Creates what the benchmarks need from the rest of the runtime.
 #[cfg(feature = "runtime-benchmarks")]
@@ -334,6 +338,17 @@ pub mod pallet {
 		/// royalty deeper is refused (the data's owner asked to be paid and could not be).
 		#[pallet::constant]
 		type MaxRoyaltyDepth: Get<u32>;
+
+		/// The longest exact program a version may carry, in bytes (at most
+		/// `aioracle_exact::limits::MAX_PROGRAM_BYTES`). Kept in state and read by every
+		/// exact request: it bounds their proof size.
+		#[pallet::constant]
+		type MaxExactProgramBytes: Get<u32>;
+
+		/// The most element operations one run of an exact program may take (at most
+		/// `aioracle_exact::limits::MAX_BUDGET`): it bounds the weight of a request.
+		#[pallet::constant]
+		type MaxExactOperations: Get<u32>;
 
 		/// The oracle's retained requests, named when a version is found tainted.
 		type Requests: RetainedRequests;
@@ -483,6 +498,13 @@ pub mod pallet {
 		VersionId,
 		CanaryRecord<BlockNumberFor<T>>,
 	>;
+
+	/// The exact program of each version that has one (the exact tier, see [`exact`]):
+	/// set by the owner while the version is proposed, checked against its golden vectors,
+	/// removed only with a withdrawn version.
+	#[pallet::storage]
+	pub type ExactPrograms<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, VersionId, ExactProgramOf<T>>;
 
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
@@ -719,6 +741,22 @@ pub mod pallet {
 			/// How much.
 			amount: BalanceOf<T>,
 		},
+		/// A proposed version was given an exact program, which reproduced its golden
+		/// vectors on-chain.
+		ExactProgramSet {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionId,
+			/// blake2-256 of the program's bytes.
+			program_hash: ModelHash,
+			/// The program's size.
+			size_bytes: u32,
+			/// The most element operations one run takes, all kinds together.
+			operations: u64,
+			/// The deposit held from the model's owner for it.
+			deposit: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -859,6 +897,35 @@ pub mod pallet {
 		/// A text of the training run (code URI, framework or its version) is longer than
 		/// `MAX_TRAINING_TEXT_LEN` bytes.
 		TrainingRunTextTooLong,
+		/// The version already has an exact program: withdraw it and propose again to change
+		/// it.
+		ExactProgramAlreadySet,
+		/// The exact program is longer than `MaxExactProgramBytes`.
+		ExactProgramTooLarge,
+		/// The exact program's bytes are not a program of a format version the runtime reads.
+		ExactProgramUndecodable,
+		/// The exact program exceeds the interpreter's bounds: nodes, constants, elements or
+		/// operations.
+		ExactProgramExceedsBounds,
+		/// A node of the exact program reads a tensor or constant that does not exist (or is
+		/// not computed before it), or its output does not exist.
+		ExactProgramMissingTensor,
+		/// A node of the exact program could overflow on the program's declared input range.
+		ExactProgramMayOverflow,
+		/// The exact program is malformed: an input declaration, a scale, a shape or a
+		/// parameter is invalid.
+		ExactProgramMalformed,
+		/// The exact program does not serve the version's contract: its input length or
+		/// scale, or its output length or scale, differ from the version's.
+		ExactProgramDoesNotFit,
+		/// One run of the exact program may take more than `MaxExactOperations` operations.
+		ExactProgramTooCostly,
+		/// The version has no golden vectors to check the exact program with.
+		ExactProgramUntested,
+		/// The exact program's output for a golden vector's input does not agree with the
+		/// golden vector's output under the version's aggregation rule (or it refused the
+		/// input).
+		ExactProgramFailsGoldenVector,
 	}
 
 	#[pallet::hooks]
@@ -882,6 +949,14 @@ pub mod pallet {
 			assert!(T::MaxVersions::get() >= 1, "MaxVersions must be at least 1");
 			assert!(T::MaxMinAgreement::get() >= 1, "MaxMinAgreement must be at least 1");
 			assert!(T::MaxNameLen::get() >= 1, "MaxNameLen must be at least 1");
+			assert!(
+				T::MaxExactProgramBytes::get() as usize <= aioracle_exact::limits::MAX_PROGRAM_BYTES,
+				"MaxExactProgramBytes must be at most the interpreter's MAX_PROGRAM_BYTES"
+			);
+			assert!(
+				u64::from(T::MaxExactOperations::get()) <= aioracle_exact::limits::MAX_BUDGET,
+				"MaxExactOperations must be at most the interpreter's MAX_BUDGET"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -955,6 +1030,9 @@ pub mod pallet {
 			ensure!(v.status == VersionStatus::Proposed, Error::<T>::NotProposed);
 			let model_hash = v.model_hash;
 			v.deposit.drop(&who)?;
+			if let Some(exact) = ExactPrograms::<T>::take(model, version) {
+				exact.deposit.drop(&who)?;
+			}
 			Versions::<T>::remove(model, version);
 			GoldenVectors::<T>::remove(model, version);
 			InputDecodings::<T>::remove(model, version);
@@ -1293,6 +1371,41 @@ pub mod pallet {
 			Self::ensure_governance_or_emergency(origin)?;
 			Self::end_running_canary(model, CanaryEnd::Stopped).ok_or(Error::<T>::NoCanary)?;
 			Ok(())
+		}
+
+		/// Gives a `Proposed` version its exact program (the exact tier, see [`exact`]): the
+		/// SCALE-encoded integer-only program `aioracle-node model compile` made from the
+		/// version's ONNX bytes, which the runtime will run itself. Governance approves the
+		/// version with it; it cannot change afterwards.
+		///
+		/// The program must decode and validate (bounds, references, no overflow on its
+		/// declared input range), serve the version's contract (input length and scale,
+		/// output length and scale), take at most `MaxExactOperations` operations a run, and
+		/// reproduce every golden vector of the version (at least one) within its
+		/// aggregation rule: each is run here. Holds a deposit for the program's bytes in
+		/// state (`HoldReason::VersionStorage`), released if the version is withdrawn.
+		///
+		/// The origin must be the model's owner. Emits `ExactProgramSet`.
+		///
+		/// ## Weight
+		/// Charged for a program of `MaxExactProgramBytes` run on `MaxGoldenVectors` vectors
+		/// with `MaxExactOperations` of the dearest kind; refunded to the program's size and
+		/// its analysed operations, per golden vector.
+		#[pallet::call_index(17)]
+		#[pallet::weight(Pallet::<T>::set_exact_program_weight(
+			T::MaxExactProgramBytes::get(),
+			T::MaxGoldenVectors::get(),
+			None,
+		))]
+		pub fn set_exact_program(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionId,
+			program: Vec<u8>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let actual = Self::do_set_exact_program(who, model, version, program)?;
+			Ok(Some(actual).into())
 		}
 	}
 }

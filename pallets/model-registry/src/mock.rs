@@ -269,6 +269,8 @@ impl crate::Config for Test {
 	type MaxMinAgreement = ConstU32<MAX_MIN_AGREEMENT>;
 	type MaxRoyalties = ConstU32<MAX_ROYALTIES>;
 	type MaxRoyaltyDepth = ConstU32<3>;
+	type MaxExactProgramBytes = ConstU32<{ 64 * 1024 }>;
+	type MaxExactOperations = ConstU32<20_000>;
 	type PotId = PotId;
 	type Requests = MockRequests;
 	type WeightInfo = ();

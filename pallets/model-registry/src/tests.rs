@@ -1047,6 +1047,7 @@ fn integrity_test_passes() {
 mod canary;
 mod decoding;
 mod emergency;
+mod exact;
 mod market;
 mod permissions;
 mod taint;

@@ -17,6 +17,8 @@ impl<T: Config> Pallet<T> {
 	/// - `VersionByHash` and `Versions` agree both ways; golden vectors belong to existing
 	///   versions; a version's inputs are distinct, proper tensors that its golden vectors'
 	///   inputs fill;
+	/// - exact programs belong to existing versions with golden vectors, validate, and keep
+	///   their analysis and hash (`try_state_exact`);
 	/// - the funds held for models, versions and uploads equal what their tickets hold;
 	/// - uploads and chunked versions are well formed (`try_state_uploads`);
 	/// - input decodings belong to existing versions and fit them (`try_state_decodings`);
@@ -27,6 +29,7 @@ impl<T: Config> Pallet<T> {
 		Self::try_state_uploads()?;
 		Self::try_state_decodings()?;
 		Self::try_state_canaries()?;
+		Self::try_state_exact()?;
 		Self::check_market()?;
 		Self::check_deposits()
 	}
@@ -149,6 +152,9 @@ impl<T: Config> Pallet<T> {
 			let total = versions.entry(model.owner).or_insert_with(Zero::zero);
 			for v in Versions::<T>::iter_prefix_values(id) {
 				*total = total.saturating_add(v.deposit.held());
+			}
+			for p in ExactPrograms::<T>::iter_prefix_values(id) {
+				*total = total.saturating_add(p.deposit.held());
 			}
 		}
 		for (reason, expected) in [

@@ -321,3 +321,24 @@ impl<
 		self.received.iter().all(|r| *r)
 	}
 }
+
+/// A version's exact program (the exact tier): the integer-only program compiled from its
+/// ONNX bytes that the runtime itself runs (see [`crate::exact`]). Kept in state, not
+/// indexed: the runtime reads it to answer each request, and indexed data is readable
+/// only off-chain.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxBytes))]
+pub struct ExactProgram<Deposit: Clone + PartialEq + Eq + core::fmt::Debug, MaxBytes: Get<u32>> {
+	/// The SCALE-encoded program (`aioracle_exact::Program`), as `model compile` wrote it.
+	pub program: BoundedVec<u8, MaxBytes>,
+	/// blake2-256 of `program`: what anyone compares with a program compiled again from
+	/// the version's ONNX bytes.
+	pub program_hash: ModelHash,
+	/// The most element operations of each kind one run takes (the program's analysis,
+	/// indexed by `aioracle_exact::OpKind::index`): what a run is charged.
+	pub operations: [u64; aioracle_exact::OpKind::ALL.len()],
+	/// The deposit ticket held from the model's owner for this record.
+	pub deposit: Deposit,
+}

@@ -50,6 +50,13 @@ impl<T: Config> Pallet<T> {
 			usage,
 			market,
 			training_run,
+			exact_program: ExactPrograms::<T>::get(model, version).map(|p| {
+				aioracle_primitives::model::ExactProgramSummary {
+					program_hash: p.program_hash,
+					size_bytes: p.program.len() as u32,
+					operations: p.operations.iter().fold(0u64, |t, n| t.saturating_add(*n)),
+				}
+			}),
 		})
 	}
 

@@ -68,6 +68,14 @@ pub trait WeightInfo {
 	fn set_price() -> Weight;
 	fn pay_out() -> Weight;
 	fn taint_scan_step() -> Weight;
+	fn set_exact_program(b: u32, ) -> Weight;
+	fn exact_load(b: u32, ) -> Weight;
+	fn exact_linear(n: u32, ) -> Weight;
+	fn exact_elementwise(n: u32, ) -> Weight;
+	fn exact_normalizer(n: u32, ) -> Weight;
+	fn exact_exp(n: u32, ) -> Weight;
+	fn exact_tree_step(n: u32, ) -> Weight;
+	fn exact_select(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_model_registry` measured on aioracle's dev runtime (`T::DbWeight` is ParityDB's).
@@ -502,6 +510,49 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2075))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	// PROVISIONAL (not measured yet): conservative figures until the release benchmark run.
+	fn set_exact_program(b: u32, ) -> Weight {
+		Weight::from_parts(150_000_000, 70_000)
+			.saturating_add(Weight::from_parts(100_000, 1).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_load(b: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 70_000)
+			.saturating_add(Weight::from_parts(50_000, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_linear(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_elementwise(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_normalizer(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_exp(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_tree_step(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_select(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -934,5 +985,48 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2876142))
 			.saturating_add(RocksDbWeight::get().reads(2075))
 			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	// PROVISIONAL (not measured yet): conservative figures until the release benchmark run.
+	fn set_exact_program(b: u32, ) -> Weight {
+		Weight::from_parts(150_000_000, 70_000)
+			.saturating_add(Weight::from_parts(100_000, 1).saturating_mul(b.into()))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_load(b: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 70_000)
+			.saturating_add(Weight::from_parts(50_000, 0).saturating_mul(b.into()))
+			.saturating_add(RocksDbWeight::get().reads(1))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_linear(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_elementwise(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_normalizer(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_exp(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_tree_step(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+	}
+	// PROVISIONAL (not measured yet).
+	fn exact_select(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
 	}
 }

@@ -83,6 +83,13 @@ impl pallet_model_registry::Config for Runtime {
 	type MaxMinAgreement = ConstU32<8>;
 	type MaxRoyalties = ConstU32<8>;
 	type MaxRoyaltyDepth = ConstU32<4>;
+	/// 64 KiB: a 100-tree forest compiles to a few tens of KiB; every exact request reads
+	/// the program, so this bounds its proof size.
+	type MaxExactProgramBytes = ConstU32<{ 64 * 1024 }>;
+	/// 20,000 element operations a run: a 64-100-10 MLP takes about 7,400 multiply-adds,
+	/// the example 50-tree forest about 600 steps. Every request is charged a run of this
+	/// many up front (refunded to what its program takes).
+	type MaxExactOperations = ConstU32<20_000>;
 	type PotId = MarketPotId;
 	type Requests = crate::InferenceOracle;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;

@@ -84,6 +84,7 @@ fn the_requester_pays_the_hook_up_front_and_closing_is_charged_for_it() {
 			<() as WeightInfo>::request_inference()
 				.saturating_add(CONSUMER_WEIGHT)
 				.saturating_add(InferenceOracle::prune_weight())
+				.saturating_add(InferenceOracle::exact_weight())
 		);
 		let post = InferenceOracle::request_inference(signed(DAPP), IRIS, vec![1, 2, 3, 4], FEE)
 			.unwrap();

@@ -261,10 +261,13 @@ fn a_round_pruned_before_on_idle_settled_it_is_settled_by_the_prune() {
 		assert!(Requests::<Test>::contains_key(round));
 		block += 1;
 		System::set_block_number(block);
-		// Charged for the settlement it does: no refund.
+		// Charged for the settlement it does: refunded only the exact tier's part.
 		let post =
 			InferenceOracle::request_inference(signed(DAPP), IRIS, vec![1, 2, 3, 4], FEE).unwrap();
-		assert_eq!(post.actual_weight, None);
+		assert_eq!(
+			post.actual_weight,
+			Some(InferenceOracle::request_weight() + InferenceOracle::prune_weight())
+		);
 		assert!(!Requests::<Test>::contains_key(round));
 		// The disputed request went first; the dispute outlived it and closed inconclusive.
 		assert!(!Requests::<Test>::contains_key(id));
