@@ -266,11 +266,11 @@ pub enum Action {
 		edges: bool,
 		wide: bool,
 	},
-	/// Gives a version an exact program: one answering `value % 3` (in output units) in
-	/// each of `outputs % 4 + 1` elements, for inputs within `±range * 128` (requests'
-	/// inputs are `i16`s: some fall outside), or (`garbage`) bytes that are no program.
-	/// The fuzzer's proposals' golden vectors expect 0 or 1: some programs pass, most do
-	/// not fit or fail them.
+	/// Gives a version an exact program: one answering the version's first golden output
+	/// value plus `value % 3` (so a third pass the golden check) in each element of the
+	/// version's output (plus `outputs % 4` more: a quarter fit), for inputs within
+	/// `±range * 128` (requests' inputs are `i16`s: some fall outside; a range of 0 refuses
+	/// the golden input), or (`garbage`) bytes that are no program.
 	SetExactProgram {
 		who: Who,
 		model: u8,
@@ -338,11 +338,22 @@ pub struct Shape {
 /// A proposal of the file `model_hash` with the contract `shape` describes: one input or
 /// two (or one named twice), every rule, the reducing ones with a `k` that may not fit the
 /// output.
+/// The output length of version `version` of `model` and its first golden vector's first
+/// output value (1 and 0 if there is none).
+fn exact_target(model: u32, version: u32) -> (u32, i64) {
+	let len = pallet_model_registry::Versions::<Runtime>::get(model, version)
+		.and_then(|v| v.output.element_count())
+		.unwrap_or(1);
+	let golden = pallet_model_registry::GoldenVectors::<Runtime>::get(model, version)
+		.and_then(|g| g.first().and_then(|g| g.output.first().copied()))
+		.unwrap_or(0);
+	(len, golden)
+}
+
 /// An exact program for the fuzzer's proposals' inputs (4 elements at 4 decimals, within
 /// `±range * 128`) answering `value` in each of `outputs` elements at 6 decimals.
-fn constant_program(value: u8, outputs: u8, range: u8) -> aioracle_exact::Program {
+fn constant_program(value: i64, outputs: u32, range: u8) -> aioracle_exact::Program {
 	use aioracle_exact::program::{Constant, InputRange, InputSpec, Interval, Op};
-	let outputs = u32::from(outputs);
 	let bound = i64::from(range) * 128;
 	aioracle_exact::Program {
 		version: aioracle_exact::FORMAT_VERSION,
@@ -353,7 +364,7 @@ fn constant_program(value: u8, outputs: u8, range: u8) -> aioracle_exact::Progra
 		},
 		constants: vec![
 			Constant { scale: 0, values: vec![0; 4 * outputs as usize] },
-			Constant { scale: 6, values: vec![i64::from(value); outputs as usize] },
+			Constant { scale: 6, values: vec![value; outputs as usize] },
 		],
 		nodes: vec![Op::Linear { input: 0, weights: 0, bias: Some(1), outputs, scale: 6 }],
 		output: 1,
@@ -775,16 +786,16 @@ impl Memory {
 			}
 			Action::SetExactProgram { who, model, version, value, outputs, range, garbage } => {
 				let model = model_id(model);
+				let version = version_id(model, version);
+				let (len, golden) = exact_target(model, version);
 				let program = if garbage {
 					(b"not a program", value, outputs, range).encode()
 				} else {
-					constant_program(value % 3, outputs % 4 + 1, range).encode()
+					let len = len.saturating_add(u32::from(outputs % 4)).min(16);
+					constant_program(golden.saturating_add(i64::from(value % 3)), len, range)
+						.encode()
 				};
-				let call = pallet_model_registry::Call::set_exact_program {
-					model,
-					version: version_id(model, version),
-					program,
-				};
+				let call = pallet_model_registry::Call::set_exact_program { model, version, program };
 				vec![signed(who.keyring(), call.into())]
 			}
 			Action::Subscribe { who, model, input, blob, every, budget_fees, until } => {
