@@ -976,3 +976,63 @@ impl Memory {
 		}
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::chain::{development_genesis, Chain};
+	use pallet_inference_oracle::Event as OracleEvent;
+
+	fn apply(chain: &mut Chain, memory: &mut Memory, action: Action) {
+		for xt in memory.extrinsics(action) {
+			let applied = chain.apply(xt);
+			assert!(matches!(applied, Ok(Ok(()))), "{applied:?}");
+		}
+	}
+
+	/// The path the fuzzer's exact actions open: Alice proposes a version of model 0, gives
+	/// it a constant program that passes its golden check, sudo approves and activates it,
+	/// and a request is answered in its own block. If this path closes (a change to the
+	/// actions or the pallets), the fuzzer no longer reaches the exact tier.
+	#[test]
+	fn a_constant_exact_program_is_set_activated_and_answers_in_the_requests_block() {
+		sp_io::TestExternalities::new(development_genesis()).execute_with(|| {
+			let mut chain = Chain::new();
+			let mut memory = Memory::default();
+			chain.start_block();
+			let alice = Who(0);
+			// One input of 4 elements, `Median { tolerance: 0 }`, a golden output of 1.
+			let shape =
+				Shape { min_agreement: 1, tolerance: 0, dataset: 0, golden_ok: true, output_len: 0 };
+			apply(&mut chain, &mut memory, Action::ProposeVersion { who: alice, model: 0, seed: 1, shape });
+			let (model, version) = (0, version_id(0, 0));
+			let exact = Action::SetExactProgram {
+				who: alice,
+				model: 0,
+				version: 0,
+				value: 0,
+				outputs: 0,
+				range: 1,
+				garbage: false,
+			};
+			apply(&mut chain, &mut memory, exact);
+			assert!(pallet_model_registry::ExactPrograms::<Runtime>::contains_key(model, version));
+			for decision in [Decision::Approve, Decision::Activate] {
+				apply(&mut chain, &mut memory, Action::Govern { decision, model: 0, version: 0 });
+			}
+			let request = Action::Request { who: Who(3), model: 0, input: [1, 2, 3, 4], fee_ok: true };
+			apply(&mut chain, &mut memory, request);
+			let id = pallet_inference_oracle::NextRequestId::<Runtime>::get() - 1;
+			let answered = frame_system::Pallet::<Runtime>::events().into_iter().any(|r| {
+				matches!(
+					r.event,
+					aioracle_runtime::RuntimeEvent::InferenceOracle(OracleEvent::ResultFinalized {
+						request, ref output, ..
+					}) if request == id && output.to_vec() == vec![1]
+				)
+			});
+			assert!(answered, "request {id} was not answered in its block");
+			chain.finish_block();
+		});
+	}
+}
