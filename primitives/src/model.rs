@@ -463,6 +463,9 @@ pub trait ModelInspect {
 	/// Version `version` of `model`'s exact program, if it has one: what the runtime runs
 	/// to answer its requests itself (the exact tier).
 	fn exact_program(model: ModelId, version: VersionId) -> Option<ExactServing>;
+	/// Whether version `version` of `model` has an exact program: one key read, none of the
+	/// program's bytes.
+	fn has_exact_program(model: ModelId, version: VersionId) -> bool;
 	/// The most [`ExactServing::weight`] can be: what a request is charged up front.
 	fn max_exact_weight() -> Weight;
 }

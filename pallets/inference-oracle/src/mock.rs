@@ -254,6 +254,10 @@ impl ModelInspect for MockModels {
 		})
 	}
 
+	fn has_exact_program(model: ModelId, version: VersionId) -> bool {
+		version == 1 && EXACT_PROGRAMS.with(|p| p.borrow().contains_key(&model))
+	}
+
 	fn max_exact_weight() -> Weight {
 		MAX_EXACT_WEIGHT
 	}

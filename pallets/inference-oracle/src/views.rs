@@ -89,7 +89,7 @@ impl<T: Config> Pallet<T> {
 	/// exact program is quoted as it answers: no fee, no committee.
 	pub fn quote(model: ModelId) -> Result<Quote<BalanceOf<T>>, DispatchError> {
 		let (target, contract) = Self::active_serving(model)?;
-		let exact = T::Models::exact_program(model, target.version).is_some();
+		let exact = T::Models::has_exact_program(model, target.version);
 		let fee = if exact { Zero::zero() } else { T::RequestFee::get() };
 		let price = T::Market::price(model, target.version);
 		let total = fee.checked_add(&price).ok_or(Error::<T>::PriceOverflow)?;

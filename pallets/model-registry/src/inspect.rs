@@ -53,6 +53,10 @@ impl<T: Config> ModelInspect for Pallet<T> {
 		Some(ExactServing { program: p.program.into_inner(), program_hash: p.program_hash, weight })
 	}
 
+	fn has_exact_program(model: ModelId, version: VersionId) -> bool {
+		ExactPrograms::<T>::contains_key(model, version)
+	}
+
 	fn max_exact_weight() -> Weight {
 		Self::exact_load_weight(T::MaxExactProgramBytes::get())
 			.saturating_add(Self::max_exact_run_weight())
