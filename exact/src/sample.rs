@@ -105,6 +105,14 @@ pub fn program_of(kind: OpKind, n: u32) -> Program {
 	}
 }
 
+/// The cheapest valid program of `len` input elements (at scale 6 within `±999,999.5`):
+/// the position of the largest, one element at scale 0, `len` operations of
+/// [`OpKind::Select`]. What an exact request costs besides its program's load and run is
+/// measured with it (the oracle's benchmarks).
+pub fn position_of_largest(len: u32) -> Program {
+	program((len.max(1), INPUT_SCALE, BOUND), vec![], vec![Op::ArgMax { input: 0 }], 0)
+}
+
 /// `n` split into the fewest parts of at most `most`, all equal: their number and size
 /// (their product is at least `n`, by less than the number of parts).
 fn split(n: u32, most: u32) -> (u32, u32) {

@@ -68,6 +68,17 @@ fn report(program: &Program, bytes: &[u8], analysis: &Analysis) -> Value {
 	})
 }
 
+/// What a request answered by the program is charged on this node's runtime (refunded
+/// to this; the prune of a pending request aside): the exact request, the program's load
+/// and its run, by the runtime's weights.
+fn request_weight(bytes: usize, analysis: &Analysis) -> Value {
+	use aioracle_runtime::{InferenceOracle, ModelRegistry};
+	let program = ModelRegistry::exact_load_weight(bytes.try_into().unwrap_or(u32::MAX))
+		.saturating_add(ModelRegistry::exact_run_weight(&analysis.counts));
+	let weight = InferenceOracle::request_taken_weight(false, Some(program));
+	json!({ "refTime": weight.ref_time(), "proofSize": weight.proof_size() })
+}
+
 impl CompileCmd {
 	/// The compiler's options for this command.
 	fn options(&self) -> sc_cli::Result<Options> {
@@ -95,6 +106,7 @@ impl CompileCmd {
 		let bytes = program.encode();
 		let (_, analysis) = aioracle_exact::load(&bytes).map_err(|e| error(format!("{e:?}")))?;
 		let mut report = report(&program, &bytes, &analysis);
+		report["requestWeight"] = request_weight(bytes.len(), &analysis);
 		report["onnxHash"] = json!(format!("{:?}", aioracle_inference::model_hash(&onnx)));
 		if let Some(out) = &self.out {
 			std::fs::write(out, &bytes).map_err(error)?;

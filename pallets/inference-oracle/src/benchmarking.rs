@@ -419,6 +419,27 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A request answered in its own call by its version's exact program (the cheapest of
+	/// `MaxInputLen` input elements, see `BenchmarkHelper::exact_model`), pruning a pending
+	/// request as `request_inference` does.
+	#[benchmark(pov_mode = Measured {
+		ModelRegistry::Models: MaxEncodedLen,
+		ModelRegistry::Versions: MaxEncodedLen,
+		InferenceOracle::Expiries: MaxEncodedLen,
+	})]
+	fn request_exact_inference() -> Result<(), BenchmarkError> {
+		let (_, requester, oldest) = request_worst_case::<T>()?;
+		let (model, input) = T::BenchmarkHelper::exact_model();
+		let id = NextRequestId::<T>::get();
+
+		#[extrinsic_call]
+		request_inference(RawOrigin::Signed(requester), model, input, any_fee::<T>());
+
+		ensure!(!Requests::<T>::contains_key(oldest), "the oldest request was not pruned");
+		ensure!(ExactResults::<T>::contains_key(id), "not answered exactly");
+		Ok(())
+	}
+
 	/// A request that names a registered dataset as its input (the dataset's content
 	/// stored as a blob of the size the version's input takes), pruning a pending request
 	/// as `request_inference` does.

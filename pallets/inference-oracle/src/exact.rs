@@ -13,7 +13,8 @@
 //!
 //! Weight: a request is charged up front for the most an exact answer can take
 //! (`ModelInspect::max_exact_weight`: the largest program read and decoded, and a run of
-//! `MaxExactOperations` of the dearest kind) and refunded to what its program takes.
+//! `MaxExactOperations` of the dearest kind) and refunded to what an exact request takes
+//! ([`Pallet::exact_request_weight`]) and its program's load and run.
 
 use super::*;
 use aioracle_primitives::model::ExactServing;
@@ -118,6 +119,13 @@ impl<T: Config> Pallet<T> {
 	/// exact answer can take.
 	pub fn exact_weight() -> Weight {
 		T::Models::max_exact_weight()
+	}
+
+	/// What an exact request takes besides pruning and its program's load and run (the
+	/// registry's per-operation weights): the request, its result and the `OnResult` call.
+	/// Measured with the cheapest program, which it therefore counts twice.
+	pub fn exact_request_weight() -> Weight {
+		T::WeightInfo::request_exact_inference().saturating_add(T::OnResult::max_weight())
 	}
 
 	/// Checks that every exact result belongs to a retained, finalized request with a

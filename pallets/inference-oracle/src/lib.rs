@@ -248,6 +248,11 @@ pub trait BenchmarkHelper {
 	/// Starts a canary of `model` (made by [`Self::model`]) that samples every request: the
 	/// most a request does for a canary.
 	fn canary(model: ModelId);
+
+	/// A model whose active, priced version has the cheapest exact program of as many input
+	/// elements as its contract takes (`aioracle_exact::sample::position_of_largest`), and
+	/// that program's largest input: what an exact request costs besides its program.
+	fn exact_model() -> (ModelId, Vec<i64>);
 }
 
 /// The storage version: 1 since requests carry their whole [`ServingContract`] and a
@@ -1199,7 +1204,8 @@ pub mod pallet {
 		/// this call and the request is finalized at once (see [`exact`]): no committee, no
 		/// fee, only the version's price (at most `max_fee`); refused with
 		/// `InputOutOfRange` if an element is outside the program's declared range. Charged
-		/// up front for the most an exact answer can take, refunded to the program's.
+		/// up front for the most an exact answer can take, refunded to what such a request
+		/// takes (`request_exact_inference`) and its program's load and run.
 		#[pallet::call_index(4)]
 		#[pallet::weight(Pallet::<T>::request_weight()
 			.saturating_add(Pallet::<T>::prune_weight())
@@ -1214,13 +1220,7 @@ pub mod pallet {
 			// A refused request stops before the prune: it never pays for an expiry.
 			let (_, expired_oldest, exact) = Self::do_request(requester, model, input, max_fee)
 				.map_err(|e| e.with_weight(T::WeightInfo::request_inference()))?;
-			let mut actual = Self::request_weight();
-			if expired_oldest {
-				actual.saturating_accrue(Self::prune_weight());
-			}
-			if let Some(exact) = exact {
-				actual.saturating_accrue(exact);
-			}
+			let actual = Self::request_taken_weight(expired_oldest, exact);
 			Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 		}
 
@@ -1456,6 +1456,21 @@ impl<T: Config> Pallet<T> {
 	/// front the `OnResult` call its closing will make.
 	pub fn request_weight() -> Weight {
 		T::WeightInfo::request_inference().saturating_add(T::OnResult::max_weight())
+	}
+
+	/// What a request made by [`Self::do_request`] took: the request, pruning if
+	/// `expired_oldest`, and, if it was answered exactly, what that answer `exact` took
+	/// (see [`exact`]).
+	pub fn request_taken_weight(expired_oldest: bool, exact: Option<Weight>) -> Weight {
+		let request = match exact {
+			Some(exact) => Self::exact_request_weight().saturating_add(exact),
+			None => Self::request_weight(),
+		};
+		if expired_oldest {
+			request.saturating_add(Self::prune_weight())
+		} else {
+			request
+		}
 	}
 
 	/// Makes a request; returns its id, whether the oldest retained request was still

@@ -696,6 +696,13 @@ impl crate::BenchmarkHelper for MockModels {
 	fn canary(model: ModelId) {
 		MockCanary::start(model, Perbill::one());
 	}
+
+	fn exact_model() -> (ModelId, Vec<i64>) {
+		// `LABELS` reports one label of its four inputs, as the program does.
+		let program = aioracle_exact::sample::position_of_largest(4);
+		set_exact_program(LABELS, program.encode());
+		(LABELS, aioracle_exact::sample::input_for(&program))
+	}
 }
 
 pub const ALICE: u64 = 1;

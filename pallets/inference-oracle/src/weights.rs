@@ -56,6 +56,7 @@ pub trait WeightInfo {
 	fn withdraw_bond() -> Weight;
 	fn slash_operator() -> Weight;
 	fn request_inference() -> Weight;
+	fn request_exact_inference() -> Weight;
 	fn request_inference_by_reference() -> Weight;
 	fn store_input(b: u32, ) -> Weight;
 	fn remove_input() -> Weight;
@@ -228,6 +229,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		//  Measured:  `7980`
 		//  Estimated: `13920`
 		// Minimum execution time: 341_700_000 picoseconds.
+		Weight::from_parts(376_142_000, 0)
+			.saturating_add(Weight::from_parts(0, 13920))
+			.saturating_add(T::DbWeight::get().reads(21))
+			.saturating_add(T::DbWeight::get().writes(19))
+	}
+	/// PROVISIONAL until `scripts/bench-weights.sh pallet_inference_oracle` runs: the
+	/// committee request's weight.
+	fn request_exact_inference() -> Weight {
 		Weight::from_parts(376_142_000, 0)
 			.saturating_add(Weight::from_parts(0, 13920))
 			.saturating_add(T::DbWeight::get().reads(21))
@@ -1044,6 +1053,14 @@ impl WeightInfo for () {
 		//  Measured:  `7980`
 		//  Estimated: `13920`
 		// Minimum execution time: 341_700_000 picoseconds.
+		Weight::from_parts(376_142_000, 0)
+			.saturating_add(Weight::from_parts(0, 13920))
+			.saturating_add(RocksDbWeight::get().reads(21))
+			.saturating_add(RocksDbWeight::get().writes(19))
+	}
+	/// PROVISIONAL until `scripts/bench-weights.sh pallet_inference_oracle` runs: the
+	/// committee request's weight.
+	fn request_exact_inference() -> Weight {
 		Weight::from_parts(376_142_000, 0)
 			.saturating_add(Weight::from_parts(0, 13920))
 			.saturating_add(RocksDbWeight::get().reads(21))

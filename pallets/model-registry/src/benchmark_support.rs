@@ -60,6 +60,48 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Benchmarks only (the oracle's): a model owned by `owner` with one active, priced
+	/// version served by the exact program `program`, taking and giving F32 tensors of its
+	/// input and output lengths and scales, whose one golden vector is the program's output
+	/// on `input`. `owner` must be able to pay the deposits.
+	pub fn benchmark_exact_model(
+		owner: T::AccountId,
+		program: &aioracle_exact::Program,
+		input: Vec<i64>,
+	) -> Result<ModelId, DispatchError> {
+		let output = aioracle_exact::run(program, &input)
+			.map_err(|_| Error::<T>::ExactProgramFailsGoldenVector)?;
+		let model = Self::do_create_model(owner.clone(), alloc::vec![b'x'], Vec::new())?;
+		let spec = |index, len: usize| TensorSpec {
+			index,
+			element_type: ElementType::F32,
+			shape: BoundedVec::truncate_from(alloc::vec![1, len as u32]),
+		};
+		let proposal = VersionProposal {
+			model_hash: (b"benchmark exact model", model).using_encoded(blake2_256).into(),
+			uri: Vec::new(),
+			inputs: alloc::vec![spec(0, input.len())],
+			output: spec(1, output.len()),
+			input_scale: program.input.scale,
+			output_scale: program.output_scale,
+			aggregation: Aggregation::Median { tolerance: 0 },
+			min_agreement: 1,
+			training_datasets: alloc::vec![T::BenchmarkHelper::training_dataset()],
+			commercial_use: false,
+			golden_vectors: alloc::vec![GoldenVector { input, output }],
+			training_run: None,
+		};
+		let version = Self::store_version(owner.clone(), model, proposal, 1)?;
+		Self::do_set_exact_program(owner, model, version, program.encode())?;
+		Self::approve(model, version)?;
+		Self::do_activate(model, version)?;
+		Self::endow_pot();
+		VersionPrices::<T>::insert(model, version, T::Currency::minimum_balance());
+		Ok(model)
+	}
+}
+
+impl<T: Config> Pallet<T> {
 	/// Benchmarks only (the oracle's): starts a canary of `model` (which has an active
 	/// version) that samples every request, with a new version served like the active one
 	/// and bounds that never trip. `owner` must own the model and be able to pay.

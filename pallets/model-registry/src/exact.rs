@@ -127,12 +127,16 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(run.saturating_mul(golden_vectors.into()))
 	}
 
-	/// The weight of one run of a program taking `operations`: each kind's operations at
-	/// their benchmarked price.
+	/// The weight of one run of a program taking `operations`: each kind it runs at its
+	/// benchmarked price (a kind it does not run costs nothing, not the benchmark's
+	/// intercept).
 	pub fn exact_run_weight(operations: &Operations) -> Weight {
 		OpKind::ALL.iter().fold(Weight::zero(), |total, kind| {
-			let n = operations.get(kind.index()).copied().unwrap_or(0);
-			total.saturating_add(Self::operations_weight(*kind, n.try_into().unwrap_or(u32::MAX)))
+			match operations.get(kind.index()).copied().unwrap_or(0) {
+				0 => total,
+				n => total
+					.saturating_add(Self::operations_weight(*kind, n.try_into().unwrap_or(u32::MAX))),
+			}
 		})
 	}
 

@@ -191,6 +191,19 @@ mod benchmark {
 			let owner = AccountId::from([0x0e; 32]);
 			let _ = ModelRegistry::benchmark_canary(owner, model);
 		}
+
+		fn exact_model() -> (ModelId, alloc::vec::Vec<i64>) {
+			let owner = AccountId::from([0xe8; 32]);
+			let _ = Balances::set_balance(&owner, 1_000_000 * UNIT);
+			type Oracle = Runtime;
+			let input_len =
+				<<Oracle as pallet_inference_oracle::Config>::MaxInputLen as Get<u32>>::get();
+			let program = aioracle_exact::sample::position_of_largest(input_len);
+			let input = aioracle_exact::sample::input_for(&program);
+			let model = ModelRegistry::benchmark_exact_model(owner, &program, input.clone())
+				.unwrap_or_default();
+			(model, input)
+		}
 	}
 }
 

@@ -83,7 +83,7 @@ fn an_exact_version_answers_in_the_requests_own_call() {
 		assert!(view.agreeing.is_empty() && view.outliers.is_empty());
 
 		// Charged the request and the program, not the most an exact answer can take.
-		assert_eq!(info.actual_weight, Some(InferenceOracle::request_weight() + EXACT_WEIGHT));
+		assert_eq!(info.actual_weight, Some(InferenceOracle::exact_request_weight() + EXACT_WEIGHT));
 	});
 }
 
