@@ -61,14 +61,17 @@ impl<T: Config> Pallet<T> {
 
 impl<T: Config> Pallet<T> {
 	/// Benchmarks only (the oracle's): a model owned by `owner` with one active, priced
-	/// version served by the exact program `program`, taking and giving F32 tensors of its
-	/// input and output lengths and scales, whose one golden vector is the program's output
-	/// on `input`. `owner` must be able to pay the deposits.
+	/// version served by the cheapest exact program of `input_len` input elements (the
+	/// position of the largest, `aioracle_exact::sample::position_of_largest`), taking and
+	/// giving F32 tensors of its input and output lengths and scales, whose one golden
+	/// vector is the program's output on its largest input. Returns the model and that
+	/// input. `owner` must be able to pay the deposits.
 	pub fn benchmark_exact_model(
 		owner: T::AccountId,
-		program: &aioracle_exact::Program,
-		input: Vec<i64>,
-	) -> Result<ModelId, DispatchError> {
+		input_len: u32,
+	) -> Result<(ModelId, Vec<i64>), DispatchError> {
+		let program = &aioracle_exact::sample::position_of_largest(input_len);
+		let input = aioracle_exact::sample::input_for(program);
 		let output = aioracle_exact::run(program, &input)
 			.map_err(|_| Error::<T>::ExactProgramFailsGoldenVector)?;
 		let model = Self::do_create_model(owner.clone(), alloc::vec![b'x'], Vec::new())?;
@@ -88,7 +91,7 @@ impl<T: Config> Pallet<T> {
 			min_agreement: 1,
 			training_datasets: alloc::vec![T::BenchmarkHelper::training_dataset()],
 			commercial_use: false,
-			golden_vectors: alloc::vec![GoldenVector { input, output }],
+			golden_vectors: alloc::vec![GoldenVector { input: input.clone(), output }],
 			training_run: None,
 		};
 		let version = Self::store_version(owner.clone(), model, proposal, 1)?;
@@ -97,7 +100,7 @@ impl<T: Config> Pallet<T> {
 		Self::do_activate(model, version)?;
 		Self::endow_pot();
 		VersionPrices::<T>::insert(model, version, T::Currency::minimum_balance());
-		Ok(model)
+		Ok((model, input))
 	}
 }
 

@@ -198,11 +198,7 @@ mod benchmark {
 			type Oracle = Runtime;
 			let input_len =
 				<<Oracle as pallet_inference_oracle::Config>::MaxInputLen as Get<u32>>::get();
-			let program = aioracle_exact::sample::position_of_largest(input_len);
-			let input = aioracle_exact::sample::input_for(&program);
-			let model = ModelRegistry::benchmark_exact_model(owner, &program, input.clone())
-				.unwrap_or_default();
-			(model, input)
+			ModelRegistry::benchmark_exact_model(owner, input_len).unwrap_or_default()
 		}
 	}
 }
