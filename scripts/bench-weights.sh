@@ -7,9 +7,13 @@
 #   ./scripts/bench-weights.sh pallet_dataset_provenance
 #   ./scripts/bench-weights.sh pallet_referenda     # a polkadot-sdk pallet of the runtime
 #
+#   EXTRINSICS=exact_load,exact_select ./scripts/bench-weights.sh pallet_model_registry
+#
 # Builds aioracle-node with `--features runtime-benchmarks`, then writes each pallet's
-# src/weights.rs and a comparison table to stdout. STEPS and REPEAT override the sampling
-# (default 50, 20). PROFILE picks the cargo profile (default `release`, what production
+# src/weights.rs and a comparison table to stdout. EXTRINSICS re-measures only the
+# benchmarks it lists, spliced into the pallet's weights.rs (scripts/splice_weights.py,
+# which notes it at the top of the file): a whole pallet takes an hour or more on two
+# cores. STEPS and REPEAT override the sampling (default 50, 20). PROFILE picks the cargo profile (default `release`, what production
 # weights need; `PROFILE=dev` reuses the dev build and runs the node's native storage
 # code unoptimised, which overestimates storage-heavy calls).
 set -euo pipefail
@@ -17,6 +21,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$AIORACLE_ROOT"
 
 steps="${STEPS:-50}"
+extrinsics="${EXTRINSICS:-*}"
 repeat="${REPEAT:-20}"
 pallets=("$@")
 if [ ${#pallets[@]} -eq 0 ]; then
@@ -32,8 +37,8 @@ cargo build --locked --profile "$profile" -p aioracle-node --no-default-features
 	die "cargo build --features runtime-benchmarks failed"
 node_bin="$CARGO_TARGET_DIR/$([ "$profile" = dev ] && echo debug || echo "$profile")/aioracle-node"
 
+# Kept if a step fails, with what was measured so far.
 out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
 
 
 step "benchmarking the reference, pallet_balances::transfer_keep_alive"
@@ -54,10 +59,17 @@ for pallet in "${pallets[@]}"; do
 	else
 		die "no pallet directory $dir, nor runtime/src/weights/$pallet.rs, for $pallet"
 	fi
-	step "benchmarking $pallet into $weights"
-	"$node_bin" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' \
+	written="$weights"
+	[ "$extrinsics" = '*' ] || written="$out/$pallet.rs"
+	step "benchmarking $pallet ($extrinsics) into $weights"
+	"$node_bin" benchmark pallet --chain dev --pallet "$pallet" --extrinsic "$extrinsics" \
 		--steps "$steps" --repeat "$repeat" --wasm-execution compiled --heap-pages 4096 \
 		"${template[@]}" --header scripts/weights-header.txt \
-		--output "$weights" >&2
-	python3 scripts/weights_vs_transfer.py "$out/balances_weights.rs" "$weights"
+		--output "$written" >&2
+	if [ "$written" != "$weights" ]; then
+		python3 scripts/splice_weights.py "$written" "$weights" \
+			"EXTRINSICS=$extrinsics STEPS=$steps REPEAT=$repeat ./scripts/bench-weights.sh $pallet"
+	fi
+	python3 scripts/weights_vs_transfer.py "$out/balances_weights.rs" "$written"
 done
+rm -rf "$out"

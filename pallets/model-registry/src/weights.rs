@@ -1,3 +1,5 @@
+// Re-measured on 2026-12-05, alone, by `EXTRINSICS=exact_linear,exact_elementwise,exact_normalizer,exact_exp,exact_tree_step,exact_select STEPS=50 REPEAT=20 ./scripts/bench-weights.sh pallet_model_registry`: exact_elementwise, exact_exp, exact_linear, exact_normalizer, exact_select, exact_tree_step.
+// Re-measured on 2026-12-05, alone, by `EXTRINSICS=set_exact_program,exact_load,exact_linear,exact_elementwise,exact_normalizer,exact_exp,exact_tree_step,exact_select STEPS=50 REPEAT=20 ./scripts/bench-weights.sh pallet_model_registry`: exact_elementwise, exact_exp, exact_linear, exact_load, exact_normalizer, exact_select, exact_tree_step, set_exact_program.
 // How these weights were made: `./scripts/bench-weights.sh`, which builds
 // `cargo build --locked --release -p aioracle-node --features runtime-benchmarks` (a release
 // node: the runtime as compiled wasm, the node's storage and trie code optimised) and runs
@@ -510,48 +512,111 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2075))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	// PROVISIONAL (not measured yet): conservative figures until the release benchmark run.
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(803), added: 3278, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ExactPrograms` (r:1 w:1)
+	/// Proof: `ModelRegistry::ExactPrograms` (`max_values`: None, `max_size`: Some(65660), added: 68135, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::GoldenVectors` (r:1 w:0)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
+	/// The range of component `b` is `[64, 65536]`.
 	fn set_exact_program(b: u32, ) -> Weight {
-		Weight::from_parts(150_000_000, 70_000)
-			.saturating_add(Weight::from_parts(100_000, 1).saturating_mul(b.into()))
-			.saturating_add(T::DbWeight::get().reads(5))
+		// Proof Size summary in bytes:
+		//  Measured:  `2333`
+		//  Estimated: `527810`
+		// Minimum execution time: 204_553_000 picoseconds.
+		Weight::from_parts(189_935_522, 0)
+			.saturating_add(Weight::from_parts(0, 527810))
+			// Standard Error: 296
+			.saturating_add(Weight::from_parts(16_407, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
-	// PROVISIONAL (not measured yet).
+	/// Storage: `ModelRegistry::ExactPrograms` (r:1 w:0)
+	/// Proof: `ModelRegistry::ExactPrograms` (`max_values`: None, `max_size`: Some(65660), added: 68135, mode: `Measured`)
+	/// The range of component `b` is `[64, 65536]`.
 	fn exact_load(b: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 70_000)
-			.saturating_add(Weight::from_parts(50_000, 0).saturating_mul(b.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `117`
+		//  Estimated: `3609 + b * (1 ±0)`
+		// Minimum execution time: 14_898_000 picoseconds.
+		Weight::from_parts(13_740_088, 0)
+			.saturating_add(Weight::from_parts(0, 3609))
+			// Standard Error: 36
+			.saturating_add(Weight::from_parts(1_542, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(Weight::from_parts(0, 1).saturating_mul(b.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_linear(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 2_024_000 picoseconds.
+		Weight::from_parts(4_621_296, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 27
+			.saturating_add(Weight::from_parts(80_752, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_elementwise(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 2_043_000 picoseconds.
+		Weight::from_parts(13_205_732, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 114
+			.saturating_add(Weight::from_parts(140_340, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_normalizer(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 3_757_000 picoseconds.
+		Weight::from_parts(93_186_152, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 21_564
+			.saturating_add(Weight::from_parts(3_043_933, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_exp(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 3_776_000 picoseconds.
+		Weight::from_parts(14_572_536, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 1_982
+			.saturating_add(Weight::from_parts(1_705_938, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_tree_step(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 2_475_000 picoseconds.
+		Weight::from_parts(2_983_872, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 23
+			.saturating_add(Weight::from_parts(80_286, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_select(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 1_944_000 picoseconds.
+		Weight::from_parts(13_815_988, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 80
+			.saturating_add(Weight::from_parts(60_822, 0).saturating_mul(n.into()))
 	}
 }
 
@@ -986,47 +1051,110 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(2075))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
-	// PROVISIONAL (not measured yet): conservative figures until the release benchmark run.
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(803), added: 3278, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ExactPrograms` (r:1 w:1)
+	/// Proof: `ModelRegistry::ExactPrograms` (`max_values`: None, `max_size`: Some(65660), added: 68135, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::GoldenVectors` (r:1 w:0)
+	/// Proof: `ModelRegistry::GoldenVectors` (`max_values`: None, `max_size`: Some(524345), added: 526820, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
+	/// The range of component `b` is `[64, 65536]`.
 	fn set_exact_program(b: u32, ) -> Weight {
-		Weight::from_parts(150_000_000, 70_000)
-			.saturating_add(Weight::from_parts(100_000, 1).saturating_mul(b.into()))
-			.saturating_add(RocksDbWeight::get().reads(5))
+		// Proof Size summary in bytes:
+		//  Measured:  `2333`
+		//  Estimated: `527810`
+		// Minimum execution time: 204_553_000 picoseconds.
+		Weight::from_parts(189_935_522, 0)
+			.saturating_add(Weight::from_parts(0, 527810))
+			// Standard Error: 296
+			.saturating_add(Weight::from_parts(16_407, 0).saturating_mul(b.into()))
+			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
-	// PROVISIONAL (not measured yet).
+	/// Storage: `ModelRegistry::ExactPrograms` (r:1 w:0)
+	/// Proof: `ModelRegistry::ExactPrograms` (`max_values`: None, `max_size`: Some(65660), added: 68135, mode: `Measured`)
+	/// The range of component `b` is `[64, 65536]`.
 	fn exact_load(b: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 70_000)
-			.saturating_add(Weight::from_parts(50_000, 0).saturating_mul(b.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `117`
+		//  Estimated: `3609 + b * (1 ±0)`
+		// Minimum execution time: 14_898_000 picoseconds.
+		Weight::from_parts(13_740_088, 0)
+			.saturating_add(Weight::from_parts(0, 3609))
+			// Standard Error: 36
+			.saturating_add(Weight::from_parts(1_542, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(Weight::from_parts(0, 1).saturating_mul(b.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_linear(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 2_024_000 picoseconds.
+		Weight::from_parts(4_621_296, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 27
+			.saturating_add(Weight::from_parts(80_752, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_elementwise(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 2_043_000 picoseconds.
+		Weight::from_parts(13_205_732, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 114
+			.saturating_add(Weight::from_parts(140_340, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_normalizer(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 3_757_000 picoseconds.
+		Weight::from_parts(93_186_152, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 21_564
+			.saturating_add(Weight::from_parts(3_043_933, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_exp(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 3_776_000 picoseconds.
+		Weight::from_parts(14_572_536, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 1_982
+			.saturating_add(Weight::from_parts(1_705_938, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_tree_step(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 2_475_000 picoseconds.
+		Weight::from_parts(2_983_872, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 23
+			.saturating_add(Weight::from_parts(80_286, 0).saturating_mul(n.into()))
 	}
-	// PROVISIONAL (not measured yet).
+	/// The range of component `n` is `[1, 2000]`.
 	fn exact_select(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000, 0).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 1_944_000 picoseconds.
+		Weight::from_parts(13_815_988, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			// Standard Error: 80
+			.saturating_add(Weight::from_parts(60_822, 0).saturating_mul(n.into()))
 	}
 }

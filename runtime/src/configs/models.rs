@@ -86,10 +86,12 @@ impl pallet_model_registry::Config for Runtime {
 	/// 64 KiB: a 100-tree forest compiles to a few tens of KiB; every exact request reads
 	/// the program, so this bounds its proof size.
 	type MaxExactProgramBytes = ConstU32<{ 64 * 1024 }>;
-	/// 20,000 element operations a run: a 64-100-10 MLP takes about 7,400 multiply-adds,
-	/// the example 50-tree forest about 600 steps. Every request is charged a run of this
-	/// many up front (refunded to what its program takes).
-	type MaxExactOperations = ConstU32<20_000>;
+	/// 8,000 element operations a run: a 64-100-10 MLP takes about 7,400 multiply-adds,
+	/// the example 50-tree forest about 600 steps. Every request is charged up front a run
+	/// of this many of the dearest kind (an L2 normalizer, 3 µs an operation: 24 ms), and
+	/// refunded to what its program takes; more would leave a full block of committee
+	/// requests (`MaxRequestsPerBlock`) no room for its last request's up-front weight.
+	type MaxExactOperations = ConstU32<8_000>;
 	type PotId = MarketPotId;
 	type Requests = crate::InferenceOracle;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
