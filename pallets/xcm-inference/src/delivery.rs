@@ -5,6 +5,11 @@
 //! A result the router refuses is marked failed (`ResultUndelivered`) and skipped from then
 //! on: a closed channel would refuse it again every block. Each entry the walk passes,
 //! sent or skipped, is charged as a delivery.
+//!
+//! The router's delivery price (what `send_xcm` returns besides the message id) is not
+//! charged to anyone: results are sent as the chain's own messages, the sibling having paid
+//! the delivery's weight in its request. A runtime whose router prices sibling delivery
+//! should keep `CallbackDeposit` and the request's fee above what that costs it.
 
 use super::*;
 use xcm::latest::{send_xcm, Junction::Parachain, Location, OriginKind, WeightLimit, Xcm};
