@@ -6,9 +6,16 @@
 //! request closes, through the oracle's `OnResult` hook, or reads the result when it needs
 //! it through [`InferenceResults`], and may wait for it to be settled (past its dispute
 //! window) before relying on it.
+//!
+//! A pallet that requests on behalf of others (XCM's, for sibling parachains) makes its
+//! requests through [`RequestInference`], and tells a sibling how its request ended with a
+//! [`RemoteOutcome`].
 
 use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode};
 use frame_support::weights::Weight;
+use scale_info::TypeInfo;
+use sp_runtime::DispatchError;
 
 use crate::{
 	model::{ModelId, VersionId},
@@ -75,4 +82,53 @@ pub trait InferenceResults<AccountId, BlockNumber> {
 
 	/// The most weight one `result` call takes.
 	fn result_weight() -> Weight;
+}
+
+/// Makes inference requests for other pallets (a pallet that requests on behalf of others,
+/// such as XCM's).
+pub trait RequestInference<AccountId, Balance> {
+	/// Makes a request of `requester` to `model` with inline `input`, paying at most
+	/// `max_fee` (as `request_inference` does); returns its id and the weight it took.
+	///
+	/// Transactional with the caller: on an error nothing it did is kept, provided the
+	/// caller (a dispatchable) fails too.
+	fn request(
+		requester: AccountId,
+		model: ModelId,
+		input: Vec<i64>,
+		max_fee: Balance,
+	) -> Result<(RequestId, Weight), DispatchError>;
+
+	/// The most one `request` may take.
+	fn max_request_weight() -> Weight;
+}
+
+/// How a request ended, as told to another chain: [`ClosedAs`] with its output owned.
+///
+/// SCALE-encoded as its variant index (`0` finalized, `1` expired, `2` replaced) followed,
+/// for an output, by the compact length and each element as 8 little-endian bytes. A
+/// sibling parachain depends on `aioracle-primitives` (without default features) to decode
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum RemoteOutcome {
+	/// The committee's accepted output, in the version's output fixed point (still open to
+	/// dispute for the oracle's `DisputeWindow`).
+	#[codec(index = 0)]
+	Finalized(Vec<i64>),
+	/// No output was accepted by the deadline; the fee was refunded.
+	#[codec(index = 1)]
+	Expired,
+	/// A dispute replaced the result by this output.
+	#[codec(index = 2)]
+	Replaced(Vec<i64>),
+}
+
+impl From<ClosedAs<'_>> for RemoteOutcome {
+	fn from(outcome: ClosedAs<'_>) -> Self {
+		match outcome {
+			ClosedAs::Finalized(output) => Self::Finalized(output.to_vec()),
+			ClosedAs::Expired => Self::Expired,
+			ClosedAs::Replaced(output) => Self::Replaced(output.to_vec()),
+		}
+	}
 }

@@ -1,8 +1,10 @@
 //! Results for other pallets: [`InferenceResults`] reads a retained request's accepted
 //! result and where it stands (the `OnResult` hook, told as requests close, is called
-//! from [`close`](crate::close) and [`dispute`](crate::dispute)).
+//! from [`close`](crate::close) and [`dispute`](crate::dispute)); [`RequestInference`]
+//! makes requests for pallets that request on behalf of others (XCM's).
 
 use super::*;
+use aioracle_primitives::consumer::RequestInference;
 
 impl<T: Config> InferenceResults<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 	fn result(request: RequestId) -> Option<InferenceResult<T::AccountId, BlockNumberFor<T>>> {
@@ -23,5 +25,25 @@ impl<T: Config> InferenceResults<T::AccountId, BlockNumberFor<T>> for Pallet<T> 
 	/// and its dispute.
 	fn result_weight() -> Weight {
 		T::DbWeight::get().reads(4)
+	}
+}
+
+impl<T: Config> RequestInference<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	/// As [`request_inference`](Pallet::request_inference), without its origin check.
+	fn request(
+		requester: T::AccountId,
+		model: ModelId,
+		input: Vec<i64>,
+		max_fee: BalanceOf<T>,
+	) -> Result<(RequestId, Weight), DispatchError> {
+		let (id, expired_oldest, exact) = Self::do_request(requester, model, input, max_fee)?;
+		Ok((id, Self::request_taken_weight(expired_oldest, exact)))
+	}
+
+	/// What `request_inference` is charged up front.
+	fn max_request_weight() -> Weight {
+		Self::request_weight()
+			.saturating_add(Self::prune_weight())
+			.saturating_add(Self::exact_weight())
 	}
 }

@@ -128,3 +128,57 @@ fn expiry_leaves_a_request_for_the_next_block_when_its_hook_does_not_fit() {
 		assert_eq!(RecordingConsumer::told(), vec![(id, DAPP, IRIS, Told::Expired)]);
 	});
 }
+
+#[test]
+fn request_inference_the_trait_makes_a_request_as_the_call_does() {
+	use aioracle_primitives::consumer::RequestInference;
+	ExtBuilder::build_and_execute(|| {
+		register(ALICE);
+		let input = vec![1, 2, 3, 4];
+		let post = InferenceOracle::request_inference(signed(DAPP), IRIS, input.clone(), FEE)
+			.unwrap();
+		let by_call = NextRequestId::<Test>::get() - 1;
+		let (by_trait, weight) =
+			<InferenceOracle as RequestInference<u64, u128>>::request(DAPP, IRIS, input, FEE)
+				.unwrap();
+		assert_eq!(by_trait, by_call + 1);
+		// The same record (but its id), held the same way, charged the same weight.
+		assert_eq!(Requests::<Test>::get(by_trait), Requests::<Test>::get(by_call));
+		assert!(PendingRequests::<Test>::contains_key(by_trait));
+		assert_eq!(committee(by_trait), vec![ALICE]);
+		assert_eq!(Some(weight), post.actual_weight);
+		let deposit = Requests::<Test>::get(by_trait).unwrap().deposit;
+		assert_eq!(held(HoldReason::RequestRetention, DAPP), 2 * deposit);
+		assert!(matches!(
+			events().last(),
+			Some(Event::InferenceRequested { request, requester: DAPP, model: IRIS, .. })
+				if *request == by_trait
+		));
+		// Its most is what the call declares.
+		let call = crate::Call::<Test>::request_inference {
+			model: IRIS,
+			input: vec![1, 2, 3, 4],
+			max_fee: FEE,
+		};
+		assert_eq!(
+			<InferenceOracle as RequestInference<u64, u128>>::max_request_weight(),
+			call.get_dispatch_info().call_weight
+		);
+		// And it refuses what the call refuses, changing nothing.
+		assert_noop!(
+			<InferenceOracle as RequestInference<u64, u128>>::request(
+				DAPP,
+				IRIS,
+				vec![1, 2, 3, 4],
+				FEE - 1
+			)
+			.map(|_| ()),
+			Error::<Test>::FeeAboveMax
+		);
+		assert_noop!(
+			<InferenceOracle as RequestInference<u64, u128>>::request(DAPP, IRIS, vec![1], FEE)
+				.map(|_| ()),
+			Error::<Test>::InputLengthMismatch
+		);
+	});
+}

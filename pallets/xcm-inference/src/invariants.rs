@@ -1,0 +1,51 @@
+//! The pallet's invariants, checked by `try_state` and after every test.
+
+use super::*;
+use alloc::collections::BTreeMap;
+use frame::traits::fungible::InspectHold;
+
+// Always compiled (not only for try-runtime) so that runtime-level tests can check the
+// invariants too.
+impl<T: Config> Pallet<T> {
+	/// Checks the pallet's invariants.
+	///
+	/// ## Expectations
+	/// - no request is both waiting for its close ([`Callbacks`]) and in the [`Outbox`];
+	/// - every entry's depositor is its sibling's sovereign account;
+	/// - the deposits of every depositor's entries add up to what it holds for
+	///   [`HoldReason::CallbackDeposit`];
+	/// - a failed result is the only kind with an empty call, and only if it did not fit.
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut add = |who: &T::AccountId, amount: BalanceOf<T>| {
+			let sum = deposits.entry(who.clone()).or_default();
+			*sum = sum.saturating_add(amount);
+		};
+		for (request, pending) in Callbacks::<T>::iter() {
+			ensure!(!Outbox::<T>::contains_key(request), "a request is both pending and queued");
+			ensure!(
+				pending.depositor == T::SovereignAccount::convert(pending.para),
+				"a callback's depositor is not its sibling's sovereign account"
+			);
+			add(&pending.depositor, pending.deposit);
+		}
+		for (_, queued) in Outbox::<T>::iter() {
+			ensure!(
+				queued.depositor == T::SovereignAccount::convert(queued.para),
+				"a result's depositor is not its sibling's sovereign account"
+			);
+			ensure!(
+				queued.call.is_empty() == (queued.failed == Some(DeliveryError::ResultTooLarge)),
+				"a result has an empty call but fitted, or a call but did not fit"
+			);
+			add(&queued.depositor, queued.deposit);
+		}
+		for (who, sum) in deposits {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::CallbackDeposit.into(), &who) == sum,
+				"held callback deposits differ from the callbacks' and results' deposits"
+			);
+		}
+		Ok(())
+	}
+}

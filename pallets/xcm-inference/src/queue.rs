@@ -1,0 +1,80 @@
+//! The oracle's hook: when a request with a callback first closes, its callback is moved
+//! to the outbox with the result call complete.
+//!
+//! The hook runs inside whatever closes a request (an operator's batch, expiry in the
+//! oracle's `on_idle`, a dispute's settlement), which is charged its `max_weight` for every
+//! request of the chain, so it does no more than one take and one insert: no event, no
+//! sending. An output too long for `MaxResultBytes` is queued as failed
+//! ([`DeliveryError::ResultTooLarge`]) rather than dropped, so that its sibling can see it
+//! and discard it for its deposit.
+//!
+//! ## The result call's encoding
+//! `call_prefix ++ request.encode() ++ outcome.encode()`: the sibling's prefix, then the
+//! request id as 8 little-endian bytes, then the [`RemoteOutcome`] (a variant byte, and for
+//! an output its compact length and 8 little-endian bytes per element). Decoding the
+//! bytes after the prefix as `(u64, RemoteOutcome)` gives both back.
+
+use super::*;
+
+impl<T: Config> OnInferenceResult<T::AccountId> for Pallet<T> {
+	/// Taking the request's callback (a read and a delete) and writing its result to the
+	/// outbox.
+	fn max_weight() -> Weight {
+		T::WeightInfo::on_result()
+	}
+
+	fn on_result(request: RequestId, _: &T::AccountId, _: ModelId, outcome: ClosedAs<'_>) {
+		// A request without a callback, or closed again (a dispute replacing its result):
+		// nothing to send.
+		let Some(pending) = Callbacks::<T>::take(request) else { return };
+		let queued = Self::queued(request, pending, outcome.into());
+		Outbox::<T>::insert(request, queued);
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The result call of `request` ending as `outcome`, for `pending`'s sibling: queued
+	/// to be sent, or failed with [`DeliveryError::ResultTooLarge`] (and an empty call) if
+	/// longer than `MaxResultBytes`.
+	pub(crate) fn queued(
+		request: RequestId,
+		pending: PendingCallbackOf<T>,
+		outcome: RemoteOutcome,
+	) -> QueuedResultOf<T> {
+		let PendingCallback { para, callback, depositor, deposit } = pending;
+		let call = Self::result_call(&callback.call_prefix, request, &outcome);
+		if call.is_none() {
+			log::warn!(
+				target: LOG_TARGET,
+				"request {request}: the result call to para {para} exceeds MaxResultBytes"
+			);
+		}
+		QueuedResult {
+			para,
+			failed: call.is_none().then_some(DeliveryError::ResultTooLarge),
+			call: call.unwrap_or_default(),
+			weight_limit: callback.weight_limit,
+			depositor,
+			deposit,
+		}
+	}
+
+	/// `prefix ++ SCALE((request, outcome))`, if at most `MaxResultBytes` long.
+	pub fn result_call(
+		prefix: &[u8],
+		request: RequestId,
+		outcome: &RemoteOutcome,
+	) -> Option<BoundedVec<u8, T::MaxResultBytes>> {
+		let len = prefix
+			.len()
+			.saturating_add(request.encoded_size())
+			.saturating_add(outcome.encoded_size());
+		if len > T::MaxResultBytes::get() as usize {
+			return None;
+		}
+		let mut call = Vec::with_capacity(len);
+		call.extend_from_slice(prefix);
+		(request, outcome).encode_to(&mut call);
+		BoundedVec::try_from(call).ok()
+	}
+}
