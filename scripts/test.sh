@@ -13,7 +13,7 @@ echo "test: cargo test --workspace" >&2
 cargo test --locked --workspace
 
 echo "test: benchmarks of the pallets run as tests in their mock runtimes, and every test again with try-runtime (migrations' checks before and after)" >&2
-pallets=(pallet-dataset-provenance pallet-model-registry pallet-inference-oracle)
+pallets=(pallet-dataset-provenance pallet-model-registry pallet-inference-oracle pallet-xcm-inference)
 cargo test --locked "${pallets[@]/#/-p}" \
 	--features "$(printf '%s/runtime-benchmarks,' "${pallets[@]}")$(printf '%s/try-runtime,' "${pallets[@]}")"
 
