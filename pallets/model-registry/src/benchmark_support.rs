@@ -60,21 +60,19 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Benchmarks only (the oracle's): a model owned by `owner` with one active, priced
-	/// version served by the cheapest exact program of `input_len` input elements (the
-	/// position of the largest, `aioracle_exact::sample::position_of_largest`), taking and
-	/// giving F32 tensors of its input and output lengths and scales, whose one golden
-	/// vector is the program's output on its largest input. Returns the model and that
-	/// input. `owner` must be able to pay the deposits.
-	pub fn benchmark_exact_model(
+	/// Benchmarks only (this pallet's and the oracle's): a proposed version of `model`,
+	/// owned by `owner`, that `program` serves: F32 tensors of its input and output lengths
+	/// and scales, median aggregation at tolerance 0, and one golden vector, the program's
+	/// output on the sample input `aioracle_exact::sample::input_for` gives (returned too).
+	/// The program itself is not set.
+	pub fn benchmark_exact_proposal(
 		owner: T::AccountId,
-		input_len: u32,
-	) -> Result<(ModelId, Vec<i64>), DispatchError> {
-		let program = &aioracle_exact::sample::position_of_largest(input_len);
+		model: ModelId,
+		program: &aioracle_exact::Program,
+	) -> Result<(VersionId, Vec<i64>), DispatchError> {
 		let input = aioracle_exact::sample::input_for(program);
 		let output = aioracle_exact::run(program, &input)
 			.map_err(|_| Error::<T>::ExactProgramFailsGoldenVector)?;
-		let model = Self::do_create_model(owner.clone(), alloc::vec![b'x'], Vec::new())?;
 		let spec = |index, len: usize| TensorSpec {
 			index,
 			element_type: ElementType::F32,
@@ -94,7 +92,22 @@ impl<T: Config> Pallet<T> {
 			golden_vectors: alloc::vec![GoldenVector { input: input.clone(), output }],
 			training_run: None,
 		};
-		let version = Self::store_version(owner.clone(), model, proposal, 1)?;
+		let version = Self::store_version(owner, model, proposal, 1)?;
+		Ok((version, input))
+	}
+
+	/// Benchmarks only (the oracle's): a model owned by `owner` with one active, priced
+	/// version served by the cheapest exact program of `input_len` input elements (the
+	/// position of the largest, `aioracle_exact::sample::position_of_largest`; see
+	/// [`Self::benchmark_exact_proposal`]). Returns the model and the program's sample
+	/// input. `owner` must be able to pay the deposits.
+	pub fn benchmark_exact_model(
+		owner: T::AccountId,
+		input_len: u32,
+	) -> Result<(ModelId, Vec<i64>), DispatchError> {
+		let program = aioracle_exact::sample::position_of_largest(input_len);
+		let model = Self::do_create_model(owner.clone(), alloc::vec![b'x'], Vec::new())?;
+		let (version, input) = Self::benchmark_exact_proposal(owner.clone(), model, &program)?;
 		Self::do_set_exact_program(owner, model, version, program.encode())?;
 		Self::approve(model, version)?;
 		Self::do_activate(model, version)?;

@@ -111,23 +111,7 @@ where
 	T::Currency: Mutate<T::AccountId>,
 {
 	let (owner, model) = model::<T>()?;
-	let input = sample::input_for(program);
-	let output = aioracle_exact::run(program, &input)
-		.map_err(|_| BenchmarkError::Stop("the sample program does not run"))?;
-	let spec = |index, len: usize| TensorSpec {
-		index,
-		element_type: ElementType::F32,
-		shape: BoundedVec::truncate_from(vec![1, len as u32]),
-	};
-	let bytes = onnx_bytes(64, 0);
-	let mut p = proposal::<T>(&bytes, 1);
-	p.inputs = vec![spec(0, input.len())];
-	p.output = spec(1, output.len());
-	p.input_scale = program.input.scale;
-	p.output_scale = program.output_scale;
-	p.aggregation = Aggregation::Median { tolerance: 0 };
-	p.golden_vectors = vec![GoldenVector { input, output }];
-	let version = Pallet::<T>::do_propose(owner.clone(), model, p, bytes)
+	let (version, _) = Pallet::<T>::benchmark_exact_proposal(owner.clone(), model, program)
 		.map_err(|_| BenchmarkError::Stop("the set-up proposal was refused"))?;
 	Ok((owner, model, version))
 }
