@@ -21,12 +21,10 @@ repeat="${REPEAT:-20}"
 # NO_BUILD=1 runs the benchmark node bench-weights.sh last built as it is (what it
 # measures does not depend on the weights compiled into it).
 if [ -z "${NO_BUILD:-}" ]; then
-	step "building aioracle-node --features runtime-benchmarks (release profile)"
-	cargo build --locked --release -p aioracle-node --no-default-features \
-		--features runtime-benchmarks >&2 ||
-		die "cargo build --features runtime-benchmarks failed"
+	node_bin="$(build_benchmark_node release)"
+else
+	node_bin="$CARGO_TARGET_DIR/release/aioracle-node"
 fi
-node_bin="$CARGO_TARGET_DIR/release/aioracle-node"
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

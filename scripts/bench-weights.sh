@@ -29,13 +29,7 @@ if [ ${#pallets[@]} -eq 0 ]; then
 fi
 
 profile="${PROFILE:-release}"
-step "building aioracle-node --features runtime-benchmarks ($profile profile)"
-# Without the default `metadata-hash`: weights do not depend on it, and it would add
-# wasm-builder's host dependencies (and, in a warm target, rebuild every proc-macro user).
-cargo build --locked --profile "$profile" -p aioracle-node --no-default-features \
-	--features runtime-benchmarks >&2 ||
-	die "cargo build --features runtime-benchmarks failed"
-node_bin="$CARGO_TARGET_DIR/$([ "$profile" = dev ] && echo debug || echo "$profile")/aioracle-node"
+node_bin="$(build_benchmark_node "$profile")"
 
 # Kept if a step fails, with what was measured so far.
 out="$(mktemp -d)"

@@ -12,7 +12,6 @@ ParityDB weights. Prints reference time and proof size, and their ratios to the 
 """
 import json
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -28,39 +27,24 @@ KINDS = {
 }
 
 
-def proofs(path):
-    """fn name -> (proof base bytes, {component: proof bytes per unit})."""
-    text = open(path).read().split("impl WeightInfo for ()")[0]
-    out = {}
-    for m in re.finditer(r"fn (\w+)\(([^)]*)\) -> Weight \{(.*?)\n\t\}", text, re.S):
-        body = m.group(3)
-        base = sum(int(x.replace("_", "")) for x in re.findall(r"Weight::from_parts\(0, ([\d_]+)\)\)", body))
-        slopes = {
-            c: int(v.replace("_", ""))
-            for v, c in re.findall(r"Weight::from_parts\(0, ([\d_]+)\)\.saturating_mul\((\w+)\.into\(\)\)", body)
-        }
-        out[m.group(1)] = (base, slopes)
-    return out
-
-
-def weight(times, proof, name, component=None, n=0):
+def weight(weights, name, component=None, n=0):
     """(picoseconds, proof bytes) of `name` with its one component at `n`."""
-    t, (p, pslopes) = times[name], proof[name]
-    ps = t["base"] + t["reads"] * READ_PS + t["writes"] * WRITE_PS
+    w = weights[name]
+    ps = w["base"] + w["reads"] * READ_PS + w["writes"] * WRITE_PS
+    p = w["proof"]
     if component:
-        ps += t["slopes"].get(component, 0) * n
-        p += pslopes.get(component, 0) * n
+        ps += w["slopes"].get(component, 0) * n
+        p += w["proof_slopes"].get(component, 0) * n
     return ps, p
 
 
 def main():
     d = sys.argv[1]
     files = {k: os.path.join(d, f"pallet_{k}.rs") for k in ("balances", "inference_oracle", "model_registry")}
-    times = {k: parse(v) for k, v in files.items()}
-    proof = {k: proofs(v) for k, v in files.items()}
-    transfer = weight(times["balances"], proof["balances"], "transfer_keep_alive")
-    request = weight(times["inference_oracle"], proof["inference_oracle"], "request_exact_inference")
-    reg_t, reg_p = times["model_registry"], proof["model_registry"]
+    weights = {k: parse(v) for k, v in files.items()}
+    transfer = weight(weights["balances"], "transfer_keep_alive")
+    request = weight(weights["inference_oracle"], "request_exact_inference")
+    registry = weights["model_registry"]
     print(f"transfer_keep_alive: {transfer[0] / 1e6:.1f} us, {transfer[1]} B of proof")
     print(f"request_exact_inference (cheapest program): {request[0] / 1e6:.1f} us, {request[1]} B of proof")
     print()
@@ -72,11 +56,11 @@ def main():
             continue
         r = json.load(open(report))
         ps, p = request
-        load = weight(reg_t, reg_p, "exact_load", "b", r["bytes"])
+        load = weight(registry, "exact_load", "b", r["bytes"])
         ps, p = ps + load[0], p + load[1]
         for kind, n in r["operations"].items():
             if n > 0:
-                w = weight(reg_t, reg_p, KINDS[kind], "n", n)
+                w = weight(registry, KINDS[kind], "n", n)
                 ps, p = ps + w[0], p + w[1]
         print(
             f"{model:22} {output:14} {r['bytes']:>6} {r['totalOperations']:>6} {ps / 1e6:>7.1f} us "

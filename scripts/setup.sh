@@ -149,5 +149,18 @@ build_node() {
 	echo "$CARGO_TARGET_DIR/debug/aioracle-node"
 }
 
+# Builds aioracle-node with the `benchmark pallet` command (cargo profile $1, default
+# `release`, what production weights need), without the default `metadata-hash`: weights
+# do not depend on it, and it would add wasm-builder's host dependencies. Prints its path.
+build_benchmark_node() {
+	local profile="${1:-release}"
+	cd "$AIORACLE_ROOT"
+	step "building aioracle-node --features runtime-benchmarks ($profile profile)"
+	cargo build --locked --profile "$profile" -p aioracle-node --no-default-features \
+		--features runtime-benchmarks >&2 ||
+		die "cargo build --features runtime-benchmarks failed"
+	echo "$CARGO_TARGET_DIR/$([ "$profile" = dev ] && echo debug || echo "$profile")/aioracle-node"
+}
+
 apt_install protoc protobuf-compiler
 setup_rust

@@ -16,7 +16,8 @@ WRITE_PS = 50_000_000
 
 
 def parse(path):
-    """fn name -> dict(base_ps, reads, writes, slopes{component: ps}) for SubstrateWeight."""
+    """fn name -> dict(base_ps, reads, writes, slopes{component: ps}, proof (bytes),
+    proof_slopes{component: bytes}) for SubstrateWeight."""
     text = open(path).read()
     # Only the SubstrateWeight impl (or the runtime-style impl): stop at `impl WeightInfo for ()`.
     text = text.split("impl WeightInfo for ()")[0]
@@ -32,7 +33,15 @@ def parse(path):
             c: int(v.replace("_", ""))
             for v, c in re.findall(r"Weight::from_parts\(([\d_]+), 0\)\.saturating_mul\((\w+)\.into\(\)\)", body)
         }
-        out[name] = dict(base=base, reads=reads, writes=writes, slopes=slopes)
+        # Proof size: the base (`from_parts(0, N))`) and per component.
+        proof = sum(int(x.replace("_", "")) for x in re.findall(r"Weight::from_parts\(0, ([\d_]+)\)\)", body))
+        proof_slopes = {
+            c: int(v.replace("_", ""))
+            for v, c in re.findall(r"Weight::from_parts\(0, ([\d_]+)\)\.saturating_mul\((\w+)\.into\(\)\)", body)
+        }
+        out[name] = dict(
+            base=base, reads=reads, writes=writes, slopes=slopes, proof=proof, proof_slopes=proof_slopes
+        )
     return out
 
 
