@@ -42,8 +42,6 @@ impl<T: Config> RequestInference<T::AccountId, BalanceOf<T>> for Pallet<T> {
 
 	/// What `request_inference` is charged up front.
 	fn max_request_weight() -> Weight {
-		Self::request_weight()
-			.saturating_add(Self::prune_weight())
-			.saturating_add(Self::exact_weight())
+		Self::request_charged_weight()
 	}
 }

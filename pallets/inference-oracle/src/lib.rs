@@ -1207,9 +1207,7 @@ pub mod pallet {
 		/// up front for the most an exact answer can take, refunded to what such a request
 		/// takes (`request_exact_inference`) and its program's load and run.
 		#[pallet::call_index(4)]
-		#[pallet::weight(Pallet::<T>::request_weight()
-			.saturating_add(Pallet::<T>::prune_weight())
-			.saturating_add(Pallet::<T>::exact_weight()))]
+		#[pallet::weight(Pallet::<T>::request_charged_weight())]
 		pub fn request_inference(
 			origin: OriginFor<T>,
 			model: ModelId,
@@ -1456,6 +1454,15 @@ impl<T: Config> Pallet<T> {
 	/// front the `OnResult` call its closing will make.
 	pub fn request_weight() -> Weight {
 		T::WeightInfo::request_inference().saturating_add(T::OnResult::max_weight())
+	}
+
+	/// What a request is charged up front (`request_inference`'s weight): the request, the
+	/// prune of a pending request, and the most an exact answer can take; refunded to
+	/// [`Self::request_taken_weight`].
+	pub fn request_charged_weight() -> Weight {
+		Self::request_weight()
+			.saturating_add(Self::prune_weight())
+			.saturating_add(Self::exact_weight())
 	}
 
 	/// What a request made by [`Self::do_request`] took: the request, pruning if
