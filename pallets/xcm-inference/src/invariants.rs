@@ -10,9 +10,10 @@ impl<T: Config> Pallet<T> {
 	/// Checks the pallet's invariants.
 	///
 	/// ## Expectations
-	/// - no request is both waiting for its close ([`Callbacks`]) and in the [`Outbox`];
-	/// - every entry's depositor is its sibling's sovereign account;
-	/// - the deposits of every depositor's entries add up to what it holds for
+	/// - every result in the [`Outbox`] has its callback in [`Callbacks`], with the same
+	///   sibling, depositor and deposit;
+	/// - every callback's depositor is its sibling's sovereign account;
+	/// - the deposits of every depositor's callbacks add up to what it holds for
 	///   [`HoldReason::CallbackDeposit`];
 	/// - a failed result is the only kind with an empty call, and only if it did not fit.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
@@ -21,29 +22,29 @@ impl<T: Config> Pallet<T> {
 			let sum = deposits.entry(who.clone()).or_default();
 			*sum = sum.saturating_add(amount);
 		};
-		for (request, pending) in Callbacks::<T>::iter() {
-			ensure!(!Outbox::<T>::contains_key(request), "a request is both pending and queued");
+		for (_, pending) in Callbacks::<T>::iter() {
 			ensure!(
 				pending.depositor == T::SovereignAccount::convert(pending.para),
 				"a callback's depositor is not its sibling's sovereign account"
 			);
 			add(&pending.depositor, pending.deposit);
 		}
-		for (_, queued) in Outbox::<T>::iter() {
+		for (request, queued) in Outbox::<T>::iter() {
+			let pending = Callbacks::<T>::get(request).ok_or("a result has no callback")?;
 			ensure!(
-				queued.depositor == T::SovereignAccount::convert(queued.para),
-				"a result's depositor is not its sibling's sovereign account"
+				(&queued.para, &queued.depositor, &queued.deposit) ==
+					(&pending.para, &pending.depositor, &pending.deposit),
+				"a result's sibling or deposit differs from its callback's"
 			);
 			ensure!(
 				queued.call.is_empty() == (queued.failed == Some(DeliveryError::ResultTooLarge)),
 				"a result has an empty call but fitted, or a call but did not fit"
 			);
-			add(&queued.depositor, queued.deposit);
 		}
 		for (who, sum) in deposits {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::CallbackDeposit.into(), &who) == sum,
-				"held callback deposits differ from the callbacks' and results' deposits"
+				"held callback deposits differ from the callbacks' deposits"
 			);
 		}
 		Ok(())

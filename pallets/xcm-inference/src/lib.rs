@@ -26,10 +26,10 @@
 //!    DepositAsset]`. Its sovereign account holds the deposit and makes the request
 //!    ([`RequestInference`]); `CallbackRegistered` is emitted and the callback waits in
 //!    [`Callbacks`].
-//! 2. When the request first closes (finalized or expired), the oracle tells this pallet
-//!    ([`OnInferenceResult`], in [`queue`]), which moves the callback to the [`Outbox`] with
-//!    the result call complete. Nothing is sent yet: the hook runs inside whatever closes
-//!    the request and must stay small.
+//! 2. When the request closes (finalized or expired), the oracle tells this pallet
+//!    ([`OnInferenceResult`], in [`queue`]), which writes the result call, complete, to the
+//!    [`Outbox`]. Nothing is sent yet: the hook runs inside whatever closes the request and
+//!    must stay small (one read, one write).
 //! 3. `on_idle` sends queued results ([`delivery`]):
 //!    `[UnpaidExecution { weight_limit: Limited(w), check_origin: None }, Transact {
 //!    origin_kind: Native, fallback_max_weight: Some(w), call }]` to `(1, Parachain(id))`.
@@ -38,10 +38,12 @@
 //!    tried again by `on_idle`; anyone may [`retry_delivery`](Pallet::retry_delivery), or the
 //!    sibling [`discard_result`](Pallet::discard_result).
 //!
-//! A request gets one result call: at its first close. A dispute that later replaces a
-//! finalized result is not sent (the callback is gone by then); a sibling that relies on a
-//! result should wait for the oracle's `DisputeWindow` or read the result again. A request
-//! the oracle answers in its own call (its exact tier) is queued at once.
+//! A request gets one result call. Its callback stays in [`Callbacks`] until that call is
+//! delivered (or discarded): a dispute that replaces the result before then replaces the
+//! queued call; one that replaces it later is not sent (the callback is gone by then). A
+//! sibling that relies on a result should wait for the oracle's `DisputeWindow` or read the
+//! result again. A request the oracle answers in its own call (its exact tier) is queued at
+//! once.
 //!
 //! ## What the sibling configures
 //! The result arrives as unpaid execution from aioracle's location with a Native origin, so
@@ -63,9 +65,9 @@
 //! is reached. In blocks with no spare weight results wait.
 //!
 //! ## Deposits and bounds
-//! Every entry of [`Callbacks`] and [`Outbox`] holds `CallbackDeposit` from its sibling's
-//! sovereign account (`HoldReason::CallbackDeposit`), which bounds both maps by what the
-//! siblings lock. Failed results stay until retried or discarded; `on_idle` skips them but
+//! Every entry of [`Callbacks`] holds `CallbackDeposit` from its sibling's sovereign
+//! account (`HoldReason::CallbackDeposit`), and every entry of [`Outbox`] has one, which
+//! bounds both maps by what the siblings lock. Failed results stay until retried or discarded; `on_idle` skips them but
 //! reads each one it passes.
 //!
 //! ## API
@@ -172,8 +174,8 @@ pub mod pallet {
 		type XcmSender: SendXcm;
 
 		/// The deposit held from the sovereign account for each callback, until its result
-		/// is delivered or discarded: the price of an entry of [`Callbacks`] and then of
-		/// [`Outbox`] (at most `MaxResultBytes` and a few dozen bytes).
+		/// is delivered or discarded: the price of an entry of [`Callbacks`] and of its
+		/// [`Outbox`] entry (at most `MaxResultBytes` and a few dozen bytes).
 		#[pallet::constant]
 		type CallbackDeposit: Get<BalanceOf<Self>>;
 
@@ -195,11 +197,13 @@ pub mod pallet {
 		type WeightInfo: WeightInfo;
 	}
 
-	/// The callbacks of requests not closed yet, by request.
+	/// The callbacks of requests whose result is not delivered or discarded yet, by
+	/// request: each holds the deposit.
 	#[pallet::storage]
 	pub type Callbacks<T: Config> = StorageMap<_, Twox64Concat, RequestId, PendingCallbackOf<T>>;
 
-	/// The results of closed requests not delivered yet (queued, or failed), by request.
+	/// The results of closed requests not delivered yet (queued, or failed), by request;
+	/// each has its callback in [`Callbacks`].
 	#[pallet::storage]
 	pub type Outbox<T: Config> = StorageMap<_, Twox64Concat, RequestId, QueuedResultOf<T>>;
 
@@ -391,21 +395,21 @@ impl<T: Config> Pallet<T> {
 	/// read back and queued at once.
 	pub(crate) fn register(request: RequestId, pending: PendingCallbackOf<T>) {
 		let para = pending.para;
-		match T::Oracle::result(request) {
-			Some(result) => {
-				let queued =
-					Self::queued(request, pending, RemoteOutcome::Finalized(result.output));
-				Outbox::<T>::insert(request, queued);
-			}
-			None => Callbacks::<T>::insert(request, pending),
+		if let Some(result) = T::Oracle::result(request) {
+			let queued =
+				Self::queued(request, pending.clone(), RemoteOutcome::Finalized(result.output));
+			Outbox::<T>::insert(request, queued);
 		}
+		Callbacks::<T>::insert(request, pending);
 		log::debug!(target: LOG_TARGET, "request {request}: callback to para {para}");
 		Self::deposit_event(Event::CallbackRegistered { request, para });
 	}
 
-	/// Deletes `request`'s result from the outbox and releases its deposit.
+	/// Deletes `request`'s result from the outbox, and its callback, and releases its
+	/// deposit.
 	pub(crate) fn remove_result(request: RequestId, queued: &QueuedResultOf<T>) {
 		Outbox::<T>::remove(request);
+		Callbacks::<T>::remove(request);
 		let released = T::Currency::release(
 			&HoldReason::CallbackDeposit.into(),
 			&queued.depositor,

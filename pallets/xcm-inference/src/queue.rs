@@ -1,10 +1,13 @@
-//! The oracle's hook: when a request with a callback first closes, its callback is moved
-//! to the outbox with the result call complete.
+//! The oracle's hook: when a request with a callback closes, its result call is written to
+//! the outbox, complete.
 //!
 //! The hook runs inside whatever closes a request (an operator's batch, expiry in the
 //! oracle's `on_idle`, a dispute's settlement), which is charged its `max_weight` for every
-//! request of the chain, so it does no more than one take and one insert: no event, no
-//! sending. An output too long for `MaxResultBytes` is queued as failed
+//! request of the chain, and every requester pays it up front; so it does no more than one
+//! read and one write: no event, no sending, and the callback stays in [`Callbacks`] (with
+//! its deposit) until its result is delivered or discarded, which removes both. A result
+//! replaced by a dispute before it was delivered replaces the queued call (the sibling gets
+//! the latest); once delivered, the request has no callback and later closes send nothing. An output too long for `MaxResultBytes` is queued as failed
 //! ([`DeliveryError::ResultTooLarge`]) rather than dropped, so that its sibling can see it
 //! and discard it for its deposit.
 //!
@@ -17,16 +20,15 @@
 use super::*;
 
 impl<T: Config> OnInferenceResult<T::AccountId> for Pallet<T> {
-	/// Taking the request's callback (a read and a delete) and writing its result to the
-	/// outbox.
+	/// Reading the request's callback and writing its result to the outbox.
 	fn max_weight() -> Weight {
 		T::WeightInfo::on_result()
 	}
 
 	fn on_result(request: RequestId, _: &T::AccountId, _: ModelId, outcome: ClosedAs<'_>) {
-		// A request without a callback, or closed again (a dispute replacing its result):
+		// A request without a callback, or whose result was delivered or discarded already:
 		// nothing to send.
-		let Some(pending) = Callbacks::<T>::take(request) else { return };
+		let Some(pending) = Callbacks::<T>::get(request) else { return };
 		let queued = Self::queued(request, pending, outcome.into());
 		Outbox::<T>::insert(request, queued);
 	}

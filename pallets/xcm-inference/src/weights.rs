@@ -61,7 +61,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(20_000_000, 0)
 			.saturating_add(Weight::from_parts(0, 3816))
 			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(2))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `XcmInference::Outbox` (r:1 w:1)
 	/// Proof: `XcmInference::Outbox` (`max_values`: None, `max_size`: Some(4191), added: 6666, mode: `MaxEncodedLen`)
@@ -81,7 +81,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(90_000_000, 0)
 			.saturating_add(Weight::from_parts(0, 17000))
 			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `XcmInference::Outbox` (r:1 w:1)
 	/// Proof: `XcmInference::Outbox` (`max_values`: None, `max_size`: Some(4191), added: 6666, mode: `MaxEncodedLen`)
@@ -101,7 +101,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(95_000_000, 0)
 			.saturating_add(Weight::from_parts(0, 17000))
 			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `XcmInference::Outbox` (r:1 w:1)
 	/// Proof: `XcmInference::Outbox` (`max_values`: None, `max_size`: Some(4191), added: 6666, mode: `MaxEncodedLen`)
@@ -117,7 +117,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(45_000_000, 0)
 			.saturating_add(Weight::from_parts(0, 7656))
 			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
 }
 
@@ -151,7 +151,7 @@ impl WeightInfo for () {
 		Weight::from_parts(20_000_000, 0)
 			.saturating_add(Weight::from_parts(0, 3816))
 			.saturating_add(RocksDbWeight::get().reads(1))
-			.saturating_add(RocksDbWeight::get().writes(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	/// Storage: `XcmInference::Outbox` (r:1 w:1)
 	/// Proof: `XcmInference::Outbox` (`max_values`: None, `max_size`: Some(4191), added: 6666, mode: `MaxEncodedLen`)
@@ -171,7 +171,7 @@ impl WeightInfo for () {
 		Weight::from_parts(90_000_000, 0)
 			.saturating_add(Weight::from_parts(0, 17000))
 			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().writes(5))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	/// Storage: `XcmInference::Outbox` (r:1 w:1)
 	/// Proof: `XcmInference::Outbox` (`max_values`: None, `max_size`: Some(4191), added: 6666, mode: `MaxEncodedLen`)
@@ -191,7 +191,7 @@ impl WeightInfo for () {
 		Weight::from_parts(95_000_000, 0)
 			.saturating_add(Weight::from_parts(0, 17000))
 			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().writes(5))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	/// Storage: `XcmInference::Outbox` (r:1 w:1)
 	/// Proof: `XcmInference::Outbox` (`max_values`: None, `max_size`: Some(4191), added: 6666, mode: `MaxEncodedLen`)
@@ -207,6 +207,6 @@ impl WeightInfo for () {
 		Weight::from_parts(45_000_000, 0)
 			.saturating_add(Weight::from_parts(0, 7656))
 			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().writes(3))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 }

@@ -1,5 +1,5 @@
-//! The oracle's hook: a closed request's callback moves to the outbox with its result
-//! call complete; nothing else happens in it.
+//! The oracle's hook: a closed request's result call goes to the outbox, complete; its
+//! callback stays until the result is delivered; nothing else happens in it.
 
 use super::*;
 
@@ -9,7 +9,8 @@ fn a_finalized_request_queues_its_result_call() {
 		let id = request(PARA_A);
 		close(id, ClosedAs::Finalized(&[7, -8, 9]));
 
-		assert!(!Callbacks::<Test>::contains_key(id));
+		// The callback (and its deposit) stays until the result is delivered.
+		assert!(Callbacks::<Test>::contains_key(id));
 		let queued = Outbox::<Test>::get(id).unwrap();
 		assert_eq!(queued.para, PARA_A);
 		assert_eq!(queued.weight_limit, CALL_WEIGHT);
@@ -56,18 +57,23 @@ fn the_encoding_is_documented_byte_for_byte() {
 }
 
 #[test]
-fn a_request_gets_one_result_call_at_its_first_close() {
+fn a_request_gets_one_result_call_the_latest_before_delivery() {
 	ExtBuilder::build_and_execute(|| {
 		let id = request(PARA_A);
 		close(id, ClosedAs::Finalized(&[1]));
-		let first = Outbox::<Test>::get(id).unwrap();
-		// A dispute replacing the result later is not sent: queued or delivered.
+		// A dispute replacing the result before delivery replaces the queued call.
 		close(id, ClosedAs::Replaced(&[2]));
-		assert_eq!(Outbox::<Test>::get(id), Some(first));
+		let queued = Outbox::<Test>::get(id).unwrap();
+		assert_eq!(decode(&queued.call), expected(id, RemoteOutcome::Replaced(vec![2])));
 		idle();
+		assert_eq!(MockSender::sent().len(), 1);
+		assert!(!Callbacks::<Test>::contains_key(id));
+		// Once delivered, a later replacement is not sent.
 		close(id, ClosedAs::Replaced(&[3]));
 		assert!(!Outbox::<Test>::contains_key(id));
+		idle();
 		assert_eq!(MockSender::sent().len(), 1);
+		assert_eq!(held(sovereign(PARA_A)), 0);
 	});
 }
 
@@ -123,7 +129,7 @@ fn a_request_answered_in_its_own_call_is_queued_at_once() {
 		// The exact tier: the oracle tells the hook before the callback exists.
 		MockOracle::answer_at_once(Some(vec![11, 12]));
 		let id = request(PARA_A);
-		assert!(!Callbacks::<Test>::contains_key(id));
+		assert!(Callbacks::<Test>::contains_key(id));
 		let queued = Outbox::<Test>::get(id).unwrap();
 		assert_eq!(decode(&queued.call), expected(id, RemoteOutcome::Finalized(vec![11, 12])));
 		assert_eq!(events(), vec![Event::CallbackRegistered { request: id, para: PARA_A }]);
