@@ -294,10 +294,12 @@ impl<T: Config> Pallet<T> {
 		let output_len = submission.charged_output_len(T::MaxOutputLen::get());
 		let operator = Self::operator_of(&submission.key)?;
 		let closing = submission.answer.closes();
-		let submissions = Self::record(operator, submission.request, submission.answer, None)?;
+		let Recorded { submissions, closed } =
+			Self::record(operator, submission.request, submission.answer, None)?;
 		let actual = if closing {
-			T::WeightInfo::submit_result(output_len, submissions)
-				.saturating_add(T::OnResult::max_weight())
+			// `OnResult` is charged up front; refunded unless this answer closed the request.
+			let told = if closed { T::OnResult::max_weight() } else { Weight::zero() };
+			T::WeightInfo::submit_result(output_len, submissions).saturating_add(told)
 		} else {
 			T::WeightInfo::submit_commitments(1)
 		};
@@ -310,14 +312,17 @@ impl<T: Config> Pallet<T> {
 		let operator = Self::operator_of(&batch.key)?;
 		let output_len = batch.charged_output_len(T::MaxOutputLen::get());
 		let charged = Self::declared_batch_weight(&batch);
-		let (mut accepted, mut committed, mut skipped) = (0u32, 0u32, 0u32);
+		let (mut accepted, mut committed, mut skipped, mut closed) = (0u32, 0u32, 0u32, 0u32);
 		let (mut extra, mut most_submissions) = (Weight::zero(), 0u32);
 		for item in batch.items.into_iter().take(T::MaxBatchLen::get() as usize) {
 			let closing = item.answer.closes();
 			let canary = item.canary.is_some();
 			match Self::record(operator.clone(), item.request, item.answer, item.canary) {
-				Ok(submissions) if closing => {
+				Ok(Recorded { submissions, closed: closed_it }) if closing => {
 					accepted.saturating_inc();
+					if closed_it {
+						closed.saturating_inc();
+					}
 					if canary {
 						extra.saturating_accrue(Self::canary_report_weight(output_len));
 					}
@@ -341,29 +346,29 @@ impl<T: Config> Pallet<T> {
 			skipped,
 		});
 		// What was recorded, by each request's submissions, plus what each skipped item
-		// cost beyond the base.
+		// cost beyond the base; `OnResult` for the requests this batch closed (every
+		// closing item was charged for it up front, and most only add to a committee).
 		let skipping = T::WeightInfo::submit_results_skipped(skipped)
 			.saturating_sub(T::WeightInfo::submit_results_skipped(0));
 		let actual = T::WeightInfo::submit_results(accepted)
 			.saturating_add(Self::commitments_weight(committed))
 			.saturating_add(extra)
 			.saturating_add(Self::operators_proof(accepted.saturating_mul(most_submissions)))
-			.saturating_add(T::OnResult::max_weight().saturating_mul(accepted.into()))
+			.saturating_add(T::OnResult::max_weight().saturating_mul(closed.into()))
 			.saturating_add(skipping)
 			.min(charged);
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 	}
 
 	/// Records `operator`'s `answer` to request `id`, and closes the request if its
-	/// committee has answered. Returns the request's submissions with this one: what the
-	/// work done (outputs compared, members paid, slashed and counted) grows with (1 for
-	/// a commitment, which closes nothing).
+	/// committee has answered. Returns the request's submissions with this one (what the
+	/// work done grows with) and whether this answer closed it.
 	pub(crate) fn record(
 		operator: T::AccountId,
 		id: RequestId,
 		answer: Answer,
 		canary: Option<CanaryReport<Vec<i64>>>,
-	) -> Result<u32, Error<T>> {
+	) -> Result<Recorded, Error<T>> {
 		let Checked { request, committee, mut commits, mut submissions } =
 			Self::check_item(&operator, id, &answer)?;
 		let outcome = match answer {
@@ -374,7 +379,7 @@ impl<T: Config> Pallet<T> {
 					.map_err(|_| Error::<T>::TooManySubmissions)?;
 				Commits::<T>::insert(id, commits);
 				Self::deposit_event(Event::AnswerCommitted { request: id, operator });
-				return Ok(1);
+				return Ok(Recorded { submissions: 1, closed: false });
 			},
 			Answer::Outcome(outcome) | Answer::Reveal { outcome, .. } => outcome,
 		};
@@ -392,13 +397,23 @@ impl<T: Config> Pallet<T> {
 			Self::note_canary_report(id, &operator, report);
 		}
 		Self::deposit_event(Event::ResultSubmitted { request: id, operator, output: is_output });
-		if Self::answered_by_all(&request, &committee, &commits, &submissions) {
+		let closed = Self::answered_by_all(&request, &committee, &commits, &submissions);
+		if closed {
 			Self::close(id, request, &committee, &submissions);
 		}
 		let count = submissions.len() as u32;
 		Submissions::<T>::insert(id, submissions);
-		Ok(count)
+		Ok(Recorded { submissions: count, closed })
 	}
+}
+
+/// What recording an answer did (see [`Pallet::record`]).
+pub(crate) struct Recorded {
+	/// The request's submissions with this one (1 for a commitment, which closes nothing):
+	/// what the work done (outputs compared, members paid, slashed and counted) grows with.
+	pub submissions: u32,
+	/// Whether this answer closed the request, telling `OnResult`.
+	pub closed: bool,
 }
 
 /// What [`Pallet::check_item`] read of a request, for the caller to use.
