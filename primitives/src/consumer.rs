@@ -46,6 +46,13 @@ pub trait OnInferenceResult<AccountId> {
 	/// The most weight one `on_result` call may take.
 	fn max_weight() -> Weight;
 
+	/// The most one `on_result` call for a request of `requester` may take: at most
+	/// `max_weight`, which is what is charged up front; this is what is kept after refunds
+	/// (a consumer with nothing to do for most requesters makes them cheaper).
+	fn weight_for(_requester: &AccountId) -> Weight {
+		Self::max_weight()
+	}
+
 	/// Request `request`, of `requester` to `model`, ended as `outcome`.
 	fn on_result(request: RequestId, requester: &AccountId, model: ModelId, outcome: ClosedAs<'_>);
 }

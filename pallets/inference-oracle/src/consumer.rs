@@ -36,8 +36,9 @@ impl<T: Config> RequestInference<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		input: Vec<i64>,
 		max_fee: BalanceOf<T>,
 	) -> Result<(RequestId, Weight), DispatchError> {
-		let (id, expired_oldest, exact) = Self::do_request(requester, model, input, max_fee)?;
-		Ok((id, Self::request_taken_weight(expired_oldest, exact)))
+		let (id, expired_oldest, exact) =
+			Self::do_request(requester.clone(), model, input, max_fee)?;
+		Ok((id, Self::request_taken_weight_by(&requester, expired_oldest, exact)))
 	}
 
 	/// What `request_inference` is charged up front.

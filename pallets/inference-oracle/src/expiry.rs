@@ -70,7 +70,7 @@ impl<T: Config> Pallet<T> {
 			Some(request) => {
 				let output_len = request.contract.reported_len().unwrap_or(T::MaxOutputLen::get());
 				T::WeightInfo::expire(output_len.min(T::MaxOutputLen::get()))
-					.saturating_add(T::OnResult::max_weight())
+					.saturating_add(T::OnResult::weight_for(&request.requester))
 			},
 			None => T::DbWeight::get().reads(1),
 		}

@@ -1216,9 +1216,10 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let requester = ensure_signed(origin)?;
 			// A refused request stops before the prune: it never pays for an expiry.
-			let (_, expired_oldest, exact) = Self::do_request(requester, model, input, max_fee)
-				.map_err(|e| e.with_weight(T::WeightInfo::request_inference()))?;
-			let actual = Self::request_taken_weight(expired_oldest, exact);
+			let (_, expired_oldest, exact) =
+				Self::do_request(requester.clone(), model, input, max_fee)
+					.map_err(|e| e.with_weight(T::WeightInfo::request_inference()))?;
+			let actual = Self::request_taken_weight_by(&requester, expired_oldest, exact);
 			Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 		}
 
@@ -1387,7 +1388,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let requester = ensure_signed(origin)?;
 			let weight = T::WeightInfo::request_inference_by_reference()
-				.saturating_add(T::OnResult::max_weight());
+				.saturating_add(T::OnResult::weight_for(&requester));
 			let (_, expired_oldest) =
 				Self::do_request_by_reference(requester, model, input, max_fee)
 					.map_err(|e| e.with_weight(weight))?;
@@ -1478,6 +1479,18 @@ impl<T: Config> Pallet<T> {
 		} else {
 			request
 		}
+	}
+
+	/// What a request of `requester` took: [`Self::request_taken_weight`], with the
+	/// `OnResult` call its closing will make priced for `requester`
+	/// (`OnInferenceResult::weight_for`).
+	pub fn request_taken_weight_by(
+		requester: &T::AccountId,
+		expired_oldest: bool,
+		exact: Option<Weight>,
+	) -> Weight {
+		let unused = T::OnResult::max_weight().saturating_sub(T::OnResult::weight_for(requester));
+		Self::request_taken_weight(expired_oldest, exact).saturating_sub(unused)
 	}
 
 	/// Makes a request; returns its id, whether the oldest retained request was still

@@ -294,11 +294,10 @@ impl<T: Config> Pallet<T> {
 		let output_len = submission.charged_output_len(T::MaxOutputLen::get());
 		let operator = Self::operator_of(&submission.key)?;
 		let closing = submission.answer.closes();
-		let Recorded { submissions, closed } =
+		let Recorded { submissions, told } =
 			Self::record(operator, submission.request, submission.answer, None)?;
 		let actual = if closing {
 			// `OnResult` is charged up front; refunded unless this answer closed the request.
-			let told = if closed { T::OnResult::max_weight() } else { Weight::zero() };
 			T::WeightInfo::submit_result(output_len, submissions).saturating_add(told)
 		} else {
 			T::WeightInfo::submit_commitments(1)
@@ -312,17 +311,16 @@ impl<T: Config> Pallet<T> {
 		let operator = Self::operator_of(&batch.key)?;
 		let output_len = batch.charged_output_len(T::MaxOutputLen::get());
 		let charged = Self::declared_batch_weight(&batch);
-		let (mut accepted, mut committed, mut skipped, mut closed) = (0u32, 0u32, 0u32, 0u32);
+		let (mut accepted, mut committed, mut skipped) = (0u32, 0u32, 0u32);
+		let mut told = Weight::zero();
 		let (mut extra, mut most_submissions) = (Weight::zero(), 0u32);
 		for item in batch.items.into_iter().take(T::MaxBatchLen::get() as usize) {
 			let closing = item.answer.closes();
 			let canary = item.canary.is_some();
 			match Self::record(operator.clone(), item.request, item.answer, item.canary) {
-				Ok(Recorded { submissions, closed: closed_it }) if closing => {
+				Ok(Recorded { submissions, told: told_item }) if closing => {
 					accepted.saturating_inc();
-					if closed_it {
-						closed.saturating_inc();
-					}
+					told.saturating_accrue(told_item);
 					if canary {
 						extra.saturating_accrue(Self::canary_report_weight(output_len));
 					}
@@ -354,7 +352,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::commitments_weight(committed))
 			.saturating_add(extra)
 			.saturating_add(Self::operators_proof(accepted.saturating_mul(most_submissions)))
-			.saturating_add(T::OnResult::max_weight().saturating_mul(closed.into()))
+			.saturating_add(told)
 			.saturating_add(skipping)
 			.min(charged);
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
@@ -362,7 +360,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Records `operator`'s `answer` to request `id`, and closes the request if its
 	/// committee has answered. Returns the request's submissions with this one (what the
-	/// work done grows with) and whether this answer closed it.
+	/// work done grows with) and what telling `OnResult` took if this answer closed it.
 	pub(crate) fn record(
 		operator: T::AccountId,
 		id: RequestId,
@@ -379,7 +377,7 @@ impl<T: Config> Pallet<T> {
 					.map_err(|_| Error::<T>::TooManySubmissions)?;
 				Commits::<T>::insert(id, commits);
 				Self::deposit_event(Event::AnswerCommitted { request: id, operator });
-				return Ok(Recorded { submissions: 1, closed: false });
+				return Ok(Recorded { submissions: 1, told: Weight::zero() });
 			},
 			Answer::Outcome(outcome) | Answer::Reveal { outcome, .. } => outcome,
 		};
@@ -397,13 +395,14 @@ impl<T: Config> Pallet<T> {
 			Self::note_canary_report(id, &operator, report);
 		}
 		Self::deposit_event(Event::ResultSubmitted { request: id, operator, output: is_output });
-		let closed = Self::answered_by_all(&request, &committee, &commits, &submissions);
-		if closed {
+		let mut told = Weight::zero();
+		if Self::answered_by_all(&request, &committee, &commits, &submissions) {
+			told = T::OnResult::weight_for(&request.requester);
 			Self::close(id, request, &committee, &submissions);
 		}
 		let count = submissions.len() as u32;
 		Submissions::<T>::insert(id, submissions);
-		Ok(Recorded { submissions: count, closed })
+		Ok(Recorded { submissions: count, told })
 	}
 }
 
@@ -412,8 +411,9 @@ pub(crate) struct Recorded {
 	/// The request's submissions with this one (1 for a commitment, which closes nothing):
 	/// what the work done (outputs compared, members paid, slashed and counted) grows with.
 	pub submissions: u32,
-	/// Whether this answer closed the request, telling `OnResult`.
-	pub closed: bool,
+	/// What telling `OnResult` took for the request's requester, if this answer closed
+	/// the request; zero otherwise.
+	pub told: Weight,
 }
 
 /// What [`Pallet::check_item`] read of a request, for the caller to use.
