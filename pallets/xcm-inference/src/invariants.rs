@@ -12,7 +12,8 @@ impl<T: Config> Pallet<T> {
 	/// ## Expectations
 	/// - every result in the [`Outbox`] has its callback in [`Callbacks`], with the same
 	///   sibling, depositor and deposit;
-	/// - every callback's depositor is its sibling's sovereign account;
+	/// - every callback's depositor is its sibling's sovereign account, one of
+	///   `SiblingAccounts`;
 	/// - the deposits of every depositor's callbacks add up to what it holds for
 	///   [`HoldReason::CallbackDeposit`];
 	/// - a failed result is the only kind with an empty call, and only if it did not fit.
@@ -26,6 +27,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				pending.depositor == T::SovereignAccount::convert(pending.para),
 				"a callback's depositor is not its sibling's sovereign account"
+			);
+			ensure!(
+				T::SiblingAccounts::contains(&pending.depositor),
+				"a sovereign account is not among SiblingAccounts: its callbacks are never told"
 			);
 			add(&pending.depositor, pending.deposit);
 		}

@@ -91,6 +91,7 @@ use frame::{
 	traits::{
 		fungible::{Inspect, Mutate, MutateHold},
 		tokens::Precision,
+		Contains,
 	},
 };
 use xcm::latest::{SendXcm, XcmHash};
@@ -169,6 +170,13 @@ pub mod pallet {
 		/// callbacks' deposits. Must be what the XCM configuration converts `(1,
 		/// Parachain(id))` to, so that the sibling can fund it.
 		type SovereignAccount: Convert<u32, Self::AccountId>;
+
+		/// The accounts that may be siblings' sovereign accounts (every `SovereignAccount`
+		/// must be one). A request of any other account has no callback: the oracle's hook
+		/// returns at once for it, without reading storage, and charges it nothing
+		/// (`OnInferenceResult::weight_for`), so that the chain's own requests do not pay
+		/// for XCM.
+		type SiblingAccounts: Contains<Self::AccountId>;
 
 		/// Sends results to siblings (in aioracle's runtime its XCMP router).
 		type XcmSender: SendXcm;

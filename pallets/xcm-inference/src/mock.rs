@@ -12,7 +12,7 @@ use core::cell::RefCell;
 use frame::{
 	deps::{sp_io, sp_runtime::DispatchError},
 	testing_prelude::*,
-	traits::{fungible::Mutate, tokens::Preservation},
+	traits::{fungible::Mutate, tokens::Preservation, Contains},
 };
 use std::collections::BTreeMap;
 use xcm::latest::{Assets, Location, SendError, SendResult, SendXcm, Xcm, XcmHash};
@@ -83,6 +83,12 @@ pub struct Sovereign;
 impl Convert<u32, u64> for Sovereign {
 	fn convert(para: u32) -> u64 {
 		sovereign(para)
+	}
+}
+
+impl Contains<u64> for Sovereign {
+	fn contains(who: &u64) -> bool {
+		(sovereign(0)..=sovereign(u32::MAX)).contains(who)
 	}
 }
 
@@ -243,6 +249,7 @@ impl pallet_xcm_inference::Config for Test {
 	type Oracle = MockOracle;
 	type SiblingOrigin = EnsureSibling;
 	type SovereignAccount = Sovereign;
+	type SiblingAccounts = Sovereign;
 	type XcmSender = MockSender;
 	type CallbackDeposit = ConstU128<DEPOSIT>;
 	type MaxCallbackBytes = ConstU32<MAX_CALLBACK_BYTES>;

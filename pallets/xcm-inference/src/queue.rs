@@ -25,7 +25,20 @@ impl<T: Config> OnInferenceResult<T::AccountId> for Pallet<T> {
 		T::WeightInfo::on_result()
 	}
 
-	fn on_result(request: RequestId, _: &T::AccountId, _: ModelId, outcome: ClosedAs<'_>) {
+	/// What `on_result` takes for `requester`'s requests: nothing for an account that
+	/// cannot be a sibling's.
+	fn weight_for(requester: &T::AccountId) -> Weight {
+		if T::SiblingAccounts::contains(requester) {
+			Self::max_weight()
+		} else {
+			Weight::zero()
+		}
+	}
+
+	fn on_result(request: RequestId, requester: &T::AccountId, _: ModelId, outcome: ClosedAs<'_>) {
+		if !T::SiblingAccounts::contains(requester) {
+			return;
+		}
 		// A request without a callback, or whose result was delivered or discarded already:
 		// nothing to send.
 		let Some(pending) = Callbacks::<T>::get(request) else { return };

@@ -50,7 +50,12 @@ fn request(para: u32) -> RequestId {
 
 /// The oracle closes `request` as `outcome`, telling this pallet.
 fn close(request: RequestId, outcome: ClosedAs<'_>) {
-	<XcmInference as OnInferenceResult<u64>>::on_result(request, &0, MODEL, outcome);
+	// The requester the oracle knows; a sibling's sovereign account for unknown requests.
+	let requester = MockOracle::requests()
+		.into_iter()
+		.find(|r| r.0 == request)
+		.map_or(sovereign(PARA_A), |r| r.1);
+	<XcmInference as OnInferenceResult<u64>>::on_result(request, &requester, MODEL, outcome);
 }
 
 /// Runs `on_idle` at the next block with all the weight it wants; returns the weight used.

@@ -146,3 +146,19 @@ fn the_hook_declares_its_benchmarked_weight() {
 		<() as WeightInfo>::on_result()
 	);
 }
+
+#[test]
+fn the_hook_does_nothing_and_charges_nothing_for_accounts_that_cannot_be_siblings() {
+	ExtBuilder::build_and_execute(|| {
+		let id = request(PARA_A);
+		// A request of the same id told with another requester (an account of the chain)
+		// reads nothing and queues nothing.
+		<XcmInference as OnInferenceResult<u64>>::on_result(id, &7, MODEL, ClosedAs::Expired);
+		assert!(!Outbox::<Test>::contains_key(id));
+		assert_eq!(<XcmInference as OnInferenceResult<u64>>::weight_for(&7), Weight::zero());
+		assert_eq!(
+			<XcmInference as OnInferenceResult<u64>>::weight_for(&sovereign(PARA_A)),
+			<XcmInference as OnInferenceResult<u64>>::max_weight()
+		);
+	});
+}
