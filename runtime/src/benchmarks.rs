@@ -8,6 +8,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_dataset_provenance, DatasetProvenance]
 	[pallet_model_registry, ModelRegistry]
 	[pallet_inference_oracle, InferenceOracle]
+	[pallet_xcm_inference, XcmInference]
 	[pallet_scheduler, Scheduler]
 	[pallet_preimage, Preimage]
 	[pallet_referenda, Referenda]

@@ -96,6 +96,10 @@ type Migrations = (
 	migrations::InitNewPallet<XcmpQueue, Runtime>,
 	migrations::InitNewPallet<PolkadotXcm, Runtime>,
 	migrations::InitNewPallet<CumulusXcm, Runtime>,
+	// Inference for sibling parachains, added by spec 15; its results go out to siblings
+	// whose XCM version is not known yet in the safe version.
+	migrations::InitNewPallet<XcmInference, Runtime>,
+	migrations::SetSafeXcmVersion<Runtime>,
 );
 
 /// Dispatches extrinsics to the pallets and runs their hooks.
@@ -136,7 +140,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("aioracle"),
 	impl_name: Cow::Borrowed("aioracle"),
 	authoring_version: 1,
-	spec_version: 14,
+	spec_version: 15,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -265,6 +269,8 @@ mod runtime {
 	pub type ModelRegistry = pallet_model_registry;
 	#[runtime::pallet_index(52)]
 	pub type InferenceOracle = pallet_inference_oracle;
+	#[runtime::pallet_index(53)]
+	pub type XcmInference = pallet_xcm_inference;
 }
 
 cumulus_pallet_parachain_system::register_validate_block! {

@@ -5,22 +5,20 @@
 
 mod common;
 
-use aioracle_primitives::oracle::{Outcome, RequestStatus};
+use aioracle_primitives::oracle::RequestStatus;
 use aioracle_runtime::{
 	configs::oracle::MAX_SCHEDULED_PER_BLOCK, AccountId, Balances, InferenceOracle, Runtime,
 	configs::system::RuntimeBlockWeights, RuntimeEvent, System,
 };
-use common::{development, reference_case, salt, signed};
+use common::{committee_answers, development, reference_case, signed};
 use frame_support::{
 	assert_ok,
 	traits::{fungible::InspectHold, Get, Hooks},
 };
 use pallet_inference_oracle::{
-	commitment, crypto, Answer, Event, HoldReason, ResultSubmission, ScheduledInput,
-	SubscriptionEnd, SubscriptionTerms, WeightInfo,
+	Event, HoldReason, ScheduledInput, SubscriptionEnd, SubscriptionTerms, WeightInfo,
 };
-use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave};
-use sp_runtime::traits::Dispatchable;
+use sp_keyring::Sr25519Keyring::Dave;
 
 fn oracle_events() -> Vec<Event<Runtime>> {
 	System::events()
@@ -31,24 +29,6 @@ fn oracle_events() -> Vec<Event<Runtime>> {
 		})
 		.collect()
 }
-
-/// `member` answers `request` with `answer`, signed with its `orcl` key, authorized and
-/// dispatched as its off-chain worker's transaction would be.
-fn answer(member: Sr25519Keyring, request: u64, answer: Answer) {
-	use frame_support::traits::Authorize;
-	let key: crypto::Public = sp_core::sr25519::Public::from(member).into();
-	let submission = ResultSubmission { request, key, answer };
-	let signature: crypto::Signature = member.sign(&submission.encode()).into();
-	let call: aioracle_runtime::RuntimeCall =
-		pallet_inference_oracle::Call::submit_result { submission, signature }.into();
-	assert!(matches!(
-		call.authorize(sp_runtime::transaction_validity::TransactionSource::External),
-		Some(Ok(_))
-	));
-	assert_ok!(call.dispatch(frame_system::RawOrigin::Authorized.into()));
-}
-
-use codec::Encode;
 
 #[test]
 fn a_subscription_requests_on_schedule_is_answered_and_finishes_with_its_holds_released() {
@@ -80,17 +60,7 @@ fn a_subscription_requests_on_schedule_is_answered_and_finishes_with_its_holds_r
 			InferenceOracle::on_initialize(block);
 			if block == 2 {
 				// The committee answers the first as any request, in its block.
-				let request = requests()[0];
-				let outcome = Outcome::Output(expected.clone());
-				for member in [Alice, Bob, Charlie] {
-					let account: AccountId = member.into();
-					let hash = commitment(request, &account, &outcome, &salt(member));
-					answer(member, request, Answer::Commit(hash));
-				}
-				for member in [Alice, Bob, Charlie] {
-					let reveal = Answer::Reveal { outcome: outcome.clone(), salt: salt(member) };
-					answer(member, request, reveal);
-				}
+				committee_answers(requests()[0], &expected);
 			}
 		}
 		let requests = requests();

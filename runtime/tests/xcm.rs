@@ -146,3 +146,45 @@ fn a_request_the_oracle_refuses_charges_only_the_execution() {
 		assert_eq!(held, 0, "nothing is held for a request not made");
 	});
 }
+
+#[test]
+fn xcm_inference_s_sovereign_accounts_are_those_xcm_pays_from() {
+	use aioracle_runtime::configs::xcm_inference::SiblingSovereignAccount;
+	use frame_support::traits::Contains;
+	use sp_runtime::traits::Convert;
+	for id in [SIBLING, 1, 3_417, u32::MAX] {
+		let location = Location::new(1, [Parachain(id)]);
+		let account = SiblingSovereignAccount::convert(id);
+		assert_eq!(Some(account.clone()), LocationToAccountId::convert_location(&location));
+		assert!(SiblingSovereignAccount::contains(&account));
+	}
+	// The chain's own accounts, and the relay chain's, cannot hold callbacks.
+	let alice: AccountId = sp_keyring::Sr25519Keyring::Alice.to_account_id();
+	assert!(!SiblingSovereignAccount::contains(&alice));
+	let relay = LocationToAccountId::convert_location(&Location::parent()).unwrap();
+	assert!(!SiblingSovereignAccount::contains(&relay));
+}
+
+#[test]
+fn a_chain_that_gained_pallet_xcm_by_an_upgrade_can_send_to_siblings_after_the_migration() {
+	use aioracle_runtime::{configs::xcm_config::XcmRouter, migrations::SetSafeXcmVersion};
+	use frame_support::traits::OnRuntimeUpgrade;
+	development().execute_with(|| {
+		aioracle_runtime::ParachainSystem::open_outbound_hrmp_channel_for_benchmarks_or_tests(
+			SIBLING.into(),
+		);
+		let send = || send_xcm::<XcmRouter>(sibling(), Xcm(vec![ClearOrigin]));
+		// As on a chain whose pallet-xcm came with an upgrade (spec 13): no safe version,
+		// so a sibling whose version is unknown cannot be sent to.
+		let key = SetSafeXcmVersion::<Runtime>::key();
+		frame_support::storage::unhashed::kill(&key);
+		assert!(send().is_err());
+		SetSafeXcmVersion::<Runtime>::on_runtime_upgrade();
+		assert_eq!(frame_support::storage::unhashed::get::<u32>(&key), Some(xcm::latest::VERSION));
+		assert!(send().is_ok());
+		// Run again, it leaves a set version alone.
+		frame_support::storage::unhashed::put(&key, &3u32);
+		SetSafeXcmVersion::<Runtime>::on_runtime_upgrade();
+		assert_eq!(frame_support::storage::unhashed::get::<u32>(&key), Some(3));
+	});
+}

@@ -9,5 +9,6 @@ pub mod monetary;
 pub mod oracle;
 pub mod system;
 pub mod xcm_config;
+pub mod xcm_inference;
 
 pub use system::RuntimeBlockWeights;

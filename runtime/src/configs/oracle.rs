@@ -85,8 +85,8 @@ impl pallet_inference_oracle::Config for Runtime {
 	type Models = ModelRegistry;
 	type Market = ModelRegistry;
 	type Canary = ModelRegistry;
-	/// No pallet of this runtime uses results on-chain yet.
-	type OnResult = ();
+	/// Results of siblings' requests go back to them over XCM.
+	type OnResult = crate::XcmInference;
 	type Datasets = crate::DatasetProvenance;
 	type AuthorityId = pallet_inference_oracle::crypto::Public;
 	/// A council motion at two thirds, or root.

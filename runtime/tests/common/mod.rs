@@ -162,3 +162,44 @@ pub fn register_with(
 	assert_ok!(DatasetProvenance::register_dataset(signed(who), registration));
 	id
 }
+
+/// `member` answers `request` with `answer`, signed with its `orcl` key, authorized and
+/// dispatched as its off-chain worker's transaction would be.
+pub fn answer(
+	member: sp_keyring::Sr25519Keyring,
+	request: u64,
+	answer: pallet_inference_oracle::Answer,
+) {
+	use frame_support::traits::Authorize;
+	use pallet_inference_oracle::{crypto, ResultSubmission};
+	use sp_runtime::traits::Dispatchable;
+	let key: crypto::Public = sp_core::sr25519::Public::from(member).into();
+	let submission = ResultSubmission { request, key, answer };
+	let signature: crypto::Signature = member.sign(&submission.encode()).into();
+	let call: RuntimeCall =
+		pallet_inference_oracle::Call::submit_result { submission, signature }.into();
+	assert!(matches!(
+		call.authorize(sp_runtime::transaction_validity::TransactionSource::External),
+		Some(Ok(_))
+	));
+	assert_ok!(call.dispatch(frame_system::RawOrigin::Authorized.into()));
+}
+
+/// The development committee (Alice, Bob, Charlie) commits to `output` for `request`, then
+/// reveals it, which finalizes the request.
+pub fn committee_answers(request: u64, output: &[i64]) {
+	use aioracle_primitives::oracle::Outcome;
+	use pallet_inference_oracle::{commitment, Answer};
+	let outcome = Outcome::Output(output.to_vec());
+	for member in [Alice, Bob, Charlie] {
+		let account: AccountId = member.into();
+		answer(
+			member,
+			request,
+			Answer::Commit(commitment(request, &account, &outcome, &salt(member))),
+		);
+	}
+	for member in [Alice, Bob, Charlie] {
+		answer(member, request, Answer::Reveal { outcome: outcome.clone(), salt: salt(member) });
+	}
+}
