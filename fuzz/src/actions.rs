@@ -521,7 +521,7 @@ impl Memory {
 		match action {
 			Action::Transfer { from, to, milli_units } => {
 				let value = u128::from(milli_units) * UNIT / 1_000;
-				let call = pallet_balances::Call::transfer_allow_death {
+				let call = pallet_balances::Call::<Runtime>::transfer_allow_death {
 					dest: MultiAddress::Id(to.account()),
 					value,
 				};

@@ -13,6 +13,7 @@ pub fn check(number: u32) -> Result<(), String> {
 	DatasetProvenance::do_try_state().map_err(|e| format!("dataset provenance: {e:?}"))?;
 	ModelRegistry::do_try_state().map_err(|e| format!("model registry: {e:?}"))?;
 	InferenceOracle::do_try_state().map_err(|e| format!("inference oracle: {e:?}"))?;
+	aioracle_runtime::XcmInference::do_try_state().map_err(|e| format!("xcm inference: {e:?}"))?;
 	let mut total: u128 = 0;
 	for (account, info) in frame_system::Account::<Runtime>::iter() {
 		total = total.saturating_add(info.data.free).saturating_add(info.data.reserved);

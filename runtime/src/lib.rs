@@ -100,6 +100,8 @@ type Migrations = (
 	// whose XCM version is not known yet in the safe version.
 	migrations::InitNewPallet<XcmInference, Runtime>,
 	migrations::SetSafeXcmVersion<Runtime>,
+	// The relay chain's token, for XCM fees, added by spec 15.
+	migrations::InitNewPallet<RelayBalances, Runtime>,
 );
 
 /// Dispatches extrinsics to the pallets and runs their hooks.
@@ -247,6 +249,8 @@ mod runtime {
 	pub type CumulusXcm = cumulus_pallet_xcm;
 	#[runtime::pallet_index(33)]
 	pub type MessageQueue = pallet_message_queue;
+	#[runtime::pallet_index(34)]
+	pub type RelayBalances = pallet_balances<Instance2>;
 
 	// OpenGov: 40-49.
 	#[runtime::pallet_index(40)]

@@ -188,3 +188,100 @@ fn a_chain_that_gained_pallet_xcm_by_an_upgrade_can_send_to_siblings_after_the_m
 		assert_eq!(frame_support::storage::unhashed::get::<u32>(&key), Some(3));
 	});
 }
+
+/// `paid_request`, with the fees in the relay token.
+fn paid_in_relay_token(fees: u128, call: RuntimeCall) -> Xcm<RuntimeCall> {
+	let fees: Asset = (Location::parent(), fees).into();
+	Xcm(vec![
+		WithdrawAsset(fees.clone().into()),
+		BuyExecution { fees, weight_limit: Unlimited },
+		Transact {
+			origin_kind: OriginKind::SovereignAccount,
+			fallback_max_weight: None,
+			call: call.encode().into(),
+		},
+		RefundSurplus,
+		DepositAsset { assets: AllCounted(1).into(), beneficiary: sibling() },
+	])
+}
+
+/// The relay token: a unit of a 10-decimal token.
+const RELAY_UNIT: u128 = 10_000_000_000;
+
+#[test]
+fn a_sibling_pays_execution_in_the_relay_token() {
+	use aioracle_runtime::RelayBalances;
+	development().execute_with(|| {
+		Balances::set_balance(&sovereign(), 10 * UNIT);
+		<RelayBalances as Mutate<AccountId>>::set_balance(&sovereign(), RELAY_UNIT);
+		let outcome = execute(sibling(), paid_in_relay_token(RELAY_UNIT / 10, request_call(0)));
+		assert!(matches!(outcome, Outcome::Complete { .. }), "{outcome:?}");
+		assert_eq!(requests_made().len(), 1);
+		// Execution was paid in the relay token, the rest of the fee asset came back ...
+		let relay_spent = RELAY_UNIT - RelayBalances::free_balance(&sovereign());
+		let expected = <aioracle_runtime::configs::relay_token::RelayWeightToFee as
+			frame_support::weights::WeightToFee>::weight_to_fee(&outcome.weight_used());
+		assert_eq!(relay_spent, expected);
+		assert!(relay_spent > 0 && relay_spent < RELAY_UNIT / 10, "{relay_spent}");
+		// ... and AIO paid only the request: its fee and retention deposit, held.
+		let held: u128 =
+			pallet_balances::Holds::<Runtime>::get(sovereign()).iter().map(|h| h.amount).sum();
+		assert_eq!(Balances::free_balance(&sovereign()), 10 * UNIT - held);
+		InferenceOracle::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn the_relay_token_is_minted_only_on_the_relay_chain_s_word() {
+	use aioracle_runtime::RelayBalances;
+	let beneficiary = AccountId::from([9u8; 32]);
+	let deposit = |amount: u128| -> Xcm<RuntimeCall> {
+		let asset: Asset = (Location::parent(), amount).into();
+		Xcm(vec![
+			ReserveAssetDeposited(asset.clone().into()),
+			ClearOrigin,
+			BuyExecution { fees: asset, weight_limit: Unlimited },
+			DepositAsset {
+				assets: AllCounted(1).into(),
+				beneficiary: AccountId32 { network: None, id: beneficiary.clone().into() }.into(),
+			},
+		])
+	};
+	development().execute_with(|| {
+		// From a sibling: not the relay token's reserve.
+		let outcome = execute(sibling(), deposit(RELAY_UNIT));
+		assert_eq!(
+			outcome.ensure_complete().map_err(|e| e.error),
+			Err(XcmError::UntrustedReserveLocation)
+		);
+		assert_eq!(RelayBalances::free_balance(&beneficiary), 0);
+		// From the relay chain: minted here, less the execution it bought.
+		let outcome = execute(Location::parent(), deposit(RELAY_UNIT));
+		assert!(matches!(outcome, Outcome::Complete { .. }), "{outcome:?}");
+		let received = RelayBalances::free_balance(&beneficiary);
+		assert!(received > RELAY_UNIT * 99 / 100 && received < RELAY_UNIT, "{received}");
+		assert_eq!(RelayBalances::total_issuance(), received);
+	});
+}
+
+#[test]
+fn an_asset_this_chain_does_not_know_buys_nothing() {
+	development().execute_with(|| {
+		Balances::set_balance(&sovereign(), 10 * UNIT);
+		// The sibling's own token, which it never deposited here.
+		let fees: Asset = (Location::new(1, [Parachain(SIBLING), GeneralIndex(1)]), UNIT).into();
+		let message = Xcm(vec![
+			WithdrawAsset(fees.clone().into()),
+			BuyExecution { fees, weight_limit: Unlimited },
+			Transact {
+				origin_kind: OriginKind::SovereignAccount,
+				fallback_max_weight: None,
+				call: request_call(0).encode().into(),
+			},
+		]);
+		let outcome = execute(sibling(), message);
+		assert!(outcome.clone().ensure_complete().is_err(), "{outcome:?}");
+		assert!(requests_made().is_empty());
+		assert_eq!(Balances::free_balance(&sovereign()), 10 * UNIT);
+	});
+}

@@ -7,6 +7,7 @@ pub mod governance;
 pub mod models;
 pub mod monetary;
 pub mod oracle;
+pub mod relay_token;
 pub mod system;
 pub mod xcm_config;
 pub mod xcm_inference;

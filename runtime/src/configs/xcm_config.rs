@@ -14,11 +14,11 @@
 //!   sovereign account with AIO (any plain transfer, or governance), then sends
 //!   `WithdrawAsset(AIO)`, `BuyExecution`, `Transact` with `OriginKind::SovereignAccount`.
 //! - **What counts as AIO.** AIO (pallet-balances) is the asset `Here`
-//!   (`(0, Here)` from inside, `(1, Parachain(our id))` from a sibling). No other asset is
-//!   accepted yet: fees are bought with AIO only, at the transaction fee's rate
-//!   (`WeightToFee`), and paid to the block's author. Accepting the relay token as a
-//!   reserve asset needs an account of it (a second balances instance or pallet-assets)
-//!   and a reserve location to trust; it is not done yet (`IsReserve = ()`).
+//!   (`(0, Here)` from inside, `(1, Parachain(our id))` from a sibling). Fees are bought
+//!   with AIO at the transaction fee's rate (`WeightToFee`), paid to the block's author.
+//! - **The relay chain's token** `(1, Here)` is accepted as a reserve asset from the relay
+//!   chain only, held in `RelayBalances`, and buys execution at a fixed price, paid to the
+//!   block's author (see [`relay_token`](super::relay_token)). No other asset is accepted.
 //! - **No teleports, no remote execution by local accounts.** `XcmTeleportFilter`,
 //!   `XcmReserveTransferFilter` and `XcmExecuteFilter` are `Nothing`: local accounts may
 //!   send messages (`pallet_xcm::send`) but not move assets out by XCM yet.
@@ -43,7 +43,7 @@ use polkadot_runtime_common::{impls::ToAuthor, xcm_sender::NoPriceForMessageDeli
 use xcm::latest::prelude::*;
 use xcm_builder::{
 	AccountId32Aliases, AllowExplicitUnpaidExecutionFrom, AllowKnownQueryResponses,
-	AllowSubscriptionsFrom, AllowTopLevelPaidExecutionFrom, DenyRecursively,
+	AllowSubscriptionsFrom, AllowTopLevelPaidExecutionFrom, Case, DenyRecursively,
 	DenyReserveTransferToRelayChain, DenyThenTry, EnsureXcmOrigin, FixedWeightBounds,
 	FrameTransactionalProcessor, FungibleAdapter, IsConcrete, ParentIsPreset, RelayChainAsNative,
 	SiblingParachainAsNative, SiblingParachainConvertsVia, SignedAccountId32AsNative,
@@ -53,8 +53,12 @@ use xcm_builder::{
 use xcm_executor::XcmExecutor;
 
 use crate::{
-	configs::monetary::WeightToFee, AccountId, AllPalletsWithSystem, Balances, ParachainInfo,
-	ParachainSystem, PolkadotXcm, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, XcmpQueue,
+	configs::{
+		monetary::WeightToFee,
+		relay_token::{RelayFeesToAuthor, RelayWeightToFee},
+	},
+	AccountId, AllPalletsWithSystem, Balances, ParachainInfo, ParachainSystem, PolkadotXcm,
+	RelayBalances, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, XcmpQueue,
 };
 
 parameter_types! {
@@ -88,6 +92,18 @@ pub type LocationToAccountId = (
 /// AIO moves in and out of accounts through pallet-balances.
 pub type LocalAssetTransactor =
 	FungibleAdapter<Balances, IsConcrete<AioLocation>, LocationToAccountId, AccountId, ()>;
+
+/// The relay token moves in and out of accounts through `RelayBalances`.
+pub type RelayAssetTransactor =
+	FungibleAdapter<RelayBalances, IsConcrete<RelayLocation>, LocationToAccountId, AccountId, ()>;
+
+parameter_types! {
+	/// The relay token, whose reserve is the relay chain.
+	pub RelayTokenFromRelay: (AssetFilter, Location) = (
+		Wild(AllOf { fun: WildFungible, id: AssetId(RelayLocation::get()) }),
+		RelayLocation::get(),
+	);
+}
 
 /// What origin a `Transact` dispatches with, by its `OriginKind`: `SovereignAccount` as
 /// the location's account signed; `Native` as the relay chain, a sibling parachain, or a
@@ -137,17 +153,21 @@ impl xcm_executor::Config for XcmConfig {
 	type RuntimeCall = RuntimeCall;
 	type XcmSender = XcmRouter;
 	type XcmEventEmitter = PolkadotXcm;
-	type AssetTransactor = LocalAssetTransactor;
+	type AssetTransactor = (LocalAssetTransactor, RelayAssetTransactor);
 	type OriginConverter = XcmOriginToTransactDispatchOrigin;
-	/// No foreign asset is held as a reserve yet.
-	type IsReserve = ();
+	/// The relay token, from the relay chain.
+	type IsReserve = Case<RelayTokenFromRelay>;
 	/// No teleports.
 	type IsTeleporter = ();
 	type UniversalLocation = UniversalLocation;
 	type Barrier = Barrier;
 	type Weigher = XcmWeigher;
-	/// Execution is bought with AIO at the transaction fee's rate, paid to the block author.
-	type Trader = UsingComponents<WeightToFee, AioLocation, AccountId, Balances, ToAuthor<Runtime>>;
+	/// Execution is bought with AIO at the transaction fee's rate, or with the relay token
+	/// at its fixed price; both paid to the block author.
+	type Trader = (
+		UsingComponents<WeightToFee, AioLocation, AccountId, Balances, ToAuthor<Runtime>>,
+		UsingComponents<RelayWeightToFee, RelayLocation, AccountId, RelayBalances, RelayFeesToAuthor>,
+	);
 	type ResponseHandler = PolkadotXcm;
 	type AssetTrap = PolkadotXcm;
 	type SubscriptionService = PolkadotXcm;
