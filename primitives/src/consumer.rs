@@ -108,6 +108,10 @@ pub trait RequestInference<AccountId, Balance> {
 
 	/// The most one `request` may take.
 	fn max_request_weight() -> Weight;
+
+	/// The most a `request` that fails takes (its checks fail before it writes): what a
+	/// caller refunds its own caller to on an error.
+	fn refused_request_weight() -> Weight;
 }
 
 /// How a request ended, as told to another chain: [`ClosedAs`] with its output owned.

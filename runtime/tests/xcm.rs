@@ -36,17 +36,7 @@ fn request_call(model: u32) -> RuntimeCall {
 /// for fees, execution bought, the call, and what is left deposited back.
 fn paid_request(fees: u128, call: RuntimeCall) -> Xcm<RuntimeCall> {
 	let fees: Asset = (Location::here(), fees).into();
-	Xcm(vec![
-		WithdrawAsset(fees.clone().into()),
-		BuyExecution { fees, weight_limit: Unlimited },
-		Transact {
-			origin_kind: OriginKind::SovereignAccount,
-			fallback_max_weight: None,
-			call: call.encode().into(),
-		},
-		RefundSurplus,
-		DepositAsset { assets: AllCounted(1).into(), beneficiary: sibling() },
-	])
+	common::messages::paid_transact(SIBLING, fees, OriginKind::SovereignAccount, &call)
 }
 
 fn execute(origin: Location, message: Xcm<RuntimeCall>) -> Outcome {
@@ -192,17 +182,7 @@ fn a_chain_that_gained_pallet_xcm_by_an_upgrade_can_send_to_siblings_after_the_m
 /// `paid_request`, with the fees in the relay token.
 fn paid_in_relay_token(fees: u128, call: RuntimeCall) -> Xcm<RuntimeCall> {
 	let fees: Asset = (Location::parent(), fees).into();
-	Xcm(vec![
-		WithdrawAsset(fees.clone().into()),
-		BuyExecution { fees, weight_limit: Unlimited },
-		Transact {
-			origin_kind: OriginKind::SovereignAccount,
-			fallback_max_weight: None,
-			call: call.encode().into(),
-		},
-		RefundSurplus,
-		DepositAsset { assets: AllCounted(1).into(), beneficiary: sibling() },
-	])
+	common::messages::paid_transact(SIBLING, fees, OriginKind::SovereignAccount, &call)
 }
 
 /// The relay token: a unit of a 10-decimal token.

@@ -102,12 +102,17 @@ impl Network {
 	/// The sibling's consumer asks aioracle for the sample model's output on the reference
 	/// input, the result to come back with at most `weight_limit`.
 	fn ask(&mut self, weight_limit: Weight) {
+		self.ask_model(0, weight_limit)
+	}
+
+	/// As [`Self::ask`], of `model`.
+	fn ask_model(&mut self, model: u32, weight_limit: Weight) {
 		let fee = <Runtime as pallet_inference_oracle::Config>::RequestFee::get();
 		self.sibling.execute_with(|| {
 			let alice = sp_keyring::Sr25519Keyring::Alice.to_account_id();
 			frame_support::assert_ok!(sibling::Consumer::ask(
 				sibling::RuntimeOrigin::signed(alice),
-				0,
+				model,
 				reference_case().0,
 				UNIT,
 				fee,
@@ -365,20 +370,8 @@ fn a_request_from_a_sovereign_account_origin_is_refused_without_a_callback() {
 	}
 	.into();
 	let fees: Asset = (Location::here(), UNIT).into();
-	let message = Xcm::<aioracle_runtime::RuntimeCall>(vec![
-		WithdrawAsset(fees.clone().into()),
-		BuyExecution { fees, weight_limit: Unlimited },
-		Transact {
-			origin_kind: OriginKind::SovereignAccount,
-			fallback_max_weight: None,
-			call: call.encode().into(),
-		},
-		RefundSurplus,
-		DepositAsset {
-			assets: AllCounted(1).into(),
-			beneficiary: Location::new(1, [Parachain(SIBLING)]),
-		},
-	]);
+	let message =
+		common::messages::paid_transact(SIBLING, fees, OriginKind::SovereignAccount, &call);
 	network.aioracle.execute_with(|| {
 		let mut id = [0u8; 32];
 		let outcome = xcm_executor::XcmExecutor::<aioracle_runtime::configs::xcm_config::XcmConfig>::prepare_and_execute(
@@ -396,5 +389,31 @@ fn a_request_from_a_sovereign_account_origin_is_refused_without_a_callback() {
 		assert!(spent > 0 && spent < UNIT, "only the execution was paid: {spent}");
 	});
 	assert!(network.requests().is_empty());
+	network.check();
+}
+
+#[test]
+fn a_request_for_a_model_without_an_active_version_holds_nothing_and_pays_little() {
+	use frame_support::weights::WeightToFee;
+	let mut network = Network::new();
+	// Model 99 does not exist: the oracle refuses, the message still completes.
+	network.ask_model(99, enough_weight());
+	assert!(network.requests().is_empty());
+	network.aioracle.execute_with(|| {
+		assert!(xcm_inference_events().is_empty());
+		assert_eq!(Callbacks::<Runtime>::iter().count(), 0);
+		assert_eq!(held_for_callbacks(), 0);
+		// Paid: the five instructions and the refused call's own weight, not the most a
+		// request may take (refunded by `RefundSurplus`).
+		let spent = 10 * UNIT - Balances::free_balance(&sovereign());
+		let declared =
+			XcmInference::callback_weight()
+				.saturating_add(<InferenceOracle as pallet_xcm_inference::RequestInference<
+				AccountId,
+				u128,
+			>>::max_request_weight());
+		let full = aioracle_runtime::configs::monetary::WeightToFee::weight_to_fee(&declared);
+		assert!(spent > 0 && spent < full / 2, "spent {spent} of {full}");
+	});
 	network.check();
 }

@@ -45,4 +45,10 @@ impl<T: Config> RequestInference<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn max_request_weight() -> Weight {
 		Self::request_charged_weight()
 	}
+
+	/// What `request_inference` keeps on an error: its benchmarked weight, without the
+	/// prune, the exact answer and the `OnResult` call it never reached.
+	fn refused_request_weight() -> Weight {
+		T::WeightInfo::request_inference()
+	}
 }

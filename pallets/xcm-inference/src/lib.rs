@@ -86,7 +86,7 @@ pub use aioracle_primitives::{
 	oracle::RequestId,
 };
 use frame::{
-	deps::sp_runtime::TryRuntimeError,
+	deps::{frame_support::dispatch::WithPostDispatchInfo, sp_runtime::TryRuntimeError},
 	prelude::*,
 	traits::{
 		fungible::{Inspect, Mutate, MutateHold},
@@ -321,7 +321,9 @@ pub mod pallet {
 		/// ## Weight
 		/// Charged this pallet's part, the most a request may take, and the result's
 		/// delivery up front (which `on_idle` does later without charging anyone); refunded
-		/// to what the request took.
+		/// to what the request took, or on an error to this pallet's part and what the
+		/// oracle's refusal took (so a sibling whose request fails pays for little more than
+		/// the checks).
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::callback_weight()
 			.saturating_add(T::Oracle::max_request_weight()))]
@@ -333,7 +335,10 @@ pub mod pallet {
 			callback: CallbackOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let para = T::SiblingOrigin::ensure_origin(origin)?;
-			let (_, taken) = Self::do_request_with_callback(para, model, input, max_fee, callback)?;
+			let refused = T::WeightInfo::request_with_callback()
+				.saturating_add(T::Oracle::refused_request_weight());
+			let (_, taken) = Self::do_request_with_callback(para, model, input, max_fee, callback)
+				.map_err(|e| e.with_weight(refused))?;
 			let actual = Self::callback_weight().saturating_add(taken);
 			Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 		}

@@ -69,6 +69,8 @@ pub const MODEL: ModelId = 7;
 /// The weight the mock oracle declares at most for a request, and what one takes.
 pub const MAX_REQUEST_WEIGHT: Weight = Weight::from_parts(1_000_000, 1_000);
 pub const REQUEST_WEIGHT: Weight = Weight::from_parts(400_000, 400);
+/// The weight the mock oracle declares for a refused request.
+pub const REFUSED_REQUEST_WEIGHT: Weight = Weight::from_parts(300_000, 300);
 /// The weight the mock oracle declares for reading a result.
 pub const RESULT_WEIGHT: Weight = Weight::from_parts(10_000, 10);
 
@@ -179,6 +181,10 @@ impl RequestInference<u64, u128> for MockOracle {
 			);
 		}
 		Ok((id, REQUEST_WEIGHT))
+	}
+
+	fn refused_request_weight() -> Weight {
+		REFUSED_REQUEST_WEIGHT
 	}
 
 	fn max_request_weight() -> Weight {

@@ -27,7 +27,10 @@ use frame_support::{
 	weights::{constants::WEIGHT_REF_TIME_PER_SECOND, Weight, WeightToFee},
 };
 
-use crate::{AccountId, Balance, RelayBalances, Runtime, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason};
+use crate::{
+	AccountId, Balance, RelayBalances, Runtime, RuntimeEvent, RuntimeFreezeReason,
+	RuntimeHoldReason,
+};
 
 /// The instance of pallet-balances that holds the relay token.
 pub type RelayTokenInstance = pallet_balances::Instance2;

@@ -4,6 +4,7 @@
 // Each test file uses a different subset.
 #![allow(dead_code)]
 
+pub mod messages;
 pub mod referenda;
 
 use aioracle_runtime::{

@@ -100,16 +100,20 @@ fn a_refused_request_undoes_the_deposit_and_the_fee() {
 	ExtBuilder::build_and_execute(|| {
 		// The mock oracle takes its fee before refusing: the call undoes both.
 		MockOracle::refuse(true);
-		assert_noop!(
+		let call = || {
 			XcmInference::request_with_callback(
 				sibling(PARA_A),
 				MODEL,
 				vec![1],
 				100,
-				callback(&PREFIX)
+				callback(&PREFIX),
 			)
-			.map_err(|e| e.error),
-			DispatchError::Other("the mock oracle refuses")
+		};
+		assert_noop!(call().map_err(|e| e.error), DispatchError::Other("the mock oracle refuses"));
+		// Refunded to this pallet's part and the refusal, not the most a request takes.
+		assert_eq!(
+			call().unwrap_err().post_info.actual_weight,
+			Some(<() as WeightInfo>::request_with_callback() + REFUSED_REQUEST_WEIGHT)
 		);
 		assert_eq!(held(sovereign(PARA_A)), 0);
 		assert_eq!(Balances::free_balance(sovereign(PARA_A)), START_BALANCE);
