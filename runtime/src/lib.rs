@@ -77,6 +77,8 @@ type Migrations = (
 	pallet_model_registry::migrations::v1::MigrateV0ToV1<Runtime>,
 	// Requests carry the version's price, spec 10.
 	pallet_inference_oracle::migrations::v5::MigrateV4ToV5<Runtime>,
+	// Exact answers leave the requests for a ring of their own, spec 16.
+	pallet_inference_oracle::migrations::v6::MigrateV5ToV6<Runtime>,
 	// The marketplace's pot, spec 10 (idempotent).
 	pallet_model_registry::migrations::EndowPot<Runtime>,
 	// Models, versions and uploads keep deposit tickets, spec 12.
@@ -142,7 +144,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("aioracle"),
 	impl_name: Cow::Borrowed("aioracle"),
 	authoring_version: 1,
-	spec_version: 15,
+	spec_version: 16,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,

@@ -103,17 +103,24 @@ pub fn tainted_since(model: ModelId, version: VersionId) -> Option<BlockNumber> 
 }
 
 /// The finalized results of `requester` among the retained requests, newest first, at
-/// most `limit`, whose versions rest on withdrawn data. Reads every retained request (at
-/// most `MaxRetainedRequests`): a client's read, never done on-chain.
+/// most `limit`, whose versions rest on withdrawn data. Reads every retained request and
+/// exact answer (at most `MaxRetainedRequests` of each): a client's read, never done
+/// on-chain.
 pub fn tainted_results(requester: AccountId, limit: u32) -> Vec<TaintedResult<BlockNumber>> {
 	use alloc::collections::BTreeMap;
 	let mut since: BTreeMap<(ModelId, VersionId), Option<BlockNumber>> = BTreeMap::new();
-	let mut found: Vec<TaintedResult<BlockNumber>> = pallet_inference_oracle::Requests::<Runtime>::iter()
+	let served = pallet_inference_oracle::Requests::<Runtime>::iter()
 		.filter(|(_, r)| r.requester == requester && r.status == RequestStatus::Finalized)
-		.filter_map(|(request, r)| {
-			let key = (r.model, r.version);
-			let at = *since.entry(key).or_insert_with(|| tainted_since(r.model, r.version));
-			at.map(|since| TaintedResult { request, model: r.model, version: r.version, since })
+		.map(|(request, r)| (request, r.model, r.version));
+	// Exact answers, kept in their ring, count as long as they are retained.
+	let exact = pallet_inference_oracle::ExactAnswers::<Runtime>::iter_values()
+		.filter(|a| a.requester == requester && InferenceOracle::exact_answer(a.id).is_some())
+		.map(|a| (a.id, a.model, a.version));
+	let mut found: Vec<TaintedResult<BlockNumber>> = served
+		.chain(exact)
+		.filter_map(|(request, model, version)| {
+			let at = *since.entry((model, version)).or_insert_with(|| tainted_since(model, version));
+			at.map(|since| TaintedResult { request, model, version, since })
 		})
 		.collect();
 	found.sort_by(|a, b| b.request.cmp(&a.request));

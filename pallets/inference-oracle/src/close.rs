@@ -170,15 +170,7 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Polite,
 		);
 		match moved {
-			Ok(price) => {
-				T::Market::credit(request.model, request.version, price);
-				Self::deposit_event(Event::PriceCredited {
-					request: id,
-					model: request.model,
-					version: request.version,
-					price,
-				});
-			}
+			Ok(price) => Self::note_price_paid(id, request.model, request.version, price),
 			Err(e) => {
 				// Cannot happen: the price was held with the request and only closing it
 				// releases it. Returned rather than lost if it does.
@@ -191,6 +183,18 @@ impl<T: Config> Pallet<T> {
 				);
 			}
 		}
+	}
+
+	/// Credits `price`, which request `id` moved to the marketplace's pot, to `version` of
+	/// `model`.
+	pub(crate) fn note_price_paid(
+		id: RequestId,
+		model: ModelId,
+		version: VersionId,
+		price: BalanceOf<T>,
+	) {
+		T::Market::credit(model, version, price);
+		Self::deposit_event(Event::PriceCredited { request: id, model, version, price });
 	}
 
 	/// Returns a request's fee and price to the requester.

@@ -4,11 +4,21 @@
 //! makes requests for pallets that request on behalf of others (XCM's).
 
 use super::*;
+use aioracle_primitives::oracle::ResultStage;
 use aioracle_primitives::consumer::RequestInference;
 
 impl<T: Config> InferenceResults<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 	fn result(request: RequestId) -> Option<InferenceResult<T::AccountId, BlockNumberFor<T>>> {
-		let record = Requests::<T>::get(request)?;
+		let Some(record) = Requests::<T>::get(request) else {
+			return Self::exact_answer(request).map(|answer| InferenceResult {
+				requester: answer.requester,
+				model: answer.model,
+				version: answer.version,
+				output: answer.output.into_inner(),
+				finalized_at: answer.answered_at,
+				stage: ResultStage::Settled,
+			});
+		};
 		let result = Results::<T>::get(request)?;
 		let (stage, _) = Self::stage(request, result.finalized_at);
 		Some(InferenceResult {
@@ -22,7 +32,8 @@ impl<T: Config> InferenceResults<T::AccountId, BlockNumberFor<T>> for Pallet<T> 
 	}
 
 	/// The request, its result, and what its stage reads: whether it is a dispute's round,
-	/// and its dispute.
+	/// and its dispute. (An exact answer reads the request, the request counter and its
+	/// ring slot.)
 	fn result_weight() -> Weight {
 		T::DbWeight::get().reads(4)
 	}

@@ -62,11 +62,16 @@ impl<T: Config> Pallet<T> {
 		disputer: T::AccountId,
 		id: RequestId,
 	) -> Result<(RequestId, bool), DispatchError> {
-		ensure!(
-			!DisputeRounds::<T>::contains_key(id) && !ExactResults::<T>::contains_key(id),
-			Error::<T>::NotDisputable
-		);
-		let request = Requests::<T>::get(id).ok_or(Error::<T>::RequestNotFound)?;
+		ensure!(!DisputeRounds::<T>::contains_key(id), Error::<T>::NotDisputable);
+		let Some(request) = Requests::<T>::get(id) else {
+			// An exact answer is kept apart from the requests served by operators.
+			return Err(if Self::exact_answer(id).is_some() {
+				Error::<T>::NotDisputable
+			} else {
+				Error::<T>::RequestNotFound
+			}
+			.into());
+		};
 		let result = Results::<T>::get(id).ok_or(Error::<T>::NotFinalized)?;
 		ensure!(!Disputes::<T>::contains_key(id), Error::<T>::AlreadyDisputed);
 		ensure!(
@@ -240,9 +245,9 @@ impl<T: Config> Pallet<T> {
 		id: RequestId,
 		finalized_at: BlockNumberFor<T>,
 	) -> (ResultStage, Option<DisputeView<T::AccountId>>) {
-		// A round's result settles its dispute, and an exact result was computed by every
-		// validator: neither is disputed itself.
-		if DisputeRounds::<T>::contains_key(id) || ExactResults::<T>::contains_key(id) {
+		// A round's result settles its dispute: it is not disputed itself. (Nor is an exact
+		// answer, which every validator computed: see `exact_result_view`.)
+		if DisputeRounds::<T>::contains_key(id) {
 			return (ResultStage::Settled, None);
 		}
 		match Disputes::<T>::get(id) {

@@ -5,24 +5,38 @@
 //! `ResultFinalized` is deposited in the request's own block.
 //!
 //! Such a result cannot be disputed ([`Error::NotDisputable`]): it is settled at once. The
-//! requester pays the version's price (credited to the version's earnings as for any
-//! finalized request), no operator fee, and the retention deposit for the request and its
-//! result. An input outside the program's declared range is refused
+//! requester pays the version's price (moved to the marketplace's pot in the call and
+//! credited to the version's earnings, as for any finalized request), no operator fee and
+//! no retention deposit. An input outside the program's declared range is refused
 //! ([`Error::InputOutOfRange`]). Requests by reference, whose input blob operators decode
 //! off-chain, are served by operators as before.
 //!
-//! Weight: a request is charged up front for the most an exact answer can take
+//! ## Storage
+//! An exact answer is one record ([`ExactAnswer`]: request, program hash, input, output,
+//! price, block) in a ring of `MaxRetainedRequests` slots (`ExactAnswers`), request `id` in
+//! slot `id % MaxRetainedRequests`. It is never in `Requests` or `Results`, so it holds no
+//! deposit and needs no pruning: the next exact answer to take its slot overwrites it, and
+//! [`Pallet::exact_answer`] shows it while it is retained (among the last
+//! `MaxRetainedRequests` requests), as any other request. Its request still takes the next
+//! request id and displaces the oldest retained request from the retention, which it
+//! deletes if that one was served by operators.
+//!
+//! ## Weight
+//! A request is charged up front for the most an exact answer can take
 //! (`ModelInspect::max_exact_weight`: the largest program read and decoded, and a run of
-//! `MaxExactOperations` of the dearest kind) and refunded to what an exact request takes
-//! ([`Pallet::exact_request_weight`]) and its program's load and run.
+//! `MaxExactOperations` of the dearest kind) and the prune of a pending request, and
+//! refunded to what an exact request takes ([`Pallet::exact_request_weight`]), its
+//! program's load and run, and the prune it did (`prune_request` if it deleted a request
+//! served by operators, [`Pallet::prune_weight`] too if that one was still open).
 
 use super::*;
 use aioracle_primitives::model::ExactServing;
 
 impl<T: Config> Pallet<T> {
 	/// Answers request `input` of `requester` to `target`, whose version has the exact
-	/// program `exact`, at `price`: opens it finalized with the program's output. Returns
-	/// its id, whether pruning had to close a request, and the exact answer's weight.
+	/// program `exact`, at `price`: pays the price, keeps the answer in its ring slot and
+	/// tells `OnResult`. Returns its id, whether pruning had to close a request, and the
+	/// weight of the answer and its prune.
 	pub(crate) fn answer_exactly(
 		requester: T::AccountId,
 		target: VersionRef,
@@ -35,26 +49,12 @@ impl<T: Config> Pallet<T> {
 		let VersionRef { model, version, model_hash } = target;
 		let id = NextRequestId::<T>::get();
 		let now = Self::now();
-		let mut request = Request {
-			requester: requester.clone(),
-			model,
-			version,
-			model_hash,
-			contract,
-			input,
-			fee: Zero::zero(),
-			price,
-			deposit: Zero::zero(),
-			created_at: now,
-			deadline: now,
-			status: RequestStatus::Finalized,
-		};
-		request.deposit = Self::retention_deposit(&request, output.len() as u32, 0);
-		T::Currency::hold(&HoldReason::RequestFee.into(), &requester, price)?;
-		T::Currency::hold(&HoldReason::RequestRetention.into(), &requester, request.deposit)?;
+		if !price.is_zero() {
+			T::Currency::transfer(&requester, &T::Market::pot(), price, Preservation::Preserve)?;
+		}
 
 		NextRequestId::<T>::put(id.saturating_add(1));
-		let expired_oldest = Self::prune(id);
+		let pruned = Self::prune(id);
 		Self::deposit_event(Event::InferenceRequested {
 			request: id,
 			requester: requester.clone(),
@@ -62,14 +62,30 @@ impl<T: Config> Pallet<T> {
 			version,
 			fee: Zero::zero(),
 			price,
-			deposit: request.deposit,
+			deposit: Zero::zero(),
 			deadline: now,
 			committee: BoundedVec::new(),
 		});
-		Self::credit_price(id, &request);
-		Requests::<T>::insert(id, &request);
-		Results::<T>::insert(id, FinalResult { output: output.clone(), finalized_at: now });
-		ExactResults::<T>::insert(id, exact.program_hash);
+		if !price.is_zero() {
+			Self::note_price_paid(id, model, version, price);
+		}
+		ExactAnswers::<T>::insert(
+			Self::exact_slot(id),
+			ExactAnswer {
+				id,
+				requester: requester.clone(),
+				model,
+				version,
+				model_hash,
+				program_hash: exact.program_hash,
+				aggregation: contract.aggregation,
+				min_agreement: contract.min_agreement,
+				input,
+				output: output.clone(),
+				price,
+				answered_at: now,
+			},
+		);
 		log::info!(
 			target: LOG_TARGET,
 			"request {id}: model {model} version {version} answered exactly by program {:?}",
@@ -82,7 +98,28 @@ impl<T: Config> Pallet<T> {
 			agreeing: BoundedVec::new(),
 			outliers: BoundedVec::new(),
 		});
-		Ok((id, expired_oldest, exact.weight))
+		let prune = match pruned {
+			Pruned::Nothing => Weight::zero(),
+			Pruned::Closed | Pruned::Open => T::WeightInfo::prune_request(),
+		};
+		Ok((id, pruned.closed_one(), exact.weight.saturating_add(prune)))
+	}
+
+	/// The ring slot of request `id`'s exact answer.
+	pub(crate) fn exact_slot(id: RequestId) -> u32 {
+		// Below `MaxRetainedRequests`, a `u32`.
+		id.checked_rem(T::MaxRetainedRequests::get().into()).unwrap_or_default() as u32
+	}
+
+	/// Request `id`'s exact answer, if the runtime answered it exactly and it is retained
+	/// (among the last `MaxRetainedRequests` requests, as `Requests` keeps them).
+	pub fn exact_answer(id: RequestId) -> Option<ExactAnswerOf<T>> {
+		let (oldest, newest) =
+			<Self as aioracle_primitives::oracle::RetainedRequests>::retained()?;
+		if id < oldest || id > newest {
+			return None;
+		}
+		ExactAnswers::<T>::get(Self::exact_slot(id)).filter(|answer| answer.id == id)
 	}
 
 	/// The report `exact`'s program gives for `input` under `contract` (its whole output
@@ -128,19 +165,17 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::request_exact_inference().saturating_add(T::OnResult::max_weight())
 	}
 
-	/// Checks that every exact result belongs to a retained, finalized request with a
-	/// result and no committee, submissions or dispute.
+	/// Checks that every exact answer is in its slot, for a request made, and that a
+	/// retained one is not also kept as a request served by operators.
 	pub(crate) fn try_state_exact() -> Result<(), TryRuntimeError> {
-		for id in ExactResults::<T>::iter_keys() {
-			let request = Requests::<T>::get(id).ok_or("an exact result of no request")?;
-			ensure!(request.status == RequestStatus::Finalized, "an exact request not finalized");
-			ensure!(Results::<T>::contains_key(id), "an exact request without a result");
-			ensure!(request.fee.is_zero(), "an exact request paid a fee");
+		let next = NextRequestId::<T>::get();
+		for (slot, answer) in ExactAnswers::<T>::iter() {
+			ensure!(Self::exact_slot(answer.id) == slot, "an exact answer in another's slot");
+			ensure!(answer.id < next, "an exact answer of a request not made");
 			ensure!(
-				Committees::<T>::get(id).is_empty() && Submissions::<T>::get(id).is_empty(),
-				"an exact request has a committee or submissions"
+				!Requests::<T>::contains_key(answer.id) && !Results::<T>::contains_key(answer.id),
+				"an exact answer kept as a request too"
 			);
-			ensure!(!Disputes::<T>::contains_key(id), "an exact result is disputed");
 		}
 		Ok(())
 	}

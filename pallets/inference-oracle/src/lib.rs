@@ -63,7 +63,9 @@
 //! RequestDepositPerByte * bytes`, where `bytes` is the most state it can take: the request
 //! itself, per committee member a seat, a commitment and a submission, and the result, at
 //! its contract's output length. The deposit is released to the requester when the
-//! request is pruned.
+//! request is pruned. A request the runtime answers exactly (see [`exact`]) holds no
+//! deposit: its record takes a slot of a ring of `MaxRetainedRequests` (`ExactAnswers`),
+//! whose size does not grow with the requests.
 //!
 //! ## API
 //! Calls: [`register_operator`](Pallet::register_operator),
@@ -200,6 +202,14 @@ pub type OperatorSetOf<T> = BoundedVec<
 >;
 /// A result of this runtime.
 pub type FinalResultOf<T> = FinalResult<BlockNumberFor<T>, <T as Config>::MaxOutputLen>;
+/// An exact answer of this runtime.
+pub type ExactAnswerOf<T> = ExactAnswer<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+	<T as Config>::MaxInputLen,
+	<T as Config>::MaxOutputLen,
+>;
 
 /// A batch of this runtime.
 pub type ResultBatchOf<T> = ResultBatch<<T as Config>::AuthorityId>;
@@ -260,8 +270,10 @@ pub trait BenchmarkHelper {
 /// are derived from the requests closed since an operator registered ([`migrations::v2`]);
 /// 3 since requests are served by committees drawn by bond from an open operator set, and
 /// faults are slashed ([`migrations::v3`]); 4 since a request's contract lists its input
-/// tensors ([`migrations::v4`]).
-pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
+/// tensors ([`migrations::v4`]); 5 since requests carry their version's price
+/// ([`migrations::v5`]); 6 since exact answers are kept in a ring of their own
+/// (`ExactAnswers`) instead of as requests with results ([`migrations::v6`]).
+pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(6);
 
 #[frame::pallet]
 pub mod pallet {
@@ -535,10 +547,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, FinalResultOf<T>>;
 
-	/// The retained requests answered by the runtime itself with their version's exact
-	/// program (see [`exact`]), and that program's hash. Such a result is settled at once.
+	/// The requests answered by the runtime itself with their version's exact program (see
+	/// [`exact`]): a ring of `MaxRetainedRequests` slots, request `id` in slot
+	/// `id % MaxRetainedRequests` until a later exact answer takes it. Such a request has no
+	/// entry in `Requests` or `Results`; its result is settled at once. Read it with
+	/// [`Pallet::exact_answer`], which returns only retained requests'.
 	#[pallet::storage]
-	pub type ExactResults<T: Config> = StorageMap<_, Twox64Concat, RequestId, aioracle_primitives::model::ModelHash>;
+	pub type ExactAnswers<T: Config> = StorageMap<_, Twox64Concat, u32, ExactAnswerOf<T>>;
 
 	/// The retained requests sampled for their model's canary: the candidate that scores
 	/// them too, and the verdict once they closed (see [`canary`]).
@@ -1604,7 +1619,7 @@ impl<T: Config> Pallet<T> {
 		T::Currency::hold(&HoldReason::RequestRetention.into(), &requester, request.deposit)?;
 
 		NextRequestId::<T>::put(id.saturating_add(1));
-		let expired_oldest = Self::prune(id);
+		let expired_oldest = Self::prune(id).closed_one();
 		let deposit = request.deposit;
 		Requests::<T>::insert(id, request);
 		PendingRequests::<T>::insert(id, ());
@@ -1657,10 +1672,15 @@ impl<T: Config> Pallet<T> {
 	/// its retention deposit. A request still pending (expiry fell that far behind) is
 	/// expired first, and a dispute round not settled yet is settled; returns whether
 	/// either happened.
-	fn prune(new: RequestId) -> bool {
+	fn prune(new: RequestId) -> Pruned {
 		let Some(old) = new.checked_sub(T::MaxRetainedRequests::get().into()) else {
-			return false
+			return Pruned::Nothing
 		};
+		// Everything kept per request belongs to a retained request (`do_try_state`), and
+		// an exact answer is kept in its ring instead.
+		if !Requests::<T>::contains_key(old) {
+			return Pruned::Nothing;
+		}
 		let expired = Self::expire(old);
 		let settled = Self::settle_if_due(old);
 		DisputeRounds::<T>::remove(old);
@@ -1682,10 +1702,33 @@ impl<T: Config> Pallet<T> {
 		// Its canary reports, if any, went when it closed (expired just above if need be).
 		CanaryChecks::<T>::remove(old);
 		RequestInputs::<T>::remove(old);
-		ExactResults::<T>::remove(old);
 		Committees::<T>::remove(old);
 		Commits::<T>::remove(old);
-		expired || settled
+		if expired || settled {
+			Pruned::Open
+		} else {
+			Pruned::Closed
+		}
+	}
+}
+
+/// What [`Pallet::prune`] found at the request a new one displaces from the retention.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Pruned {
+	/// No request was retained there: it was answered exactly (its ring slot is reused
+	/// instead), or there was none.
+	Nothing,
+	/// A closed request, deleted with what it kept.
+	Closed,
+	/// A pending request or an unsettled dispute's round, closed then deleted: what
+	/// [`Pallet::prune_weight`] pays for.
+	Open,
+}
+
+impl Pruned {
+	/// Whether it had to close a request.
+	pub fn closed_one(self) -> bool {
+		self == Pruned::Open
 	}
 }
 

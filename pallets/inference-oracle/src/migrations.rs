@@ -663,3 +663,107 @@ pub mod v5 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+pub mod v6 {
+	use aioracle_primitives::model::ModelHash;
+	use frame::deps::frame_support::{migrations::VersionedMigration, storage_alias};
+
+	use super::*;
+
+	/// The version-5 record of the retained requests answered exactly: the program's hash
+	/// (the request and its result were in `Requests` and `Results`).
+	#[storage_alias]
+	pub type ExactResults<T: Config> = StorageMap<Pallet<T>, Twox64Concat, RequestId, ModelHash>;
+
+	/// Moves every retained exact answer out of `Requests` and `Results` into its slot of
+	/// the `ExactAnswers` ring, and releases its retention deposit to its requester (an
+	/// exact answer holds none since). Its price was paid when it was answered; its id,
+	/// input, output and block are kept.
+	///
+	/// ## Weight
+	/// Per exact answer: five reads and six writes (the three records taken, the answer
+	/// written, and the released hold and its account). At most `MaxRetainedRequests` of them;
+	/// on a chain with a full retention of exact answers this is more than one parachain
+	/// block's proof can carry, and such a chain must run it as a multi-block migration.
+	pub struct InnerMigrateV5ToV6<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> frame::deps::frame_support::traits::UncheckedOnRuntimeUpgrade
+		for InnerMigrateV5ToV6<T>
+	{
+		fn on_runtime_upgrade() -> Weight {
+			let mut moved = 0u64;
+			let mut lost = 0u64;
+			for (id, program_hash) in ExactResults::<T>::drain() {
+				let request = super::Requests::<T>::take(id);
+				let result = super::Results::<T>::take(id);
+				let (Some(request), Some(result)) = (request, result) else {
+					lost.saturating_inc();
+					continue;
+				};
+				let _ = T::Currency::release(
+					&HoldReason::RequestRetention.into(),
+					&request.requester,
+					request.deposit,
+					Precision::BestEffort,
+				);
+				ExactAnswers::<T>::insert(
+					Pallet::<T>::exact_slot(id),
+					ExactAnswer {
+						id,
+						requester: request.requester,
+						model: request.model,
+						version: request.version,
+						model_hash: request.model_hash,
+						program_hash,
+						aggregation: request.contract.aggregation,
+						min_agreement: request.contract.min_agreement,
+						input: request.input,
+						output: result.output,
+						price: request.price,
+						answered_at: result.finalized_at,
+					},
+				);
+				moved.saturating_inc();
+			}
+			if lost > 0 {
+				log::warn!(target: LOG_TARGET, "{lost} exact results had no request or result");
+			}
+			log::info!(target: LOG_TARGET, "moved {moved} exact answers to their ring");
+			let entries = moved.saturating_add(lost);
+			T::DbWeight::get().reads_writes(entries.saturating_mul(5), entries.saturating_mul(6))
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			let answers: Vec<(RequestId, Vec<i64>)> = ExactResults::<T>::iter_keys()
+				.map(|id| {
+					let output = super::Results::<T>::get(id).ok_or("an exact result of no result")?;
+					Ok((id, output.output.into_inner()))
+				})
+				.collect::<Result<_, TryRuntimeError>>()?;
+			Ok(answers.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = Vec::<(RequestId, Vec<i64>)>::decode(&mut &state[..])
+				.map_err(|_| "bad pre-upgrade state")?;
+			ensure!(ExactResults::<T>::iter_keys().next().is_none(), "exact results left");
+			for (id, output) in before {
+				let answer = Pallet::<T>::exact_answer(id).ok_or("an exact answer was lost")?;
+				ensure!(answer.output.into_inner() == output, "an exact answer's output changed");
+				ensure!(!super::Requests::<T>::contains_key(id), "an exact request left");
+			}
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`InnerMigrateV5ToV6`], run only on storage version 5, which it sets to 6.
+	pub type MigrateV5ToV6<T> = VersionedMigration<
+		5,
+		6,
+		InnerMigrateV5ToV6<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

@@ -185,6 +185,11 @@ pub fn set_exact_program(model: ModelId, program: Vec<u8>) {
 	EXACT_PROGRAMS.with(|p| p.borrow_mut().insert(model, program));
 }
 
+/// Takes `model`'s exact program away: its requests are served by operators again.
+pub fn clear_exact_program(model: ModelId) {
+	EXACT_PROGRAMS.with(|p| p.borrow_mut().remove(&model));
+}
+
 /// Makes the active iris version's golden vector expect `output`.
 pub fn set_golden_output(output: Vec<i64>) {
 	GOLDEN_OUTPUT_OVERRIDE.with(|g| *g.borrow_mut() = Some(output));

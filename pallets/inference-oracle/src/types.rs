@@ -1,6 +1,7 @@
 //! The records the pallet stores, and what an operator signs.
 
 use aioracle_primitives::{
+	aggregation::Aggregation,
 	input::{InputReference, InputSource},
 	model::{ModelHash, ModelId, ServingContract, VersionId},
 	oracle::{DisputeStatus, Outcome, RequestId, RequestStatus},
@@ -227,6 +228,48 @@ pub struct Submission<
 	pub outcome: Outcome<BoundedVec<i64, MaxOutput>>,
 	/// When.
 	pub at: BlockNumber,
+}
+
+/// A request the runtime answered itself with its version's exact program (see the
+/// pallet's `exact` module): everything its request and result views show, in one record.
+/// Kept in a ring of `MaxRetainedRequests` slots, in slot `id % MaxRetainedRequests`, until
+/// a later exact answer takes the slot; no deposit is held for it, as the ring's size does
+/// not grow with the requests.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxInput, MaxOutput))]
+pub struct ExactAnswer<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxInput: Get<u32>,
+	MaxOutput: Get<u32>,
+> {
+	/// The request's id.
+	pub id: RequestId,
+	/// Who asked, and paid the price.
+	pub requester: AccountId,
+	/// The model.
+	pub model: ModelId,
+	/// The version whose program answered.
+	pub version: VersionId,
+	/// That version's ONNX hash.
+	pub model_hash: ModelHash,
+	/// The blake2-256 hash of the exact program that ran.
+	pub program_hash: ModelHash,
+	/// How the program's output was reduced to the result (the version's contract).
+	pub aggregation: Aggregation,
+	/// The version's quorum, as its contract states it (no committee was drawn).
+	pub min_agreement: u32,
+	/// The input, in the contract's input fixed point.
+	pub input: BoundedVec<i64, MaxInput>,
+	/// The result, in the contract's output fixed point.
+	pub output: BoundedVec<i64, MaxOutput>,
+	/// The version's price, paid to its earnings in the call.
+	pub price: Balance,
+	/// The block of the request and of its result.
+	pub answered_at: BlockNumber,
 }
 
 /// The accepted result of a request.

@@ -1,7 +1,7 @@
 //! What the runtime API returns: requests, results, submissions and operators as views.
 
 use aioracle_primitives::oracle::{
-	OperatorView, Payment, Recipient, RequestView, ResultView, SubmissionView,
+	OperatorView, Payment, Recipient, RequestView, ResultStage, ResultView, SubmissionView,
 };
 use alloc::vec::Vec;
 
@@ -25,7 +25,9 @@ pub type OperatorViewOf<T> =
 impl<T: Config> Pallet<T> {
 	/// Request `id`, if retained.
 	pub fn request_view(id: RequestId) -> Option<RequestViewOf<T>> {
-		let r = Requests::<T>::get(id)?;
+		let Some(r) = Requests::<T>::get(id) else {
+			return Self::exact_answer(id).map(Self::exact_request_view);
+		};
 		Some(RequestView {
 			id,
 			requester: r.requester,
@@ -42,6 +44,26 @@ impl<T: Config> Pallet<T> {
 			status: r.status,
 			input_reference: RequestInputs::<T>::get(id),
 		})
+	}
+
+	/// The request view of an exact answer: finalized in the block it was made, no fee.
+	fn exact_request_view(a: ExactAnswerOf<T>) -> RequestViewOf<T> {
+		RequestView {
+			id: a.id,
+			requester: a.requester,
+			model: a.model,
+			version: a.version,
+			model_hash: a.model_hash,
+			input: a.input.into_inner(),
+			fee: Zero::zero(),
+			price: a.price,
+			created_at: a.answered_at,
+			deadline: a.answered_at,
+			aggregation: a.aggregation,
+			min_agreement: a.min_agreement,
+			status: RequestStatus::Finalized,
+			input_reference: None,
+		}
 	}
 
 	/// Who was paid what from finalized request `id` (see [`Self::payments`]). Empty
@@ -120,12 +142,15 @@ impl<T: Config> Pallet<T> {
 			status: RequestStatus::Pending,
 		};
 		let royalties = T::Market::royalties(model, target.version);
+		// An exact answer holds no deposit (see `exact`).
+		let deposit =
+			if exact { Zero::zero() } else { Self::retention_deposit(&sample, output_len, members) };
 		Ok(Quote {
 			version: target.version,
 			fee,
 			price,
 			total,
-			deposit: Self::retention_deposit(&sample, output_len, members),
+			deposit,
 			split: aioracle_primitives::market::split(price, &royalties),
 		})
 	}
@@ -158,8 +183,10 @@ impl<T: Config> Pallet<T> {
 	/// The accepted result of request `id`, with who agreed, who was an outlier and who
 	/// failed.
 	pub fn result_view(id: RequestId) -> Option<ResultViewOf<T>> {
+		let Some(request) = Requests::<T>::get(id) else {
+			return Self::exact_answer(id).map(Self::exact_result_view);
+		};
 		let result = Results::<T>::get(id)?;
-		let request = Requests::<T>::get(id)?;
 		let (stage, dispute) = Self::stage(id, result.finalized_at);
 		let (mut agreeing, mut outliers, mut failed) = (Vec::new(), Vec::new(), Vec::new());
 		for s in Submissions::<T>::get(id) {
@@ -184,8 +211,25 @@ impl<T: Config> Pallet<T> {
 			stage,
 			settles_at: Self::settles_at(result.finalized_at),
 			dispute,
-			exact_program: ExactResults::<T>::get(id),
+			exact_program: None,
 		})
+	}
+
+	/// The result view of an exact answer: settled at once (every validator computed it,
+	/// so it is not disputed), with no operator, naming the program that computed it.
+	fn exact_result_view(a: ExactAnswerOf<T>) -> ResultViewOf<T> {
+		ResultView {
+			request: a.id,
+			output: a.output.into_inner(),
+			finalized_at: a.answered_at,
+			agreeing: Vec::new(),
+			outliers: Vec::new(),
+			failed: Vec::new(),
+			stage: ResultStage::Settled,
+			settles_at: a.answered_at,
+			dispute: None,
+			exact_program: Some(a.program_hash),
+		}
 	}
 
 	/// The registered operators, those leaving the operator set included.

@@ -58,6 +58,7 @@ pub trait WeightInfo {
 	fn slash_operator() -> Weight;
 	fn request_inference() -> Weight;
 	fn request_exact_inference() -> Weight;
+	fn prune_request() -> Weight;
 	fn request_inference_by_reference() -> Weight;
 	fn store_input(b: u32, ) -> Weight;
 	fn remove_input() -> Weight;
@@ -280,6 +281,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		//  Measured:  `5293`
 		//  Estimated: `13708`
 		// Minimum execution time: 400_741_000 picoseconds.
+		Weight::from_parts(449_944_000, 0)
+			.saturating_add(Weight::from_parts(0, 13708))
+			.saturating_add(T::DbWeight::get().reads(15))
+			.saturating_add(T::DbWeight::get().writes(19))
+	}
+	fn prune_request() -> Weight {
+		// Provisional until re-measured by bench-weights.sh.
 		Weight::from_parts(449_944_000, 0)
 			.saturating_add(Weight::from_parts(0, 13708))
 			.saturating_add(T::DbWeight::get().reads(15))
@@ -1146,6 +1154,13 @@ impl WeightInfo for () {
 		//  Measured:  `5293`
 		//  Estimated: `13708`
 		// Minimum execution time: 400_741_000 picoseconds.
+		Weight::from_parts(449_944_000, 0)
+			.saturating_add(Weight::from_parts(0, 13708))
+			.saturating_add(RocksDbWeight::get().reads(15))
+			.saturating_add(RocksDbWeight::get().writes(19))
+	}
+	fn prune_request() -> Weight {
+		// Provisional until re-measured by bench-weights.sh.
 		Weight::from_parts(449_944_000, 0)
 			.saturating_add(Weight::from_parts(0, 13708))
 			.saturating_add(RocksDbWeight::get().reads(15))

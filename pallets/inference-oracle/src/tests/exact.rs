@@ -43,18 +43,21 @@ fn an_exact_version_answers_in_the_requests_own_call() {
 		let program_hash = exact_iris();
 		MockMarket::set_price(IRIS, PRICE);
 		let free_before = Balances::free_balance(DAPP);
-		let info = ask(vec![10_000, 20_000, 30_000, -40_000], PRICE).unwrap();
+		let pot_before = Balances::free_balance(POT);
+		let input = vec![10_000, 20_000, 30_000, -40_000];
+		let info = ask(input.clone(), PRICE).unwrap();
 		let id = NextRequestId::<Test>::get() - 1;
 
-		// 1 + 2, 2 + 3, 3 - 4 at 6 decimals.
+		// 1 + 2, 2 + 3, 3 - 4 at 6 decimals, kept in the request's ring slot.
 		let expected = vec![3_000_000, 5_000_000, -1_000_000];
-		let result = Results::<Test>::get(id).unwrap();
-		assert_eq!(result.output.to_vec(), expected);
-		assert_eq!(result.finalized_at, System::block_number());
-		assert_eq!(ExactResults::<Test>::get(id), Some(program_hash));
-		let request = Requests::<Test>::get(id).unwrap();
-		assert_eq!(request.status, RequestStatus::Finalized);
-		assert_eq!((request.fee, request.price), (0, PRICE));
+		let answer = InferenceOracle::exact_answer(id).unwrap();
+		assert_eq!(answer.output.to_vec(), expected);
+		assert_eq!(answer.input.to_vec(), input);
+		assert_eq!((answer.requester, answer.program_hash, answer.price), (DAPP, program_hash, PRICE));
+		assert_eq!(answer.answered_at, System::block_number());
+		assert_eq!(ExactAnswers::<Test>::get((id % MAX_RETAINED as u64) as u32), Some(answer));
+		// Not a request served by operators: nothing of it is in their records.
+		assert!(!Requests::<Test>::contains_key(id) && !Results::<Test>::contains_key(id));
 		assert!(committee(id).is_empty(), "no committee is drawn");
 		assert!(!PendingRequests::<Test>::contains_key(id));
 		assert!(events().contains(&Event::ResultFinalized {
@@ -63,27 +66,51 @@ fn an_exact_version_answers_in_the_requests_own_call() {
 			agreeing: BoundedVec::new(),
 			outliers: BoundedVec::new(),
 		}));
-		assert_eq!(RecordingConsumer::told(), vec![(id, DAPP, IRIS, Told::Finalized(expected))]);
+		assert!(events().contains(&Event::PriceCredited { request: id, model: IRIS, version: 1, price: PRICE }));
+		assert_eq!(RecordingConsumer::told(), vec![(id, DAPP, IRIS, Told::Finalized(expected.clone()))]);
 
-		// The price went to the version; only the retention deposit stays held.
+		// The price went to the version through the pot; nothing stays held.
 		assert_eq!(MockMarket::credited(IRIS, 1), PRICE);
+		assert_eq!(Balances::free_balance(POT), pot_before + PRICE);
 		assert_eq!(held(HoldReason::RequestFee, DAPP), 0);
-		assert_eq!(held(HoldReason::RequestRetention, DAPP), request.deposit);
-		assert_eq!(Balances::free_balance(DAPP), free_before - PRICE - request.deposit);
+		assert_eq!(held(HoldReason::RequestRetention, DAPP), 0);
+		assert_eq!(Balances::free_balance(DAPP), free_before - PRICE);
 
-		// Settled at once: nobody can dispute what every validator computed.
+		// Read as any request: finalized in its own block, settled at once.
+		let request = InferenceOracle::request_view(id).unwrap();
+		assert_eq!((request.requester, request.model, request.version), (DAPP, IRIS, 1));
+		assert_eq!((request.fee, request.price, request.input), (0, PRICE, input));
+		assert_eq!(request.status, RequestStatus::Finalized);
+		assert_eq!((request.created_at, request.deadline), (System::block_number(), System::block_number()));
 		let read = <InferenceOracle as InferenceResults<u64, u64>>::result(id).unwrap();
-		assert_eq!(read.stage, ResultStage::Settled);
+		assert_eq!((read.requester, read.output.clone(), read.stage), (DAPP, expected.clone(), ResultStage::Settled));
+		let view = InferenceOracle::result_view(id).unwrap();
+		assert_eq!((view.stage, view.exact_program), (ResultStage::Settled, Some(program_hash)));
+		assert_eq!(view.output, expected);
+		assert!(view.agreeing.is_empty() && view.outliers.is_empty());
+		assert!(InferenceOracle::submission_views(id).is_empty());
+
+		// Nobody can dispute what every validator computed.
 		assert_noop!(
 			InferenceOracle::dispute(signed(BOB), id).map_err(|e| e.error),
 			Error::<Test>::NotDisputable
 		);
-		let view = InferenceOracle::result_view(id).unwrap();
-		assert_eq!((view.stage, view.exact_program), (ResultStage::Settled, Some(program_hash)));
-		assert!(view.agreeing.is_empty() && view.outliers.is_empty());
 
-		// Charged the request and the program, not the most an exact answer can take.
+		// Charged the request and the program: nothing was retained to prune.
 		assert_eq!(info.actual_weight, Some(InferenceOracle::exact_request_weight() + EXACT_WEIGHT));
+	});
+}
+
+#[test]
+fn a_requester_who_cannot_pay_the_price_is_refused_with_nothing_changed() {
+	ExtBuilder::build_and_execute(|| {
+		exact_iris();
+		let price = Balances::free_balance(DAPP);
+		MockMarket::set_price(IRIS, price);
+		// The whole balance would reap the account: it must stay alive.
+		let refused = ask(vec![1, 2, 3, 4], price).unwrap_err();
+		assert_eq!(refused.post_info.actual_weight, Some(<() as WeightInfo>::request_inference()));
+		assert_noop!(ask(vec![1, 2, 3, 4], price), refused);
 	});
 }
 
@@ -145,17 +172,74 @@ fn a_request_is_charged_up_front_for_the_largest_exact_answer() {
 }
 
 #[test]
-fn an_exact_request_is_pruned_like_any_other() {
+fn an_exact_answer_is_kept_while_retained_then_its_slot_is_reused() {
 	ExtBuilder::build_and_execute(|| {
 		exact_iris();
 		assert_ok!(ask(vec![1, 2, 3, 4], FEE));
 		let first = NextRequestId::<Test>::get() - 1;
-		for _ in 0..MAX_RETAINED {
+		for _ in 1..MAX_RETAINED {
 			assert_ok!(ask(vec![1, 2, 3, 4], FEE));
 		}
-		assert!(!Requests::<Test>::contains_key(first));
-		assert!(!ExactResults::<Test>::contains_key(first));
-		assert!(!Results::<Test>::contains_key(first));
+		assert!(InferenceOracle::exact_answer(first).is_some(), "retained for MaxRetainedRequests");
+		let info = ask(vec![4, 3, 2, 1], FEE).unwrap();
+		let next = NextRequestId::<Test>::get() - 1;
+		assert_eq!(next, first + MAX_RETAINED as u64);
+		// The new answer took the first one's slot: the ring never grows.
+		assert_eq!(InferenceOracle::exact_answer(first), None);
+		assert_eq!(InferenceOracle::exact_answer(next).unwrap().input.to_vec(), vec![4, 3, 2, 1]);
+		assert_eq!(ExactAnswers::<Test>::iter().count(), MAX_RETAINED as usize);
+		assert_eq!(InferenceOracle::request_view(first), None);
+		assert_eq!(info.actual_weight, Some(InferenceOracle::exact_request_weight() + EXACT_WEIGHT));
+	});
+}
+
+#[test]
+fn an_exact_answer_displaced_by_a_committee_request_is_no_longer_shown() {
+	ExtBuilder::build_and_execute(|| {
+		exact_iris();
+		assert_ok!(ask(vec![1, 2, 3, 4], FEE));
+		let first = NextRequestId::<Test>::get() - 1;
+		NextRequestId::<Test>::put(first + MAX_RETAINED as u64);
+		// The version loses its program: the next request is served by operators.
+		clear_exact_program(IRIS);
+		register(ALICE);
+		let served = request(IRIS);
+		assert!(Requests::<Test>::contains_key(served));
+		// Its slot still holds the old record, which no view shows any more.
+		assert!(ExactAnswers::<Test>::contains_key((first % MAX_RETAINED as u64) as u32));
+		assert_eq!(InferenceOracle::exact_answer(first), None);
+		assert_eq!(InferenceOracle::result_view(first), None);
+		assert_eq!(<InferenceOracle as InferenceResults<u64, u64>>::result(first), None);
+		assert_noop!(
+			InferenceOracle::dispute(signed(BOB), first).map_err(|e| e.error),
+			Error::<Test>::RequestNotFound
+		);
+	});
+}
+
+#[test]
+fn an_exact_request_prunes_the_committee_request_it_displaces_and_pays_for_it() {
+	ExtBuilder::build_and_execute(|| {
+		register(ALICE);
+		let served = request(IRIS);
+		let deposit = Requests::<Test>::get(served).unwrap().deposit;
+		assert!(deposit > 0);
+		exact_iris();
+		NextRequestId::<Test>::put(served + MAX_RETAINED as u64);
+		let info = ask(vec![1, 2, 3, 4], FEE).unwrap();
+
+		// Still pending: closed (refunded, as nobody answered), then deleted.
+		assert!(!Requests::<Test>::contains_key(served));
+		assert!(committee(served).is_empty());
+		assert_eq!(held(HoldReason::RequestRetention, DAPP), 0);
+		assert_eq!(
+			info.actual_weight,
+			Some(
+				InferenceOracle::exact_request_weight() +
+					EXACT_WEIGHT + <() as WeightInfo>::prune_request() +
+					InferenceOracle::prune_weight()
+			)
+		);
 	});
 }
 
@@ -166,8 +250,87 @@ fn an_exact_version_is_quoted_as_it_answers() {
 		MockMarket::set_price(IRIS, PRICE);
 		let quote = InferenceOracle::quote(IRIS).unwrap();
 		assert_eq!((quote.fee, quote.price, quote.total), (0, PRICE, PRICE));
+		assert_eq!(quote.deposit, 0, "an exact answer holds no deposit");
+		let free_before = Balances::free_balance(DAPP);
 		assert_ok!(ask(vec![1, 2, 3, 4], quote.total));
-		let id = NextRequestId::<Test>::get() - 1;
-		assert_eq!(quote.deposit, Requests::<Test>::get(id).unwrap().deposit);
+		assert_eq!(Balances::free_balance(DAPP), free_before - quote.total);
 	});
+}
+
+/// The v5 -> v6 storage migration: exact answers leave `Requests` and `Results` for their
+/// ring, and their retention deposits are released.
+mod migration_v6 {
+	use super::*;
+	use crate::migrations::v6;
+	use frame::traits::{fungible::MutateHold, OnRuntimeUpgrade};
+
+	/// Request `id` answered exactly as storage version 5 kept it: a finalized request
+	/// holding a retention deposit, its result, and its program's hash.
+	fn exact_request_v5(id: RequestId, deposit: u128, output: Vec<i64>, hash: ModelHash) {
+		let contract = MockModels::serving_contract(IRIS).unwrap();
+		let request = Request {
+			requester: DAPP,
+			model: IRIS,
+			version: 1,
+			model_hash: [7; 32].into(),
+			contract,
+			input: BoundedVec::truncate_from(vec![1, 2, 3, 4]),
+			fee: 0,
+			price: PRICE,
+			deposit,
+			created_at: 3,
+			deadline: 3,
+			status: RequestStatus::Finalized,
+		};
+		assert_ok!(Balances::hold(&HoldReason::RequestRetention.into(), &DAPP, deposit));
+		Requests::<Test>::insert(id, request);
+		Results::<Test>::insert(id, FinalResult { output: BoundedVec::truncate_from(output), finalized_at: 3 });
+		v6::ExactResults::<Test>::insert(id, hash);
+	}
+
+	fn migrate() {
+		#[cfg(feature = "try-runtime")]
+		v6::MigrateV5ToV6::<Test>::try_on_runtime_upgrade(true).unwrap();
+		#[cfg(not(feature = "try-runtime"))]
+		v6::MigrateV5ToV6::<Test>::on_runtime_upgrade();
+	}
+
+	#[test]
+	fn exact_answers_move_to_their_ring_and_release_their_deposits() {
+		ExtBuilder::build_and_execute(|| {
+			register(ALICE);
+			let served = request(IRIS);
+			let served_record = Requests::<Test>::get(served).unwrap();
+			let first = served + 1;
+			exact_request_v5(first, 30, vec![5, 6, 7], [1; 32].into());
+			exact_request_v5(first + 1, 20, vec![8, 9, 10], [2; 32].into());
+			NextRequestId::<Test>::put(first + 2);
+			StorageVersion::new(5).put::<InferenceOracle>();
+			let free_before = Balances::free_balance(DAPP);
+
+			migrate();
+
+			assert_eq!(StorageVersion::get::<InferenceOracle>(), 6);
+			let answer = InferenceOracle::exact_answer(first).unwrap();
+			assert_eq!((answer.output.to_vec(), answer.program_hash), (vec![5, 6, 7], [1; 32].into()));
+			assert_eq!((answer.requester, answer.price, answer.answered_at), (DAPP, PRICE, 3));
+			assert_eq!(answer.input.to_vec(), vec![1, 2, 3, 4]);
+			assert_eq!(InferenceOracle::exact_answer(first + 1).unwrap().output.to_vec(), vec![8, 9, 10]);
+			for id in [first, first + 1] {
+				assert!(!Requests::<Test>::contains_key(id) && !Results::<Test>::contains_key(id));
+				assert!(!v6::ExactResults::<Test>::contains_key(id));
+				let view = InferenceOracle::result_view(id).unwrap();
+				assert_eq!(view.stage, ResultStage::Settled);
+			}
+			// The deposits are back; the request served by operators keeps its own.
+			assert_eq!(Balances::free_balance(DAPP), free_before + 50);
+			assert_eq!(held(HoldReason::RequestRetention, DAPP), served_record.deposit);
+			assert_eq!(Requests::<Test>::get(served), Some(served_record.clone()));
+
+			// Run again (or on a chain already at 6): nothing changes.
+			migrate();
+			assert_eq!(Balances::free_balance(DAPP), free_before + 50);
+			assert_eq!(ExactAnswers::<Test>::iter().count(), 2);
+		});
+	}
 }
