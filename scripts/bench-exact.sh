@@ -6,10 +6,13 @@
 #
 # Builds aioracle-node with `--features runtime-benchmarks` (release, as
 # bench-weights.sh does), benchmarks transfer_keep_alive, the oracle's
-# `request_exact_inference` and the registry's `exact_load` and `exact_<kind>`, compiles
+# `request_exact_inference` and `prune_request` and the registry's `exact_load` and
+# `exact_<kind>`, compiles
 # each model output with `model compile` at its JSON's fixed-point scales, and prices a
 # request on each program as the runtime does (`InferenceOracle::request_taken_weight`:
-# the exact request, the program's load, and each operation kind's run; no prune). The
+# the exact request, the program's load, and each operation kind's run), when it displaces
+# an exact answer from the retention (nothing to prune) and when it displaces a closed
+# request served by operators (plus `prune_request`). The
 # committed weights are not read: every figure comes from this run. STEPS and REPEAT
 # override the sampling (default 50, 20).
 set -euo pipefail
@@ -36,7 +39,7 @@ bench() {
 		--output "$out/$1.rs" >&2
 }
 bench pallet_balances transfer_keep_alive
-bench pallet_inference_oracle request_exact_inference
+bench pallet_inference_oracle request_exact_inference,prune_request
 bench pallet_model_registry \
 	exact_load,exact_linear,exact_elementwise,exact_normalizer,exact_exp,exact_tree_step,exact_select
 

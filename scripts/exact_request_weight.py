@@ -8,7 +8,9 @@ pallet_inference_oracle.rs, pallet_model_registry.rs); each line of PROGRAMS is
 A request on a program weighs what `InferenceOracle::request_taken_weight` charges:
 `request_exact_inference` (itself measured with the cheapest program), `exact_load(bytes)`,
 and `exact_<kind>(n)` for each kind the program runs (n > 0), storage at the runtime's
-ParityDB weights. Prints reference time and proof size, and their ratios to the transfer's.
+ParityDB weights; and `prune_request` more when the request it displaces from the
+retention was served by operators (the last column). Prints reference time and proof
+size, and their ratios to the transfer's.
 """
 import json
 import os
@@ -44,11 +46,16 @@ def main():
     weights = {k: parse(v) for k, v in files.items()}
     transfer = weight(weights["balances"], "transfer_keep_alive")
     request = weight(weights["inference_oracle"], "request_exact_inference")
+    prune = weight(weights["inference_oracle"], "prune_request")
     registry = weights["model_registry"]
     print(f"transfer_keep_alive: {transfer[0] / 1e6:.1f} us, {transfer[1]} B of proof")
     print(f"request_exact_inference (cheapest program): {request[0] / 1e6:.1f} us, {request[1]} B of proof")
+    print(f"prune_request: {prune[0] / 1e6:.1f} us, {prune[1]} B of proof")
     print()
-    print(f"{'model':22} {'output':14} {'bytes':>6} {'ops':>6} {'weight':>10} {'proof':>8} {'x transfer':>10} {'x proof':>8}")
+    print(
+        f"{'model':22} {'output':14} {'bytes':>6} {'ops':>6} {'weight':>10} {'proof':>8} {'x transfer':>10} {'x proof':>8}"
+        f" {'+ prune':>8}"
+    )
     for line in sys.stdin:
         model, output, report = line.split()
         if report == "-":
@@ -65,6 +72,7 @@ def main():
         print(
             f"{model:22} {output:14} {r['bytes']:>6} {r['totalOperations']:>6} {ps / 1e6:>7.1f} us "
             f"{p:>8} {ps / transfer[0]:>9.2f}x {p / max(transfer[1], 1):>7.2f}x"
+            f" {(ps + prune[0]) / transfer[0]:>7.2f}x"
         )
 
 

@@ -1217,10 +1217,11 @@ pub mod pallet {
 		/// ## The exact tier
 		/// If the active version has an exact program, the runtime runs it on `input` in
 		/// this call and the request is finalized at once (see [`exact`]): no committee, no
-		/// fee, only the version's price (at most `max_fee`); refused with
-		/// `InputOutOfRange` if an element is outside the program's declared range. Charged
-		/// up front for the most an exact answer can take, refunded to what such a request
-		/// takes (`request_exact_inference`) and its program's load and run.
+		/// fee and no deposit, only the version's price (at most `max_fee`), paid in the
+		/// call; refused with `InputOutOfRange` if an element is outside the program's
+		/// declared range. Charged up front for the most an exact answer can take, refunded
+		/// to what such a request takes (`request_exact_inference`), its program's load and
+		/// run, and the prune of the request it displaces if operators served that one.
 		#[pallet::call_index(4)]
 		#[pallet::weight(Pallet::<T>::request_charged_weight())]
 		pub fn request_inference(

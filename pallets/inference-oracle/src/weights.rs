@@ -1,3 +1,4 @@
+// Re-measured on 2026-12-05, alone, by `EXTRINSICS=request_exact_inference,prune_request STEPS=50 REPEAT=20 ./scripts/bench-weights.sh pallet_inference_oracle`: prune_request, request_exact_inference.
 // Re-measured on 2026-12-05, alone, by `EXTRINSICS=request_exact_inference STEPS=50 REPEAT=20 ./scripts/bench-weights.sh pallet_inference_oracle`: request_exact_inference.
 // How these weights were made: `./scripts/bench-weights.sh`, which builds
 // `cargo build --locked --release -p aioracle-node --features runtime-benchmarks` (a release
@@ -248,26 +249,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
+	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
+	/// Storage: `ModelRegistry::Earnings` (r:1 w:1)
+	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
+	/// Storage: `InferenceOracle::ExactAnswers` (r:0 w:1)
+	/// Proof: `InferenceOracle::ExactAnswers` (`max_values`: None, `max_size`: Some(4261), added: 6736, mode: `Measured`)
+	fn request_exact_inference() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1409`
+		//  Estimated: `7349`
+		// Minimum execution time: 169_848_000 picoseconds.
+		Weight::from_parts(217_137_000, 0)
+			.saturating_add(Weight::from_parts(0, 7349))
+			.saturating_add(T::DbWeight::get().reads(10))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
 	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
-	/// Storage: `ModelRegistry::Earnings` (r:1 w:1)
-	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:2)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(373), added: 2848, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:1)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:1)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::ExactResults` (r:0 w:2)
-	/// Proof: `InferenceOracle::ExactResults` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:1)
@@ -276,22 +291,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:0 w:1)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
-	fn request_exact_inference() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `5293`
-		//  Estimated: `13708`
-		// Minimum execution time: 400_741_000 picoseconds.
-		Weight::from_parts(449_944_000, 0)
-			.saturating_add(Weight::from_parts(0, 13708))
-			.saturating_add(T::DbWeight::get().reads(15))
-			.saturating_add(T::DbWeight::get().writes(19))
-	}
 	fn prune_request() -> Weight {
-		// Provisional until re-measured by bench-weights.sh.
-		Weight::from_parts(449_944_000, 0)
-			.saturating_add(Weight::from_parts(0, 13708))
-			.saturating_add(T::DbWeight::get().reads(15))
-			.saturating_add(T::DbWeight::get().writes(19))
+		// Proof Size summary in bytes:
+		//  Measured:  `3456`
+		//  Estimated: `6921`
+		// Minimum execution time: 125_355_000 picoseconds.
+		Weight::from_parts(147_477_000, 0)
+			.saturating_add(Weight::from_parts(0, 6921))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
@@ -1121,26 +1129,40 @@ impl WeightInfo for () {
 	/// Proof: `ModelRegistry::VersionPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
 	/// Storage: `InferenceOracle::NextRequestId` (r:1 w:1)
 	/// Proof: `InferenceOracle::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `Measured`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
-	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `Measured`)
-	/// Storage: `InferenceOracle::Requests` (r:1 w:2)
+	/// Storage: `InferenceOracle::Requests` (r:1 w:0)
+	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
+	/// Storage: `ModelRegistry::Earnings` (r:1 w:1)
+	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
+	/// Storage: `InferenceOracle::ExactAnswers` (r:0 w:1)
+	/// Proof: `InferenceOracle::ExactAnswers` (`max_values`: None, `max_size`: Some(4261), added: 6736, mode: `Measured`)
+	fn request_exact_inference() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1409`
+		//  Estimated: `7349`
+		// Minimum execution time: 169_848_000 picoseconds.
+		Weight::from_parts(217_137_000, 0)
+			.saturating_add(Weight::from_parts(0, 7349))
+			.saturating_add(RocksDbWeight::get().reads(10))
+			.saturating_add(RocksDbWeight::get().writes(5))
+	}
+	/// Storage: `InferenceOracle::Requests` (r:1 w:1)
 	/// Proof: `InferenceOracle::Requests` (`max_values`: None, `max_size`: Some(2557), added: 5032, mode: `Measured`)
 	/// Storage: `InferenceOracle::DueSettlements` (r:1 w:0)
 	/// Proof: `InferenceOracle::DueSettlements` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `Measured`)
 	/// Storage: `InferenceOracle::Disputes` (r:1 w:0)
 	/// Proof: `InferenceOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `Measured`)
-	/// Storage: `ModelRegistry::Earnings` (r:1 w:1)
-	/// Proof: `ModelRegistry::Earnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `Measured`)
-	/// Storage: `InferenceOracle::Results` (r:0 w:2)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `Measured`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(373), added: 2848, mode: `Measured`)
+	/// Storage: `InferenceOracle::Results` (r:0 w:1)
 	/// Proof: `InferenceOracle::Results` (`max_values`: None, `max_size`: Some(2070), added: 4545, mode: `Measured`)
 	/// Storage: `InferenceOracle::CanaryChecks` (r:0 w:1)
 	/// Proof: `InferenceOracle::CanaryChecks` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `Measured`)
 	/// Storage: `InferenceOracle::Committees` (r:0 w:1)
 	/// Proof: `InferenceOracle::Committees` (`max_values`: None, `max_size`: Some(497), added: 2972, mode: `Measured`)
-	/// Storage: `InferenceOracle::ExactResults` (r:0 w:2)
-	/// Proof: `InferenceOracle::ExactResults` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `Measured`)
 	/// Storage: `InferenceOracle::Submissions` (r:0 w:1)
 	/// Proof: `InferenceOracle::Submissions` (`max_values`: None, `max_size`: Some(31322), added: 33797, mode: `Measured`)
 	/// Storage: `InferenceOracle::RequestInputs` (r:0 w:1)
@@ -1149,22 +1171,15 @@ impl WeightInfo for () {
 	/// Proof: `InferenceOracle::Commits` (`max_values`: None, `max_size`: Some(977), added: 3452, mode: `Measured`)
 	/// Storage: `InferenceOracle::DisputeRounds` (r:0 w:1)
 	/// Proof: `InferenceOracle::DisputeRounds` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `Measured`)
-	fn request_exact_inference() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `5293`
-		//  Estimated: `13708`
-		// Minimum execution time: 400_741_000 picoseconds.
-		Weight::from_parts(449_944_000, 0)
-			.saturating_add(Weight::from_parts(0, 13708))
-			.saturating_add(RocksDbWeight::get().reads(15))
-			.saturating_add(RocksDbWeight::get().writes(19))
-	}
 	fn prune_request() -> Weight {
-		// Provisional until re-measured by bench-weights.sh.
-		Weight::from_parts(449_944_000, 0)
-			.saturating_add(Weight::from_parts(0, 13708))
-			.saturating_add(RocksDbWeight::get().reads(15))
-			.saturating_add(RocksDbWeight::get().writes(19))
+		// Proof Size summary in bytes:
+		//  Measured:  `3456`
+		//  Estimated: `6921`
+		// Minimum execution time: 125_355_000 picoseconds.
+		Weight::from_parts(147_477_000, 0)
+			.saturating_add(Weight::from_parts(0, 6921))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(686), added: 3161, mode: `MaxEncodedLen`)
