@@ -1473,11 +1473,14 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::request_inference().saturating_add(T::OnResult::max_weight())
 	}
 
-	/// What a request is charged up front (`request_inference`'s weight): the request, the
-	/// prune of a pending request, and the most an exact answer can take; refunded to
-	/// [`Self::request_taken_weight`].
+	/// What a request is charged up front (`request_inference`'s weight): the request (the
+	/// more of one served by operators and an exact one displacing such a request, each
+	/// part by part), the prune of a pending request, and the most an exact answer can
+	/// take; refunded to [`Self::request_taken_weight`].
 	pub fn request_charged_weight() -> Weight {
+		let exact = Self::exact_request_weight().saturating_add(T::WeightInfo::prune_request());
 		Self::request_weight()
+			.max(exact)
 			.saturating_add(Self::prune_weight())
 			.saturating_add(Self::exact_weight())
 	}

@@ -118,14 +118,25 @@ where
 
 /// A program of at most (and about) `bytes` bytes that serves a version of `MaxTensorLen`-bounded
 /// tensors: a linear layer from the input (at most 64 elements) to as many outputs as its
-/// weights take `bytes`, every weight analysed for overflow, then the position of the
-/// largest output (one element). What validating and decoding a program of that size
+/// weights take `bytes` (at most half of `MaxExactOperations` multiply-adds, the rest of
+/// the bytes an unused constant), every weight analysed for overflow, then the position of
+/// the largest output (one element). What validating and decoding a program of that size
 /// costs.
 fn program_of_size<T: Config>(bytes: u32) -> Program {
 	use aioracle_exact::program::{Constant, InputRange, InputSpec, Interval, Op};
 	let inputs = T::MaxTensorLen::get().clamp(1, 64);
-	// Everything but the weights takes less than 128 bytes.
-	let outputs = (bytes.saturating_sub(128) / 8 / inputs).max(1);
+	// Everything but the constants' values takes less than 128 bytes.
+	let values = bytes.saturating_sub(128) / 8;
+	let most_outputs = (T::MaxExactOperations::get() / 2 / inputs).max(1);
+	let outputs = (values / inputs).clamp(1, most_outputs);
+	let padding = values.saturating_sub(inputs * outputs);
+	let mut constants = vec![Constant {
+		scale: 9,
+		values: (0..inputs * outputs).map(|i| 1_000_000_000 + i64::from(i)).collect(),
+	}];
+	if padding > 0 {
+		constants.push(Constant { scale: 0, values: vec![0; padding as usize] });
+	}
 	Program {
 		version: aioracle_exact::FORMAT_VERSION,
 		input: InputSpec {
@@ -133,10 +144,7 @@ fn program_of_size<T: Config>(bytes: u32) -> Program {
 			scale: 6,
 			range: InputRange::Global(Interval { min: -1_000_000_000_000, max: 1_000_000_000_000 }),
 		},
-		constants: vec![Constant {
-			scale: 9,
-			values: (0..inputs * outputs).map(|i| 1_000_000_000 + i64::from(i)).collect(),
-		}],
+		constants,
 		nodes: vec![
 			Op::Linear { input: 0, weights: 0, bias: None, outputs, scale: 9 },
 			Op::ArgMax { input: 1 },

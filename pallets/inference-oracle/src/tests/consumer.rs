@@ -79,9 +79,14 @@ fn the_requester_pays_the_hook_up_front_and_closing_is_charged_for_it() {
 		// The request's weight carries the hook, charged and kept whatever happens later.
 		let call = crate::Call::<Test>::request_inference { model: IRIS, input: vec![1, 2, 3, 4], max_fee: FEE };
 		let declared = call.get_dispatch_info().call_weight;
+		// (The more, part by part, of a request served by operators and an exact request
+		// that displaces one: each carries the hook.)
+		let exact = <() as WeightInfo>::request_exact_inference()
+			.saturating_add(<() as WeightInfo>::prune_request());
 		assert_eq!(
 			declared,
 			<() as WeightInfo>::request_inference()
+				.max(exact)
 				.saturating_add(CONSUMER_WEIGHT)
 				.saturating_add(InferenceOracle::prune_weight())
 				.saturating_add(InferenceOracle::exact_weight())

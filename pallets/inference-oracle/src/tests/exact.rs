@@ -160,10 +160,17 @@ fn a_request_is_charged_up_front_for_the_largest_exact_answer() {
 		let charged =
 			frame::deps::frame_support::dispatch::GetDispatchInfo::get_dispatch_info(&call)
 				.call_weight;
+		let exact_displacing_a_served_request =
+			InferenceOracle::exact_request_weight() + <() as WeightInfo>::prune_request();
 		assert_eq!(
 			charged,
-			InferenceOracle::request_weight() + InferenceOracle::prune_weight() + MAX_EXACT_WEIGHT
+			InferenceOracle::request_weight().max(exact_displacing_a_served_request) +
+				InferenceOracle::prune_weight() +
+				MAX_EXACT_WEIGHT
 		);
+		// Whatever an exact request takes is covered.
+		let most_exact = exact_displacing_a_served_request + InferenceOracle::prune_weight() + MAX_EXACT_WEIGHT;
+		assert!(most_exact.all_lte(charged));
 		// A request served by operators is refunded the exact part.
 		register(ALICE);
 		let info = ask(vec![1, 2, 3, 4], FEE).unwrap();
