@@ -69,8 +69,9 @@ fn report(program: &Program, bytes: &[u8], analysis: &Analysis) -> Value {
 }
 
 /// What a request answered by the program is charged on this node's runtime (refunded
-/// to this; the prune of a pending request aside): the exact request, the program's load
-/// and its run, by the runtime's weights.
+/// to this): the exact request, the program's load and its run, by the runtime's weights,
+/// with the `OnResult` hook at its most; without the prune of the request it displaces,
+/// if operators served that one (`prune_request`).
 fn request_weight(bytes: usize, analysis: &Analysis) -> Value {
 	use aioracle_runtime::{InferenceOracle, ModelRegistry};
 	let program = ModelRegistry::exact_load_weight(bytes.try_into().unwrap_or(u32::MAX))

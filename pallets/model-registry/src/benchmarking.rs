@@ -118,18 +118,30 @@ where
 
 /// A program of at most (and about) `bytes` bytes that serves a version of `MaxTensorLen`-bounded
 /// tensors: a linear layer from the input (at most 64 elements) to as many outputs as its
-/// weights take `bytes` (at most half of `MaxExactOperations` multiply-adds, the rest of
+/// weights take `bytes`, as long as a run stays within `MaxExactOperations` (the rest of
 /// the bytes an unused constant), every weight analysed for overflow, then the position of
 /// the largest output (one element). What validating and decoding a program of that size
 /// costs.
 fn program_of_size<T: Config>(bytes: u32) -> Program {
-	use aioracle_exact::program::{Constant, InputRange, InputSpec, Interval, Op};
 	let inputs = T::MaxTensorLen::get().clamp(1, 64);
 	// Everything but the constants' values takes less than 128 bytes.
 	let values = bytes.saturating_sub(128) / 8;
-	let most_outputs = (T::MaxExactOperations::get() / 2 / inputs).max(1);
-	let outputs = (values / inputs).clamp(1, most_outputs);
-	let padding = values.saturating_sub(inputs * outputs);
+	let mut outputs = (values / inputs).max(1);
+	loop {
+		let program = linear_program(inputs, outputs, values.saturating_sub(inputs * outputs));
+		let within = aioracle_exact::load(&program.encode())
+			.is_ok_and(|(_, a)| a.total() <= u64::from(T::MaxExactOperations::get()));
+		if within || outputs == 1 {
+			return program;
+		}
+		outputs -= 1;
+	}
+}
+
+/// A linear layer from `inputs` elements to `outputs`, then the position of the largest
+/// output, with an unused constant of `padding` values.
+fn linear_program(inputs: u32, outputs: u32, padding: u32) -> Program {
+	use aioracle_exact::program::{Constant, InputRange, InputSpec, Interval, Op};
 	let mut constants = vec![Constant {
 		scale: 9,
 		values: (0..inputs * outputs).map(|i| 1_000_000_000 + i64::from(i)).collect(),

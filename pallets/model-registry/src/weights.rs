@@ -1,3 +1,4 @@
+// Re-measured on 2026-12-05, alone, by `EXTRINSICS=set_exact_program,exact_load STEPS=50 REPEAT=20 ./scripts/bench-weights.sh pallet_model_registry`: exact_load, set_exact_program.
 // Re-measured on 2026-12-05, alone, by `EXTRINSICS=exact_linear,exact_elementwise,exact_normalizer,exact_exp,exact_tree_step,exact_select STEPS=50 REPEAT=20 ./scripts/bench-weights.sh pallet_model_registry`: exact_elementwise, exact_exp, exact_linear, exact_normalizer, exact_select, exact_tree_step.
 // Re-measured on 2026-12-05, alone, by `EXTRINSICS=set_exact_program,exact_load,exact_linear,exact_elementwise,exact_normalizer,exact_exp,exact_tree_step,exact_select STEPS=50 REPEAT=20 ./scripts/bench-weights.sh pallet_model_registry`: exact_elementwise, exact_exp, exact_linear, exact_load, exact_normalizer, exact_select, exact_tree_step, set_exact_program.
 // How these weights were made: `./scripts/bench-weights.sh`, which builds
@@ -523,17 +524,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(373), added: 2848, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[64, 65536]`.
 	fn set_exact_program(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2333`
+		//  Measured:  `2043`
 		//  Estimated: `527810`
-		// Minimum execution time: 204_553_000 picoseconds.
-		Weight::from_parts(189_935_522, 0)
+		// Minimum execution time: 164_699_000 picoseconds.
+		Weight::from_parts(227_134_864, 0)
 			.saturating_add(Weight::from_parts(0, 527810))
-			// Standard Error: 296
-			.saturating_add(Weight::from_parts(16_407, 0).saturating_mul(b.into()))
+			// Standard Error: 60
+			.saturating_add(Weight::from_parts(12_559, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -542,13 +543,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[64, 65536]`.
 	fn exact_load(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `117`
-		//  Estimated: `3609 + b * (1 ±0)`
-		// Minimum execution time: 14_898_000 picoseconds.
-		Weight::from_parts(13_740_088, 0)
-			.saturating_add(Weight::from_parts(0, 3609))
-			// Standard Error: 36
-			.saturating_add(Weight::from_parts(1_542, 0).saturating_mul(b.into()))
+		//  Measured:  `300`
+		//  Estimated: `3809 + b * (1 ±0)`
+		// Minimum execution time: 13_446_000 picoseconds.
+		Weight::from_parts(14_716_481, 0)
+			.saturating_add(Weight::from_parts(0, 3809))
+			// Standard Error: 17
+			.saturating_add(Weight::from_parts(1_079, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(Weight::from_parts(0, 1).saturating_mul(b.into()))
 	}
@@ -1062,17 +1063,17 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(373), added: 2848, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[64, 65536]`.
 	fn set_exact_program(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2333`
+		//  Measured:  `2043`
 		//  Estimated: `527810`
-		// Minimum execution time: 204_553_000 picoseconds.
-		Weight::from_parts(189_935_522, 0)
+		// Minimum execution time: 164_699_000 picoseconds.
+		Weight::from_parts(227_134_864, 0)
 			.saturating_add(Weight::from_parts(0, 527810))
-			// Standard Error: 296
-			.saturating_add(Weight::from_parts(16_407, 0).saturating_mul(b.into()))
+			// Standard Error: 60
+			.saturating_add(Weight::from_parts(12_559, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1081,13 +1082,13 @@ impl WeightInfo for () {
 	/// The range of component `b` is `[64, 65536]`.
 	fn exact_load(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `117`
-		//  Estimated: `3609 + b * (1 ±0)`
-		// Minimum execution time: 14_898_000 picoseconds.
-		Weight::from_parts(13_740_088, 0)
-			.saturating_add(Weight::from_parts(0, 3609))
-			// Standard Error: 36
-			.saturating_add(Weight::from_parts(1_542, 0).saturating_mul(b.into()))
+		//  Measured:  `300`
+		//  Estimated: `3809 + b * (1 ±0)`
+		// Minimum execution time: 13_446_000 picoseconds.
+		Weight::from_parts(14_716_481, 0)
+			.saturating_add(Weight::from_parts(0, 3809))
+			// Standard Error: 17
+			.saturating_add(Weight::from_parts(1_079, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(Weight::from_parts(0, 1).saturating_mul(b.into()))
 	}
