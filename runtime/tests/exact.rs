@@ -6,7 +6,7 @@
 mod common;
 
 use aioracle_runtime::{
-	configs::governance::origins::pallet_governance_origins::Origin, provenance::explain,
+	configs::governance::origins::pallet_governance_origins::Origin, provenance::{explain, tainted_results},
 	AccountId, DatasetProvenance, InferenceOracle, ModelRegistry, Runtime, RuntimeEvent,
 	RuntimeOrigin, System,
 };
@@ -100,10 +100,12 @@ fn a_compiled_forest_answers_requests_in_their_own_block_with_onnxruntimes_label
 		let block = System::block_number();
 		let labels: Vec<i64> = cases().iter().map(|(_, label)| *label).collect();
 		assert!(labels.contains(&0) && labels.contains(&1_000_000), "both classes are asked");
+		let mut answered = Vec::new();
 		for (input, label) in cases() {
 			System::reset_events();
 			let info = InferenceOracle::request_inference(signed(&dave), model, input, 0).unwrap();
 			let id = pallet_inference_oracle::NextRequestId::<Runtime>::get() - 1;
+			answered.push(id);
 			// Finalized in the call: same block, the event deposited, explained as exact.
 			let finalized = System::events().into_iter().any(|r| {
 				matches!(
@@ -132,6 +134,15 @@ fn a_compiled_forest_answers_requests_in_their_own_block_with_onnxruntimes_label
 				pallet_inference_oracle::weights::WeightInfo>::request_exact_inference();
 			assert_eq!(info.actual_weight, Some(taken.saturating_add(program.weight)));
 		}
+		answered.reverse();
+
+		// Provenance follows exact answers too: the forest's training data is withdrawn,
+		// and every answer it gave is listed as resting on it, newest first.
+		assert_ok!(DatasetProvenance::retract(signed(&dave), dataset, b"consent withdrawn".to_vec()));
+		let tainted = tainted_results(dave.clone(), 1_000);
+		assert_eq!(tainted.iter().map(|t| t.request).collect::<Vec<_>>(), answered);
+		assert!(tainted.iter().all(|t| t.model == model && t.version == 1 && t.since == block));
+		assert_eq!(explain(answered[0]).unwrap().tainted_since, Some(block));
 		check_invariants();
 	});
 }
